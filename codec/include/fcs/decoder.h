@@ -1,0 +1,93 @@
+/* Push decoder for the FastCGI record layer.
+ *
+ * Feed it bytes in any chunking; each call reports at most one event and
+ * says how many bytes it consumed. It never allocates, never copies content
+ * (CONTENT events point into the caller's buffer), keeps constant state and
+ * never reads outside [in, in+len). Every call with input either consumes at
+ * least one byte or reports an event, and events that consume nothing are
+ * bounded (at most two per record), so a loop over feed always terminates.
+ * The event sequence does not depend on how the input is split, except that
+ * one record's content may arrive as several CONTENT slices.
+ *
+ * Per record it reports: HEADER, then zero or more CONTENT, then RECORD_END
+ * (after the padding), then STREAM_END if the record was the empty record
+ * that ends a stream (PARAMS, STDIN, STDOUT, STDERR, DATA). */
+#ifndef FCS_DECODER_H
+#define FCS_DECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcs/error.h"
+#include "fcs/proto.h"
+
+typedef enum fcs_mode {
+  /* Reject everything FastCGI 1.0 does not allow on the record layer. */
+  FCS_STRICT = 0,
+  /* Accept what widely deployed implementations accept (see
+   * docs/strictness.md): any non-zero version, management types on a
+   * non-zero id, application types on id 0, fixed-size bodies longer than 8
+   * bytes, content on ABORT_REQUEST. */
+  FCS_LENIENT = 1
+} fcs_mode;
+
+typedef enum fcs_event_type {
+  FCS_EV_NONE = 0, /* input used up, no event */
+  FCS_EV_HEADER,
+  FCS_EV_CONTENT,
+  FCS_EV_RECORD_END,
+  FCS_EV_STREAM_END,
+  FCS_EV_ERROR
+} fcs_event_type;
+
+typedef struct fcs_event {
+  fcs_event_type type;
+  fcs_header header; /* the current record's header (all but NONE, ERROR
+                        before any header) */
+  uint64_t record;   /* 0-based index of the current record */
+  uint64_t offset;   /* stream offset of the record's first header byte,
+                        or of data[0] for CONTENT */
+  const uint8_t *data; /* CONTENT: slice of the input */
+  size_t len;
+  /* RECORD_END of BEGIN_REQUEST, END_REQUEST, UNKNOWN_TYPE: the body,
+   * decoded from the first 8 content bytes (however they were split). */
+  union {
+    fcs_begin_body begin;
+    fcs_end_body end;
+    fcs_unknown_type_body unknown_type;
+  } body;
+  fcs_error error; /* ERROR */
+} fcs_event;
+
+typedef struct fcs_decoder {
+  fcs_mode mode;
+  int state;
+  uint8_t hdrbuf[FCS_HEADER_LEN];
+  uint8_t bodybuf[FCS_BODY_LEN];
+  uint8_t have; /* header or body bytes gathered so far */
+  fcs_header header;
+  uint32_t content_left;
+  uint32_t padding_left;
+  uint64_t offset;        /* bytes consumed so far */
+  uint64_t record;        /* index of the current record */
+  uint64_t record_offset; /* offset of its header */
+  fcs_error error;
+} fcs_decoder;
+
+void fcs_decoder_init(fcs_decoder *d, fcs_mode mode);
+
+/* Consumes a prefix of in and returns its length; *ev tells what happened.
+ * After an ERROR the decoder consumes nothing and repeats that error. */
+size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
+                        fcs_event *ev);
+
+/* The input has ended. Returns FCS_E_OK when it ended between records;
+ * otherwise FCS_E_TRUNCATED (ev->error filled) — also in lenient mode. */
+fcs_err fcs_decoder_finish(fcs_decoder *d, fcs_event *ev);
+
+/* Record-layer validity of one header in a mode, without a decoder. The
+ * fixed-body and ABORT checks need the content length, which the header
+ * has. */
+fcs_err fcs_header_check(const fcs_header *h, fcs_mode mode);
+
+#endif

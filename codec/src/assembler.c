@@ -1,0 +1,532 @@
+#include "fcs/assembler.h"
+
+#include <string.h>
+
+#define MGMT_CAP FCS_MAX_CONTENT
+
+/* How the record being decoded is handled, decided at its header. */
+enum {
+  K_SKIP = 0,   /* ignored (already reported) */
+  K_MGMT,       /* GET_VALUES (app) or GET_VALUES_RESULT (client) */
+  K_UNKNOWN,    /* answer with UNKNOWN_TYPE */
+  K_BEGIN,      /* BEGIN_REQUEST for an inactive id */
+  K_BEGIN_DUP,  /* lenient: BEGIN_REQUEST for an active id */
+  K_PARAMS,
+  K_STREAM0,    /* STDIN or STDOUT */
+  K_STREAM1,    /* DATA or STDERR */
+  K_ABORT,
+  K_END,        /* END_REQUEST (client) */
+  K_UNKNOWN_REPLY /* UNKNOWN_TYPE (client) */
+};
+
+void fcs_limits_default(fcs_limits *l) {
+  l->max_params_bytes = 64 * 1024;
+  l->max_pairs = 512;
+  l->max_requests = 8;
+  l->max_stream_bytes = 64 * 1024;
+}
+
+static size_t align_up(size_t n) {
+  size_t a = sizeof(void *);
+  return (n + a - 1) / a * a;
+}
+
+static size_t slot_bytes(const fcs_limits *l) {
+  return align_up(l->max_params_bytes) + 2 * align_up(l->max_stream_bytes);
+}
+
+size_t fcs_assembler_memory_size(const fcs_limits *limits) {
+  fcs_limits d;
+  if (!limits) {
+    fcs_limits_default(&d);
+    limits = &d;
+  }
+  return align_up(sizeof(fcs_request) * limits->max_requests) +
+         align_up(MGMT_CAP) + slot_bytes(limits) * limits->max_requests;
+}
+
+fcs_err fcs_assembler_init(fcs_assembler *a, fcs_side side, fcs_mode mode,
+                           const fcs_limits *limits, void *mem, size_t memlen) {
+  memset(a, 0, sizeof(*a));
+  if (limits)
+    a->limits = *limits;
+  else
+    fcs_limits_default(&a->limits);
+  if (a->limits.max_requests == 0 || a->limits.max_params_bytes == 0 || !mem)
+    return FCS_E_INVALID_ARGUMENT;
+  if (memlen < fcs_assembler_memory_size(&a->limits))
+    return FCS_E_BUFFER_TOO_SMALL;
+  a->side = side;
+  fcs_decoder_init(&a->dec, mode);
+  uint8_t *p = mem;
+  a->req = (fcs_request *)(void *)p;
+  p += align_up(sizeof(fcs_request) * a->limits.max_requests);
+  a->mgmt = p;
+  p += align_up(MGMT_CAP);
+  for (uint32_t i = 0; i < a->limits.max_requests; i++) {
+    fcs_request *r = &a->req[i];
+    memset(r, 0, sizeof(*r));
+    r->params = p;
+    r->stream[0] = p + align_up(a->limits.max_params_bytes);
+    r->stream[1] = r->stream[0] + align_up(a->limits.max_stream_bytes);
+    p += slot_bytes(&a->limits);
+  }
+  return FCS_E_OK;
+}
+
+static fcs_request *find(const fcs_assembler *a, uint16_t id) {
+  for (uint32_t i = 0; i < a->limits.max_requests; i++)
+    if ((a->req[i].active || a->req[i].ended) && a->req[i].id == id)
+      return &a->req[i];
+  return NULL;
+}
+
+static fcs_request *find_active(const fcs_assembler *a, uint16_t id) {
+  fcs_request *r = find(a, id);
+  return r && r->active ? r : NULL;
+}
+
+const fcs_request *fcs_assembler_request(const fcs_assembler *a, uint16_t id) {
+  return find(a, id);
+}
+
+uint32_t fcs_assembler_active(const fcs_assembler *a) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < a->limits.max_requests; i++)
+    n += a->req[i].active;
+  return n;
+}
+
+/* Takes a slot for a new request: the ended slot of the same id if any,
+ * else a free one, else the oldest ended one. */
+static fcs_request *open_slot(fcs_assembler *a, uint16_t id, uint16_t role,
+                              uint8_t flags) {
+  fcs_request *r = find(a, id), *spare = NULL;
+  if (!r) {
+    for (uint32_t i = 0; i < a->limits.max_requests && !r; i++) {
+      fcs_request *s = &a->req[i];
+      if (!s->active && !s->ended)
+        r = s;
+      else if (!s->active && !spare)
+        spare = s;
+    }
+    if (!r)
+      r = spare;
+  }
+  if (!r)
+    return NULL;
+  uint8_t *params = r->params, *s0 = r->stream[0], *s1 = r->stream[1];
+  memset(r, 0, sizeof(*r));
+  r->params = params;
+  r->stream[0] = s0;
+  r->stream[1] = s1;
+  r->id = id;
+  r->role = role;
+  r->flags = flags;
+  r->active = 1;
+  fcs_nv_parser_init(&r->nv);
+  return r;
+}
+
+fcs_err fcs_assembler_begin(fcs_assembler *a, uint16_t id, uint16_t role,
+                            uint8_t flags) {
+  if (a->side != FCS_SIDE_CLIENT || id == FCS_NULL_REQUEST_ID)
+    return FCS_E_INVALID_ARGUMENT;
+  if (find_active(a, id))
+    return FCS_E_DUPLICATE_BEGIN;
+  return open_slot(a, id, role, flags) ? FCS_E_OK : FCS_E_LIMIT_REQUESTS;
+}
+
+fcs_err fcs_assembler_end(fcs_assembler *a, uint16_t id) {
+  fcs_request *r = find_active(a, id);
+  if (a->side != FCS_SIDE_APP || !r)
+    return FCS_E_NOT_ACTIVE;
+  r->active = 0;
+  r->ended = 1;
+  return FCS_E_OK;
+}
+
+static void fill_request(fcs_asm_event *ev, const fcs_request *r) {
+  if (!r)
+    return;
+  ev->role = r->role;
+  ev->flags = r->flags;
+}
+
+static int fail(fcs_assembler *a, fcs_err code, uint64_t offset,
+                fcs_asm_event *ev) {
+  a->failed = 1;
+  a->error.code = code;
+  a->error.offset = offset;
+  a->error.record = a->dec.record;
+  a->error.request_id = a->dec.header.request_id;
+  a->error.type = a->dec.header.type;
+  ev->type = FCS_AE_ERROR;
+  ev->error = a->error;
+  return 1;
+}
+
+/* A rule the spec states: strict mode stops on it, lenient mode ignores the
+ * record and says why. */
+static int violation(fcs_assembler *a, fcs_err why, const fcs_event *de,
+                     fcs_asm_event *ev) {
+  if (a->dec.mode == FCS_STRICT)
+    return fail(a, why, de->offset, ev);
+  a->cur_kind = K_SKIP;
+  ev->type = FCS_AE_IGNORED;
+  ev->reason = why;
+  return 1;
+}
+
+static int ignore(fcs_assembler *a, fcs_err why, fcs_asm_event *ev) {
+  a->cur_kind = K_SKIP;
+  ev->type = FCS_AE_IGNORED;
+  ev->reason = why;
+  return 1;
+}
+
+static int app_header(fcs_assembler *a, const fcs_event *de,
+                      fcs_asm_event *ev) {
+  const fcs_header *h = &de->header;
+  fcs_request *r = find_active(a, h->request_id);
+  a->cur = r;
+  fill_request(ev, r);
+  if (h->type == FCS_GET_VALUES) {
+    a->cur_kind = K_MGMT;
+    return 0;
+  }
+  if (!fcs_type_is_known(h->type)) {
+    a->cur_kind = K_UNKNOWN;
+    return 0;
+  }
+  if (fcs_type_is_to_server(h->type)) {
+    if (h->request_id == FCS_NULL_REQUEST_ID && a->dec.mode == FCS_LENIENT) {
+      a->cur_kind = K_UNKNOWN;
+      return 0;
+    }
+    return violation(a, FCS_E_WRONG_DIRECTION, de, ev);
+  }
+  if (h->request_id == FCS_NULL_REQUEST_ID) { /* lenient only */
+    a->cur_kind = K_UNKNOWN;
+    return 0;
+  }
+  if (h->type == FCS_BEGIN_REQUEST) {
+    if (!r) {
+      a->cur_kind = K_BEGIN;
+      return 0;
+    }
+    if (a->dec.mode == FCS_STRICT)
+      return fail(a, FCS_E_DUPLICATE_BEGIN, de->offset, ev);
+    a->cur_kind = K_BEGIN_DUP;
+    return 0;
+  }
+  if (!r) /* spec 3.3: records for inactive ids are ignored */
+    return ignore(a, FCS_E_NOT_ACTIVE, ev);
+  switch (h->type) {
+  case FCS_ABORT_REQUEST:
+    a->cur_kind = K_ABORT;
+    return 0;
+  case FCS_PARAMS:
+    if (r->params_done)
+      return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
+    a->cur_kind = K_PARAMS;
+    return 0;
+  case FCS_STDIN:
+    if (r->in_done)
+      return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
+    if (!r->params_done && a->dec.mode == FCS_STRICT)
+      return fail(a, FCS_E_STREAM_ORDER, de->offset, ev);
+    a->cur_kind = K_STREAM0;
+    return 0;
+  default: /* FCS_DATA */
+    if (r->data_done)
+      return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
+    if (!r->in_done && a->dec.mode == FCS_STRICT)
+      return fail(a, FCS_E_STREAM_ORDER, de->offset, ev);
+    a->cur_kind = K_STREAM1;
+    return 0;
+  }
+}
+
+static int client_header(fcs_assembler *a, const fcs_event *de,
+                         fcs_asm_event *ev) {
+  const fcs_header *h = &de->header;
+  a->cur = NULL;
+  if (!fcs_type_is_known(h->type)) {
+    a->cur_kind = K_UNKNOWN;
+    return 0;
+  }
+  if (fcs_type_is_to_app(h->type))
+    return violation(a, FCS_E_WRONG_DIRECTION, de, ev);
+  if (h->type == FCS_GET_VALUES_RESULT) {
+    a->cur_kind = K_MGMT;
+    return 0;
+  }
+  if (h->type == FCS_UNKNOWN_TYPE) {
+    a->cur_kind = K_UNKNOWN_REPLY;
+    return 0;
+  }
+  fcs_request *r = find(a, h->request_id);
+  a->cur = r;
+  fill_request(ev, r);
+  if (!r)
+    return violation(a, FCS_E_UNEXPECTED_ID, de, ev);
+  if (!r->active)
+    return violation(a, FCS_E_RECORD_AFTER_END, de, ev);
+  if (h->type == FCS_END_REQUEST) {
+    a->cur_kind = K_END;
+    return 0;
+  }
+  int out = h->type == FCS_STDOUT;
+  if (out ? r->out_done : r->err_done)
+    return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
+  a->cur_kind = out ? K_STREAM0 : K_STREAM1;
+  return 0;
+}
+
+static int on_params_content(fcs_assembler *a, const fcs_event *de,
+                             fcs_asm_event *ev) {
+  fcs_request *r = a->cur;
+  uint32_t room = a->limits.max_params_bytes - r->params_len;
+  if (de->len > room)
+    return fail(a, FCS_E_LIMIT_PARAMS_BYTES, de->offset + room, ev);
+  memcpy(r->params + r->params_len, de->data, de->len);
+  r->params_len += (uint32_t)de->len;
+  /* Walk the pairs as they arrive: limits hit early, the stream end needs
+   * only a boundary check. */
+  const uint8_t *p = de->data;
+  size_t left = de->len;
+  for (;;) {
+    fcs_nv_piece piece;
+    size_t n = fcs_nv_parser_feed(&r->nv, p, left, &piece);
+    p += n;
+    left -= n;
+    if (piece.kind == FCS_NV_PIECE_NONE)
+      return 0;
+    uint64_t at = de->offset + (uint64_t)(p - de->data);
+    if (piece.kind == FCS_NV_PIECE_LENGTHS &&
+        (uint64_t)piece.name_len + piece.value_len > a->limits.max_params_bytes)
+      return fail(a, FCS_E_LIMIT_PARAMS_BYTES, at, ev);
+    if (piece.kind == FCS_NV_PIECE_PAIR_END &&
+        ++r->npairs > a->limits.max_pairs)
+      return fail(a, FCS_E_LIMIT_PAIRS, at, ev);
+  }
+}
+
+static int on_stream_content(fcs_assembler *a, int idx, const fcs_event *de,
+                             fcs_asm_event *ev) {
+  fcs_request *r = a->cur;
+  uint32_t cap = a->limits.max_stream_bytes;
+  if (cap) {
+    uint32_t room = cap - r->stream_len[idx];
+    if (de->len > room)
+      return fail(a, FCS_E_LIMIT_STREAM_BYTES, de->offset + room, ev);
+    memcpy(r->stream[idx] + r->stream_len[idx], de->data, de->len);
+    r->stream_len[idx] += (uint32_t)de->len;
+  }
+  r->stream_total[idx] += de->len;
+  if (a->side == FCS_SIDE_CLIENT) {
+    if (idx == 0)
+      r->out_used = 1;
+    else
+      r->err_used = 1;
+  }
+  ev->type = FCS_AE_STREAM_DATA;
+  ev->data = de->data;
+  ev->len = de->len;
+  return 1;
+}
+
+static int on_content(fcs_assembler *a, const fcs_event *de,
+                      fcs_asm_event *ev) {
+  switch (a->cur_kind) {
+  case K_MGMT:
+    memcpy(a->mgmt + a->mgmt_len, de->data, de->len);
+    a->mgmt_len += (uint32_t)de->len;
+    return 0;
+  case K_PARAMS:
+    return on_params_content(a, de, ev);
+  case K_STREAM0:
+    return on_stream_content(a, 0, de, ev);
+  case K_STREAM1:
+    return on_stream_content(a, 1, de, ev);
+  default:
+    return 0;
+  }
+}
+
+static int on_mgmt_end(fcs_assembler *a, const fcs_event *de,
+                       fcs_asm_event *ev) {
+  size_t pos = 0;
+  fcs_nv_pair pair;
+  fcs_nv_result res;
+  uint32_t n = 0;
+  while ((res = fcs_nv_next(a->mgmt, a->mgmt_len, &pos, &pair)) == FCS_NV_OK)
+    n++;
+  if (res == FCS_NV_TRUNCATED && a->dec.mode == FCS_STRICT)
+    return fail(a, FCS_E_NV_IN_RECORD,
+                de->offset + FCS_HEADER_LEN + (uint64_t)pos, ev);
+  ev->type = a->side == FCS_SIDE_APP ? FCS_AE_GET_VALUES
+                                     : FCS_AE_GET_VALUES_RESULT;
+  ev->data = a->mgmt;
+  ev->len = a->mgmt_len;
+  ev->npairs = n;
+  return 1;
+}
+
+static int on_record_end(fcs_assembler *a, const fcs_event *de,
+                         fcs_asm_event *ev) {
+  fcs_request *r = a->cur;
+  switch (a->cur_kind) {
+  case K_MGMT:
+    return on_mgmt_end(a, de, ev);
+  case K_UNKNOWN:
+    ev->type = FCS_AE_UNKNOWN_RECORD;
+    return 1;
+  case K_BEGIN:
+    ev->role = de->body.begin.role;
+    ev->flags = de->body.begin.flags;
+    r = open_slot(a, de->header.request_id, ev->role, ev->flags);
+    if (!r) {
+      ev->type = FCS_AE_REFUSED;
+      ev->reason = FCS_E_LIMIT_REQUESTS;
+      return 1;
+    }
+    ev->type = FCS_AE_BEGIN;
+    return 1;
+  case K_BEGIN_DUP:
+    ev->role = de->body.begin.role;
+    ev->flags = de->body.begin.flags;
+    ev->type = FCS_AE_REFUSED;
+    ev->reason = FCS_E_DUPLICATE_BEGIN;
+    return 1;
+  case K_ABORT:
+    r->aborted = 1;
+    ev->type = FCS_AE_ABORT;
+    return 1;
+  case K_END:
+    ev->end = de->body.end;
+    if (a->dec.mode == FCS_STRICT) {
+      if (ev->end.protocol_status > FCS_UNKNOWN_ROLE)
+        return fail(a, FCS_E_BAD_PROTOCOL_STATUS, de->offset + 12, ev);
+      if (ev->end.protocol_status == FCS_REQUEST_COMPLETE &&
+          (!r->out_done || (r->err_used && !r->err_done)))
+        return fail(a, FCS_E_MISSING_STREAM_END, de->offset, ev);
+    }
+    r->active = 0;
+    r->ended = 1;
+    ev->type = FCS_AE_END_REQUEST;
+    return 1;
+  case K_UNKNOWN_REPLY:
+    ev->unknown_type = de->body.unknown_type;
+    ev->type = FCS_AE_UNKNOWN_TYPE;
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int on_stream_end(fcs_assembler *a, const fcs_event *de,
+                         fcs_asm_event *ev) {
+  fcs_request *r = a->cur;
+  int idx;
+  switch (a->cur_kind) {
+  case K_PARAMS:
+    if (!fcs_nv_parser_at_boundary(&r->nv))
+      return fail(a, FCS_E_NV_TRUNCATED, de->offset, ev);
+    r->params_done = 1;
+    ev->type = FCS_AE_PARAMS;
+    ev->data = r->params;
+    ev->len = r->params_len;
+    ev->npairs = r->npairs;
+    return 1;
+  case K_STREAM0:
+  case K_STREAM1:
+    idx = a->cur_kind == K_STREAM1;
+    if (a->side == FCS_SIDE_APP) {
+      if (idx)
+        r->data_done = 1;
+      else
+        r->in_done = 1;
+    } else if (idx) {
+      r->err_done = 1;
+    } else {
+      r->out_done = 1;
+    }
+    ev->type = FCS_AE_STREAM_END;
+    ev->data = r->stream[idx];
+    ev->len = r->stream_len[idx];
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
+                          fcs_asm_event *ev) {
+  size_t used = 0;
+  memset(ev, 0, sizeof(*ev));
+  if (a->failed) {
+    ev->type = FCS_AE_ERROR;
+    ev->error = a->error;
+    return 0;
+  }
+  for (;;) {
+    fcs_event de;
+    used += fcs_decoder_feed(&a->dec, in + used, len - used, &de);
+    int got = 0;
+    ev->request_id = de.header.request_id;
+    ev->record_type = de.header.type;
+    ev->record = de.record;
+    ev->offset = de.offset;
+    fill_request(ev, a->cur);
+    switch (de.type) {
+    case FCS_EV_NONE:
+      ev->type = FCS_AE_NONE;
+      return used;
+    case FCS_EV_ERROR:
+      a->failed = 1;
+      a->error = de.error;
+      ev->type = FCS_AE_ERROR;
+      ev->error = de.error;
+      return used;
+    case FCS_EV_HEADER:
+      a->mgmt_len = 0;
+      a->cur = NULL;
+      got = a->side == FCS_SIDE_APP ? app_header(a, &de, ev)
+                                    : client_header(a, &de, ev);
+      break;
+    case FCS_EV_CONTENT:
+      got = on_content(a, &de, ev);
+      break;
+    case FCS_EV_RECORD_END:
+      got = on_record_end(a, &de, ev);
+      break;
+    case FCS_EV_STREAM_END:
+      got = on_stream_end(a, &de, ev);
+      break;
+    }
+    if (got) {
+      ev->offset = ev->type == FCS_AE_ERROR ? ev->error.offset : ev->offset;
+      return used;
+    }
+  }
+}
+
+fcs_err fcs_assembler_finish(fcs_assembler *a, fcs_asm_event *ev) {
+  memset(ev, 0, sizeof(*ev));
+  if (a->failed) {
+    ev->type = FCS_AE_ERROR;
+    ev->error = a->error;
+    return a->error.code;
+  }
+  fcs_event de;
+  fcs_err e = fcs_decoder_finish(&a->dec, &de);
+  if (e != FCS_E_OK) {
+    a->failed = 1;
+    a->error = de.error;
+    ev->type = FCS_AE_ERROR;
+    ev->error = de.error;
+  }
+  return e;
+}

@@ -1,0 +1,209 @@
+#include "fcs/decoder.h"
+
+#include <string.h>
+
+enum {
+  D_HEADER = 0, /* gathering the 8 header bytes */
+  D_CONTENT,
+  D_PADDING,
+  D_RECORD_END, /* report RECORD_END */
+  D_STREAM_END, /* report STREAM_END */
+  D_ERROR
+};
+
+void fcs_decoder_init(fcs_decoder *d, fcs_mode mode) {
+  memset(d, 0, sizeof(*d));
+  d->mode = mode;
+}
+
+static int has_fixed_body(uint8_t type) {
+  return type == FCS_BEGIN_REQUEST || type == FCS_END_REQUEST ||
+         type == FCS_UNKNOWN_TYPE;
+}
+
+/* Returns the error and, through *at, the index inside the header of the
+ * byte that makes it invalid. */
+static fcs_err check_header(const fcs_header *h, fcs_mode mode, int *at) {
+  int strict = mode == FCS_STRICT;
+  *at = 0;
+  if (h->version != FCS_VERSION_1 && (strict || h->version == 0))
+    return FCS_E_BAD_VERSION;
+  *at = 2; /* requestIdB1 */
+  if (strict && fcs_type_is_management(h->type) &&
+      h->request_id != FCS_NULL_REQUEST_ID)
+    return FCS_E_MGMT_NONZERO_ID;
+  if (strict && fcs_type_is_known(h->type) &&
+      !fcs_type_is_management(h->type) && h->request_id == FCS_NULL_REQUEST_ID)
+    return FCS_E_APP_RECORD_NULL_ID;
+  *at = 4; /* contentLengthB1 */
+  if (has_fixed_body(h->type)) {
+    if (h->content_length < FCS_BODY_LEN)
+      return FCS_E_BODY_TOO_SHORT;
+    if (strict && h->content_length != FCS_BODY_LEN)
+      return FCS_E_BODY_LENGTH;
+  }
+  if (strict && h->type == FCS_ABORT_REQUEST && h->content_length != 0)
+    return FCS_E_ABORT_HAS_CONTENT;
+  return FCS_E_OK;
+}
+
+fcs_err fcs_header_check(const fcs_header *h, fcs_mode mode) {
+  int at;
+  return check_header(h, mode, &at);
+}
+
+static void fail(fcs_decoder *d, fcs_err code, uint64_t offset) {
+  d->state = D_ERROR;
+  d->error.code = code;
+  d->error.offset = offset;
+  d->error.record = d->record;
+  d->error.request_id = d->header.request_id;
+  d->error.type = d->header.type;
+}
+
+static void report_error(const fcs_decoder *d, fcs_event *ev) {
+  ev->type = FCS_EV_ERROR;
+  ev->error = d->error;
+  ev->offset = d->error.offset;
+}
+
+static void after_content(fcs_decoder *d) {
+  d->state = d->padding_left ? D_PADDING : D_RECORD_END;
+}
+
+size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
+                        fcs_event *ev) {
+  size_t used = 0;
+  memset(ev, 0, sizeof(*ev));
+  for (;;) {
+    ev->header = d->header;
+    ev->record = d->record;
+    ev->offset = d->record_offset;
+    switch (d->state) {
+    case D_ERROR:
+      report_error(d, ev);
+      return used;
+    case D_HEADER: {
+      if (used == len) {
+        ev->type = FCS_EV_NONE;
+        return used;
+      }
+      if (d->have == 0)
+        d->record_offset = d->offset;
+      size_t take = FCS_HEADER_LEN - d->have;
+      if (take > len - used)
+        take = len - used;
+      memcpy(d->hdrbuf + d->have, in + used, take);
+      d->have = (uint8_t)(d->have + take);
+      used += take;
+      d->offset += take;
+      if (d->have < FCS_HEADER_LEN)
+        break;
+      d->have = 0;
+      fcs_header_decode(d->hdrbuf, &d->header);
+      int at;
+      fcs_err e = check_header(&d->header, d->mode, &at);
+      if (e != FCS_E_OK) {
+        fail(d, e, d->record_offset + (uint64_t)at);
+        report_error(d, ev);
+        return used;
+      }
+      d->content_left = d->header.content_length;
+      d->padding_left = d->header.padding_length;
+      if (d->content_left)
+        d->state = D_CONTENT;
+      else
+        after_content(d);
+      ev->type = FCS_EV_HEADER;
+      ev->header = d->header;
+      ev->offset = d->record_offset;
+      return used;
+    }
+    case D_CONTENT: {
+      if (used == len) {
+        ev->type = FCS_EV_NONE;
+        return used;
+      }
+      size_t take = d->content_left;
+      if (take > len - used)
+        take = len - used;
+      size_t done = d->header.content_length - d->content_left;
+      if (done < FCS_BODY_LEN) {
+        size_t keep = FCS_BODY_LEN - done < take ? FCS_BODY_LEN - done : take;
+        memcpy(d->bodybuf + done, in + used, keep);
+      }
+      ev->type = FCS_EV_CONTENT;
+      ev->data = in + used;
+      ev->len = take;
+      ev->offset = d->offset;
+      d->content_left -= (uint32_t)take;
+      d->offset += take;
+      if (!d->content_left)
+        after_content(d);
+      return used + take;
+    }
+    case D_PADDING: {
+      size_t take = d->padding_left;
+      if (take > len - used)
+        take = len - used;
+      d->padding_left -= (uint32_t)take;
+      d->offset += take;
+      used += take;
+      if (d->padding_left) {
+        ev->type = FCS_EV_NONE;
+        return used;
+      }
+      d->state = D_RECORD_END;
+      break;
+    }
+    case D_RECORD_END:
+      ev->type = FCS_EV_RECORD_END;
+      switch (d->header.type) {
+      case FCS_BEGIN_REQUEST:
+        fcs_begin_body_decode(d->bodybuf, &ev->body.begin);
+        break;
+      case FCS_END_REQUEST:
+        fcs_end_body_decode(d->bodybuf, &ev->body.end);
+        break;
+      case FCS_UNKNOWN_TYPE:
+        fcs_unknown_type_body_decode(d->bodybuf, &ev->body.unknown_type);
+        break;
+      default:
+        break;
+      }
+      if (fcs_type_is_stream(d->header.type) && d->header.content_length == 0) {
+        d->state = D_STREAM_END;
+      } else {
+        d->state = D_HEADER;
+        d->record++;
+      }
+      return used;
+    case D_STREAM_END:
+      ev->type = FCS_EV_STREAM_END;
+      d->state = D_HEADER;
+      d->record++;
+      return used;
+    }
+  }
+}
+
+fcs_err fcs_decoder_finish(fcs_decoder *d, fcs_event *ev) {
+  memset(ev, 0, sizeof(*ev));
+  if (d->state == D_ERROR) {
+    report_error(d, ev);
+    return d->error.code;
+  }
+  int missing = (d->state == D_HEADER && d->have > 0) ||
+                d->state == D_CONTENT || d->state == D_PADDING;
+  if (!missing)
+    return FCS_E_OK;
+  if (d->state == D_HEADER) { /* report what the partial header says */
+    memset(d->hdrbuf + d->have, 0, FCS_HEADER_LEN - d->have);
+    fcs_header_decode(d->hdrbuf, &d->header);
+  }
+  fail(d, FCS_E_TRUNCATED, d->offset);
+  report_error(d, ev);
+  ev->header = d->header;
+  ev->record = d->record;
+  return FCS_E_TRUNCATED;
+}
