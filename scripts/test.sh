@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test: ctest in the
+# default and the ASan+UBSan builds, then the Python (pytest) suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+for preset in default asan; do
+  echo "== build and ctest: $preset"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs"
+done
+echo "== pytest"
+FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 -m pytest -q
