@@ -71,6 +71,8 @@ static void report_error(const fcs_decoder *d, fcs_event *ev) {
   ev->type = FCS_EV_ERROR;
   ev->error = d->error;
   ev->offset = d->error.offset;
+  ev->record = d->error.record;
+  ev->header = d->header; /* the offending header, not the one before it */
 }
 
 /* fcs_header_decode, but returning a value the compiler keeps in
@@ -235,7 +237,5 @@ fcs_err fcs_decoder_finish(fcs_decoder *d, fcs_event *ev) {
   }
   fail(d, FCS_E_TRUNCATED, d->offset);
   report_error(d, ev);
-  ev->header = d->header;
-  ev->record = d->record;
   return FCS_E_TRUNCATED;
 }
