@@ -1,0 +1,337 @@
+#include "evlog.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "textbuf.h"
+
+/* Content slices of one record, written as one line once complete: one
+ * record's content may arrive as several slices depending on the cuts. */
+typedef struct merged {
+  int open;
+  char head[192];
+  uint64_t record, next_offset;
+  uint8_t *data;
+  size_t len, cap;
+} merged;
+
+typedef struct run {
+  textbuf log;
+  merged m;
+  int idle; /* events in a row that consumed nothing */
+  int stopped;
+} run;
+
+static void flush(run *r) {
+  if (!r->m.open)
+    return;
+  tb_printf(&r->log, "%s ", r->m.head);
+  tb_data(&r->log, r->m.data, r->m.len);
+  tb_printf(&r->log, "\n");
+  r->m.open = 0;
+  r->m.len = 0;
+}
+
+static void add_slice(run *r, const char *head, uint64_t record,
+                      uint64_t offset, const uint8_t *data, size_t len) {
+  merged *m = &r->m;
+  if (!(m->open && m->record == record && m->next_offset == offset &&
+        strcmp(m->head, head) == 0)) {
+    flush(r);
+    m->open = 1;
+    m->record = record;
+    snprintf(m->head, sizeof m->head, "%s", head);
+  }
+  if (m->len + len > m->cap) {
+    m->cap = 2 * (m->len + len);
+    m->data = realloc(m->data, m->cap);
+    if (!m->data)
+      abort();
+  }
+  if (len)
+    memcpy(m->data + m->len, data, len);
+  m->len += len;
+  m->next_offset = offset + len;
+}
+
+static void line(run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void line(run *r, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  flush(r);
+  tb_printf(&r->log, "%s", buf);
+}
+
+static void violation(run *r, const char *what) {
+  line(r, "VIOLATION %s\n", what);
+  r->stopped = 1;
+}
+
+/* Counts events that consume nothing; the decoder promises at most two in a
+ * row (RECORD_END, STREAM_END). */
+static void progress(run *r, size_t used) {
+  r->idle = used ? 0 : r->idle + 1;
+  if (r->idle > 2)
+    violation(r, "more than two events in a row consumed nothing");
+}
+
+static int inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len) {
+  uintptr_t a = (uintptr_t)p, b = (uintptr_t)base;
+  return a >= b && a + n <= b + len;
+}
+
+static void log_header(textbuf *t, const fcs_header *h) {
+  tb_printf(t, "v%u t%u id%u c%u p%u res%u", h->version, h->type, h->request_id,
+            h->content_length, h->padding_length, h->reserved);
+}
+
+static void log_error(textbuf *t, const fcs_error *e) {
+  tb_printf(t, "%s @%ju r%ju id%u t%u", fcs_err_name(e->code),
+            (uintmax_t)e->offset, (uintmax_t)e->record, e->request_id, e->type);
+}
+
+static void log_body(textbuf *t, const fcs_event *ev) {
+  switch (ev->header.type) {
+  case FCS_BEGIN_REQUEST:
+    tb_printf(t, " role%u flags%u rsv", ev->body.begin.role,
+              ev->body.begin.flags);
+    tb_data(t, ev->body.begin.reserved, 5);
+    break;
+  case FCS_END_REQUEST:
+    tb_printf(t, " app%u proto%u rsv", ev->body.end.app_status,
+              ev->body.end.protocol_status);
+    tb_data(t, ev->body.end.reserved, 3);
+    break;
+  case FCS_UNKNOWN_TYPE:
+    tb_printf(t, " type%u rsv", ev->body.unknown_type.type);
+    tb_data(t, ev->body.unknown_type.reserved, 7);
+    break;
+  default:
+    break;
+  }
+}
+
+static void log_decoder_event(run *r, const fcs_event *ev) {
+  char head[64];
+  if (ev->type == FCS_EV_CONTENT) {
+    snprintf(head, sizeof head, "r%ju @%ju CONTENT", (uintmax_t)ev->record,
+             (uintmax_t)ev->offset);
+    add_slice(r, head, ev->record, ev->offset, ev->data, ev->len);
+    return;
+  }
+  line(r, "r%ju @%ju %s ", (uintmax_t)ev->record, (uintmax_t)ev->offset,
+       decoder_event_name(ev->type));
+  log_header(&r->log, &ev->header);
+  if (ev->type == FCS_EV_RECORD_END)
+    log_body(&r->log, ev);
+  if (ev->type == FCS_EV_ERROR) {
+    tb_printf(&r->log, " ");
+    log_error(&r->log, &ev->error);
+  }
+  tb_printf(&r->log, "\n");
+}
+
+static int same_error(const fcs_error *a, const fcs_error *b) {
+  return a->code == b->code && a->offset == b->offset &&
+         a->record == b->record && a->request_id == b->request_id &&
+         a->type == b->type;
+}
+
+static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
+                         size_t plen) {
+  size_t off = 0;
+  while (!r->stopped) {
+    fcs_event ev;
+    size_t n = fcs_decoder_feed(d, piece + off, plen - off, &ev);
+    if (n > plen - off) {
+      violation(r, "feed claimed more bytes than it was given");
+      return;
+    }
+    off += n;
+    if (ev.type == FCS_EV_NONE) {
+      if (off != plen)
+        violation(r, "NONE before the input was used up");
+      return;
+    }
+    progress(r, n);
+    if (ev.type == FCS_EV_CONTENT && !inside(ev.data, ev.len, piece, plen)) {
+      violation(r, "content slice outside the input");
+      return;
+    }
+    log_decoder_event(r, &ev);
+    if (ev.type == FCS_EV_ERROR) {
+      fcs_event again;
+      if (fcs_decoder_feed(d, piece + off, plen - off, &again) != 0 ||
+          again.type != FCS_EV_ERROR || !same_error(&again.error, &ev.error))
+        violation(r, "error not repeated without consuming");
+      r->stopped = 1;
+    }
+  }
+}
+
+/* Feeds the pieces in their own heap copies; calls step for each. */
+typedef void (*step_fn)(run *r, void *ctx, const uint8_t *piece, size_t plen);
+
+static void feed_pieces(run *r, void *ctx, step_fn step, const uint8_t *in,
+                        size_t len, const size_t *cuts, size_t ncuts) {
+  size_t start = 0;
+  for (size_t i = 0; i <= ncuts && !r->stopped; i++) {
+    size_t end = i < ncuts ? cuts[i] : len;
+    if (end <= start)
+      continue;
+    uint8_t *copy = malloc(end - start);
+    if (!copy)
+      abort();
+    memcpy(copy, in + start, end - start);
+    step(r, ctx, copy, end - start);
+    free(copy);
+    start = end;
+  }
+}
+
+static void decoder_step(run *r, void *ctx, const uint8_t *piece, size_t plen) {
+  feed_decoder(r, ctx, piece, plen);
+}
+
+static void run_init(run *r) {
+  memset(r, 0, sizeof *r);
+  tb_init(&r->log);
+}
+
+static char *run_done(run *r) {
+  flush(r);
+  free(r->m.data);
+  return tb_take(&r->log);
+}
+
+char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
+                  const size_t *cuts, size_t ncuts) {
+  run r;
+  run_init(&r);
+  fcs_decoder d;
+  fcs_decoder_init(&d, mode);
+  feed_pieces(&r, &d, decoder_step, in, len, cuts, ncuts);
+  if (!r.stopped) {
+    fcs_event ev;
+    fcs_err e = fcs_decoder_finish(&d, &ev);
+    line(&r, "FINISH %s", fcs_err_name(e));
+    if (e != FCS_E_OK) {
+      tb_printf(&r.log, " ");
+      log_error(&r.log, &ev.error);
+    }
+    tb_printf(&r.log, "\n");
+  }
+  return run_done(&r);
+}
+
+static void log_asm_event(run *r, const fcs_asm_event *ev) {
+  char head[192];
+  snprintf(head, sizeof head, "r%ju @%ju %s id%u t%u role%u fl%u",
+           (uintmax_t)ev->record, (uintmax_t)ev->offset,
+           asm_event_name(ev->type), ev->request_id, ev->record_type, ev->role,
+           ev->flags);
+  if (ev->type == FCS_AE_STREAM_DATA) {
+    add_slice(r, head, ev->record, ev->offset, ev->data, ev->len);
+    return;
+  }
+  line(r, "%s", head);
+  textbuf *t = &r->log;
+  switch (ev->type) {
+  case FCS_AE_GET_VALUES:
+  case FCS_AE_GET_VALUES_RESULT:
+  case FCS_AE_PARAMS:
+    tb_printf(t, " pairs%u ", ev->npairs);
+    tb_data(t, ev->data, ev->len);
+    break;
+  case FCS_AE_STREAM_END:
+    tb_printf(t, " ");
+    tb_data(t, ev->data, ev->len);
+    break;
+  case FCS_AE_END_REQUEST:
+    tb_printf(t, " app%u proto%u", ev->end.app_status, ev->end.protocol_status);
+    break;
+  case FCS_AE_UNKNOWN_TYPE:
+    tb_printf(t, " type%u", ev->unknown_type.type);
+    break;
+  case FCS_AE_IGNORED:
+  case FCS_AE_REFUSED:
+    tb_printf(t, " reason %s", fcs_err_name(ev->reason));
+    break;
+  case FCS_AE_ERROR:
+    tb_printf(t, " ");
+    log_error(t, &ev->error);
+    break;
+  default:
+    break;
+  }
+  tb_printf(t, "\n");
+}
+
+static void assembler_step(run *r, void *ctx, const uint8_t *piece,
+                           size_t plen) {
+  fcs_assembler *a = ctx;
+  size_t off = 0;
+  while (!r->stopped) {
+    fcs_asm_event ev;
+    size_t n = fcs_assembler_feed(a, piece + off, plen - off, &ev);
+    if (n > plen - off) {
+      violation(r, "feed claimed more bytes than it was given");
+      return;
+    }
+    off += n;
+    if (ev.type == FCS_AE_NONE) {
+      if (off != plen)
+        violation(r, "NONE before the input was used up");
+      return;
+    }
+    progress(r, n);
+    if (ev.type == FCS_AE_STREAM_DATA &&
+        !inside(ev.data, ev.len, piece, plen)) {
+      violation(r, "stream slice outside the input");
+      return;
+    }
+    log_asm_event(r, &ev);
+    if (ev.type == FCS_AE_ERROR) {
+      fcs_asm_event again;
+      if (fcs_assembler_feed(a, piece + off, plen - off, &again) != 0 ||
+          again.type != FCS_AE_ERROR || !same_error(&again.error, &ev.error))
+        violation(r, "error not repeated without consuming");
+      r->stopped = 1;
+    }
+  }
+}
+
+char *assembler_log(const asm_setup *s, const uint8_t *in, size_t len,
+                    const size_t *cuts, size_t ncuts) {
+  run r;
+  run_init(&r);
+  size_t memlen = fcs_assembler_memory_size(s->limits);
+  void *mem = malloc(memlen);
+  fcs_assembler a;
+  if (!mem || fcs_assembler_init(&a, s->side, s->mode, s->limits, mem,
+                                 memlen) != FCS_E_OK)
+    abort();
+  for (size_t i = 0; i < s->nbegin; i++)
+    if (fcs_assembler_begin(&a, s->begin_ids[i], FCS_RESPONDER, 0) != FCS_E_OK)
+      abort();
+  feed_pieces(&r, &a, assembler_step, in, len, cuts, ncuts);
+  if (!r.stopped) {
+    fcs_asm_event ev;
+    fcs_err e = fcs_assembler_finish(&a, &ev);
+    line(&r, "FINISH %s", fcs_err_name(e));
+    if (e != FCS_E_OK) {
+      tb_printf(&r.log, " ");
+      log_error(&r.log, &ev.error);
+    }
+    tb_printf(&r.log, "\n");
+  }
+  free(mem);
+  return run_done(&r);
+}

@@ -1,0 +1,36 @@
+/* Normalised event logs: run bytes through a fresh decoder or assembler,
+ * cut into pieces at given offsets, and describe what came out as text, one
+ * event per line. The text does not depend on where the cuts are, so two
+ * runs over the same bytes must give equal logs.
+ *
+ * Every piece is fed from its own exactly-sized heap copy, so ASan flags any
+ * read outside it. The runner also checks the feeding contract and writes a
+ * line starting with "VIOLATION" when it is broken: a call that claims more
+ * bytes than it was given, a content slice outside the piece, FCS_EV_NONE
+ * before the piece is used up, more than two events in a row that consume
+ * nothing, or an error that is not repeated by the next call. */
+#ifndef FCS_TESTS_EVLOG_H
+#define FCS_TESTS_EVLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcs/fcs.h"
+
+/* cuts: ascending offsets strictly inside (0, len); NULL when ncuts is 0.
+ * Returns the log; the caller frees it. */
+char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
+                  const size_t *cuts, size_t ncuts);
+
+typedef struct asm_setup {
+  fcs_side side;
+  fcs_mode mode;
+  const fcs_limits *limits;  /* NULL: defaults */
+  const uint16_t *begin_ids; /* client side: requests declared up front */
+  size_t nbegin;
+} asm_setup;
+
+char *assembler_log(const asm_setup *setup, const uint8_t *in, size_t len,
+                    const size_t *cuts, size_t ncuts);
+
+#endif
