@@ -1,0 +1,150 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: fcgi-responder [--listen ADDR] [options]\n"
+    "\n"
+    "The reference FastCGI application of fcgispec: answers management\n"
+    "records and echoes each request's params and body (docs/responder.md).\n"
+    "Prints 'listening on ADDR' on stdout once it accepts connections.\n"
+    "\n"
+    "  --listen ADDR           tcp:HOST:PORT (port 0 picks a free one) or\n"
+    "                          unix:PATH; without it, fd 0 must be a\n"
+    "                          listening socket (FCGI_LISTENSOCK_FILENO)\n"
+    "  --max-conns N           FCGI_MAX_CONNS: connections served at once,\n"
+    "                          more wait to be accepted (default 16)\n"
+    "  --max-reqs N            FCGI_MAX_REQS: requests open at once across\n"
+    "                          all connections, more get FCGI_OVERLOADED\n"
+    "                          (default 32)\n"
+    "  --mpxs 0|1              FCGI_MPXS_CONNS: 0 answers a second request\n"
+    "                          on a busy connection FCGI_CANT_MPX_CONN\n"
+    "                          (default 1)\n"
+    "  --max-params-bytes N    PARAMS stream limit per request (65536)\n"
+    "  --max-pairs N           name-value pairs per request (512)\n"
+    "  --echo-bytes N          STDIN and DATA bytes echoed verbatim (16384)\n"
+    "  --output-bytes N        output buffer per connection (65536)\n"
+    "  --help                  this text\n";
+
+enum {
+  OPT_LISTEN = 256,
+  OPT_MAX_CONNS,
+  OPT_MAX_REQS,
+  OPT_MPXS,
+  OPT_MAX_PARAMS_BYTES,
+  OPT_MAX_PAIRS,
+  OPT_ECHO_BYTES,
+  OPT_OUTPUT_BYTES,
+  OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"max-reqs", required_argument, NULL, OPT_MAX_REQS},
+    {"mpxs", required_argument, NULL, OPT_MPXS},
+    {"max-params-bytes", required_argument, NULL, OPT_MAX_PARAMS_BYTES},
+    {"max-pairs", required_argument, NULL, OPT_MAX_PAIRS},
+    {"echo-bytes", required_argument, NULL, OPT_ECHO_BYTES},
+    {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0}};
+
+/* Plain decimal: no sign, no spaces, fits 32 bits. */
+static int parse_u32(const char *s, uint32_t *out) {
+  if (*s < '0' || *s > '9')
+    return 0;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > UINT32_MAX)
+    return 0;
+  *out = (uint32_t)v;
+  return 1;
+}
+
+static uint32_t *number_field(options *o, int opt) {
+  switch (opt) {
+  case OPT_MAX_CONNS:
+    return &o->cfg.max_conns;
+  case OPT_MAX_REQS:
+    return &o->cfg.max_reqs;
+  case OPT_MAX_PARAMS_BYTES:
+    return &o->cfg.max_params_bytes;
+  case OPT_MAX_PAIRS:
+    return &o->cfg.max_pairs;
+  case OPT_ECHO_BYTES:
+    return &o->cfg.echo_bytes;
+  case OPT_OUTPUT_BYTES:
+    return &o->cfg.output_bytes;
+  default:
+    return NULL;
+  }
+}
+
+static const char *option_name(int opt) {
+  for (const struct option *lo = long_options; lo->name; lo++)
+    if (lo->val == opt)
+      return lo->name;
+  return "?";
+}
+
+enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
+                                  FILE *err) {
+  memset(o, 0, sizeof(*o));
+  fcs_responder_config_default(&o->cfg);
+  opterr = 0;
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+    uint32_t *field = number_field(o, opt);
+    uint32_t v;
+    switch (opt) {
+    case OPT_HELP:
+      fputs(usage, out);
+      return OPTIONS_HELP;
+    case OPT_LISTEN:
+      o->listen = optarg;
+      break;
+    case OPT_MPXS:
+      if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
+        fprintf(err, "fcgi-responder: --mpxs takes 0 or 1, not '%s'\n", optarg);
+        return OPTIONS_BAD;
+      }
+      o->cfg.mpxs_conns = optarg[0] == '1';
+      break;
+    case '?':
+      if (optopt >= OPT_LISTEN) /* a known option without its value */
+        fprintf(err, "fcgi-responder: option %s needs a value\n",
+                argv[optind - 1]);
+      else
+        fprintf(err, "fcgi-responder: unknown option '%s' (see --help)\n",
+                argv[optind - 1]);
+      return OPTIONS_BAD;
+    default:
+      if (!field || !parse_u32(optarg, &v)) {
+        fprintf(err, "fcgi-responder: --%s takes a decimal number, not '%s'\n",
+                option_name(opt), optarg);
+        return OPTIONS_BAD;
+      }
+      *field = v;
+      break;
+    }
+  }
+  if (optind < argc) {
+    fprintf(err, "fcgi-responder: unexpected argument '%s' (see --help)\n",
+            argv[optind]);
+    return OPTIONS_BAD;
+  }
+  const char *why = fcs_responder_config_check(&o->cfg);
+  if (why) {
+    /* Field names match the options with '_' for '-'. */
+    fprintf(err, "fcgi-responder: bad option value: %s\n", why);
+    return OPTIONS_BAD;
+  }
+  return OPTIONS_RUN;
+}

@@ -1,0 +1,21 @@
+/* Command line of fcgi-responder. */
+#ifndef FCGI_RESPONDER_OPTIONS_H
+#define FCGI_RESPONDER_OPTIONS_H
+
+#include <stdio.h>
+
+#include "fcs_responder.h"
+
+typedef struct options {
+  const char *listen; /* tcp:HOST:PORT or unix:PATH; NULL: use fd 0 */
+  fcs_responder_config cfg;
+} options;
+
+enum options_result { OPTIONS_RUN = 0, OPTIONS_HELP, OPTIONS_BAD };
+
+/* Fills o from argv. OPTIONS_HELP: the usage text went to out.
+ * OPTIONS_BAD: a one-line reason went to err. */
+enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
+                                  FILE *err);
+
+#endif

@@ -1,0 +1,14 @@
+/* The single-threaded poll() loop of fcgi-responder: accepts connections
+ * on a listening socket and runs one fcs_responder per connection. */
+#ifndef FCGI_RESPONDER_SERVER_H
+#define FCGI_RESPONDER_SERVER_H
+
+#include "fcs_responder.h"
+
+/* Serves until stop_fd becomes readable (the signal handler writes to it).
+ * listen_fd and every connection are non-blocking. Protocol errors and
+ * connection failures are logged to stderr, one line each. Returns 0, or
+ * -1 if the loop itself failed (poll error). */
+int server_run(int listen_fd, int stop_fd, const fcs_responder_config *cfg);
+
+#endif

@@ -1,0 +1,56 @@
+#include <stddef.h>
+
+#include "echo.h"
+#include "fcs/assembler.h"
+#include "fcs_responder.h"
+#include "layout.h"
+
+void fcs_responder_config_default(fcs_responder_config *cfg) {
+  cfg->max_conns = 16;
+  cfg->max_reqs = 32;
+  cfg->mpxs_conns = 1;
+  cfg->max_params_bytes = 64 * 1024;
+  cfg->max_pairs = 512;
+  cfg->echo_bytes = 16 * 1024;
+  cfg->output_bytes = 64 * 1024;
+  cfg->budget = NULL;
+}
+
+const char *fcs_responder_config_check(const fcs_responder_config *cfg) {
+  if (cfg->max_conns < 1 || cfg->max_conns > FCSR_MAX_CONNS_LIMIT)
+    return "max_conns must be 1..65535";
+  if (cfg->max_reqs < 1 || cfg->max_reqs > FCSR_MAX_REQS_LIMIT)
+    return "max_reqs must be 1..4096";
+  if (cfg->mpxs_conns > 1)
+    return "mpxs_conns must be 0 or 1";
+  if (cfg->max_params_bytes < 1 ||
+      cfg->max_params_bytes > FCSR_MAX_PARAMS_BYTES_LIMIT)
+    return "max_params_bytes must be 1..16777216";
+  if (cfg->max_pairs < 1 || cfg->max_pairs > FCSR_MAX_PAIRS_LIMIT)
+    return "max_pairs must be 1..1048576";
+  if (cfg->echo_bytes > FCSR_ECHO_BYTES_LIMIT)
+    return "echo_bytes must be 0..16777216";
+  if (cfg->output_bytes < FCSR_OUTPUT_BYTES_MIN ||
+      cfg->output_bytes > FCSR_OUTPUT_BYTES_LIMIT)
+    return "output_bytes must be 1024..67108864";
+  return NULL;
+}
+
+void fcsr_layout_compute(const fcs_responder_config *cfg, fcsr_layout *l) {
+  l->slots = cfg->mpxs_conns ? cfg->max_reqs : 1;
+  /* One assembler slot more than requests served, so the BEGIN that goes
+   * over the limit still arrives as a request to answer with
+   * CANT_MPX_CONN or OVERLOADED. Streams pass through uncopied: the
+   * responder keeps its own bounded echo of them. */
+  l->limits.max_params_bytes = cfg->max_params_bytes;
+  l->limits.max_pairs = cfg->max_pairs;
+  l->limits.max_requests = l->slots + 1;
+  l->limits.max_stream_bytes = 0;
+  l->assembler_bytes = fcs_assembler_memory_size(&l->limits);
+  l->echo_bytes = (size_t)l->slots * 2 * cfg->echo_bytes;
+  l->text_bytes = fcsr_echo_capacity(cfg->max_params_bytes, cfg->max_pairs,
+                                     cfg->echo_bytes);
+  l->output_bytes = cfg->output_bytes;
+  l->buffer_bytes =
+      l->assembler_bytes + l->echo_bytes + l->text_bytes + l->output_bytes;
+}
