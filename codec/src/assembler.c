@@ -303,7 +303,10 @@ static int on_params_content(fcs_assembler *a, const fcs_event *de,
     left -= n;
     if (piece.kind == FCS_NV_PIECE_NONE)
       return 0;
-    uint64_t at = de->offset + (uint64_t)(p - de->data);
+    /* The byte that broke a limit is the last one the parser took: the
+     * last length byte (LENGTHS) or the pair's last byte (PAIR_END). Both
+     * pieces come in the call that took it, so p > de->data here. */
+    uint64_t at = de->offset + (uint64_t)(p - de->data) - 1;
     if (piece.kind == FCS_NV_PIECE_LENGTHS &&
         (uint64_t)piece.name_len + piece.value_len > a->limits.max_params_bytes)
       return fail(a, FCS_E_LIMIT_PARAMS_BYTES, at, ev);
