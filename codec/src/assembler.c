@@ -146,11 +146,10 @@ fcs_err fcs_assembler_end(fcs_assembler *a, uint16_t id) {
   return FCS_E_OK;
 }
 
+/* Zero without a request, so nothing carries over from an earlier record. */
 static void fill_request(fcs_asm_event *ev, const fcs_request *r) {
-  if (!r)
-    return;
-  ev->role = r->role;
-  ev->flags = r->flags;
+  ev->role = r ? r->role : 0;
+  ev->flags = r ? r->flags : 0;
 }
 
 static int fail(fcs_assembler *a, fcs_err code, uint64_t offset,
@@ -490,6 +489,7 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
     case FCS_EV_ERROR:
       a->failed = 1;
       a->error = de.error;
+      fill_request(ev, find_active(a, de.header.request_id));
       ev->type = FCS_AE_ERROR;
       ev->error = de.error;
       return used;
