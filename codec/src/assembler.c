@@ -152,16 +152,31 @@ static void fill_request(fcs_asm_event *ev, const fcs_request *r) {
   ev->flags = r ? r->flags : 0;
 }
 
-static int fail(fcs_assembler *a, fcs_err code, uint64_t offset,
-                fcs_asm_event *ev) {
+/* Records a fatal error; the next call to feed reports it. */
+static void stop(fcs_assembler *a, fcs_err code, uint64_t offset) {
   a->failed = 1;
   a->error.code = code;
   a->error.offset = offset;
   a->error.record = a->dec.record;
   a->error.request_id = a->dec.header.request_id;
   a->error.type = a->dec.header.type;
+}
+
+/* The ERROR event of the recorded error, alike on every call. */
+static void report_failure(const fcs_assembler *a, fcs_asm_event *ev) {
   ev->type = FCS_AE_ERROR;
   ev->error = a->error;
+  ev->request_id = a->error.request_id;
+  ev->record_type = a->error.type;
+  ev->record = a->error.record;
+  ev->offset = a->error.offset;
+  fill_request(ev, find_active(a, a->error.request_id));
+}
+
+static int fail(fcs_assembler *a, fcs_err code, uint64_t offset,
+                fcs_asm_event *ev) {
+  stop(a, code, offset);
+  report_failure(a, ev);
   return 1;
 }
 
@@ -319,14 +334,21 @@ static int on_stream_content(fcs_assembler *a, int idx, const fcs_event *de,
                              fcs_asm_event *ev) {
   fcs_request *r = a->cur;
   uint32_t cap = a->limits.max_stream_bytes;
+  size_t len = de->len;
   if (cap) {
     uint32_t room = cap - r->stream_len[idx];
-    if (de->len > room)
-      return fail(a, FCS_E_LIMIT_STREAM_BYTES, de->offset + room, ev);
-    memcpy(r->stream[idx] + r->stream_len[idx], de->data, de->len);
-    r->stream_len[idx] += (uint32_t)de->len;
+    if (len > room) {
+      if (room == 0)
+        return fail(a, FCS_E_LIMIT_STREAM_BYTES, de->offset, ev);
+      /* Hand up the bytes that fit and report the error on the next call:
+       * the events then do not depend on how the input was split. */
+      stop(a, FCS_E_LIMIT_STREAM_BYTES, de->offset + room);
+      len = room;
+    }
+    memcpy(r->stream[idx] + r->stream_len[idx], de->data, len);
+    r->stream_len[idx] += (uint32_t)len;
   }
-  r->stream_total[idx] += de->len;
+  r->stream_total[idx] += len;
   if (a->side == FCS_SIDE_CLIENT) {
     if (idx == 0)
       r->out_used = 1;
@@ -335,7 +357,7 @@ static int on_stream_content(fcs_assembler *a, int idx, const fcs_event *de,
   }
   ev->type = FCS_AE_STREAM_DATA;
   ev->data = de->data;
-  ev->len = de->len;
+  ev->len = len;
   return 1;
 }
 
@@ -469,8 +491,7 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
   size_t used = 0;
   memset(ev, 0, sizeof(*ev));
   if (a->failed) {
-    ev->type = FCS_AE_ERROR;
-    ev->error = a->error;
+    report_failure(a, ev);
     return 0;
   }
   for (;;) {
@@ -489,9 +510,7 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
     case FCS_EV_ERROR:
       a->failed = 1;
       a->error = de.error;
-      fill_request(ev, find_active(a, de.header.request_id));
-      ev->type = FCS_AE_ERROR;
-      ev->error = de.error;
+      report_failure(a, ev);
       return used;
     case FCS_EV_HEADER:
       a->mgmt_len = 0;
@@ -509,18 +528,15 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
       got = on_stream_end(a, &de, ev);
       break;
     }
-    if (got) {
-      ev->offset = ev->type == FCS_AE_ERROR ? ev->error.offset : ev->offset;
+    if (got)
       return used;
-    }
   }
 }
 
 fcs_err fcs_assembler_finish(fcs_assembler *a, fcs_asm_event *ev) {
   memset(ev, 0, sizeof(*ev));
   if (a->failed) {
-    ev->type = FCS_AE_ERROR;
-    ev->error = a->error;
+    report_failure(a, ev);
     return a->error.code;
   }
   fcs_event de;
@@ -528,8 +544,7 @@ fcs_err fcs_assembler_finish(fcs_assembler *a, fcs_asm_event *ev) {
   if (e != FCS_E_OK) {
     a->failed = 1;
     a->error = de.error;
-    ev->type = FCS_AE_ERROR;
-    ev->error = de.error;
+    report_failure(a, ev);
   }
   return e;
 }

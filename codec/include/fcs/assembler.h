@@ -30,7 +30,8 @@ typedef struct fcs_limits {
   uint32_t max_requests;     /* requests open at once on one connection */
   /* Bytes of each of STDIN, DATA (app side) or STDOUT, STDERR (client side)
    * kept per request. 0 keeps nothing: content only passes through as
-   * STREAM_DATA events. */
+   * STREAM_DATA events. A stream that grows past it ends in the error
+   * LIMIT_STREAM_BYTES, after a STREAM_DATA event with the bytes that fit. */
   uint32_t max_stream_bytes;
 } fcs_limits;
 
