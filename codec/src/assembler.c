@@ -515,6 +515,10 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
     case FCS_EV_HEADER:
       a->mgmt_len = 0;
       a->cur = NULL;
+      /* Filled above from the previous record's request; the new record's
+       * request (if any) is filled by the header handlers. */
+      ev->role = 0;
+      ev->flags = 0;
       got = a->side == FCS_SIDE_APP ? app_header(a, &de, ev)
                                     : client_header(a, &de, ev);
       break;
