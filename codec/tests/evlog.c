@@ -12,8 +12,8 @@
  * record's content may arrive as several slices depending on the cuts. */
 typedef struct merged {
   int open;
-  char head[192];
-  uint64_t record, next_offset;
+  char key[160]; /* the line without record, offset and data */
+  uint64_t record, offset, next_offset;
   uint8_t *data;
   size_t len, cap;
 } merged;
@@ -28,22 +28,24 @@ typedef struct run {
 static void flush(run *r) {
   if (!r->m.open)
     return;
-  tb_printf(&r->log, "%s ", r->m.head);
+  tb_printf(&r->log, "r%ju @%ju %s ", (uintmax_t)r->m.record,
+            (uintmax_t)r->m.offset, r->m.key);
   tb_data(&r->log, r->m.data, r->m.len);
   tb_printf(&r->log, "\n");
   r->m.open = 0;
   r->m.len = 0;
 }
 
-static void add_slice(run *r, const char *head, uint64_t record,
-                      uint64_t offset, const uint8_t *data, size_t len) {
+static void add_slice(run *r, const char *key, uint64_t record, uint64_t offset,
+                      const uint8_t *data, size_t len) {
   merged *m = &r->m;
   if (!(m->open && m->record == record && m->next_offset == offset &&
-        strcmp(m->head, head) == 0)) {
+        strcmp(m->key, key) == 0)) {
     flush(r);
     m->open = 1;
     m->record = record;
-    snprintf(m->head, sizeof m->head, "%s", head);
+    m->offset = offset;
+    snprintf(m->key, sizeof m->key, "%s", key);
   }
   if (m->len + len > m->cap) {
     m->cap = 2 * (m->len + len);
@@ -119,11 +121,8 @@ static void log_body(textbuf *t, const fcs_event *ev) {
 }
 
 static void log_decoder_event(run *r, const fcs_event *ev) {
-  char head[64];
   if (ev->type == FCS_EV_CONTENT) {
-    snprintf(head, sizeof head, "r%ju @%ju CONTENT", (uintmax_t)ev->record,
-             (uintmax_t)ev->offset);
-    add_slice(r, head, ev->record, ev->offset, ev->data, ev->len);
+    add_slice(r, "CONTENT", ev->record, ev->offset, ev->data, ev->len);
     return;
   }
   line(r, "r%ju @%ju %s ", (uintmax_t)ev->record, (uintmax_t)ev->offset,
@@ -232,16 +231,14 @@ char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
 }
 
 static void log_asm_event(run *r, const fcs_asm_event *ev) {
-  char head[192];
-  snprintf(head, sizeof head, "r%ju @%ju %s id%u t%u role%u fl%u",
-           (uintmax_t)ev->record, (uintmax_t)ev->offset,
-           asm_event_name(ev->type), ev->request_id, ev->record_type, ev->role,
-           ev->flags);
+  char key[160];
+  snprintf(key, sizeof key, "%s id%u t%u role%u fl%u", asm_event_name(ev->type),
+           ev->request_id, ev->record_type, ev->role, ev->flags);
   if (ev->type == FCS_AE_STREAM_DATA) {
-    add_slice(r, head, ev->record, ev->offset, ev->data, ev->len);
+    add_slice(r, key, ev->record, ev->offset, ev->data, ev->len);
     return;
   }
-  line(r, "%s", head);
+  line(r, "r%ju @%ju %s", (uintmax_t)ev->record, (uintmax_t)ev->offset, key);
   textbuf *t = &r->log;
   switch (ev->type) {
   case FCS_AE_GET_VALUES:
