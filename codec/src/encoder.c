@@ -75,7 +75,7 @@ fcs_err fcs_encode_stream(uint8_t *out, size_t cap, uint8_t type,
   if (terminate)
     total += record_size(o, 0);
   *needed = total;
-  if (!out || cap < total)
+  if (total && (!out || cap < total))
     return FCS_E_BUFFER_TOO_SMALL;
   for (size_t off = 0; off < len; off += chunk) {
     size_t n = len - off < chunk ? len - off : chunk;
