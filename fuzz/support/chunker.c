@@ -1,0 +1,24 @@
+#include "chunker.h"
+
+void fz_chunker_whole(fz_chunker *c) { fz_chunker_steps(c, NULL, 0); }
+
+void fz_chunker_fixed(fz_chunker *c, size_t size) {
+  fz_chunker_steps(c, NULL, 0);
+  c->fixed = size;
+}
+
+void fz_chunker_steps(fz_chunker *c, const uint8_t *steps, size_t nsteps) {
+  c->steps = steps;
+  c->nsteps = nsteps;
+  c->next = 0;
+  c->fixed = 0;
+}
+
+size_t fz_chunk_next(fz_chunker *c, size_t left) {
+  size_t want = left;
+  if (c->fixed)
+    want = c->fixed;
+  else if (c->nsteps)
+    want = (size_t)c->steps[c->next++ % c->nsteps] + 1;
+  return want < left ? want : left;
+}

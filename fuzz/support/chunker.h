@@ -1,0 +1,22 @@
+/* Chunk schedules: how one input is cut into the pieces fed to a decoder.
+ * Schedules are data (never rand()), so every run is reproducible. */
+#ifndef FZ_CHUNKER_H
+#define FZ_CHUNKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fz_chunker {
+  const uint8_t *steps; /* step byte b means a piece of b + 1 bytes */
+  size_t nsteps, next;
+  size_t fixed; /* every piece this long; 0: use steps, or all at once */
+} fz_chunker;
+
+void fz_chunker_whole(fz_chunker *c);
+void fz_chunker_fixed(fz_chunker *c, size_t size);
+/* Cycles through steps; no steps means the whole input at once. */
+void fz_chunker_steps(fz_chunker *c, const uint8_t *steps, size_t nsteps);
+/* Length of the next piece, given how much input is left (> 0). */
+size_t fz_chunk_next(fz_chunker *c, size_t left);
+
+#endif

@@ -1,0 +1,22 @@
+/* What every fuzz target defines, and helpers they share. */
+#ifndef FZ_TARGET_H
+#define FZ_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcs/fcs.h"
+
+/* The libFuzzer entry point; the replay and AFL++ drivers call it too. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Small assembler limits, so that fuzz inputs reach them: 4 KiB of params,
+ * 64 pairs, 4 requests, 4 KiB per stream. */
+static inline void fz_small_limits(fcs_limits *l) {
+  l->max_params_bytes = 4096;
+  l->max_pairs = 64;
+  l->max_requests = 4;
+  l->max_stream_bytes = 4096;
+}
+
+#endif

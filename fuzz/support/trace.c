@@ -1,0 +1,412 @@
+#include "trace.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hash.h"
+
+/* Consecutive feeds that consume nothing: a record gives at most two
+ * (RECORD_END, STREAM_END), the assembler may add one event at a header. */
+#define MAX_IDLE_FEEDS 4
+
+static void *grow(void *items, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap)
+    return items;
+  size_t n = *cap ? *cap * 2 : 64;
+  while (n < need)
+    n *= 2;
+  void *p = realloc(items, n * size);
+  FZ_CHECK(p != NULL, "out of memory growing a trace to %zu items", n);
+  *cap = n;
+  return p;
+}
+
+/* ---- decoder ---- */
+
+/* Where the decoder's event sequence stands, to check its order. */
+typedef struct dec_state {
+  enum { BETWEEN, IN_RECORD, BEFORE_STREAM_END } phase;
+  fcs_header header;
+  uint64_t content_seen;
+  uint64_t next_record, next_offset;
+} dec_state;
+
+static void fixed_body(const fcs_event *ev, uint8_t out[FCS_BODY_LEN]) {
+  memset(out, 0, FCS_BODY_LEN);
+  switch (ev->header.type) {
+  case FCS_BEGIN_REQUEST:
+    fcs_begin_body_encode(&ev->body.begin, out);
+    break;
+  case FCS_END_REQUEST:
+    fcs_end_body_encode(&ev->body.end, out);
+    break;
+  case FCS_UNKNOWN_TYPE:
+    fcs_unknown_type_body_encode(&ev->body.unknown_type, out);
+    break;
+  default:
+    break;
+  }
+}
+
+static void dec_check_order(dec_state *s, const fcs_event *ev) {
+  switch (ev->type) {
+  case FCS_EV_HEADER:
+    FZ_CHECK(s->phase == BETWEEN, "HEADER inside record %" PRIu64, ev->record);
+    FZ_CHECK(ev->record == s->next_record && ev->offset == s->next_offset,
+             "HEADER of record %" PRIu64 " at offset %" PRIu64
+             ", expected record %" PRIu64 " at %" PRIu64,
+             ev->record, ev->offset, s->next_record, s->next_offset);
+    s->phase = IN_RECORD;
+    s->header = ev->header;
+    s->content_seen = 0;
+    break;
+  case FCS_EV_CONTENT:
+    FZ_CHECK(s->phase == IN_RECORD && ev->len > 0,
+             "CONTENT of %zu bytes outside a record's content (record %" PRIu64
+             ")",
+             ev->len, ev->record);
+    s->content_seen += ev->len;
+    FZ_CHECK(s->content_seen <= s->header.content_length,
+             "record %" PRIu64 ": %" PRIu64 " content bytes, header says %u",
+             ev->record, s->content_seen, s->header.content_length);
+    break;
+  case FCS_EV_RECORD_END:
+    FZ_CHECK(s->phase == IN_RECORD, "RECORD_END outside a record");
+    FZ_CHECK(s->content_seen == s->header.content_length,
+             "record %" PRIu64 " ended after %" PRIu64
+             " content bytes, header says %u",
+             ev->record, s->content_seen, s->header.content_length);
+    s->next_offset += FCS_HEADER_LEN + (uint64_t)s->header.content_length +
+                      s->header.padding_length;
+    if (fcs_type_is_stream(s->header.type) && s->header.content_length == 0) {
+      s->phase = BEFORE_STREAM_END;
+    } else {
+      s->phase = BETWEEN;
+      s->next_record++;
+    }
+    break;
+  case FCS_EV_STREAM_END:
+    FZ_CHECK(s->phase == BEFORE_STREAM_END,
+             "STREAM_END not right after an empty stream record (record "
+             "%" PRIu64 ")",
+             ev->record);
+    s->phase = BETWEEN;
+    s->next_record++;
+    break;
+  default:
+    break;
+  }
+}
+
+static void dec_push(fz_dec_trace *t, const fcs_event *ev) {
+  fz_dec_item *last = t->n ? &t->items[t->n - 1] : NULL;
+  if (ev->type == FCS_EV_CONTENT && last && last->type == FCS_EV_CONTENT &&
+      last->record == ev->record) {
+    last->len += ev->len;
+    last->hash = fz_hash(last->hash, ev->data, ev->len);
+    return;
+  }
+  t->items = grow(t->items, &t->cap, t->n + 1, sizeof(*t->items));
+  fz_dec_item *it = &t->items[t->n++];
+  memset(it, 0, sizeof(*it));
+  it->type = ev->type;
+  it->header = ev->header;
+  it->record = ev->record;
+  it->offset = ev->offset;
+  if (ev->type == FCS_EV_CONTENT) {
+    it->len = ev->len;
+    it->hash = fz_hash(FZ_HASH_INIT, ev->data, ev->len);
+  } else if (ev->type == FCS_EV_RECORD_END) {
+    fixed_body(ev, it->body);
+  } else if (ev->type == FCS_EV_ERROR) {
+    it->error = ev->error;
+    memset(&it->header, 0, sizeof(it->header));
+  }
+}
+
+void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
+                      fcs_mode mode, fz_chunker *chunks) {
+  fcs_decoder d;
+  dec_state s = {BETWEEN, {0}, 0, 0, 0};
+  fcs_event ev;
+  fcs_decoder_init(&d, mode);
+  t->n = 0;
+  size_t pos = 0;
+  while (pos < len) {
+    size_t piece = fz_chunk_next(chunks, len - pos);
+    const uint8_t *p = in + pos;
+    size_t left = piece;
+    int idle = 0;
+    for (;;) {
+      size_t used = fcs_decoder_feed(&d, p, left, &ev);
+      FZ_CHECK(used <= left,
+               "decoder consumed %zu bytes of a %zu-byte piece at offset %zu",
+               used, left, (size_t)(p - in));
+      idle = used ? 0 : idle + 1;
+      FZ_CHECK(idle <= MAX_IDLE_FEEDS,
+               "decoder made no progress in %d calls at offset %zu", idle,
+               (size_t)(p - in));
+      if (ev.type == FCS_EV_CONTENT)
+        FZ_CHECK(ev.data >= p && ev.data + ev.len <= p + used &&
+                     (uint64_t)(ev.data - in) == ev.offset,
+                 "CONTENT slice [%" PRIu64 ", +%zu) is not the consumed part "
+                 "[%zu, +%zu) it claims",
+                 ev.offset, ev.len, (size_t)(p - in), used);
+      p += used;
+      left -= used;
+      if (ev.type == FCS_EV_NONE) {
+        FZ_CHECK(left == 0, "decoder stopped with %zu bytes left at %zu",
+                 left, (size_t)(p - in));
+        break;
+      }
+      if (ev.type == FCS_EV_ERROR) {
+        FZ_CHECK(ev.error.offset < (uint64_t)(p - in),
+                 "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
+                 fcs_err_name(ev.error.code), ev.error.offset,
+                 (size_t)(p - in));
+        dec_push(t, &ev);
+        return;
+      }
+      dec_check_order(&s, &ev);
+      dec_push(t, &ev);
+    }
+    pos += piece;
+  }
+  if (fcs_decoder_finish(&d, &ev) != FCS_E_OK) {
+    FZ_CHECK(ev.error.code == FCS_E_TRUNCATED && ev.error.offset == len,
+             "finish reported %s at offset %" PRIu64 " for a %zu-byte input",
+             fcs_err_name(ev.error.code), ev.error.offset, len);
+    dec_push(t, &ev);
+  } else {
+    FZ_CHECK(s.phase == BETWEEN, "finish accepted an input ending mid-record");
+  }
+}
+
+static void dec_describe(char *buf, size_t cap, const fz_dec_item *it) {
+  snprintf(buf, cap,
+           "ev %d rec %" PRIu64 " off %" PRIu64 " hdr {v%u t%u id%u c%u p%u "
+           "r%u} len %" PRIu64 " hash %016" PRIx64 " err %s@%" PRIu64,
+           it->type, it->record, it->offset, it->header.version,
+           it->header.type, it->header.request_id, it->header.content_length,
+           it->header.padding_length, it->header.reserved, it->len, it->hash,
+           fcs_err_name(it->error.code), it->error.offset);
+}
+
+static int dec_equal(const fz_dec_item *a, const fz_dec_item *b) {
+  return a->type == b->type && !memcmp(&a->header, &b->header,
+                                        sizeof(a->header)) &&
+         a->record == b->record && a->offset == b->offset &&
+         a->len == b->len && a->hash == b->hash &&
+         !memcmp(a->body, b->body, FCS_BODY_LEN) &&
+         a->error.code == b->error.code && a->error.offset == b->error.offset &&
+         a->error.record == b->error.record;
+}
+
+void fz_dec_trace_expect_equal(const fz_dec_trace *a, const fz_dec_trace *b,
+                               const char *what) {
+  size_t n = a->n < b->n ? a->n : b->n;
+  char da[256], db[256];
+  for (size_t i = 0; i < n; i++) {
+    if (dec_equal(&a->items[i], &b->items[i]))
+      continue;
+    dec_describe(da, sizeof da, &a->items[i]);
+    dec_describe(db, sizeof db, &b->items[i]);
+    fz_fail(__FILE__, __LINE__, "decoder traces equal",
+            "%s: decoder event %zu differs:\n  %s\n  %s", what, i, da, db);
+  }
+  FZ_CHECK(a->n == b->n, "%s: %zu decoder events against %zu", what, a->n,
+           b->n);
+}
+
+void fz_dec_trace_free(fz_dec_trace *t) {
+  free(t->items);
+  memset(t, 0, sizeof(*t));
+}
+
+/* ---- assembler ---- */
+
+void *fz_asm_memory(const fcs_limits *limits, size_t *len) {
+  static void *mem;
+  static size_t cap;
+  *len = fcs_assembler_memory_size(limits);
+  if (*len > cap) {
+    free(mem);
+    mem = malloc(*len);
+    FZ_CHECK(mem != NULL, "out of memory for a %zu-byte assembler", *len);
+    cap = *len;
+  }
+  return mem;
+}
+
+static uint32_t count_pairs(const uint8_t *data, size_t len, int *clean) {
+  size_t pos = 0;
+  fcs_nv_pair pair;
+  fcs_nv_result r;
+  uint32_t n = 0;
+  while ((r = fcs_nv_next(data, len, &pos, &pair)) == FCS_NV_OK)
+    n++;
+  *clean = r == FCS_NV_END;
+  return n;
+}
+
+static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
+  int clean;
+  switch (ev->type) {
+  case FCS_AE_PARAMS:
+    FZ_CHECK(ev->len <= lim->max_params_bytes && ev->npairs <= lim->max_pairs,
+             "PARAMS of %zu bytes, %u pairs, beyond the limits", ev->len,
+             ev->npairs);
+    FZ_CHECK(count_pairs(ev->data, ev->len, &clean) == ev->npairs && clean,
+             "PARAMS for request %u says %u pairs; its %zu bytes do not "
+             "parse as that many",
+             ev->request_id, ev->npairs, ev->len);
+    break;
+  case FCS_AE_STREAM_END:
+    FZ_CHECK(ev->len <= lim->max_stream_bytes,
+             "stream of request %u kept %zu bytes, limit %u", ev->request_id,
+             ev->len, lim->max_stream_bytes);
+    break;
+  default:
+    break;
+  }
+}
+
+static void asm_push(fz_asm_trace *t, const fcs_asm_event *ev) {
+  fz_asm_item *last = t->n ? &t->items[t->n - 1] : NULL;
+  if (ev->type == FCS_AE_STREAM_DATA && last &&
+      last->type == FCS_AE_STREAM_DATA && last->request_id == ev->request_id &&
+      last->record_type == ev->record_type) {
+    last->len += ev->len;
+    last->hash = fz_hash(last->hash, ev->data, ev->len);
+    return;
+  }
+  t->items = grow(t->items, &t->cap, t->n + 1, sizeof(*t->items));
+  fz_asm_item *it = &t->items[t->n++];
+  memset(it, 0, sizeof(*it));
+  it->type = ev->type;
+  it->request_id = ev->request_id;
+  it->record_type = ev->record_type;
+  it->role = ev->role;
+  it->flags = ev->flags;
+  it->record = ev->record;
+  it->offset = ev->offset;
+  it->len = ev->len;
+  it->hash = fz_hash(FZ_HASH_INIT, ev->data, ev->len);
+  it->npairs = ev->npairs;
+  if (ev->type == FCS_AE_END_REQUEST)
+    it->end = ev->end;
+  if (ev->type == FCS_AE_UNKNOWN_TYPE)
+    it->unknown_type = ev->unknown_type.type;
+  if (ev->type == FCS_AE_IGNORED || ev->type == FCS_AE_REFUSED)
+    it->reason = ev->reason;
+  if (ev->type == FCS_AE_ERROR)
+    it->error = ev->error;
+}
+
+void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
+                      fcs_side side, fcs_mode mode, const fcs_limits *limits,
+                      fz_chunker *chunks) {
+  fcs_assembler a;
+  fcs_asm_event ev;
+  size_t memlen;
+  void *mem = fz_asm_memory(limits, &memlen);
+  fcs_err e = fcs_assembler_init(&a, side, mode, limits, mem, memlen);
+  FZ_CHECK(e == FCS_E_OK, "assembler init: %s", fcs_err_name(e));
+  for (uint16_t id = 1; side == FCS_SIDE_CLIENT && id <= 3; id++)
+    fcs_assembler_begin(&a, id, FCS_RESPONDER, 0);
+  t->n = 0;
+  size_t pos = 0;
+  while (pos < len) {
+    size_t piece = fz_chunk_next(chunks, len - pos);
+    const uint8_t *p = in + pos;
+    size_t left = piece;
+    int idle = 0;
+    for (;;) {
+      size_t used = fcs_assembler_feed(&a, p, left, &ev);
+      FZ_CHECK(used <= left,
+               "assembler consumed %zu bytes of a %zu-byte piece at %zu", used,
+               left, (size_t)(p - in));
+      idle = used ? 0 : idle + 1;
+      FZ_CHECK(idle <= MAX_IDLE_FEEDS,
+               "assembler made no progress in %d calls at offset %zu", idle,
+               (size_t)(p - in));
+      if (ev.type == FCS_AE_STREAM_DATA)
+        FZ_CHECK(ev.data >= p && ev.data + ev.len <= p + used &&
+                     (uint64_t)(ev.data - in) == ev.offset && ev.len > 0,
+                 "STREAM_DATA slice [%" PRIu64 ", +%zu) is not the consumed "
+                 "part [%zu, +%zu) it claims",
+                 ev.offset, ev.len, (size_t)(p - in), used);
+      p += used;
+      left -= used;
+      if (ev.type == FCS_AE_NONE) {
+        FZ_CHECK(left == 0, "assembler stopped with %zu bytes left at %zu",
+                 left, (size_t)(p - in));
+        break;
+      }
+      if (ev.type == FCS_AE_ERROR) {
+        FZ_CHECK(ev.error.offset < (uint64_t)(p - in),
+                 "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
+                 fcs_err_name(ev.error.code), ev.error.offset,
+                 (size_t)(p - in));
+        asm_push(t, &ev);
+        return;
+      }
+      asm_check(&ev, limits);
+      asm_push(t, &ev);
+    }
+    pos += piece;
+  }
+  if (fcs_assembler_finish(&a, &ev) != FCS_E_OK) {
+    FZ_CHECK(ev.error.code == FCS_E_TRUNCATED && ev.error.offset == len,
+             "finish reported %s at offset %" PRIu64 " for a %zu-byte input",
+             fcs_err_name(ev.error.code), ev.error.offset, len);
+    asm_push(t, &ev);
+  }
+}
+
+static void asm_describe(char *buf, size_t cap, const fz_asm_item *it) {
+  snprintf(buf, cap,
+           "ev %d id %u type %u role %u flags %u rec %" PRIu64 " off %" PRIu64
+           " len %" PRIu64 " hash %016" PRIx64 " pairs %u reason %s err %s@%"
+           PRIu64,
+           it->type, it->request_id, it->record_type, it->role, it->flags,
+           it->record, it->offset, it->len, it->hash, it->npairs,
+           fcs_err_name(it->reason), fcs_err_name(it->error.code),
+           it->error.offset);
+}
+
+static int asm_equal(const fz_asm_item *a, const fz_asm_item *b) {
+  return a->type == b->type && a->request_id == b->request_id &&
+         a->record_type == b->record_type && a->role == b->role &&
+         a->flags == b->flags && a->record == b->record &&
+         a->offset == b->offset && a->len == b->len && a->hash == b->hash &&
+         a->npairs == b->npairs &&
+         a->end.app_status == b->end.app_status &&
+         a->end.protocol_status == b->end.protocol_status &&
+         a->unknown_type == b->unknown_type && a->reason == b->reason &&
+         a->error.code == b->error.code && a->error.offset == b->error.offset;
+}
+
+void fz_asm_trace_expect_equal(const fz_asm_trace *a, const fz_asm_trace *b,
+                               const char *what) {
+  size_t n = a->n < b->n ? a->n : b->n;
+  char da[256], db[256];
+  for (size_t i = 0; i < n; i++) {
+    if (asm_equal(&a->items[i], &b->items[i]))
+      continue;
+    asm_describe(da, sizeof da, &a->items[i]);
+    asm_describe(db, sizeof db, &b->items[i]);
+    fz_fail(__FILE__, __LINE__, "assembler traces equal",
+            "%s: assembler event %zu differs:\n  %s\n  %s", what, i, da, db);
+  }
+  FZ_CHECK(a->n == b->n, "%s: %zu assembler events against %zu", what, a->n,
+           b->n);
+}
+
+void fz_asm_trace_free(fz_asm_trace *t) {
+  free(t->items);
+  memset(t, 0, sizeof(*t));
+}

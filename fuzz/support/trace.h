@@ -1,0 +1,73 @@
+/* Event traces: what the decoder or the assembler reports for one input fed
+ * in one chunk schedule, normalised so that two schedules can be compared
+ * (content slices of one run are merged and kept as length + hash).
+ *
+ * Collecting a trace also checks the invariants every run must keep: a feed
+ * never consumes more than it was given, slices lie inside the piece fed and
+ * sit at the offset they claim, content adds up to the header's length,
+ * error offsets lie inside the input, events come in a legal order, and a
+ * feed that consumes nothing is followed by progress soon. */
+#ifndef FZ_TRACE_H
+#define FZ_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chunker.h"
+#include "fcs/fcs.h"
+
+typedef struct fz_dec_item {
+  fcs_event_type type;
+  fcs_header header;
+  uint64_t record, offset;
+  uint64_t len, hash;                /* CONTENT, slices merged */
+  uint8_t body[FCS_BODY_LEN];        /* RECORD_END of a fixed-body type */
+  fcs_error error;                   /* ERROR */
+} fz_dec_item;
+
+typedef struct fz_dec_trace {
+  fz_dec_item *items;
+  size_t n, cap;
+} fz_dec_trace;
+
+typedef struct fz_asm_item {
+  fcs_asm_event_type type;
+  uint16_t request_id;
+  uint8_t record_type;
+  uint16_t role;
+  uint8_t flags;
+  uint64_t record, offset;
+  uint64_t len, hash; /* data; STREAM_DATA slices merged */
+  uint32_t npairs;
+  fcs_end_body end;
+  uint8_t unknown_type;
+  fcs_err reason;
+  fcs_error error;
+} fz_asm_item;
+
+typedef struct fz_asm_trace {
+  fz_asm_item *items;
+  size_t n, cap;
+} fz_asm_trace;
+
+void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
+                      fcs_mode mode, fz_chunker *chunks);
+/* Client side: request ids 1..3 are begun (as responder requests) before
+ * the input is fed, so replies for them are expected. */
+void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
+                      fcs_side side, fcs_mode mode, const fcs_limits *limits,
+                      fz_chunker *chunks);
+
+/* Abort with the first difference; what names the two runs. */
+void fz_dec_trace_expect_equal(const fz_dec_trace *a, const fz_dec_trace *b,
+                               const char *what);
+void fz_asm_trace_expect_equal(const fz_asm_trace *a, const fz_asm_trace *b,
+                               const char *what);
+
+void fz_dec_trace_free(fz_dec_trace *t);
+void fz_asm_trace_free(fz_asm_trace *t);
+
+/* Scratch memory for an assembler with these limits, kept between runs. */
+void *fz_asm_memory(const fcs_limits *limits, size_t *len);
+
+#endif

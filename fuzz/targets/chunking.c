@@ -1,0 +1,66 @@
+/* chunking: the same bytes decoded whole and cut into pieces must give the
+ * same events, from the decoder and from the assembler (whose name-value
+ * parser then sees pairs and 4-byte lengths cut anywhere).
+ *
+ * Input: byte 0 bit 0 picks the mode, bit 1 the assembler side, bits 2-7
+ * the number n of schedule bytes that follow; schedule byte b cuts a piece
+ * of b + 1 bytes (cycling); the rest is the stream. Besides that schedule,
+ * streams up to SINGLE_BYTE_LIMIT bytes are also fed one byte at a time,
+ * which splits every header, every name-value length and every
+ * content/padding boundary. */
+#include "../support/target.h"
+#include "../support/trace.h"
+
+#define SINGLE_BYTE_LIMIT 2048
+
+static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
+                             fcs_side side, fz_chunker *pieces,
+                             const fz_dec_trace *whole_dec,
+                             const fz_asm_trace *whole_asm, const char *what) {
+  fcs_limits limits;
+  fz_small_limits(&limits);
+  fz_dec_trace dec = {0};
+  fz_asm_trace as = {0};
+  fz_chunker again = *pieces;
+  fz_dec_trace_run(&dec, in, len, mode, pieces);
+  fz_dec_trace_expect_equal(whole_dec, &dec, what);
+  fz_asm_trace_run(&as, in, len, side, mode, &limits, &again);
+  fz_asm_trace_expect_equal(whole_asm, &as, what);
+  fz_dec_trace_free(&dec);
+  fz_asm_trace_free(&as);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1)
+    return 0;
+  fcs_mode mode = data[0] & 1 ? FCS_LENIENT : FCS_STRICT;
+  fcs_side side = data[0] & 2 ? FCS_SIDE_CLIENT : FCS_SIDE_APP;
+  size_t nsteps = data[0] >> 2;
+  if (size < 1 + nsteps)
+    return 0;
+  const uint8_t *steps = data + 1;
+  const uint8_t *in = steps + nsteps;
+  size_t len = size - 1 - nsteps;
+  fcs_limits limits;
+  fz_small_limits(&limits);
+  fz_chunker pieces;
+  fz_dec_trace whole_dec = {0};
+  fz_asm_trace whole_asm = {0};
+
+  fz_chunker_whole(&pieces);
+  fz_dec_trace_run(&whole_dec, in, len, mode, &pieces);
+  fz_chunker_whole(&pieces);
+  fz_asm_trace_run(&whole_asm, in, len, side, mode, &limits, &pieces);
+
+  fz_chunker_steps(&pieces, steps, nsteps);
+  compare_schedule(in, len, mode, side, &pieces, &whole_dec, &whole_asm,
+                   "whole input against the input's chunk schedule");
+  if (len <= SINGLE_BYTE_LIMIT) {
+    fz_chunker_fixed(&pieces, 1);
+    compare_schedule(in, len, mode, side, &pieces, &whole_dec, &whole_asm,
+                     "whole input against one byte at a time");
+  }
+  fz_dec_trace_free(&whole_dec);
+  fz_asm_trace_free(&whole_asm);
+  return 0;
+}
