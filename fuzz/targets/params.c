@@ -110,8 +110,8 @@ static void incremental(const uint8_t *in, size_t len, fz_chunker *pieces,
            want->clean ? "ends cleanly" : "is truncated");
 }
 
-/* BEGIN_REQUEST(1), the content as PARAMS records cut like pieces, the
- * empty PARAMS record. */
+/* BEGIN_REQUEST(1), the content as PARAMS records cut like pieces (and
+ * at most 65535 bytes each), the empty PARAMS record. */
 static uint8_t *as_records(const uint8_t *in, size_t len, fz_chunker *pieces,
                            size_t *out_len) {
   size_t cap = 2 * FCS_HEADER_LEN + FCS_BODY_LEN + len * (1 + FCS_HEADER_LEN),
@@ -121,8 +121,12 @@ static uint8_t *as_records(const uint8_t *in, size_t len, fz_chunker *pieces,
   used += need;
   for (size_t pos = 0; pos < len;) {
     size_t n = fz_chunk_next(pieces, len - pos);
-    fcs_encode_record(out + used, cap - used, FCS_PARAMS, 1, in + pos, n, NULL,
-                      &need);
+    if (n > FCS_MAX_CONTENT)
+      n = FCS_MAX_CONTENT;
+    fcs_err e = fcs_encode_record(out + used, cap - used, FCS_PARAMS, 1,
+                                  in + pos, n, NULL, &need);
+    FZ_CHECK(e == FCS_E_OK, "encoding a PARAMS record of %zu bytes: %s", n,
+             fcs_err_name(e));
     used += need;
     pos += n;
   }
