@@ -152,14 +152,17 @@ static void fill_request(fcs_asm_event *ev, const fcs_request *r) {
   ev->flags = r ? r->flags : 0;
 }
 
-/* Records a fatal error; the next call to feed reports it. */
-static void stop(fcs_assembler *a, fcs_err code, uint64_t offset) {
+/* Records a fatal error in the record ev stands for (the decoder has
+ * counted that record as done by its RECORD_END or STREAM_END); the next
+ * call to feed reports it. */
+static void stop(fcs_assembler *a, fcs_err code, uint64_t offset,
+                 const fcs_asm_event *ev) {
   a->failed = 1;
   a->error.code = code;
   a->error.offset = offset;
-  a->error.record = a->dec.record;
-  a->error.request_id = a->dec.header.request_id;
-  a->error.type = a->dec.header.type;
+  a->error.record = ev->record;
+  a->error.request_id = ev->request_id;
+  a->error.type = ev->record_type;
 }
 
 /* The ERROR event of the recorded error, alike on every call. */
@@ -175,7 +178,7 @@ static void report_failure(const fcs_assembler *a, fcs_asm_event *ev) {
 
 static int fail(fcs_assembler *a, fcs_err code, uint64_t offset,
                 fcs_asm_event *ev) {
-  stop(a, code, offset);
+  stop(a, code, offset, ev);
   report_failure(a, ev);
   return 1;
 }
@@ -342,7 +345,7 @@ static int on_stream_content(fcs_assembler *a, int idx, const fcs_event *de,
         return fail(a, FCS_E_LIMIT_STREAM_BYTES, de->offset, ev);
       /* Hand up the bytes that fit and report the error on the next call:
        * the events then do not depend on how the input was split. */
-      stop(a, FCS_E_LIMIT_STREAM_BYTES, de->offset + room);
+      stop(a, FCS_E_LIMIT_STREAM_BYTES, de->offset + room, ev);
       len = room;
     }
     memcpy(r->stream[idx] + r->stream_len[idx], de->data, len);
