@@ -17,7 +17,9 @@
 #define T_GET_VALUES_RESULT 10
 #define T_UNKNOWN_TYPE 11
 
-static unsigned two_bytes(const uint8_t *p) { return (unsigned)p[0] * 256 + p[1]; }
+static unsigned two_bytes(const uint8_t *p) {
+  return (unsigned)p[0] * 256 + p[1];
+}
 
 static int is_management(unsigned type) {
   return type == T_GET_VALUES || type == T_GET_VALUES_RESULT ||

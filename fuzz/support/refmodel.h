@@ -16,10 +16,9 @@
 #include "fcs/error.h"
 
 typedef struct ref_record {
-  unsigned version, type, request_id, content_length, padding_length,
-      reserved;
-  size_t offset;  /* first header byte */
-  size_t content; /* first content byte */
+  unsigned version, type, request_id, content_length, padding_length, reserved;
+  size_t offset;   /* first header byte */
+  size_t content;  /* first content byte */
   int ends_stream; /* an empty PARAMS, STDIN, STDOUT, STDERR or DATA record */
 } ref_record;
 

@@ -158,8 +158,8 @@ void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
       p += used;
       left -= used;
       if (ev.type == FCS_EV_NONE) {
-        FZ_CHECK(left == 0, "decoder stopped with %zu bytes left at %zu",
-                 left, (size_t)(p - in));
+        FZ_CHECK(left == 0, "decoder stopped with %zu bytes left at %zu", left,
+                 (size_t)(p - in));
         break;
       }
       if (ev.type == FCS_EV_ERROR) {
@@ -188,19 +188,21 @@ void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
 static void dec_describe(char *buf, size_t cap, const fz_dec_item *it) {
   snprintf(buf, cap,
            "ev %d rec %" PRIu64 " off %" PRIu64 " hdr {v%u t%u id%u c%u p%u "
-           "r%u} len %" PRIu64 " hash %016" PRIx64 " err %s@%" PRIu64,
+           "r%u} len %" PRIu64 " hash %016" PRIx64
+           " body %02x%02x%02x%02x%02x%02x%02x%02x err %s@%" PRIu64,
            it->type, it->record, it->offset, it->header.version,
            it->header.type, it->header.request_id, it->header.content_length,
            it->header.padding_length, it->header.reserved, it->len, it->hash,
-           fcs_err_name(it->error.code), it->error.offset);
+           it->body[0], it->body[1], it->body[2], it->body[3], it->body[4],
+           it->body[5], it->body[6], it->body[7], fcs_err_name(it->error.code),
+           it->error.offset);
 }
 
 static int dec_equal(const fz_dec_item *a, const fz_dec_item *b) {
-  return a->type == b->type && !memcmp(&a->header, &b->header,
-                                        sizeof(a->header)) &&
-         a->record == b->record && a->offset == b->offset &&
-         a->len == b->len && a->hash == b->hash &&
-         !memcmp(a->body, b->body, FCS_BODY_LEN) &&
+  return a->type == b->type &&
+         !memcmp(&a->header, &b->header, sizeof(a->header)) &&
+         a->record == b->record && a->offset == b->offset && a->len == b->len &&
+         a->hash == b->hash && !memcmp(a->body, b->body, FCS_BODY_LEN) &&
          a->error.code == b->error.code && a->error.offset == b->error.offset &&
          a->error.record == b->error.record;
 }
@@ -368,14 +370,13 @@ void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
 }
 
 static void asm_describe(char *buf, size_t cap, const fz_asm_item *it) {
-  snprintf(buf, cap,
-           "ev %d id %u type %u role %u flags %u rec %" PRIu64 " off %" PRIu64
-           " len %" PRIu64 " hash %016" PRIx64 " pairs %u reason %s err %s@%"
-           PRIu64,
-           it->type, it->request_id, it->record_type, it->role, it->flags,
-           it->record, it->offset, it->len, it->hash, it->npairs,
-           fcs_err_name(it->reason), fcs_err_name(it->error.code),
-           it->error.offset);
+  snprintf(
+      buf, cap,
+      "ev %d id %u type %u role %u flags %u rec %" PRIu64 " off %" PRIu64
+      " len %" PRIu64 " hash %016" PRIx64 " pairs %u reason %s err %s@%" PRIu64,
+      it->type, it->request_id, it->record_type, it->role, it->flags,
+      it->record, it->offset, it->len, it->hash, it->npairs,
+      fcs_err_name(it->reason), fcs_err_name(it->error.code), it->error.offset);
 }
 
 static int asm_equal(const fz_asm_item *a, const fz_asm_item *b) {
@@ -383,8 +384,7 @@ static int asm_equal(const fz_asm_item *a, const fz_asm_item *b) {
          a->record_type == b->record_type && a->role == b->role &&
          a->flags == b->flags && a->record == b->record &&
          a->offset == b->offset && a->len == b->len && a->hash == b->hash &&
-         a->npairs == b->npairs &&
-         a->end.app_status == b->end.app_status &&
+         a->npairs == b->npairs && a->end.app_status == b->end.app_status &&
          a->end.protocol_status == b->end.protocol_status &&
          a->unknown_type == b->unknown_type && a->reason == b->reason &&
          a->error.code == b->error.code && a->error.offset == b->error.offset;

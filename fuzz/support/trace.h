@@ -20,9 +20,9 @@ typedef struct fz_dec_item {
   fcs_event_type type;
   fcs_header header;
   uint64_t record, offset;
-  uint64_t len, hash;                /* CONTENT, slices merged */
-  uint8_t body[FCS_BODY_LEN];        /* RECORD_END of a fixed-body type */
-  fcs_error error;                   /* ERROR */
+  uint64_t len, hash;         /* CONTENT, slices merged */
+  uint8_t body[FCS_BODY_LEN]; /* RECORD_END of a fixed-body type */
+  fcs_error error;            /* ERROR */
 } fz_dec_item;
 
 typedef struct fz_dec_trace {

@@ -78,19 +78,19 @@ static void incremental(const uint8_t *in, size_t len, fz_chunker *pieces,
         value_seen += piece.len;
         break;
       case FCS_NV_PIECE_PAIR_END: {
-        FZ_CHECK(k < want->n, "incremental parser found pair %zu, one-shot "
-                              "parser only %zu", k, want->n);
+        FZ_CHECK(k < want->n,
+                 "incremental parser found pair %zu, one-shot "
+                 "parser only %zu",
+                 k, want->n);
         const fcs_nv_pair *w = &want->pairs[k++];
-        FZ_CHECK(piece.name_len == w->name_len &&
-                     piece.value_len == w->value_len &&
-                     name_seen == w->name_len && value_seen == w->value_len &&
-                     name_hash == fz_hash(FZ_HASH_INIT, w->name, w->name_len) &&
-                     value_hash ==
-                         fz_hash(FZ_HASH_INIT, w->value, w->value_len),
-                 "pair %zu: incremental parser saw %u/%u bytes, one-shot "
-                 "parser %u/%u (or their bytes differ)",
-                 k - 1, piece.name_len, piece.value_len, w->name_len,
-                 w->value_len);
+        FZ_CHECK(
+            piece.name_len == w->name_len && piece.value_len == w->value_len &&
+                name_seen == w->name_len && value_seen == w->value_len &&
+                name_hash == fz_hash(FZ_HASH_INIT, w->name, w->name_len) &&
+                value_hash == fz_hash(FZ_HASH_INIT, w->value, w->value_len),
+            "pair %zu: incremental parser saw %u/%u bytes, one-shot "
+            "parser %u/%u (or their bytes differ)",
+            k - 1, piece.name_len, piece.value_len, w->name_len, w->value_len);
         t->lengths_known = 0;
         break;
       }
@@ -98,12 +98,11 @@ static void incremental(const uint8_t *in, size_t len, fz_chunker *pieces,
         break;
       }
     } while (piece.kind != FCS_NV_PIECE_NONE);
-    FZ_CHECK(left == 0, "parser stopped with %zu bytes of a piece left",
-             left);
+    FZ_CHECK(left == 0, "parser stopped with %zu bytes of a piece left", left);
     pos += n;
   }
-  FZ_CHECK(k == want->n, "incremental parser found %zu pairs, one-shot %zu",
-           k, want->n);
+  FZ_CHECK(k == want->n, "incremental parser found %zu pairs, one-shot %zu", k,
+           want->n);
   FZ_CHECK(fcs_nv_parser_at_boundary(&p) == want->clean,
            "incremental parser %s between pairs, one-shot parser %s",
            fcs_nv_parser_at_boundary(&p) ? "ends" : "does not end",
@@ -154,8 +153,7 @@ static void assembled(const uint8_t *in, size_t len, fz_chunker *pieces,
                    ev.npairs == want->n,
                "assembler gave PARAMS of %zu bytes, %u pairs; parsers say "
                "%zu pairs, %s",
-               ev.len, ev.npairs, want->n,
-               want->clean ? "clean" : "truncated");
+               ev.len, ev.npairs, want->n, want->clean ? "clean" : "truncated");
       done = 1;
     } else if (ev.type == FCS_AE_ERROR) {
       fcs_err expect = t->lengths_known && t->lengths > limits.max_params_bytes
@@ -163,8 +161,8 @@ static void assembled(const uint8_t *in, size_t len, fz_chunker *pieces,
                            : FCS_E_NV_TRUNCATED;
       FZ_CHECK(!want->clean && ev.error.code == expect,
                "assembler stopped with %s; parsers say %s, expected %s",
-               fcs_err_name(ev.error.code),
-               want->clean ? "clean" : "truncated", fcs_err_name(expect));
+               fcs_err_name(ev.error.code), want->clean ? "clean" : "truncated",
+               fcs_err_name(expect));
       done = 1;
     }
   } while (!done && ev.type != FCS_AE_NONE);
@@ -180,8 +178,8 @@ static void reencoded(const uint8_t *in, size_t len, const pair_list *want) {
     size_t expect = 0, need;
     for (size_t i = 0; i < want->n; i++) {
       const fcs_nv_pair *p = &want->pairs[i];
-      expect += force_long ? 8 : length_size(p->name_len) +
-                                     length_size(p->value_len);
+      expect +=
+          force_long ? 8 : length_size(p->name_len) + length_size(p->value_len);
       expect += (size_t)p->name_len + p->value_len;
     }
     fcs_encode_pairs(NULL, 0, want->pairs, want->n, force_long, &need);
@@ -190,8 +188,8 @@ static void reencoded(const uint8_t *in, size_t len, const pair_list *want) {
              "gives %zu",
              want->n, force_long ? "long" : "shortest", need, expect);
     uint8_t *out = malloc(need + 1);
-    fcs_err e = fcs_encode_pairs(out, need, want->pairs, want->n, force_long,
-                                 &need);
+    fcs_err e =
+        fcs_encode_pairs(out, need, want->pairs, want->n, force_long, &need);
     FZ_CHECK(e == FCS_E_OK, "encoding pairs: %s", fcs_err_name(e));
     pair_list back;
     one_shot(out, need, &back);

@@ -76,8 +76,9 @@ static void parser_pieces(params_stream *ps, const uint8_t *data, size_t len) {
       size_t n = ps->pairs + 1;
       ref_pair *got = malloc(n * sizeof(ref_pair));
       size_t have = ref_pairs(ps->bytes, ps->len, got, n, &complete);
-      FZ_CHECK(have >= n, "request %u PARAMS: codec completed pair %zu, the "
-                          "model only %zu pairs",
+      FZ_CHECK(have >= n,
+               "request %u PARAMS: codec completed pair %zu, the "
+               "model only %zu pairs",
                ps->id, n, have);
       const ref_pair *r = &got[n - 1];
       FZ_CHECK(r->name_len == ps->name_len && r->value_len == ps->value_len &&
@@ -200,8 +201,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   do {
     pos += fcs_decoder_feed(&d, s.in + pos, s.len - pos, &ev);
     if (ev.type != FCS_EV_STREAM_END)
-      FZ_CHECK(!stream_end_due, "record %zu ends a stream for the model, "
-                                "the codec gave no STREAM_END",
+      FZ_CHECK(!stream_end_due,
+               "record %zu ends a stream for the model, "
+               "the codec gave no STREAM_END",
                k - 1);
     switch (ev.type) {
     case FCS_EV_HEADER:
@@ -213,15 +215,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       content_at += ev.len;
       break;
     case FCS_EV_RECORD_END:
-      FZ_CHECK(k < model.count, "codec completed record %zu, the model "
-                                "only %zu records (%s)",
+      FZ_CHECK(k < model.count,
+               "codec completed record %zu, the model "
+               "only %zu records (%s)",
                k, model.count, fcs_err_name(model.error));
       compare_record(&s, &ev, &model.records[k], k);
       stream_end_due = model.records[k++].ends_stream;
       break;
     case FCS_EV_STREAM_END:
-      FZ_CHECK(stream_end_due, "codec ended a stream at record %zu, the "
-                               "model does not",
+      FZ_CHECK(stream_end_due,
+               "codec ended a stream at record %zu, the "
+               "model does not",
                k - 1);
       stream_end_due = 0;
       break;
