@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "listener.h"
 #include "options.h"
 #include "server.h"
+#include "web_server_addrs.h"
 
 static int stop_pipe[2] = {-1, -1};
 static volatile sig_atomic_t stop_signal;
@@ -65,26 +67,46 @@ int main(int argc, char **argv) {
   case OPTIONS_RUN:
     break;
   }
-  listener l;
   char err[256];
+  /* One connection's memory up front: limits too large for this machine
+   * fail here, not at the first accept. */
+  fcs_responder *probe = fcs_responder_new(&opt.cfg);
+  if (!probe) {
+    fprintf(stderr,
+            "fcgi-responder: cannot allocate the %zu bytes one connection "
+            "needs with these limits\n",
+            fcs_responder_memory_size(&opt.cfg));
+    return 1;
+  }
+  fcs_responder_free(probe);
+  web_server_addrs allowed;
+  if (web_server_addrs_parse(&allowed, getenv("FCGI_WEB_SERVER_ADDRS"), err,
+                             sizeof err) != 0) {
+    fprintf(stderr, "fcgi-responder: %s\n", err);
+    return 2;
+  }
+  listener l;
   int rc = opt.listen ? listener_open(&l, opt.listen, err, sizeof err)
                       : listener_inherit_fd0(&l, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "fcgi-responder: %s\n", err);
+    web_server_addrs_free(&allowed);
     return opt.listen ? 1 : 2;
   }
   if (install_signals() != 0) {
     fprintf(stderr, "fcgi-responder: cannot set up signal handling: %s\n",
             strerror(errno));
     listener_close(&l);
+    web_server_addrs_free(&allowed);
     return 1;
   }
   printf("listening on %s\n", l.name);
   fflush(stdout);
-  rc = server_run(l.fd, stop_pipe[0], &opt.cfg);
+  rc = server_run(l.fd, stop_pipe[0], &opt.cfg, &allowed);
   if (stop_signal)
     fprintf(stderr, "fcgi-responder: stopping on %s\n",
             stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
   listener_close(&l);
+  web_server_addrs_free(&allowed);
   return rc == 0 ? 0 : 1;
 }

@@ -28,7 +28,10 @@ static const char usage[] =
     "  --max-pairs N           name-value pairs per request (512)\n"
     "  --echo-bytes N          STDIN and DATA bytes echoed verbatim (16384)\n"
     "  --output-bytes N        output buffer per connection (65536)\n"
-    "  --help                  this text\n";
+    "  --help                  this text\n"
+    "\n"
+    "Environment: FCGI_WEB_SERVER_ADDRS=A.B.C.D,... serves only peers with\n"
+    "those IPv4 addresses and closes every other connection (spec 3.2).\n";
 
 enum {
   OPT_LISTEN = 256,

@@ -40,6 +40,7 @@ typedef struct conn {
 
 typedef struct server {
   const fcs_responder_config *cfg;
+  const web_server_addrs *allowed;
   fcs_responder_budget budget;
   fcs_responder_config conn_cfg; /* cfg with the shared budget */
   int listen_fd;
@@ -77,6 +78,15 @@ static void accept_conns(server *s) {
         s->accept_after = now_ms() + ACCEPT_RETRY_MS;
       }
       return; /* EAGAIN, or a connection that went away meanwhile */
+    }
+    char who[64];
+    if (!web_server_addrs_permit(s->allowed, fd, who, sizeof who)) {
+      fprintf(stderr,
+              "fcgi-responder: closed a connection from %s: not listed in "
+              "FCGI_WEB_SERVER_ADDRS\n",
+              who);
+      close(fd);
+      continue;
     }
     conn *c = NULL;
     for (uint32_t i = 0; i < s->cfg->max_conns && !c; i++)
@@ -290,9 +300,11 @@ static int loop(server *s, int stop_fd) {
   }
 }
 
-int server_run(int listen_fd, int stop_fd, const fcs_responder_config *cfg) {
+int server_run(int listen_fd, int stop_fd, const fcs_responder_config *cfg,
+               const web_server_addrs *allowed) {
   server s = {0};
   s.cfg = cfg;
+  s.allowed = allowed;
   s.conn_cfg = *cfg;
   s.conn_cfg.budget = &s.budget;
   s.listen_fd = listen_fd;

@@ -586,6 +586,44 @@ static void test_inherited_fd0(void) {
   CHECK_EQ(proc_stop(&p), 0);
 }
 
+/* FCGI_WEB_SERVER_ADDRS: a peer not listed is closed unserved. */
+static void test_web_server_addrs(void) {
+  static const char *const lists[] = {"192.0.2.1", "192.0.2.1, 127.0.0.1"};
+  for (int listed = 0; listed < 2; listed++) {
+    proc p;
+    setenv("FCGI_WEB_SERVER_ADDRS", lists[listed], 1);
+    int rc = start(&p, "tcp:127.0.0.1:0", "addrs.log", NULL);
+    unsetenv("FCGI_WEB_SERVER_ADDRS");
+    if (rc != 0)
+      return;
+    int fd = dial(p.address);
+    client c;
+    client_init(&c);
+    client_simple_request(&c, 1, FCS_KEEP_CONN, baseline_params, "hello");
+    if (listed) {
+      wait_ends(fd, &c, (const uint16_t[]){1, 0});
+      check_completed(&c, 1, 0);
+    } else {
+      CHECK_EQ(converse(fd, &c, NULL, NULL, REPLY_TIMEOUT_MS), READ_EOF);
+      CHECK_EQ(c.raw.len, 0);
+    }
+    client_free(&c);
+    close(fd);
+    CHECK_EQ(proc_stop(&p), 0);
+    if (!listed)
+      CHECK(strstr(proc_slurp(p.log_path),
+                   "closed a connection from 127.0.0.1: not listed in "
+                   "FCGI_WEB_SERVER_ADDRS") != NULL);
+  }
+  char out[512];
+  tmp_path(out, sizeof out, "usage.txt");
+  char *argv[] = {(char *)binary, "--listen", "tcp:127.0.0.1:0", NULL};
+  setenv("FCGI_WEB_SERVER_ADDRS", "127.0.0.1,localhost", 1);
+  CHECK_EQ(proc_run(argv, out), 2);
+  unsetenv("FCGI_WEB_SERVER_ADDRS");
+  CHECK(strstr(proc_slurp(out), "'localhost' is not a dotted-quad") != NULL);
+}
+
 static void test_usage_errors(void) {
   char out[512];
   tmp_path(out, sizeof out, "usage.txt");
@@ -640,6 +678,7 @@ int main(int argc, char **argv) {
   RUN(test_overloaded);
   RUN(test_max_conns);
   RUN(test_inherited_fd0);
+  RUN(test_web_server_addrs);
   RUN(test_usage_errors);
   remove_tmpdir();
   if (check_failures)
