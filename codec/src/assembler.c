@@ -499,7 +499,9 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
   }
   for (;;) {
     fcs_event de;
-    used += fcs_decoder_feed(&a->dec, in + used, len - used, &de);
+    /* in may be NULL when len is 0 (draining events), and NULL + 0 is
+     * undefined in C */
+    used += fcs_decoder_feed(&a->dec, used ? in + used : in, len - used, &de);
     int got = 0;
     ev->request_id = de.header.request_id;
     ev->record_type = de.header.type;
