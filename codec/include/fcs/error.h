@@ -37,8 +37,7 @@
   X(LIMIT_STREAM_BYTES, "stream exceeds the per-request buffer limit")        \
   /* API misuse, encoder */                                                   \
   X(BUFFER_TOO_SMALL, "output buffer too small")                              \
-  X(INVALID_ARGUMENT, "invalid argument")                                     \
-  X(AFTER_ERROR, "decoder already stopped on an earlier error")
+  X(INVALID_ARGUMENT, "invalid argument")
 
 typedef enum fcs_err {
 #define FCS_ERR_ENUM(name, msg) FCS_E_##name,
