@@ -219,6 +219,32 @@ static void test_pass_through(void) {
   fx_free(&f);
 }
 
+/* Feeding no input at all (NULL, 0) is how a caller drains what is still
+ * pending once its bytes are used up, here the error after the bytes that
+ * fit a stream limit; with nothing pending it reports NONE. */
+static void test_drain_without_input(void) {
+  fcs_limits lim = {1024, 64, 8, 4};
+  wire w = {{0}, 0};
+  w_begin(&w, 1, FCS_RESPONDER, 0);
+  w_str(&w, FCS_PARAMS, 1, "");
+  w_str(&w, FCS_STDIN, 1, "abcde");
+  fixture f;
+  fx_init(&f, FCS_SIDE_APP, FCS_STRICT, &lim);
+  size_t off = 0, n = 0;
+  fcs_asm_event ev;
+  CHECK_EQ(fcs_assembler_feed(&f.a, NULL, 0, &ev), 0);
+  CHECK_EQ(ev.type, FCS_AE_NONE);
+  while (off < w.len) {
+    off += fcs_assembler_feed(&f.a, w.buf + off, w.len - off, &ev);
+    n += ev.type != FCS_AE_NONE;
+  }
+  CHECK(n == 3 && ev.type == FCS_AE_STREAM_DATA && ev.len == 4);
+  CHECK_EQ(fcs_assembler_feed(&f.a, NULL, 0, &ev), 0);
+  CHECK_EQ(ev.type, FCS_AE_ERROR);
+  CHECK_ERR(ev.error.code, FCS_E_LIMIT_STREAM_BYTES);
+  fx_free(&f);
+}
+
 static void test_api_misuse(void) {
   fixture f;
   fx_init(&f, FCS_SIDE_APP, FCS_STRICT, NULL);
@@ -246,6 +272,7 @@ int main(void) {
   test_inactive_and_reuse();
   test_management();
   test_pass_through();
+  test_drain_without_input();
   test_api_misuse();
   return check_report("test_assembler_app");
 }
