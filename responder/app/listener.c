@@ -137,13 +137,17 @@ static int open_unix(listener *l, const char *path, char *err, size_t errlen) {
       close(fd);
     return -1;
   }
-  strcpy(l->unix_path, path);
+  struct stat st;
+  if (stat(path, &st) == 0) {
+    strcpy(l->unix_path, path);
+    l->unix_dev = st.st_dev;
+    l->unix_ino = st.st_ino;
+  }
   if (listen(fd, BACKLOG) != 0 || set_nonblocking(fd) != 0) {
     snprintf(err, errlen, "cannot listen on unix:%s: %s", path,
              strerror(errno));
-    close(fd);
-    unlink(path);
-    l->unix_path[0] = '\0';
+    l->fd = fd;
+    listener_close(l);
     return -1;
   }
   l->fd = fd;
@@ -194,10 +198,14 @@ int listener_inherit_fd0(listener *l, char *err, size_t errlen) {
 }
 
 void listener_close(listener *l) {
+  /* Unlinked before closing: once the socket is closed, a new server may
+   * take the path over, and its file must stay. */
+  struct stat st;
+  if (l->unix_path[0] && lstat(l->unix_path, &st) == 0 &&
+      st.st_dev == l->unix_dev && st.st_ino == l->unix_ino)
+    unlink(l->unix_path);
+  l->unix_path[0] = '\0';
   if (l->fd >= 0)
     close(l->fd);
   l->fd = -1;
-  if (l->unix_path[0])
-    unlink(l->unix_path);
-  l->unix_path[0] = '\0';
 }
