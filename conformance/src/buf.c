@@ -1,0 +1,95 @@
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void oom(void) {
+  fputs("fcgispec: out of memory\n", stderr);
+  abort();
+}
+
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p)
+    oom();
+  return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p)
+    oom();
+  return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p)
+    oom();
+  return p;
+}
+
+char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  return memcpy(xmalloc(n), s, n);
+}
+
+void buf_reserve(fcs_buf *b, size_t extra) {
+  if (b->len + extra <= b->cap)
+    return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + extra)
+    cap *= 2;
+  b->p = xrealloc(b->p, cap);
+  b->cap = cap;
+}
+
+void buf_add(fcs_buf *b, const void *data, size_t len) {
+  if (!len)
+    return;
+  buf_reserve(b, len);
+  memcpy(b->p + b->len, data, len);
+  b->len += len;
+}
+
+void buf_byte(fcs_buf *b, uint8_t c) { buf_add(b, &c, 1); }
+
+void buf_str(fcs_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+void buf_fmt(fcs_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n <= 0)
+    return;
+  buf_reserve(b, (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void buf_free(fcs_buf *b) {
+  free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+}
+
+int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen) {
+  if (nlen == 0)
+    return 1;
+  if (b->len < nlen)
+    return 0;
+  const uint8_t *end = b->p + b->len - nlen;
+  for (const uint8_t *p = b->p; p <= end; p++) {
+    p = memchr(p, needle[0], (size_t)(end - p) + 1);
+    if (!p)
+      return 0;
+    if (memcmp(p, needle, nlen) == 0)
+      return 1;
+  }
+  return 0;
+}

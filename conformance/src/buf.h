@@ -1,0 +1,29 @@
+/* A growable byte buffer. Allocation failure aborts: the runner and its
+ * tools cannot do anything useful without memory. */
+#ifndef FCS_BUF_H
+#define FCS_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fcs_buf {
+  uint8_t *p;
+  size_t len, cap;
+} fcs_buf;
+
+void buf_reserve(fcs_buf *b, size_t extra);
+void buf_add(fcs_buf *b, const void *data, size_t len);
+void buf_byte(fcs_buf *b, uint8_t c);
+void buf_str(fcs_buf *b, const char *s);
+void buf_fmt(fcs_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_free(fcs_buf *b);
+/* 1 when needle (nlen bytes) occurs in b. */
+int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,514 @@
+#include "case.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokens.h"
+#include "verdict.h"
+
+typedef struct parser {
+  const char *path;
+  int line;
+  char *err;
+  size_t errlen;
+} parser;
+
+#define FAIL(ps, ...)                                                          \
+  do {                                                                         \
+    int n_ =                                                                   \
+        snprintf((ps)->err, (ps)->errlen, "%s:%d: ", (ps)->path, (ps)->line);  \
+    if (n_ > 0 && (size_t)n_ < (ps)->errlen)                                   \
+      snprintf((ps)->err + n_, (ps)->errlen - (size_t)n_, __VA_ARGS__);        \
+    return -1;                                                                 \
+  } while (0)
+
+const char *level_name(fcs_level l) {
+  static const char *names[] = {"MUST", "SHOULD", "MAY", "INFO"};
+  return l < FCS_LVL_COUNT ? names[l] : "?";
+}
+
+typedef struct named {
+  const char *name;
+  unsigned long value;
+} named;
+
+static const named type_names[] = {
+    {"begin", 1},         {"abort", 2},
+    {"end", 3},           {"params", 4},
+    {"stdin", 5},         {"stdout", 6},
+    {"stderr", 7},        {"data", 8},
+    {"get-values", 9},    {"get-values-result", 10},
+    {"unknown-type", 11}, {NULL, 0}};
+static const named role_names[] = {
+    {"responder", 1}, {"authorizer", 2}, {"filter", 3}, {NULL, 0}};
+static const named status_names[] = {{"complete", 0},
+                                     {"cant-mpx", 1},
+                                     {"overloaded", 2},
+                                     {"unknown-role", 3},
+                                     {NULL, 0}};
+
+/* A number, or one of the names in table. */
+static int named_number(parser *ps, const fcs_tok *t, const named *table,
+                        unsigned long max, const char *what,
+                        unsigned long *out) {
+  if (!t || t->quoted)
+    FAIL(ps, "expected %s", what);
+  for (const named *n = table; n && n->name; n++)
+    if (strcmp(n->name, t->word) == 0) {
+      *out = n->value;
+      return 0;
+    }
+  if (parse_number(t->word, max, out))
+    FAIL(ps, "column %d: '%s' is not a valid %s", t->col, t->word, what);
+  return 0;
+}
+
+static int number(parser *ps, const fcs_tok *t, unsigned long max,
+                  const char *what, unsigned long *out) {
+  return named_number(ps, t, NULL, max, what, out);
+}
+
+static void add_item(fcs_buf **items, size_t *n, fcs_buf b) {
+  *items = xrealloc(*items, (*n + 1) * sizeof(fcs_buf));
+  (*items)[(*n)++] = b;
+}
+
+static int take_item(parser *ps, const fcs_tok *t, fcs_buf **items, size_t *n) {
+  fcs_buf b = {0};
+  char msg[200];
+  if (tok_bytes(t, &b, msg, sizeof(msg)))
+    FAIL(ps, "%s", msg);
+  add_item(items, n, b);
+  return 0;
+}
+
+static const struct {
+  const char *key;
+  size_t off;
+  long max;
+} opt_defs[] = {
+    {"pad", offsetof(fcs_rec_opts, pad), 255},
+    {"padbyte", offsetof(fcs_rec_opts, padbyte), 255},
+    {"version", offsetof(fcs_rec_opts, version), 255},
+    {"reserved", offsetof(fcs_rec_opts, reserved), 255},
+    {"clen", offsetof(fcs_rec_opts, clen), 65535},
+    {"split", offsetof(fcs_rec_opts, split), 65535},
+    {"id", offsetof(fcs_rec_opts, id), 65535},
+};
+
+/* Options, flags and byte items after a producer's positional arguments. */
+static int producer_rest(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
+  for (; i < tk->n; i++) {
+    const fcs_tok *t = &tk->v[i];
+    const char *val;
+    int matched = 0;
+    for (size_t k = 0; k < sizeof(opt_defs) / sizeof(opt_defs[0]); k++) {
+      if (!tok_option(t, opt_defs[k].key, &val))
+        continue;
+      unsigned long v;
+      char hex[8];
+      if (k == 1) /* padbyte is two hex digits, like byte items */
+        snprintf(hex, sizeof(hex), "0x%.4s", val);
+      if (parse_number(k == 1 ? hex : val, (unsigned long)opt_defs[k].max,
+                       &v) ||
+          (k == 5 && v == 0))
+        FAIL(ps, "column %d: bad value for %s= (0..%ld)", t->col,
+             opt_defs[k].key, opt_defs[k].max);
+      *(long *)(void *)((char *)&s->o + opt_defs[k].off) = (long)v;
+      matched = 1;
+    }
+    if (!matched && s->kind == S_REQUEST && tok_option(t, "role", &val)) {
+      fcs_tok rt = *t;
+      rt.word = (char *)val;
+      if (named_number(ps, &rt, role_names, 65535, "role", &s->a))
+        return -1;
+      matched = 1;
+    }
+    if (matched)
+      continue;
+    if (!t->quoted && strcmp(t->word, "std") == 0 &&
+        (s->kind == S_PARAMS || s->kind == S_REQUEST)) {
+      s->std = 1;
+    } else if (!t->quoted && strcmp(t->word, "long") == 0 &&
+               (s->kind == S_PARAMS || s->kind == S_REQUEST)) {
+      s->lng = 1;
+    } else if (!t->quoted && strcmp(t->word, "keep") == 0 &&
+               (s->kind == S_REQUEST || s->kind == S_BEGIN)) {
+      s->keep = 1;
+    } else if (tok_is_bytes(t) && s->kind != S_BEGIN && s->kind != S_ABORT) {
+      if (take_item(ps, t, &s->items, &s->nitems))
+        return -1;
+    } else {
+      FAIL(ps, "column %d: unexpected '%s'", t->col,
+           t->quoted ? "\"...\"" : t->word);
+    }
+  }
+  if (s->kind == S_GET_VALUES && s->nitems > 0 && s->o.split >= 0)
+    FAIL(ps, "get-values is one record: split= does not apply");
+  if ((s->kind == S_PARAMS || s->kind == S_REQUEST) && s->nitems % 2)
+    FAIL(ps, "name without a value: pairs come as NAME VALUE");
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  fcs_cond_kind kind;
+  int want_id; /* 1: request id, 2: record type, 0: none */
+} cond_defs[] = {
+    {"response", C_RESPONSE, 1},
+    {"echo", C_ECHO, 1},
+    {"end", C_END, 1},
+    {"stdout-end", C_STDOUT_END, 1},
+    {"stderr-ok", C_STDERR_OK, 1},
+    {"single-end", C_SINGLE_END, 1},
+    {"nothing-after-end", C_NOTHING_AFTER_END, 1},
+    {"unknown-type", C_UNKNOWN_TYPE, 2},
+    {"values-result", C_VALUES_RESULT, 0},
+    {"values-has", C_VALUES_HAS, 0},
+    {"values-lacks", C_VALUES_LACKS, 0},
+    {"values-only", C_VALUES_ONLY, 0},
+    {"values-valid", C_VALUES_VALID, 0},
+    {"close", C_CLOSE, 0},
+    {"open", C_OPEN, 0},
+    {"quiet", C_QUIET, 1},
+    {"version-1", C_VERSION_1, 0},
+    {"ids-valid", C_IDS_VALID, 0},
+    {"types-valid", C_TYPES_VALID, 0},
+    {"end-body", C_END_BODY, 0},
+    {"aligned", C_ALIGNED, 0},
+    {"reserved-zero", C_RESERVED_ZERO, 0},
+};
+
+static int is_or(const fcs_tok *t) {
+  return !t->quoted && strcmp(t->word, "or") == 0;
+}
+
+/* One condition starting at tk->v[*i]; stops before "or" or the end. */
+static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
+  memset(c, 0, sizeof(*c));
+  c->ms = -1;
+  const fcs_tok *t = &tk->v[*i];
+  size_t k, ndefs = sizeof(cond_defs) / sizeof(cond_defs[0]);
+  for (k = 0; k < ndefs; k++)
+    if (!t->quoted && strcmp(t->word, cond_defs[k].name) == 0)
+      break;
+  if (k == ndefs)
+    FAIL(ps, "column %d: unknown condition '%s'", t->col,
+         t->quoted ? "\"...\"" : t->word);
+  c->kind = cond_defs[k].kind;
+  (*i)++;
+  const fcs_tok *arg = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
+  if (cond_defs[k].want_id) {
+    if (cond_defs[k].want_id == 1
+            ? number(ps, arg, 65535, "request id", &c->id)
+            : named_number(ps, arg, type_names, 255, "record type", &c->id))
+      return -1;
+    (*i)++;
+  }
+  if (c->kind == C_END) {
+    arg = *i < tk->n ? &tk->v[*i] : NULL;
+    if (named_number(ps, arg, status_names, 255, "protocol status", &c->num))
+      return -1;
+    (*i)++;
+  }
+  for (; *i < tk->n && !is_or(&tk->v[*i]); (*i)++) {
+    t = &tk->v[*i];
+    unsigned long ms;
+    if ((c->kind == C_CLOSE || c->kind == C_OPEN || c->kind == C_QUIET) &&
+        c->ms < 0 && !t->quoted) {
+      if (number(ps, t, 600000, "milliseconds", &ms))
+        return -1;
+      c->ms = (long)ms;
+    } else if (c->kind == C_ECHO || c->kind == C_VALUES_HAS ||
+               c->kind == C_VALUES_LACKS || c->kind == C_VALUES_ONLY) {
+      if (take_item(ps, t, &c->items, &c->nitems))
+        return -1;
+    } else {
+      FAIL(ps, "column %d: condition '%s' takes no further argument", t->col,
+           cond_defs[k].name);
+    }
+  }
+  if (c->kind == C_OPEN && c->ms < 0)
+    FAIL(ps, "'open' needs a duration in milliseconds");
+  return 0;
+}
+
+static int parse_conds(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
+  if (i >= tk->n)
+    FAIL(ps, "missing condition");
+  for (;;) {
+    s->alts = xrealloc(s->alts, (s->nalts + 1) * sizeof(fcs_cond));
+    if (parse_cond(ps, tk, &i, &s->alts[s->nalts]))
+      return -1;
+    s->nalts++;
+    if (i >= tk->n)
+      return 0;
+    i++; /* "or" */
+    if (i >= tk->n)
+      FAIL(ps, "'or' at the end of the line");
+  }
+}
+
+static const struct {
+  const char *verb;
+  fcs_step_kind kind;
+} verbs[] = {
+    {"raw", S_RAW},           {"record", S_RECORD},
+    {"begin", S_BEGIN},       {"params", S_PARAMS},
+    {"stdin", S_STDIN},       {"data", S_DATA},
+    {"abort", S_ABORT},       {"get-values", S_GET_VALUES},
+    {"request", S_REQUEST},   {"chunk", S_CHUNK},
+    {"flush", S_FLUSH},       {"wait", S_WAIT},
+    {"shutdown", S_SHUTDOWN}, {"reconnect", S_RECONNECT},
+    {"expect", S_EXPECT},     {"allow", S_ALLOW},
+    {"observe", S_OBSERVE},
+};
+
+static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
+  const fcs_tok *v = &tk->v[0];
+  size_t k, nverbs = sizeof(verbs) / sizeof(verbs[0]);
+  for (k = 0; k < nverbs; k++)
+    if (!v->quoted && strcmp(v->word, verbs[k].verb) == 0)
+      break;
+  if (k == nverbs)
+    FAIL(ps, "unknown step '%s'", v->quoted ? "\"...\"" : v->word);
+  s->kind = verbs[k].kind;
+  s->o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
+  const fcs_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
+  const fcs_tok *a2 = tk->n > 2 ? &tk->v[2] : NULL;
+  switch (s->kind) {
+  case S_RAW:
+  case S_GET_VALUES:
+    return producer_rest(ps, tk, 1, s);
+  case S_RECORD:
+    if (named_number(ps, a1, type_names, 255, "record type", &s->a) ||
+        number(ps, a2, 65535, "request id", &s->id))
+      return -1;
+    return producer_rest(ps, tk, 3, s);
+  case S_BEGIN:
+    if (number(ps, a1, 65535, "request id", &s->id) ||
+        named_number(ps, a2, role_names, 65535, "role", &s->a))
+      return -1;
+    if (tk->n > 3 && !tk->v[3].quoted && strcmp(tk->v[3].word, "keep") &&
+        !strchr(tk->v[3].word, '=')) {
+      if (number(ps, &tk->v[3], 255, "flags", &s->b))
+        return -1;
+      return producer_rest(ps, tk, 4, s);
+    }
+    return producer_rest(ps, tk, 3, s);
+  case S_PARAMS:
+  case S_STDIN:
+  case S_DATA:
+  case S_ABORT:
+  case S_REQUEST:
+    if (number(ps, a1, 65535, "request id", &s->id))
+      return -1;
+    s->a = 1; /* request: role, changed by role= */
+    return producer_rest(ps, tk, 2, s);
+  case S_CHUNK:
+  case S_WAIT:
+    if (number(ps, a1, s->kind == S_WAIT ? 600000 : 65535,
+               s->kind == S_WAIT ? "milliseconds" : "chunk size", &s->a))
+      return -1;
+    if (tk->n > 2)
+      FAIL(ps, "'%s' takes one argument", v->word);
+    return 0;
+  case S_FLUSH:
+  case S_SHUTDOWN:
+  case S_RECONNECT:
+  case S_OBSERVE:
+    if (tk->n > 1)
+      FAIL(ps, "'%s' takes no argument", v->word);
+    return 0;
+  case S_EXPECT:
+    return parse_conds(ps, tk, 1, s);
+  case S_ALLOW:
+    if (!a1 || a1->quoted ||
+        (strcmp(a1->word, "non-strict") && strcmp(a1->word, "info")))
+      FAIL(ps, "'allow' needs a verdict: non-strict or info");
+    s->verdict = strcmp(a1->word, "info") ? FCS_V_NONSTRICT : FCS_V_INFO;
+    return parse_conds(ps, tk, 2, s);
+  }
+  return 0;
+}
+
+static char *trim(char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+               s[n - 1] == '\n'))
+    s[--n] = 0;
+  return s;
+}
+
+static int parse_header(parser *ps, fcs_case *c, const char *key,
+                        const char *val) {
+  char **field = NULL;
+  if (strcmp(key, "id") == 0)
+    field = &c->id;
+  else if (strcmp(key, "section") == 0)
+    field = &c->section;
+  else if (strcmp(key, "requirement") == 0)
+    field = &c->requirement;
+  else if (strcmp(key, "role") == 0) {
+    if (strcmp(val, "any") && strcmp(val, "responder") &&
+        strcmp(val, "authorizer") && strcmp(val, "filter"))
+      FAIL(ps, "role must be any, responder, authorizer or filter");
+    field = &c->role;
+  }
+  if (field) {
+    if (*field)
+      FAIL(ps, "'%s' given twice", key);
+    if (!*val)
+      FAIL(ps, "'%s' is empty", key);
+    *field = xstrdup(val);
+    return 0;
+  }
+  if (strcmp(key, "level") == 0) {
+    for (int l = 0; l < FCS_LVL_COUNT; l++)
+      if (strcmp(val, level_name((fcs_level)l)) == 0) {
+        c->level = (fcs_level)l;
+        return 0;
+      }
+    FAIL(ps, "level must be MUST, SHOULD, MAY or INFO");
+  }
+  if (strcmp(key, "deadline") == 0) {
+    unsigned long ms;
+    if (parse_number(val, 600000, &ms) || ms == 0)
+      FAIL(ps, "deadline must be milliseconds (1..600000)");
+    c->deadline_ms = (long)ms;
+    return 0;
+  }
+  if (strcmp(key, "requires") == 0) {
+    static const named reqs[] = {{"mpxs", REQ_MPXS},
+                                 {"no-mpxs", REQ_NO_MPXS},
+                                 {"authorizer", REQ_AUTHORIZER},
+                                 {"filter", REQ_FILTER},
+                                 {"echo", REQ_ECHO},
+                                 {NULL, 0}};
+    char *copy = xstrdup(val), *save = NULL;
+    for (char *w = strtok_r(copy, " ,", &save); w;
+         w = strtok_r(NULL, " ,", &save)) {
+      const named *n;
+      for (n = reqs; n->name && strcmp(n->name, w); n++)
+        ;
+      if (!n->name) {
+        free(copy);
+        FAIL(ps,
+             "unknown requirement '%s' (mpxs, no-mpxs, authorizer, "
+             "filter, echo)",
+             w);
+      }
+      c->requires |= (unsigned)n->value;
+    }
+    free(copy);
+    return 0;
+  }
+  FAIL(ps, "unknown field '%s'", key);
+}
+
+/* A header line is "key: value" with a lower-case key. */
+static char *header_key(char *line) {
+  char *p = line;
+  while ((*p >= 'a' && *p <= 'z') || *p == '-')
+    p++;
+  if (p == line || *p != ':')
+    return NULL;
+  *p = 0;
+  return p + 1;
+}
+
+static int parse_line(parser *ps, fcs_case *c, char *raw) {
+  char *line = trim(raw);
+  if (!*line || *line == '#')
+    return 0;
+  char *copy = xstrdup(line);
+  char *val = header_key(line);
+  if (val) {
+    free(copy);
+    if (c->nsteps)
+      FAIL(ps, "header field after the first step");
+    return parse_header(ps, c, line, trim(val));
+  }
+  fcs_toks tk;
+  char msg[200];
+  if (toks_split(copy, &tk, msg, sizeof(msg))) {
+    toks_free(&tk);
+    free(copy);
+    FAIL(ps, "%s", msg);
+  }
+  c->steps = xrealloc(c->steps, (c->nsteps + 1) * sizeof(fcs_step));
+  fcs_step *s = &c->steps[c->nsteps++];
+  memset(s, 0, sizeof(*s));
+  s->line = ps->line;
+  s->text = copy;
+  int rc = parse_step(ps, &tk, s);
+  toks_free(&tk);
+  if (rc == 0 && s->kind == S_ALLOW &&
+      (c->nsteps < 2 || c->steps[c->nsteps - 2].kind != S_EXPECT))
+    FAIL(ps, "'allow' must follow an 'expect' line");
+  return rc;
+}
+
+int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen) {
+  parser ps = {path, 0, err, errlen};
+  memset(c, 0, sizeof(*c));
+  c->level = FCS_LVL_COUNT;
+  c->path = xstrdup(path);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open", path);
+    return -1;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  int rc = 0;
+  while (rc == 0 && getline(&line, &cap, f) >= 0) {
+    ps.line++;
+    rc = parse_line(&ps, c, line);
+  }
+  free(line);
+  fclose(f);
+  if (rc)
+    return rc;
+  ps.line = 0;
+  if (!c->id || !c->section || !c->requirement)
+    FAIL(&ps, "missing field: every case needs id, section, requirement, "
+              "level");
+  if (c->level == FCS_LVL_COUNT)
+    FAIL(&ps, "missing field 'level'");
+  size_t sl = strlen(c->section);
+  if (strncmp(c->id, c->section, sl) || c->id[sl] != '/')
+    FAIL(&ps, "id '%s' must start with its section '%s/'", c->id, c->section);
+  if (!c->role)
+    c->role = xstrdup("any");
+  if (!c->nsteps)
+    FAIL(&ps, "a case needs at least one step");
+  return 0;
+}
+
+static void free_items(fcs_buf *items, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    buf_free(&items[i]);
+  free(items);
+}
+
+void case_free(fcs_case *c) {
+  for (size_t i = 0; i < c->nsteps; i++) {
+    fcs_step *s = &c->steps[i];
+    free(s->text);
+    free_items(s->items, s->nitems);
+    for (size_t j = 0; j < s->nalts; j++)
+      free_items(s->alts[j].items, s->alts[j].nitems);
+    free(s->alts);
+  }
+  free(c->steps);
+  free(c->id);
+  free(c->section);
+  free(c->requirement);
+  free(c->role);
+  free(c->path);
+  memset(c, 0, sizeof(*c));
+}

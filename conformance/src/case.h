@@ -1,0 +1,122 @@
+/* One conformance case, as read from a .case file (format: docs/cases.md).
+ *
+ * A case has header fields (id, section, level, role, requirement, ...) and
+ * a list of steps: producers append bytes to the pending write, flow steps
+ * write, wait, half-close or reconnect, and checks (expect, allow, observe)
+ * read the backend's replies and decide the verdict. */
+#ifndef FCS_CASE_H
+#define FCS_CASE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef enum fcs_level {
+  FCS_LVL_MUST = 0,
+  FCS_LVL_SHOULD,
+  FCS_LVL_MAY,
+  FCS_LVL_INFO,
+  FCS_LVL_COUNT
+} fcs_level;
+
+const char *level_name(fcs_level l);
+
+/* Backend features a case needs; probed once per run. */
+enum {
+  REQ_MPXS = 1 << 0,       /* GET_VALUES said FCGI_MPXS_CONNS=1 */
+  REQ_NO_MPXS = 1 << 1,    /* ... said 0 */
+  REQ_AUTHORIZER = 1 << 2, /* serves the Authorizer role */
+  REQ_FILTER = 1 << 3,     /* serves the Filter role */
+  REQ_ECHO = 1 << 4        /* prints its params and stdin (integrity) */
+};
+
+typedef enum fcs_step_kind {
+  /* producers */
+  S_RAW,
+  S_RECORD,
+  S_BEGIN,
+  S_PARAMS,
+  S_STDIN,
+  S_DATA,
+  S_ABORT,
+  S_GET_VALUES,
+  S_REQUEST,
+  /* flow */
+  S_CHUNK,
+  S_FLUSH,
+  S_WAIT,
+  S_SHUTDOWN,
+  S_RECONNECT,
+  /* checks */
+  S_EXPECT,
+  S_ALLOW,
+  S_OBSERVE
+} fcs_step_kind;
+
+typedef enum fcs_cond_kind {
+  C_RESPONSE,
+  C_ECHO,
+  C_END,
+  C_STDOUT_END,
+  C_STDERR_OK,
+  C_SINGLE_END,
+  C_NOTHING_AFTER_END,
+  C_UNKNOWN_TYPE,
+  C_VALUES_RESULT,
+  C_VALUES_HAS,
+  C_VALUES_LACKS,
+  C_VALUES_ONLY,
+  C_VALUES_VALID,
+  C_CLOSE,
+  C_OPEN,
+  C_QUIET,
+  C_VERSION_1,
+  C_IDS_VALID,
+  C_TYPES_VALID,
+  C_END_BODY,
+  C_ALIGNED,
+  C_RESERVED_ZERO
+} fcs_cond_kind;
+
+typedef struct fcs_cond {
+  fcs_cond_kind kind;
+  unsigned long id;  /* request id, or record type for unknown-type */
+  unsigned long num; /* protocol status for end */
+  long ms;           /* close, open, quiet: -1 = not given */
+  fcs_buf *items;    /* echo bytes or GET_VALUES names */
+  size_t nitems;
+} fcs_cond;
+
+/* Record options common to producers. -1 means "not given". */
+typedef struct fcs_rec_opts {
+  long pad, padbyte, version, reserved, clen, split, id;
+} fcs_rec_opts;
+
+typedef struct fcs_step {
+  fcs_step_kind kind;
+  int line;
+  char *text;             /* the source line, for reports */
+  unsigned long id, a, b; /* request id; record type or role; flags; N/ms */
+  int std, lng, keep;     /* params/request: std params, 4-byte lengths */
+  fcs_rec_opts o;
+  fcs_buf *items; /* byte items (params: name, value, name, value, ...) */
+  size_t nitems;
+  fcs_cond *alts; /* expect/allow: alternatives joined by "or" */
+  size_t nalts;
+  int verdict; /* allow: FCS_V_NONSTRICT or FCS_V_INFO (verdict.h) */
+} fcs_step;
+
+typedef struct fcs_case {
+  char *id, *section, *requirement, *role, *path;
+  fcs_level level;
+  long deadline_ms; /* 0: the runner's --timeout */
+  unsigned requires;
+  fcs_step *steps;
+  size_t nsteps;
+} fcs_case;
+
+/* 0 on success; otherwise err holds "path:line: message". */
+int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen);
+void case_free(fcs_case *c);
+
+#endif

@@ -1,0 +1,23 @@
+/* The case catalog: every .case file under a directory, sorted by section
+ * and id, and selection of cases by id, section or glob. */
+#ifndef FCS_CATALOG_H
+#define FCS_CATALOG_H
+
+#include <stddef.h>
+
+#include "case.h"
+
+typedef struct fcs_catalog {
+  fcs_case *v;
+  size_t n;
+} fcs_catalog;
+
+/* 0 on success; err names the file, line and problem otherwise. */
+int catalog_load(const char *dir, fcs_catalog *cat, char *err, size_t errlen);
+void catalog_free(fcs_catalog *cat);
+
+/* pattern matches an exact id, a section ("4.1"), an id prefix ending at a
+ * '/' ("5.1/begin"), or a shell glob ("*keep-conn*"). */
+int case_matches(const fcs_case *c, const char *pattern);
+
+#endif

@@ -1,0 +1,157 @@
+#include "conn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
+              int64_t deadline, char *err, size_t errlen) {
+  memset(c, 0, sizeof(*c));
+  c->trace = trace;
+  fcs_decoder_init(&c->dec, FCS_LENIENT);
+  c->fd = target_connect(t, deadline, err, errlen);
+  c->last_rx = now_ms();
+  return c->fd < 0 ? -1 : 0;
+}
+
+void conn_close(fcs_conn *c) {
+  if (c->fd >= 0)
+    close(c->fd);
+  free(c->recs);
+  buf_free(&c->arena);
+  memset(c, 0, sizeof(*c));
+  c->fd = -1;
+}
+
+int conn_done(const fcs_conn *c) { return c->eof || c->garbage; }
+
+const uint8_t *rx_content(const fcs_conn *c, const fcs_rx *r) {
+  return c->arena.p + r->off;
+}
+
+static void on_event(fcs_conn *c, const fcs_event *ev) {
+  fcs_rx *r = c->nrecs ? &c->recs[c->nrecs - 1] : NULL;
+  switch (ev->type) {
+  case FCS_EV_HEADER:
+    if (c->nrecs >= RX_MAX_RECORDS) {
+      c->flooded = 1;
+      return;
+    }
+    c->recs = xrealloc(c->recs, (c->nrecs + 1) * sizeof(fcs_rx));
+    r = &c->recs[c->nrecs++];
+    memset(r, 0, sizeof(*r));
+    r->h = ev->header;
+    r->off = c->arena.len;
+    r->t = now_ms();
+    break;
+  case FCS_EV_CONTENT:
+    if (c->flooded || !r)
+      return;
+    if (c->arena.len + ev->len > RX_BUDGET) {
+      c->flooded = 1;
+      return;
+    }
+    /* Content is appended in order, and only the newest record grows. */
+    buf_add(&c->arena, ev->data, ev->len);
+    r->kept += (uint32_t)ev->len;
+    break;
+  case FCS_EV_RECORD_END:
+    if (r && !c->flooded)
+      r->complete = 1;
+    break;
+  case FCS_EV_ERROR:
+    c->garbage = 1;
+    c->garbage_err = ev->error;
+    break;
+  default:
+    break;
+  }
+}
+
+/* Feeds until the decoder reports NONE: events that consume nothing (the
+ * end of a record whose last byte was in this read) still come out. */
+static void feed(fcs_conn *c, const uint8_t *p, size_t len) {
+  while (!c->garbage) {
+    fcs_event ev;
+    size_t used = fcs_decoder_feed(&c->dec, p, len, &ev);
+    p += used;
+    len -= used;
+    if (ev.type == FCS_EV_NONE)
+      break;
+    on_event(c, &ev);
+  }
+}
+
+/* One read; 1 when bytes or EOF arrived. */
+static int read_some(fcs_conn *c) {
+  uint8_t buf[65536];
+  ssize_t n = read(c->fd, buf, sizeof(buf));
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return 0;
+  if (n <= 0) {
+    c->eof = 1;
+    trace_note(c->trace, n == 0 ? "EOF from backend" : "connection reset");
+    return 1;
+  }
+  c->rx_bytes += (uint64_t)n;
+  c->last_rx = now_ms();
+  trace_add(c->trace, TR_RECV, buf, (size_t)n);
+  feed(c, buf, (size_t)n);
+  return 1;
+}
+
+int conn_pump(fcs_conn *c, int64_t until) {
+  if (c->eof)
+    return 0;
+  int64_t left = until - now_ms();
+  if (left < 0)
+    left = 0;
+  struct pollfd p = {c->fd, POLLIN, 0};
+  int rc = poll(&p, 1, (int)left);
+  if (rc <= 0)
+    return 0;
+  return read_some(c);
+}
+
+int conn_write(fcs_conn *c, const uint8_t *data, size_t len, size_t chunk,
+               int64_t deadline) {
+  size_t at = 0;
+  if (chunk == 0)
+    chunk = len;
+  while (at < len) {
+    if (c->write_fail)
+      return -1;
+    int64_t left = deadline - now_ms();
+    if (left <= 0)
+      return -1;
+    struct pollfd p = {c->fd, POLLOUT | (c->eof ? 0 : POLLIN), 0};
+    if (poll(&p, 1, (int)left) <= 0)
+      continue;
+    if (p.revents & POLLIN)
+      read_some(c);
+    if (!(p.revents & (POLLOUT | POLLERR | POLLHUP)))
+      continue;
+    size_t n = len - at < chunk ? len - at : chunk;
+    ssize_t w = send(c->fd, data + at, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EINTR)
+        continue;
+      c->write_fail = 1;
+      trace_note(c->trace, "write failed: the backend closed or reset");
+      return -1;
+    }
+    trace_add(c->trace, TR_SENT, data + at, (size_t)w);
+    at += (size_t)w;
+  }
+  return 0;
+}
+
+void conn_shutdown_write(fcs_conn *c) {
+  shutdown(c->fd, SHUT_WR);
+  trace_note(c->trace, "runner half-closed its side");
+}

@@ -1,0 +1,62 @@
+/* One connection to the backend, as a case sees it: writes in chosen chunk
+ * sizes, and every byte read goes through a lenient decoder into a log of
+ * received records. Memory is bounded: past RX_BUDGET bytes of content or
+ * RX_MAX_RECORDS records the connection is marked flooded and stops
+ * keeping what arrives. */
+#ifndef FCS_CONN_H
+#define FCS_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "fcs/fcs.h"
+#include "target.h"
+#include "trace.h"
+
+#define RX_BUDGET (8u << 20)
+#define RX_MAX_RECORDS 100000u
+
+typedef struct fcs_rx {
+  fcs_header h;
+  size_t off;    /* content in the arena */
+  uint32_t kept; /* content bytes kept (< content_length when flooded) */
+  int complete;  /* content and padding fully received */
+  int64_t t;
+} fcs_rx;
+
+typedef struct fcs_conn {
+  int fd;
+  int eof;        /* read returned 0 or the connection was reset */
+  int write_fail; /* a write failed (peer gone) */
+  int flooded;
+  int garbage; /* the decoder stopped on bytes it cannot frame */
+  fcs_error garbage_err;
+  fcs_decoder dec;
+  fcs_rx *recs;
+  size_t nrecs;
+  fcs_buf arena;
+  uint64_t rx_bytes;
+  int64_t last_rx; /* time of the last byte received */
+  fcs_trace *trace;
+} fcs_conn;
+
+int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
+              int64_t deadline, char *err, size_t errlen);
+void conn_close(fcs_conn *c);
+
+/* Writes data in chunk-byte writes (0: one write), reading whatever the
+ * backend sends meanwhile. 0 when written, -1 when the peer is gone or the
+ * deadline passed. */
+int conn_write(fcs_conn *c, const uint8_t *data, size_t len, size_t chunk,
+               int64_t deadline);
+/* Reads until some bytes arrive, EOF, or until (absolute ms). Returns 1
+ * when something changed, 0 on timeout. */
+int conn_pump(fcs_conn *c, int64_t until);
+void conn_shutdown_write(fcs_conn *c);
+
+/* 1 when nothing more can arrive (EOF or unframeable bytes). */
+int conn_done(const fcs_conn *c);
+const uint8_t *rx_content(const fcs_conn *c, const fcs_rx *r);
+
+#endif

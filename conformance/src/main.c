@@ -1,0 +1,473 @@
+/* fcgispec: runs the conformance cases against a FastCGI backend and scores
+ * it. Usage: fcgispec --help; the format of cases is in docs/cases.md and
+ * the runner in docs/conformance.md. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "catalog.h"
+#include "clock.h"
+#include "probe.h"
+#include "report.h"
+#include "run.h"
+
+typedef struct options {
+  const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
+      *write_baseline, *dump_send, *export_seeds;
+  const char **include, **exclude;
+  size_t ninclude, nexclude;
+  int list, jobs, strict, verbose, color;
+  long timeout_ms, settle_ms;
+  fcs_buf rerun;
+} options;
+
+static void usage(FILE *out) {
+  fputs(
+      "usage: fcgispec [options] [PATTERN...]\n"
+      "Replays the FastCGI conformance cases against a backend and scores it.\n"
+      "With no --target, runs the built-in reference responder.\n"
+      "PATTERN selects cases by id, section (4.1), id prefix (5.1/begin) or\n"
+      "glob ('*keep-conn*').\n\n"
+      "  -t, --target ADDR      tcp:HOST:PORT or unix:PATH\n"
+      "      --spawn CMD        start the backend with CMD (it must listen on\n"
+      "                         --target); stopped by pid afterwards\n"
+      "      --list             list the selected cases and exit\n"
+      "  -x, --exclude PATTERN  leave out matching cases (repeatable)\n"
+      "  -j, --jobs N           cases run in parallel (default 1)\n"
+      "      --timeout MS       deadline of each case (default 2000)\n"
+      "      --settle MS        quiet time that ends an observation (200)\n"
+      "      --strict           SHOULD failures also fail the run\n"
+      "      --baseline FILE    expected verdicts: only regressions fail\n"
+      "      --write-baseline FILE  save this run's non-pass verdicts\n"
+      "      --json FILE        JSON report\n"
+      "      --junit FILE       JUnit XML report (one suite per section)\n"
+      "  -p, --param NAME=VALUE add or override a std param (repeatable)\n"
+      "      --cases DIR        case directory (default: the built-in "
+      "catalog)\n"
+      "      --dump-send ID     write the bytes case ID sends to stdout\n"
+      "      --export-seeds DIR write each selected case's bytes to DIR\n"
+      "  -v, --verbose          details for info and known cases too\n"
+      "      --color WHEN       auto, always or never\n"
+      "  -h, --help\n\n"
+      "exit codes: 0 every MUST case passed, 1 failures, 2 usage error,\n"
+      "3 target unreachable, 4 undecided cases (errors)\n",
+      out);
+}
+
+static void add_pattern(const char ***v, size_t *n, const char *p) {
+  *v = xrealloc(*v, (*n + 1) * sizeof(char *));
+  (*v)[(*n)++] = p;
+}
+
+/* Options that the rerun command repeats, shell-quoted. */
+static void sticky(options *o, const char *flag, const char *value) {
+  buf_fmt(&o->rerun, " %s '", flag);
+  for (const char *p = value; *p; p++)
+    if (*p == '\'')
+      buf_str(&o->rerun, "'\\''");
+    else
+      buf_byte(&o->rerun, (uint8_t)*p);
+  buf_byte(&o->rerun, '\'');
+}
+
+static int number_opt(const char *s, long min, long max, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < min || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
+  enum {
+    O_SPAWN = 256,
+    O_LIST,
+    O_TIMEOUT,
+    O_SETTLE,
+    O_STRICT,
+    O_BASELINE,
+    O_WRITE_BASELINE,
+    O_JSON,
+    O_JUNIT,
+    O_CASES,
+    O_DUMP,
+    O_EXPORT,
+    O_COLOR
+  };
+  static const struct option longs[] = {
+      {"target", required_argument, 0, 't'},
+      {"spawn", required_argument, 0, O_SPAWN},
+      {"list", no_argument, 0, O_LIST},
+      {"exclude", required_argument, 0, 'x'},
+      {"jobs", required_argument, 0, 'j'},
+      {"timeout", required_argument, 0, O_TIMEOUT},
+      {"settle", required_argument, 0, O_SETTLE},
+      {"strict", no_argument, 0, O_STRICT},
+      {"baseline", required_argument, 0, O_BASELINE},
+      {"write-baseline", required_argument, 0, O_WRITE_BASELINE},
+      {"json", required_argument, 0, O_JSON},
+      {"junit", required_argument, 0, O_JUNIT},
+      {"param", required_argument, 0, 'p'},
+      {"cases", required_argument, 0, O_CASES},
+      {"dump-send", required_argument, 0, O_DUMP},
+      {"export-seeds", required_argument, 0, O_EXPORT},
+      {"verbose", no_argument, 0, 'v'},
+      {"color", required_argument, 0, O_COLOR},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  int ch;
+  long n;
+  while ((ch = getopt_long(argc, argv, "t:x:j:p:vh", longs, NULL)) != -1) {
+    switch (ch) {
+    case 't':
+      o->target = optarg;
+      sticky(o, "--target", optarg);
+      break;
+    case O_SPAWN:
+      o->spawn = optarg;
+      sticky(o, "--spawn", optarg);
+      break;
+    case O_LIST:
+      o->list = 1;
+      break;
+    case 'x':
+      add_pattern(&o->exclude, &o->nexclude, optarg);
+      break;
+    case 'j':
+      if (number_opt(optarg, 1, 64, &n)) {
+        fprintf(stderr, "fcgispec: --jobs must be 1..64\n");
+        return -1;
+      }
+      o->jobs = (int)n;
+      break;
+    case O_TIMEOUT:
+    case O_SETTLE:
+      if (number_opt(optarg, 1, 600000, &n)) {
+        fprintf(stderr, "fcgispec: --%s must be 1..600000 ms\n",
+                ch == O_TIMEOUT ? "timeout" : "settle");
+        return -1;
+      }
+      *(ch == O_TIMEOUT ? &o->timeout_ms : &o->settle_ms) = n;
+      sticky(o, ch == O_TIMEOUT ? "--timeout" : "--settle", optarg);
+      break;
+    case O_STRICT:
+      o->strict = 1;
+      break;
+    case O_BASELINE:
+      o->baseline = optarg;
+      break;
+    case O_WRITE_BASELINE:
+      o->write_baseline = optarg;
+      break;
+    case O_JSON:
+      o->json = optarg;
+      break;
+    case O_JUNIT:
+      o->junit = optarg;
+      break;
+    case 'p': {
+      const char *eq = strchr(optarg, '=');
+      if (!eq || eq == optarg) {
+        fprintf(stderr, "fcgispec: --param wants NAME=VALUE, got '%s'\n",
+                optarg);
+        return -1;
+      }
+      char *name = xstrdup(optarg);
+      name[eq - optarg] = 0;
+      params_set(&cfg->std, name, eq + 1);
+      free(name);
+      sticky(o, "--param", optarg);
+      break;
+    }
+    case O_CASES:
+      o->cases_dir = optarg;
+      sticky(o, "--cases", optarg);
+      break;
+    case O_DUMP:
+      o->dump_send = optarg;
+      break;
+    case O_EXPORT:
+      o->export_seeds = optarg;
+      break;
+    case 'v':
+      o->verbose = 1;
+      break;
+    case O_COLOR:
+      if (!strcmp(optarg, "always"))
+        o->color = 1;
+      else if (!strcmp(optarg, "never"))
+        o->color = 0;
+      else if (strcmp(optarg, "auto")) {
+        fprintf(stderr, "fcgispec: --color is auto, always or never\n");
+        return -1;
+      }
+      break;
+    case 'h':
+      usage(stdout);
+      exit(EXIT_OK);
+    default:
+      usage(stderr);
+      return -1;
+    }
+  }
+  for (int i = optind; i < argc; i++)
+    add_pattern(&o->include, &o->ninclude, argv[i]);
+  if (o->spawn && !o->target) {
+    fprintf(stderr, "fcgispec: --spawn needs --target (where CMD listens)\n");
+    return -1;
+  }
+  return 0;
+}
+
+static int selected(const options *o, const fcs_case *c) {
+  int in = o->ninclude == 0;
+  for (size_t i = 0; i < o->ninclude && !in; i++)
+    in = case_matches(c, o->include[i]);
+  for (size_t i = 0; i < o->nexclude && in; i++)
+    in = !case_matches(c, o->exclude[i]);
+  return in;
+}
+
+static int send_bytes(const fcs_case *c, const fcs_params *std, fcs_buf *out) {
+  char err[256];
+  for (size_t i = 0; i < c->nsteps; i++)
+    if (c->steps[i].kind <= S_REQUEST &&
+        step_produce(&c->steps[i], std, out, err, sizeof(err))) {
+      fprintf(stderr, "fcgispec: %s: %s\n", c->path, err);
+      return -1;
+    }
+  return 0;
+}
+
+static int export_seeds(const char *dir, const fcs_case **cases, size_t n,
+                        const fcs_params *std) {
+  mkdir(dir, 0755);
+  for (size_t i = 0; i < n; i++) {
+    fcs_buf b = {0};
+    if (send_bytes(cases[i], std, &b))
+      return -1;
+    char path[4096];
+    int len = snprintf(path, sizeof(path), "%s/", dir);
+    for (const char *p = cases[i]->id; *p && len < (int)sizeof(path) - 6; p++)
+      path[len++] = *p == '/' ? '_' : *p;
+    snprintf(path + len, sizeof(path) - (size_t)len, ".bin");
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f)) {
+      fprintf(stderr, "fcgispec: cannot write %s\n", path);
+      buf_free(&b);
+      return -1;
+    }
+    buf_free(&b);
+  }
+  printf("wrote %zu seeds to %s\n", n, dir);
+  return 0;
+}
+
+typedef struct pool {
+  fcs_run *run;
+  fcs_config *cfg;
+  size_t next, done;
+  int progress;
+  pthread_mutex_t lock;
+} pool;
+
+static void *worker(void *arg) {
+  pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    size_t i = p->next++;
+    pthread_mutex_unlock(&p->lock);
+    if (i >= p->run->n)
+      return NULL;
+    run_case(p->run->cases[i], p->cfg, &p->run->res[i]);
+    pthread_mutex_lock(&p->lock);
+    p->done++;
+    if (p->progress)
+      fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", p->done, p->run->n,
+              verdict_name(p->run->res[i].verdict), p->run->cases[i]->id);
+    pthread_mutex_unlock(&p->lock);
+  }
+}
+
+static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
+  pool p = {.run = run, .cfg = cfg, .progress = isatty(2)};
+  pthread_mutex_init(&p.lock, NULL);
+  pthread_t th[64];
+  int started = 0;
+  for (int i = 0; i < jobs && i < 64; i++)
+    if (pthread_create(&th[i], NULL, worker, &p) == 0)
+      started++;
+  if (!started)
+    worker(&p);
+  for (int i = 0; i < started; i++)
+    pthread_join(th[i], NULL);
+  if (p.progress)
+    fputs("\r\033[K", stderr);
+  pthread_mutex_destroy(&p.lock);
+}
+
+/* Starts the built-in reference responder on a private Unix socket. */
+static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
+                          size_t cmdcap) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(addr, cap, "unix:%s/fcgispec-%ld.sock", tmp && *tmp ? tmp : "/tmp",
+           (long)getpid());
+  snprintf(cmd, cmdcap, "exec '%s' --listen '%s' >/dev/null 2>&1",
+           FCS_RESPONDER_PATH, addr);
+  o->target = addr;
+  o->spawn = cmd;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  options o = {
+      .jobs = 1, .timeout_ms = 2000, .settle_ms = 200, .color = isatty(1)};
+  fcs_config cfg = {0};
+  pthread_mutex_init(&cfg.lock, NULL);
+  params_defaults(&cfg.std);
+  buf_str(&o.rerun, argv[0]);
+  if (parse_options(argc, argv, &o, &cfg))
+    return EXIT_USAGE;
+  const char *dir = o.cases_dir ? o.cases_dir : getenv("FCGISPEC_CASES");
+  if (!dir)
+    dir = FCS_CASES_DIR;
+  char err[1024];
+  fcs_catalog cat;
+  if (catalog_load(dir, &cat, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: %s\n", err);
+    return EXIT_USAGE;
+  }
+  fcs_run run = {.jobs = o.jobs, .strict = o.strict};
+  run.cases = xcalloc(cat.n, sizeof(fcs_case *));
+  unsigned roles = 0;
+  for (size_t i = 0; i < cat.n; i++)
+    if (selected(&o, &cat.v[i])) {
+      run.cases[run.n++] = &cat.v[i];
+      roles |= !strcmp(cat.v[i].role, "authorizer") ? REQ_AUTHORIZER : 0;
+      roles |= !strcmp(cat.v[i].role, "filter") ? REQ_FILTER : 0;
+    }
+  if (o.dump_send) {
+    for (size_t i = 0; i < cat.n; i++)
+      if (!strcmp(cat.v[i].id, o.dump_send)) {
+        fcs_buf b = {0};
+        int rc = send_bytes(&cat.v[i], &cfg.std, &b);
+        fwrite(b.p, 1, b.len, stdout);
+        buf_free(&b);
+        return rc ? EXIT_USAGE : EXIT_OK;
+      }
+    fprintf(stderr, "fcgispec: no case with id '%s'\n", o.dump_send);
+    return EXIT_USAGE;
+  }
+  if (o.export_seeds)
+    return export_seeds(o.export_seeds, run.cases, run.n, &cfg.std) ? EXIT_USAGE
+                                                                    : EXIT_OK;
+  if (run.n == 0) {
+    fprintf(stderr, "fcgispec: no case matches the selection\n");
+    return EXIT_USAGE;
+  }
+  if (o.list) {
+    for (size_t i = 0; i < run.n; i++)
+      printf("%-46s %-6s %-10s %s\n", run.cases[i]->id,
+             level_name(run.cases[i]->level), run.cases[i]->role,
+             run.cases[i]->requirement);
+    printf("%zu cases\n", run.n);
+    return EXIT_OK;
+  }
+  fcs_baseline base = {0};
+  if (o.baseline && baseline_load(o.baseline, &base, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: %s\n", err);
+    return EXIT_USAGE;
+  }
+  char addr[200], cmd[600], label[300];
+  int builtin = !o.target;
+  if (builtin)
+    builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd));
+  if (target_parse(o.target, &cfg.target, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: --target: %s\n", err);
+    return EXIT_USAGE;
+  }
+  target_format(&cfg.target, label, sizeof(label));
+  if (builtin)
+    snprintf(label, sizeof(label), "built-in reference responder (%s)",
+             FCS_RESPONDER_NAME);
+  run.target = label;
+  cfg.timeout_ms = o.timeout_ms;
+  cfg.settle_ms = o.settle_ms;
+  cfg.spawn = o.spawn;
+  if (o.spawn) {
+    if (cfg.target.is_unix)
+      unlink(cfg.target.path);
+    cfg.pid = spawn_start(o.spawn);
+    if (cfg.pid < 0 || spawn_wait_ready(&cfg.target, cfg.pid, now_ms() + 10000,
+                                        err, sizeof(err))) {
+      fprintf(stderr, "fcgispec: cannot start the backend: %s\n",
+              cfg.pid < 0 ? "fork failed" : err);
+      spawn_stop(cfg.pid);
+      return EXIT_UNREACHABLE;
+    }
+  } else {
+    int fd =
+        target_connect(&cfg.target, now_ms() + o.timeout_ms, err, sizeof(err));
+    if (fd < 0) {
+      fprintf(stderr, "fcgispec: target %s unreachable: %s\n", label, err);
+      return EXIT_UNREACHABLE;
+    }
+    close(fd);
+  }
+  fcs_probe probe;
+  probe_backend(&cfg, roles, &probe);
+  run.probe = &probe;
+  buf_byte(&o.rerun, 0);
+  run.rerun = (const char *)o.rerun.p;
+  run.res = xcalloc(run.n, sizeof(fcs_result));
+  run.known = xcalloc(run.n, sizeof(int));
+  int64_t t0 = now_ms();
+  run_all(&run, &cfg, o.jobs);
+  run.wall_ms = now_ms() - t0;
+  if (o.spawn) {
+    spawn_stop(cfg.pid);
+    if (cfg.target.is_unix && builtin)
+      unlink(cfg.target.path);
+  }
+  size_t fixed = 0;
+  for (size_t i = 0; i < run.n; i++) {
+    int b = baseline_lookup(&base, run.cases[i]->id);
+    run.known[i] = b >= 0 && b == (int)run.res[i].verdict;
+    fixed += b >= 0 && run.res[i].verdict == FCS_V_PASS;
+  }
+  fcs_score score;
+  score_run(&run, &score);
+  score.fixed = fixed;
+  report_terminal(stdout, &run, &score, o.color, o.verbose);
+  int rc = score.exit_code;
+  if (o.json && report_json(o.json, &run, &score))
+    fprintf(stderr, "fcgispec: cannot write %s\n", o.json), rc = EXIT_USAGE;
+  if (o.junit && report_junit(o.junit, &run, &score))
+    fprintf(stderr, "fcgispec: cannot write %s\n", o.junit), rc = EXIT_USAGE;
+  if (o.write_baseline && report_baseline(o.write_baseline, &run))
+    fprintf(stderr, "fcgispec: cannot write %s\n", o.write_baseline),
+        rc = EXIT_USAGE;
+  for (size_t i = 0; i < run.n; i++)
+    result_free(&run.res[i]);
+  free(run.res);
+  free(run.known);
+  free(run.cases);
+  free(o.include);
+  free(o.exclude);
+  buf_free(&o.rerun);
+  probe_free(&probe);
+  baseline_free(&base);
+  catalog_free(&cat);
+  params_free(&cfg.std);
+  return rc;
+}

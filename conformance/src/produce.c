@@ -1,0 +1,181 @@
+#include "produce.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcs/fcs.h"
+
+void params_set(fcs_params *p, const char *name, const char *value) {
+  for (size_t i = 0; i < p->n; i++)
+    if (strcmp(p->names[i], name) == 0) {
+      free(p->values[i]);
+      p->values[i] = xstrdup(value);
+      return;
+    }
+  p->names = xrealloc(p->names, (p->n + 1) * sizeof(char *));
+  p->values = xrealloc(p->values, (p->n + 1) * sizeof(char *));
+  p->names[p->n] = xstrdup(name);
+  p->values[p->n++] = xstrdup(value);
+}
+
+void params_defaults(fcs_params *p) {
+  static const char *defs[][2] = {
+      {"GATEWAY_INTERFACE", "CGI/1.1"},
+      {"SERVER_PROTOCOL", "HTTP/1.1"},
+      {"REQUEST_METHOD", "GET"},
+      {"REQUEST_URI", "/fcgispec"},
+      {"SCRIPT_NAME", "/fcgispec"},
+      {"SCRIPT_FILENAME", "/fcgispec"},
+      {"QUERY_STRING", ""},
+      {"SERVER_NAME", "localhost"},
+      {"SERVER_PORT", "80"},
+      {"REMOTE_ADDR", "127.0.0.1"},
+      {"REMOTE_PORT", "40000"},
+      {"SERVER_SOFTWARE", "fcgispec"},
+  };
+  for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+    params_set(p, defs[i][0], defs[i][1]);
+}
+
+void params_free(fcs_params *p) {
+  for (size_t i = 0; i < p->n; i++) {
+    free(p->names[i]);
+    free(p->values[i]);
+  }
+  free(p->names);
+  free(p->values);
+  memset(p, 0, sizeof(*p));
+}
+
+static long opt(long v, long dflt) { return v < 0 ? dflt : v; }
+
+/* One record with the step's header options applied. */
+static void record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
+                   uint16_t id, const uint8_t *content, size_t clen) {
+  fcs_header h = {
+      .version = (uint8_t)opt(o->version, FCS_VERSION_1),
+      .type = type,
+      .request_id = id,
+      .content_length = (uint16_t)opt(o->clen, (long)clen),
+      .padding_length = (uint8_t)opt(o->pad, 0),
+      .reserved = (uint8_t)opt(o->reserved, 0),
+  };
+  uint8_t hdr[FCS_HEADER_LEN];
+  fcs_header_encode(&h, hdr);
+  buf_add(out, hdr, sizeof(hdr));
+  buf_add(out, content, clen);
+  for (int i = 0; i < h.padding_length; i++)
+    buf_byte(out, (uint8_t)opt(o->padbyte, 0));
+}
+
+/* Content split into records of at most split (default 65535) bytes; an
+ * empty content gives one empty record. */
+static void records(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
+                    uint16_t id, const uint8_t *content, size_t len) {
+  size_t max = (size_t)opt(o->split, FCS_MAX_CONTENT);
+  if (len == 0) {
+    record(out, o, type, id, NULL, 0);
+    return;
+  }
+  for (size_t at = 0; at < len; at += max)
+    record(out, o, type, id, content + at, len - at < max ? len - at : max);
+}
+
+static void concat(const fcs_step *s, fcs_buf *b) {
+  for (size_t i = 0; i < s->nitems; i++)
+    buf_add(b, s->items[i].p, s->items[i].len);
+}
+
+static void pair(fcs_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
+                 size_t vl, int lng) {
+  size_t need = fcs_nv_pair_size((uint32_t)nl, (uint32_t)vl, lng), w;
+  buf_reserve(b, need);
+  fcs_nv_encode(b->p + b->len, need, n, (uint32_t)nl, v, (uint32_t)vl, lng, &w);
+  b->len += w;
+}
+
+/* GET_VALUES: every item is a name, sent with an empty value. */
+static void names(const fcs_step *s, fcs_buf *b) {
+  for (size_t i = 0; i < s->nitems; i++)
+    pair(b, s->items[i].p, s->items[i].len, NULL, 0, 0);
+}
+
+static void pairs(const fcs_step *s, const fcs_params *std, fcs_buf *b) {
+  if (s->std)
+    for (size_t i = 0; i < std->n; i++)
+      pair(b, (const uint8_t *)std->names[i], strlen(std->names[i]),
+           (const uint8_t *)std->values[i], strlen(std->values[i]), s->lng);
+  for (size_t i = 0; i + 1 < s->nitems; i += 2)
+    pair(b, s->items[i].p, s->items[i].len, s->items[i + 1].p,
+         s->items[i + 1].len, s->lng);
+}
+
+static void begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
+                  uint16_t role, uint8_t flags) {
+  fcs_begin_body body = {.role = role, .flags = flags};
+  uint8_t b[FCS_BODY_LEN];
+  fcs_begin_body_encode(&body, b);
+  record(out, o, FCS_BEGIN_REQUEST, id, b, sizeof(b));
+}
+
+int step_produce(const fcs_step *s, const fcs_params *std, fcs_buf *out,
+                 char *err, size_t errlen) {
+  fcs_buf content = {0};
+  uint16_t id = (uint16_t)s->id;
+  int rc = 0;
+  switch (s->kind) {
+  case S_RAW:
+    concat(s, out);
+    break;
+  case S_RECORD:
+    concat(s, &content);
+    if (content.len > FCS_MAX_CONTENT && s->o.split < 0) {
+      snprintf(err, errlen,
+               "line %d: record content is %zu bytes (at most 65535; use "
+               "split=N)",
+               s->line, content.len);
+      rc = -1;
+      break;
+    }
+    records(out, &s->o, (uint8_t)s->a, id, content.p, content.len);
+    break;
+  case S_BEGIN:
+    begin(out, &s->o, id, (uint16_t)s->a, (uint8_t)(s->b | (s->keep ? 1 : 0)));
+    break;
+  case S_PARAMS:
+    pairs(s, std, &content);
+    records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
+    break;
+  case S_GET_VALUES:
+    names(s, &content);
+    records(out, &s->o, FCS_GET_VALUES, (uint16_t)opt(s->o.id, 0), content.p,
+            content.len);
+    break;
+  case S_STDIN:
+  case S_DATA:
+    concat(s, &content);
+    records(out, &s->o, s->kind == S_STDIN ? FCS_STDIN : FCS_DATA, id,
+            content.p, content.len);
+    break;
+  case S_ABORT:
+    record(out, &s->o, FCS_ABORT_REQUEST, id, NULL, 0);
+    break;
+  case S_REQUEST: {
+    fcs_step p = *s;
+    p.std = 1;
+    begin(out, &s->o, id, (uint16_t)s->a, s->keep ? FCS_KEEP_CONN : 0);
+    pairs(&p, std, &content);
+    records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
+    record(out, &s->o, FCS_PARAMS, id, NULL, 0);
+    record(out, &s->o, FCS_STDIN, id, NULL, 0);
+    if (s->a == FCS_FILTER)
+      record(out, &s->o, FCS_DATA, id, NULL, 0);
+    break;
+  }
+  default:
+    break;
+  }
+  buf_free(&content);
+  return rc;
+}

@@ -1,0 +1,219 @@
+/* Machine-readable reports: JSON, JUnit XML, and a baseline file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+static void json_str(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c == '\n')
+      fputs("\\n", f);
+    else if (c < 0x20 || c >= 0x7f)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static void json_cstr(FILE *f, const char *s) { json_str(f, s, strlen(s)); }
+
+static void json_buf(FILE *f, const fcs_buf *b) {
+  json_str(f, (const char *)b->p, b->len);
+}
+
+int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  const fcs_probe *p = r->probe;
+  fprintf(f, "{\n  \"tool\": \"fcgispec\",\n  \"target\": ");
+  json_cstr(f, r->target);
+  fprintf(f, ",\n  \"wall_ms\": %lld,\n  \"jobs\": %d,\n",
+          (long long)r->wall_ms, r->jobs);
+  if (p) {
+    fprintf(f, "  \"backend\": {\"get_values_answered\": %s, ",
+            p->get_values_answered ? "true" : "false");
+    fprintf(f, "\"FCGI_MAX_CONNS\": ");
+    json_cstr(f, p->max_conns);
+    fprintf(f, ", \"FCGI_MAX_REQS\": ");
+    json_cstr(f, p->max_reqs);
+    fprintf(f, ", \"FCGI_MPXS_CONNS\": ");
+    json_cstr(f, p->mpxs_conns);
+    fprintf(f, ", \"echo\": %s, \"authorizer\": %s, \"filter\": %s},\n",
+            p->echo ? "true" : "false", p->authorizer ? "true" : "false",
+            p->filter ? "true" : "false");
+  }
+  fprintf(f, "  \"summary\": {\n    \"levels\": {");
+  for (int l = 0; l < FCS_LVL_COUNT; l++)
+    fprintf(f, "%s\"%s\": {\"total\": %zu, \"scored\": %zu, \"passed\": %zu}",
+            l ? ", " : "", level_name((fcs_level)l), s->total[l], s->scored[l],
+            s->pass[l]);
+  fprintf(f, "},\n    \"verdicts\": {");
+  for (int v = 0; v < FCS_V_COUNT; v++)
+    fprintf(f, "%s\"%s\": %zu", v ? ", " : "", verdict_name((fcs_verdict)v),
+            s->verdicts[v]);
+  fprintf(f,
+          "},\n    \"score\": %.2f,\n    \"regressions\": %zu,\n"
+          "    \"known\": %zu,\n    \"exit_code\": %d\n  },\n  \"cases\": [\n",
+          s->score, s->regressions, s->known, s->exit_code);
+  for (size_t i = 0; i < r->n; i++) {
+    const fcs_case *c = r->cases[i];
+    const fcs_result *res = &r->res[i];
+    fprintf(f, "    {\"id\": ");
+    json_cstr(f, c->id);
+    fprintf(f, ", \"section\": ");
+    json_cstr(f, c->section);
+    fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
+    json_cstr(f, c->role);
+    fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,\n",
+            verdict_name(res->verdict), r->known[i] ? "true" : "false",
+            (long long)res->ms);
+    fprintf(f, "     \"requirement\": ");
+    json_cstr(f, c->requirement);
+    fprintf(f, ",\n     \"expected\": ");
+    json_buf(f, &res->expected);
+    fprintf(f, ", \"observed\": ");
+    json_buf(f, &res->observed);
+    fprintf(f, ", \"notes\": ");
+    json_buf(f, &res->notes);
+    fprintf(f, ",\n     \"rerun\": ");
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s '%s'", r->rerun, c->id);
+    json_cstr(f, cmd);
+    fprintf(f, ", \"trace\": ");
+    json_buf(f, &res->trace);
+    fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");
+  }
+  fprintf(f, "  ]\n}\n");
+  return fclose(f) ? -1 : 0;
+}
+
+static void xml_str(FILE *f, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '<')
+      fputs("&lt;", f);
+    else if (c == '>')
+      fputs("&gt;", f);
+    else if (c == '&')
+      fputs("&amp;", f);
+    else if (c == '"')
+      fputs("&quot;", f);
+    else if (c < 0x20 && c != '\n' && c != '\t')
+      fputc('?', f); /* not allowed in XML 1.0 */
+    else
+      fputc(c, f);
+  }
+}
+
+static void xml_cstr(FILE *f, const char *s) { xml_str(f, s, strlen(s)); }
+
+static void xml_buf(FILE *f, const fcs_buf *b) {
+  xml_str(f, (const char *)b->p, b->len);
+}
+
+static void junit_body(FILE *f, const fcs_run *r, size_t i) {
+  const fcs_case *c = r->cases[i];
+  const fcs_result *res = &r->res[i];
+  fprintf(f, "requirement (%s): ", level_name(c->level));
+  xml_cstr(f, c->requirement);
+  fprintf(f, "\nexpected: ");
+  xml_buf(f, &res->expected);
+  fprintf(f, "\nobserved: ");
+  xml_buf(f, &res->observed);
+  fprintf(f, "\nrerun: ");
+  xml_cstr(f, r->rerun);
+  fprintf(f, " '");
+  xml_cstr(f, c->id);
+  fprintf(f, "'\n");
+  xml_buf(f, &res->trace);
+}
+
+static void junit_case(FILE *f, const fcs_run *r, size_t i) {
+  const fcs_case *c = r->cases[i];
+  const fcs_result *res = &r->res[i];
+  fprintf(f, "    <testcase classname=\"fcgispec.");
+  xml_cstr(f, c->section);
+  fprintf(f, "\" name=\"");
+  xml_cstr(f, c->id);
+  fprintf(f, "\" time=\"%.3f\">\n", (double)res->ms / 1000.0);
+  fcs_verdict v = res->verdict;
+  const char *msg = verdict_name(v);
+  if (r->known[i] && v != FCS_V_PASS) {
+    fprintf(f, "      <skipped message=\"expected by the baseline: %s\"/>\n",
+            msg);
+  } else if (v == FCS_V_UNSUPPORTED) {
+    fprintf(f, "      <skipped message=\"");
+    xml_buf(f, &res->observed);
+    fprintf(f, "\"/>\n");
+  } else if (v == FCS_V_ERROR) {
+    fprintf(f, "      <error message=\"error\">");
+    junit_body(f, r, i);
+    fprintf(f, "</error>\n");
+  } else if (verdict_fails_run(r, i) || v == FCS_V_FAIL || v == FCS_V_HANG) {
+    fprintf(f, "      <failure message=\"%s\" type=\"%s\">", msg, msg);
+    junit_body(f, r, i);
+    fprintf(f, "</failure>\n");
+  } else if (v != FCS_V_PASS) {
+    fprintf(f, "      <system-out>%s: ", msg);
+    xml_buf(f, &res->observed);
+    fputc('\n', f);
+    xml_buf(f, &res->notes);
+    fprintf(f, "</system-out>\n");
+  }
+  fprintf(f, "    </testcase>\n");
+}
+
+int report_junit(const char *path, const fcs_run *r, const fcs_score *s) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  fprintf(f, "<testsuites name=\"fcgispec\" tests=\"%zu\" time=\"%.3f\">\n",
+          r->n, (double)r->wall_ms / 1000.0);
+  (void)s;
+  for (size_t i = 0; i < r->n;) {
+    size_t j = i, fails = 0, errors = 0, skipped = 0;
+    double t = 0;
+    for (; j < r->n && strcmp(r->cases[j]->section, r->cases[i]->section) == 0;
+         j++) {
+      fcs_verdict v = r->res[j].verdict;
+      int known = r->known[j] && v != FCS_V_PASS;
+      skipped += known || v == FCS_V_UNSUPPORTED;
+      errors += !known && v == FCS_V_ERROR;
+      fails += !known &&
+               (v == FCS_V_FAIL || v == FCS_V_HANG || verdict_fails_run(r, j));
+      t += (double)r->res[j].ms / 1000.0;
+    }
+    fprintf(f, "  <testsuite name=\"");
+    xml_cstr(f, r->cases[i]->section);
+    fprintf(f,
+            "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+            "time=\"%.3f\">\n",
+            j - i, fails, errors, skipped, t);
+    for (; i < j; i++)
+      junit_case(f, r, i);
+    fprintf(f, "  </testsuite>\n");
+  }
+  fprintf(f, "</testsuites>\n");
+  return fclose(f) ? -1 : 0;
+}
+
+int report_baseline(const char *path, const fcs_run *r) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  fprintf(f, "# fcgispec expected-failures baseline for %s\n", r->target);
+  fprintf(f, "# CASE-ID VERDICT; cases not listed are expected to pass\n");
+  for (size_t i = 0; i < r->n; i++) {
+    fcs_verdict v = r->res[i].verdict;
+    if (v != FCS_V_PASS)
+      fprintf(f, "%s %s\n", r->cases[i]->id, verdict_name(v));
+  }
+  return fclose(f) ? -1 : 0;
+}

@@ -1,0 +1,158 @@
+/* The terminal report: one row per case, details of every non-pass case
+ * (requirement, expected, observed, rerun command, wire trace) and the
+ * scorecard. */
+#include <string.h>
+
+#include "report.h"
+
+typedef struct style {
+  const char *on, *off;
+} style;
+
+static style verdict_style(fcs_verdict v, int color) {
+  static const char *codes[FCS_V_COUNT] = {"\033[32m", "\033[36m", "\033[90m",
+                                           "\033[33m", "\033[31m", "\033[31m",
+                                           "\033[35m"};
+  style s = {"", ""};
+  if (color) {
+    s.on = codes[v];
+    s.off = "\033[0m";
+  }
+  return s;
+}
+
+static void upper(char *dst, const char *src, size_t cap) {
+  size_t i = 0;
+  for (; src[i] && i < cap - 1; i++)
+    dst[i] = (char)(src[i] >= 'a' && src[i] <= 'z' ? src[i] - 32 : src[i]);
+  dst[i] = 0;
+}
+
+/* First line of a buffer, at most max characters. */
+static void first_line(FILE *out, const fcs_buf *b, int max) {
+  int n = 0;
+  while ((size_t)n < b->len && b->p[n] != '\n' && n < max)
+    n++;
+  fprintf(out, "%.*s%s", n, (const char *)b->p,
+          (size_t)n < b->len && b->p[n] != '\n' ? "..." : "");
+}
+
+static void row(FILE *out, const fcs_run *r, size_t i, int color) {
+  const fcs_case *c = r->cases[i];
+  const fcs_result *res = &r->res[i];
+  style st = verdict_style(res->verdict, color);
+  char v[16];
+  upper(v, verdict_name(res->verdict), sizeof(v));
+  fprintf(out, "  %s%-11s%s %-6s %-44s %.60s%s\n", st.on, v, st.off,
+          level_name(c->level), c->id, c->requirement,
+          strlen(c->requirement) > 60 ? "..." : "");
+  if (res->verdict == FCS_V_INFO || res->verdict == FCS_V_UNSUPPORTED) {
+    const fcs_buf *seen = res->observed.len ? &res->observed : &res->notes;
+    fprintf(out, "  %-18s seen: ", "");
+    if (seen->len)
+      first_line(out, seen, 100);
+    else
+      fputs("every expectation met", out);
+    fputc('\n', out);
+  }
+  if (r->known[i])
+    fprintf(out, "  %-18s (expected by the baseline)\n", "");
+}
+
+static int wants_details(const fcs_run *r, size_t i, int verbose) {
+  fcs_verdict v = r->res[i].verdict;
+  if (v == FCS_V_PASS || v == FCS_V_UNSUPPORTED)
+    return 0;
+  if (v == FCS_V_INFO || r->known[i])
+    return verbose;
+  return 1;
+}
+
+static void details(FILE *out, const fcs_run *r, size_t i, int color) {
+  const fcs_case *c = r->cases[i];
+  const fcs_result *res = &r->res[i];
+  style st = verdict_style(res->verdict, color);
+  char v[16];
+  upper(v, verdict_name(res->verdict), sizeof(v));
+  fprintf(out, "\n%s%s%s %s [%s, role %s] (%s)\n", st.on, v, st.off, c->id,
+          level_name(c->level), c->role, c->path);
+  fprintf(out, "  requirement: %s\n", c->requirement);
+  if (res->expected.len)
+    fprintf(out, "  expected: %.*s\n", (int)res->expected.len,
+            (const char *)res->expected.p);
+  if (res->observed.len)
+    fprintf(out, "  observed: %.*s\n", (int)res->observed.len,
+            (const char *)res->observed.p);
+  if (res->notes.len)
+    fprintf(out, "  notes:\n    %.*s", (int)res->notes.len,
+            (const char *)res->notes.p);
+  fprintf(out, "  rerun: %s '%s'\n", r->rerun, c->id);
+  if (res->trace.len)
+    fwrite(res->trace.p, 1, res->trace.len, out);
+}
+
+static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
+                      int color) {
+  fprintf(out, "\nScorecard (%zu cases, %lld ms wall, %d job%s)\n", r->n,
+          (long long)r->wall_ms, r->jobs, r->jobs == 1 ? "" : "s");
+  for (int l = 0; l < FCS_LVL_COUNT; l++) {
+    if (!s->total[l])
+      continue;
+    if (l == FCS_LVL_INFO)
+      fprintf(out, "  %-7s %zu behaviours recorded\n", level_name(l),
+              s->total[l]);
+    else
+      fprintf(out,
+              "  %-7s %3zu/%-3zu passed (%zu not scored: info or "
+              "unsupported)\n",
+              level_name(l), s->pass[l], s->scored[l],
+              s->total[l] - s->scored[l]);
+  }
+  fprintf(out, "  verdicts:");
+  for (int v = 0; v < FCS_V_COUNT; v++) {
+    style st = verdict_style((fcs_verdict)v, color);
+    fprintf(out, " %s%s %zu%s%s", st.on, verdict_name((fcs_verdict)v),
+            s->verdicts[v], st.off, v + 1 < FCS_V_COUNT ? "," : "\n");
+  }
+  if (s->known || s->fixed)
+    fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
+            s->known, s->fixed);
+  fprintf(out, "  score: %.1f%% of scored MUST and SHOULD cases\n", s->score);
+  style st = verdict_style(s->exit_code ? FCS_V_FAIL : FCS_V_PASS, color);
+  const char *what = s->exit_code == EXIT_OK       ? "every MUST case passed"
+                     : s->exit_code == EXIT_FAILED ? "failures"
+                                                   : "undecided cases";
+  fprintf(out, "  result: %s%s%s (exit code %d)\n", st.on, what, st.off,
+          s->exit_code);
+}
+
+void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
+                     int verbose) {
+  const fcs_probe *p = r->probe;
+  fprintf(out, "fcgispec: target %s\n", r->target);
+  if (p)
+    fprintf(out,
+            "backend: GET_VALUES %s (FCGI_MAX_CONNS=%s FCGI_MAX_REQS=%s "
+            "FCGI_MPXS_CONNS=%s), echo %s, authorizer %s, filter %s\n",
+            p->get_values_answered ? "answered" : "not answered",
+            p->max_conns[0] ? p->max_conns : "-",
+            p->max_reqs[0] ? p->max_reqs : "-",
+            p->mpxs_conns[0] ? p->mpxs_conns : "-", p->echo ? "yes" : "no",
+            p->authorizer ? "yes" : "no", p->filter ? "yes" : "no");
+  if (p && !p->baseline_served)
+    fprintf(out, "warning: the baseline request was not served: %.*s\n",
+            (int)p->baseline_why.len, (const char *)p->baseline_why.p);
+  fputc('\n', out);
+  const char *section = "";
+  for (size_t i = 0; i < r->n; i++) {
+    if (strcmp(section, r->cases[i]->section)) {
+      section = r->cases[i]->section;
+      fprintf(out, "%s section %s\n", i ? "\n" : "", section);
+    }
+    row(out, r, i, color);
+  }
+  for (size_t i = 0; i < r->n; i++)
+    if (wants_details(r, i, verbose))
+      details(out, r, i, color);
+  scorecard(out, r, s, color);
+}

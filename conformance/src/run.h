@@ -1,0 +1,52 @@
+/* Runs one case against the target and decides its verdict, then probes
+ * the backend on a fresh connection so a crash or wedge is pinned to the
+ * case that caused it. */
+#ifndef FCS_RUN_H
+#define FCS_RUN_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "case.h"
+#include "produce.h"
+#include "target.h"
+#include "verdict.h"
+
+typedef struct fcs_config {
+  fcs_target target;
+  fcs_params std;    /* the "std" params */
+  long timeout_ms;   /* per-case deadline unless the case sets one */
+  long settle_ms;    /* observe: quiet time that ends an observation */
+  unsigned caps;     /* REQ_* features the backend has (probe.c) */
+  int echo;          /* the target prints params and stdin */
+  const char *spawn; /* command that starts the backend, or NULL */
+  pid_t pid;         /* its process, restarted when a probe finds it dead */
+  pthread_mutex_t lock;
+} fcs_config;
+
+typedef struct fcs_result {
+  fcs_verdict verdict;
+  fcs_buf expected; /* the check that decided the verdict */
+  fcs_buf observed; /* what the backend did */
+  fcs_buf notes;    /* informational observations */
+  fcs_buf trace;    /* wire trace, kept for non-pass verdicts */
+  int64_t ms;
+  int down; /* the liveness probe failed after this case */
+} fcs_result;
+
+void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
+void result_free(fcs_result *r);
+
+/* The baseline request on a fresh connection; 0 when it is served, else -1
+ * with why. extra (may be NULL) is appended to the std params. */
+int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
+                const char *value, uint16_t role, fcs_buf *stdout_out,
+                fcs_buf *why);
+
+/* Stops a spawned backend (dead or wedged) and starts it again; 0 when it
+ * accepts connections again. why says what happened. */
+int respawn(fcs_config *cfg, fcs_buf *why);
+
+#endif

@@ -1,0 +1,37 @@
+#include "report.h"
+
+#include <string.h>
+
+int verdict_fails_run(const fcs_run *r, size_t i) {
+  fcs_verdict v = r->res[i].verdict;
+  if (r->known[i])
+    return 0;
+  if (v == FCS_V_FAIL || v == FCS_V_HANG)
+    return r->cases[i]->level == FCS_LVL_MUST || r->strict;
+  return v == FCS_V_NONSTRICT && r->strict;
+}
+
+void score_run(const fcs_run *r, fcs_score *s) {
+  memset(s, 0, sizeof(*s));
+  for (size_t i = 0; i < r->n; i++) {
+    fcs_level l = r->cases[i]->level;
+    fcs_verdict v = r->res[i].verdict;
+    s->verdicts[v]++;
+    s->total[l]++;
+    if (v != FCS_V_INFO && v != FCS_V_UNSUPPORTED) {
+      s->scored[l]++;
+      s->pass[l] += v == FCS_V_PASS;
+    }
+    if (r->known[i])
+      s->known++;
+    else if (v == FCS_V_ERROR)
+      s->errors++;
+    s->regressions += (size_t)verdict_fails_run(r, i);
+  }
+  size_t sc = s->scored[FCS_LVL_MUST] + s->scored[FCS_LVL_SHOULD];
+  size_t ps = s->pass[FCS_LVL_MUST] + s->pass[FCS_LVL_SHOULD];
+  s->score = sc ? 100.0 * (double)ps / (double)sc : 100.0;
+  s->exit_code = s->regressions ? EXIT_FAILED
+                 : s->errors    ? EXIT_ERRORS
+                                : EXIT_OK;
+}

@@ -1,0 +1,36 @@
+/* Where the backend listens (tcp:HOST:PORT or unix:PATH), connecting with a
+ * deadline, and starting / stopping a backend process. */
+#ifndef FCS_TARGET_H
+#define FCS_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct fcs_target {
+  int is_unix;
+  char host[256];
+  char port[16];
+  char path[108];
+} fcs_target;
+
+/* 0 on success; err names what is wrong with the address. */
+int target_parse(const char *spec, fcs_target *t, char *err, size_t errlen);
+void target_format(const fcs_target *t, char *out, size_t outlen);
+
+/* Connected, blocking-mode socket with TCP_NODELAY, or -1 with err. */
+int target_connect(const fcs_target *t, int64_t deadline, char *err,
+                   size_t errlen);
+
+/* Runs cmd with /bin/sh in its own process group; its pid, or -1. */
+pid_t spawn_start(const char *cmd);
+/* Waits until the target accepts a connection; 0 when it does, -1 when the
+ * process exited or the deadline passed (err says which). */
+int spawn_wait_ready(const fcs_target *t, pid_t pid, int64_t deadline,
+                     char *err, size_t errlen);
+/* 1 while the process runs. */
+int spawn_alive(pid_t pid);
+/* SIGTERM to the process group, SIGKILL after 2 s, then reaps it. */
+void spawn_stop(pid_t pid);
+
+#endif
