@@ -446,6 +446,33 @@ static void test_default_server_unix(void) {
   CHECK(stat(sock, &st) != 0 && errno == ENOENT); /* removed on SIGTERM */
 }
 
+/* A server removes its socket file at exit only while the file is still
+ * its own: one that took the path over meanwhile keeps it. */
+static void test_socket_file_ownership(void) {
+  char sock[300], listen[320];
+  tmp_path(sock, sizeof sock, "shared.sock");
+  snprintf(listen, sizeof listen, "unix:%s", sock);
+  proc first, second;
+  if (start(&first, listen, "first.log", NULL) != 0)
+    return;
+  char *again[] = {(char *)binary, "--listen", listen, NULL};
+  char out[512];
+  tmp_path(out, sizeof out, "usage.txt");
+  CHECK_EQ(proc_run(again, out), 1); /* the path is in use */
+  CHECK(strstr(proc_slurp(out), "is in use by a running server") != NULL);
+  unlink(sock);
+  if (start(&second, listen, "second.log", NULL) != 0) {
+    proc_stop(&first);
+    return;
+  }
+  CHECK_EQ(proc_stop(&first), 0);
+  struct stat st;
+  CHECK(stat(sock, &st) == 0);
+  test_get_values(second.address);
+  CHECK_EQ(proc_stop(&second), 0);
+  CHECK(stat(sock, &st) != 0 && errno == ENOENT);
+}
+
 static void test_default_server_tcp(void) {
   proc p;
   if (start(&p, "tcp:127.0.0.1:0", "tcp.log", NULL) != 0)
@@ -673,6 +700,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   RUN(test_default_server_unix);
+  RUN(test_socket_file_ownership);
   RUN(test_default_server_tcp);
   RUN(test_cant_mpx_conn);
   RUN(test_overloaded);
