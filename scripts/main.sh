@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset default >/dev/null
-cmake --build --preset default -j 2 --target fcgispec
+cmake --build --preset default -j 2 --target fcgispec fcgi-curl
 exec build/default/conformance/fcgispec --jobs 2 "$@"
