@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""FastCGI fuzzing driver.
+
+  fuzz.py build    --engine libfuzzer|afl|replay|coverage [--targets T...]
+  fuzz.py run      --engine libfuzzer|afl --seconds N --jobs J [--targets T...]
+                   [--triage]   (file new crashes under seeds/regression)
+  fuzz.py merge    --target T [--replace] [SRC...]   minimise into seeds/corpus/T
+  fuzz.py triage   --target T CRASH_FILE_OR_DIR...
+  fuzz.py coverage [--html DIR] [--min-lines P] [--min-branches P]
+  fuzz.py bench    --seconds N [--targets T...] [--json FILE]
+
+Work files (fuzzer corpora, crashes, AFL++ sync folders) live under
+build/fuzz-work/<target>/.
+"""
+import argparse
+import json
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import fuzz_bench  # noqa: E402
+import fuzz_build  # noqa: E402
+import fuzz_campaign  # noqa: E402
+import fuzz_coverage  # noqa: E402
+import fuzz_triage  # noqa: E402
+
+ROOT = fuzz_build.ROOT
+
+
+def _targets(value):
+    known = fuzz_build.targets()
+    for name in value:
+        if name not in known:
+            raise SystemExit(f"fuzz: unknown target {name!r}; known: {', '.join(known)}")
+    return value or known
+
+
+def _expand(paths):
+    for p in map(pathlib.Path, paths):
+        if p.is_dir():
+            yield from sorted(q for q in p.rglob("*") if q.is_file() and "README" not in q.name)
+        else:
+            yield p
+
+
+def cmd_build(a):
+    for b in fuzz_build.build(a.engine, _targets(a.targets), a.jobs):
+        print(b)
+    return 0
+
+
+def cmd_run(a):
+    names = _targets(a.targets)
+    fuzz_build.build(a.engine, names, a.jobs)
+    failed = 0
+    for name in names:
+        run = fuzz_campaign.run_libfuzzer if a.engine == "libfuzzer" else fuzz_campaign.run_afl
+        s = run(name, a.seconds, a.jobs)
+        print(f"fuzz: {name}: {s['execs']} execs at {s['exec_s']} exec/s, "
+              f"corpus {s['corpus']}, {len(s['crashes'])} crashes")
+        if s["crashes"]:
+            failed = 1
+            for c in s["crashes"]:
+                print(f"  crash: {c}")
+            if a.triage:
+                fuzz_triage.triage(name, fuzz_build.build("replay", [name], a.jobs)[0],
+                                   s["crashes"])
+    return failed
+
+
+def cmd_merge(a):
+    sources = a.sources or [fuzz_campaign.work_dir(a.target) / "corpus"]
+    dest = fuzz_campaign.seeds(a.target)
+    fuzz_build.build("libfuzzer", [a.target])
+    fuzz_campaign.merge(a.target, [dest, *sources], dest, a.replace)
+    return 0
+
+
+def cmd_triage(a):
+    replay = fuzz_build.build("replay", [a.target])[0]
+    filed = fuzz_triage.triage(a.target, replay, list(_expand(a.crashes)))
+    print(f"fuzz: {len(filed)} distinct findings filed")
+    return 0
+
+
+def cmd_coverage(a):
+    corpus = [ROOT / "seeds" / "corpus", ROOT / "seeds" / "regression"]
+    t = fuzz_coverage.measure(corpus, html_dir=a.html)
+    print(f"fuzz: codec/ coverage from the checked-in corpus: "
+          f"lines {t['lines']:.1f}%, branches {t['branches']:.1f}%")
+    low = t["lines"] < a.min_lines or t["branches"] < a.min_branches
+    if low:
+        print(f"fuzz: below the goal (lines >= {a.min_lines}%, branches >= {a.min_branches}%)")
+    return 1 if low else 0
+
+
+def cmd_bench(a):
+    rows = fuzz_bench.measure(_targets(a.targets), a.seconds)
+    if a.json:
+        pathlib.Path(a.json).write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="FastCGI fuzzing driver",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build targets for an engine")
+    p.add_argument("--engine", choices=fuzz_build.ENGINES, required=True)
+    p.add_argument("--targets", nargs="*", default=[])
+    p.add_argument("--jobs", type=int, default=2)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("run", help="run a fuzz campaign")
+    p.add_argument("--engine", choices=("libfuzzer", "afl"), default="libfuzzer")
+    p.add_argument("--seconds", type=int, default=60)
+    p.add_argument("--jobs", type=int, default=1,
+                   help="libFuzzer -fork workers, or AFL++ instances (1 -M, J-1 -S)")
+    p.add_argument("--targets", nargs="*", default=[])
+    p.add_argument("--triage", action="store_true",
+                   help="file the crashes found under seeds/regression")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("merge", help="minimise corpora into seeds/corpus/TARGET")
+    p.add_argument("--target", required=True)
+    p.add_argument("--replace", action="store_true",
+                   help="replace the checked-in corpus by the minimised set")
+    p.add_argument("sources", nargs="*")
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("triage", help="deduplicate, minimise and file crashes")
+    p.add_argument("--target", required=True)
+    p.add_argument("crashes", nargs="+")
+    p.set_defaults(func=cmd_triage)
+
+    p = sub.add_parser("coverage", help="llvm-cov report of codec/ from the corpus")
+    p.add_argument("--html", help="also write an HTML report here")
+    p.add_argument("--min-lines", type=float, default=0.0)
+    p.add_argument("--min-branches", type=float, default=0.0)
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("bench", help="exec/s of each target next to an empty target")
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--targets", nargs="*", default=[])
+    p.add_argument("--json", help="write the rows as JSON")
+    p.set_defaults(func=cmd_bench)
+
+    a = ap.parse_args(argv)
+    if getattr(a, "target", None):
+        _targets([a.target])
+    return a.func(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

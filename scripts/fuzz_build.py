@@ -1,0 +1,68 @@
+"""Builds the fuzz targets in the form an engine needs.
+
+    libfuzzer  build/fuzz      the `fuzz` preset: libFuzzer + ASan + UBSan
+    afl        build/afl       afl-clang-fast, persistent mode (FCS_FUZZ_AFL)
+    replay     build/asan      standalone replay drivers under ASan + UBSan
+    coverage   build/coverage  replay drivers with clang source coverage
+"""
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ENGINES = ("libfuzzer", "afl", "replay", "coverage")
+# Baseline for the benchmark, built with libFuzzer only: it does nothing.
+EMPTY_TARGET = "empty"
+
+
+def targets():
+    """Every fuzz target, from the sources under fuzz/targets."""
+    return sorted(p.stem for p in (ROOT / "fuzz" / "targets").glob("*.c")
+                  if p.stem != EMPTY_TARGET)
+
+
+def build_dir(engine):
+    name = {"libfuzzer": "fuzz", "afl": "afl", "replay": "asan",
+            "coverage": "coverage"}[engine]
+    return ROOT / "build" / name
+
+
+def binary(engine, target):
+    prefix = {"libfuzzer": "fuzz_", "afl": "fuzz_afl_", "replay": "fuzz_replay_",
+              "coverage": "fuzz_replay_"}[engine]
+    return build_dir(engine) / "fuzz" / (prefix + target)
+
+
+def _configure_args(engine):
+    if engine == "libfuzzer":
+        return ["--preset", "fuzz"]
+    if engine == "replay":
+        return ["--preset", "asan"]
+    common = ["-S", str(ROOT), "-B", str(build_dir(engine)),
+              "-DFCS_BUILD_TESTS=OFF", "-DFCS_WERROR=ON"]
+    if engine == "afl":
+        return common + ["-DCMAKE_C_COMPILER=afl-clang-fast",
+                         "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DFCS_FUZZ_AFL=ON"]
+    flags = "-fprofile-instr-generate -fcoverage-mapping"
+    return common + ["-DCMAKE_C_COMPILER=clang", "-DCMAKE_BUILD_TYPE=Debug",
+                     f"-DCMAKE_C_FLAGS={flags}",
+                     f"-DCMAKE_EXE_LINKER_FLAGS={flags}"]
+
+
+def build(engine, names=None, jobs=2, log=sys.stderr):
+    """Configures and builds the given targets; returns their binaries."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    names = list(names or targets())
+    env = dict(os.environ)
+    if engine == "afl":
+        env["AFL_QUIET"] = "1"
+    run = dict(cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    print(f"fuzz: configuring {engine} build in {build_dir(engine)}", file=log)
+    subprocess.run(["cmake", *_configure_args(engine)], **run)
+    wanted = [binary(engine, n).name for n in names]
+    print(f"fuzz: building {', '.join(wanted)}", file=log)
+    subprocess.run(["cmake", "--build", str(build_dir(engine)), "-j", str(jobs),
+                    "--target", *wanted], **run)
+    return [binary(engine, n) for n in names]
