@@ -10,18 +10,13 @@
 
 #include "echo.h"
 #include "fcs/assembler.h"
-#include "fcs/encoder.h"
-#include "fcs/nv.h"
 #include "fcs_responder.h"
 #include "knobs.h"
 #include "layout.h"
+#include "mgmt.h"
 #include "outbuf.h"
+#include "reply.h"
 #include "stream.h"
-
-/* Output room needed before reading more input: enough for the replies
- * written straight away (GET_VALUES_RESULT, at most 80 bytes, and
- * UNKNOWN_TYPE). */
-#define REPLY_RESERVE 128
 
 /* An accepted request: what the responder keeps beside the assembler. */
 typedef struct slot {
@@ -32,29 +27,13 @@ typedef struct slot {
   fcsr_stream in, data;
 } slot;
 
-enum phase {
-  PH_IDLE = 0, /* no reply in progress */
-  PH_STDOUT,
-  PH_STDOUT_END,
-  PH_STDERR,
-  PH_STDERR_END,
-  PH_END
-};
-
-/* A reply that ends with END_REQUEST: optional STDOUT and STDERR streams,
- * each terminated by its empty record, then the END_REQUEST. */
-typedef struct reply {
-  uint8_t phase;
-  uint8_t with_stdout, with_stderr;
+/* The reply in progress and what to do once it is written. */
+typedef struct pending {
+  fcsr_reply reply;
   uint8_t keep_conn;
   uint8_t in_assembler; /* the id is active there: end it when done */
-  uint8_t protocol_status;
-  uint16_t id;
-  uint32_t app_status;
-  slot *slot; /* the accepted request to release when done, or NULL */
-  const uint8_t *out, *err;
-  size_t out_len, out_pos, err_len, err_pos;
-} reply;
+  slot *slot;           /* the accepted request to release, or NULL */
+} pending;
 
 struct fcs_responder {
   fcs_responder_config cfg;
@@ -67,7 +46,7 @@ struct fcs_responder {
   uint8_t *text;
   uint8_t *output_mem;
   fcsr_outbuf out;
-  reply reply;
+  pending pending;
   uint8_t close_after; /* a request with KEEP_CONN clear has ended */
   uint8_t done;        /* no more input will be read */
   uint8_t eof;
@@ -165,80 +144,42 @@ static slot *take_slot(fcs_responder *r, uint16_t id, uint16_t role,
 /* ---- replies ---------------------------------------------------------- */
 
 static void finish_reply(fcs_responder *r) {
-  reply *rp = &r->reply;
-  if (rp->in_assembler)
-    fcs_assembler_end(&r->assembler, rp->id);
-  if (rp->slot)
-    release_slot(r, rp->slot);
-  if (!rp->keep_conn)
+  pending *p = &r->pending;
+  if (p->in_assembler)
+    fcs_assembler_end(&r->assembler, p->reply.id);
+  if (p->slot)
+    release_slot(r, p->slot);
+  if (!p->keep_conn)
     r->close_after = 1;
-  rp->phase = PH_IDLE;
   if (r->close_after && fcs_assembler_active(&r->assembler) == 0)
     r->done = 1;
 }
 
 /* Writes as much of the reply in progress as the output room allows. */
 static void pump(fcs_responder *r) {
-  reply *rp = &r->reply;
-  for (;;) {
-    switch (rp->phase) {
-    case PH_IDLE:
-      return;
-    case PH_STDOUT:
-      while (rp->out_pos < rp->out_len)
-        if (!fcsr_outbuf_stream_chunk(&r->out, FCS_STDOUT, rp->id, rp->out,
-                                      rp->out_len, &rp->out_pos))
-          return;
-      rp->phase = PH_STDOUT_END;
-      break;
-    case PH_STDOUT_END:
-      if (!fcsr_outbuf_record(&r->out, FCS_STDOUT, rp->id, NULL, 0))
-        return;
-      rp->phase = rp->with_stderr ? PH_STDERR : PH_END;
-      break;
-    case PH_STDERR:
-      while (rp->err_pos < rp->err_len)
-        if (!fcsr_outbuf_stream_chunk(&r->out, FCS_STDERR, rp->id, rp->err,
-                                      rp->err_len, &rp->err_pos))
-          return;
-      rp->phase = PH_STDERR_END;
-      break;
-    case PH_STDERR_END:
-      if (!fcsr_outbuf_record(&r->out, FCS_STDERR, rp->id, NULL, 0))
-        return;
-      rp->phase = PH_END;
-      break;
-    case PH_END: {
-      fcs_end_body body = {rp->app_status, rp->protocol_status, {0}};
-      uint8_t content[FCS_BODY_LEN];
-      fcs_end_body_encode(&body, content);
-      if (!fcsr_outbuf_record(&r->out, FCS_END_REQUEST, rp->id, content,
-                              sizeof content))
-        return;
-      finish_reply(r);
-      break;
-    }
-    }
-  }
+  if (fcsr_reply_write(&r->pending.reply, &r->out))
+    finish_reply(r);
 }
 
-static void start_reply(fcs_responder *r, const reply *rp) {
-  r->reply = *rp;
-  r->reply.phase = rp->with_stdout   ? PH_STDOUT
-                   : rp->with_stderr ? PH_STDERR
-                                     : PH_END;
+static int replying(const fcs_responder *r) {
+  return fcsr_reply_active(&r->pending.reply);
+}
+
+static void start_reply(fcs_responder *r, const pending *p) {
+  r->pending = *p;
+  fcsr_reply_start(&r->pending.reply);
   pump(r);
 }
 
 /* END_REQUEST alone, refusing a new request. */
 static void reject(fcs_responder *r, uint16_t id, uint8_t flags,
                    uint8_t protocol_status, int in_assembler) {
-  reply rp = {0};
-  rp.id = id;
-  rp.keep_conn = flags & FCS_KEEP_CONN;
-  rp.in_assembler = (uint8_t)in_assembler;
-  rp.protocol_status = protocol_status;
-  start_reply(r, &rp);
+  pending p = {0};
+  p.reply.id = id;
+  p.reply.protocol_status = protocol_status;
+  p.keep_conn = flags & FCS_KEEP_CONN;
+  p.in_assembler = (uint8_t)in_assembler;
+  start_reply(r, &p);
 }
 
 /* The role's response: its echo, the knobs' STDERR and appStatus. */
@@ -254,83 +195,42 @@ static void respond(fcs_responder *r, slot *s) {
                           ar->npairs,
                           s->role == FCS_AUTHORIZER ? NULL : &s->in,
                           s->role == FCS_FILTER ? &s->data : NULL};
-  reply rp = {0};
-  rp.id = s->id;
-  rp.keep_conn = s->flags & FCS_KEEP_CONN;
-  rp.in_assembler = 1;
-  rp.slot = s;
-  rp.with_stdout = 1;
-  rp.out = r->text;
-  rp.out_len = fcsr_echo_write(r->text, r->layout.text_bytes, &rq, &knobs);
-  rp.with_stderr = knobs.has_stderr;
-  rp.err = knobs.stderr_text;
-  rp.err_len = knobs.stderr_len;
-  rp.app_status = knobs.app_status;
-  rp.protocol_status = FCS_REQUEST_COMPLETE;
-  start_reply(r, &rp);
+  pending p = {0};
+  fcsr_reply *rp = &p.reply;
+  rp->id = s->id;
+  rp->with_stdout = 1;
+  rp->out = r->text;
+  rp->out_len = fcsr_echo_write(r->text, r->layout.text_bytes, &rq, &knobs);
+  rp->with_stderr = knobs.has_stderr;
+  rp->err = knobs.stderr_text;
+  rp->err_len = knobs.stderr_len;
+  rp->app_status = knobs.app_status;
+  rp->protocol_status = FCS_REQUEST_COMPLETE;
+  p.keep_conn = s->flags & FCS_KEEP_CONN;
+  p.in_assembler = 1;
+  p.slot = s;
+  start_reply(r, &p);
 }
 
 /* An empty STDOUT, then END_REQUEST with a fixed appStatus; with text, a
  * STDERR stream carrying it first. */
 static void end_early(fcs_responder *r, slot *s, uint32_t app_status,
                       const char *stderr_text, int in_assembler) {
-  reply rp = {0};
-  rp.id = s->id;
-  rp.keep_conn = s->flags & FCS_KEEP_CONN;
-  rp.in_assembler = (uint8_t)in_assembler;
-  rp.slot = s;
-  rp.with_stdout = 1;
+  pending p = {0};
+  fcsr_reply *rp = &p.reply;
+  rp->id = s->id;
+  rp->with_stdout = 1;
   if (stderr_text) {
-    rp.with_stderr = 1;
-    rp.err = (const uint8_t *)stderr_text;
-    rp.err_len = strlen(stderr_text);
+    rp->with_stderr = 1;
+    rp->err = (const uint8_t *)stderr_text;
+    rp->err_len = strlen(stderr_text);
   }
-  rp.app_status = app_status;
-  rp.protocol_status = FCS_REQUEST_COMPLETE;
-  start_reply(r, &rp);
-}
-
-/* ---- management records ------------------------------------------------ */
-
-static void answer_get_values(fcs_responder *r, const uint8_t *query,
-                              size_t len) {
-  static const char *const names[3] = {"FCGI_MAX_CONNS", "FCGI_MAX_REQS",
-                                       "FCGI_MPXS_CONNS"};
-  char values[3][11];
-  snprintf(values[0], sizeof values[0], "%" PRIu32, r->cfg.max_conns);
-  snprintf(values[1], sizeof values[1], "%" PRIu32, r->cfg.max_reqs);
-  snprintf(values[2], sizeof values[2], "%u", (unsigned)r->cfg.mpxs_conns);
-  /* Each known name once, in the order first asked; the rest omitted. */
-  fcs_nv_pair answer[3];
-  uint32_t n = 0, asked = 0;
-  size_t pos = 0;
-  fcs_nv_pair q;
-  while (fcs_nv_next(query, len, &pos, &q) == FCS_NV_OK) {
-    for (uint32_t k = 0; k < 3; k++) {
-      size_t nlen = strlen(names[k]);
-      if ((asked & (1u << k)) || q.name_len != nlen ||
-          memcmp(q.name, names[k], nlen) != 0)
-        continue;
-      asked |= 1u << k;
-      answer[n++] = (fcs_nv_pair){(const uint8_t *)names[k], (uint32_t)nlen,
-                                  (const uint8_t *)values[k],
-                                  (uint32_t)strlen(values[k])};
-    }
-  }
-  uint8_t content[REPLY_RESERVE];
-  size_t clen;
-  if (fcs_encode_pairs(content, sizeof content, answer, n, 0, &clen) ==
-      FCS_E_OK)
-    fcsr_outbuf_record(&r->out, FCS_GET_VALUES_RESULT, FCS_NULL_REQUEST_ID,
-                       content, clen);
-}
-
-static void answer_unknown_type(fcs_responder *r, uint8_t type) {
-  fcs_unknown_type_body body = {type, {0}};
-  uint8_t content[FCS_BODY_LEN];
-  fcs_unknown_type_body_encode(&body, content);
-  fcsr_outbuf_record(&r->out, FCS_UNKNOWN_TYPE, FCS_NULL_REQUEST_ID, content,
-                     sizeof content);
+  rp->app_status = app_status;
+  rp->protocol_status = FCS_REQUEST_COMPLETE;
+  p.keep_conn = s->flags & FCS_KEEP_CONN;
+  p.in_assembler = (uint8_t)in_assembler;
+  p.slot = s;
+  start_reply(r, &p);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -399,17 +299,17 @@ static void on_error(fcs_responder *r, const fcs_error *e) {
                 ? find_slot(r, e->request_id)
                 : NULL;
   /* The assembler has stopped, so the request is released here only. */
-  if (s && r->reply.phase == PH_IDLE)
+  if (s && !replying(r))
     end_early(r, s, FCS_RESPONDER_STATUS_PROTOCOL_ERROR, r->error_text, 0);
 }
 
 static void on_event(fcs_responder *r, const fcs_asm_event *ev) {
   switch (ev->type) {
   case FCS_AE_GET_VALUES:
-    answer_get_values(r, ev->data, ev->len);
+    fcsr_mgmt_get_values(&r->out, &r->cfg, ev->data, ev->len);
     break;
   case FCS_AE_UNKNOWN_RECORD:
-    answer_unknown_type(r, ev->record_type);
+    fcsr_mgmt_unknown_type(&r->out, ev->record_type);
     break;
   case FCS_AE_BEGIN:
     on_begin(r, ev);
@@ -449,8 +349,9 @@ size_t fcs_responder_input(fcs_responder *r, const uint8_t *in, size_t len) {
   }
   for (;;) {
     pump(r);
-    if (r->reply.phase != PH_IDLE || r->done ||
-        fcsr_outbuf_room(&r->out) < REPLY_RESERVE)
+    /* Room is kept for a management reply, which is written at once. */
+    if (replying(r) || r->done ||
+        fcsr_outbuf_room(&r->out) < FCSR_MGMT_REPLY_MAX)
       return used;
     fcs_asm_event ev;
     /* Called even when nothing is left: a record's last events may need
@@ -486,7 +387,7 @@ void fcs_responder_output_consumed(fcs_responder *r, size_t n) {
 }
 
 int fcs_responder_should_close(const fcs_responder *r) {
-  return r->done && r->reply.phase == PH_IDLE;
+  return r->done && !replying(r);
 }
 
 const fcs_error *fcs_responder_error(const fcs_responder *r) {
