@@ -264,6 +264,23 @@ static void test_keep_conn_set_stays(const char *address) {
   close(fd);
 }
 
+/* A peer that half-closes after its request still gets the whole reply,
+ * then EOF. */
+static void test_half_close(const char *address) {
+  int fd = dial(address);
+  client c;
+  client_init(&c);
+  client_simple_request(&c, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  CHECK_EQ(send_all(fd, &c), 0);
+  shutdown(fd, SHUT_WR);
+  CHECK_EQ(converse(fd, &c, NULL, NULL, REPLY_TIMEOUT_MS), READ_EOF);
+  client_req *q = client_req_of(&c, 1);
+  CHECK_TEXT(q->out.p, q->out.len, baseline_echo);
+  check_completed(&c, 1, 0);
+  client_free(&c);
+  close(fd);
+}
+
 static void test_abort(const char *address) {
   int fd = dial(address);
   client c;
@@ -434,6 +451,7 @@ static void test_default_server_unix(void) {
   test_unknown_role(p.address);
   test_keep_conn_clear_closes(p.address);
   test_keep_conn_set_stays(p.address);
+  test_half_close(p.address);
   test_abort(p.address);
   test_multiplexed(p.address);
   test_authorizer(p.address);
@@ -473,9 +491,41 @@ static void test_socket_file_ownership(void) {
   CHECK(stat(sock, &st) != 0 && errno == ENOENT);
 }
 
-static void test_default_server_tcp(void) {
+/* A body echoed whole through a 1 KiB output buffer: the reply (about
+ * 1 MiB) leaves in many rounds of back-pressure. */
+static void test_large_echo(const char *address) {
+  size_t n = 1 << 20;
+  uint8_t *body = malloc(n);
+  for (size_t i = 0; i < n; i++)
+    body[i] = (uint8_t)(i % 251);
+  int fd = dial(address);
+  client c;
+  client_init(&c);
+  client_begin(&c, 1, FCS_RESPONDER, FCS_KEEP_CONN);
+  client_params(&c, 1, NULL, 1);
+  client_stream(&c, FCS_STDIN, 1, body, n, 0, 1);
+  wait_ends(fd, &c, (const uint16_t[]){1, 0});
+  client_req *q = client_req_of(&c, 1);
+  static const char head[] =
+      "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+      "request-id 1\nrole RESPONDER\nflags 1\nparams 0\n"
+      "stdin 1048576 ";
+  CHECK(q->out.len == sizeof head - 1 + 8 + 9 + n + 5);
+  if (q->out.len == sizeof head - 1 + 8 + 9 + n + 5) {
+    CHECK_BYTES(q->out.p, sizeof head - 1, head, sizeof head - 1);
+    CHECK_BYTES(q->out.p + sizeof head - 1 + 8, 9, " 1048576\n", 9);
+    CHECK(memcmp(q->out.p + sizeof head - 1 + 17, body, n) == 0);
+  }
+  check_completed(&c, 1, 0);
+  client_free(&c);
+  close(fd);
+  free(body);
+}
+
+static void test_small_buffer_server_tcp(void) {
   proc p;
-  if (start(&p, "tcp:127.0.0.1:0", "tcp.log", NULL) != 0)
+  if (start(&p, "tcp:127.0.0.1:0", "tcp.log", "--echo-bytes", "1048576",
+            "--output-bytes", "1024", NULL) != 0)
     return;
   CHECK(strncmp(p.address, "tcp:127.0.0.1:", 14) == 0 &&
         atoi(p.address + 14) > 0);
@@ -483,6 +533,7 @@ static void test_default_server_tcp(void) {
   test_keep_conn_set_stays(p.address);
   test_keep_conn_clear_closes(p.address);
   test_multiplexed(p.address);
+  test_large_echo(p.address);
   CHECK_EQ(proc_stop(&p), 0);
 }
 
@@ -701,7 +752,7 @@ int main(int argc, char **argv) {
   }
   RUN(test_default_server_unix);
   RUN(test_socket_file_ownership);
-  RUN(test_default_server_tcp);
+  RUN(test_small_buffer_server_tcp);
   RUN(test_cant_mpx_conn);
   RUN(test_overloaded);
   RUN(test_max_conns);
