@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Checks fuzz/oss-fuzz/build.sh against OSS-Fuzz's build contract without
+Docker: sets CC, CXX, CFLAGS, CXXFLAGS, LIB_FUZZING_ENGINE, SRC, WORK and
+OUT the way OSS-Fuzz does for libFuzzer and for AFL++'s driver, runs the
+script, then checks $OUT: one binary per target that runs its own seed
+corpus cleanly, <target>_seed_corpus.zip with content-named inputs,
+<target>.dict and <target>.options, and no main() of this project's.
+
+  fuzz_oss_contract.py [--engine libfuzzer|afl ...] [--keep DIR]
+"""
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD_SH = ROOT / "fuzz" / "oss-fuzz" / "build.sh"
+# OSS-Fuzz's flags for the address sanitizer build.
+SANITIZER_FLAGS = ("-O1 -fno-omit-frame-pointer -gline-tables-only "
+                   "-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION "
+                   "-fsanitize=address -fsanitize-address-use-after-scope")
+ENGINES = {
+    "libfuzzer": {"CC": "clang", "CXX": "clang++",
+                  "CFLAGS": SANITIZER_FLAGS + " -fsanitize=fuzzer-no-link",
+                  "LIB_FUZZING_ENGINE": "-fsanitize=fuzzer"},
+    "afl": {"CC": "afl-clang-fast", "CXX": "afl-clang-fast++",
+            "CFLAGS": SANITIZER_FLAGS,
+            "LIB_FUZZING_ENGINE": "/usr/lib/afl/libAFLDriver.a",
+            "AFL_QUIET": "1"},
+}
+# Symbols of this project's own drivers, which must not be in the binaries.
+OWN_DRIVER_SYMBOLS = ("replay_path", "name_current_input")
+SHA1_NAME = re.compile(r"^[0-9a-f]{40}$")
+
+
+def targets():
+    return sorted(p.stem for p in (ROOT / "fuzz" / "targets").glob("*.c") if p.stem != "empty")
+
+
+def environment(engine, work, out):
+    env = dict(os.environ)
+    env.update(ENGINES[engine])
+    env["CXXFLAGS"] = env["CFLAGS"]
+    env.update(SRC=str(ROOT.parent), WORK=str(work), OUT=str(out),
+               FUZZING_ENGINE=engine, SANITIZER="address", ARCHITECTURE="x86_64",
+               FUZZING_LANGUAGE="c")
+    return env
+
+
+def check_out(engine, out, problems):
+    for t in targets():
+        binary = out / t
+        if not os.access(binary, os.X_OK):
+            problems.append(f"{engine}: $OUT/{t} missing or not executable")
+            continue
+        for extra in (f"{t}.dict", f"{t}.options"):
+            if not (out / extra).is_file():
+                problems.append(f"{engine}: $OUT/{extra} missing")
+        zpath = out / f"{t}_seed_corpus.zip"
+        if not zpath.is_file():
+            problems.append(f"{engine}: $OUT/{t}_seed_corpus.zip missing")
+            continue
+        with zipfile.ZipFile(zpath) as z:
+            names = z.namelist()
+            bad = [n for n in names if not SHA1_NAME.match(n)]
+            if not names or bad:
+                problems.append(f"{engine}: {zpath.name} has {len(names)} inputs, "
+                                f"badly named: {bad[:3]}")
+            with tempfile.TemporaryDirectory() as seeds:
+                z.extractall(seeds)
+                run_seeds(engine, binary, pathlib.Path(seeds), problems)
+        syms = subprocess.run(["nm", str(binary)], capture_output=True, text=True).stdout
+        for s in OWN_DRIVER_SYMBOLS:
+            if re.search(rf"\b{s}\b", syms):
+                problems.append(f"{engine}: {t} contains the project's own driver ({s})")
+
+
+def run_seeds(engine, binary, seeds, problems):
+    if engine == "libfuzzer":
+        cmd = [str(binary), "-runs=0", str(seeds)]
+    else:  # AFL++'s driver runs the files it is given once each
+        cmd = [str(binary), *map(str, sorted(seeds.iterdir()))]
+    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=300)
+    if r.returncode != 0:
+        problems.append(f"{engine}: {binary.name} fails on its seeds (exit "
+                        f"{r.returncode}): {r.stderr.strip().splitlines()[-1:]}")
+
+
+def check(engine, keep=None, log=print):
+    """Returns a list of problems (empty when the contract holds)."""
+    tmp = pathlib.Path(keep or tempfile.mkdtemp(prefix=f"oss-{engine}-"))
+    work, out = tmp / "work", tmp / "out"
+    for d in (work, out):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    log(f"oss-contract: {engine}: running build.sh (OUT={out})")
+    r = subprocess.run(["bash", str(BUILD_SH)], env=environment(engine, work, out),
+                       capture_output=True, text=True, errors="replace")
+    problems = []
+    if r.returncode != 0:
+        problems.append(f"{engine}: build.sh exited {r.returncode}:\n{r.stdout[-2000:]}"
+                        f"{r.stderr[-2000:]}")
+    else:
+        check_out(engine, out, problems)
+    if keep is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return problems
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--engine", nargs="*", choices=sorted(ENGINES), default=sorted(ENGINES))
+    ap.add_argument("--keep", help="build in this directory and keep it")
+    a = ap.parse_args(argv)
+    problems = []
+    for engine in a.engine:
+        problems += check(engine, pathlib.Path(a.keep) / engine if a.keep else None)
+    for p in problems:
+        print(f"oss-contract: FAIL {p}")
+    print(f"oss-contract: {'FAIL' if problems else 'ok'}: {', '.join(a.engine)}, "
+          f"{len(targets())} targets")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
