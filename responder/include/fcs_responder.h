@@ -67,8 +67,10 @@ fcs_responder *fcs_responder_new(const fcs_responder_config *cfg);
 void fcs_responder_free(fcs_responder *r);
 
 /* Consumes a prefix of in and returns its length. Less than len means the
- * output buffer is full (take output, then offer the rest again) or the
- * connection is done (fcs_responder_should_close). */
+ * output buffer is full or the connection is done
+ * (fcs_responder_should_close). After taking output, call it again with
+ * the bytes it left, even when none are left: a reply that was waiting for
+ * room may let it read on. in may be NULL when len is 0. */
 size_t fcs_responder_input(fcs_responder *r, const uint8_t *in, size_t len);
 
 /* The web server closed its side. Call it once, after every input byte was
