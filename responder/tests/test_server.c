@@ -3,6 +3,7 @@
  * codec, stopped by pid. Usage: test_responder_server PATH-TO-BINARY */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -724,15 +725,19 @@ static void test_usage_errors(void) {
   CHECK(strstr(proc_slurp(out), "fd 0 is not a listening socket") != NULL);
 }
 
+/* Removes the temporary directory and whatever the tests left in it. */
 static void remove_tmpdir(void) {
-  static const char *const names[] = {
-      "responder.sock", "unix.log",     "tcp.log", "mpxs0.log",
-      "maxreqs.log",    "maxconns.log", "fd0.log", "usage.txt"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+  DIR *d = opendir(tmpdir);
+  struct dirent *e;
+  while (d && (e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
     char path[512];
-    tmp_path(path, sizeof path, names[i]);
+    tmp_path(path, sizeof path, e->d_name);
     unlink(path);
   }
+  if (d)
+    closedir(d);
   rmdir(tmpdir);
 }
 
