@@ -104,8 +104,8 @@ static void xml_str(FILE *f, const char *s, size_t n) {
       fputs("&amp;", f);
     else if (c == '"')
       fputs("&quot;", f);
-    else if (c < 0x20 && c != '\n' && c != '\t')
-      fputc('?', f); /* not allowed in XML 1.0 */
+    else if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
+      fputc('?', f); /* not allowed in XML 1.0, or not UTF-8 */
     else
       fputc(c, f);
   }

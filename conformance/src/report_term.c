@@ -28,13 +28,31 @@ static void upper(char *dst, const char *src, size_t cap) {
   dst[i] = 0;
 }
 
+/* Text the backend influenced may hold any byte: print it escaped. */
+static void put_text(FILE *out, const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] == '\n' || (p[i] >= 0x20 && p[i] < 0x7f))
+      fputc(p[i], out);
+    else
+      fprintf(out, "\\x%02x", p[i]);
+  }
+}
+
+static void put_buf(FILE *out, const char *label, const fcs_buf *b) {
+  if (!b->len)
+    return;
+  fprintf(out, "  %s: ", label);
+  put_text(out, b->p, b->len);
+  fputc('\n', out);
+}
+
 /* First line of a buffer, at most max characters. */
 static void first_line(FILE *out, const fcs_buf *b, int max) {
   int n = 0;
   while ((size_t)n < b->len && b->p[n] != '\n' && n < max)
     n++;
-  fprintf(out, "%.*s%s", n, (const char *)b->p,
-          (size_t)n < b->len && b->p[n] != '\n' ? "..." : "");
+  put_text(out, b->p, (size_t)n);
+  fputs((size_t)n < b->len && b->p[n] != '\n' ? "..." : "", out);
 }
 
 static void row(FILE *out, const fcs_run *r, size_t i, int color) {
@@ -77,15 +95,9 @@ static void details(FILE *out, const fcs_run *r, size_t i, int color) {
   fprintf(out, "\n%s%s%s %s [%s, role %s] (%s)\n", st.on, v, st.off, c->id,
           level_name(c->level), c->role, c->path);
   fprintf(out, "  requirement: %s\n", c->requirement);
-  if (res->expected.len)
-    fprintf(out, "  expected: %.*s\n", (int)res->expected.len,
-            (const char *)res->expected.p);
-  if (res->observed.len)
-    fprintf(out, "  observed: %.*s\n", (int)res->observed.len,
-            (const char *)res->observed.p);
-  if (res->notes.len)
-    fprintf(out, "  notes:\n    %.*s", (int)res->notes.len,
-            (const char *)res->notes.p);
+  put_buf(out, "expected", &res->expected);
+  put_buf(out, "observed", &res->observed);
+  put_buf(out, "notes", &res->notes);
   fprintf(out, "  rerun: %s '%s'\n", r->rerun, c->id);
   if (res->trace.len)
     fwrite(res->trace.p, 1, res->trace.len, out);
@@ -139,9 +151,11 @@ void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
             p->max_reqs[0] ? p->max_reqs : "-",
             p->mpxs_conns[0] ? p->mpxs_conns : "-", p->echo ? "yes" : "no",
             p->authorizer ? "yes" : "no", p->filter ? "yes" : "no");
-  if (p && !p->baseline_served)
-    fprintf(out, "warning: the baseline request was not served: %.*s\n",
-            (int)p->baseline_why.len, (const char *)p->baseline_why.p);
+  if (p && !p->baseline_served) {
+    fputs("warning: the baseline request was not served: ", out);
+    put_text(out, p->baseline_why.p, p->baseline_why.len);
+    fputc('\n', out);
+  }
   fputc('\n', out);
   const char *section = "";
   for (size_t i = 0; i < r->n; i++) {

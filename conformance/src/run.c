@@ -299,9 +299,17 @@ static unsigned needs(const fcs_case *c) {
   return r;
 }
 
-static void liveness(fcs_config *cfg, fcs_result *res) {
+/* Deadline of the liveness probe: a healthy backend answers in
+ * milliseconds, and a hang-everything run should cost little more than its
+ * case deadlines. */
+static long probe_deadline(const fcs_config *cfg) {
+  long ms = cfg->timeout_ms / 4;
+  return ms < 250 ? 250 : ms > 1000 ? 1000 : ms;
+}
+
+static void liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
   fcs_buf why = {0};
-  long probe_ms = cfg->timeout_ms < 2000 ? cfg->timeout_ms : 2000;
+  long probe_ms = probe_deadline(cfg);
   if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, &why) == 0) {
     buf_free(&why);
     return;
@@ -319,7 +327,7 @@ static void liveness(fcs_config *cfg, fcs_result *res) {
   buf_add(&res->observed, why.p, why.len);
   if (cfg->spawn) {
     why.len = 0;
-    respawn(cfg, &why);
+    respawn(cfg, generation, &why);
     buf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
   }
   buf_free(&why);
@@ -334,6 +342,9 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
     buf_str(&res->observed, missing_feature(missing));
     return;
   }
+  pthread_mutex_lock(&cfg->lock);
+  unsigned generation = cfg->generation;
+  pthread_mutex_unlock(&cfg->lock);
   runstate st = {.c = c, .cfg = cfg, .res = res};
   trace_init(&st.trace);
   st.deadline = t0 + (c->deadline_ms ? c->deadline_ms : cfg->timeout_ms);
@@ -351,7 +362,7 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   buf_free(&st.pending);
   buf_free(&st.used);
   if (res->verdict != FCS_V_ERROR)
-    liveness(cfg, res);
+    liveness(cfg, generation, res);
   if (res->verdict != FCS_V_PASS)
     trace_render(&st.trace, &res->trace, 8);
   trace_free(&st.trace);
@@ -414,12 +425,19 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
   return rc;
 }
 
-int respawn(fcs_config *cfg, fcs_buf *why) {
+int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why) {
   pthread_mutex_lock(&cfg->lock);
+  /* Parallel cases may all see the same death: the first restarts it. */
+  if (cfg->generation != generation) {
+    buf_str(why, "already restarted for another case");
+    pthread_mutex_unlock(&cfg->lock);
+    return 0;
+  }
   char err[256];
   int was_alive = spawn_alive(cfg->pid);
   spawn_stop(cfg->pid);
   cfg->pid = spawn_start(cfg->spawn);
+  cfg->generation++;
   int rc = cfg->pid > 0 ? spawn_wait_ready(&cfg->target, cfg->pid,
                                            now_ms() + 5000, err, sizeof(err))
                         : -1;

@@ -16,13 +16,14 @@
 
 typedef struct fcs_config {
   fcs_target target;
-  fcs_params std;    /* the "std" params */
-  long timeout_ms;   /* per-case deadline unless the case sets one */
-  long settle_ms;    /* observe: quiet time that ends an observation */
-  unsigned caps;     /* REQ_* features the backend has (probe.c) */
-  int echo;          /* the target prints params and stdin */
-  const char *spawn; /* command that starts the backend, or NULL */
-  pid_t pid;         /* its process, restarted when a probe finds it dead */
+  fcs_params std;      /* the "std" params */
+  long timeout_ms;     /* per-case deadline unless the case sets one */
+  long settle_ms;      /* observe: quiet time that ends an observation */
+  unsigned caps;       /* REQ_* features the backend has (probe.c) */
+  int echo;            /* the target prints params and stdin */
+  const char *spawn;   /* command that starts the backend, or NULL */
+  pid_t pid;           /* its process, restarted when a probe finds it dead */
+  unsigned generation; /* restarts so far */
   pthread_mutex_t lock;
 } fcs_config;
 
@@ -45,8 +46,9 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
                 const char *value, uint16_t role, fcs_buf *stdout_out,
                 fcs_buf *why);
 
-/* Stops a spawned backend (dead or wedged) and starts it again; 0 when it
- * accepts connections again. why says what happened. */
-int respawn(fcs_config *cfg, fcs_buf *why);
+/* Stops a spawned backend (dead or wedged) and starts it again, unless it
+ * was restarted since generation; 0 when it accepts connections again.
+ * why says what happened. */
+int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why);
 
 #endif

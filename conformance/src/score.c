@@ -6,6 +6,9 @@ int verdict_fails_run(const fcs_run *r, size_t i) {
   fcs_verdict v = r->res[i].verdict;
   if (r->known[i])
     return 0;
+  /* A backend that stops serving after a case fails at any level. */
+  if (r->res[i].down)
+    return 1;
   if (v == FCS_V_FAIL || v == FCS_V_HANG)
     return r->cases[i]->level == FCS_LVL_MUST || r->strict;
   return v == FCS_V_NONSTRICT && r->strict;

@@ -1,0 +1,184 @@
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcs/fcs.h"
+
+static const char *names[M_COUNT] = {"none",
+                                     "ignore-get-values",
+                                     "no-unknown-type",
+                                     "serve-unknown-role",
+                                     "no-stdout-end",
+                                     "swap-id-bytes",
+                                     "ignore-keep-conn-0",
+                                     "close-keep-conn-1",
+                                     "wrong-version",
+                                     "hang",
+                                     "flood",
+                                     "close-mid-record",
+                                     "lie-length",
+                                     "drop-second-request",
+                                     "ignore-abort",
+                                     "double-end",
+                                     "early-output",
+                                     "answer-inactive",
+                                     "crash-on-long-form"};
+
+const char *rule_name(mutant_rule r) { return r < M_COUNT ? names[r] : "?"; }
+
+mutant_rule rule_parse(const char *name) {
+  for (int r = 0; r < M_COUNT; r++)
+    if (strcmp(names[r], name) == 0)
+      return (mutant_rule)r;
+  return M_COUNT;
+}
+
+static int in_set(const uint16_t *set, size_t n, uint16_t id) {
+  for (size_t i = 0; i < n; i++)
+    if (set[i] == id)
+      return 1;
+  return 0;
+}
+
+static void set_add(uint16_t *set, size_t *n, uint16_t id) {
+  if (!in_set(set, *n, id) && *n < 64)
+    set[(*n)++] = id;
+}
+
+static void set_del(uint16_t *set, size_t *n, uint16_t id) {
+  for (size_t i = 0; i < *n; i++)
+    if (set[i] == id) {
+      set[i] = set[--*n];
+      return;
+    }
+}
+
+static void put_record(fcs_buf *out, uint8_t type, uint16_t id,
+                       const uint8_t *content, size_t clen) {
+  size_t need;
+  fcs_encode_record(NULL, 0, type, id, content, clen, NULL, &need);
+  buf_reserve(out, need);
+  fcs_encode_record(out->p + out->len, need, type, id, content, clen, NULL,
+                    &need);
+  out->len += need;
+}
+
+/* A short length (<= 127) written in the four-byte form. */
+static int has_long_short_length(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i + 3 < n; i++)
+    if (p[i] == 0x80 && p[i + 1] == 0 && p[i + 2] == 0 && p[i + 3] < 0x80)
+      return 1;
+  return 0;
+}
+
+void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
+                fcs_buf *to_app, fcs_buf *to_server) {
+  fcs_header h;
+  fcs_header_decode(rec, &h);
+  const uint8_t *content = rec + FCS_HEADER_LEN;
+  size_t clen = len - FCS_HEADER_LEN < h.content_length ? len - FCS_HEADER_LEN
+                                                        : h.content_length;
+  size_t at = to_app->len;
+  int begin = h.type == FCS_BEGIN_REQUEST && clen >= 3;
+  uint16_t role = begin ? (uint16_t)(content[0] << 8 | content[1]) : 0;
+  switch (m->rule) {
+  case M_HANG:
+    return;
+  case M_IGNORE_GET_VALUES:
+    if (h.type == FCS_GET_VALUES)
+      return;
+    break;
+  case M_IGNORE_ABORT:
+    if (h.type == FCS_ABORT_REQUEST)
+      return;
+    break;
+  case M_DROP_SECOND_REQUEST:
+    if (begin && m->nactive > 0 && !in_set(m->active, m->nactive, h.request_id))
+      set_add(m->dropped, &m->ndropped, h.request_id);
+    if (in_set(m->dropped, m->ndropped, h.request_id))
+      return;
+    break;
+  case M_ANSWER_INACTIVE:
+    if (h.type == FCS_ABORT_REQUEST &&
+        !in_set(m->active, m->nactive, h.request_id)) {
+      uint8_t body[8] = {0};
+      put_record(to_server, FCS_END_REQUEST, h.request_id, body, 8);
+    }
+    break;
+  case M_CRASH_ON_LONG_FORM:
+    if (h.type == FCS_PARAMS && has_long_short_length(content, clen))
+      abort();
+    break;
+  case M_EARLY_OUTPUT:
+    if (begin && role >= FCS_RESPONDER && role <= FCS_FILTER)
+      put_record(to_server, FCS_STDOUT, h.request_id, (const uint8_t *)"early",
+                 5);
+    break;
+  case M_FLOOD:
+    if (begin)
+      m->flood_id = h.request_id;
+    break;
+  default:
+    break;
+  }
+  if (begin)
+    set_add(m->active, &m->nactive, h.request_id);
+  buf_add(to_app, rec, len);
+  uint8_t *body = to_app->p + at + FCS_HEADER_LEN;
+  if (begin && m->rule == M_SERVE_UNKNOWN_ROLE &&
+      (role < FCS_RESPONDER || role > FCS_FILTER))
+    body[0] = 0, body[1] = FCS_RESPONDER;
+  if (begin && m->rule == M_IGNORE_KEEP_CONN_0)
+    body[2] |= FCS_KEEP_CONN;
+}
+
+void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
+                 fcs_buf *to_server) {
+  fcs_header h;
+  fcs_header_decode(rec, &h);
+  if (h.type == FCS_END_REQUEST)
+    set_del(m->active, &m->nactive, h.request_id);
+  switch (m->rule) {
+  case M_NO_UNKNOWN_TYPE:
+    if (h.type == FCS_UNKNOWN_TYPE)
+      return;
+    break;
+  case M_NO_STDOUT_END:
+    if (h.type == FCS_STDOUT && h.content_length == 0)
+      return;
+    break;
+  case M_CLOSE_MID_RECORD:
+    if (h.type == FCS_UNKNOWN_TYPE) {
+      buf_add(to_server, rec, 12);
+      m->close_now = 1;
+      return;
+    }
+    break;
+  case M_CLOSE_KEEP_CONN_1:
+    if (h.type == FCS_END_REQUEST)
+      m->close_now = 1;
+    break;
+  case M_DOUBLE_END:
+    if (h.type == FCS_END_REQUEST)
+      buf_add(to_server, rec, len);
+    break;
+  default:
+    break;
+  }
+  size_t at = to_server->len;
+  buf_add(to_server, rec, len);
+  uint8_t *out = to_server->p + at;
+  if (m->rule == M_WRONG_VERSION)
+    out[0] = 2;
+  if (m->rule == M_SWAP_ID_BYTES && h.request_id > 255) {
+    uint8_t t = out[2];
+    out[2] = out[3];
+    out[3] = t;
+  }
+  if (m->rule == M_LIE_LENGTH && h.type == FCS_GET_VALUES_RESULT) {
+    uint16_t lie = (uint16_t)(h.content_length + 100);
+    out[4] = (uint8_t)(lie >> 8);
+    out[5] = (uint8_t)lie;
+  }
+}

@@ -1,0 +1,58 @@
+/* The rules a mutant can break. Each mutant is the reference responder
+ * (fcs_responder) with one rewrite applied to whole records on their way
+ * in or out; everything else stays correct. */
+#ifndef FCS_MUTANT_RULES_H
+#define FCS_MUTANT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef enum mutant_rule {
+  M_NONE = 0,
+  M_IGNORE_GET_VALUES,   /* never answers FCGI_GET_VALUES */
+  M_NO_UNKNOWN_TYPE,     /* never sends FCGI_UNKNOWN_TYPE */
+  M_SERVE_UNKNOWN_ROLE,  /* runs unknown roles as a Responder */
+  M_NO_STDOUT_END,       /* leaves out the empty STDOUT record */
+  M_SWAP_ID_BYTES,       /* replies to ids > 255 with the id bytes swapped */
+  M_IGNORE_KEEP_CONN_0,  /* keeps the connection open despite KEEP_CONN=0 */
+  M_CLOSE_KEEP_CONN_1,   /* closes after every END_REQUEST */
+  M_WRONG_VERSION,       /* sends version 2 */
+  M_HANG,                /* reads everything, answers nothing */
+  M_FLOOD,               /* answers every request with endless STDOUT */
+  M_CLOSE_MID_RECORD,    /* closes halfway through FCGI_UNKNOWN_TYPE */
+  M_LIE_LENGTH,          /* GET_VALUES_RESULT claims 100 bytes too many */
+  M_DROP_SECOND_REQUEST, /* says it multiplexes, drops concurrent requests */
+  M_IGNORE_ABORT,        /* ignores FCGI_ABORT_REQUEST */
+  M_DOUBLE_END,          /* sends every END_REQUEST twice */
+  M_EARLY_OUTPUT,        /* writes STDOUT as soon as BEGIN_REQUEST arrives */
+  M_ANSWER_INACTIVE,     /* answers ABORT_REQUEST for inactive ids */
+  M_CRASH_ON_LONG_FORM,  /* dies on a short length in the four-byte form */
+  M_COUNT
+} mutant_rule;
+
+const char *rule_name(mutant_rule r);
+/* M_COUNT when name is unknown. */
+mutant_rule rule_parse(const char *name);
+
+/* Per-connection state the rules need. */
+typedef struct mutant_state {
+  mutant_rule rule;
+  uint16_t active[64]; /* ids begun and not yet ended */
+  size_t nactive;
+  uint16_t dropped[64]; /* M_DROP_SECOND_REQUEST: ids being ignored */
+  size_t ndropped;
+  int close_now; /* the rule wants the connection closed */
+  int flood_id;  /* M_FLOOD: id to flood, 0 for none */
+} mutant_state;
+
+/* One whole record from the web server: appends what the responder should
+ * see to to_app, and anything the mutant answers itself to to_server. */
+void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
+                fcs_buf *to_app, fcs_buf *to_server);
+/* One whole record from the responder: appends what goes on the wire. */
+void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
+                 fcs_buf *to_server);
+
+#endif

@@ -1,0 +1,33 @@
+"""A backend that hangs or floods still gets a verdict for every case within
+the deadlines, with bounded runner memory."""
+import json
+import resource
+
+from conftest import mutant_spawn_args, run_fcgispec
+
+
+def test_hang_everything_is_bounded_by_the_deadlines(tmp_path):
+    report = tmp_path / "r.json"
+    code, out, elapsed = run_fcgispec(
+        *mutant_spawn_args("hang", tmp_path), "--timeout", "300", "--jobs",
+        "2", "--json", str(report), "3.3", "4.2")
+    cases = json.loads(report.read_text())["cases"]
+    assert code == 1, out
+    # Each case: its 300 ms deadline, a 250 ms liveness probe and a restart.
+    assert elapsed < len(cases) * 0.7 / 2 + 3, elapsed
+    assert all(c["verdict"] in {"hang", "fail", "info", "unsupported"}
+               for c in cases)
+    assert sum(c["verdict"] == "hang" for c in cases) > len(cases) // 2
+
+
+def test_flood_gets_verdicts_with_bounded_memory(tmp_path):
+    report = tmp_path / "r.json"
+    code, out, elapsed = run_fcgispec(
+        *mutant_spawn_args("flood", tmp_path), "--timeout", "500", "--jobs",
+        "2", "--json", str(report), "3.3")
+    cases = json.loads(report.read_text())["cases"]
+    assert code == 1, out
+    hung = [c for c in cases if c["verdict"] == "hang"]
+    assert hung and all("flood" in c["observed"] for c in hung)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kib < 256 * 1024, peak_kib

@@ -1,0 +1,102 @@
+"""Each mutant backend breaks one rule; the case written for that rule must
+catch it, and the only cases that stop passing are the ones that depend on
+the broken rule (listed here, reviewed by hand)."""
+import json
+
+import pytest
+
+from conftest import mutant_spawn_args, run_fcgispec
+
+GET_VALUES = {
+    "4.1/get-values/reply", "4.1/get-values/max-conns",
+    "4.1/get-values/max-reqs", "4.1/get-values/mpxs-conns",
+    "4.1/get-values/unknown-name-omitted", "4.1/get-values/only-asked-names",
+    "4.1/get-values/empty-query", "4.1/get-values/between-requests",
+    "4.1/get-values/inside-request", "3.3/record/coalesced-write",
+}
+UNKNOWN_TYPE = {
+    f"4.2/unknown-type/{n}" for n in
+    ("type-0", "type-12", "type-32", "type-127", "type-255", "empty-content",
+     "odd-content-and-padding", "between-params-records")
+}
+KEPT_CONNECTION = {
+    "3.3/request-id/reuse-after-end", "3.5/keep-conn/1-stays-open",
+    "3.5/keep-conn/five-in-sequence", "4.1/get-values/between-requests",
+    "5.4/abort/after-end-request", "5.5/end-request/exactly-one",
+    "6.1/output/nothing-after-end", "3.3/inactive-id/records-after-end",
+    "5.1/begin/undefined-flag-bits-set-keep",
+}
+
+# mutant -> (the case written for its rule, every case expected not to pass)
+MUTANTS = {
+    "ignore-get-values": ("4.1/get-values/reply", GET_VALUES),
+    "no-unknown-type": ("4.2/unknown-type/type-32", UNKNOWN_TYPE),
+    "serve-unknown-role": ("5.1/begin/unknown-role-4", {
+        "5.1/begin/unknown-role-0", "5.1/begin/unknown-role-4",
+        "5.1/begin/unknown-role-65535"}),
+    "no-stdout-end": ("6.1/stdout/terminated", {
+        "6.1/stdout/terminated", "6.3/authorizer/served"}),
+    "swap-id-bytes": ("3.3/request-id/0x0100", {"3.3/request-id/0x0100"}),
+    "ignore-keep-conn-0": ("3.5/keep-conn/0-closes", {
+        "3.5/keep-conn/0-closes", "3.5/keep-conn/five-in-sequence",
+        "5.1/begin/undefined-flag-bits-clear-keep"}),
+    "close-keep-conn-1": ("3.5/keep-conn/1-stays-open", KEPT_CONNECTION),
+    "wrong-version": ("3.3/reply/version-1", {"3.3/reply/version-1"}),
+    "close-mid-record": ("4.2/unknown-type/type-0",
+                         UNKNOWN_TYPE | {"3.3/reply/request-ids"}),
+    "lie-length": ("4.1/get-values/reply", GET_VALUES | {
+        "3.3/reply/aligned", "3.3/reply/request-ids", "3.3/reply/types",
+        "3.3/reply/version-1"}),
+    "drop-second-request": ("5.5/multiplex/second-request", {
+        "5.5/multiplex/second-request",
+        "5.5/multiplex/interleaved-when-advertised"}),
+    "ignore-abort": ("5.4/abort/active-request", {"5.4/abort/active-request"}),
+    "double-end": ("5.5/end-request/exactly-one", KEPT_CONNECTION - {
+        "4.1/get-values/between-requests",
+        "5.1/begin/undefined-flag-bits-set-keep"} | {
+        "6.1/stdout/terminated", "6.3/authorizer/served"}),
+    "early-output": ("6.2/responder/params-read-before-output", {
+        "6.2/responder/params-read-before-output",
+        "6.4/filter/stdin-read-before-output", "3.3/reply/aligned"}),
+    "answer-inactive": ("5.4/abort/inactive-id", {
+        "5.4/abort/inactive-id", "5.4/abort/after-end-request",
+        "3.3/inactive-id/records-before-begin"}),
+    "crash-on-long-form": ("3.4/nv/four-byte-form-for-short-lengths",
+                           {"3.4/nv/four-byte-form-for-short-lengths"}),
+}
+
+NOT_PASSING = {"fail", "hang", "non-strict", "error"}
+
+
+def verdicts(tmp_path, rule, *extra):
+    report = tmp_path / "report.json"
+    code, out, _ = run_fcgispec(*mutant_spawn_args(rule, tmp_path),
+                                "--timeout", "1000", "--json", str(report),
+                                *extra)
+    cases = json.loads(report.read_text())["cases"]
+    return code, {c["id"]: c for c in cases}, out
+
+
+def test_unbroken_mutant_passes_every_case(tmp_path):
+    code, cases, out = verdicts(tmp_path, "none", "--jobs", "2")
+    assert code == 0, out
+    assert not {i for i, c in cases.items() if c["verdict"] in NOT_PASSING}
+
+
+@pytest.mark.parametrize("rule", sorted(MUTANTS))
+def test_mutant_is_caught_by_its_case_only(tmp_path, rule):
+    primary, expected = MUTANTS[rule]
+    # A crash takes down whatever runs beside it: run those one at a time.
+    jobs = "1" if rule.startswith("crash") else "2"
+    code, cases, out = verdicts(tmp_path, rule, "--jobs", jobs)
+    assert cases[primary]["verdict"] in NOT_PASSING, cases[primary]
+    failing = {i for i, c in cases.items() if c["verdict"] in NOT_PASSING}
+    assert failing == expected, out
+    assert code != 0
+
+
+def test_crash_is_pinned_to_its_case_and_backend_restarted(tmp_path):
+    code, cases, _ = verdicts(tmp_path, "crash-on-long-form", "--jobs", "1")
+    case = cases["3.4/nv/four-byte-form-for-short-lengths"]
+    assert "did not serve a fresh connection" in case["observed"]
+    assert "had died; restarted" in case["observed"]
