@@ -1,0 +1,93 @@
+"""The runner's interface: selection, listing, exit codes, reports, the
+expected-failures baseline and the rerun command."""
+import json
+import shlex
+import subprocess
+import xml.etree.ElementTree as ET
+
+from conftest import mutant_spawn_args, need, run_fcgispec, FCGISPEC
+
+
+def test_list_selects_by_section_prefix_and_glob():
+    code, out, _ = run_fcgispec("--list", "4.2", "5.1/begin", "*keep-conn*",
+                                "--exclude", "*type-255")
+    assert code == 0
+    ids = [line.split()[0] for line in out.splitlines()[:-1]]
+    assert "4.2/unknown-type/type-0" in ids
+    assert "4.2/unknown-type/type-255" not in ids
+    assert "5.1/begin/unknown-role-4" in ids
+    assert "3.5/keep-conn/0-closes" in ids
+    assert all(i.startswith(("4.2/", "5.1/begin", "3.5/keep-conn")) for i in ids)
+
+
+def test_usage_errors_exit_2():
+    assert run_fcgispec("--jobs", "0")[0] == 2
+    assert run_fcgispec("--target", "http://x")[0] == 2
+    assert run_fcgispec("no/such/case")[0] == 2
+
+
+def test_unreachable_target_exits_3(tmp_path):
+    code, out, _ = run_fcgispec("--target", f"unix:{tmp_path}/none.sock")
+    assert code == 3
+    assert "unreachable" in out
+
+
+def test_bad_case_file_names_file_and_line(tmp_path):
+    (tmp_path / "x.case").write_text(
+        "id: 9/x\nsection: 9\nlevel: MUST\nrequirement: r\nexpect respons 1\n")
+    code, out, _ = run_fcgispec("--cases", str(tmp_path), "--list")
+    assert code == 2
+    assert "x.case:5: column 8: unknown condition 'respons'" in out
+
+
+def test_reports_json_junit_and_rerun(tmp_path):
+    js, ju = tmp_path / "r.json", tmp_path / "r.xml"
+    code, out, _ = run_fcgispec(*mutant_spawn_args("wrong-version", tmp_path),
+                                "--json", str(js), "--junit", str(ju), "3.3")
+    assert code == 1
+    report = json.loads(js.read_text())
+    case = next(c for c in report["cases"] if c["id"] == "3.3/reply/version-1")
+    assert case["verdict"] == "fail" and "version 2" in case["observed"]
+    assert "<< v2 FCGI_STDOUT" in case["trace"]
+    assert report["summary"]["exit_code"] == 1
+    suites = ET.parse(ju).getroot().findall("testsuite")
+    assert [s.get("name") for s in suites] == ["3.3"]
+    assert suites[0].get("failures") == "1"
+    # The rerun command runs just that case and fails it again.
+    rerun = shlex.split(case["rerun"])
+    p = subprocess.run(rerun + ["--color", "never"], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 1
+    assert "verdicts: pass 0, info 0, unsupported 0, non-strict 0, fail 1" in p.stdout
+
+
+def test_baseline_gates_on_regressions_only(tmp_path):
+    base = tmp_path / "base.txt"
+    args = mutant_spawn_args("no-unknown-type", tmp_path) + ["4.2", "3.3"]
+    code, _, _ = run_fcgispec(*args, "--write-baseline", str(base))
+    assert code == 1
+    assert "4.2/unknown-type/type-0 fail" in base.read_text()
+    code, out, _ = run_fcgispec(*args, "--baseline", str(base))
+    assert code == 0, out
+    # A backend that now also breaks another rule is a regression.
+    code, out, _ = run_fcgispec(*mutant_spawn_args("wrong-version", tmp_path),
+                                "4.2", "3.3", "--baseline", str(base))
+    assert code == 1
+    assert "now passing" in out
+
+
+def test_builtin_reference_responder_passes_every_must():
+    code, out, elapsed = run_fcgispec("--jobs", "2")
+    assert code == 0, out
+    assert "built-in reference responder" in out
+    assert "result: every MUST case passed" in out
+
+
+def test_seed_export_writes_the_bytes_each_case_sends(tmp_path):
+    code, _, _ = run_fcgispec("--export-seeds", str(tmp_path / "seeds"), "4.2")
+    assert code == 0
+    seed = (tmp_path / "seeds" / "4.2_unknown-type_type-32.bin").read_bytes()
+    assert seed.startswith(bytes([1, 32, 0, 0, 0, 8, 0, 0]) + b"ABCDEFGH")
+    p = subprocess.run([need(FCGISPEC), "--dump-send", "4.2/unknown-type/type-32"],
+                       capture_output=True, timeout=30)
+    assert p.stdout == seed
