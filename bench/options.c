@@ -81,7 +81,8 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
   o->iterations = 7;
   o->pairs = 128;
   o->run[0] = o->run[1] = o->run[2] = 1;
-  for (int i = 1; i < argc; i++) {
+  /* Every option but --help (which returns) takes a value. */
+  for (int i = 1; i < argc; i += 2) {
     const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     unsigned long v;
     if (is(arg, "-h", "--help")) {
@@ -106,7 +107,6 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
       fprintf(stderr, "fcs-bench: unknown argument '%s' (try --help)\n", arg);
       return -1;
     }
-    i++; /* every option but --help takes a value */
   }
   return 0;
 }
