@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# go-echo (Go's net/http/fcgi, Debian golang-go) on ADDRESS.
+source "$(dirname "$0")/common.sh"
+export GOCACHE=${GOCACHE:-$work/gocache} GOFLAGS=-mod=mod GO111MODULE=off
+go build -o "$work/go-echo" "$here/go-echo/main.go"
+if [ -n "$sock" ]; then run_backend "$work/go-echo" unix "$sock"
+else run_backend "$work/go-echo" tcp "$host:$port"; fi

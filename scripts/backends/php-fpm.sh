@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# php-fpm (Debian php8.2-fpm) serving echo.php on ADDRESS.
+source "$(dirname "$0")/common.sh"
+fpm=$(command -v php-fpm8.2 || command -v php-fpm || ls /usr/sbin/php-fpm* | head -1)
+cat > "$work/php-fpm.conf" <<CONF
+[global]
+error_log = $work/error.log
+daemonize = no
+[echo]
+listen = ${sock:-$host:$port}
+pm = static
+pm.max_children = 4
+clear_env = no
+CONF
+run_backend "$fpm" --allow-to-run-as-root --nodaemonize --fpm-config "$work/php-fpm.conf"
