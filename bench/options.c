@@ -27,7 +27,7 @@ static void usage(FILE *f) {
           "(default 64)\n"
           "  -n, --iterations N    timed runs per measurement, best and "
           "median\n"
-          "                        are reported (default 7, at most %d)\n"
+          "                        are reported (default 15, at most %d)\n"
           "  -p, --pairs N         name-value pairs per request in b "
           "(default 128)\n"
           "  -w, --workloads LIST  any of the letters a, b, c (default abc)\n"
@@ -78,7 +78,7 @@ static int is(const char *arg, const char *shortname, const char *longname) {
 
 int bench_parse_options(int argc, char **argv, bench_options *o) {
   o->size_mib = 64;
-  o->iterations = 7;
+  o->iterations = 15;
   o->pairs = 128;
   o->run[0] = o->run[1] = o->run[2] = 1;
   /* Every option but --help (which returns) takes a value. */
