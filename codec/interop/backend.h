@@ -8,7 +8,6 @@
 
 #include <stddef.h>
 
-#include "fcs/error.h"
 #include "server.h"
 #include "tempdir.h"
 
@@ -20,12 +19,13 @@ typedef struct interop_backend {
                interop_server *s);
   int nargs;
   const char *args_usage; /* "ECHO-APP" */
-  /* Known deviations from strict FastCGI 1.0. */
+  /* Known deviations from strict FastCGI 1.0: */
   /* GET_VALUES is answered only once the next record arrives. */
   int get_values_deferred;
-  /* The strict verdict every responder reply gets (FCS_E_OK: clean). */
-  fcs_err reply_deviation;
-  const char *reply_note; /* what that deviation looks like on the wire */
+  /* 1: STDOUT, and STDERR when used, end with their empty records. 0:
+   * neither does, END_REQUEST follows the data directly, and the strict
+   * verdict on every reply must be MISSING_STREAM_END. */
+  int ends_streams;
 } interop_backend;
 
 /* The backend called name, or NULL. */

@@ -81,6 +81,11 @@ static ssize_t receive(interop_conn *c, const char *waiting_for) {
             c->timeout_ms, waiting_for, c->transcript.len);
     return -1;
   }
+  if (ready < 0) {
+    fprintf(stderr, "poll failed while waiting for %s: %s\n", waiting_for,
+            strerror(errno));
+    return -1;
+  }
   uint8_t *at = buf_extend(&c->transcript, RECV_CHUNK);
   ssize_t n;
   do

@@ -66,7 +66,7 @@ static int check_params(const char *label, const char *lines, const char *end,
     if (has_line(lines, end, &params[i]))
       continue;
     problems++;
-    printf("%s: param %.*s (value of %u bytes) did not come back "
+    printf("FAIL %s: param %.*s (value of %u bytes) did not come back "
            "unchanged\n",
            label, (int)params[i].name_len, (const char *)params[i].name,
            params[i].value_len);
@@ -78,20 +78,22 @@ static int check_body(const char *label, cursor *c, const uint8_t *body,
                       size_t body_len) {
   unsigned long n;
   if (!tagged_count(c, ECHO_STDIN_TAG, &n)) {
-    printf("%s: no '" ECHO_STDIN_TAG "<length>' line after the params\n",
+    printf("FAIL %s: no '" ECHO_STDIN_TAG "<length>' line after the params\n",
            label);
     return 1;
   }
   size_t left = (size_t)(c->end - c->p);
   if (n != body_len || left != body_len) {
-    printf("%s: body of %zu bytes sent; the echo says %lu and carries %zu\n",
-           label, body_len, n, left);
+    printf(
+        "FAIL %s: body of %zu bytes sent; the echo says %lu and carries %zu\n",
+        label, body_len, n, left);
     return 1;
   }
   for (size_t i = 0; i < body_len; i++) {
     if ((uint8_t)c->p[i] != body[i]) {
-      printf("%s: body differs first at byte %zu (sent 0x%02x, got 0x%02x)\n",
-             label, i, body[i], (uint8_t)c->p[i]);
+      printf(
+          "FAIL %s: body differs first at byte %zu (sent 0x%02x, got 0x%02x)\n",
+          label, i, body[i], (uint8_t)c->p[i]);
       return 1;
     }
   }
@@ -102,19 +104,19 @@ int echo_check(const char *label, const interop_buf *stdout_bytes,
                const fcs_nv_pair *params, size_t nparams, const uint8_t *body,
                size_t body_len) {
   if (stdout_bytes->len == 0) {
-    printf("%s: STDOUT is empty\n", label);
+    printf("FAIL %s: STDOUT is empty\n", label);
     return 1;
   }
   const char *text = (const char *)stdout_bytes->data;
   cursor c = {text, text + stdout_bytes->len};
   unsigned long n;
   if (!skip_headers(&c)) {
-    printf("%s: STDOUT has no CGI header block (%zu bytes)\n", label,
+    printf("FAIL %s: STDOUT has no CGI header block (%zu bytes)\n", label,
            stdout_bytes->len);
     return 1;
   }
   if (!tagged_count(&c, ECHO_PARAMS_TAG, &n)) {
-    printf("%s: no '" ECHO_PARAMS_TAG "<count>' line after the headers\n",
+    printf("FAIL %s: no '" ECHO_PARAMS_TAG "<count>' line after the headers\n",
            label);
     return 1;
   }
@@ -122,8 +124,8 @@ int echo_check(const char *label, const interop_buf *stdout_bytes,
   size_t len;
   for (unsigned long i = 0; i < n; i++) {
     if (!next_line(&c, &line, &len)) {
-      printf("%s: the echo announces %lu params but holds %lu lines\n", label,
-             n, i);
+      printf("FAIL %s: the echo announces %lu params but holds %lu lines\n",
+             label, n, i);
       return 1;
     }
   }
