@@ -111,7 +111,7 @@ static void on_stream(interop_reply *r, const fcs_asm_event *ev) {
 }
 
 /* Handles one lenient event; returns -1 on a fatal error. */
-static int on_event(interop_conn *c, const fcs_asm_event *ev, target *t) {
+static int on_event(const fcs_asm_event *ev, target *t) {
   switch (ev->type) {
   case FCS_AE_STREAM_DATA:
   case FCS_AE_STREAM_END:
@@ -120,7 +120,6 @@ static int on_event(interop_conn *c, const fcs_asm_event *ev, target *t) {
     return 0;
   case FCS_AE_END_REQUEST:
     if (t->reply && ev->request_id == t->reply->id) {
-      t->reply->ended = 1;
       t->reply->end = ev->end;
       t->done = 1;
     }
@@ -128,7 +127,6 @@ static int on_event(interop_conn *c, const fcs_asm_event *ev, target *t) {
   case FCS_AE_GET_VALUES_RESULT:
   case FCS_AE_UNKNOWN_TYPE:
     if (t->mgmt) {
-      t->mgmt->seen = 1;
       t->mgmt->type = ev->record_type;
       buf_append(&t->mgmt->pairs, ev->data, ev->len);
       t->done = 1;
@@ -136,7 +134,6 @@ static int on_event(interop_conn *c, const fcs_asm_event *ev, target *t) {
     return 0;
   case FCS_AE_IGNORED:
   case FCS_AE_UNKNOWN_RECORD:
-    c->lenient_notes++;
     fprintf(stderr,
             "lenient decode: skipped record %llu (%s, id %u) at "
             "byte %llu: %s\n",
@@ -180,7 +177,7 @@ static int await(interop_conn *c, target *t, const char *waiting_for,
     fcs_asm_event ev;
     c->fed += fcs_assembler_feed(&c->lenient, c->transcript.data + c->fed,
                                  c->transcript.len - c->fed, &ev);
-    if (on_event(c, &ev, t))
+    if (on_event(&ev, t))
       return -1;
   }
   span->end = c->fed;
@@ -232,7 +229,7 @@ int conn_await_eof(interop_conn *c) {
     fcs_asm_event ev;
     c->fed += fcs_assembler_feed(&c->lenient, c->transcript.data + c->fed,
                                  c->transcript.len - c->fed, &ev);
-    if (on_event(c, &ev, &none) || ev.type == FCS_AE_NONE)
+    if (on_event(&ev, &none) || ev.type == FCS_AE_NONE)
       break;
   }
   return -1;

@@ -16,7 +16,6 @@
 /* What came back for one request. */
 typedef struct interop_reply {
   uint16_t id;
-  int ended; /* END_REQUEST seen */
   fcs_end_body end;
   interop_buf out, err;       /* STDOUT and STDERR content */
   int out_closed, err_closed; /* the empty record ending the stream seen */
@@ -24,7 +23,6 @@ typedef struct interop_reply {
 
 /* What came back for a management query. */
 typedef struct interop_mgmt {
-  int seen;
   uint8_t type;      /* FCS_GET_VALUES_RESULT or FCS_UNKNOWN_TYPE */
   interop_buf pairs; /* GET_VALUES_RESULT content */
 } interop_mgmt;
@@ -42,7 +40,6 @@ typedef struct interop_conn {
   int eof;
   fcs_assembler lenient;
   void *lenient_mem;
-  unsigned lenient_notes; /* records the lenient decode ignored */
 } interop_conn;
 
 /* Takes over a connected descriptor. Returns 0 or -1 (message printed). */

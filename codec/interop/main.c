@@ -294,8 +294,12 @@ static int scenario(run *r) {
   interop_conn c;
   int problems = 0;
   int fd = server_connect(&r->server, r->socket_path, START_TIMEOUT_MS);
-  if (fd < 0 || conn_open(&c, fd, REPLY_TIMEOUT_MS))
+  if (fd < 0)
     return 1;
+  if (conn_open(&c, fd, REPLY_TIMEOUT_MS)) {
+    conn_close(&c);
+    return 1;
+  }
   if (get_values_then_request(r, &c, &first, &problems) == 0 &&
       step(&problems, send_request(r, &c, &second)) == 0 &&
       step(&problems, await_request(r, &c, &second)) == 0 &&
