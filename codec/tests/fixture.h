@@ -17,7 +17,9 @@ void fx_free(fixture *f);
 
 /* Feeds in until it is used up and the pending events are out, or an ERROR;
  * keeps up to max events (never NONE) in evs; returns how many there were.
- * Their data pointers stay valid while in and the fixture live. */
+ * Their data pointers stay valid while in and the fixture live, except
+ * those of GET_VALUES(_RESULT): the next management record reuses that
+ * buffer. */
 size_t fx_feed(fixture *f, const uint8_t *in, size_t len, fcs_asm_event *evs,
                size_t max);
 

@@ -185,6 +185,17 @@ static void test_management(void) {
     pos = 0;
     check_pair(&ev[3], &pos, "A", "B");
   }
+  /* a second query comes alone, not after the first one's bytes */
+  w.len = 0;
+  w_rec(&w, FCS_GET_VALUES, 0,
+        "\x0d\x00"
+        "FCGI_MAX_REQS",
+        15, 0);
+  if (CHECK_EQ(fx_feed(&f, w.buf, w.len, ev, MAXEV), 1)) {
+    CHECK(ev[0].type == FCS_AE_GET_VALUES && ev[0].len == 15);
+    size_t pos = 0;
+    check_pair(&ev[0], &pos, "FCGI_MAX_REQS", "");
+  }
   fx_free(&f);
 }
 
@@ -234,10 +245,10 @@ static void test_drain_without_input(void) {
   fcs_asm_event ev;
   CHECK_EQ(fcs_assembler_feed(&f.a, NULL, 0, &ev), 0);
   CHECK_EQ(ev.type, FCS_AE_NONE);
-  while (off < w.len) {
+  do {
     off += fcs_assembler_feed(&f.a, w.buf + off, w.len - off, &ev);
     n += ev.type != FCS_AE_NONE;
-  }
+  } while (off < w.len && ev.type != FCS_AE_ERROR && ev.type != FCS_AE_NONE);
   CHECK(n == 3 && ev.type == FCS_AE_STREAM_DATA && ev.len == 4);
   CHECK_EQ(fcs_assembler_feed(&f.a, NULL, 0, &ev), 0);
   CHECK_EQ(ev.type, FCS_AE_ERROR);

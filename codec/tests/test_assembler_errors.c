@@ -90,6 +90,11 @@ static size_t stdout_after_end(wire *w) {
   w_str(w, FCS_STDOUT, 1, "");
   return w_str(w, FCS_STDOUT, 1, "x");
 }
+static size_t stderr_after_end(wire *w) {
+  w_str(w, FCS_STDERR, 1, "e");
+  w_str(w, FCS_STDERR, 1, "");
+  return w_str(w, FCS_STDERR, 1, "f");
+}
 static size_t bad_protocol_status(wire *w) {
   w_str(w, FCS_STDOUT, 1, "");
   return w_end(w, 1, 0, 4);
@@ -142,6 +147,8 @@ static const asm_case cases[] = {
     {"RECORD_AFTER_END", CLIENT, record_after_end, FCS_E_RECORD_AFTER_END, 2, 0,
      FCS_AE_IGNORED, FCS_E_RECORD_AFTER_END},
     {"STDOUT after end", CLIENT, stdout_after_end, FCS_E_STREAM_AFTER_END, 1, 0,
+     FCS_AE_IGNORED, FCS_E_STREAM_AFTER_END},
+    {"STDERR after end", CLIENT, stderr_after_end, FCS_E_STREAM_AFTER_END, 2, 0,
      FCS_AE_IGNORED, FCS_E_STREAM_AFTER_END},
     {"BAD_PROTOCOL_STATUS", CLIENT, bad_protocol_status,
      FCS_E_BAD_PROTOCOL_STATUS, 1, 12, FCS_AE_END_REQUEST, FCS_E_OK},

@@ -305,6 +305,12 @@ static void test_parser_boundary(void) {
   CHECK_EQ(pc.name_len, 14);
   CHECK_EQ(pc.value_len, 3);
   CHECK(!fcs_nv_parser_at_boundary(&np));
+
+  /* inside a four-byte length */
+  fcs_nv_parser_init(&np);
+  CHECK_EQ(fcs_nv_parser_feed(&np, (const uint8_t *)"\x80\x00", 2, &pc), 2);
+  CHECK_EQ(pc.kind, FCS_NV_PIECE_NONE);
+  CHECK(!fcs_nv_parser_at_boundary(&np));
 }
 
 int main(void) {
