@@ -1,21 +1,22 @@
 #include "fcs/assembler.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define MGMT_CAP FCS_MAX_CONTENT
 
 /* How the record being decoded is handled, decided at its header. */
 enum {
-  K_SKIP = 0,   /* ignored (already reported) */
-  K_MGMT,       /* GET_VALUES (app) or GET_VALUES_RESULT (client) */
-  K_UNKNOWN,    /* answer with UNKNOWN_TYPE */
-  K_BEGIN,      /* BEGIN_REQUEST for an inactive id */
-  K_BEGIN_DUP,  /* lenient: BEGIN_REQUEST for an active id */
+  K_SKIP = 0,  /* ignored (already reported) */
+  K_MGMT,      /* GET_VALUES (app) or GET_VALUES_RESULT (client) */
+  K_UNKNOWN,   /* answer with UNKNOWN_TYPE */
+  K_BEGIN,     /* BEGIN_REQUEST for an inactive id */
+  K_BEGIN_DUP, /* lenient: BEGIN_REQUEST for an active id */
   K_PARAMS,
-  K_STREAM0,    /* STDIN or STDOUT */
-  K_STREAM1,    /* DATA or STDERR */
+  K_STREAM0, /* STDIN or STDOUT */
+  K_STREAM1, /* DATA or STDERR */
   K_ABORT,
-  K_END,        /* END_REQUEST (client) */
+  K_END,          /* END_REQUEST (client) */
   K_UNKNOWN_REPLY /* UNKNOWN_TYPE (client) */
 };
 
@@ -41,8 +42,13 @@ size_t fcs_assembler_memory_size(const fcs_limits *limits) {
     fcs_limits_default(&d);
     limits = &d;
   }
-  return align_up(sizeof(fcs_request) * limits->max_requests) +
-         align_up(MGMT_CAP) + slot_bytes(limits) * limits->max_requests;
+  size_t n = limits->max_requests;
+  size_t per_request =
+      sizeof(fcs_request) + sizeof(void *) + slot_bytes(limits);
+  size_t fixed = align_up(MGMT_CAP);
+  if (n && per_request > (SIZE_MAX - fixed) / n)
+    return 0;
+  return align_up(sizeof(fcs_request) * n) + fixed + slot_bytes(limits) * n;
 }
 
 fcs_err fcs_assembler_init(fcs_assembler *a, fcs_side side, fcs_mode mode,
@@ -54,7 +60,10 @@ fcs_err fcs_assembler_init(fcs_assembler *a, fcs_side side, fcs_mode mode,
     fcs_limits_default(&a->limits);
   if (a->limits.max_requests == 0 || a->limits.max_params_bytes == 0 || !mem)
     return FCS_E_INVALID_ARGUMENT;
-  if (memlen < fcs_assembler_memory_size(&a->limits))
+  size_t need = fcs_assembler_memory_size(&a->limits);
+  if (need == 0)
+    return FCS_E_INVALID_ARGUMENT;
+  if (memlen < need)
     return FCS_E_BUFFER_TOO_SMALL;
   a->side = side;
   fcs_decoder_init(&a->dec, mode);
@@ -98,7 +107,7 @@ uint32_t fcs_assembler_active(const fcs_assembler *a) {
 }
 
 /* Takes a slot for a new request: the ended slot of the same id if any,
- * else a free one, else the oldest ended one. */
+ * else a free one, else the first ended one. */
 static fcs_request *open_slot(fcs_assembler *a, uint16_t id, uint16_t role,
                               uint8_t flags) {
   fcs_request *r = find(a, id), *spare = NULL;
@@ -393,8 +402,8 @@ static int on_mgmt_end(fcs_assembler *a, const fcs_event *de,
   if (res == FCS_NV_TRUNCATED && a->dec.mode == FCS_STRICT)
     return fail(a, FCS_E_NV_IN_RECORD,
                 de->offset + FCS_HEADER_LEN + (uint64_t)pos, ev);
-  ev->type = a->side == FCS_SIDE_APP ? FCS_AE_GET_VALUES
-                                     : FCS_AE_GET_VALUES_RESULT;
+  ev->type =
+      a->side == FCS_SIDE_APP ? FCS_AE_GET_VALUES : FCS_AE_GET_VALUES_RESULT;
   ev->data = a->mgmt;
   ev->len = a->mgmt_len;
   ev->npairs = n;

@@ -45,11 +45,10 @@ fcs_nv_result fcs_nv_next(const uint8_t *buf, size_t len, size_t *pos,
 
 size_t fcs_nv_length_size(uint32_t len) { return len <= 127 ? 1 : 4; }
 
-size_t fcs_nv_pair_size(uint32_t name_len, uint32_t value_len,
-                        int force_long) {
-  size_t heads = force_long ? 8
-                            : fcs_nv_length_size(name_len) +
-                                  fcs_nv_length_size(value_len);
+size_t fcs_nv_pair_size(uint32_t name_len, uint32_t value_len, int force_long) {
+  size_t heads =
+      force_long ? 8
+                 : fcs_nv_length_size(name_len) + fcs_nv_length_size(value_len);
   return heads + (size_t)name_len + value_len;
 }
 
@@ -129,7 +128,10 @@ static size_t gather_length(fcs_nv_parser *p, const uint8_t *in, size_t len,
 
 size_t fcs_nv_parser_feed(fcs_nv_parser *p, const uint8_t *in, size_t len,
                           fcs_nv_piece *piece) {
+  static const uint8_t nothing[1];
   size_t used = 0;
+  if (!in) /* len is 0: avoid NULL + 0, undefined in C */
+    in = nothing;
   int done;
   memset(piece, 0, sizeof(*piece));
   for (;;) {
@@ -169,7 +171,8 @@ size_t fcs_nv_parser_feed(fcs_nv_parser *p, const uint8_t *in, size_t len,
       if (used == len)
         return used;
       size_t take = len - used < p->left ? len - used : p->left;
-      piece->kind = p->state == NV_NAME ? FCS_NV_PIECE_NAME : FCS_NV_PIECE_VALUE;
+      piece->kind =
+          p->state == NV_NAME ? FCS_NV_PIECE_NAME : FCS_NV_PIECE_VALUE;
       piece->data = in + used;
       piece->len = take;
       p->left -= (uint32_t)take;

@@ -40,16 +40,18 @@ void fcs_limits_default(fcs_limits *l);
 
 typedef enum fcs_asm_event_type {
   FCS_AE_NONE = 0,
+  /* data/len of these two point into the assembler's memory and stay valid
+   * until the next call to fcs_assembler_feed. */
   FCS_AE_GET_VALUES,        /* app: data/len = the query's pairs */
   FCS_AE_GET_VALUES_RESULT, /* client: data/len = the reply's pairs */
   FCS_AE_UNKNOWN_TYPE,      /* client: unknown_type = the reply's body */
   /* A record whose type this side does not handle and that the spec says
    * to answer with FCGI_UNKNOWN_TYPE (record_type says which). */
   FCS_AE_UNKNOWN_RECORD,
-  FCS_AE_BEGIN,   /* app: a request became active: role, flags */
-  FCS_AE_REFUSED, /* app: BEGIN not accepted, reason says why (answer it
-                     with END_REQUEST; the id stays inactive) */
-  FCS_AE_PARAMS,  /* app: PARAMS complete: data/len, npairs */
+  FCS_AE_BEGIN,       /* app: a request became active: role, flags */
+  FCS_AE_REFUSED,     /* app: BEGIN not accepted, reason says why (answer it
+                         with END_REQUEST; the id stays inactive) */
+  FCS_AE_PARAMS,      /* app: PARAMS complete: data/len, npairs */
   FCS_AE_STREAM_DATA, /* record_type's stream: data/len slice of the input */
   FCS_AE_STREAM_END,  /* record_type's stream ended; data/len = the kept
                          bytes (all of them unless max_stream_bytes is 0) */
@@ -70,7 +72,7 @@ typedef struct fcs_asm_event {
   uint32_t npairs;
   fcs_end_body end;
   fcs_unknown_type_body unknown_type;
-  fcs_err reason; /* IGNORED, REFUSED */
+  fcs_err reason;  /* IGNORED, REFUSED */
   fcs_error error; /* ERROR */
   uint64_t record; /* index of the record behind the event */
   uint64_t offset; /* its first header byte */
@@ -105,12 +107,11 @@ typedef struct fcs_assembler {
   uint32_t mgmt_len;
   fcs_request *cur; /* request of the record being decoded, if active */
   int cur_kind;     /* how the current record is handled */
-  uint8_t cur_reason;
-  fcs_asm_event pending; /* event decided at the header, reported later */
   fcs_error error;
   int failed;
 } fcs_assembler;
 
+/* 0 when the limits ask for more than size_t can count. */
 size_t fcs_assembler_memory_size(const fcs_limits *limits);
 
 /* mem must hold fcs_assembler_memory_size(limits) bytes, suitably aligned

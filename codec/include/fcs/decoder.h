@@ -42,11 +42,11 @@ typedef enum fcs_event_type {
 
 typedef struct fcs_event {
   fcs_event_type type;
-  fcs_header header; /* the current record's header (all but NONE, ERROR
-                        before any header) */
-  uint64_t record;   /* 0-based index of the current record */
-  uint64_t offset;   /* stream offset of the record's first header byte,
-                        or of data[0] for CONTENT */
+  fcs_header header;   /* the current record's header (all but NONE, ERROR
+                          before any header) */
+  uint64_t record;     /* 0-based index of the current record */
+  uint64_t offset;     /* stream offset of the record's first header byte,
+                          or of data[0] for CONTENT */
   const uint8_t *data; /* CONTENT: slice of the input */
   size_t len;
   /* RECORD_END of BEGIN_REQUEST, END_REQUEST, UNKNOWN_TYPE: the body,
@@ -82,7 +82,9 @@ size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
                         fcs_event *ev);
 
 /* The input has ended. Returns FCS_E_OK when it ended between records;
- * otherwise FCS_E_TRUNCATED (ev->error filled) — also in lenient mode. */
+ * otherwise FCS_E_TRUNCATED (ev->error filled) — also in lenient mode.
+ * Drain pending events first (feed with len 0 until FCS_EV_NONE): a record
+ * whose last byte arrived still owes its RECORD_END / STREAM_END. */
 fcs_err fcs_decoder_finish(fcs_decoder *d, fcs_event *ev);
 
 /* Record-layer validity of one header in a mode, without a decoder. The

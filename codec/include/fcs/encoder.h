@@ -14,9 +14,9 @@
 #include "fcs/proto.h"
 
 typedef enum fcs_pad_mode {
-  FCS_PAD_NONE = 0,  /* no padding */
-  FCS_PAD_ALIGN8,    /* pad each record to a multiple of 8 bytes */
-  FCS_PAD_FIXED      /* paddingLength = padding.length on every record */
+  FCS_PAD_NONE = 0, /* no padding */
+  FCS_PAD_ALIGN8,   /* pad each record to a multiple of 8 bytes */
+  FCS_PAD_FIXED     /* paddingLength = padding.length on every record */
 } fcs_pad_mode;
 
 typedef struct fcs_padding {
@@ -29,8 +29,8 @@ typedef struct fcs_record_opts {
   fcs_padding padding;
   uint8_t version;  /* 0 means FCGI_VERSION_1 */
   uint8_t reserved; /* header reserved byte */
-  /* Largest content per record when splitting a stream, 1..65535; 0 means
-   * 65535. */
+  /* Largest content per record when splitting a stream; 0 and anything
+   * above 65535 mean 65535. */
   uint32_t max_content;
 } fcs_record_opts;
 

@@ -6,37 +6,37 @@
 
 #include <stdint.h>
 
-#define FCS_ERRORS(X)                                                         \
-  X(OK, "no error")                                                           \
-  /* record layer */                                                          \
-  X(BAD_VERSION, "record version is not FCGI_VERSION_1")                      \
-  X(MGMT_NONZERO_ID, "management record carries a non-zero request id")       \
-  X(APP_RECORD_NULL_ID, "application record carries request id 0")           \
-  X(BODY_TOO_SHORT, "fixed-size body shorter than 8 bytes")                   \
-  X(BODY_LENGTH, "fixed-size body is not exactly 8 bytes")                    \
-  X(ABORT_HAS_CONTENT, "FCGI_ABORT_REQUEST record carries content")           \
-  X(TRUNCATED, "input ended inside a record")                                 \
-  /* name-value pairs */                                                      \
-  X(NV_TRUNCATED, "name-value pair runs past the end of its stream")          \
-  X(NV_IN_RECORD, "name-value pair runs past the end of its record")          \
-  /* request layer */                                                         \
-  X(WRONG_DIRECTION, "record type is not sent in this direction")             \
-  X(DUPLICATE_BEGIN, "FCGI_BEGIN_REQUEST for a request id that is active")    \
-  X(STREAM_AFTER_END, "stream record after that stream's terminator")         \
-  X(STREAM_ORDER, "input streams interleaved (PARAMS, STDIN, DATA order)")    \
-  X(RECORD_AFTER_END, "record for a request after its FCGI_END_REQUEST")      \
-  X(UNEXPECTED_ID, "reply for a request id that was never begun")             \
-  X(BAD_PROTOCOL_STATUS, "FCGI_END_REQUEST protocolStatus is not 0-3")        \
-  X(MISSING_STREAM_END, "FCGI_END_REQUEST before the empty record ending "   \
-                         "STDOUT (or a STDERR stream that was used)")          \
-  X(NOT_ACTIVE, "request id is not active in this assembler")                 \
-  /* limits */                                                                \
-  X(LIMIT_PARAMS_BYTES, "params stream exceeds the params byte limit")        \
-  X(LIMIT_PAIRS, "params stream exceeds the name-value pair limit")           \
-  X(LIMIT_REQUESTS, "more concurrent requests than the open-request limit")   \
-  X(LIMIT_STREAM_BYTES, "stream exceeds the per-request buffer limit")        \
-  /* API misuse, encoder */                                                   \
-  X(BUFFER_TOO_SMALL, "output buffer too small")                              \
+#define FCS_ERRORS(X)                                                          \
+  X(OK, "no error")                                                            \
+  /* record layer */                                                           \
+  X(BAD_VERSION, "record version is not FCGI_VERSION_1")                       \
+  X(MGMT_NONZERO_ID, "management record carries a non-zero request id")        \
+  X(APP_RECORD_NULL_ID, "application record carries request id 0")             \
+  X(BODY_TOO_SHORT, "fixed-size body shorter than 8 bytes")                    \
+  X(BODY_LENGTH, "fixed-size body is not exactly 8 bytes")                     \
+  X(ABORT_HAS_CONTENT, "FCGI_ABORT_REQUEST record carries content")            \
+  X(TRUNCATED, "input ended inside a record")                                  \
+  /* name-value pairs */                                                       \
+  X(NV_TRUNCATED, "name-value pair runs past the end of its stream")           \
+  X(NV_IN_RECORD, "name-value pair runs past the end of its record")           \
+  /* request layer */                                                          \
+  X(WRONG_DIRECTION, "record type is not sent in this direction")              \
+  X(DUPLICATE_BEGIN, "FCGI_BEGIN_REQUEST for a request id that is active")     \
+  X(STREAM_AFTER_END, "stream record after that stream's terminator")          \
+  X(STREAM_ORDER, "input streams interleaved (PARAMS, STDIN, DATA order)")     \
+  X(RECORD_AFTER_END, "record for a request after its FCGI_END_REQUEST")       \
+  X(UNEXPECTED_ID, "reply for a request id that was never begun")              \
+  X(BAD_PROTOCOL_STATUS, "FCGI_END_REQUEST protocolStatus is not 0-3")         \
+  X(MISSING_STREAM_END, "FCGI_END_REQUEST before the empty record ending "     \
+                        "STDOUT (or a STDERR stream that was used)")           \
+  X(NOT_ACTIVE, "request id is not active in this assembler")                  \
+  /* limits */                                                                 \
+  X(LIMIT_PARAMS_BYTES, "params stream exceeds the params byte limit")         \
+  X(LIMIT_PAIRS, "params stream exceeds the name-value pair limit")            \
+  X(LIMIT_REQUESTS, "more concurrent requests than the open-request limit")    \
+  X(LIMIT_STREAM_BYTES, "stream exceeds the per-request buffer limit")         \
+  /* API misuse, encoder */                                                    \
+  X(BUFFER_TOO_SMALL, "output buffer too small")                               \
   X(INVALID_ARGUMENT, "invalid argument")
 
 typedef enum fcs_err {

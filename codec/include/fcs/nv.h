@@ -18,8 +18,8 @@ typedef struct fcs_nv_pair {
 } fcs_nv_pair;
 
 typedef enum fcs_nv_result {
-  FCS_NV_OK = 0,      /* *pair filled, *pos advanced past it */
-  FCS_NV_END = 1,     /* *pos == len: no more pairs */
+  FCS_NV_OK = 0,       /* *pair filled, *pos advanced past it */
+  FCS_NV_END = 1,      /* *pos == len: no more pairs */
   FCS_NV_TRUNCATED = 2 /* a pair starts at *pos but does not fit */
 } fcs_nv_result;
 
@@ -42,11 +42,11 @@ fcs_err fcs_nv_encode(uint8_t *out, size_t cap, const uint8_t *name,
  * content slices of one stream in order; it reports the pieces of each pair
  * without copying. State is constant. */
 typedef enum fcs_nv_piece_kind {
-  FCS_NV_PIECE_NONE = 0,  /* input used up, nothing to report */
-  FCS_NV_PIECE_LENGTHS,   /* both lengths known: name_len, value_len */
-  FCS_NV_PIECE_NAME,      /* a slice of the name (may be empty) */
-  FCS_NV_PIECE_VALUE,     /* a slice of the value (may be empty) */
-  FCS_NV_PIECE_PAIR_END   /* the pair is complete */
+  FCS_NV_PIECE_NONE = 0, /* input used up, nothing to report */
+  FCS_NV_PIECE_LENGTHS,  /* both lengths known: name_len, value_len */
+  FCS_NV_PIECE_NAME,     /* a slice of the name (may be empty) */
+  FCS_NV_PIECE_VALUE,    /* a slice of the value (may be empty) */
+  FCS_NV_PIECE_PAIR_END  /* the pair is complete */
 } fcs_nv_piece_kind;
 
 typedef struct fcs_nv_piece {

@@ -82,10 +82,11 @@ void fcs_unknown_type_body_encode(const fcs_unknown_type_body *b,
                                   uint8_t out[FCS_BODY_LEN]);
 
 /* Record type classification (spec section 3.3 and appendix A). */
-int fcs_type_is_known(uint8_t type);      /* 1..11 */
-int fcs_type_is_management(uint8_t type); /* GET_VALUES(_RESULT), UNKNOWN_TYPE */
-int fcs_type_is_stream(uint8_t type); /* PARAMS STDIN STDOUT STDERR DATA */
-int fcs_type_is_to_app(uint8_t type);  /* sent by the web server */
+int fcs_type_is_known(uint8_t type); /* 1..11 */
+int fcs_type_is_management(
+    uint8_t type);                       /* GET_VALUES(_RESULT), UNKNOWN_TYPE */
+int fcs_type_is_stream(uint8_t type);    /* PARAMS STDIN STDOUT STDERR DATA */
+int fcs_type_is_to_app(uint8_t type);    /* sent by the web server */
 int fcs_type_is_to_server(uint8_t type); /* sent by the application */
 
 /* "FCGI_BEGIN_REQUEST", ..., or "UNKNOWN" for anything else. */
