@@ -192,7 +192,20 @@ static void test_stream_bytes(void) {
   fx_free(&f);
 }
 
+/* Limits whose memory size does not fit in size_t are refused, not wrapped
+ * round to a small size that init would then accept. */
+static void test_memory_size_overflow(void) {
+  fcs_limits lim = {0xffffffffu, 1, 0xffffffffu, 0xffffffffu};
+  CHECK_EQ(fcs_assembler_memory_size(&lim), 0);
+  uint8_t mem[64];
+  fcs_assembler a;
+  CHECK_ERR(fcs_assembler_init(&a, FCS_SIDE_APP, FCS_STRICT, &lim, mem,
+                               sizeof mem),
+            FCS_E_INVALID_ARGUMENT);
+}
+
 int main(void) {
+  test_memory_size_overflow();
   test_params_bytes();
   test_huge_length();
   test_pairs();
