@@ -1,39 +1,79 @@
 # Planted bugs: proof that each oracle can fail.
 #
-# fcs_planted_bug(NAME TARGET FILE FROM TO EXPECT) builds a copy of the codec
-# in which codec/src/FILE has the exact text FROM replaced by TO (one
-# deliberate mistake), links TARGET's replay driver against that copy, and
-# adds the ctest fuzz_planted_NAME: it replays seeds/corpus/TARGET and passes
-# only when the output matches EXPECT, i.e. the target's oracle reported the
-# bug. The shipped codec (target fcs) is never changed. If FROM is no longer
-# in the source, configuring fails, so a plant cannot go stale unnoticed.
-# (FROM and TO hold no semicolons: CMake would split them.)
-function(fcs_planted_bug name target file from to expect)
-  set(dir ${CMAKE_CURRENT_BINARY_DIR}/planted/${name})
-  set(sources)
-  foreach(src IN LISTS codec_sources)
-    get_filename_component(base ${src} NAME)
-    if(NOT base STREQUAL file)
-      list(APPEND sources ${src})
-      continue()
-    endif()
-    file(READ ${src} text)
-    string(FIND "${text}" "${from}" at)
-    if(at EQUAL -1)
-      message(FATAL_ERROR "planted bug ${name}: '${from}' is no longer in "
-                          "${src}; update fuzz/planted.cmake")
-    endif()
-    string(REPLACE "${from}" "${to}" text "${text}")
-    file(WRITE ${dir}/${base}.new "${text}")
-    configure_file(${dir}/${base}.new ${dir}/${base} COPYONLY)
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
-    list(APPEND sources ${dir}/${base})
+# fcs_planted_bug(NAME TARGET FILE FROM TO EXPECT) copies the codec (and,
+# for the responder target, the responder library) into the build tree
+# with the exact text FROM in FILE (a path under codec/ or responder/)
+# replaced by TO: one deliberate mistake. It links TARGET's replay driver
+# against the copy and adds the ctest fuzz_planted_NAME, which replays
+# seeds/corpus/TARGET and passes only when the output matches EXPECT, i.e.
+# the target's oracle reported the bug. Shipped sources are never changed.
+# When FROM is no longer in FILE the test fails and says so, so a plant
+# cannot go stale unnoticed (and other work is not blocked at configure
+# time). FROM and TO hold no semicolons: CMake would split them.
+
+# The sources of a library target, as absolute paths.
+function(fcs_target_sources out lib)
+  get_target_property(dir ${lib} SOURCE_DIR)
+  get_target_property(rel ${lib} SOURCES)
+  set(abs)
+  foreach(src IN LISTS rel)
+    list(APPEND abs ${dir}/${src})
   endforeach()
-  add_library(fcs_planted_${name} STATIC ${sources})
+  set(${out} ${abs} PARENT_SCOPE)
+endfunction()
+
+# srcs with the one file that matches replaced by its planted copy.
+function(fcs_plant_into out srcs planted_src planted_copy)
+  set(result)
+  foreach(src IN LISTS srcs)
+    if(src STREQUAL planted_src)
+      list(APPEND result ${planted_copy})
+    else()
+      list(APPEND result ${src})
+    endif()
+  endforeach()
+  set(${out} ${result} PARENT_SCOPE)
+endfunction()
+
+function(fcs_planted_bug name target file from to expect)
+  set(src ${PROJECT_SOURCE_DIR}/${file})
+  file(READ ${src} text)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
+  string(FIND "${text}" "${from}" at)
+  if(at EQUAL -1)
+    add_test(NAME fuzz_planted_${name}
+             COMMAND ${CMAKE_COMMAND} -E echo "planted bug ${name}: the text "
+                     "'${from}' is no longer in ${file}: update the plant in "
+                     "fuzz/CMakeLists.txt")
+    set_tests_properties(fuzz_planted_${name} PROPERTIES WILL_FAIL TRUE)
+    return()
+  endif()
+  string(REPLACE "${from}" "${to}" text "${text}")
+  get_filename_component(base ${src} NAME)
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/planted/${name})
+  file(WRITE ${dir}/${base}.new "${text}")
+  configure_file(${dir}/${base}.new ${dir}/${base} COPYONLY)
+
+  fcs_plant_into(codec "${codec_sources}" ${src} ${dir}/${base})
+  add_library(fcs_planted_${name} STATIC ${codec})
   target_include_directories(fcs_planted_${name} PUBLIC ${codec_dir}/include)
+  set(libs fcs_planted_${name})
+  if(target STREQUAL "responder")
+    fcs_target_sources(responder_sources fcs_responder)
+    fcs_plant_into(responder "${responder_sources}" ${src} ${dir}/${base})
+    get_target_property(responder_dir fcs_responder SOURCE_DIR)
+    add_library(fcs_planted_${name}_responder STATIC ${responder})
+    target_include_directories(fcs_planted_${name}_responder
+      PUBLIC ${responder_dir}/include PRIVATE ${responder_dir}/lib)
+    target_link_libraries(fcs_planted_${name}_responder
+      PUBLIC fcs_planted_${name})
+    set(libs fcs_planted_${name}_responder)
+  elseif(target STREQUAL "libfcgi")
+    list(APPEND libs fcs_fuzz_libfcgi)
+  endif()
+
   add_executable(fuzz_planted_${name} targets/${target}.c drivers/replay.c)
-  target_link_libraries(fuzz_planted_${name} PRIVATE
-    fcs_fuzz_support ${FCS_PLANTED_LIBS_${target}} fcs_planted_${name})
+  target_link_libraries(fuzz_planted_${name} PRIVATE fcs_fuzz_support ${libs})
   # Through sh, so the expected abort is output to match, not a crash.
   add_test(NAME fuzz_planted_${name}
            COMMAND sh -c "\"$0\" \"$1\"; echo \"exit status $?\""

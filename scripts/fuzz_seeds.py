@@ -209,6 +209,34 @@ def pair_streams():
 
 
 SCHEDULES = [b"", b"\x00", b"\x02", b"\x06\x00\x0c", b"\x07", b"\x03\x01"]
+MUX_IDS = [1, 2, 3, 257, 258, 513, 0x8001, 65535]  # fuzz/targets/multiplex.c
+
+
+def mux_request(id_index, role=RESPONDER, flags=0, params=(), body=b"", data=b"",
+                piece=64):
+    """One request in the multiplex target's provider format."""
+    out = bytes([id_index, role - 1, flags, len(params)])
+    for name, value in params:
+        out += bytes([len(name)]) + name + bytes([len(value)]) + value
+    out += bytes([len(body)]) + body
+    if role == FILTER:
+        out += bytes([len(data)]) + data
+    return out + bytes([piece - 1])
+
+
+def multiplex_seeds():
+    """Provider inputs for the multiplex target: request count, requests,
+    then the picks that interleave their records."""
+    a = mux_request(0, params=[(b"A", b"1"), (b"REQUEST_METHOD", b"GET")], body=b"one", piece=2)
+    b = mux_request(3, params=[(b"B", b"2")], body=b"two", piece=3)  # id 257: low byte 1
+    c = mux_request(5, FILTER, KEEP_CONN, [(b"C", b"")], b"in", b"filter data", piece=1)
+    d = mux_request(7, AUTHORIZER, 0, [(b"N" * 31, b"v" * 63)], b"", piece=64)
+    return [
+        bytes([0]) + a + b + bytes([0, 1] * 16),
+        bytes([1]) + a + b + c + bytes([2, 1, 0] * 20),
+        bytes([2]) + a + b + c + d + bytes(range(4)) * 16,
+        bytes([0]) + c + d + bytes([1] * 10 + [0] * 40),
+    ]
 
 
 def control(mode, side, schedule=b""):
@@ -218,7 +246,8 @@ def control(mode, side, schedule=b""):
 def corpora(app, client):
     """target name -> list of inputs in that target's format."""
     streams = [(0, v) for v in app.values()] + [(1, v) for v in client.values()]
-    c = {t: [] for t in ("decode", "chunking", "roundtrip", "params", "reference")}
+    c = {t: [] for t in ("decode", "chunking", "roundtrip", "params", "reference",
+                         "libfcgi", "responder", "multiplex")}
     for i, (side, data) in enumerate(streams):
         for mode in (0, 1):
             c["decode"].append(bytes([mode | side << 1]) + data)
@@ -226,6 +255,12 @@ def corpora(app, client):
         sched = SCHEDULES[i % len(SCHEDULES)]
         c["chunking"].append(control(i & 1, side, sched) + data)
         c["roundtrip"].append(data)
+        if side == 0 and len(data) <= 8192:
+            c["libfcgi"].append(data)
+            # multiplexing on or off, 1 or 4 requests, output taken whole
+            # or 7 bytes at a time, input offered whole or 5 at a time
+            c["responder"].append(bytes([i & 3, 7 * (i & 1), 255 if i & 2 else 4]) + data)
+    c["multiplex"] = multiplex_seeds()
     for i, content in enumerate(pair_streams()):
         for sched in (b"", b"\x00", SCHEDULES[2 + i % 4]):
             c["params"].append(bytes([len(sched)]) + sched + content)

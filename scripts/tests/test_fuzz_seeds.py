@@ -61,4 +61,5 @@ def test_conformance_case_bytes_are_picked_up(tmp_path):
 def test_main_writes_every_target(tmp_path):
     assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(tmp_path / "none")]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {
-        "decode", "chunking", "roundtrip", "params", "reference"}
+        "decode", "chunking", "roundtrip", "params", "reference", "libfcgi",
+        "responder", "multiplex"}
