@@ -16,19 +16,19 @@ static void die_on_error(const fcs_error *e, const char *what) {
   exit(1);
 }
 
-uint64_t bench_decode_records(void *arg) {
-  const bench_job *job = arg;
+static uint64_t decode_records(const bench_job *job, int whole) {
   const uint8_t *p = job->in->bytes;
   size_t left = job->in->len;
   uint64_t records = 0;
   fcs_decoder d;
   fcs_event ev;
   fcs_decoder_init(&d, FCS_STRICT);
+  fcs_decoder_whole_records(&d, whole);
   while (left) {
     size_t n = fcs_decoder_feed(&d, p, left, &ev);
     p += n;
     left -= n;
-    if (ev.type == FCS_EV_RECORD_END)
+    if (ev.type == FCS_EV_RECORD_END || ev.type == FCS_EV_RECORD)
       records++;
     else if (ev.type == FCS_EV_ERROR)
       die_on_error(&ev.error, "decoder (records)");
@@ -37,6 +37,37 @@ uint64_t bench_decode_records(void *arg) {
   while (fcs_decoder_feed(&d, p, 0, &ev), ev.type != FCS_EV_NONE)
     records += ev.type == FCS_EV_RECORD_END;
   return records;
+}
+
+uint64_t bench_decode_records(void *arg) { return decode_records(arg, 0); }
+
+uint64_t bench_decode_whole_records(void *arg) {
+  return decode_records(arg, 1);
+}
+
+uint64_t bench_decode_batched_records(void *arg) {
+  const bench_job *job = arg;
+  const uint8_t *p = job->in->bytes;
+  size_t left = job->in->len;
+  uint64_t records = 0;
+  fcs_decoder d;
+  fcs_event evs[64];
+  fcs_decoder_init(&d, FCS_STRICT);
+  fcs_decoder_whole_records(&d, 1);
+  for (;;) {
+    size_t count;
+    size_t n = fcs_decoder_feed_many(&d, p, left, evs, 64, &count);
+    p += n;
+    left -= n;
+    for (size_t i = 0; i < count; i++) {
+      if (evs[i].type == FCS_EV_RECORD || evs[i].type == FCS_EV_RECORD_END)
+        records++;
+      else if (evs[i].type == FCS_EV_ERROR)
+        die_on_error(&evs[i].error, "decoder (batched records)");
+    }
+    if (count == 0)
+      return records;
+  }
 }
 
 uint64_t bench_decode_stdout(void *arg) {

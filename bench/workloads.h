@@ -18,6 +18,10 @@ typedef struct bench_job {
 
 /* Raw decoder, strict mode: counts the RECORD_END events. */
 uint64_t bench_decode_records(void *job);
+/* The same in whole-records mode: counts RECORD and RECORD_END events. */
+uint64_t bench_decode_whole_records(void *job);
+/* The same with fcs_decoder_feed_many, 64 events a call. */
+uint64_t bench_decode_batched_records(void *job);
 /* Raw decoder, strict mode: sums the CONTENT bytes of STDOUT records. */
 uint64_t bench_decode_stdout(void *job);
 /* App-side assembler, strict: walks every PARAMS stream with fcs_nv_next

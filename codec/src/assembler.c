@@ -545,6 +545,9 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
     case FCS_EV_STREAM_END:
       got = on_stream_end(a, &de, ev);
       break;
+    case FCS_EV_RECORD: /* a->dec never runs in whole-records mode: one
+                           record can give the assembler several events */
+      break;
     }
     if (got)
       return used;

@@ -21,16 +21,20 @@ static int has_fixed_body(uint8_t type) {
          type == FCS_UNKNOWN_TYPE;
 }
 
+/* The bulk of the traffic: a version-1 stream record on a request id passes
+ * every rule of check_header in both modes. */
+static inline int is_plain_stream_record(fcs_header h) {
+  return h.version == FCS_VERSION_1 && h.type >= FCS_PARAMS &&
+         h.type <= FCS_DATA && h.request_id != FCS_NULL_REQUEST_ID;
+}
+
 /* Returns the error and, through *at, the index inside the header of the
  * byte that makes it invalid. h comes by value so the decoder can keep it in
  * registers. */
 static fcs_err check_header(fcs_header h, fcs_mode mode, int *at) {
   int strict = mode == FCS_STRICT;
   *at = 0;
-  /* Fast path for the bulk of the traffic: a version-1 stream record on a
-   * request id passes every rule below in both modes. */
-  if (h.version == FCS_VERSION_1 && h.type >= FCS_PARAMS &&
-      h.type <= FCS_DATA && h.request_id != FCS_NULL_REQUEST_ID)
+  if (is_plain_stream_record(h))
     return FCS_E_OK;
   if (h.version != FCS_VERSION_1 && (strict || h.version == 0))
     return FCS_E_BAD_VERSION;
@@ -51,6 +55,12 @@ static fcs_err check_header(fcs_header h, fcs_mode mode, int *at) {
   if (strict && h.type == FCS_ABORT_REQUEST && h.content_length != 0)
     return FCS_E_ABORT_HAS_CONTENT;
   return FCS_E_OK;
+}
+
+/* check_header's verdict alone, with the common case decided inline. */
+static inline int record_ok(fcs_header h, fcs_mode mode) {
+  int at;
+  return is_plain_stream_record(h) || check_header(h, mode, &at) == FCS_E_OK;
 }
 
 fcs_err fcs_header_check(const fcs_header *h, fcs_mode mode) {
@@ -89,6 +99,71 @@ static fcs_header read_header(const uint8_t in[FCS_HEADER_LEN]) {
   return h;
 }
 
+void fcs_decoder_whole_records(fcs_decoder *d, int on) {
+  d->whole_records = on;
+}
+
+static void decode_body(uint8_t type, const uint8_t *body, fcs_event *ev) {
+  switch (type) {
+  case FCS_BEGIN_REQUEST:
+    fcs_begin_body_decode(body, &ev->body.begin);
+    break;
+  case FCS_END_REQUEST:
+    fcs_end_body_decode(body, &ev->body.end);
+    break;
+  case FCS_UNKNOWN_TYPE:
+    fcs_unknown_type_body_decode(body, &ev->body.unknown_type);
+    break;
+  default:
+    break;
+  }
+}
+
+/* The empty record that ends a stream. */
+static int ends_stream(fcs_header h) {
+  return h.content_length == 0 && h.type >= FCS_PARAMS && h.type <= FCS_DATA;
+}
+
+/* Reports whole records from the start of in as RECORD events, up to max
+ * of them, while each lies wholly in the input and passes check_header.
+ * Returns the bytes they take; *count gets how many. A record that does not
+ * fit or is invalid is left to the piecewise path. */
+static size_t whole_records(fcs_decoder *d, const uint8_t *in, size_t len,
+                            fcs_event *evs, size_t max, size_t *count) {
+  /* Kept in locals so the loop runs in registers. */
+  uint64_t record = d->record, offset = d->offset;
+  size_t used = 0, n = 0;
+  while (n < max && len - used >= FCS_HEADER_LEN) {
+    const uint8_t *p = in + used;
+    fcs_header h = read_header(p);
+    size_t total = (size_t)FCS_HEADER_LEN + h.content_length + h.padding_length;
+    if (total > len - used || !record_ok(h, d->mode))
+      break;
+    /* Only the fields a RECORD event defines are written: clearing the
+     * whole event costs as much as decoding a small record. */
+    fcs_event *ev = &evs[n++];
+    ev->type = FCS_EV_RECORD;
+    ev->header = h;
+    ev->record = record++;
+    ev->offset = offset;
+    ev->data = p + FCS_HEADER_LEN;
+    ev->len = h.content_length;
+    ev->ends_stream = (uint8_t)ends_stream(h);
+    if (!is_plain_stream_record(h)) /* those have no fixed-size body */
+      decode_body(h.type, ev->data, ev);
+    offset += total;
+    used += total;
+  }
+  if (n) {
+    d->header = evs[n - 1].header;
+    d->record_offset = evs[n - 1].offset;
+    d->record = record;
+    d->offset = offset;
+  }
+  *count = n;
+  return used;
+}
+
 static void after_content(fcs_decoder *d) {
   d->state = d->padding_left ? D_PADDING : D_RECORD_END;
 }
@@ -97,6 +172,11 @@ size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
                         fcs_event *ev) {
   static const fcs_event no_event;
   size_t used = 0;
+  if (d->whole_records && d->state == D_HEADER && d->have == 0) {
+    size_t count, n = whole_records(d, in, len, ev, 1, &count);
+    if (count)
+      return n;
+  }
   *ev = no_event;
   /* Neither changes before this call returns (a new header is reported
    * right away), so they are copied once. */
@@ -192,20 +272,8 @@ size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
     }
     case D_RECORD_END:
       ev->type = FCS_EV_RECORD_END;
-      switch (d->header.type) {
-      case FCS_BEGIN_REQUEST:
-        fcs_begin_body_decode(d->bodybuf, &ev->body.begin);
-        break;
-      case FCS_END_REQUEST:
-        fcs_end_body_decode(d->bodybuf, &ev->body.end);
-        break;
-      case FCS_UNKNOWN_TYPE:
-        fcs_unknown_type_body_decode(d->bodybuf, &ev->body.unknown_type);
-        break;
-      default:
-        break;
-      }
-      if (fcs_type_is_stream(d->header.type) && d->header.content_length == 0) {
+      decode_body(d->header.type, d->bodybuf, ev);
+      if (ends_stream(d->header)) {
         d->state = D_STREAM_END;
       } else {
         d->state = D_HEADER;
@@ -219,6 +287,30 @@ size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
       return used;
     }
   }
+}
+
+size_t fcs_decoder_feed_many(fcs_decoder *d, const uint8_t *in, size_t len,
+                             fcs_event *evs, size_t max, size_t *count) {
+  size_t used = 0, n = 0;
+  while (n < max) {
+    if (d->whole_records && d->state == D_HEADER && d->have == 0) {
+      size_t got;
+      used += whole_records(d, used ? in + used : in, len - used, evs + n,
+                            max - n, &got);
+      n += got;
+      if (n == max)
+        break;
+    }
+    size_t took =
+        fcs_decoder_feed(d, used ? in + used : in, len - used, &evs[n]);
+    used += took;
+    if (evs[n].type == FCS_EV_NONE)
+      break;
+    if (evs[n++].type == FCS_EV_ERROR)
+      break;
+  }
+  *count = n;
+  return used;
 }
 
 fcs_err fcs_decoder_finish(fcs_decoder *d, fcs_event *ev) {

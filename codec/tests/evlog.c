@@ -120,7 +120,32 @@ static void log_body(textbuf *t, const fcs_event *ev) {
   }
 }
 
+static void log_decoder_event(run *r, const fcs_event *ev);
+
+/* A RECORD event, logged as the pieces it stands for. */
+static void log_whole_record(run *r, const fcs_event *ev) {
+  fcs_event piece = *ev;
+  piece.type = FCS_EV_HEADER;
+  log_decoder_event(r, &piece);
+  if (ev->len) {
+    piece.type = FCS_EV_CONTENT;
+    piece.offset = ev->offset + FCS_HEADER_LEN;
+    log_decoder_event(r, &piece);
+  }
+  piece.type = FCS_EV_RECORD_END;
+  piece.offset = ev->offset;
+  log_decoder_event(r, &piece);
+  if (ev->ends_stream) {
+    piece.type = FCS_EV_STREAM_END;
+    log_decoder_event(r, &piece);
+  }
+}
+
 static void log_decoder_event(run *r, const fcs_event *ev) {
+  if (ev->type == FCS_EV_RECORD) {
+    log_whole_record(r, ev);
+    return;
+  }
   if (ev->type == FCS_EV_CONTENT) {
     add_slice(r, "CONTENT", ev->record, ev->offset, ev->data, ev->len);
     return;
@@ -160,7 +185,8 @@ static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
       return;
     }
     progress(r, n);
-    if (ev.type == FCS_EV_CONTENT && !inside(ev.data, ev.len, piece, plen)) {
+    if ((ev.type == FCS_EV_CONTENT || ev.type == FCS_EV_RECORD) &&
+        !inside(ev.data, ev.len, piece, plen)) {
       violation(r, "content slice outside the input");
       return;
     }
@@ -171,6 +197,42 @@ static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
           again.type != FCS_EV_ERROR || !same_error(&again.error, &ev.error))
         violation(r, "error not repeated without consuming");
       r->stopped = 1;
+    }
+  }
+}
+
+/* fcs_decoder_feed_many with room for 3 events a call: besides the
+ * decoder's own rules, it must stop early only when the input is used up
+ * or after an error. */
+static void feed_decoder_many(run *r, fcs_decoder *d, const uint8_t *piece,
+                              size_t plen) {
+  size_t off = 0;
+  while (!r->stopped) {
+    fcs_event evs[3];
+    size_t count,
+        n = fcs_decoder_feed_many(d, piece + off, plen - off, evs, 3, &count);
+    if (n > plen - off || count > 3) {
+      violation(r, "feed_many claimed more than it was given");
+      return;
+    }
+    off += n;
+    for (size_t i = 0; i < count && !r->stopped; i++) {
+      const fcs_event *ev = &evs[i];
+      if ((ev->type == FCS_EV_CONTENT || ev->type == FCS_EV_RECORD) &&
+          !inside(ev->data, ev->len, piece, plen)) {
+        violation(r, "content slice outside the input");
+        return;
+      }
+      if (ev->type == FCS_EV_NONE ||
+          (ev->type == FCS_EV_ERROR && i + 1 < count))
+        violation(r, "feed_many stored NONE or went on after an error");
+      log_decoder_event(r, ev);
+      r->stopped = ev->type == FCS_EV_ERROR;
+    }
+    if (!r->stopped && count < 3) {
+      if (off != plen)
+        violation(r, "feed_many stopped before the input was used up");
+      return;
     }
   }
 }
@@ -195,8 +257,17 @@ static void feed_pieces(run *r, void *ctx, step_fn step, const uint8_t *in,
   }
 }
 
+typedef struct styled_decoder {
+  fcs_decoder d;
+  decoder_style style;
+} styled_decoder;
+
 static void decoder_step(run *r, void *ctx, const uint8_t *piece, size_t plen) {
-  feed_decoder(r, ctx, piece, plen);
+  styled_decoder *s = ctx;
+  if (s->style == DEC_FEED_MANY)
+    feed_decoder_many(r, &s->d, piece, plen);
+  else
+    feed_decoder(r, &s->d, piece, plen);
 }
 
 static void run_init(run *r) {
@@ -212,14 +283,21 @@ static char *run_done(run *r) {
 
 char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
                   const size_t *cuts, size_t ncuts) {
+  return decoder_log_styled(mode, DEC_PIECEWISE, in, len, cuts, ncuts);
+}
+
+char *decoder_log_styled(fcs_mode mode, decoder_style style, const uint8_t *in,
+                         size_t len, const size_t *cuts, size_t ncuts) {
   run r;
   run_init(&r);
-  fcs_decoder d;
-  fcs_decoder_init(&d, mode);
-  feed_pieces(&r, &d, decoder_step, in, len, cuts, ncuts);
+  styled_decoder s;
+  fcs_decoder_init(&s.d, mode);
+  fcs_decoder_whole_records(&s.d, style != DEC_PIECEWISE);
+  s.style = style;
+  feed_pieces(&r, &s, decoder_step, in, len, cuts, ncuts);
   if (!r.stopped) {
     fcs_event ev;
-    fcs_err e = fcs_decoder_finish(&d, &ev);
+    fcs_err e = fcs_decoder_finish(&s.d, &ev);
     line(&r, "FINISH %s", fcs_err_name(e));
     if (e != FCS_E_OK) {
       tb_printf(&r.log, " ");

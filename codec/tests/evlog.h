@@ -22,6 +22,18 @@
 char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
                   const size_t *cuts, size_t ncuts);
 
+/* How the decoder is driven. A RECORD event is logged as the HEADER,
+ * CONTENT, RECORD_END and STREAM_END it stands for, so every style must
+ * give the piecewise log. */
+typedef enum decoder_style {
+  DEC_PIECEWISE,     /* fcs_decoder_feed */
+  DEC_WHOLE_RECORDS, /* fcs_decoder_feed in whole-records mode */
+  DEC_FEED_MANY      /* fcs_decoder_feed_many, 3 events a call, whole records */
+} decoder_style;
+
+char *decoder_log_styled(fcs_mode mode, decoder_style style, const uint8_t *in,
+                         size_t len, const size_t *cuts, size_t ncuts);
+
 typedef struct asm_setup {
   fcs_side side;
   fcs_mode mode;

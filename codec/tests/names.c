@@ -12,6 +12,8 @@ const char *decoder_event_name(fcs_event_type t) {
     return "RECORD_END";
   case FCS_EV_STREAM_END:
     return "STREAM_END";
+  case FCS_EV_RECORD:
+    return "RECORD";
   case FCS_EV_ERROR:
     return "ERROR";
   }

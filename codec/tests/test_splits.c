@@ -18,21 +18,22 @@ typedef struct subject {
   const char *last_line; /* what the whole-input log must end with */
 } subject;
 
-static char *subject_log(const subject *s, const size_t *cuts, size_t ncuts) {
+static char *subject_log(const subject *s, decoder_style style,
+                         const size_t *cuts, size_t ncuts) {
   if (s->assembler)
     return assembler_log(&s->setup, s->bytes, s->len, cuts, ncuts);
-  return decoder_log(s->mode, s->bytes, s->len, cuts, ncuts);
+  return decoder_log_styled(s->mode, style, s->bytes, s->len, cuts, ncuts);
 }
 
 /* Compares one split against the whole-input log; reports only the first
  * mismatch of a subject to keep the output readable. */
-static int same(const subject *s, const char *want, const size_t *cuts,
-                size_t ncuts) {
-  char *got = subject_log(s, cuts, ncuts);
+static int same_styled(const subject *s, decoder_style style, const char *want,
+                       const size_t *cuts, size_t ncuts) {
+  char *got = subject_log(s, style, cuts, ncuts);
   int ok = strcmp(got, want) == 0;
   if (!ok) {
     CHECK_STR(got, want);
-    fprintf(stderr, "  %s, %zu cut(s):", s->what, ncuts);
+    fprintf(stderr, "  %s (style %d), %zu cut(s):", s->what, (int)style, ncuts);
     for (size_t i = 0; i < ncuts && i < 4; i++)
       fprintf(stderr, " %zu", cuts[i]);
     fprintf(stderr, "%s\n", ncuts > 4 ? " ..." : "");
@@ -41,11 +42,21 @@ static int same(const subject *s, const char *want, const size_t *cuts,
   return ok;
 }
 
+/* The same for every way of driving the decoder (the assembler has one). */
+static int same(const subject *s, const char *want, const size_t *cuts,
+                size_t ncuts) {
+  int last = s->assembler ? DEC_PIECEWISE : DEC_FEED_MANY;
+  int ok = 1;
+  for (int style = DEC_PIECEWISE; style <= last && ok; style++)
+    ok = same_styled(s, (decoder_style)style, want, cuts, ncuts);
+  return ok;
+}
+
 /* Runs every split; returns the number of runs compared. */
 static size_t check_subject(const subject *s) {
-  char *want = subject_log(s, NULL, 0);
+  char *want = subject_log(s, DEC_PIECEWISE, NULL, 0);
   size_t runs = 1, n = s->len;
-  int ok = CHECK(strstr(want, "VIOLATION") == NULL);
+  int ok = CHECK(strstr(want, "VIOLATION") == NULL) && same(s, want, NULL, 0);
   size_t tail = strlen(s->last_line), wlen = strlen(want);
   if (!CHECK(wlen >= tail && strcmp(want + wlen - tail, s->last_line) == 0))
     fprintf(stderr, "  %s: log ends unexpectedly:\n%s", s->what, want);

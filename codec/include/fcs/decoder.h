@@ -11,7 +11,13 @@
  *
  * Per record it reports: HEADER, then zero or more CONTENT, then RECORD_END
  * (after the padding), then STREAM_END if the record was the empty record
- * that ends a stream (PARAMS, STDIN, STDOUT, STDERR, DATA). */
+ * that ends a stream (PARAMS, STDIN, STDOUT, STDERR, DATA).
+ *
+ * With fcs_decoder_whole_records on, a record that lies wholly in the input
+ * given to one call (header, content and padding) is reported as one RECORD
+ * event instead; a record that straddles calls still comes as the pieces
+ * above. Expanding each RECORD into HEADER, CONTENT, RECORD_END and
+ * STREAM_END gives back the split-independent sequence. */
 #ifndef FCS_DECODER_H
 #define FCS_DECODER_H
 
@@ -37,6 +43,9 @@ typedef enum fcs_event_type {
   FCS_EV_CONTENT,
   FCS_EV_RECORD_END,
   FCS_EV_STREAM_END,
+  FCS_EV_RECORD, /* a whole record: header, record, offset, data/len = all
+                    its content, body (fixed-body types), ends_stream; other
+                    fields are left as they were. Whole-records mode only. */
   FCS_EV_ERROR
 } fcs_event_type;
 
@@ -47,9 +56,10 @@ typedef struct fcs_event {
   uint64_t record;     /* 0-based index of the current record */
   uint64_t offset;     /* stream offset of the record's first header byte,
                           or of data[0] for CONTENT */
-  const uint8_t *data; /* CONTENT: slice of the input */
+  const uint8_t *data; /* CONTENT, RECORD: slice of the input */
   size_t len;
-  /* RECORD_END of BEGIN_REQUEST, END_REQUEST, UNKNOWN_TYPE: the body,
+  uint8_t ends_stream; /* RECORD: an empty stream record (see STREAM_END) */
+  /* RECORD_END or RECORD of BEGIN_REQUEST, END_REQUEST, UNKNOWN_TYPE: the body,
    * decoded from the first 8 content bytes (however they were split). */
   union {
     fcs_begin_body begin;
@@ -61,6 +71,7 @@ typedef struct fcs_event {
 
 typedef struct fcs_decoder {
   fcs_mode mode;
+  int whole_records;
   int state;
   uint8_t hdrbuf[FCS_HEADER_LEN];
   uint8_t bodybuf[FCS_BODY_LEN];
@@ -76,10 +87,20 @@ typedef struct fcs_decoder {
 
 void fcs_decoder_init(fcs_decoder *d, fcs_mode mode);
 
+/* Turns whole-record events on or off (off after init). */
+void fcs_decoder_whole_records(fcs_decoder *d, int on);
+
 /* Consumes a prefix of in and returns its length; *ev tells what happened.
  * After an ERROR the decoder consumes nothing and repeats that error. */
 size_t fcs_decoder_feed(fcs_decoder *d, const uint8_t *in, size_t len,
                         fcs_event *ev);
+
+/* Up to max events in one call, into evs[0..*count-1]: the events repeated
+ * calls to fcs_decoder_feed would give, without a call per event. It stops
+ * early when the input is used up (no NONE event is stored) or after an
+ * ERROR event. Returns the bytes consumed. */
+size_t fcs_decoder_feed_many(fcs_decoder *d, const uint8_t *in, size_t len,
+                             fcs_event *evs, size_t max, size_t *count);
 
 /* The input has ended. Returns FCS_E_OK when it ended between records;
  * otherwise FCS_E_TRUNCATED (ev->error filled) — also in lenient mode.
