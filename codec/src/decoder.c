@@ -57,12 +57,6 @@ static fcs_err check_header(fcs_header h, fcs_mode mode, int *at) {
   return FCS_E_OK;
 }
 
-/* check_header's verdict alone, with the common case decided inline. */
-static inline int record_ok(fcs_header h, fcs_mode mode) {
-  int at;
-  return is_plain_stream_record(h) || check_header(h, mode, &at) == FCS_E_OK;
-}
-
 fcs_err fcs_header_check(const fcs_header *h, fcs_mode mode) {
   int at;
   return check_header(*h, mode, &at);
@@ -124,44 +118,67 @@ static int ends_stream(fcs_header h) {
   return h.content_length == 0 && h.type >= FCS_PARAMS && h.type <= FCS_DATA;
 }
 
+/* The fields a RECORD event defines. Only these are written: clearing the
+ * whole event costs as much as decoding a small record. */
+static inline void put_record(fcs_event *ev, fcs_header h, const uint8_t *p,
+                              uint64_t record, uint64_t offset) {
+  ev->type = FCS_EV_RECORD;
+  ev->header = h;
+  ev->record = record;
+  ev->offset = offset;
+  ev->data = p + FCS_HEADER_LEN;
+  ev->len = h.content_length;
+  ev->ends_stream = (uint8_t)ends_stream(h);
+}
+
+/* A record that is not a plain stream record: checked, and reported with
+ * its body. Kept out of line so the loop below needs few registers. */
+static int put_other_record(fcs_event *ev, fcs_header h, const uint8_t *p,
+                            uint64_t record, uint64_t offset, fcs_mode mode) {
+  int at;
+  if (check_header(h, mode, &at) != FCS_E_OK)
+    return 0;
+  put_record(ev, h, p, record, offset);
+  decode_body(h.type, ev->data, ev);
+  return 1;
+}
+
 /* Reports whole records from the start of in as RECORD events, up to max
  * of them, while each lies wholly in the input and passes check_header.
  * Returns the bytes they take; *count gets how many. A record that does not
  * fit or is invalid is left to the piecewise path. */
 static size_t whole_records(fcs_decoder *d, const uint8_t *in, size_t len,
                             fcs_event *evs, size_t max, size_t *count) {
-  /* Kept in locals so the loop runs in registers. */
+  *count = 0;
+  if (len < FCS_HEADER_LEN) /* also keeps NULL + 0 out of the way */
+    return 0;
+  /* Pointers and locals rather than indexes into d: the loop then runs in
+   * registers. */
+  const uint8_t *p = in, *end = in + len;
+  fcs_event *ev = evs, *last = evs + max;
   uint64_t record = d->record, offset = d->offset;
-  size_t used = 0, n = 0;
-  while (n < max && len - used >= FCS_HEADER_LEN) {
-    const uint8_t *p = in + used;
+  while (ev < last && end - p >= FCS_HEADER_LEN) {
     fcs_header h = read_header(p);
     size_t total = (size_t)FCS_HEADER_LEN + h.content_length + h.padding_length;
-    if (total > len - used || !record_ok(h, d->mode))
+    if (total > (size_t)(end - p))
       break;
-    /* Only the fields a RECORD event defines are written: clearing the
-     * whole event costs as much as decoding a small record. */
-    fcs_event *ev = &evs[n++];
-    ev->type = FCS_EV_RECORD;
-    ev->header = h;
-    ev->record = record++;
-    ev->offset = offset;
-    ev->data = p + FCS_HEADER_LEN;
-    ev->len = h.content_length;
-    ev->ends_stream = (uint8_t)ends_stream(h);
-    if (!is_plain_stream_record(h)) /* those have no fixed-size body */
-      decode_body(h.type, ev->data, ev);
+    if (is_plain_stream_record(h))
+      put_record(ev, h, p, record, offset);
+    else if (!put_other_record(ev, h, p, record, offset, d->mode))
+      break;
+    ev++;
+    record++;
     offset += total;
-    used += total;
+    p += total;
   }
-  if (n) {
-    d->header = evs[n - 1].header;
-    d->record_offset = evs[n - 1].offset;
+  *count = (size_t)(ev - evs);
+  if (ev > evs) {
+    d->header = ev[-1].header;
+    d->record_offset = ev[-1].offset;
     d->record = record;
     d->offset = offset;
   }
-  *count = n;
-  return used;
+  return (size_t)(p - in);
 }
 
 static void after_content(fcs_decoder *d) {
