@@ -49,8 +49,10 @@ static void whole_records(mconn *c, fcs_buf *b, int at_eof,
     fn(c, b->p + at, b->len - at);
     at = b->len;
   }
-  memmove(b->p, b->p + at, b->len - at);
-  b->len -= at;
+  if (at) {
+    memmove(b->p, b->p + at, b->len - at);
+    b->len -= at;
+  }
 }
 
 static void emit(mconn *c, const uint8_t *rec, size_t len) {
