@@ -127,52 +127,136 @@ static void dec_push(fz_dec_trace *t, const fcs_event *ev) {
   }
 }
 
+/* One event from a call that consumed [from, from + used) of in. Returns 0
+ * after an ERROR (the trace ends there). */
+static int dec_observe(fz_dec_trace *t, dec_state *s, const uint8_t *in,
+                       const uint8_t *from, size_t used, const fcs_event *ev) {
+  size_t consumed = (size_t)(from - in) + used;
+  if (ev->type == FCS_EV_CONTENT || ev->type == FCS_EV_RECORD) {
+    uint64_t at =
+        ev->type == FCS_EV_RECORD ? ev->offset + FCS_HEADER_LEN : ev->offset;
+    FZ_CHECK(ev->data >= from && ev->data + ev->len <= from + used &&
+                 (uint64_t)(ev->data - in) == at,
+             "content slice [%" PRIu64 ", +%zu) is not in the consumed part "
+             "[%zu, +%zu) where it claims to be",
+             at, ev->len, (size_t)(from - in), used);
+  }
+  if (ev->type == FCS_EV_ERROR) {
+    FZ_CHECK(ev->error.offset < consumed,
+             "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
+             fcs_err_name(ev->error.code), ev->error.offset, consumed);
+    FZ_CHECK(strcmp(fcs_err_name(ev->error.code), "UNKNOWN_ERROR") &&
+                 *fcs_err_message(ev->error.code),
+             "error code %d has no name or message", ev->error.code);
+    dec_push(t, ev);
+    return 0;
+  }
+  if (ev->type == FCS_EV_HEADER || ev->type == FCS_EV_RECORD)
+    FZ_CHECK((strcmp(fcs_type_name(ev->header.type), "UNKNOWN") != 0) ==
+                 fcs_type_is_known(ev->header.type),
+             "type %u is %s but named %s", ev->header.type,
+             fcs_type_is_known(ev->header.type) ? "known" : "unknown",
+             fcs_type_name(ev->header.type));
+  if (ev->type != FCS_EV_RECORD) {
+    dec_check_order(s, ev);
+    dec_push(t, ev);
+    return 1;
+  }
+  /* A whole record: the events it stands for. */
+  FZ_CHECK(ev->len == ev->header.content_length,
+           "RECORD with %zu content bytes, header says %u", ev->len,
+           ev->header.content_length);
+  fcs_event part = *ev;
+  part.type = FCS_EV_HEADER;
+  dec_check_order(s, &part);
+  dec_push(t, &part);
+  if (ev->len) {
+    part.type = FCS_EV_CONTENT;
+    part.offset = ev->offset + FCS_HEADER_LEN;
+    dec_check_order(s, &part);
+    dec_push(t, &part);
+  }
+  part.type = FCS_EV_RECORD_END;
+  part.offset = ev->offset;
+  dec_check_order(s, &part);
+  dec_push(t, &part);
+  FZ_CHECK(ev->ends_stream == (s->phase == BEFORE_STREAM_END),
+           "RECORD %s a stream, the spec says it does%s",
+           ev->ends_stream ? "ends" : "does not end",
+           s->phase == BEFORE_STREAM_END ? "" : " not");
+  if (ev->ends_stream) {
+    part.type = FCS_EV_STREAM_END;
+    dec_check_order(s, &part);
+    dec_push(t, &part);
+  }
+  return 1;
+}
+
+/* Feeds one piece one event per call; 0 after an ERROR. */
+static int feed_one_by_one(fcs_decoder *d, fz_dec_trace *t, dec_state *s,
+                           const uint8_t *in, const uint8_t *p, size_t left) {
+  int idle = 0;
+  for (;;) {
+    fcs_event ev;
+    size_t used = fcs_decoder_feed(d, p, left, &ev);
+    FZ_CHECK(used <= left,
+             "decoder consumed %zu bytes of a %zu-byte piece at offset %zu",
+             used, left, (size_t)(p - in));
+    idle = used ? 0 : idle + 1;
+    FZ_CHECK(idle <= MAX_IDLE_FEEDS,
+             "decoder made no progress in %d calls at offset %zu", idle,
+             (size_t)(p - in));
+    if (ev.type == FCS_EV_NONE) {
+      FZ_CHECK(used == left, "decoder stopped with %zu bytes left at %zu",
+               left - used, (size_t)(p - in) + used);
+      return 1;
+    }
+    if (!dec_observe(t, s, in, p, used, &ev))
+      return 0;
+    p += used;
+    left -= used;
+  }
+}
+
+/* Feeds one piece through fcs_decoder_feed_many; 0 after an ERROR. */
+static int feed_many(fcs_decoder *d, fz_dec_trace *t, dec_state *s,
+                     const uint8_t *in, const uint8_t *p, size_t left) {
+  enum { BATCH = 8 };
+  for (;;) {
+    fcs_event evs[BATCH];
+    size_t count;
+    size_t used = fcs_decoder_feed_many(d, p, left, evs, BATCH, &count);
+    FZ_CHECK(used <= left && count <= BATCH,
+             "feed_many consumed %zu of %zu bytes, gave %zu events", used, left,
+             count);
+    for (size_t i = 0; i < count; i++)
+      if (!dec_observe(t, s, in, p, used, &evs[i]))
+        return 0;
+    p += used;
+    left -= used;
+    if (count < BATCH) {
+      FZ_CHECK(left == 0, "feed_many stopped with %zu bytes left at %zu", left,
+               (size_t)(p - in));
+      return 1;
+    }
+  }
+}
+
 void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
-                      fcs_mode mode, fz_chunker *chunks) {
+                      fcs_mode mode, fz_way way, fz_chunker *chunks) {
   fcs_decoder d;
   dec_state s = {BETWEEN, {0}, 0, 0, 0};
   fcs_event ev;
   fcs_decoder_init(&d, mode);
+  fcs_decoder_whole_records(&d, way == FZ_WHOLE_RECORDS);
   t->n = 0;
-  size_t pos = 0;
-  while (pos < len) {
+  for (size_t pos = 0; pos < len;) {
     size_t piece = fz_chunk_next(chunks, len - pos);
-    const uint8_t *p = in + pos;
-    size_t left = piece;
-    int idle = 0;
-    for (;;) {
-      size_t used = fcs_decoder_feed(&d, p, left, &ev);
-      FZ_CHECK(used <= left,
-               "decoder consumed %zu bytes of a %zu-byte piece at offset %zu",
-               used, left, (size_t)(p - in));
-      idle = used ? 0 : idle + 1;
-      FZ_CHECK(idle <= MAX_IDLE_FEEDS,
-               "decoder made no progress in %d calls at offset %zu", idle,
-               (size_t)(p - in));
-      if (ev.type == FCS_EV_CONTENT)
-        FZ_CHECK(ev.data >= p && ev.data + ev.len <= p + used &&
-                     (uint64_t)(ev.data - in) == ev.offset,
-                 "CONTENT slice [%" PRIu64 ", +%zu) is not the consumed part "
-                 "[%zu, +%zu) it claims",
-                 ev.offset, ev.len, (size_t)(p - in), used);
-      p += used;
-      left -= used;
-      if (ev.type == FCS_EV_NONE) {
-        FZ_CHECK(left == 0, "decoder stopped with %zu bytes left at %zu", left,
-                 (size_t)(p - in));
-        break;
-      }
-      if (ev.type == FCS_EV_ERROR) {
-        FZ_CHECK(ev.error.offset < (uint64_t)(p - in),
-                 "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
-                 fcs_err_name(ev.error.code), ev.error.offset,
-                 (size_t)(p - in));
-        dec_push(t, &ev);
-        return;
-      }
-      dec_check_order(&s, &ev);
-      dec_push(t, &ev);
-    }
+    int going = way == FZ_FEED_MANY
+                    ? feed_many(&d, t, &s, in, in + pos, piece)
+                    : feed_one_by_one(&d, t, &s, in, in + pos, piece);
+    if (!going)
+      return;
     pos += piece;
   }
   if (fcs_decoder_finish(&d, &ev) != FCS_E_OK) {
@@ -257,6 +341,19 @@ static uint32_t count_pairs(const uint8_t *data, size_t len, int *clean) {
 static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
   int clean;
   switch (ev->type) {
+  case FCS_AE_BEGIN:
+  case FCS_AE_REFUSED:
+    FZ_CHECK((strcmp(fcs_role_name(ev->role), "UNKNOWN") != 0) ==
+                 (ev->role >= FCS_RESPONDER && ev->role <= FCS_FILTER),
+             "role %u is named %s", ev->role, fcs_role_name(ev->role));
+    break;
+  case FCS_AE_END_REQUEST:
+    FZ_CHECK(
+        (strcmp(fcs_protocol_status_name(ev->end.protocol_status), "UNKNOWN") !=
+         0) == (ev->end.protocol_status <= FCS_UNKNOWN_ROLE),
+        "protocol status %u is named %s", ev->end.protocol_status,
+        fcs_protocol_status_name(ev->end.protocol_status));
+    break;
   case FCS_AE_PARAMS:
     FZ_CHECK(ev->len <= lim->max_params_bytes && ev->npairs <= lim->max_pairs,
              "PARAMS of %zu bytes, %u pairs, beyond the limits", ev->len,

@@ -50,8 +50,17 @@ typedef struct fz_asm_trace {
   size_t n, cap;
 } fz_asm_trace;
 
+/* The three ways to drive the decoder. Whole-record events are expanded
+ * into the events they stand for, so every way gives the same trace. */
+typedef enum fz_way {
+  FZ_FEED = 0,      /* fcs_decoder_feed, one event per call */
+  FZ_FEED_MANY,     /* fcs_decoder_feed_many, a batch per call */
+  FZ_WHOLE_RECORDS, /* feed with whole-record events on */
+  FZ_WAYS
+} fz_way;
+
 void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
-                      fcs_mode mode, fz_chunker *chunks);
+                      fcs_mode mode, fz_way way, fz_chunker *chunks);
 /* Client side: request ids 1..3 are begun (as responder requests) before
  * the input is fed, so replies for them are expected. */
 void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,

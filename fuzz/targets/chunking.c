@@ -7,24 +7,27 @@
  * of b + 1 bytes (cycling); the rest is the stream. Besides that schedule,
  * streams up to SINGLE_BYTE_LIMIT bytes are also fed one byte at a time,
  * which splits every header, every name-value length and every
- * content/padding boundary. */
+ * content/padding boundary. The schedule is fed to the decoder in each of
+ * its three ways (one event per call, feed_many, whole-record events). */
 #include "../support/target.h"
 #include "../support/trace.h"
 
 #define SINGLE_BYTE_LIMIT 2048
 
 static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
-                             fcs_side side, fz_chunker *pieces,
+                             fcs_side side, fz_chunker *pieces, int all_ways,
                              const fz_dec_trace *whole_dec,
                              const fz_asm_trace *whole_asm, const char *what) {
   fcs_limits limits;
   fz_small_limits(&limits);
   fz_dec_trace dec = {0};
   fz_asm_trace as = {0};
-  fz_chunker again = *pieces;
-  fz_dec_trace_run(&dec, in, len, mode, pieces);
-  fz_dec_trace_expect_equal(whole_dec, &dec, what);
-  fz_asm_trace_run(&as, in, len, side, mode, &limits, &again);
+  for (fz_way way = FZ_FEED; way < (all_ways ? FZ_WAYS : FZ_FEED + 1); way++) {
+    fz_chunker same = *pieces;
+    fz_dec_trace_run(&dec, in, len, mode, way, &same);
+    fz_dec_trace_expect_equal(whole_dec, &dec, what);
+  }
+  fz_asm_trace_run(&as, in, len, side, mode, &limits, pieces);
   fz_asm_trace_expect_equal(whole_asm, &as, what);
   fz_dec_trace_free(&dec);
   fz_asm_trace_free(&as);
@@ -48,16 +51,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_asm_trace whole_asm = {0};
 
   fz_chunker_whole(&pieces);
-  fz_dec_trace_run(&whole_dec, in, len, mode, &pieces);
+  fz_dec_trace_run(&whole_dec, in, len, mode, FZ_FEED, &pieces);
   fz_chunker_whole(&pieces);
   fz_asm_trace_run(&whole_asm, in, len, side, mode, &limits, &pieces);
 
   fz_chunker_steps(&pieces, steps, nsteps);
-  compare_schedule(in, len, mode, side, &pieces, &whole_dec, &whole_asm,
+  compare_schedule(in, len, mode, side, &pieces, 1, &whole_dec, &whole_asm,
                    "whole input against the input's chunk schedule");
   if (len <= SINGLE_BYTE_LIMIT) {
     fz_chunker_fixed(&pieces, 1);
-    compare_schedule(in, len, mode, side, &pieces, &whole_dec, &whole_asm,
+    compare_schedule(in, len, mode, side, &pieces, 0, &whole_dec, &whole_asm,
                      "whole input against one byte at a time");
   }
   fz_dec_trace_free(&whole_dec);

@@ -6,7 +6,9 @@
  * stream. Oracles: the invariants trace.h checks while collecting (bounded
  * consumption, slices inside the input, content adding up to the header's
  * length, error offsets inside the input, legal event order), and
- * determinism: a fresh decoder on the same bytes gives the same trace. */
+ * determinism: a fresh decoder on the same bytes gives the same trace, fed
+ * one event per call, through fcs_decoder_feed_many, or with whole-record
+ * events (expanded). */
 #include "../support/target.h"
 #include "../support/trace.h"
 
@@ -24,10 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_asm_trace as_first = {0}, as_again = {0};
 
   fz_chunker_whole(&whole);
-  fz_dec_trace_run(&first, in, len, mode, &whole);
+  fz_dec_trace_run(&first, in, len, mode, FZ_FEED, &whole);
   fz_chunker_whole(&whole);
-  fz_dec_trace_run(&again, in, len, mode, &whole);
+  fz_dec_trace_run(&again, in, len, mode, FZ_FEED, &whole);
   fz_dec_trace_expect_equal(&first, &again, "decoding the same bytes twice");
+  fz_chunker_whole(&whole);
+  fz_dec_trace_run(&again, in, len, mode, FZ_FEED_MANY, &whole);
+  fz_dec_trace_expect_equal(&first, &again, "feed against feed_many");
+  fz_chunker_whole(&whole);
+  fz_dec_trace_run(&again, in, len, mode, FZ_WHOLE_RECORDS, &whole);
+  fz_dec_trace_expect_equal(&first, &again, "feed against whole-record events");
 
   fz_chunker_whole(&whole);
   fz_asm_trace_run(&as_first, in, len, side, mode, &limits, &whole);
