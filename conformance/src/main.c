@@ -328,6 +328,18 @@ static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
   return 0;
 }
 
+/* Frees what main built before an early return; returns rc. */
+static int leave(int rc, options *o, fcs_config *cfg, fcs_catalog *cat,
+                 fcs_run *run) {
+  free(run->cases);
+  catalog_free(cat);
+  params_free(&cfg->std);
+  free(o->include);
+  free(o->exclude);
+  buf_free(&o->rerun);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   options o = {
@@ -336,18 +348,20 @@ int main(int argc, char **argv) {
   pthread_mutex_init(&cfg.lock, NULL);
   params_defaults(&cfg.std);
   buf_str(&o.rerun, argv[0]);
+  fcs_catalog cat = {0};
+  fcs_run run = {.jobs = o.jobs};
   if (parse_options(argc, argv, &o, &cfg))
-    return EXIT_USAGE;
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   const char *dir = o.cases_dir ? o.cases_dir : getenv("FCGISPEC_CASES");
   if (!dir)
     dir = FCS_CASES_DIR;
   char err[1024];
-  fcs_catalog cat;
   if (catalog_load(dir, &cat, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: %s\n", err);
-    return EXIT_USAGE;
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
-  fcs_run run = {.jobs = o.jobs, .strict = o.strict};
+  run.jobs = o.jobs;
+  run.strict = o.strict;
   run.cases = xcalloc(cat.n, sizeof(fcs_case *));
   unsigned roles = 0;
   for (size_t i = 0; i < cat.n; i++)
@@ -363,17 +377,18 @@ int main(int argc, char **argv) {
         int rc = send_bytes(&cat.v[i], &cfg.std, &b);
         fwrite(b.p, 1, b.len, stdout);
         buf_free(&b);
-        return rc ? EXIT_USAGE : EXIT_OK;
+        return leave(rc ? EXIT_USAGE : EXIT_OK, &o, &cfg, &cat, &run);
       }
     fprintf(stderr, "fcgispec: no case with id '%s'\n", o.dump_send);
-    return EXIT_USAGE;
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
-  if (o.export_seeds)
-    return export_seeds(o.export_seeds, run.cases, run.n, &cfg.std) ? EXIT_USAGE
-                                                                    : EXIT_OK;
+  if (o.export_seeds) {
+    int rc = export_seeds(o.export_seeds, run.cases, run.n, &cfg.std);
+    return leave(rc ? EXIT_USAGE : EXIT_OK, &o, &cfg, &cat, &run);
+  }
   if (run.n == 0) {
     fprintf(stderr, "fcgispec: no case matches the selection\n");
-    return EXIT_USAGE;
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
   if (o.list) {
     for (size_t i = 0; i < run.n; i++)
@@ -381,12 +396,13 @@ int main(int argc, char **argv) {
              level_name(run.cases[i]->level), run.cases[i]->role,
              run.cases[i]->requirement);
     printf("%zu cases\n", run.n);
-    return EXIT_OK;
+    return leave(EXIT_OK, &o, &cfg, &cat, &run);
   }
   fcs_baseline base = {0};
   if (o.baseline && baseline_load(o.baseline, &base, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: %s\n", err);
-    return EXIT_USAGE;
+    baseline_free(&base);
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
   char addr[200], cmd[600], label[300];
   int builtin = !o.target;
@@ -394,7 +410,8 @@ int main(int argc, char **argv) {
     builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd));
   if (target_parse(o.target, &cfg.target, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: --target: %s\n", err);
-    return EXIT_USAGE;
+    baseline_free(&base);
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
   target_format(&cfg.target, label, sizeof(label));
   if (builtin)
@@ -413,14 +430,16 @@ int main(int argc, char **argv) {
       fprintf(stderr, "fcgispec: cannot start the backend: %s\n",
               cfg.pid < 0 ? "fork failed" : err);
       spawn_stop(cfg.pid);
-      return EXIT_UNREACHABLE;
+      baseline_free(&base);
+      return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
     }
   } else {
     int fd =
         target_connect(&cfg.target, now_ms() + o.timeout_ms, err, sizeof(err));
     if (fd < 0) {
       fprintf(stderr, "fcgispec: target %s unreachable: %s\n", label, err);
-      return EXIT_UNREACHABLE;
+      baseline_free(&base);
+      return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
     }
     close(fd);
   }
@@ -461,13 +480,7 @@ int main(int argc, char **argv) {
     result_free(&run.res[i]);
   free(run.res);
   free(run.known);
-  free(run.cases);
-  free(o.include);
-  free(o.exclude);
-  buf_free(&o.rerun);
   probe_free(&probe);
   baseline_free(&base);
-  catalog_free(&cat);
-  params_free(&cfg.std);
-  return rc;
+  return leave(rc, &o, &cfg, &cat, &run);
 }
