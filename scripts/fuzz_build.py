@@ -1,6 +1,8 @@
 """Builds the fuzz targets in the form an engine needs.
 
     libfuzzer  build/fuzz      the `fuzz` preset: libFuzzer + ASan + UBSan
+    bench      build/fuzz-bench  libFuzzer without sanitizers, optimised
+                               (exec/s measurements)
     afl        build/afl       afl-clang-fast, persistent mode (FCS_FUZZ_AFL)
     replay     build/asan      standalone replay drivers under ASan + UBSan
     coverage   build/coverage  replay drivers with clang source coverage
@@ -11,7 +13,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ENGINES = ("libfuzzer", "afl", "replay", "coverage")
+ENGINES = ("libfuzzer", "bench", "afl", "replay", "coverage")
 # Baseline for the benchmark, built with libFuzzer only: it does nothing.
 EMPTY_TARGET = "empty"
 
@@ -23,14 +25,14 @@ def targets():
 
 
 def build_dir(engine):
-    name = {"libfuzzer": "fuzz", "afl": "afl", "replay": "asan",
-            "coverage": "coverage"}[engine]
+    name = {"libfuzzer": "fuzz", "bench": "fuzz-bench", "afl": "afl",
+            "replay": "asan", "coverage": "coverage"}[engine]
     return ROOT / "build" / name
 
 
 def binary(engine, target):
-    prefix = {"libfuzzer": "fuzz_", "afl": "fuzz_afl_", "replay": "fuzz_replay_",
-              "coverage": "fuzz_replay_"}[engine]
+    prefix = {"libfuzzer": "fuzz_", "bench": "fuzz_", "afl": "fuzz_afl_",
+              "replay": "fuzz_replay_", "coverage": "fuzz_replay_"}[engine]
     return build_dir(engine) / "fuzz" / (prefix + target)
 
 
@@ -41,6 +43,9 @@ def _configure_args(engine):
         return ["--preset", "asan"]
     common = ["-S", str(ROOT), "-B", str(build_dir(engine)),
               "-DFCS_BUILD_TESTS=OFF", "-DFCS_WERROR=ON"]
+    if engine == "bench":
+        return common + ["-DCMAKE_C_COMPILER=clang", "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
+                         "-DFCS_FUZZ=ON"]
     if engine == "afl":
         return common + ["-DCMAKE_C_COMPILER=afl-clang-fast",
                          "-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DFCS_FUZZ_AFL=ON"]

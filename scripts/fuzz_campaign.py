@@ -40,14 +40,15 @@ def _pump(stream, sink):
 
 
 def run_libfuzzer(target, seconds, jobs=1, root=None, log=print,
-                  corpus_target=None):
+                  corpus_target=None, engine="libfuzzer"):
     """Fuzzes target starting from the seeds of corpus_target (default: its
-    own); new inputs go to the work directory, never into seeds/."""
+    own); new inputs go to the work directory, never into seeds/. engine
+    "bench" runs the build without sanitizers."""
     work = work_dir(target, root)
     corpus, artifacts = work / "corpus", work / "artifacts"
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
-    cmd = [str(fuzz_build.binary("libfuzzer", target)),
+    cmd = [str(fuzz_build.binary(engine, target)),
            f"-max_total_time={seconds}", f"-max_len={MAX_LEN}", f"-dict={DICT}",
            f"-artifact_prefix={artifacts}/", "-print_final_stats=1"]
     if jobs > 1:

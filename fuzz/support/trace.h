@@ -1,6 +1,8 @@
 /* Event traces: what the decoder or the assembler reports for one input fed
  * in one chunk schedule, normalised so that two schedules can be compared
- * (content slices of one run are merged and kept as length + hash).
+ * (content slices of one run are merged and kept as offset + length, which
+ * name the same input bytes in every run; data the assembler copied is
+ * kept as length + hash).
  *
  * Collecting a trace also checks the invariants every run must keep: a feed
  * never consumes more than it was given, slices lie inside the piece fed and
@@ -20,7 +22,7 @@ typedef struct fz_dec_item {
   fcs_event_type type;
   fcs_header header;
   uint64_t record, offset;
-  uint64_t len, hash;         /* CONTENT, slices merged */
+  uint64_t len;               /* CONTENT, slices merged */
   uint8_t body[FCS_BODY_LEN]; /* RECORD_END of a fixed-body type */
   fcs_error error;            /* ERROR */
 } fz_dec_item;
@@ -37,7 +39,8 @@ typedef struct fz_asm_item {
   uint16_t role;
   uint8_t flags;
   uint64_t record, offset;
-  uint64_t len, hash; /* data; STREAM_DATA slices merged */
+  uint64_t len, hash; /* data (hash: not for STREAM_DATA, whose slices
+                         are merged) */
   uint32_t npairs;
   fcs_end_body end;
   uint8_t unknown_type;
@@ -50,19 +53,25 @@ typedef struct fz_asm_trace {
   size_t n, cap;
 } fz_asm_trace;
 
-/* The three ways to drive the decoder. Whole-record events are expanded
+/* The ways to drive the decoder. Whole-record events are expanded
  * into the events they stand for, so every way gives the same trace. */
 typedef enum fz_way {
   FZ_FEED = 0,      /* fcs_decoder_feed, one event per call */
   FZ_FEED_MANY,     /* fcs_decoder_feed_many, a batch per call */
   FZ_WHOLE_RECORDS, /* feed with whole-record events on */
+  FZ_MANY_WHOLE,    /* feed_many with whole-record events on */
   FZ_WAYS
 } fz_way;
 
+/* After an ERROR, feeding again and finishing must repeat it without
+ * consuming anything; a header error must be the one fcs_header_check
+ * gives for the header the event carries. */
 void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
                       fcs_mode mode, fz_way way, fz_chunker *chunks);
 /* Client side: request ids 1..3 are begun (as responder requests) before
- * the input is fed, so replies for them are expected. */
+ * the input is fed, so replies for them are expected. limits NULL: the
+ * codec's defaults. After an ERROR, feeding again and finishing must repeat
+ * it without consuming anything. */
 void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
                       fcs_side side, fcs_mode mode, const fcs_limits *limits,
                       fz_chunker *chunks);
@@ -72,9 +81,6 @@ void fz_dec_trace_expect_equal(const fz_dec_trace *a, const fz_dec_trace *b,
                                const char *what);
 void fz_asm_trace_expect_equal(const fz_asm_trace *a, const fz_asm_trace *b,
                                const char *what);
-
-void fz_dec_trace_free(fz_dec_trace *t);
-void fz_asm_trace_free(fz_asm_trace *t);
 
 /* Scratch memory for an assembler with these limits, kept between runs. */
 void *fz_asm_memory(const fcs_limits *limits, size_t *len);

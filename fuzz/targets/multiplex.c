@@ -9,7 +9,8 @@
  * next record taken from a request the input picks; each request's own
  * order kept). The application-side assembler (strict) must report, for
  * both layouts, exactly the role, flags, PARAMS bytes, pair count, STDIN
- * and DATA each request was built with. */
+ * and DATA each request was built with, and let each request be ended once
+ * its input is complete. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,13 @@ static void assemble(const uint8_t *wire, size_t len, const request *reqs,
         s->data_bytes = copy(ev.data, ev.len);
         s->data_len = ev.len;
       }
+      /* The request has all its input: end it, as an application would
+       * once it has answered, so its slot can be reused. */
+      if (ev.record_type == (reqs[k].role == FCS_FILTER ? FCS_DATA : FCS_STDIN))
+        FZ_CHECK(fcs_assembler_end(&a, ev.request_id) == FCS_E_OK &&
+                     fcs_assembler_end(&a, ev.request_id) == FCS_E_NOT_ACTIVE,
+                 "%s layout: ending request %u (twice) went wrong", layout,
+                 ev.request_id);
       break;
     default:
       break;
