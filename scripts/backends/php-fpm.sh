@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # php-fpm (Debian php8.2-fpm) serving echo.php on ADDRESS.
+# fcgispec-script-filename: scripts/backends/echo.php
+# fcgispec-jobs: 2
 source "$(dirname "$0")/common.sh"
 fpm=$(command -v php-fpm8.2 || command -v php-fpm || ls /usr/sbin/php-fpm* | head -1)
 cat > "$work/php-fpm.conf" <<CONF

@@ -2,20 +2,28 @@
 # Runs the conformance suite against one real backend, started and stopped
 # by fcgispec on a private Unix socket, and compares it with the checked-in
 # baseline (exit 0 when nothing regressed).
-#   bash scripts/backends/run.sh php-fpm|fcgiwrap|libfcgi|go [fcgispec args]
+#   bash scripts/backends/run.sh NAME [fcgispec args]   (NAME.sh beside this file)
 # FCS_BUILD_DIR picks the build (default build/default).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-name=${1:?usage: run.sh php-fpm|fcgiwrap|libfcgi|go [fcgispec args]}
+name=${1:?usage: run.sh BACKEND [fcgispec args] (BACKEND: a NAME.sh beside this script)}
 shift
 build=${FCS_BUILD_DIR:-$root/build/default}
-case $name in
-  php-fpm) script="$here/echo.php"; jobs=2 ;;
-  fcgiwrap) script="$here/echo.cgi"; jobs=1 ;;
-  libfcgi|go) script="/fcgispec"; jobs=1 ;;
-  *) echo "run.sh: unknown backend '$name'" >&2; exit 2 ;;
-esac
+start="$here/$name.sh"
+if [ ! -f "$start" ] || [ "$name" = run ] || [ "$name" = common ]; then
+  echo "run.sh: unknown backend '$name'" >&2
+  exit 2
+fi
+# Each start script declares what fcgispec needs to drive it:
+#   # fcgispec-script-filename: SCRIPT_FILENAME to send (repo-relative, or
+#     any absolute path the backend ignores)
+#   # fcgispec-jobs: how many cases may run at once
+setting() { sed -n "s/^# fcgispec-$1: //p" "$start" | head -1; }
+script=$(setting script-filename)
+case $script in /*) ;; *) script="$root/$script" ;; esac
+jobs=$(setting jobs)
+jobs=${jobs:-1}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fcgispec-run.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 sock="$dir/$name.sock"
