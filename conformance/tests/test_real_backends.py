@@ -1,6 +1,7 @@
-"""php-fpm, fcgiwrap, libfcgi and Go net/http/fcgi, started by
-scripts/backends/run.sh, still match their checked-in baselines (every
-deviation is explained in docs/conformance.md)."""
+"""Every real backend with a start script and a baseline under
+scripts/backends/ (php-fpm, fcgiwrap, libfcgi, Go net/http/fcgi, ...),
+started by scripts/backends/run.sh, still matches its checked-in baseline
+(every deviation is explained in the docs)."""
 import json
 import os
 import subprocess
@@ -10,7 +11,16 @@ import pytest
 from conftest import BUILD, ROOT
 
 
-@pytest.mark.parametrize("backend", ["php-fpm", "fcgiwrap", "libfcgi", "go"])
+BACKENDS = sorted(
+    p.stem for p in (ROOT / "scripts" / "backends" / "baselines").glob("*.txt")
+    if (ROOT / "scripts" / "backends" / f"{p.stem}.sh").exists())
+
+
+def test_the_four_first_backends_are_there():
+    assert {"php-fpm", "fcgiwrap", "libfcgi", "go"} <= set(BACKENDS)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_backend_matches_its_baseline(tmp_path, backend):
     report = tmp_path / "r.json"
     p = subprocess.run(
