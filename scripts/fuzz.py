@@ -7,7 +7,7 @@
   fuzz.py merge    --target T [--replace] [SRC...]   minimise into seeds/corpus/T
   fuzz.py triage   --target T CRASH_FILE_OR_DIR...
   fuzz.py coverage [--html DIR] [--min-lines P] [--min-branches P]
-  fuzz.py bench    --seconds N [--targets T...] [--json FILE]
+  fuzz.py bench    [--seconds N] [--runs R] [--targets T...] [--json FILE]
 
 Work files (fuzzer corpora, crashes, AFL++ sync folders) live under
 build/fuzz-work/<target>/.
@@ -96,7 +96,7 @@ def cmd_coverage(a):
 
 
 def cmd_bench(a):
-    rows = fuzz_bench.measure(_targets(a.targets), a.seconds)
+    rows = fuzz_bench.measure(_targets(a.targets), a.seconds, a.runs)
     if a.json:
         pathlib.Path(a.json).write_text(json.dumps(rows, indent=2) + "\n")
     return 0
@@ -143,7 +143,8 @@ def main(argv=None):
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("bench", help="exec/s of each target next to an empty target")
-    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--seconds", type=int, default=10, help="fuzzing time per target")
+    p.add_argument("--runs", type=int, default=200, help="replays of each corpus input")
     p.add_argument("--targets", nargs="*", default=[])
     p.add_argument("--json", help="write the rows as JSON")
     p.set_defaults(func=cmd_bench)
