@@ -1,0 +1,34 @@
+"""The rows of the matrix: every case any backend ran, grouped by spec
+section, with its level and requirement text."""
+import dataclasses
+
+import sections
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    id: str
+    section: str
+    level: str
+    requirement: str
+
+
+def rows(results):
+    """[(section, [Case...])] in section order; cases keep the order of the
+    first report that has them (fcgispec's catalog order)."""
+    by_id = {}
+    for r in results:
+        for c in r.cases.values():
+            by_id.setdefault(
+                c["id"], Case(c["id"], c["section"], c["level"],
+                              c["requirement"]))
+    grouped = {}
+    for case in by_id.values():
+        grouped.setdefault(case.section, []).append(case)
+    return sorted(grouped.items(), key=lambda kv: sections.sort_key(kv[0]))
+
+
+def verdicts_differ(case, results):
+    """True when the backends that ran CASE did not all give one verdict."""
+    seen = {r.cases[case.id]["verdict"] for r in results if case.id in r.cases}
+    return len(seen) > 1
