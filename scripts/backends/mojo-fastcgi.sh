@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# mojo-fastcgi-echo.pl (Mojolicious::Lite) on Mojo::Server::FastCGI (Debian
+# libmojo-server-fastcgi-perl, pure Perl), started by spawn-fcgi on ADDRESS
+# (the server takes its listening socket on fd 0).
+# fcgispec-script-filename: /fcgispec
+# fcgispec-jobs: 1
+source "$(dirname "$0")/common.sh"
+if [ -n "$sock" ]; then where=(-s "$sock"); else where=(-a "$host" -p "$port"); fi
+export MOJO_MODE=production MOJO_HOME="$work"
+run_backend spawn-fcgi -n "${where[@]}" -- /usr/bin/perl "$here/mojo-fastcgi-echo.pl" fastcgi
