@@ -52,11 +52,14 @@ class Chromium:
             target = self.call("Target.createTarget", url="about:blank")
             self.session = self.call("Target.attachToTarget", flatten=True,
                                      targetId=target["targetId"])["sessionId"]
-            self.call("Emulation.setDeviceMetricsOverride", width=width,
-                      height=height, deviceScaleFactor=1, mobile=False)
+            self.resize(width, height)
         except BaseException:
             self.close()
             raise
+
+    def resize(self, width, height):
+        self.call("Emulation.setDeviceMetricsOverride", width=width,
+                  height=height, deviceScaleFactor=1, mobile=False)
 
     def __enter__(self):
         return self
