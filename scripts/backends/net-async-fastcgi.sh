@@ -4,5 +4,11 @@
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"
+# A missing package is reported on stdout (run.sh keeps the backend's stderr
+# in a temporary log) and on stderr; fcgispec then exits 3.
+if ! perl -MNet::Async::FastCGI -e 1 2>/dev/null; then
+  echo "net-async-fastcgi.sh: skipped: libnet-async-fastcgi-perl is not installed (bash scripts/install-deps.sh)" | tee /dev/stderr
+  exit 3
+fi
 if [ -n "$sock" ]; then where=(unix "$sock"); else where=(tcp "$host" "$port"); fi
 run_backend perl "$here/net-async-fastcgi-echo.pl" "${where[@]}"
