@@ -1,8 +1,9 @@
 """Benchmark, in the libFuzzer build without sanitizers (build/fuzz-bench),
 so the numbers show what the harness and the codec cost, not ASan:
 
-  replay  every input of the target's seed corpus run `runs` times by the
-          libFuzzer binary itself (file arguments with -runs=N), and the
+  replay  every input of the target's seed corpus (cut to the -max_len the
+          campaigns use) run `runs` times by the libFuzzer binary itself
+          (file arguments with -runs=N), and the
           same inputs through the empty target in the same run; the ratio
           of the two exec/s compares the target's cost per input with the
           engine's own (1.0: as cheap as doing nothing);
@@ -30,7 +31,8 @@ def corpus_files(target):
 
 def _wall(binary, files, runs):
     start = time.perf_counter()
-    subprocess.run([str(binary), f"-runs={runs}", *files], check=True,
+    subprocess.run([str(binary), f"-runs={runs}",
+                    f"-max_len={fuzz_campaign.MAX_LEN}", *files], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 

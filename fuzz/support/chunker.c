@@ -18,7 +18,9 @@ size_t fz_chunk_next(fz_chunker *c, size_t left) {
   size_t want = left;
   if (c->fixed)
     want = c->fixed;
-  else if (c->nsteps)
-    want = (size_t)c->steps[c->next++ % c->nsteps] + 1;
+  else if (c->nsteps) {
+    want = (size_t)c->steps[c->next] + 1;
+    c->next = c->next + 1 == c->nsteps ? 0 : c->next + 1;
+  }
   return want < left ? want : left;
 }

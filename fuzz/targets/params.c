@@ -20,6 +20,7 @@
 #include "../support/chunker.h"
 #include "../support/hash.h"
 #include "../support/target.h"
+#include "../support/trace.h"
 
 typedef struct pair_list {
   fcs_nv_pair *pairs;
@@ -139,7 +140,7 @@ static void assembled(const uint8_t *in, size_t len, fz_chunker *pieces,
                       const pair_list *want, const tail *t) {
   fcs_limits limits = {(uint32_t)len + 1, (uint32_t)want->n + 1, 1, 0};
   size_t memlen, wire_len;
-  void *mem = malloc(memlen = fcs_assembler_memory_size(&limits));
+  void *mem = fz_asm_memory(&limits, &memlen);
   uint8_t *wire = as_records(in, len, pieces, &wire_len);
   fcs_assembler a;
   fcs_asm_event ev;
@@ -168,7 +169,6 @@ static void assembled(const uint8_t *in, size_t len, fz_chunker *pieces,
   } while (!done && ev.type != FCS_AE_NONE);
   FZ_CHECK(done, "assembler gave neither PARAMS nor an error");
   free(wire);
-  free(mem);
 }
 
 static size_t length_size(uint32_t n) { return n < 128 ? 1 : 4; }
