@@ -13,3 +13,5 @@ for preset in default asan; do
 done
 echo "== pytest"
 FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 -m pytest -q
+echo "== certification matrix"
+FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 scripts/matrix.py --jobs 2 --check
