@@ -27,7 +27,13 @@ jobs=${jobs:-1}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fcgispec-run.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 sock="$dir/$name.sock"
+rc=0
 "$build/conformance/fcgispec" --target "unix:$sock" \
   --spawn "exec bash '$here/$name.sh' 'unix:$sock' 2>'$dir/backend.log'" \
   --param "SCRIPT_FILENAME=$script" --jobs "$jobs" \
-  --baseline "$here/baselines/$name.txt" "$@"
+  --baseline "$here/baselines/$name.txt" "$@" || rc=$?
+if [ "$rc" -eq 3 ]; then # unreachable: say why the backend did not start
+  echo "run.sh: $name did not start; the last lines it wrote:" >&2
+  tail -n 15 "$dir/backend.log" >&2
+fi
+exit "$rc"
