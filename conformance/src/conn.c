@@ -31,7 +31,9 @@ void conn_close(fcs_conn *c) {
 int conn_done(const fcs_conn *c) { return c->eof || c->garbage; }
 
 const uint8_t *rx_content(const fcs_conn *c, const fcs_rx *r) {
-  return c->arena.p + r->off;
+  /* No content received yet: the arena is still NULL, and NULL + 0 is
+   * undefined in C. */
+  return c->arena.p ? c->arena.p + r->off : c->arena.p;
 }
 
 static void on_event(fcs_conn *c, const fcs_event *ev) {
