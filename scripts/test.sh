@@ -11,6 +11,10 @@ for preset in default asan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+echo "== fuzz smoke (libFuzzer under ASan+UBSan, a few seconds per target)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+ctest --test-dir build/fuzz -L fuzz-smoke
 echo "== pytest"
 FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 -m pytest -q
 # The matrix runs the ASan+UBSan build of the runner against every real
