@@ -87,8 +87,10 @@ void fcs_responder_output_consumed(fcs_responder *r, size_t n);
 
 /* 1 when the connection is finished: after the END_REQUEST of a request
  * whose FCGI_KEEP_CONN was clear (once no other request is active), after
- * a protocol error, or after input_eof. Send what fcs_responder_output
- * still holds, then close. */
+ * a protocol error, or after input_eof — and only once every reply owed
+ * has gone into the output buffer: a reply waiting for room keeps it 0
+ * until output is taken and fcs_responder_input is called again. Then send
+ * what fcs_responder_output still holds, and close. */
 int fcs_responder_should_close(const fcs_responder *r);
 
 /* The protocol error that ended the connection, or NULL. */
