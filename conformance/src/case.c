@@ -453,15 +453,24 @@ static int parse_line(parser *ps, fcs_case *c, char *raw) {
 }
 
 int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    memset(c, 0, sizeof(*c));
+    c->path = xstrdup(path);
+    snprintf(err, errlen, "%s: cannot open", path);
+    return -1;
+  }
+  int rc = case_parse_stream(f, path, c, err, errlen);
+  fclose(f);
+  return rc;
+}
+
+int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
+                      size_t errlen) {
   parser ps = {path, 0, err, errlen};
   memset(c, 0, sizeof(*c));
   c->level = FCS_LVL_COUNT;
   c->path = xstrdup(path);
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    snprintf(err, errlen, "%s: cannot open", path);
-    return -1;
-  }
   char *line = NULL;
   size_t cap = 0;
   int rc = 0;
@@ -470,7 +479,6 @@ int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen) {
     rc = parse_line(&ps, c, line);
   }
   free(line);
-  fclose(f);
   if (rc)
     return rc;
   ps.line = 0;

@@ -8,6 +8,7 @@
 #define FCS_CASE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 
@@ -117,6 +118,9 @@ typedef struct fcs_case {
 
 /* 0 on success; otherwise err holds "path:line: message". */
 int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen);
+/* The same from an open stream; path only names it in c->path and errors. */
+int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
+                      size_t errlen);
 void case_free(fcs_case *c);
 
 #endif

@@ -9,11 +9,17 @@
 
 #include "clock.h"
 
-int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
-              int64_t deadline, char *err, size_t errlen) {
+void conn_init(fcs_conn *c, fcs_trace *trace) {
   memset(c, 0, sizeof(*c));
+  c->fd = -1;
   c->trace = trace;
   fcs_decoder_init(&c->dec, FCS_LENIENT);
+  c->last_rx = now_ms();
+}
+
+int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
+              int64_t deadline, char *err, size_t errlen) {
+  conn_init(c, trace);
   c->fd = target_connect(t, deadline, err, errlen);
   c->last_rx = now_ms();
   return c->fd < 0 ? -1 : 0;
@@ -89,21 +95,28 @@ static void feed(fcs_conn *c, const uint8_t *p, size_t len) {
   }
 }
 
+void conn_ingest(fcs_conn *c, const uint8_t *p, size_t len) {
+  c->rx_bytes += len;
+  c->last_rx = now_ms();
+  trace_add(c->trace, TR_RECV, p, len);
+  feed(c, p, len);
+}
+
+void conn_ingest_end(fcs_conn *c, int reset) {
+  c->eof = 1;
+  trace_note(c->trace, reset ? "connection reset" : "EOF from backend");
+}
+
 /* One read; 1 when bytes or EOF arrived. */
 static int read_some(fcs_conn *c) {
   uint8_t buf[65536];
   ssize_t n = read(c->fd, buf, sizeof(buf));
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
     return 0;
-  if (n <= 0) {
-    c->eof = 1;
-    trace_note(c->trace, n == 0 ? "EOF from backend" : "connection reset");
-    return 1;
-  }
-  c->rx_bytes += (uint64_t)n;
-  c->last_rx = now_ms();
-  trace_add(c->trace, TR_RECV, buf, (size_t)n);
-  feed(c, buf, (size_t)n);
+  if (n <= 0)
+    conn_ingest_end(c, n < 0);
+  else
+    conn_ingest(c, buf, (size_t)n);
   return 1;
 }
 

@@ -14,8 +14,13 @@
 #include "target.h"
 #include "trace.h"
 
+/* Overridable so a fuzz build can reach the bounds with small inputs. */
+#ifndef RX_BUDGET
 #define RX_BUDGET (8u << 20)
+#endif
+#ifndef RX_MAX_RECORDS
 #define RX_MAX_RECORDS 100000u
+#endif
 
 typedef struct fcs_rx {
   fcs_header h;
@@ -44,6 +49,14 @@ typedef struct fcs_conn {
 int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
               int64_t deadline, char *err, size_t errlen);
 void conn_close(fcs_conn *c);
+/* A connection with no socket yet (fd -1): what conn_open starts from. */
+void conn_init(fcs_conn *c, fcs_trace *trace);
+
+/* The receive path: bytes read from the backend go to the trace and
+ * through the decoder into the record log. conn_ingest_end records EOF
+ * (reset: the connection was reset). */
+void conn_ingest(fcs_conn *c, const uint8_t *p, size_t len);
+void conn_ingest_end(fcs_conn *c, int reset);
 
 /* Writes data in chunk-byte writes (0: one write), reading whatever the
  * backend sends meanwhile. 0 when written, -1 when the peer is gone or the
