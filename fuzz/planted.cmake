@@ -1,9 +1,10 @@
 # Planted bugs: proof that each oracle can fail.
 #
 # fcs_planted_bug(NAME TARGET FILE FROM TO EXPECT) copies the codec (and,
-# for the responder target, the responder library) into the build tree
-# with the exact text FROM in FILE (a path under codec/ or responder/)
-# replaced by TO: one deliberate mistake. It links TARGET's replay driver
+# for the responder target, the responder library, for the runner target,
+# the runner's sources) into the build tree with the exact text FROM in
+# FILE (a path under codec/, responder/ or conformance/src/) replaced by
+# TO: one deliberate mistake. It links TARGET's replay driver
 # against the copy and adds the ctest fuzz_planted_NAME, which replays
 # seeds/corpus/TARGET and passes only when the output matches EXPECT, i.e.
 # the target's oracle reported the bug. Shipped sources are never changed.
@@ -70,6 +71,10 @@ function(fcs_planted_bug name target file from to expect)
     set(libs fcs_planted_${name}_responder)
   elseif(target STREQUAL "libfcgi")
     list(APPEND libs fcs_fuzz_libfcgi)
+  elseif(target STREQUAL "runner")
+    fcs_plant_into(runner "${runner_sources}" ${src} ${dir}/${base})
+    fcs_fuzz_runner_library(fcs_planted_${name}_runner ${runner})
+    list(PREPEND libs fcs_planted_${name}_runner)
   endif()
 
   add_executable(fuzz_planted_${name} targets/${target}.c drivers/replay.c)
