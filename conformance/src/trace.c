@@ -72,11 +72,20 @@ static void hex_lines(fcs_buf *out, const uint8_t *p, size_t len,
   }
 }
 
-/* Decodes the kept bytes of one direction and lists its records. */
+#define RECORDS_LISTED 200
+
+static void more_records(fcs_buf *out, size_t n) {
+  if (n > RECORDS_LISTED)
+    buf_fmt(out, "    ... %zu more records\n", n - RECORDS_LISTED);
+}
+
+/* Decodes the kept bytes of one direction and lists its records: the
+ * first RECORDS_LISTED, then how many more, and a framing error wherever
+ * it comes. */
 static void records(const fcs_trace *t, fcs_trace_dir dir, fcs_buf *out) {
   fcs_decoder d;
   fcs_decoder_init(&d, FCS_LENIENT);
-  size_t shown = 0;
+  size_t seen = 0;
   for (size_t i = 0; i < t->n; i++) {
     const fcs_trace_entry *e = &t->v[i];
     if (e->dir == TR_NOTE &&
@@ -92,6 +101,7 @@ static void records(const fcs_trace *t, fcs_trace_dir dir, fcs_buf *out) {
       p += used;
       left -= used;
       if (ev.type == FCS_EV_ERROR) {
+        more_records(out, seen);
         buf_fmt(out, "    !! %s at byte %llu: %s\n",
                 fcs_err_name(ev.error.code),
                 (unsigned long long)ev.error.offset,
@@ -102,10 +112,8 @@ static void records(const fcs_trace *t, fcs_trace_dir dir, fcs_buf *out) {
         break;
       if (ev.type != FCS_EV_HEADER)
         continue;
-      if (++shown > 200) {
-        buf_str(out, "    ... more records\n");
-        return;
-      }
+      if (++seen > RECORDS_LISTED)
+        continue;
       const fcs_header *h = &ev.header;
       buf_fmt(out, "    %s v%u %s id=%u clen=%u pad=%u",
               dir == TR_SENT ? ">>" : "<<", h->version, fcs_type_name(h->type),
@@ -117,10 +125,12 @@ static void records(const fcs_trace *t, fcs_trace_dir dir, fcs_buf *out) {
       buf_byte(out, '\n');
     }
     if (e->kept < e->len) {
+      more_records(out, seen);
       buf_str(out, "    ... trace limit reached\n");
       return;
     }
   }
+  more_records(out, seen);
 }
 
 void trace_render(const fcs_trace *t, fcs_buf *out, int max_lines) {

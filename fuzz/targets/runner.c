@@ -20,8 +20,8 @@
  *  - every condition of the chosen cases gives the same verdict and reason
  *    twice, a false verdict always says why, and the summary repeats;
  *  - the wire trace keeps the received bytes as read, and its rendering
- *    lists one received record per header (up to its limit) and the
- *    error when the bytes did not frame. */
+ *    lists one received record per header (up to its limit, then how many
+ *    more) and the error when the bytes did not frame. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +200,13 @@ static void check_trace(const fcs_trace *t, const fz_rxlog *m,
     size_t want = m->n < TRACE_RECORDS_SHOWN ? m->n : TRACE_RECORDS_SHOWN;
     FZ_CHECK(shown == want, "the trace lists %zu received records of %zu",
              shown, m->n);
+    size_t left_out = m->n > want ? m->n - want : 0;
+    char more[64];
+    snprintf(more, sizeof(more), "    ... %zu more records\n", left_out);
+    FZ_CHECK((left_out > 0) ==
+                 buf_contains(&out, (const uint8_t *)more, strlen(more)),
+             "the trace does not say it left out %zu of %zu records", left_out,
+             m->n);
     FZ_CHECK(count_lines(&out, "    !! ") == (size_t)m->garbage,
              "the trace %s the framing error",
              m->garbage ? "does not show" : "shows");
