@@ -9,8 +9,9 @@ def _esc(data):
 
 
 def _raw(text):
-    # uWSGI decodes params as latin-1, so this gives back the bytes received.
-    return text.encode("latin-1", "surrogateescape")
+    # uWSGI decodes params as latin-1 (PEP 3333), so this gives back the bytes
+    # received.
+    return text.encode("latin-1")
 
 
 def application(environ, start_response):
