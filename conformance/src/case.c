@@ -343,6 +343,13 @@ static char *trim(char *s) {
   return s;
 }
 
+static int unknown_requirement(parser *ps, const char *word) {
+  FAIL(ps,
+       "unknown requirement '%s' (mpxs, no-mpxs, authorizer, filter, "
+       "echo)",
+       word);
+}
+
 static int parse_header(parser *ps, fcs_case *c, const char *key,
                         const char *val) {
   char **field = NULL;
@@ -395,11 +402,10 @@ static int parse_header(parser *ps, fcs_case *c, const char *key,
       for (n = reqs; n->name && strcmp(n->name, w); n++)
         ;
       if (!n->name) {
+        /* w points into copy: report before freeing it. */
+        int rc = unknown_requirement(ps, w);
         free(copy);
-        FAIL(ps,
-             "unknown requirement '%s' (mpxs, no-mpxs, authorizer, "
-             "filter, echo)",
-             w);
+        return rc;
       }
       c->requires |= (unsigned)n->value;
     }
