@@ -1,0 +1,113 @@
+/* casefile: arbitrary text through the conformance runner's case file
+ * parser (conformance/src/case.c, the format of docs/cases.md): case files
+ * are written by people, so every text must parse or be refused with a
+ * message naming the place.
+ *
+ * Input: the text of one case file. Oracles:
+ *  - parsing twice gives the same answer: the same error, or cases with the
+ *    same header fields and steps;
+ *  - an error names the file and a line of the text ("name:N: ...", with
+ *    N = 0 for what concerns the whole file);
+ *  - a parsed case has id, section (the id's prefix), requirement, role
+ *    and level, at least one step, steps on increasing lines of the text,
+ *    at least one condition on each expect or allow line, and every allow
+ *    right after an expect. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/check.h"
+#include "../support/target.h"
+#include "case.h"
+
+#define NAME "fuzz.case"
+
+static int parse(const uint8_t *data, size_t size, fcs_case *c, char *err,
+                 size_t errlen) {
+  /* fmemopen reads the bytes in place; an empty text still needs a buffer. */
+  static const uint8_t empty[1];
+  FILE *f = fmemopen((void *)(size ? data : empty), size, "r");
+  FZ_CHECK(f != NULL, "fmemopen of %zu bytes failed", size);
+  err[0] = 0;
+  int rc = case_parse_stream(f, NAME, c, err, errlen);
+  fclose(f);
+  return rc;
+}
+
+static size_t count_lines(const uint8_t *data, size_t size) {
+  size_t n = 1;
+  for (size_t i = 0; i < size; i++)
+    n += data[i] == '\n';
+  return n;
+}
+
+static void check_error(const char *err, size_t lines) {
+  size_t nlen = strlen(NAME);
+  FZ_CHECK(!strncmp(err, NAME ":", nlen + 1),
+           "error does not name the file: '%s'", err);
+  char *end;
+  unsigned long line = strtoul(err + nlen + 1, &end, 10);
+  FZ_CHECK(end != err + nlen + 1 && !strncmp(end, ": ", 2) && end[2],
+           "error does not say which line and what: '%s'", err);
+  FZ_CHECK(line <= lines, "error names line %lu of a %zu-line text: '%s'", line,
+           lines, err);
+}
+
+static void check_case(const fcs_case *c, size_t lines) {
+  size_t sl = strlen(c->section);
+  FZ_CHECK(c->requirement && c->role && !strncmp(c->id, c->section, sl) &&
+               c->id[sl] == '/',
+           "case '%s' of section '%s' lacks a field or its section prefix",
+           c->id, c->section);
+  FZ_CHECK(c->level < FCS_LVL_COUNT, "case %s has level %d", c->id,
+           (int)c->level);
+  FZ_CHECK(c->nsteps > 0, "case %s has no steps", c->id);
+  for (size_t i = 0; i < c->nsteps; i++) {
+    const fcs_step *s = &c->steps[i];
+    FZ_CHECK(s->line >= 1 && (size_t)s->line <= lines &&
+                 (i == 0 || s->line > c->steps[i - 1].line),
+             "step %zu of case %s is on line %d (text of %zu lines)", i, c->id,
+             s->line, lines);
+    FZ_CHECK((s->kind != S_EXPECT && s->kind != S_ALLOW) || s->nalts > 0,
+             "line %d of case %s checks no condition", s->line, c->id);
+    FZ_CHECK(s->kind != S_ALLOW || (i > 0 && c->steps[i - 1].kind == S_EXPECT),
+             "line %d of case %s: allow without an expect before it", s->line,
+             c->id);
+  }
+}
+
+static void check_same(const fcs_case *a, const fcs_case *b) {
+  FZ_CHECK(!strcmp(a->id, b->id) && !strcmp(a->section, b->section) &&
+               !strcmp(a->requirement, b->requirement) &&
+               !strcmp(a->role, b->role) && a->level == b->level &&
+               a->deadline_ms == b->deadline_ms && a->requires == b->requires &&
+               a->nsteps == b->nsteps,
+           "case %s parsed twice differs in its header fields", a->id);
+  for (size_t i = 0; i < a->nsteps; i++) {
+    const fcs_step *x = &a->steps[i], *y = &b->steps[i];
+    FZ_CHECK(x->kind == y->kind && x->line == y->line && x->id == y->id &&
+                 x->a == y->a && x->b == y->b && x->nitems == y->nitems &&
+                 x->nalts == y->nalts && !strcmp(x->text, y->text),
+             "case %s parsed twice differs at line %d", a->id, x->line);
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  fcs_case a, b;
+  char err_a[512], err_b[512];
+  int rc_a = parse(data, size, &a, err_a, sizeof(err_a));
+  int rc_b = parse(data, size, &b, err_b, sizeof(err_b));
+  FZ_CHECK(rc_a == rc_b && !strcmp(err_a, err_b),
+           "parsing twice gave %d '%s', then %d '%s'", rc_a, err_a, rc_b,
+           err_b);
+  size_t lines = count_lines(data, size);
+  if (rc_a) {
+    check_error(err_a, lines);
+  } else {
+    check_case(&a, lines);
+    check_same(&a, &b);
+  }
+  case_free(&a);
+  case_free(&b);
+  return 0;
+}
