@@ -445,6 +445,11 @@ static int parse_line(parser *ps, fcs_case *c, char *raw) {
     free(copy);
     FAIL(ps, "%s", msg);
   }
+  if (tk.n == 0) { /* only blanks trim() keeps, such as '\v' or '\f' */
+    toks_free(&tk);
+    free(copy);
+    return 0;
+  }
   c->steps = xrealloc(c->steps, (c->nsteps + 1) * sizeof(fcs_step));
   fcs_step *s = &c->steps[c->nsteps++];
   memset(s, 0, sizeof(*s));
