@@ -239,9 +239,10 @@ static int parse_conds(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
     FAIL(ps, "missing condition");
   for (;;) {
     s->alts = xrealloc(s->alts, (s->nalts + 1) * sizeof(fcs_cond));
-    if (parse_cond(ps, tk, &i, &s->alts[s->nalts]))
+    /* Counted even when it fails, so case_free frees the items it took. */
+    int rc = parse_cond(ps, tk, &i, &s->alts[s->nalts++]);
+    if (rc)
       return -1;
-    s->nalts++;
     if (i >= tk->n)
       return 0;
     i++; /* "or" */
