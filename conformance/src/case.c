@@ -77,8 +77,10 @@ static void add_item(fcs_buf **items, size_t *n, fcs_buf b) {
 static int take_item(parser *ps, const fcs_tok *t, fcs_buf **items, size_t *n) {
   fcs_buf b = {0};
   char msg[200];
-  if (tok_bytes(t, &b, msg, sizeof(msg)))
+  if (tok_bytes(t, &b, msg, sizeof(msg))) {
+    buf_free(&b); /* the pieces before the one that failed */
     FAIL(ps, "%s", msg);
+  }
   add_item(items, n, b);
   return 0;
 }
