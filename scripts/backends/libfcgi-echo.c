@@ -1,6 +1,7 @@
-/* Echo handler on libfcgi (FCGX_Accept_r loop): prints every param and the
- * body in the reference responder's line format. Built and started by
- * scripts/backends/libfcgi.sh. */
+/* Echo handler on libfcgi (FCGX_Accept_r loop): prints every param, the
+ * body and, for a Filter, its FCGI_DATA stream in the reference responder's
+ * line format. Built and started by scripts/backends/libfcgi.sh. */
+#include <fastcgi.h>
 #include <fcgiapp.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,7 @@ int main(void) {
   FCGX_Request rq;
   FCGX_Init();
   FCGX_InitRequest(&rq, 0, 0);
-  static char body[1 << 20];
+  static char body[1 << 20], data[1 << 20];
   while (FCGX_Accept_r(&rq) == 0) {
     int n = FCGX_GetStr(body, sizeof(body), rq.in);
     FCGX_FPrintF(rq.out, "Content-Type: text/plain\r\n\r\nrole LIBFCGI\n");
@@ -35,6 +36,13 @@ int main(void) {
     }
     FCGX_FPrintF(rq.out, "stdin %d\n", n);
     FCGX_PutStr(body, n, rq.out);
+    /* A Filter's file follows STDIN: libfcgi switches its input stream to
+     * FCGI_DATA once STDIN is read to its end. */
+    if (rq.role == FCGI_FILTER && FCGX_StartFilterData(rq.in) == 0) {
+      int d = FCGX_GetStr(data, sizeof(data), rq.in);
+      FCGX_FPrintF(rq.out, "\ndata %d\n", d);
+      FCGX_PutStr(data, d, rq.out);
+    }
     FCGX_PutS("\nend\n", rq.out);
     FCGX_Finish_r(&rq);
   }
