@@ -76,6 +76,10 @@ int catalog_load(const char *dir, fcs_catalog *cat, char *err, size_t errlen) {
     snprintf(err, errlen, "%s: no .case files found", dir);
     return -1;
   }
+  return catalog_sort(cat, err, errlen);
+}
+
+int catalog_sort(fcs_catalog *cat, char *err, size_t errlen) {
   qsort(cat->v, cat->n, sizeof(fcs_case), case_cmp);
   for (size_t i = 1; i < cat->n; i++)
     if (strcmp(cat->v[i - 1].id, cat->v[i].id) == 0) {

@@ -14,6 +14,9 @@ typedef struct fcs_catalog {
 
 /* 0 on success; err names the file, line and problem otherwise. */
 int catalog_load(const char *dir, fcs_catalog *cat, char *err, size_t errlen);
+/* Puts cases parsed some other way in catalog order (section, then id);
+ * 0, or -1 with err naming the two files when an id is used twice. */
+int catalog_sort(fcs_catalog *cat, char *err, size_t errlen);
 void catalog_free(fcs_catalog *cat);
 
 /* pattern matches an exact id, a section ("4.1"), an id prefix ending at a
