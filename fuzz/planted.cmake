@@ -74,7 +74,7 @@ function(fcs_planted_bug name target file from to expect)
   elseif(target STREQUAL "runner")
     fcs_plant_into(runner "${runner_sources}" ${src} ${dir}/${base})
     fcs_fuzz_runner_library(fcs_planted_${name}_runner ${runner})
-    list(PREPEND libs fcs_planted_${name}_runner)
+    list(PREPEND libs fcs_planted_${name}_runner fcs_fuzz_case_texts)
   endif()
 
   add_executable(fuzz_planted_${name} targets/${target}.c drivers/replay.c)
