@@ -1,8 +1,8 @@
 # Planted bugs: proof that each oracle can fail.
 #
 # fcs_planted_bug(NAME TARGET FILE FROM TO EXPECT) copies the codec (and,
-# for the responder target, the responder library, for the runner target,
-# the runner's sources) into the build tree with the exact text FROM in
+# for the responder target, the responder library, for the runner and
+# casefile targets, the runner's sources) into the build tree with the exact text FROM in
 # FILE (a path under codec/, responder/ or conformance/src/) replaced by
 # TO: one deliberate mistake. It links TARGET's replay driver
 # against the copy and adds the ctest fuzz_planted_NAME, which replays
@@ -71,7 +71,7 @@ function(fcs_planted_bug name target file from to expect)
     set(libs fcs_planted_${name}_responder)
   elseif(target STREQUAL "libfcgi")
     list(APPEND libs fcs_fuzz_libfcgi)
-  elseif(target STREQUAL "runner")
+  elseif(target STREQUAL "runner" OR target STREQUAL "casefile")
     fcs_plant_into(runner "${runner_sources}" ${src} ${dir}/${base})
     fcs_fuzz_runner_library(fcs_planted_${name}_runner ${runner})
     list(PREPEND libs fcs_planted_${name}_runner fcs_fuzz_case_texts)

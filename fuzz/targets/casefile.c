@@ -10,8 +10,8 @@
  *    N = 0 for what concerns the whole file);
  *  - a parsed case has id, section (the id's prefix), requirement, role
  *    and level, at least one step, steps on increasing lines of the text,
- *    at least one condition on each expect or allow line, and every allow
- *    right after an expect. */
+ *    each step's text on the line it names, at least one condition on each
+ *    expect or allow line, and every allow right after an expect. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +53,26 @@ static void check_error(const char *err, size_t lines) {
            lines, err);
 }
 
-static void check_case(const fcs_case *c, size_t lines) {
+/* Whether line n (from 1) of the text holds a step's text: the parser keeps
+ * the line without its leading blanks, cut at a NUL and at trailing blanks,
+ * so the text starts where the line's leading spaces and tabs end. */
+static int line_holds(const uint8_t *data, size_t size, int n,
+                      const char *text) {
+  const uint8_t *p = data, *end = data + size;
+  for (int i = 1; i < n; i++) {
+    const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl)
+      return 0;
+    p = nl + 1;
+  }
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  size_t k = strlen(text);
+  return k <= (size_t)(end - p) && !memcmp(p, text, k);
+}
+
+static void check_case(const fcs_case *c, const uint8_t *data, size_t size,
+                       size_t lines) {
   size_t sl = strlen(c->section);
   FZ_CHECK(c->requirement && c->role && !strncmp(c->id, c->section, sl) &&
                c->id[sl] == '/',
@@ -68,6 +87,10 @@ static void check_case(const fcs_case *c, size_t lines) {
                  (i == 0 || s->line > c->steps[i - 1].line),
              "step %zu of case %s is on line %d (text of %zu lines)", i, c->id,
              s->line, lines);
+    FZ_CHECK(line_holds(data, size, s->line, s->text),
+             "step %zu of case %s names line %d, which does not hold its "
+             "text '%s'",
+             i, c->id, s->line, s->text);
     FZ_CHECK((s->kind != S_EXPECT && s->kind != S_ALLOW) || s->nalts > 0,
              "line %d of case %s checks no condition", s->line, c->id);
     FZ_CHECK(s->kind != S_ALLOW || (i > 0 && c->steps[i - 1].kind == S_EXPECT),
@@ -104,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (rc_a) {
     check_error(err_a, lines);
   } else {
-    check_case(&a, lines);
+    check_case(&a, data, size, lines);
     check_same(&a, &b);
   }
   case_free(&a);
