@@ -8,7 +8,9 @@ use warnings;
 use AnyEvent;
 use AnyEvent::FCGI;
 
-sub esc { my $s = shift; $s =~ s/([^\x21-\x7e]|[%=])/sprintf('%%%02X', ord $1)/ge; return $s; }
+use FindBin;
+use lib $FindBin::Bin;
+use EchoText qw(param_lines);
 
 my ($kind, @where) = @ARGV;
 die "usage: $0 unix PATH | tcp HOST PORT\n"
@@ -23,7 +25,7 @@ my $fcgi = AnyEvent::FCGI->new(
     my $body = $req->read_stdin // '';
     my $out = "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nrole RESPONDER\n";
     $out .= sprintf "params %d\n", scalar keys %$params;
-    $out .= 'param ' . esc($_) . '=' . esc($params->{$_}) . "\n" for sort keys %$params;
+    $out .= param_lines($params);
     $out .= sprintf "stdin %d\n%s\nend\n", length $body, $body;
     $req->print_stdout($out);
     $req->print_stderr($params->{FCS_STDERR}) if length($params->{FCS_STDERR} // '');

@@ -5,13 +5,15 @@
 #   mojo-fastcgi-echo.pl fastcgi   (fd 0: the listening socket)
 use Mojolicious::Lite -signatures;
 
-sub esc ($s) { $s =~ s/([^\x21-\x7e]|[%=])/sprintf('%%%02X', ord $1)/ge; return $s; }
+use FindBin;
+use lib $FindBin::Bin;
+use EchoText qw(param_lines);
 
 any '/*rest' => {rest => ''} => sub ($c) {
   my $env = $c->req->env;
   my $body = $c->req->body;
   my $out = sprintf "role %s\nparams %d\n", $ENV{FCGI_ROLE} // '-', scalar keys %$env;
-  $out .= 'param ' . esc($_) . '=' . esc($env->{$_}) . "\n" for sort keys %$env;
+  $out .= param_lines($env);
   $out .= sprintf "stdin %d\n%s\nend\n", length $body, $body;
   $c->res->headers->content_type('text/plain');
   $c->render(data => $out);

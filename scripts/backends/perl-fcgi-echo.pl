@@ -7,18 +7,15 @@ use strict;
 use warnings;
 use FCGI;
 use IO::Handle;
+use FindBin;
+use lib $FindBin::Bin;
+use EchoText qw(param_lines);
 
 my $where = shift // die "usage: perl-fcgi-echo.pl SOCKET_PATH|HOST:PORT\n";
 my $socket = FCGI::OpenSocket($where, 16) or die "perl-fcgi-echo: cannot listen on $where\n";
 my ($in, $out, $err) = (IO::Handle->new, IO::Handle->new, IO::Handle->new);
 my %env;
 my $req = FCGI::Request($in, $out, $err, \%env, $socket);
-
-sub esc {
-  my ($s) = @_;
-  $s =~ s/([^\x21-\x7e]|[%=])/sprintf("%%%02X", ord($1))/ge;
-  return $s;
-}
 
 sub slurp {
   my $all = '';
@@ -29,7 +26,7 @@ sub slurp {
 while ($req->Accept() >= 0) {
   my $body = slurp();
   my $text = "Content-Type: text/plain\r\n\r\nrole PERL-FCGI\n";
-  $text .= "param " . esc($_) . "=" . esc($env{$_}) . "\n" for sort keys %env;
+  $text .= param_lines(\%env);
   $text .= "stdin " . length($body) . "\n$body\n";
   # A Filter's file follows STDIN on the same handle once the module is
   # told to switch to the DATA stream.
