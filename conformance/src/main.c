@@ -422,8 +422,12 @@ int main(int argc, char **argv) {
   cfg.settle_ms = o.settle_ms;
   cfg.spawn = o.spawn;
   if (o.spawn) {
-    if (cfg.target.is_unix)
-      unlink(cfg.target.path);
+    if (cfg.target.is_unix &&
+        unix_path_claim(cfg.target.path, err, sizeof(err))) {
+      fprintf(stderr, "fcgispec: --target: %s\n", err);
+      baseline_free(&base);
+      return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
+    }
     cfg.pid = spawn_start(o.spawn);
     if (cfg.pid < 0 || spawn_wait_ready(&cfg.target, cfg.pid, now_ms() + 10000,
                                         err, sizeof(err))) {

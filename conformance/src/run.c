@@ -436,13 +436,21 @@ int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why) {
   char err[256];
   int was_alive = spawn_alive(cfg->pid);
   spawn_stop(cfg->pid);
-  cfg->pid = spawn_start(cfg->spawn);
   cfg->generation++;
-  int rc = cfg->pid > 0 ? spawn_wait_ready(&cfg->target, cfg->pid,
-                                           now_ms() + 5000, err, sizeof(err))
-                        : -1;
+  /* The dead backend may have left its socket file behind. */
+  int rc = cfg->target.is_unix
+               ? unix_path_claim(cfg->target.path, err, sizeof(err))
+               : 0;
+  cfg->pid = rc ? -1 : spawn_start(cfg->spawn);
+  if (!rc && cfg->pid < 0)
+    snprintf(err, sizeof(err), "fork failed");
+  if (!rc && cfg->pid > 0)
+    rc = spawn_wait_ready(&cfg->target, cfg->pid, now_ms() + 5000, err,
+                          sizeof(err));
+  else if (cfg->pid < 0)
+    rc = -1;
   if (rc)
-    buf_fmt(why, "restart failed: %s", cfg->pid > 0 ? err : "fork failed");
+    buf_fmt(why, "restart failed: %s", err);
   else
     buf_str(why, was_alive ? "the process was alive but wedged; restarted"
                            : "the process had died; restarted");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +127,38 @@ int target_connect(const fcs_target *t, int64_t deadline, char *err,
                       errlen);
   freeaddrinfo(res);
   return fd;
+}
+
+int unix_path_claim(const char *path, char *err, size_t errlen) {
+  struct stat st;
+  if (lstat(path, &st) != 0) {
+    if (errno == ENOENT)
+      return 0;
+    snprintf(err, errlen, "'%s': %s", path, strerror(errno));
+    return -1;
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    snprintf(err, errlen, "'%s' exists and is not a socket; not removing it",
+             path);
+    return -1;
+  }
+  /* A socket file refuses connections once its server is gone. */
+  fcs_target t = {.is_unix = 1};
+  snprintf(t.path, sizeof(t.path), "%s", path);
+  char cerr[128];
+  int fd = target_connect(&t, now_ms() + 500, cerr, sizeof(cerr));
+  if (fd >= 0) {
+    close(fd);
+    snprintf(err, errlen,
+             "a server is already listening on '%s'; not removing it", path);
+    return -1;
+  }
+  if (unlink(path) != 0 && errno != ENOENT) {
+    snprintf(err, errlen, "cannot remove the stale socket '%s': %s", path,
+             strerror(errno));
+    return -1;
+  }
+  return 0;
 }
 
 pid_t spawn_start(const char *cmd) {

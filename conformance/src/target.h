@@ -22,6 +22,12 @@ void target_format(const fcs_target *t, char *out, size_t outlen);
 int target_connect(const fcs_target *t, int64_t deadline, char *err,
                    size_t errlen);
 
+/* Before spawning a backend on a Unix socket path: 0 when the path is free
+ * (absent, or a stale socket left by a dead server, which is removed);
+ * -1 with err when something else is there (a file, a directory, a socket
+ * a live server accepts on), which is never removed. */
+int unix_path_claim(const char *path, char *err, size_t errlen);
+
 /* Runs cmd with /bin/sh in its own process group; its pid, or -1. */
 pid_t spawn_start(const char *cmd);
 /* Waits until the target accepts a connection; 0 when it does, -1 when the

@@ -1,11 +1,14 @@
 """The runner's interface: selection, listing, exit codes, reports, the
 expected-failures baseline and the rerun command."""
 import json
+import os
 import shlex
+import socket
 import subprocess
 import xml.etree.ElementTree as ET
 
-from conftest import mutant_spawn_args, need, run_fcgispec, FCGISPEC
+from conftest import (mutant_spawn_args, need, run_fcgispec, FCGISPEC,
+                      RESPONDER)
 
 
 def test_list_selects_by_section_prefix_and_glob():
@@ -91,3 +94,36 @@ def test_seed_export_writes_the_bytes_each_case_sends(tmp_path):
     p = subprocess.run([need(FCGISPEC), "--dump-send", "4.2/unknown-type/type-32"],
                        capture_output=True, timeout=30)
     assert p.stdout == seed
+
+
+def test_spawn_never_removes_a_file_it_did_not_create(tmp_path):
+    # A regular file at the socket path is refused and left as it was.
+    f = tmp_path / "f"
+    f.write_text("data\n")
+    rc, out, _ = run_fcgispec("--target", f"unix:{f}", "--spawn", "exit 1")
+    assert rc == 2, out
+    assert "exists and is not a socket" in out
+    assert f.read_text() == "data\n"
+
+
+def test_spawn_never_removes_a_live_servers_socket(responder):
+    path = responder.address[len("unix:"):]
+    rc, out, _ = run_fcgispec("--target", responder.address,
+                              "--spawn", "exit 1")
+    assert rc == 2, out
+    assert "already listening" in out
+    assert os.path.exists(path)
+    # The live server still serves on its socket.
+    rc, out, _ = run_fcgispec("--target", responder.address, "3.3/record/*")
+    assert rc == 0, out
+
+
+def test_spawn_replaces_a_stale_socket(tmp_path):
+    sock = tmp_path / "stale.sock"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(sock))
+    s.close()  # the file stays, nobody listens: a stale socket
+    rc, out, _ = run_fcgispec(
+        "--target", f"unix:{sock}", "--spawn",
+        f"exec {need(RESPONDER)} --listen unix:{sock}", "3.3/record/*")
+    assert rc == 0, out
