@@ -146,6 +146,13 @@ fcs_err fcs_assembler_begin(fcs_assembler *a, uint16_t id, uint16_t role,
   return open_slot(a, id, role, flags) ? FCS_E_OK : FCS_E_LIMIT_REQUESTS;
 }
 
+fcs_err fcs_assembler_observe(fcs_assembler *a, int on) {
+  if (a->dec.mode != FCS_LENIENT)
+    return FCS_E_INVALID_ARGUMENT;
+  a->observe = on != 0;
+  return FCS_E_OK;
+}
+
 fcs_err fcs_assembler_end(fcs_assembler *a, uint16_t id) {
   fcs_request *r = find_active(a, id);
   if (a->side != FCS_SIDE_APP || !r)
@@ -192,23 +199,74 @@ static int fail(fcs_assembler *a, fcs_err code, uint64_t offset,
   return 1;
 }
 
-/* A rule the spec states: strict mode stops on it, lenient mode ignores the
- * record and says why. */
-static int violation(fcs_assembler *a, fcs_err why, const fcs_event *de,
-                     fcs_asm_event *ev) {
+/* The reason of an event, and, for a rule the input broke, the rule and
+ * the byte at fault in error. */
+static void set_reason(fcs_asm_event *ev, fcs_err why, int broken,
+                       uint64_t at) {
+  ev->reason = why;
+  if (!broken)
+    return;
+  ev->error.code = why;
+  ev->error.offset = at;
+  ev->error.record = ev->record;
+  ev->error.request_id = ev->request_id;
+  ev->error.type = ev->record_type;
+}
+
+/* Observe mode: queues a VIOLATION of why, at the byte at, for the record
+ * ev stands for and the request active with its id. */
+static void observed(fcs_assembler *a, fcs_err why, uint64_t at,
+                     const fcs_asm_event *ev) {
+  fcs_asm_event *v = &a->due[a->ndue++];
+  memset(v, 0, sizeof(*v));
+  v->type = FCS_AE_VIOLATION;
+  v->request_id = ev->request_id;
+  v->record_type = ev->record_type;
+  v->record = ev->record;
+  v->offset = ev->offset;
+  fill_request(v, find_active(a, ev->request_id));
+  set_reason(v, why, 1, at);
+}
+
+/* A rule the input broke, at the byte at, that lenient mode reads past:
+ * strict mode stops (returns 1), observe mode reports it. */
+static int broke(fcs_assembler *a, fcs_err why, uint64_t at,
+                 fcs_asm_event *ev) {
   if (a->dec.mode == FCS_STRICT)
-    return fail(a, why, de->offset, ev);
+    return fail(a, why, at, ev);
+  if (a->observe)
+    observed(a, why, at, ev);
+  return 0;
+}
+
+/* A record the assembler skips, saying why; broken says whether it breaks
+ * a rule. */
+static int ignore_record(fcs_assembler *a, fcs_err why, int broken,
+                         const fcs_event *de, fcs_asm_event *ev) {
   a->cur_kind = K_SKIP;
   ev->type = FCS_AE_IGNORED;
-  ev->reason = why;
+  set_reason(ev, why, broken, de->offset);
   return 1;
 }
 
-static int ignore(fcs_assembler *a, fcs_err why, fcs_asm_event *ev) {
-  a->cur_kind = K_SKIP;
-  ev->type = FCS_AE_IGNORED;
-  ev->reason = why;
-  return 1;
+/* A record that breaks a rule: strict mode stops on it, lenient mode
+ * ignores it and says why. */
+static int stop_or_ignore(fcs_assembler *a, fcs_err why, const fcs_event *de,
+                          fcs_asm_event *ev) {
+  if (a->dec.mode == FCS_STRICT)
+    return fail(a, why, de->offset, ev);
+  return ignore_record(a, why, 1, de, ev);
+}
+
+/* Observe mode: the rule of strict mode's record layer that h breaks, if
+ * any, unless the lenient decoder stops on it anyway (known). ev stands for
+ * the record h starts. */
+static void observe_header(fcs_assembler *a, const fcs_header *h, fcs_err known,
+                           const fcs_asm_event *ev) {
+  unsigned at;
+  fcs_err e = fcs_header_check_at(h, FCS_STRICT, &at);
+  if (e != FCS_E_OK && e != known)
+    observed(a, e, ev->offset + at, ev);
 }
 
 static int app_header(fcs_assembler *a, const fcs_event *de,
@@ -226,11 +284,11 @@ static int app_header(fcs_assembler *a, const fcs_event *de,
     return 0;
   }
   if (fcs_type_is_to_server(h->type)) {
-    if (h->request_id == FCS_NULL_REQUEST_ID && a->dec.mode == FCS_LENIENT) {
-      a->cur_kind = K_UNKNOWN;
-      return 0;
-    }
-    return violation(a, FCS_E_WRONG_DIRECTION, de, ev);
+    if (h->request_id != FCS_NULL_REQUEST_ID)
+      return stop_or_ignore(a, FCS_E_WRONG_DIRECTION, de, ev);
+    /* lenient: on id 0 it is answered as an unknown management type */
+    a->cur_kind = K_UNKNOWN;
+    return broke(a, FCS_E_WRONG_DIRECTION, de->offset, ev);
   }
   if (h->request_id == FCS_NULL_REQUEST_ID) { /* lenient only */
     a->cur_kind = K_UNKNOWN;
@@ -247,30 +305,26 @@ static int app_header(fcs_assembler *a, const fcs_event *de,
     return 0;
   }
   if (!r) /* spec 3.3: records for inactive ids are ignored */
-    return ignore(a, FCS_E_NOT_ACTIVE, ev);
+    return ignore_record(a, FCS_E_NOT_ACTIVE, 0, de, ev);
   switch (h->type) {
   case FCS_ABORT_REQUEST:
     a->cur_kind = K_ABORT;
     return 0;
   case FCS_PARAMS:
     if (r->params_done)
-      return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
+      return stop_or_ignore(a, FCS_E_STREAM_AFTER_END, de, ev);
     a->cur_kind = K_PARAMS;
     return 0;
   case FCS_STDIN:
     if (r->in_done)
-      return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
-    if (!r->params_done && a->dec.mode == FCS_STRICT)
-      return fail(a, FCS_E_STREAM_ORDER, de->offset, ev);
+      return stop_or_ignore(a, FCS_E_STREAM_AFTER_END, de, ev);
     a->cur_kind = K_STREAM0;
-    return 0;
+    return r->params_done ? 0 : broke(a, FCS_E_STREAM_ORDER, de->offset, ev);
   default: /* FCS_DATA */
     if (r->data_done)
-      return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
-    if (!r->in_done && a->dec.mode == FCS_STRICT)
-      return fail(a, FCS_E_STREAM_ORDER, de->offset, ev);
+      return stop_or_ignore(a, FCS_E_STREAM_AFTER_END, de, ev);
     a->cur_kind = K_STREAM1;
-    return 0;
+    return r->in_done ? 0 : broke(a, FCS_E_STREAM_ORDER, de->offset, ev);
   }
 }
 
@@ -283,7 +337,7 @@ static int client_header(fcs_assembler *a, const fcs_event *de,
     return 0;
   }
   if (fcs_type_is_to_app(h->type))
-    return violation(a, FCS_E_WRONG_DIRECTION, de, ev);
+    return stop_or_ignore(a, FCS_E_WRONG_DIRECTION, de, ev);
   if (h->type == FCS_GET_VALUES_RESULT) {
     a->cur_kind = K_MGMT;
     return 0;
@@ -296,16 +350,16 @@ static int client_header(fcs_assembler *a, const fcs_event *de,
   a->cur = r;
   fill_request(ev, r);
   if (!r)
-    return violation(a, FCS_E_UNEXPECTED_ID, de, ev);
+    return stop_or_ignore(a, FCS_E_UNEXPECTED_ID, de, ev);
   if (!r->active)
-    return violation(a, FCS_E_RECORD_AFTER_END, de, ev);
+    return stop_or_ignore(a, FCS_E_RECORD_AFTER_END, de, ev);
   if (h->type == FCS_END_REQUEST) {
     a->cur_kind = K_END;
     return 0;
   }
   int out = h->type == FCS_STDOUT;
   if (out ? r->out_done : r->err_done)
-    return violation(a, FCS_E_STREAM_AFTER_END, de, ev);
+    return stop_or_ignore(a, FCS_E_STREAM_AFTER_END, de, ev);
   a->cur_kind = out ? K_STREAM0 : K_STREAM1;
   return 0;
 }
@@ -399,9 +453,10 @@ static int on_mgmt_end(fcs_assembler *a, const fcs_event *de,
   uint32_t n = 0;
   while ((res = fcs_nv_next(a->mgmt, a->mgmt_len, &pos, &pair)) == FCS_NV_OK)
     n++;
-  if (res == FCS_NV_TRUNCATED && a->dec.mode == FCS_STRICT)
-    return fail(a, FCS_E_NV_IN_RECORD,
-                de->offset + FCS_HEADER_LEN + (uint64_t)pos, ev);
+  if (res == FCS_NV_TRUNCATED &&
+      broke(a, FCS_E_NV_IN_RECORD, de->offset + FCS_HEADER_LEN + (uint64_t)pos,
+            ev))
+    return 1;
   ev->type =
       a->side == FCS_SIDE_APP ? FCS_AE_GET_VALUES : FCS_AE_GET_VALUES_RESULT;
   ev->data = a->mgmt;
@@ -413,6 +468,7 @@ static int on_mgmt_end(fcs_assembler *a, const fcs_event *de,
 static int on_record_end(fcs_assembler *a, const fcs_event *de,
                          fcs_asm_event *ev) {
   fcs_request *r = a->cur;
+  int stopped = 0;
   switch (a->cur_kind) {
   case K_MGMT:
     return on_mgmt_end(a, de, ev);
@@ -434,7 +490,7 @@ static int on_record_end(fcs_assembler *a, const fcs_event *de,
     ev->role = de->body.begin.role;
     ev->flags = de->body.begin.flags;
     ev->type = FCS_AE_REFUSED;
-    ev->reason = FCS_E_DUPLICATE_BEGIN;
+    set_reason(ev, FCS_E_DUPLICATE_BEGIN, 1, de->offset);
     return 1;
   case K_ABORT:
     r->aborted = 1;
@@ -442,13 +498,14 @@ static int on_record_end(fcs_assembler *a, const fcs_event *de,
     return 1;
   case K_END:
     ev->end = de->body.end;
-    if (a->dec.mode == FCS_STRICT) {
-      if (ev->end.protocol_status > FCS_UNKNOWN_ROLE)
-        return fail(a, FCS_E_BAD_PROTOCOL_STATUS, de->offset + 12, ev);
-      if (ev->end.protocol_status == FCS_REQUEST_COMPLETE &&
-          (!r->out_done || (r->err_used && !r->err_done)))
-        return fail(a, FCS_E_MISSING_STREAM_END, de->offset, ev);
-    }
+    if (ev->end.protocol_status > FCS_UNKNOWN_ROLE)
+      stopped = broke(a, FCS_E_BAD_PROTOCOL_STATUS,
+                      de->offset + FCS_HEADER_LEN + 4 /* protocolStatus */, ev);
+    else if (ev->end.protocol_status == FCS_REQUEST_COMPLETE &&
+             (!r->out_done || (r->err_used && !r->err_done)))
+      stopped = broke(a, FCS_E_MISSING_STREAM_END, de->offset, ev);
+    if (stopped)
+      return 1;
     r->active = 0;
     r->ended = 1;
     ev->type = FCS_AE_END_REQUEST;
@@ -462,14 +519,29 @@ static int on_record_end(fcs_assembler *a, const fcs_event *de,
   }
 }
 
+/* The bytes of the complete pairs at the start of r's PARAMS. */
+static uint32_t whole_pairs_len(const fcs_request *r) {
+  size_t pos = 0;
+  fcs_nv_pair pair;
+  while (fcs_nv_next(r->params, r->params_len, &pos, &pair) == FCS_NV_OK)
+    ;
+  return (uint32_t)pos;
+}
+
 static int on_stream_end(fcs_assembler *a, const fcs_event *de,
                          fcs_asm_event *ev) {
   fcs_request *r = a->cur;
   int idx;
   switch (a->cur_kind) {
   case K_PARAMS:
-    if (!fcs_nv_parser_at_boundary(&r->nv))
-      return fail(a, FCS_E_NV_TRUNCATED, de->offset, ev);
+    if (!fcs_nv_parser_at_boundary(&r->nv)) {
+      /* Lenient mode stops too: the last pair cannot be read. Observe mode
+       * hands up the complete ones. */
+      if (!a->observe)
+        return fail(a, FCS_E_NV_TRUNCATED, de->offset, ev);
+      observed(a, FCS_E_NV_TRUNCATED, de->offset, ev);
+      r->params_len = whole_pairs_len(r);
+    }
     r->params_done = 1;
     ev->type = FCS_AE_PARAMS;
     ev->data = r->params;
@@ -498,9 +570,23 @@ static int on_stream_end(fcs_assembler *a, const fcs_event *de,
   }
 }
 
+/* Observe mode: the VIOLATIONs queued for one decoder event come first,
+ * then the event it gave (got); reports the first and keeps the rest. */
+static void report_due(fcs_assembler *a, int got, fcs_asm_event *ev) {
+  if (got)
+    a->due[a->ndue++] = *ev;
+  *ev = a->due[0];
+  a->next_due = 1;
+}
+
 size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
                           fcs_asm_event *ev) {
   size_t used = 0;
+  if (a->next_due < a->ndue) {
+    *ev = a->due[a->next_due++];
+    return 0;
+  }
+  a->ndue = a->next_due = 0;
   memset(ev, 0, sizeof(*ev));
   if (a->failed) {
     report_failure(a, ev);
@@ -522,10 +608,17 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
       ev->type = FCS_AE_NONE;
       return used;
     case FCS_EV_ERROR:
+      /* A header lenient mode stops at may break a rule strict mode checks
+       * first (the decoder's errors are all header errors). */
+      if (a->observe) {
+        ev->offset = a->dec.record_offset; /* de.offset is the error's */
+        observe_header(a, &de.header, de.error.code, ev);
+      }
       a->failed = 1;
       a->error = de.error;
       report_failure(a, ev);
-      return used;
+      got = 1;
+      break;
     case FCS_EV_HEADER:
       a->mgmt_len = 0;
       a->cur = NULL;
@@ -533,6 +626,8 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
        * request (if any) is filled by the header handlers. */
       ev->role = 0;
       ev->flags = 0;
+      if (a->observe)
+        observe_header(a, &de.header, FCS_E_OK, ev);
       got = a->side == FCS_SIDE_APP ? app_header(a, &de, ev)
                                     : client_header(a, &de, ev);
       break;
@@ -549,8 +644,11 @@ size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
                            record can give the assembler several events */
       break;
     }
-    if (got)
-      return used;
+    if (a->ndue)
+      report_due(a, got, ev);
+    else if (!got)
+      continue;
+    return used;
   }
 }
 

@@ -62,6 +62,13 @@ fcs_err fcs_header_check(const fcs_header *h, fcs_mode mode) {
   return check_header(*h, mode, &at);
 }
 
+fcs_err fcs_header_check_at(const fcs_header *h, fcs_mode mode, unsigned *at) {
+  int i;
+  fcs_err e = check_header(*h, mode, &i);
+  *at = (unsigned)i;
+  return e;
+}
+
 static void fail(fcs_decoder *d, fcs_err code, uint64_t offset) {
   d->state = D_ERROR;
   d->error.code = code;

@@ -71,8 +71,8 @@ static void line(run *r, const char *fmt, ...) {
   tb_printf(&r->log, "%s", buf);
 }
 
-static void violation(run *r, const char *what) {
-  line(r, "VIOLATION %s\n", what);
+static void contract_broken(run *r, const char *what) {
+  line(r, "CONTRACT BROKEN: %s\n", what);
   r->stopped = 1;
 }
 
@@ -81,7 +81,7 @@ static void violation(run *r, const char *what) {
 static void progress(run *r, size_t used) {
   r->idle = used ? 0 : r->idle + 1;
   if (r->idle > 2)
-    violation(r, "more than two events in a row consumed nothing");
+    contract_broken(r, "more than two events in a row consumed nothing");
 }
 
 static int inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len) {
@@ -175,19 +175,19 @@ static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
     fcs_event ev;
     size_t n = fcs_decoder_feed(d, piece + off, plen - off, &ev);
     if (n > plen - off) {
-      violation(r, "feed claimed more bytes than it was given");
+      contract_broken(r, "feed claimed more bytes than it was given");
       return;
     }
     off += n;
     if (ev.type == FCS_EV_NONE) {
       if (off != plen)
-        violation(r, "NONE before the input was used up");
+        contract_broken(r, "NONE before the input was used up");
       return;
     }
     progress(r, n);
     if ((ev.type == FCS_EV_CONTENT || ev.type == FCS_EV_RECORD) &&
         !inside(ev.data, ev.len, piece, plen)) {
-      violation(r, "content slice outside the input");
+      contract_broken(r, "content slice outside the input");
       return;
     }
     log_decoder_event(r, &ev);
@@ -195,7 +195,7 @@ static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
       fcs_event again;
       if (fcs_decoder_feed(d, piece + off, plen - off, &again) != 0 ||
           again.type != FCS_EV_ERROR || !same_error(&again.error, &ev.error))
-        violation(r, "error not repeated without consuming");
+        contract_broken(r, "error not repeated without consuming");
       r->stopped = 1;
     }
   }
@@ -212,7 +212,7 @@ static void feed_decoder_many(run *r, fcs_decoder *d, const uint8_t *piece,
     size_t count,
         n = fcs_decoder_feed_many(d, piece + off, plen - off, evs, 3, &count);
     if (n > plen - off || count > 3) {
-      violation(r, "feed_many claimed more than it was given");
+      contract_broken(r, "feed_many claimed more than it was given");
       return;
     }
     off += n;
@@ -220,18 +220,18 @@ static void feed_decoder_many(run *r, fcs_decoder *d, const uint8_t *piece,
       const fcs_event *ev = &evs[i];
       if ((ev->type == FCS_EV_CONTENT || ev->type == FCS_EV_RECORD) &&
           !inside(ev->data, ev->len, piece, plen)) {
-        violation(r, "content slice outside the input");
+        contract_broken(r, "content slice outside the input");
         return;
       }
       if (ev->type == FCS_EV_NONE ||
           (ev->type == FCS_EV_ERROR && i + 1 < count))
-        violation(r, "feed_many stored NONE or went on after an error");
+        contract_broken(r, "feed_many stored NONE or went on after an error");
       log_decoder_event(r, ev);
       r->stopped = ev->type == FCS_EV_ERROR;
     }
     if (!r->stopped && count < 3) {
       if (off != plen)
-        violation(r, "feed_many stopped before the input was used up");
+        contract_broken(r, "feed_many stopped before the input was used up");
       return;
     }
   }
@@ -337,7 +337,10 @@ static void log_asm_event(run *r, const fcs_asm_event *ev) {
     break;
   case FCS_AE_IGNORED:
   case FCS_AE_REFUSED:
+  case FCS_AE_VIOLATION:
     tb_printf(t, " reason %s", fcs_err_name(ev->reason));
+    if (ev->error.code != FCS_E_OK)
+      tb_printf(t, " broken @%ju", (uintmax_t)ev->error.offset);
     break;
   case FCS_AE_ERROR:
     tb_printf(t, " ");
@@ -349,6 +352,15 @@ static void log_asm_event(run *r, const fcs_asm_event *ev) {
   tb_printf(t, "\n");
 }
 
+/* The rule an IGNORED, REFUSED or VIOLATION event reports broken is its
+ * reason, in its own record. */
+static int names_its_record(const fcs_asm_event *ev) {
+  const fcs_error *e = &ev->error;
+  return e->code == ev->reason && e->record == ev->record &&
+         e->request_id == ev->request_id && e->type == ev->record_type &&
+         e->offset >= ev->offset;
+}
+
 static void assembler_step(run *r, void *ctx, const uint8_t *piece,
                            size_t plen) {
   fcs_assembler *a = ctx;
@@ -357,19 +369,24 @@ static void assembler_step(run *r, void *ctx, const uint8_t *piece,
     fcs_asm_event ev;
     size_t n = fcs_assembler_feed(a, piece + off, plen - off, &ev);
     if (n > plen - off) {
-      violation(r, "feed claimed more bytes than it was given");
+      contract_broken(r, "feed claimed more bytes than it was given");
       return;
     }
     off += n;
     if (ev.type == FCS_AE_NONE) {
       if (off != plen)
-        violation(r, "NONE before the input was used up");
+        contract_broken(r, "NONE before the input was used up");
       return;
     }
     progress(r, n);
     if (ev.type == FCS_AE_STREAM_DATA &&
         !inside(ev.data, ev.len, piece, plen)) {
-      violation(r, "stream slice outside the input");
+      contract_broken(r, "stream slice outside the input");
+      return;
+    }
+    if (ev.type != FCS_AE_ERROR && ev.error.code != FCS_E_OK &&
+        !names_its_record(&ev)) {
+      contract_broken(r, "a broken rule that is not the event's own");
       return;
     }
     log_asm_event(r, &ev);
@@ -377,7 +394,7 @@ static void assembler_step(run *r, void *ctx, const uint8_t *piece,
       fcs_asm_event again;
       if (fcs_assembler_feed(a, piece + off, plen - off, &again) != 0 ||
           again.type != FCS_AE_ERROR || !same_error(&again.error, &ev.error))
-        violation(r, "error not repeated without consuming");
+        contract_broken(r, "error not repeated without consuming");
       r->stopped = 1;
     }
   }
@@ -390,8 +407,10 @@ char *assembler_log(const asm_setup *s, const uint8_t *in, size_t len,
   size_t memlen = fcs_assembler_memory_size(s->limits);
   void *mem = malloc(memlen);
   fcs_assembler a;
-  if (!mem || fcs_assembler_init(&a, s->side, s->mode, s->limits, mem,
-                                 memlen) != FCS_E_OK)
+  if (!mem ||
+      fcs_assembler_init(&a, s->side, s->mode, s->limits, mem, memlen) !=
+          FCS_E_OK ||
+      (s->observe && fcs_assembler_observe(&a, 1) != FCS_E_OK))
     abort();
   for (size_t i = 0; i < s->nbegin; i++)
     if (fcs_assembler_begin(&a, s->begin_ids[i], FCS_RESPONDER, 0) != FCS_E_OK)

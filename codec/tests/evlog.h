@@ -5,10 +5,12 @@
  *
  * Every piece is fed from its own exactly-sized heap copy, so ASan flags any
  * read outside it. The runner also checks the feeding contract and writes a
- * line starting with "VIOLATION" when it is broken: a call that claims more
- * bytes than it was given, a content slice outside the piece, FCS_EV_NONE
+ * line starting with "CONTRACT BROKEN" when it is broken: a call that claims
+ * more bytes than it was given, a content slice outside the piece, FCS_EV_NONE
  * before the piece is used up, more than two events in a row that consume
- * nothing, or an error that is not repeated by the next call. */
+ * nothing, an error that is not repeated by the next call, or a broken rule
+ * (error of an IGNORED, REFUSED or VIOLATION event) that is not the event's
+ * reason in the event's record. */
 #ifndef FCS_TESTS_EVLOG_H
 #define FCS_TESTS_EVLOG_H
 
@@ -40,6 +42,7 @@ typedef struct asm_setup {
   const fcs_limits *limits;  /* NULL: defaults */
   const uint16_t *begin_ids; /* client side: requests declared up front */
   size_t nbegin;
+  int observe; /* fcs_assembler_observe (mode FCS_LENIENT) */
 } asm_setup;
 
 char *assembler_log(const asm_setup *setup, const uint8_t *in, size_t len,

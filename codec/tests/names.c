@@ -48,6 +48,8 @@ const char *asm_event_name(fcs_asm_event_type t) {
     return "END_REQUEST";
   case FCS_AE_IGNORED:
     return "IGNORED";
+  case FCS_AE_VIOLATION:
+    return "VIOLATION";
   case FCS_AE_ERROR:
     return "ERROR";
   }

@@ -379,6 +379,10 @@ static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
              "parse as that many",
              ev->request_id, ev->npairs, ev->len);
     break;
+  case FCS_AE_VIOLATION:
+    FZ_CHECK(ev->error.code != FCS_E_OK, "VIOLATION of %s without the rule",
+             fcs_err_name(ev->reason));
+    break;
   case FCS_AE_STREAM_END:
     FZ_CHECK(ev->len <= lim->max_stream_bytes,
              "stream of request %u kept %zu bytes, limit %u", ev->request_id,
@@ -389,16 +393,26 @@ static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
   }
 }
 
-static void asm_push(fz_asm_trace *t, const fcs_asm_event *ev) {
+/* Appends a slot for an item, or returns NULL after adding len to the
+ * STREAM_DATA item it continues (slices of the input: offsets are checked
+ * where they are collected). */
+static fz_asm_item *asm_slot(fz_asm_trace *t, fcs_asm_event_type type,
+                             uint16_t id, uint8_t record_type, uint64_t len) {
   fz_asm_item *last = t->n ? &t->items[t->n - 1] : NULL;
-  if (ev->type == FCS_AE_STREAM_DATA && last &&
-      last->type == FCS_AE_STREAM_DATA && last->request_id == ev->request_id &&
-      last->record_type == ev->record_type) {
-    last->len += ev->len; /* slices of the input: offsets were checked */
-    return;
+  if (type == FCS_AE_STREAM_DATA && last && last->type == FCS_AE_STREAM_DATA &&
+      last->request_id == id && last->record_type == record_type) {
+    last->len += len;
+    return NULL;
   }
   t->items = grow(t->items, &t->cap, t->n + 1, sizeof(*t->items));
-  fz_asm_item *it = &t->items[t->n++];
+  return &t->items[t->n++];
+}
+
+static void asm_push(fz_asm_trace *t, const fcs_asm_event *ev) {
+  fz_asm_item *it =
+      asm_slot(t, ev->type, ev->request_id, ev->record_type, ev->len);
+  if (!it)
+    return;
   memset(it, 0, sizeof(*it));
   it->type = ev->type;
   it->request_id = ev->request_id;
@@ -417,21 +431,43 @@ static void asm_push(fz_asm_trace *t, const fcs_asm_event *ev) {
     it->end = ev->end;
   if (ev->type == FCS_AE_UNKNOWN_TYPE)
     it->unknown_type = ev->unknown_type.type;
-  if (ev->type == FCS_AE_IGNORED || ev->type == FCS_AE_REFUSED)
-    it->reason = ev->reason;
-  if (ev->type == FCS_AE_ERROR)
-    it->error = ev->error;
+  it->reason = ev->reason;
+  it->error = ev->error;
+}
+
+/* The broken rule an event other than ERROR reports, if any. */
+static int is_rule(const fz_asm_item *it) {
+  return it->type != FCS_AE_ERROR && it->error.code != FCS_E_OK;
+}
+
+static void asm_check_rule(const fcs_asm_event *ev, size_t consumed) {
+  const fcs_error *e = &ev->error;
+  FZ_CHECK(e->code == ev->reason && e->record == ev->record &&
+               e->request_id == ev->request_id && e->type == ev->record_type &&
+               e->offset >= ev->offset && e->offset < consumed,
+           "event %d reports %s at byte %" PRIu64 " of record %" PRIu64
+           " (id %u, type %u); it stands for record %" PRIu64 " at %" PRIu64
+           " (id %u, type %u, reason %s), %zu bytes consumed",
+           ev->type, fcs_err_name(e->code), e->offset, e->record, e->request_id,
+           e->type, ev->record, ev->offset, ev->request_id, ev->record_type,
+           fcs_err_name(ev->reason), consumed);
 }
 
 void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
-                      fcs_side side, fcs_mode mode, const fcs_limits *limits,
+                      fcs_side side, fz_asm_mode mode, const fcs_limits *limits,
                       fz_chunker *chunks) {
   fcs_assembler a;
   fcs_asm_event ev;
   size_t memlen;
   void *mem = fz_asm_memory(limits, &memlen);
-  fcs_err e = fcs_assembler_init(&a, side, mode, limits, mem, memlen);
+  fcs_err e = fcs_assembler_init(
+      &a, side, mode == FZ_ASM_STRICT ? FCS_STRICT : FCS_LENIENT, limits, mem,
+      memlen);
   FZ_CHECK(e == FCS_E_OK, "assembler init: %s", fcs_err_name(e));
+  e = fcs_assembler_observe(&a, mode == FZ_ASM_OBSERVE);
+  FZ_CHECK((e == FCS_E_OK) == (mode != FZ_ASM_STRICT),
+           "fcs_assembler_observe on a %s assembler: %s",
+           mode == FZ_ASM_STRICT ? "strict" : "lenient", fcs_err_name(e));
   fcs_limits in_force = a.limits;
   limits = &in_force;
   for (uint16_t id = 1; side == FCS_SIDE_CLIENT && id <= 3; id++)
@@ -484,6 +520,8 @@ void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
         return;
       }
       asm_check(&ev, limits);
+      if (ev.error.code != FCS_E_OK)
+        asm_check_rule(&ev, (size_t)(p - in));
       asm_push(t, &ev);
     }
     pos += piece;
@@ -531,4 +569,96 @@ void fz_asm_trace_expect_equal(const fz_asm_trace *a, const fz_asm_trace *b,
   }
   FZ_CHECK(a->n == b->n, "%s: %zu assembler events against %zu", what, a->n,
            b->n);
+}
+
+static int same_rule(const fz_asm_item *a, const fz_asm_item *b) {
+  return a->error.code == b->error.code && a->error.offset == b->error.offset &&
+         a->error.record == b->error.record;
+}
+
+static void describe_two(const char *what, size_t i, const fz_asm_item *a,
+                         const fz_asm_item *b) {
+  char da[256], db[256];
+  asm_describe(da, sizeof da, a);
+  asm_describe(db, sizeof db, b);
+  fz_fail(__FILE__, __LINE__, "observe mode against the codec modes",
+          "%s, event %zu:\n  %s\n  %s", what, i, da, db);
+}
+
+/* Strict mode stops on DUPLICATE_BEGIN at the header; lenient and observe
+ * mode answer with REFUSED once the body is read, so an input ending
+ * inside that record ends observe mode's trace with TRUNCATED there. */
+static int refused_when_cut(const fz_asm_item *stop, const fz_asm_item *end) {
+  return stop->error.code == FCS_E_DUPLICATE_BEGIN &&
+         end->type == FCS_AE_ERROR && end->error.code == FCS_E_TRUNCATED &&
+         end->error.record == stop->error.record;
+}
+
+static void expect_strict(const fz_asm_trace *s, const fz_asm_trace *o) {
+  size_t k = 0;
+  while (k < o->n && !is_rule(&o->items[k]))
+    k++;
+  if (k == o->n && !(s->n == o->n && s->n > 0 &&
+                     refused_when_cut(&s->items[k - 1], &o->items[k - 1]))) {
+    fz_asm_trace_expect_equal(s, o,
+                              "strict against observe mode (no rule "
+                              "broken)");
+    return;
+  }
+  if (k == o->n)
+    k--; /* the cut DUPLICATE_BEGIN */
+  for (size_t i = 0; i < k && i < s->n; i++)
+    if (!asm_equal(&s->items[i], &o->items[i]))
+      describe_two("strict against observe mode before the first broken rule",
+                   i, &s->items[i], &o->items[i]);
+  FZ_CHECK(s->n == k + 1,
+           "strict mode gave %zu events; observe mode reports the first "
+           "broken rule (%s) as event %zu",
+           s->n, fcs_err_name(o->items[k].error.code), k);
+  const fz_asm_item *stop = &s->items[k];
+  if (stop->type != FCS_AE_ERROR ||
+      !(same_rule(stop, &o->items[k]) || refused_when_cut(stop, &o->items[k])))
+    describe_two("strict mode does not stop on observe mode's first broken "
+                 "rule",
+                 k, stop, &o->items[k]);
+}
+
+static void expect_lenient(const fz_asm_trace *l, const fz_asm_trace *o) {
+  static fz_asm_trace kept; /* observe mode without VIOLATIONs */
+  kept.n = 0;
+  const fz_asm_item *stop = NULL;
+  for (size_t i = 0; i < o->n && !stop; i++) {
+    const fz_asm_item *it = &o->items[i];
+    if (it->type == FCS_AE_VIOLATION) {
+      if (it->reason == FCS_E_NV_TRUNCATED) /* lenient mode stops there */
+        stop = it;
+      continue;
+    }
+    fz_asm_item *slot =
+        asm_slot(&kept, it->type, it->request_id, it->record_type, it->len);
+    if (slot)
+      *slot = *it;
+  }
+  size_t n = kept.n < l->n ? kept.n : l->n;
+  for (size_t i = 0; i < n; i++)
+    if (!asm_equal(&l->items[i], &kept.items[i]))
+      describe_two("lenient against observe mode without its VIOLATIONs", i,
+                   &l->items[i], &kept.items[i]);
+  FZ_CHECK(l->n == kept.n + (stop != NULL),
+           "lenient mode gave %zu events, observe mode %zu besides its "
+           "VIOLATIONs%s",
+           l->n, kept.n,
+           stop ? " and a PARAMS stream ended inside a pair" : "");
+  if (stop &&
+      (l->items[n].type != FCS_AE_ERROR || !same_rule(&l->items[n], stop)))
+    describe_two("lenient mode does not stop where the PARAMS stream ends "
+                 "inside a pair",
+                 n, &l->items[n], stop);
+}
+
+void fz_asm_trace_expect_observed(const fz_asm_trace *strict,
+                                  const fz_asm_trace *lenient,
+                                  const fz_asm_trace *observe) {
+  expect_strict(strict, observe);
+  expect_lenient(lenient, observe);
 }

@@ -45,7 +45,8 @@ typedef struct fz_asm_item {
   fcs_end_body end;
   uint8_t unknown_type;
   fcs_err reason;
-  fcs_error error;
+  fcs_error error; /* ERROR, and the rule an IGNORED, REFUSED or
+                      VIOLATION reports broken */
 } fz_asm_item;
 
 typedef struct fz_asm_trace {
@@ -68,12 +69,22 @@ typedef enum fz_way {
  * gives for the header the event carries. */
 void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
                       fcs_mode mode, fz_way way, fz_chunker *chunks);
+/* How the assembler reads: a codec mode, or observe mode (lenient, with
+ * every broken rule reported). */
+typedef enum fz_asm_mode {
+  FZ_ASM_STRICT,
+  FZ_ASM_LENIENT,
+  FZ_ASM_OBSERVE,
+  FZ_ASM_MODES
+} fz_asm_mode;
+
 /* Client side: request ids 1..3 are begun (as responder requests) before
  * the input is fed, so replies for them are expected. limits NULL: the
  * codec's defaults. After an ERROR, feeding again and finishing must repeat
- * it without consuming anything. */
+ * it without consuming anything. A broken rule an event reports is its
+ * reason, in its own record, at a byte already consumed. */
 void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
-                      fcs_side side, fcs_mode mode, const fcs_limits *limits,
+                      fcs_side side, fz_asm_mode mode, const fcs_limits *limits,
                       fz_chunker *chunks);
 
 /* Abort with the first difference; what names the two runs. */
@@ -81,6 +92,17 @@ void fz_dec_trace_expect_equal(const fz_dec_trace *a, const fz_dec_trace *b,
                                const char *what);
 void fz_asm_trace_expect_equal(const fz_asm_trace *a, const fz_asm_trace *b,
                                const char *what);
+/* Observe mode against the two codec modes, over one input: strict mode
+ * gives the same events up to the first broken rule observe mode reports
+ * and stops there with that rule, byte and record (or gives every event
+ * when observe mode reports none; a stop on DUPLICATE_BEGIN, which strict
+ * mode makes at the header, may instead meet observe mode's TRUNCATED in
+ * that record, whose REFUSED needs the body); lenient mode gives observe mode's
+ * events without the VIOLATIONs, and where a PARAMS stream ends inside a
+ * pair stops with the rule observe mode reports there. */
+void fz_asm_trace_expect_observed(const fz_asm_trace *strict,
+                                  const fz_asm_trace *lenient,
+                                  const fz_asm_trace *observe);
 
 /* Scratch memory for an assembler with these limits, kept between runs. */
 void *fz_asm_memory(const fcs_limits *limits, size_t *len);

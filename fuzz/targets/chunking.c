@@ -1,6 +1,8 @@
 /* chunking: the same bytes decoded whole and cut into pieces must give the
  * same events, from the decoder and from the assembler (whose name-value
- * parser then sees pairs and 4-byte lengths cut anywhere).
+ * parser then sees pairs and 4-byte lengths cut anywhere), the assembler
+ * both in the picked mode and in observe mode (whose VIOLATIONs and the
+ * events due after them must not depend on the cuts either).
  *
  * Input: byte 0 bit 0 picks the mode, bit 1 the assembler side, bits 2-7
  * the number n of schedule bytes that follow; schedule byte b cuts a piece
@@ -10,18 +12,25 @@
  * content/padding boundary. The schedule is fed to the decoder one event
  * per call and in one more way (feed_many, whole-record events, or both)
  * that the sum of the schedule bytes picks. */
+#include <stdio.h>
+
 #include "../support/target.h"
 #include "../support/trace.h"
 
 #define SINGLE_BYTE_LIMIT 128
 
+/* The assembler's two modes: the picked one and observe. */
+#define ASM_RUNS 2
+
 /* Feeds the input cut by pieces to the decoder in each of ways (and
- * always one event per call) and to the assembler, and compares both
- * traces with the whole input's. */
+ * always one event per call) and to the assembler in each of its modes,
+ * and compares the traces with the whole input's. */
 static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
+                             const fz_asm_mode asm_modes[ASM_RUNS],
                              fcs_side side, fz_chunker *pieces, fz_way way,
                              const fz_dec_trace *whole_dec,
-                             const fz_asm_trace *whole_asm, const char *what) {
+                             const fz_asm_trace whole_asm[ASM_RUNS],
+                             const char *what) {
   fcs_limits limits;
   fz_small_limits(&limits);
   static fz_dec_trace dec; /* storage reused between runs */
@@ -32,8 +41,16 @@ static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
     fz_dec_trace_run(&dec, in, len, mode, ways[i], &same);
     fz_dec_trace_expect_equal(whole_dec, &dec, what);
   }
-  fz_asm_trace_run(&as, in, len, side, mode, &limits, pieces);
-  fz_asm_trace_expect_equal(whole_asm, &as, what);
+  static const char *const names[FZ_ASM_MODES] = {"strict", "lenient",
+                                                  "observe"};
+  for (size_t i = 0; i < ASM_RUNS; i++) {
+    char label[128];
+    snprintf(label, sizeof label, "%s (assembler, %s mode)", what,
+             names[asm_modes[i]]);
+    fz_chunker same = *pieces;
+    fz_asm_trace_run(&as, in, len, side, asm_modes[i], &limits, &same);
+    fz_asm_trace_expect_equal(&whole_asm[i], &as, label);
+  }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -51,12 +68,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_small_limits(&limits);
   fz_chunker pieces;
   static fz_dec_trace whole_dec; /* storage reused between runs */
-  static fz_asm_trace whole_asm;
+  static fz_asm_trace whole_asm[ASM_RUNS];
+  const fz_asm_mode asm_modes[ASM_RUNS] = {
+      mode == FCS_STRICT ? FZ_ASM_STRICT : FZ_ASM_LENIENT, FZ_ASM_OBSERVE};
 
   fz_chunker_whole(&pieces);
   fz_dec_trace_run(&whole_dec, in, len, mode, FZ_FEED, &pieces);
-  fz_chunker_whole(&pieces);
-  fz_asm_trace_run(&whole_asm, in, len, side, mode, &limits, &pieces);
+  for (size_t i = 0; i < ASM_RUNS; i++) {
+    fz_chunker_whole(&pieces);
+    fz_asm_trace_run(&whole_asm[i], in, len, side, asm_modes[i], &limits,
+                     &pieces);
+  }
 
   /* The other way of feeding the schedule, taken from its bytes. */
   unsigned sum = 0;
@@ -64,12 +86,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sum += steps[i];
   fz_way other = (fz_way)(FZ_FEED_MANY + sum % (FZ_WAYS - FZ_FEED_MANY));
   fz_chunker_steps(&pieces, steps, nsteps);
-  compare_schedule(in, len, mode, side, &pieces, other, &whole_dec, &whole_asm,
-                   "whole input against the input's chunk schedule");
+  compare_schedule(in, len, mode, asm_modes, side, &pieces, other, &whole_dec,
+                   whole_asm, "whole input against the input's chunk schedule");
   if (len <= SINGLE_BYTE_LIMIT) {
     fz_chunker_fixed(&pieces, 1);
-    compare_schedule(in, len, mode, side, &pieces, FZ_FEED, &whole_dec,
-                     &whole_asm, "whole input against one byte at a time");
+    compare_schedule(in, len, mode, asm_modes, side, &pieces, FZ_FEED,
+                     &whole_dec, whole_asm,
+                     "whole input against one byte at a time");
   }
   return 0;
 }

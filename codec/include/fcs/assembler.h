@@ -58,7 +58,10 @@ typedef enum fcs_asm_event_type {
   FCS_AE_ABORT,       /* app: ABORT_REQUEST for an active request */
   FCS_AE_END_REQUEST, /* client: end = body; the id becomes inactive */
   FCS_AE_IGNORED,     /* a record the spec says to ignore; reason says why */
-  FCS_AE_ERROR        /* fatal: error; the connection cannot go on */
+  /* Observe mode only: the input broke the rule reason (error says where);
+   * the record then goes on as lenient mode handles it. */
+  FCS_AE_VIOLATION,
+  FCS_AE_ERROR /* fatal: error; the connection cannot go on */
 } fcs_asm_event_type;
 
 typedef struct fcs_asm_event {
@@ -72,8 +75,12 @@ typedef struct fcs_asm_event {
   uint32_t npairs;
   fcs_end_body end;
   fcs_unknown_type_body unknown_type;
-  fcs_err reason;  /* IGNORED, REFUSED */
-  fcs_error error; /* ERROR */
+  fcs_err reason; /* IGNORED, REFUSED, VIOLATION */
+  /* ERROR: what stopped the assembler. VIOLATION, and IGNORED or REFUSED
+   * for a record that breaks a rule (strict mode stops there): the rule
+   * (code = reason) and the byte at fault (offset), where strict mode
+   * reports it. Otherwise code is FCS_E_OK. */
+  fcs_error error;
   uint64_t record; /* index of the record behind the event */
   uint64_t offset; /* its first header byte */
 } fcs_asm_event;
@@ -109,6 +116,13 @@ typedef struct fcs_assembler {
   int cur_kind;     /* how the current record is handled */
   fcs_error error;
   int failed;
+  int observe; /* fcs_assembler_observe */
+  /* Observe mode: events due before the input goes on, in order: the
+   * VIOLATIONs of one decoder event, then the event it gave. A header
+   * breaks at most two rules and then gives no event, or one rule and an
+   * IGNORED; a record's end or a stream's end one rule and an event. */
+  fcs_asm_event due[2];
+  uint8_t ndue, next_due;
 } fcs_assembler;
 
 /* 0 when the limits ask for more than size_t can count. */
@@ -119,10 +133,24 @@ size_t fcs_assembler_memory_size(const fcs_limits *limits);
 fcs_err fcs_assembler_init(fcs_assembler *a, fcs_side side, fcs_mode mode,
                            const fcs_limits *limits, void *mem, size_t memlen);
 
+/* Observe mode on (on != 0) or off, for an assembler initialised with
+ * FCS_LENIENT (FCS_E_INVALID_ARGUMENT otherwise). It reads as lenient mode
+ * does and reports each rule of the spec the input breaks where strict
+ * mode would stop (docs/strictness.md, "Observe mode"): as a VIOLATION
+ * event, before the events of the record that broke it, or, where lenient
+ * mode already answers the record with IGNORED or REFUSED, as that event.
+ * Both carry the rule in error.code, so a caller collecting every broken
+ * rule takes each event other than ERROR whose error.code is not FCS_E_OK.
+ * Only framing errors and limits stop it (TRUNCATED, BODY_TOO_SHORT,
+ * BAD_VERSION for version 0, LIMIT_*). Switching it mid-stream applies to
+ * the checks made from then on. */
+fcs_err fcs_assembler_observe(fcs_assembler *a, int on);
+
 size_t fcs_assembler_feed(fcs_assembler *a, const uint8_t *in, size_t len,
                           fcs_asm_event *ev);
 
-/* End of input; FCS_E_TRUNCATED when it ended inside a record. */
+/* End of input; FCS_E_TRUNCATED when it ended inside a record. Feed with
+ * len 0 until FCS_AE_NONE first: events may still be due. */
 fcs_err fcs_assembler_finish(fcs_assembler *a, fcs_asm_event *ev);
 
 /* Client side: the caller sent BEGIN_REQUEST for id. */

@@ -112,5 +112,9 @@ fcs_err fcs_decoder_finish(fcs_decoder *d, fcs_event *ev);
  * fixed-body and ABORT checks need the content length, which the header
  * has. */
 fcs_err fcs_header_check(const fcs_header *h, fcs_mode mode);
+/* The same, also giving through *at the index inside the header (0-7) of
+ * the byte that makes it invalid: a decoder stopping on this header reports
+ * the record's offset plus *at. */
+fcs_err fcs_header_check_at(const fcs_header *h, fcs_mode mode, unsigned *at);
 
 #endif
