@@ -205,14 +205,15 @@ static void test_lines_errors(void) {
 static void test_json_strings(void) {
   static const char text[] =
       "[\"\\u00ff\", \"\\ud83d\\ude00\", \"\\ud800x\", \"\\ufffd\","
-      " \"\xc3\xa9\", \"\\n\\t\\\"\\\\\\/\\b\\f\\r\", \"\\u0000\"]";
+      " \"\xc3\xa9\", \"\\n\\t\\\"\\\\\\/\\b\\f\\r\", \"\\u0000\","
+      " \"\\udc00\"]";
   json_value v;
   fcs_buf why = {0};
   size_t pos = 0;
   CHECK_EQ(json_parse((const uint8_t *)text, sizeof text - 1, &pos, &v, &why),
            0);
   CHECK_EQ(pos, sizeof text - 1);
-  CHECK_EQ(json_count(&v), 7);
+  CHECK_EQ(json_count(&v), 8);
   const echo_str *s = &json_member_at(&v, 0)->value.text;
   CHECK_STR(s, "\xc3\xbf", 2); /* UTF-8 reading */
   CHECK_EQ(s->has_latin1, 1);
@@ -231,6 +232,7 @@ static void test_json_strings(void) {
   CHECK_BYTES(s->latin1.p, s->latin1.len, "\xe9", 1);
   CHECK_STR(&json_member_at(&v, 5)->value.text, "\n\t\"\\/\b\f\r", 8);
   CHECK_STR(&json_member_at(&v, 6)->value.text, "\0", 1);
+  CHECK_EQ(json_member_at(&v, 7)->value.text.inexact, 1); /* lone low half */
   json_free(&v);
   buf_free(&why);
 }
@@ -252,9 +254,12 @@ static void check_json_error(const char *text, const char *where) {
 static void test_json_errors(void) {
   check_json_error("{\"a\":\"\xff\"}", "invalid UTF-8 at byte 6");
   check_json_error("{\"a\":\"\xc0\xaf\"}", "invalid UTF-8 at byte 6");
+  check_json_error("{\"a\":\"\xe0\x80\xaf\"}", "invalid UTF-8 at byte 6");
   check_json_error("{\"a\":\"\xed\xa0\x80\"}", "invalid UTF-8 at byte 6");
   check_json_error("{\"a\":\"x\ny\"}",
                    "control character in a string at byte 7");
+  check_json_error("{\"a\":\"\x1f\"}",
+                   "control character in a string at byte 6");
   check_json_error("{\"a\":\"\\x\"}", "unknown escape at byte 6");
   check_json_error("{\"a\":\"\\u12g4\"}", "four hex digits at byte 10");
   check_json_error("{\"a\":\"abc", "unterminated string at byte 5");
@@ -334,6 +339,8 @@ static void test_json_flat_and_deep(void) {
   CHECK_EQ(learn(&pg, "body", &h, &why), ECHO_JSON);
   CHECK_EQ(h.params.depth, 0);
   CHECK_EQ(h.body_shown, 0);
+  CHECK_EQ(learn(&pg, "tok-1", &h, &why), ECHO_JSON);
+  CHECK_EQ(h.body_shown, 0); /* a param's value is never the body */
   echo_view v;
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 5);
@@ -492,6 +499,7 @@ static void test_print_r(void) {
                              "    [argv] => Array\n        (\n"
                              "            [0] => x\n        )\n\n"
                              "    [D] => a]b\n"
+                             "    [] => \n"
                              ")\nthe body";
   fcs_buf pg = page(body, sizeof body - 1), why = {0};
   echo_hint h;
@@ -499,12 +507,13 @@ static void test_print_r(void) {
   CHECK_EQ(h.body_shown, 1);
   echo_view v;
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
-  CHECK_EQ(echo_view_count(&v), 5);
+  CHECK_EQ(echo_view_count(&v), 6);
   CHECK_PAIR(&v, 1, "ML", "one\ntwo\n");
   CHECK_PAIR(&v, 2, "E", "");
   CHECK_PAIR(&v, 3, "argv",
              "Array\n        (\n            [0] => x\n        )\n");
   CHECK_PAIR(&v, 4, "D", "a]b");
+  CHECK_PAIR(&v, 5, "", "");
   CHECK_STR(&v.in.bytes, "the body", 8);
   echo_view_free(&v);
   check_fails(ECHO_PHP_PRINT_R, "Array\n[\n",

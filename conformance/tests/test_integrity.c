@@ -362,6 +362,23 @@ static void test_crossed(void) {
   echo_view_free(&v);
 }
 
+/* An AUTHORIZER reads no body: whatever the page shows of STDIN is not
+ * checked. */
+static void test_authorizer_body(void) {
+  static const char *const kv[] = {"CONTENT_LENGTH=5", NULL};
+  req a;
+  req_init(&a, 1, FCS_AUTHORIZER, kv, "hello");
+  echo_view v;
+  view_of(&a.rq, &v);
+  echo_str_free(&v.in.bytes);
+  v.in.shown = 0;
+  integrity_report r;
+  run(&a.rq, &v, &r);
+  CHECK_NO_FINDING(&r);
+  CHECK_EQ(r.unchecked, 0);
+  integrity_report_free(&r);
+}
+
 static void test_wrong_id(void) {
   req a;
   req_init(&a, 1, FCS_RESPONDER, basic, "hello");
@@ -423,13 +440,32 @@ static void test_two_readings(void) {
   CHECK_NO_FINDING(&r);
   CHECK_EQ(r.checked, 3); /* two values and the (empty) body */
   integrity_report_free(&r);
+  /* Where a value parts from the one sent is told by the closer reading. */
+  static const char *const longer[] = {"L=\xff"
+                                       "AB",
+                                       NULL};
+  req_init(&a, 1, FCS_RESPONDER, longer, "");
+  v = (echo_view){0};
+  echo_pair *p = echo_view_add(&v, "L", 1,
+                               "\xc3\xbf"
+                               "A",
+                               3);
+  buf_add(&p->value.latin1,
+          "\xff"
+          "A",
+          2);
+  p->value.has_latin1 = 1;
+  run(&a.rq, &v, &r);
+  CHECK_FINDINGS(&r, {INTEGRITY_VALUE_CUT, "value of L cut at byte 2"});
+  integrity_report_free(&r);
 }
 
 /* The probe shows the application's habits; none of them is a finding
  * afterwards. */
 static void test_quirks(void) {
-  static const char *const probe_kv[] = {"A=1", "HIDDEN=2", "SCRIPT_NAME=/x",
-                                         "SERVER_SOFTWARE=web", NULL};
+  static const char *const probe_kv[] = {
+      "A=1",      "HIDDEN=2", "SCRIPT_NAME=/x", "SERVER_SOFTWARE=web",
+      "ODD=\xff", NULL};
   req probe;
   req_init(&probe, 1, FCS_FILTER, probe_kv, "probe-body");
   echo_view pv = {0};
@@ -438,6 +474,10 @@ static void test_quirks(void) {
   echo_view_add(&pv, "SERVER_SOFTWARE", 15, "web", 3);
   echo_view_add(&pv, "SERVER_SOFTWARE", 15, "app/1.0", 7);
   echo_view_add(&pv, "PHP_SELF", 8, "/self", 5);
+  /* A value or name the page could not show exactly is no sign of a
+   * rewrite, nor a name of the application's own. */
+  echo_view_add(&pv, "ODD", 3, "\xef\xbf\xbd", 3)->value.inexact = 1;
+  echo_view_add(&pv, "N\xef\xbf\xbd", 4, "", 0)->name.inexact = 1;
   echo_quirks q;
   echo_quirks_learn(&probe.rq, &pv, &q);
   echo_view_free(&pv);
@@ -516,6 +556,7 @@ int main(void) {
   RUN(test_duplicates);
   RUN(test_injected);
   RUN(test_crossed);
+  RUN(test_authorizer_body);
   RUN(test_wrong_id);
   RUN(test_not_comparable);
   RUN(test_two_readings);
