@@ -1,4 +1,4 @@
-#include "crc32.h"
+#include "fcs_crc32.h"
 
 /* CRC of each 4-bit value: a 16-entry table keeps the code small while
  * staying fast enough for request bodies. */

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "crc32.h"
+#include "fcs_crc32.h"
 
 void fcsr_stream_init(fcsr_stream *s, uint8_t *echo, uint32_t cap) {
   s->echo = echo;

@@ -1,7 +1,9 @@
 /* CRC-32 as zlib and Ethernet compute it (reflected polynomial 0xEDB88320,
- * initial value and final xor 0xFFFFFFFF), fed in pieces. */
-#ifndef FCSR_CRC32_H
-#define FCSR_CRC32_H
+ * initial value and final xor 0xFFFFFFFF), fed in pieces: the checksum of
+ * the echo format's stdin and data lines, public so that readers of the
+ * echo (the conformance runner) check it with the same code. */
+#ifndef FCS_CRC32_H
+#define FCS_CRC32_H
 
 #include <stddef.h>
 #include <stdint.h>
