@@ -67,7 +67,7 @@ function(fcs_planted_bug name target file from to expect)
     target_include_directories(fcs_planted_${name}_responder
       PUBLIC ${responder_dir}/include PRIVATE ${responder_dir}/lib)
     target_link_libraries(fcs_planted_${name}_responder
-      PUBLIC fcs_planted_${name})
+      PUBLIC fcs_planted_${name} fcs_crc32)
     set(libs fcs_planted_${name}_responder)
   elseif(target STREQUAL "libfcgi")
     list(APPEND libs fcs_fuzz_libfcgi)

@@ -222,8 +222,13 @@ static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
       if (number(ps, t, 600000, "milliseconds", &ms))
         return -1;
       c->ms = (long)ms;
-    } else if (c->kind == C_ECHO || c->kind == C_VALUES_HAS ||
-               c->kind == C_VALUES_LACKS || c->kind == C_VALUES_ONLY) {
+    } else if (c->kind == C_ECHO) {
+      FAIL(ps,
+           "column %d: 'echo' takes no bytes: the app's whole view (every "
+           "param and the body) is compared with what was sent",
+           t->col);
+    } else if (c->kind == C_VALUES_HAS || c->kind == C_VALUES_LACKS ||
+               c->kind == C_VALUES_ONLY) {
       if (take_item(ps, t, &c->items, &c->nitems))
         return -1;
     } else {

@@ -1,8 +1,10 @@
 /* One connection to the backend, as a case sees it: writes in chosen chunk
- * sizes, and every byte read goes through a lenient decoder into a log of
- * received records. Memory is bounded: past RX_BUDGET bytes of content or
- * RX_MAX_RECORDS records the connection is marked flooded and stops
- * keeping what arrives. */
+ * sizes, and every byte read goes two ways: through a lenient decoder into
+ * a log of received records (for traces, summaries and record-layout
+ * questions), and through the codec's client-side assembler into the
+ * replies and broken rules it reports (replies.h). Memory is bounded: past
+ * RX_BUDGET bytes of content or RX_MAX_RECORDS records the connection is
+ * marked flooded and stops keeping what arrives. */
 #ifndef FCS_CONN_H
 #define FCS_CONN_H
 
@@ -11,6 +13,7 @@
 
 #include "buf.h"
 #include "fcs/fcs.h"
+#include "replies.h"
 #include "target.h"
 #include "trace.h"
 
@@ -40,10 +43,12 @@ typedef struct fcs_conn {
   fcs_decoder dec;
   fcs_rx *recs;
   size_t nrecs;
+  uint64_t headers; /* records begun, kept in recs or not */
   fcs_buf arena;
   uint64_t rx_bytes;
   int64_t last_rx; /* time of the last byte received */
   fcs_trace *trace;
+  fcs_replies replies;
 } fcs_conn;
 
 int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
@@ -67,6 +72,10 @@ int conn_write(fcs_conn *c, const uint8_t *data, size_t len, size_t chunk,
  * when something changed, 0 on timeout. */
 int conn_pump(fcs_conn *c, int64_t until);
 void conn_shutdown_write(fcs_conn *c);
+
+/* One line per group of records from index from on: what the backend
+ * sent, then EOF / flood / garbage state. */
+void conn_summary(const fcs_conn *c, size_t from, fcs_buf *out);
 
 /* 1 when nothing more can arrive (EOF or unframeable bytes). */
 int conn_done(const fcs_conn *c);

@@ -14,17 +14,18 @@
 #include "baseline.h"
 #include "catalog.h"
 #include "clock.h"
+#include "echo_view.h"
 #include "probe.h"
 #include "report.h"
 #include "run.h"
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
-      *write_baseline, *dump_send, *export_seeds;
+      *write_baseline, *dump_send, *export_seeds, *echo;
   const char **include, **exclude;
   size_t ninclude, nexclude;
   int list, jobs, strict, verbose, color;
-  long timeout_ms, settle_ms;
+  long timeout_ms, settle_ms, cap_ms;
   fcs_buf rerun;
 } options;
 
@@ -41,7 +42,11 @@ static void usage(FILE *out) {
       "      --list             list the selected cases and exit\n"
       "  -x, --exclude PATTERN  leave out matching cases (repeatable)\n"
       "  -j, --jobs N           cases run in parallel (default 1)\n"
-      "      --timeout MS       deadline of each case (default 2000)\n"
+      "      --timeout MS       a case hangs after MS without progress "
+      "(default\n"
+      "                         2000); every byte received restarts it\n"
+      "      --case-cap MS      no case runs longer, progress or not (default\n"
+      "                         20 x --timeout); still receiving then: error\n"
       "      --settle MS        quiet time that ends an observation (200)\n"
       "      --strict           SHOULD failures also fail the run\n"
       "      --baseline FILE    expected verdicts: only regressions fail\n"
@@ -49,6 +54,9 @@ static void usage(FILE *out) {
       "      --json FILE        JSON report\n"
       "      --junit FILE       JUnit XML report (one suite per section)\n"
       "  -p, --param NAME=VALUE add or override a std param (repeatable)\n"
+      "      --echo FORMAT      how the app shows what it received: lines,\n"
+      "                         json, printenv, php-var-dump, php-print-r,\n"
+      "                         or none (default: learnt from a probe)\n"
       "      --cases DIR        case directory (default: the built-in "
       "catalog)\n"
       "      --dump-send ID     write the bytes case ID sends to stdout\n"
@@ -101,7 +109,9 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     O_CASES,
     O_DUMP,
     O_EXPORT,
-    O_COLOR
+    O_COLOR,
+    O_ECHO,
+    O_CASE_CAP
   };
   static const struct option longs[] = {
       {"target", required_argument, 0, 't'},
@@ -122,6 +132,8 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       {"export-seeds", required_argument, 0, O_EXPORT},
       {"verbose", no_argument, 0, 'v'},
       {"color", required_argument, 0, O_COLOR},
+      {"echo", required_argument, 0, O_ECHO},
+      {"case-cap", required_argument, 0, O_CASE_CAP},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   int ch;
@@ -148,6 +160,25 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
         return -1;
       }
       o->jobs = (int)n;
+      break;
+    case O_ECHO:
+      if (echo_format_parse(optarg) == ECHO_UNKNOWN) {
+        fprintf(stderr,
+                "fcgispec: --echo takes lines, json, printenv, php-var-dump, "
+                "php-print-r or none, not '%s' (see --help)\n",
+                optarg);
+        return -1;
+      }
+      o->echo = optarg;
+      sticky(o, "--echo", optarg);
+      break;
+    case O_CASE_CAP:
+      if (number_opt(optarg, 1, 12000000, &n)) {
+        fprintf(stderr, "fcgispec: --case-cap must be 1..12000000 ms\n");
+        return -1;
+      }
+      o->cap_ms = n;
+      sticky(o, "--case-cap", optarg);
       break;
     case O_TIMEOUT:
     case O_SETTLE:
@@ -241,7 +272,7 @@ static int send_bytes(const fcs_case *c, const fcs_params *std, fcs_buf *out) {
   char err[256];
   for (size_t i = 0; i < c->nsteps; i++)
     if (c->steps[i].kind <= S_REQUEST &&
-        step_produce(&c->steps[i], std, out, err, sizeof(err))) {
+        step_produce(c, &c->steps[i], std, out, err, sizeof(err))) {
       fprintf(stderr, "fcgispec: %s: %s\n", c->path, err);
       return -1;
     }
@@ -420,6 +451,7 @@ int main(int argc, char **argv) {
   run.target = label;
   cfg.timeout_ms = o.timeout_ms;
   cfg.settle_ms = o.settle_ms;
+  cfg.cap_ms = o.cap_ms;
   cfg.spawn = o.spawn;
   if (o.spawn) {
     if (cfg.target.is_unix &&
@@ -448,7 +480,7 @@ int main(int argc, char **argv) {
     close(fd);
   }
   fcs_probe probe;
-  probe_backend(&cfg, roles, &probe);
+  probe_backend(&cfg, roles, o.echo, &probe);
   run.probe = &probe;
   buf_byte(&o.rerun, 0);
   run.rerun = (const char *)o.rerun.p;

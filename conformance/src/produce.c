@@ -101,11 +101,36 @@ static void names(const fcs_step *s, fcs_buf *b) {
     pair(b, s->items[i].p, s->items[i].len, NULL, 0, 0);
 }
 
-static void pairs(const fcs_step *s, const fcs_params *std, fcs_buf *b) {
-  if (s->std)
+static int named(const fcs_step *s, const char *name) {
+  size_t len = strlen(name);
+  for (size_t i = 0; i + 1 < s->nitems; i += 2)
+    if (s->items[i].len == len && !memcmp(s->items[i].p, name, len))
+      return 1;
+  return 0;
+}
+
+/* A std pair, unless the step sends a pair of that name itself. */
+static void std_pair(const fcs_step *s, fcs_buf *b, const char *name,
+                     const char *value) {
+  if (!named(s, name))
+    pair(b, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
+         strlen(value), s->lng);
+}
+
+/* The std params, then the marker that makes this request's params unique
+ * (the case id and the line that sends them), then extra pairs (name,
+ * value, ... NULL), then the step's own pairs. */
+static void pairs(const fcs_case *c, const fcs_step *s, const fcs_params *std,
+                  const char *const *extra, fcs_buf *b) {
+  if (s->std) {
     for (size_t i = 0; i < std->n; i++)
-      pair(b, (const uint8_t *)std->names[i], strlen(std->names[i]),
-           (const uint8_t *)std->values[i], strlen(std->values[i]), s->lng);
+      std_pair(s, b, std->names[i], std->values[i]);
+    char marker[300];
+    snprintf(marker, sizeof(marker), "%s:%d", c ? c->id : "fcgispec", s->line);
+    std_pair(s, b, FCS_MARKER_PARAM, marker);
+    for (size_t i = 0; extra && extra[i]; i += 2)
+      std_pair(s, b, extra[i], extra[i + 1]);
+  }
   for (size_t i = 0; i + 1 < s->nitems; i += 2)
     pair(b, s->items[i].p, s->items[i].len, s->items[i + 1].p,
          s->items[i + 1].len, s->lng);
@@ -119,8 +144,46 @@ static void begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
   record(out, o, FCS_BEGIN_REQUEST, id, b, sizeof(b));
 }
 
-int step_produce(const fcs_step *s, const fcs_params *std, fcs_buf *out,
-                 char *err, size_t errlen) {
+/* A whole request: BEGIN, std params, the marker and the step's pairs,
+ * the empty PARAMS record, then a body unique to the request in STDIN (for
+ * a filter also in DATA) with the CONTENT_LENGTH (FCGI_DATA_LENGTH) that
+ * announces it, unless the step sets CONTENT_LENGTH itself. An Authorizer
+ * gets no body (spec 6.3). */
+static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
+                    fcs_buf *out) {
+  fcs_step p = *s;
+  p.std = 1;
+  uint16_t id = (uint16_t)s->id;
+  int with_body = s->a != FCS_AUTHORIZER && !named(s, "CONTENT_LENGTH");
+  char body[320], clen[16];
+  snprintf(body, sizeof(body), "fcgispec body of %s:%d\n",
+           c ? c->id : "fcgispec", s->line);
+  snprintf(clen, sizeof(clen), "%zu", strlen(body));
+  const char *extra[] = {"REQUEST_METHOD",
+                         "POST",
+                         "CONTENT_LENGTH",
+                         clen,
+                         s->a == FCS_FILTER ? "FCGI_DATA_LENGTH" : NULL,
+                         clen,
+                         NULL};
+  fcs_buf content = {0};
+  begin(out, &s->o, id, (uint16_t)s->a, s->keep ? FCS_KEEP_CONN : 0);
+  pairs(c, &p, std, with_body ? extra : NULL, &content);
+  records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
+  record(out, &s->o, FCS_PARAMS, id, NULL, 0);
+  if (with_body)
+    record(out, &s->o, FCS_STDIN, id, (const uint8_t *)body, strlen(body));
+  record(out, &s->o, FCS_STDIN, id, NULL, 0);
+  if (s->a == FCS_FILTER) {
+    if (with_body)
+      record(out, &s->o, FCS_DATA, id, (const uint8_t *)body, strlen(body));
+    record(out, &s->o, FCS_DATA, id, NULL, 0);
+  }
+  buf_free(&content);
+}
+
+int step_produce(const fcs_case *c, const fcs_step *s, const fcs_params *std,
+                 fcs_buf *out, char *err, size_t errlen) {
   fcs_buf content = {0};
   uint16_t id = (uint16_t)s->id;
   int rc = 0;
@@ -144,7 +207,7 @@ int step_produce(const fcs_step *s, const fcs_params *std, fcs_buf *out,
     begin(out, &s->o, id, (uint16_t)s->a, (uint8_t)(s->b | (s->keep ? 1 : 0)));
     break;
   case S_PARAMS:
-    pairs(s, std, &content);
+    pairs(c, s, std, NULL, &content);
     records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
     break;
   case S_GET_VALUES:
@@ -161,18 +224,9 @@ int step_produce(const fcs_step *s, const fcs_params *std, fcs_buf *out,
   case S_ABORT:
     record(out, &s->o, FCS_ABORT_REQUEST, id, NULL, 0);
     break;
-  case S_REQUEST: {
-    fcs_step p = *s;
-    p.std = 1;
-    begin(out, &s->o, id, (uint16_t)s->a, s->keep ? FCS_KEEP_CONN : 0);
-    pairs(&p, std, &content);
-    records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
-    record(out, &s->o, FCS_PARAMS, id, NULL, 0);
-    record(out, &s->o, FCS_STDIN, id, NULL, 0);
-    if (s->a == FCS_FILTER)
-      record(out, &s->o, FCS_DATA, id, NULL, 0);
+  case S_REQUEST:
+    request(c, s, std, out);
     break;
-  }
   default:
     break;
   }

@@ -18,9 +18,15 @@ void params_defaults(fcs_params *p);
 void params_set(fcs_params *p, const char *name, const char *value);
 void params_free(fcs_params *p);
 
-/* Appends the step's bytes to out; 0 on success, -1 with err filled when a
- * record would exceed the format's limits. */
-int step_produce(const fcs_step *s, const fcs_params *std, fcs_buf *out,
-                 char *err, size_t errlen);
+/* The param every std param set carries, with a value unique to the
+ * request (the case id and the line that sends it), so a request's params
+ * can be told from any other's. */
+#define FCS_MARKER_PARAM "FCGISPEC_REQUEST"
+
+/* Appends the bytes step s of case c puts on the wire to out (c may be
+ * NULL outside a case); 0 on success, -1 with err filled when a record
+ * would exceed the format's limits. */
+int step_produce(const fcs_case *c, const fcs_step *s, const fcs_params *std,
+                 fcs_buf *out, char *err, size_t errlen);
 
 #endif

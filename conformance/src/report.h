@@ -36,6 +36,7 @@ typedef struct fcs_score {
   size_t pass[FCS_LVL_COUNT], scored[FCS_LVL_COUNT], total[FCS_LVL_COUNT];
   size_t verdicts[FCS_V_COUNT];
   size_t regressions, errors, known, fixed;
+  size_t content_checked, content_unchecked; /* replies (run.h) */
   double score; /* percent of scored MUST and SHOULD cases that passed */
   int exit_code;
 } fcs_score;

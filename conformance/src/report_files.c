@@ -44,9 +44,10 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
     json_cstr(f, p->max_reqs);
     fprintf(f, ", \"FCGI_MPXS_CONNS\": ");
     json_cstr(f, p->mpxs_conns);
-    fprintf(f, ", \"echo\": %s, \"authorizer\": %s, \"filter\": %s},\n",
-            p->echo ? "true" : "false", p->authorizer ? "true" : "false",
-            p->filter ? "true" : "false");
+    fprintf(f, ", \"echo\": ");
+    json_cstr(f, p->content ? content_format(p->content) : "none");
+    fprintf(f, ", \"authorizer\": %s, \"filter\": %s},\n",
+            p->authorizer ? "true" : "false", p->filter ? "true" : "false");
   }
   fprintf(f, "  \"summary\": {\n    \"levels\": {");
   for (int l = 0; l < FCS_LVL_COUNT; l++)
@@ -59,8 +60,11 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
             s->verdicts[v]);
   fprintf(f,
           "},\n    \"score\": %.2f,\n    \"regressions\": %zu,\n"
-          "    \"known\": %zu,\n    \"exit_code\": %d\n  },\n  \"cases\": [\n",
-          s->score, s->regressions, s->known, s->exit_code);
+          "    \"known\": %zu,\n    \"content_checked\": %zu,\n"
+          "    \"content_unchecked\": %zu,\n    \"exit_code\": %d\n  },\n"
+          "  \"cases\": [\n",
+          s->score, s->regressions, s->known, s->content_checked,
+          s->content_unchecked, s->exit_code);
   for (size_t i = 0; i < r->n; i++) {
     const fcs_case *c = r->cases[i];
     const fcs_result *res = &r->res[i];

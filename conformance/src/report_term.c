@@ -126,6 +126,10 @@ static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
     fprintf(out, " %s%s %zu%s%s", st.on, verdict_name((fcs_verdict)v),
             s->verdicts[v], st.off, v + 1 < FCS_V_COUNT ? "," : "\n");
   }
+  fprintf(out,
+          "  content: %zu replies compared with the request sent, %zu could "
+          "not be\n",
+          s->content_checked, s->content_unchecked);
   if (s->known || s->fixed)
     fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
             s->known, s->fixed);
@@ -149,12 +153,20 @@ void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
             p->get_values_answered ? "answered" : "not answered",
             p->max_conns[0] ? p->max_conns : "-",
             p->max_reqs[0] ? p->max_reqs : "-",
-            p->mpxs_conns[0] ? p->mpxs_conns : "-", p->echo ? "yes" : "no",
+            p->mpxs_conns[0] ? p->mpxs_conns : "-",
+            p->content ? content_format(p->content) : "none",
             p->authorizer ? "yes" : "no", p->filter ? "yes" : "no");
   if (p && !p->baseline_served) {
     fputs("warning: the baseline request was not served: ", out);
     put_text(out, p->baseline_why.p, p->baseline_why.len);
     fputc('\n', out);
+  }
+  if (p && !p->content) {
+    fputs("warning: content is not checked: the app does not reveal the "
+          "params and body it received (",
+          out);
+    put_text(out, p->content_why.p, p->content_why.len);
+    fputs(")\n", out);
   }
   fputc('\n', out);
   const char *section = "";

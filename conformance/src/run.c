@@ -7,27 +7,43 @@
 #include "clock.h"
 #include "conn.h"
 #include "expect.h"
+#include "sent.h"
 #include "trace.h"
-
-#define MAX_BEGUN 64
 
 typedef struct runstate {
   const fcs_case *c;
   fcs_config *cfg;
   fcs_result *res;
   fcs_conn conn;
+  fcs_sent sent;     /* what was written on conn, as an app would read it */
+  fcs_buf ends_told; /* per reply: its END was reported to sent */
   fcs_trace trace;
   fcs_buf pending;
   size_t chunk;
   size_t mark;     /* first record after the latest write */
   size_t observed; /* first record not yet reported by observe */
-  int64_t deadline;
-  uint16_t begun[MAX_BEGUN];
-  size_t nbegun;
-  int decided;  /* a check failed: the remaining steps are skipped */
-  fcs_buf used; /* END_REQUEST records consumed by checks (expect.h) */
-  size_t end_index;
+  int64_t t0;
+  int64_t budget;   /* ms without progress that make a hang */
+  int64_t cap;      /* absolute: no case runs past it, progress or not */
+  int64_t progress; /* time of the latest byte received, 0: none yet */
+  int decided;      /* a check failed: the remaining steps are skipped */
+  fcs_buf used;     /* replies consumed by checks (expect.h) */
+  fcs_buf checked;  /* replies whose content a check compared */
+  size_t reply_index;
+  int unchecked; /* a check could not look at what it is about */
 } runstate;
+
+/* The case deadline: the budget from the start of the case or from the
+ * latest byte received, whichever is later, never past the cap. A flood
+ * past the connection's bounds is not progress. */
+static int64_t deadline(runstate *st) {
+  if (st->conn.rx_bytes && !st->conn.flooded && st->conn.last_rx > st->progress)
+    st->progress = st->conn.last_rx;
+  int64_t d = st->t0 + st->budget;
+  if (st->progress && st->progress + st->budget > d)
+    d = st->progress + st->budget;
+  return d < st->cap ? d : st->cap;
+}
 
 void result_free(fcs_result *r) {
   buf_free(&r->expected);
@@ -36,25 +52,36 @@ void result_free(fcs_result *r) {
   buf_free(&r->trace);
 }
 
-static void note_begun(runstate *st, const fcs_step *s) {
-  if (s->kind != S_BEGIN && s->kind != S_REQUEST)
-    return;
-  for (size_t i = 0; i < st->nbegun; i++)
-    if (st->begun[i] == s->id)
-      return;
-  if (st->nbegun < MAX_BEGUN)
-    st->begun[st->nbegun++] = (uint16_t)s->id;
+static void declare_begin(void *ctx, uint16_t id, uint16_t role,
+                          uint8_t flags) {
+  replies_begin(&((runstate *)ctx)->conn.replies, id, role, flags);
+}
+
+/* Requests the backend ended are inactive again in the sent view, so a
+ * later BEGIN for the same id starts a new request there too. */
+static void sync_ends(runstate *st) {
+  const fcs_replies *r = &st->conn.replies;
+  while (st->ends_told.len < r->n)
+    buf_byte(&st->ends_told, 0);
+  for (size_t i = 0; i < r->n; i++)
+    if (r->v[i].ended && !st->ends_told.p[i]) {
+      st->ends_told.p[i] = 1;
+      sent_ended(&st->sent, r->v[i].id);
+    }
 }
 
 static void flush(runstate *st) {
   if (!st->pending.len)
     return;
+  sync_ends(st);
+  sent_feed(&st->sent, st->pending.p, st->pending.len, declare_begin, st);
   conn_write(&st->conn, st->pending.p, st->pending.len, st->chunk,
-             st->deadline);
+             deadline(st));
   st->pending.len = 0;
-  st->mark = st->conn.nrecs;
+  st->mark = st->conn.headers;
 }
 
+/* Verdict for a failed check at the case's level. */
 /* Verdict for a failed check at the case's level. */
 static fcs_verdict level_verdict(fcs_level l, int hang) {
   if (l == FCS_LVL_MAY || l == FCS_LVL_INFO)
@@ -69,7 +96,7 @@ static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why) {
   int pending = 0;
   for (size_t i = 0; i < s->nalts; i++) {
     fcs_buf w = {0};
-    *x->end_index = SIZE_MAX;
+    *x->reply_index = SIZE_MAX;
     fcs_tri t = cond_eval(&s->alts[i], x, &w);
     if (t == TRI_TRUE) {
       if (w.len)
@@ -90,8 +117,8 @@ static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why) {
 }
 
 /* When a timed condition of s decides by itself. */
-static int64_t next_wake(const fcs_step *s, int64_t start, int64_t deadline) {
-  int64_t wake = deadline;
+static int64_t next_wake(const fcs_step *s, int64_t start, int64_t until) {
+  int64_t wake = until;
   for (size_t i = 0; i < s->nalts; i++)
     if (s->alts[i].ms >= 0 && start + s->alts[i].ms < wake)
       wake = start + s->alts[i].ms;
@@ -105,21 +132,24 @@ static void wait_until(runstate *st, int64_t until) {
     conn_pump(&st->conn, until);
 }
 
-static fcs_eval eval_ctx(runstate *st, int64_t start) {
-  st->end_index = SIZE_MAX;
-  fcs_eval x = {&st->conn,     st->mark,  start,         now_ms(),
-                st->cfg->echo, &st->used, &st->end_index};
+static fcs_eval eval_ctx(runstate *st, int64_t start, int *unchecked) {
+  st->reply_index = SIZE_MAX;
+  fcs_eval x = {.c = &st->conn,
+                .sent = &st->sent,
+                .mark = st->mark,
+                .step_start = start,
+                .now = now_ms(),
+                .content = st->cfg->content,
+                .used = &st->used,
+                .reply_index = &st->reply_index,
+                .unchecked = unchecked};
   return x;
 }
 
-/* Marks the END_REQUEST a passing check used, so the next check on the
- * same id looks at the next response. */
-static void consume_end(runstate *st) {
-  if (st->end_index == SIZE_MAX)
-    return;
-  while (st->used.len <= st->end_index)
-    buf_byte(&st->used, 0);
-  st->used.p[st->end_index] = 1;
+static void mark(fcs_buf *flags, size_t i) {
+  while (flags->len <= i)
+    buf_byte(flags, 0);
+  flags->p[i] = 1;
 }
 
 static void fail_with(runstate *st, const fcs_step *s, fcs_verdict v,
@@ -134,6 +164,20 @@ static void fail_with(runstate *st, const fcs_step *s, fcs_verdict v,
   conn_summary(&st->conn, 0, &st->res->observed);
 }
 
+/* Why a check that is still pending at the deadline stopped: no progress
+ * for the budget (a hang), or the cap reached while bytes still came. */
+static int undecided_reason(runstate *st, fcs_buf *why) {
+  int64_t now = now_ms();
+  if (st->progress && now >= st->cap && st->progress + st->budget > st->cap) {
+    buf_fmt(why, "undecided: still receiving after %lld ms (the cap)",
+            (long long)(now - st->t0));
+    return 1;
+  }
+  buf_fmt(why, "no decision: nothing received for %lld ms",
+          (long long)st->budget);
+  return 0;
+}
+
 /* Runs the expect at steps[i] and the allow lines after it; returns the
  * index of the last step it used. */
 static size_t do_expect(runstate *st, size_t i) {
@@ -143,34 +187,43 @@ static size_t do_expect(runstate *st, size_t i) {
   int64_t start = now_ms();
   fcs_buf why = {0};
   fcs_tri t;
+  int unchecked;
   for (;;) {
     why.len = 0;
-    fcs_eval x = eval_ctx(st, start);
+    unchecked = 0;
+    fcs_eval x = eval_ctx(st, start, &unchecked);
     t = eval_alts(s, &x, &why);
-    if (t != TRI_PENDING || now_ms() >= st->deadline)
+    int64_t until = deadline(st);
+    if (t != TRI_PENDING || now_ms() >= until)
       break;
-    wait_until(st, next_wake(s, start, st->deadline));
+    wait_until(st, next_wake(s, start, until));
   }
   size_t last = i;
   while (last + 1 < c->nsteps && c->steps[last + 1].kind == S_ALLOW)
     last++;
   if (t == TRI_TRUE) {
-    consume_end(st);
+    if (st->reply_index != SIZE_MAX) {
+      mark(&st->used, st->reply_index);
+      if (s->alts[0].kind == C_ECHO)
+        mark(&st->checked, st->reply_index);
+    }
+    st->unchecked |= unchecked;
     if (why.len)
       buf_fmt(&st->res->notes, "line %d: %.*s\n", s->line, (int)why.len,
               (const char *)why.p);
     buf_free(&why);
     return last;
   }
-  int hang = t == TRI_PENDING;
-  if (hang) {
-    buf_fmt(&why, "no decision within the %lld ms case deadline",
-            (long long)(st->deadline - st->res->ms));
+  fcs_verdict hung = FCS_V_FAIL;
+  if (t == TRI_PENDING) {
+    if (why.len)
+      buf_str(&why, "; ");
+    hung = undecided_reason(st, &why) ? FCS_V_ERROR : FCS_V_HANG;
   }
   /* The first allow line that holds now sets a milder verdict. */
   for (size_t j = i + 1; j <= last; j++) {
     fcs_buf w = {0};
-    fcs_eval x = eval_ctx(st, start);
+    fcs_eval x = eval_ctx(st, start, NULL);
     if (eval_alts(&c->steps[j], &x, &w) == TRI_TRUE) {
       fcs_verdict v = (fcs_verdict)c->steps[j].verdict;
       if (c->level >= FCS_LVL_MAY)
@@ -185,7 +238,10 @@ static size_t do_expect(runstate *st, size_t i) {
     buf_free(&w);
   }
   buf_byte(&why, 0);
-  fail_with(st, s, level_verdict(c->level, hang), (const char *)why.p);
+  fcs_verdict v = level_verdict(c->level, t == TRI_PENDING);
+  if (hung == FCS_V_ERROR)
+    v = FCS_V_ERROR;
+  fail_with(st, s, v, (const char *)why.p);
   buf_free(&why);
   return last;
 }
@@ -198,8 +254,8 @@ static void do_observe(runstate *st, const fcs_step *s) {
   for (;;) {
     int64_t now = now_ms();
     int64_t quiet_since = st->conn.last_rx > start ? st->conn.last_rx : start;
-    if (conn_done(&st->conn) || now >= st->deadline ||
-        (st->nbegun && conn_all_ended(&st->conn, st->begun, st->nbegun)) ||
+    if (conn_done(&st->conn) || now >= deadline(st) ||
+        (st->conn.replies.nbegun && conn_all_ended(&st->conn)) ||
         now - quiet_since >= st->cfg->settle_ms)
       break;
     conn_pump(&st->conn, quiet_since + st->cfg->settle_ms);
@@ -210,14 +266,58 @@ static void do_observe(runstate *st, const fcs_step *s) {
   st->observed = st->conn.nrecs;
 }
 
+/* Every complete reply on the connection is compared with the request it
+ * answers: a request that arrived changed fails the case, whatever the
+ * case is about. Replies an echo check compared already are skipped. */
+static void check_integrity(runstate *st) {
+  const fcs_replies *r = &st->conn.replies;
+  for (size_t i = 0; i < r->n; i++) {
+    const fcs_reply *rep = &r->v[i];
+    if (!rep->ended || rep->end.protocol_status != FCS_REQUEST_COMPLETE ||
+        (i < st->checked.len && st->checked.p[i]))
+      continue;
+    const fcs_sent_req *req = sent_find(&st->sent, rep->id, rep->nth);
+    if (!req)
+      continue;
+    fcs_buf why = {0};
+    fcs_content_verdict v =
+        content_compare(st->cfg->content, rep, req, &st->sent, &why);
+    if (v == CONTENT_UNCHECKED) {
+      st->res->content_unchecked++;
+      buf_fmt(&st->res->notes, "reply to request %u: %.*s\n", rep->id,
+              (int)why.len, (const char *)why.p);
+    } else {
+      st->res->content_checked++;
+    }
+    if (v == CONTENT_DIFFERS && st->res->verdict != FCS_V_FAIL) {
+      st->res->verdict = FCS_V_FAIL;
+      buf_str(&st->res->expected,
+              "integrity: every request arrives as it was sent");
+      buf_fmt(&st->res->observed, "%sEND_REQUEST(%u): %.*s",
+              st->res->observed.len ? "; " : "", rep->id, (int)why.len,
+              (const char *)why.p);
+    }
+    buf_free(&why);
+  }
+}
+
+/* Ends the connection's bookkeeping; the next connection starts fresh. */
+static void close_conn(runstate *st) {
+  if (st->res->verdict != FCS_V_ERROR && st->res->verdict != FCS_V_HANG)
+    check_integrity(st);
+  conn_close(&st->conn);
+  sent_free(&st->sent);
+  st->used.len = st->checked.len = st->ends_told.len = 0;
+}
+
 static int reconnect(runstate *st) {
   flush(st);
-  conn_close(&st->conn);
+  close_conn(st);
   trace_note(&st->trace, "reconnect: new connection");
-  st->mark = st->observed = st->nbegun = 0;
-  st->used.len = 0;
+  st->mark = st->observed = 0;
+  sent_init(&st->sent);
   char err[256];
-  if (conn_open(&st->conn, &st->cfg->target, &st->trace, st->deadline, err,
+  if (conn_open(&st->conn, &st->cfg->target, &st->trace, deadline(st), err,
                 sizeof(err))) {
     st->res->verdict = FCS_V_ERROR;
     buf_fmt(&st->res->observed, "cannot reconnect: %s", err);
@@ -243,10 +343,8 @@ static void run_steps(runstate *st) {
     case S_WAIT: {
       flush(st);
       int64_t until = now_ms() + (int64_t)s->a;
-      if (until > st->deadline)
-        until = st->deadline;
-      while (now_ms() < until)
-        wait_until(st, until);
+      while (now_ms() < until && now_ms() < deadline(st))
+        wait_until(st, until < deadline(st) ? until : deadline(st));
       break;
     }
     case S_SHUTDOWN:
@@ -265,8 +363,7 @@ static void run_steps(runstate *st) {
       do_observe(st, s);
       break;
     default:
-      note_begun(st, s);
-      if (step_produce(s, &st->cfg->std, &st->pending, err, sizeof(err))) {
+      if (step_produce(c, s, &st->cfg->std, &st->pending, err, sizeof(err))) {
         st->res->verdict = FCS_V_ERROR;
         buf_str(&st->res->observed, err);
         st->decided = 1;
@@ -278,16 +375,20 @@ static void run_steps(runstate *st) {
     flush(st);
 }
 
-static const char *missing_feature(unsigned missing) {
+static const char *missing_feature(const fcs_config *cfg, unsigned missing) {
   if (missing & REQ_MPXS)
-    return "the backend does not multiplex (FCGI_MPXS_CONNS is not 1)";
+    return cfg->mpxs_known
+               ? "the backend does not multiplex (FCGI_MPXS_CONNS=0)"
+               : "FCGI_MPXS_CONNS is unknown (GET_VALUES did not give it)";
   if (missing & REQ_NO_MPXS)
-    return "the backend multiplexes (FCGI_MPXS_CONNS=1)";
+    return cfg->mpxs_known
+               ? "the backend multiplexes (FCGI_MPXS_CONNS=1)"
+               : "FCGI_MPXS_CONNS is unknown (GET_VALUES did not give it)";
   if (missing & REQ_AUTHORIZER)
     return "the backend does not serve the Authorizer role";
   if (missing & REQ_FILTER)
     return "the backend does not serve the Filter role";
-  return "the backend does not echo its params and stdin";
+  return "the backend does not reveal the params and body it received";
 }
 
 static unsigned needs(const fcs_case *c) {
@@ -310,7 +411,7 @@ static long probe_deadline(const fcs_config *cfg) {
 static void liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
   fcs_buf why = {0};
   long probe_ms = probe_deadline(cfg);
-  if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, &why) == 0) {
+  if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, NULL, &why) == 0) {
     buf_free(&why);
     return;
   }
@@ -339,28 +440,35 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   unsigned missing = needs(c) & ~cfg->caps;
   if (missing) {
     res->verdict = FCS_V_UNSUPPORTED;
-    buf_str(&res->observed, missing_feature(missing));
+    buf_str(&res->observed, missing_feature(cfg, missing));
     return;
   }
   pthread_mutex_lock(&cfg->lock);
   unsigned generation = cfg->generation;
   pthread_mutex_unlock(&cfg->lock);
-  runstate st = {.c = c, .cfg = cfg, .res = res};
+  runstate st = {.c = c, .cfg = cfg, .res = res, .t0 = t0};
   trace_init(&st.trace);
-  st.deadline = t0 + (c->deadline_ms ? c->deadline_ms : cfg->timeout_ms);
-  res->ms = t0; /* do_expect reports the deadline relative to this */
+  st.budget = c->deadline_ms ? c->deadline_ms : cfg->timeout_ms;
+  st.cap = t0 + (cfg->cap_ms ? cfg->cap_ms : 20 * st.budget);
   res->verdict = c->level == FCS_LVL_INFO ? FCS_V_INFO : FCS_V_PASS;
+  sent_init(&st.sent);
   char err[256];
-  if (conn_open(&st.conn, &cfg->target, &st.trace, st.deadline, err,
+  if (conn_open(&st.conn, &cfg->target, &st.trace, deadline(&st), err,
                 sizeof(err))) {
     res->verdict = FCS_V_ERROR;
     buf_fmt(&res->observed, "cannot connect: %s", err);
   } else {
     run_steps(&st);
   }
-  conn_close(&st.conn);
+  close_conn(&st);
   buf_free(&st.pending);
   buf_free(&st.used);
+  buf_free(&st.checked);
+  buf_free(&st.ends_told);
+  if (st.unchecked && res->verdict == FCS_V_PASS) {
+    res->verdict = FCS_V_UNSUPPORTED;
+    buf_str(&res->observed, "a check could not be made (see the notes)");
+  }
   if (res->verdict != FCS_V_ERROR)
     liveness(cfg, generation, res);
   if (res->verdict != FCS_V_PASS)
@@ -369,18 +477,28 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   res->ms = now_ms() - t0;
 }
 
+static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
+  replies_begin(&((fcs_conn *)ctx)->replies, id, role, flags);
+}
+
 int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
                 const char *value, uint16_t role, fcs_buf *stdout_out,
-                fcs_buf *why) {
+                fcs_sent *sent_out, fcs_buf *why) {
   int64_t deadline = now_ms() + deadline_ms;
   fcs_trace tr;
   trace_init(&tr);
   fcs_conn conn;
+  fcs_sent sent;
+  sent_init(&sent);
   char err[256];
-  int rc = -1;
   if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
     buf_fmt(why, "cannot connect: %s", err);
+    conn_close(&conn);
     trace_free(&tr);
+    if (sent_out)
+      *sent_out = sent;
+    else
+      sent_free(&sent);
     return -1;
   }
   fcs_step s = {.kind = S_REQUEST, .id = 1, .a = role};
@@ -392,31 +510,30 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
     s.items = items;
     s.nitems = 2;
   }
-  step_produce(&s, &cfg->std, &out, err, sizeof(err));
+  step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
+  sent_feed(&sent, out.p, out.len, declare_on, &conn);
   conn_write(&conn, out.p, out.len, 0, deadline);
-  fcs_cond k = {.kind = C_RESPONSE, .id = 1};
-  size_t end_index;
-  fcs_eval x = {&conn, 0, now_ms(), 0, 0, NULL, &end_index};
-  fcs_tri t;
-  for (;;) {
-    why->len = 0;
-    x.now = now_ms();
-    t = cond_eval(&k, &x, why);
-    if (t != TRI_PENDING || now_ms() >= deadline)
-      break;
-    if (conn_done(&conn))
-      break;
+  const fcs_reply *rep = NULL;
+  while (!(rep = replies_next_end(&conn.replies, 1, NULL, NULL)) &&
+         !conn_done(&conn) && now_ms() < deadline)
     conn_pump(&conn, deadline);
-  }
-  if (t == TRI_TRUE) {
+  int rc = -1;
+  if (!rep)
+    buf_fmt(why, "%s before END_REQUEST",
+            conn_done(&conn) ? "the connection closed or broke"
+                             : "no response within the deadline");
+  else if (rep->end.protocol_status != FCS_REQUEST_COMPLETE)
+    buf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
+            rep->end.protocol_status,
+            fcs_protocol_status_name(rep->end.protocol_status));
+  else
     rc = 0;
-    for (size_t i = 0; stdout_out && i < conn.nrecs; i++)
-      if (conn.recs[i].h.type == FCS_STDOUT)
-        buf_add(stdout_out, rx_content(&conn, &conn.recs[i]),
-                conn.recs[i].kept);
-  } else if (t == TRI_PENDING) {
-    buf_fmt(why, "no response within %ld ms", deadline_ms);
-  }
+  if (rc == 0 && stdout_out)
+    buf_add(stdout_out, rep->out.p, rep->out.len);
+  if (sent_out)
+    *sent_out = sent;
+  else
+    sent_free(&sent);
   conn_close(&conn);
   buf_free(&out);
   buf_free(&items[0]);

@@ -11,16 +11,20 @@
 #include "buf.h"
 #include "case.h"
 #include "produce.h"
+#include "sent.h"
 #include "target.h"
 #include "verdict.h"
 
 typedef struct fcs_config {
   fcs_target target;
-  fcs_params std;      /* the "std" params */
-  long timeout_ms;     /* per-case deadline unless the case sets one */
-  long settle_ms;      /* observe: quiet time that ends an observation */
-  unsigned caps;       /* REQ_* features the backend has (probe.c) */
-  int echo;            /* the target prints params and stdin */
+  fcs_params std;  /* the "std" params */
+  long timeout_ms; /* per-case deadline unless the case sets one */
+  long settle_ms;  /* observe: quiet time that ends an observation */
+  unsigned caps;   /* REQ_* features the backend has (probe.c) */
+  int mpxs_known;  /* GET_VALUES gave FCGI_MPXS_CONNS */
+  /* How the app reveals what it received (NULL: it does not). */
+  const struct fcs_content *content;
+  long cap_ms;         /* no case runs longer (0: 20 x its deadline) */
   const char *spawn;   /* command that starts the backend, or NULL */
   pid_t pid;           /* its process, restarted when a probe finds it dead */
   unsigned generation; /* restarts so far */
@@ -35,16 +39,22 @@ typedef struct fcs_result {
   fcs_buf trace;    /* wire trace, kept for non-pass verdicts */
   int64_t ms;
   int down; /* the liveness probe failed after this case */
+  /* Replies compared with what was sent, and replies that could not be
+   * (the app reveals nothing, or not in a form that can be compared). */
+  unsigned content_checked, content_unchecked;
 } fcs_result;
 
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
 void result_free(fcs_result *r);
 
-/* The baseline request on a fresh connection; 0 when it is served, else -1
- * with why. extra (may be NULL) is appended to the std params. */
+/* The baseline request (a request step with std params and a body) on a
+ * fresh connection; 0 when it is served completely, else -1 with why. A
+ * pair name=value (may be NULL) is added to the params. stdout_out (may be
+ * NULL) gets the reply's STDOUT, sent_out (may be NULL; the caller frees
+ * it) what was sent, as an app reads it. */
 int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
                 const char *value, uint16_t role, fcs_buf *stdout_out,
-                fcs_buf *why);
+                fcs_sent *sent_out, fcs_buf *why);
 
 /* Stops a spawned backend (dead or wedged) and starts it again, unless it
  * was restarted since generation; 0 when it accepts connections again.

@@ -30,6 +30,8 @@ void score_run(const fcs_run *r, fcs_score *s) {
     else if (v == FCS_V_ERROR)
       s->errors++;
     s->regressions += (size_t)verdict_fails_run(r, i);
+    s->content_checked += r->res[i].content_checked;
+    s->content_unchecked += r->res[i].content_unchecked;
   }
   size_t sc = s->scored[FCS_LVL_MUST] + s->scored[FCS_LVL_SHOULD];
   size_t ps = s->pass[FCS_LVL_MUST] + s->pass[FCS_LVL_SHOULD];

@@ -3,7 +3,7 @@
  *
  * Input: 2 bytes (big-endian) pick the case whose conditions are judged:
  * the value modulo (catalog size + 1), where the catalog size means every
- * case; 1 flag byte (bit 0: the target echoes, bit 1: EOF after the bytes,
+ * case; 1 flag byte (bit 0: unused, bit 1: EOF after the bytes,
  * bit 2: the connection is reset instead); 1 byte for where the latest
  * write fell (record index modulo records + 1); 1 byte for the time the
  * check has been waiting (times 50 ms); 1 byte schedule length, the
@@ -18,8 +18,9 @@
  *    their padding arrived, flood exactly when a bound was passed, garbage
  *    with the same error and offset;
  *  - every condition of the chosen cases gives the same verdict and reason
- *    twice, a false verdict always says why, and the summary repeats (the
- *    catalog is compiled in: fuzz/embed_cases.cmake);
+ *    twice, a false verdict always says why, only a true one may say it
+ *    could not look, and the summary repeats (the catalog is compiled in:
+ *    fuzz/embed_cases.cmake);
  *  - the wire trace keeps the received bytes as read, and its rendering
  *    lists one received record per header (up to its limit, then how many
  *    more) and the error when the bytes did not frame. */
@@ -67,7 +68,7 @@ static const fcs_catalog *catalog(void) {
 
 typedef struct knobs {
   uint32_t pick;
-  int echo, eof, reset;
+  int eof, reset;
   uint8_t mark, waited;
 } knobs;
 
@@ -136,38 +137,42 @@ static void check_log(const fcs_conn *c, const fz_rxlog *m, const uint8_t *in,
 static void judge_case(const fcs_case *k, const fcs_conn *c, const knobs *kn,
                        fcs_buf *out) {
   fcs_buf used = {0};
-  uint16_t ids[64];
-  size_t nids = 0;
   for (size_t s = 0; s < k->nsteps; s++) {
     const fcs_step *st = &k->steps[s];
-    if ((st->kind == S_BEGIN || st->kind == S_REQUEST) && nids < 64)
-      ids[nids++] = (uint16_t)st->id;
     for (size_t a = 0; a < st->nalts; a++) {
-      size_t end_index = SIZE_MAX;
-      fcs_eval x = {c,         kn->mark % (c->nrecs + 1),
-                    0,         kn->waited * 50L,
-                    kn->echo,  &used,
-                    &end_index};
+      size_t reply_index = SIZE_MAX;
+      int unchecked = 0;
+      fcs_eval x = {.c = c,
+                    .mark = kn->mark % (c->headers + 1),
+                    .step_start = 0,
+                    .now = kn->waited * 50L,
+                    .used = &used,
+                    .reply_index = &reply_index,
+                    .unchecked = &unchecked};
       fcs_buf why = {0};
       fcs_tri t = cond_eval(&st->alts[a], &x, &why);
       FZ_CHECK(t != TRI_FALSE || why.len,
                "case %s line %d, alternative %zu: false without a reason",
                k->id, st->line, a);
-      FZ_CHECK(end_index == SIZE_MAX || end_index < c->nrecs,
-               "case %s line %d: the check used END_REQUEST %zu of %zu records",
-               k->id, st->line, end_index, c->nrecs);
-      buf_fmt(out, "%zu.%zu=%d:", s, a, (int)t);
+      FZ_CHECK(reply_index == SIZE_MAX || reply_index < c->replies.n,
+               "case %s line %d: the check used reply %zu of %zu", k->id,
+               st->line, reply_index, c->replies.n);
+      FZ_CHECK(!unchecked || t == TRI_TRUE,
+               "case %s line %d: a check that was not true says it could "
+               "not look",
+               k->id, st->line);
+      buf_fmt(out, "%zu.%zu=%d%d:", s, a, (int)t, unchecked);
       buf_add(out, why.p, why.len);
       buf_byte(out, '\n');
       buf_free(&why);
-      if (t == TRI_TRUE && end_index != SIZE_MAX) {
-        while (used.len <= end_index)
+      if (t == TRI_TRUE && reply_index != SIZE_MAX) {
+        while (used.len <= reply_index)
           buf_byte(&used, 0);
-        used.p[end_index] = 1;
+        used.p[reply_index] = 1;
       }
     }
   }
-  buf_fmt(out, "all ended %d\n", conn_all_ended(c, ids, nids));
+  buf_fmt(out, "all ended %d\n", conn_all_ended(c));
   buf_free(&used);
 }
 
@@ -234,7 +239,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   knobs kn = {0};
   kn.pick = fz_u16(&p);
   uint8_t flags = fz_u8(&p);
-  kn.echo = flags & 1;
   kn.eof = (flags >> 1) & 1;
   kn.reset = (flags >> 2) & 1;
   kn.mark = fz_u8(&p);

@@ -16,6 +16,11 @@
 #define FCS_BODY_LEN 8 /* BEGIN_REQUEST, END_REQUEST, UNKNOWN_TYPE bodies */
 #define FCS_NV_MAX_LEN 0x7fffffffu /* 31-bit name and value lengths */
 
+/* The variable names FCGI_GET_VALUES asks for (spec 4.1). */
+#define FCS_MAX_CONNS "FCGI_MAX_CONNS"
+#define FCS_MAX_REQS "FCGI_MAX_REQS"
+#define FCS_MPXS_CONNS "FCGI_MPXS_CONNS"
+
 enum fcs_type {
   FCS_BEGIN_REQUEST = 1,
   FCS_ABORT_REQUEST = 2,

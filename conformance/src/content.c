@@ -1,0 +1,188 @@
+#include "content.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "echo_view.h"
+#include "integrity.h"
+#include "produce.h"
+
+struct fcs_content {
+  echo_hint hint;
+  echo_quirks quirks;
+};
+
+/* A sent request in the form integrity.h compares; pairs point into
+ * req->params and are held in *store. */
+static sent_request as_sent(const fcs_sent_req *req, fcs_buf *store) {
+  size_t pos = 0;
+  fcs_nv_pair p;
+  store->len = 0;
+  while (fcs_nv_next(req->params.p, req->params.len, &pos, &p) == FCS_NV_OK)
+    buf_add(store, &p, sizeof(p));
+  sent_request s = {.id = req->id,
+                    .role = req->role,
+                    .pairs = (const fcs_nv_pair *)(void *)store->p,
+                    .npairs = store->len / sizeof(fcs_nv_pair),
+                    .in = req->in.p,
+                    .in_len = req->in.len,
+                    .data = req->data.p,
+                    .data_len = req->data.len};
+  return s;
+}
+
+/* The value of the first pair called name, or NULL. */
+static const fcs_nv_pair *find(const sent_request *s, const char *name) {
+  for (size_t i = 0; i < s->npairs; i++)
+    if (s->pairs[i].name_len == strlen(name) &&
+        !memcmp(s->pairs[i].name, name, s->pairs[i].name_len))
+      return &s->pairs[i];
+  return NULL;
+}
+
+fcs_content *content_learn(const uint8_t *out, size_t len,
+                           const fcs_sent_req *probe, const char *forced,
+                           fcs_buf *why) {
+  echo_format want = forced ? echo_format_parse(forced) : ECHO_UNKNOWN;
+  if (want == ECHO_NONE) {
+    buf_str(why, "--echo none");
+    return NULL;
+  }
+  fcs_buf store = {0};
+  sent_request s = as_sent(probe, &store);
+  const fcs_nv_pair *marker = find(&s, FCS_MARKER_PARAM);
+  char value[128] = "";
+  if (marker && marker->value_len < sizeof(value))
+    memcpy(value, marker->value, marker->value_len);
+  echo_probe ep = {FCS_MARKER_PARAM, value, s.in, s.in_len, s.data, s.data_len};
+  fcs_content *ct = xcalloc(1, sizeof(*ct));
+  echo_format got = echo_learn(out, len, &ep, &ct->hint, why);
+  if (want != ECHO_UNKNOWN && got != want) {
+    /* The format the user named, even though the probe did not show the
+     * marker in it: pages that do not decode stay unchecked. */
+    memset(&ct->hint, 0, sizeof(ct->hint));
+    ct->hint.format = want;
+    buf_fmt(why, "; --echo %s forced", forced);
+  } else if (got == ECHO_NONE || got == ECHO_UNKNOWN) {
+    free(ct);
+    buf_free(&store);
+    return NULL;
+  }
+  echo_view v;
+  fcs_buf derr = {0};
+  echo_decode(&ct->hint, out, len, &v, &derr);
+  echo_quirks_learn(&s, &v, &ct->quirks);
+  echo_view_free(&v);
+  buf_free(&derr);
+  buf_free(&store);
+  return ct;
+}
+
+const char *content_format(const fcs_content *ct) {
+  return echo_format_name(ct ? ct->hint.format : ECHO_NONE);
+}
+
+void content_free(fcs_content *ct) {
+  if (!ct)
+    return;
+  echo_quirks_free(&ct->quirks);
+  free(ct);
+}
+
+/* Spec 6.1: textual values hold no NUL byte, and an environment cannot
+ * hold NUL or '=' in a name; what an app shows of such a pair is not
+ * defined. */
+static int representable(const sent_request *s) {
+  for (size_t i = 0; i < s->npairs; i++) {
+    const fcs_nv_pair *p = &s->pairs[i];
+    if (memchr(p->name, 0, p->name_len) || memchr(p->name, '=', p->name_len) ||
+        memchr(p->value, 0, p->value_len))
+      return 0;
+  }
+  return 1;
+}
+
+/* Why a request has no definite view to compare with, or NULL. */
+static const char *undefined_view(const fcs_sent_req *req) {
+  if (req->aborted)
+    return "the request was aborted";
+  if (!req->params_done)
+    return "the request's PARAMS never ended";
+  return NULL;
+}
+
+static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
+                                   const sent_request *rq,
+                                   const sent_request *others, size_t nothers,
+                                   fcs_buf *why) {
+  echo_view v;
+  fcs_buf derr = {0};
+  fcs_content_verdict out = CONTENT_UNCHECKED;
+  if (echo_decode(&ct->hint, rep->out.p, rep->out.len, &v, &derr)) {
+    buf_fmt(why, "content not checked: the reply does not read as %s (%.*s)",
+            echo_format_name(ct->hint.format), (int)derr.len,
+            (const char *)derr.p);
+  } else {
+    integrity_report r = {0};
+    integrity_check(rq, &v, &ct->quirks, others, nothers, &r);
+    if (integrity_count(&r)) {
+      out = CONTENT_DIFFERS;
+      for (size_t i = 0; i < integrity_count(&r); i++) {
+        const fcs_buf *t = &integrity_at(&r, i)->text;
+        buf_fmt(why, "%s%.*s", i ? "; " : "", (int)t->len, (const char *)t->p);
+      }
+    } else if (r.checked) {
+      out = CONTENT_SAME;
+    } else {
+      buf_str(why, "content not checked: ");
+      integrity_summary(&r, why);
+    }
+    integrity_report_free(&r);
+  }
+  echo_view_free(&v);
+  buf_free(&derr);
+  return out;
+}
+
+fcs_content_verdict content_compare(const fcs_content *ct, const fcs_reply *rep,
+                                    const fcs_sent_req *req,
+                                    const fcs_sent *sent, fcs_buf *why) {
+  if (!ct) {
+    buf_str(why, "content not checked: the app does not reveal what it "
+                 "received");
+    return CONTENT_UNCHECKED;
+  }
+  if (req->unclean) {
+    buf_fmt(why,
+            "content not checked: the request breaks %s on purpose, so what "
+            "the app sees is not defined",
+            fcs_err_name(req->unclean));
+    return CONTENT_UNCHECKED;
+  }
+  const char *undefined = undefined_view(req);
+  if (undefined) {
+    buf_fmt(why, "content not checked: %s", undefined);
+    return CONTENT_UNCHECKED;
+  }
+  fcs_buf store = {0};
+  sent_request rq = as_sent(req, &store);
+  if (!representable(&rq)) {
+    buf_free(&store);
+    buf_str(why, "content not checked: a param holds NUL (or '=' in its "
+                 "name), which an application need not show");
+    return CONTENT_UNCHECKED;
+  }
+  size_t nothers = 0;
+  sent_request *others = xcalloc(sent->n + 1, sizeof(*others));
+  fcs_buf *stores = xcalloc(sent->n + 1, sizeof(*stores));
+  for (size_t i = 0; i < sent->n; i++)
+    if (&sent->v[i] != req && sent->v[i].params_done)
+      others[nothers] = as_sent(&sent->v[i], &stores[nothers]), nothers++;
+  fcs_content_verdict out = compare(ct, rep, &rq, others, nothers, why);
+  for (size_t i = 0; i < nothers; i++)
+    buf_free(&stores[i]);
+  free(stores);
+  free(others);
+  buf_free(&store);
+  return out;
+}

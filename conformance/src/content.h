@@ -1,0 +1,39 @@
+/* Content checks: does the app's view of a request, decoded from its
+ * reply's STDOUT in the format the app was found to use, equal what the
+ * runner sent? The format and the app's own quirks are learnt once per
+ * run from a probe request (probe.c). */
+#ifndef FCS_CONTENT_H
+#define FCS_CONTENT_H
+
+#include "buf.h"
+#include "replies.h"
+#include "sent.h"
+
+typedef struct fcs_content fcs_content;
+
+typedef enum fcs_content_verdict {
+  CONTENT_SAME,     /* every param and byte that could be compared matched */
+  CONTENT_DIFFERS,  /* the request arrived changed: why names how */
+  CONTENT_UNCHECKED /* nothing could be compared: why says why */
+} fcs_content_verdict;
+
+/* Learns from the probe's reply (out, len) to the probe request how the
+ * app reveals what it received: the format of its output and its quirks
+ * (params it adds, hides or rewrites). forced names a format to use
+ * (--echo), NULL to try every format. Returns NULL when the app reveals
+ * nothing (or forced is "none"); why says what was found or tried. */
+fcs_content *content_learn(const uint8_t *out, size_t len,
+                           const fcs_sent_req *probe, const char *forced,
+                           fcs_buf *why);
+/* "lines", "json", ... for the report. */
+const char *content_format(const fcs_content *ct);
+void content_free(fcs_content *ct);
+
+/* Compares rep (a complete reply) with req (the request it answers), in
+ * the context of everything sent on the connection (to name params that
+ * came from another request). ct NULL: the app reveals nothing. */
+fcs_content_verdict content_compare(const fcs_content *ct, const fcs_reply *rep,
+                                    const fcs_sent_req *req,
+                                    const fcs_sent *sent, fcs_buf *why);
+
+#endif
