@@ -23,7 +23,11 @@ static const char *names[M_COUNT] = {"none",
                                      "double-end",
                                      "early-output",
                                      "answer-inactive",
-                                     "crash-on-long-form"};
+                                     "crash-on-long-form",
+                                     "trickle",
+                                     "inject-param",
+                                     "cut-value",
+                                     "lose-body-on-padding"};
 
 const char *rule_name(mutant_rule r) { return r < M_COUNT ? names[r] : "?"; }
 
@@ -70,6 +74,37 @@ static int has_long_short_length(const uint8_t *p, size_t n) {
     if (p[i] == 0x80 && p[i + 1] == 0 && p[i + 2] == 0 && p[i + 3] < 0x80)
       return 1;
   return 0;
+}
+
+/* The pairs of a PARAMS record that holds whole pairs, rewritten: with
+ * one more pair, or with the longest value cut in half. 0 when the record
+ * is not made of whole pairs (it is then passed on unchanged). */
+static int rewrite_params(const mutant_state *m, const uint8_t *p, size_t n,
+                          fcs_buf *out) {
+  fcs_nv_pair pair, longest = {0};
+  size_t pos = 0;
+  fcs_nv_result res;
+  while ((res = fcs_nv_next(p, n, &pos, &pair)) == FCS_NV_OK)
+    if (pair.value_len >= longest.value_len)
+      longest = pair;
+  if (res != FCS_NV_END || !longest.name)
+    return 0;
+  pos = 0;
+  while (fcs_nv_next(p, n, &pos, &pair) == FCS_NV_OK) {
+    uint32_t vlen = pair.value_len;
+    if (m->rule == M_CUT_VALUE && pair.value == longest.value)
+      vlen /= 2;
+    size_t need = fcs_nv_pair_size(pair.name_len, vlen, 0), w;
+    buf_reserve(out, need);
+    fcs_nv_encode(out->p + out->len, need, pair.name, pair.name_len, pair.value,
+                  vlen, 0, &w);
+    out->len += w;
+  }
+  if (m->rule == M_INJECT_PARAM) {
+    static const uint8_t extra[] = "\x0a\x01X_INJECTED1";
+    buf_add(out, extra, sizeof(extra) - 1);
+  }
+  return 1;
 }
 
 void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
@@ -119,6 +154,28 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
     if (begin)
       m->flood_id = h.request_id;
     break;
+  case M_INJECT_PARAM:
+  case M_CUT_VALUE:
+    if (h.type == FCS_PARAMS && clen &&
+        !in_set(m->marked, m->nmarked, h.request_id)) {
+      fcs_buf pairs = {0};
+      int done = rewrite_params(m, content, clen, &pairs);
+      if (done) {
+        set_add(m->marked, &m->nmarked, h.request_id);
+        put_record(to_app, FCS_PARAMS, h.request_id, pairs.p, pairs.len);
+      }
+      buf_free(&pairs);
+      if (done)
+        return;
+    }
+    break;
+  case M_LOSE_BODY_ON_PADDING:
+    if (h.type == FCS_PARAMS && !clen && h.padding_length)
+      set_add(m->marked, &m->nmarked, h.request_id);
+    if (h.type == FCS_STDIN && clen &&
+        in_set(m->marked, m->nmarked, h.request_id))
+      return;
+    break;
   default:
     break;
   }
@@ -137,8 +194,10 @@ void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
                  fcs_buf *to_server) {
   fcs_header h;
   fcs_header_decode(rec, &h);
-  if (h.type == FCS_END_REQUEST)
+  if (h.type == FCS_END_REQUEST) {
     set_del(m->active, &m->nactive, h.request_id);
+    set_del(m->marked, &m->nmarked, h.request_id);
+  }
   switch (m->rule) {
   case M_NO_UNKNOWN_TYPE:
     if (h.type == FCS_UNKNOWN_TYPE)

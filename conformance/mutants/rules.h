@@ -29,6 +29,11 @@ typedef enum mutant_rule {
   M_EARLY_OUTPUT,        /* writes STDOUT as soon as BEGIN_REQUEST arrives */
   M_ANSWER_INACTIVE,     /* answers ABORT_REQUEST for inactive ids */
   M_CRASH_ON_LONG_FORM,  /* dies on a short length in the four-byte form */
+  M_TRICKLE,             /* writes its replies 7 bytes at a time, 1 ms apart */
+  /* The request the app sees differs from the one sent: */
+  M_INJECT_PARAM,         /* an extra param X_INJECTED=1 in each request */
+  M_CUT_VALUE,            /* the longest value of a PARAMS record cut in half */
+  M_LOSE_BODY_ON_PADDING, /* a padded empty PARAMS record loses the body */
   M_COUNT
 } mutant_rule;
 
@@ -43,8 +48,11 @@ typedef struct mutant_state {
   size_t nactive;
   uint16_t dropped[64]; /* M_DROP_SECOND_REQUEST: ids being ignored */
   size_t ndropped;
-  int close_now; /* the rule wants the connection closed */
-  int flood_id;  /* M_FLOOD: id to flood, 0 for none */
+  int close_now;       /* the rule wants the connection closed */
+  int flood_id;        /* M_FLOOD: id to flood, 0 for none */
+  uint16_t marked[64]; /* M_INJECT_PARAM: ids already given the param;
+                          M_LOSE_BODY_ON_PADDING: ids whose body is lost */
+  size_t nmarked;
 } mutant_state;
 
 /* One whole record from the web server: appends what the responder should

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fcs/fcs.h"
@@ -19,7 +20,13 @@ typedef struct mconn {
 
 static void send_all(mconn *c, const uint8_t *p, size_t n) {
   while (n && !c->failed) {
-    ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+    size_t piece = n;
+    if (c->m.rule == M_TRICKLE) {
+      piece = n < 7 ? n : 7;
+      struct timespec ms = {0, 1000000};
+      nanosleep(&ms, NULL);
+    }
+    ssize_t w = send(c->fd, p, piece, MSG_NOSIGNAL);
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0) {
