@@ -47,10 +47,13 @@ def serve(conn):
                     ends += record(END, rid, bytes(8))
                 elif rid == 0 and rtype > UNKNOWN_TYPE:
                     unknown += record(UNKNOWN_TYPE, 0, bytes([rtype]) + bytes(7))
-            conn.sendall(ends)
-            if unknown:
-                time.sleep(DELAY)
-                conn.sendall(unknown)
+            try:
+                conn.sendall(ends)
+                if unknown:
+                    time.sleep(DELAY)
+                    conn.sendall(unknown)
+            except OSError:  # the runner decided and closed
+                return
 
 
 def late_replier(path):
