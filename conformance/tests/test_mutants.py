@@ -1,20 +1,34 @@
 """Each mutant backend breaks one rule; the case written for that rule must
 catch it, and the only cases that stop passing are the ones that depend on
-the broken rule (listed here, reviewed by hand)."""
+the broken rule (listed here, reviewed by hand). Generated cases
+(scripts/gen_cases.py) are named by globs over their ids."""
+import fnmatch
 import json
+import sys
 
 import pytest
 
-from conftest import mutant_spawn_args, run_fcgispec
+from conftest import ROOT, mutant_spawn_args, run_fcgispec
 
-GET_VALUES = {
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_cases  # noqa: E402
+
+GENERATED_IDS = {c.id for c in gen_cases.all_cases()}
+
+
+def generated(*patterns):
+    return {i for i in GENERATED_IDS
+            if any(fnmatch.fnmatchcase(i, p) for p in patterns)}
+
+
+GET_VALUES = generated("4.1/foreign/get-values/*") | {
     "4.1/get-values/reply", "4.1/get-values/max-conns",
     "4.1/get-values/max-reqs", "4.1/get-values/mpxs-conns",
     "4.1/get-values/unknown-name-omitted", "4.1/get-values/only-asked-names",
     "4.1/get-values/empty-query", "4.1/get-values/between-requests",
     "4.1/get-values/inside-request", "3.3/record/coalesced-write",
 }
-UNKNOWN_TYPE = {
+UNKNOWN_TYPE = generated("4.2/foreign/*") | {
     f"4.2/unknown-type/{n}" for n in
     ("type-0", "type-12", "type-32", "type-127", "type-255", "empty-content",
      "odd-content-and-padding", "between-params-records")
@@ -26,6 +40,19 @@ KEPT_CONNECTION = {
     "6.1/output/nothing-after-end", "3.3/inactive-id/records-after-end",
     "5.1/begin/undefined-flag-bits-set-keep",
 }
+# Generated cases that send a request after another was answered: records
+# of an ended id, sequences, ABORTs, and a record after the last input
+# (which one more request follows).
+GENERATED_KEPT = generated(
+    "3.3/foreign/ended/*", "3.5/keep-conn/*-requests/*", "5.4/abort-at/*",
+    "3.3/foreign/never-begun/*/after-stdin-end",
+    "3.3/foreign/never-begun/*/after-data-end",
+    "4.*/foreign/*/after-stdin-end", "4.*/foreign/*/after-data-end")
+# Generated ABORTs that come once the request's input is complete, so it may
+# find the id inactive.
+GENERATED_LATE_ABORT = generated(
+    "3.3/foreign/*/abort/*", "5.4/abort-at/after-stdin-end",
+    "5.4/abort-at/filter/after-data-end", "5.4/abort-at/*after-end-request")
 
 # mutant -> (the case written for its rule, every case expected not to pass)
 MUTANTS = {
@@ -40,27 +67,35 @@ MUTANTS = {
     "ignore-keep-conn-0": ("3.5/keep-conn/0-closes", {
         "3.5/keep-conn/0-closes", "3.5/keep-conn/five-in-sequence",
         "5.1/begin/undefined-flag-bits-clear-keep"}),
-    "close-keep-conn-1": ("3.5/keep-conn/1-stays-open", KEPT_CONNECTION),
+    "close-keep-conn-1": ("3.5/keep-conn/1-stays-open",
+                          KEPT_CONNECTION | GENERATED_KEPT),
     "wrong-version": ("3.3/reply/version-1", {"3.3/reply/version-1"}),
     "close-mid-record": ("4.2/unknown-type/type-0",
                          UNKNOWN_TYPE | {"3.3/reply/request-ids"}),
     "lie-length": ("4.1/get-values/reply", GET_VALUES | {
         "3.3/reply/aligned", "3.3/reply/request-ids", "3.3/reply/types",
         "3.3/reply/version-1"}),
+    # Not dropped: a second request begun once the first was answered.
     "drop-second-request": ("5.5/multiplex/second-request", {
         "5.5/multiplex/second-request",
-        "5.5/multiplex/interleaved-when-advertised"}),
-    "ignore-abort": ("5.4/abort/active-request", {"5.4/abort/active-request"}),
+        "5.5/multiplex/interleaved-when-advertised"} | generated("5.5/mpx/*") -
+        {"5.5/mpx/whole/after-stdin-end", "5.5/mpx/filter/whole/after-data-end"}),
+    # Ignored: an ABORT for a request still waiting for input.
+    "ignore-abort": ("5.4/abort/active-request", {"5.4/abort/active-request"} |
+                     generated("5.4/abort-at/*during-*",
+                               "5.4/abort-at/*after-params-end",
+                               "5.4/abort-at/filter/after-stdin-end")),
     "double-end": ("5.5/end-request/exactly-one", KEPT_CONNECTION - {
         "4.1/get-values/between-requests",
         "5.1/begin/undefined-flag-bits-set-keep"} | {
-        "6.1/stdout/terminated", "6.3/authorizer/served"}),
+        "6.1/stdout/terminated", "6.3/authorizer/served"} |
+        generated("3.3/foreign/ended/*", "5.4/abort-at/*")),
     "early-output": ("6.2/responder/params-read-before-output", {
         "6.2/responder/params-read-before-output",
         "6.4/filter/stdin-read-before-output", "3.3/reply/aligned"}),
     "answer-inactive": ("5.4/abort/inactive-id", {
         "5.4/abort/inactive-id", "5.4/abort/after-end-request",
-        "3.3/inactive-id/records-before-begin"}),
+        "3.3/inactive-id/records-before-begin"} | GENERATED_LATE_ABORT),
     "crash-on-long-form": ("3.4/nv/four-byte-form-for-short-lengths",
                            {"3.4/nv/four-byte-form-for-short-lengths"}),
 }
