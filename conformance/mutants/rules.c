@@ -77,22 +77,21 @@ static int has_long_short_length(const uint8_t *p, size_t n) {
 }
 
 /* The pairs of a PARAMS record that holds whole pairs, rewritten: with
- * one more pair, or with the longest value cut in half. 0 when the record
- * is not made of whole pairs (it is then passed on unchanged). */
+ * one more pair, or with values over 100 bytes cut in half. 0 when the
+ * record is not made of whole pairs (it is then passed on unchanged). */
 static int rewrite_params(const mutant_state *m, const uint8_t *p, size_t n,
                           fcs_buf *out) {
-  fcs_nv_pair pair, longest = {0};
+  fcs_nv_pair pair;
   size_t pos = 0;
   fcs_nv_result res;
   while ((res = fcs_nv_next(p, n, &pos, &pair)) == FCS_NV_OK)
-    if (pair.value_len >= longest.value_len)
-      longest = pair;
-  if (res != FCS_NV_END || !longest.name)
+    ;
+  if (res != FCS_NV_END)
     return 0;
   pos = 0;
   while (fcs_nv_next(p, n, &pos, &pair) == FCS_NV_OK) {
     uint32_t vlen = pair.value_len;
-    if (m->rule == M_CUT_VALUE && pair.value == longest.value)
+    if (m->rule == M_CUT_VALUE && vlen > 100)
       vlen /= 2;
     size_t need = fcs_nv_pair_size(pair.name_len, vlen, 0), w;
     buf_reserve(out, need);
@@ -156,14 +155,15 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
     break;
   case M_INJECT_PARAM:
   case M_CUT_VALUE:
-    if (h.type == FCS_PARAMS && clen &&
-        !in_set(m->marked, m->nmarked, h.request_id)) {
+    if (h.type == FCS_PARAMS && clen) {
+      /* inject-param: only into a second PARAMS record of the request */
+      int second = in_set(m->marked, m->nmarked, h.request_id);
+      set_add(m->marked, &m->nmarked, h.request_id);
       fcs_buf pairs = {0};
-      int done = rewrite_params(m, content, clen, &pairs);
-      if (done) {
-        set_add(m->marked, &m->nmarked, h.request_id);
+      int done = (m->rule == M_CUT_VALUE || second) &&
+                 rewrite_params(m, content, clen, &pairs);
+      if (done)
         put_record(to_app, FCS_PARAMS, h.request_id, pairs.p, pairs.len);
-      }
       buf_free(&pairs);
       if (done)
         return;

@@ -50,7 +50,7 @@ typedef struct mutant_state {
   size_t ndropped;
   int close_now;       /* the rule wants the connection closed */
   int flood_id;        /* M_FLOOD: id to flood, 0 for none */
-  uint16_t marked[64]; /* M_INJECT_PARAM: ids already given the param;
+  uint16_t marked[64]; /* M_INJECT_PARAM: ids with a PARAMS record seen;
                           M_LOSE_BODY_ON_PADDING: ids whose body is lost */
   size_t nmarked;
 } mutant_state;

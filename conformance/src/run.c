@@ -91,8 +91,10 @@ static fcs_verdict level_verdict(fcs_level l, int hang) {
   return l == FCS_LVL_MUST ? FCS_V_FAIL : FCS_V_NONSTRICT;
 }
 
-/* Evaluates the alternatives of one expect/allow line. */
-static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why) {
+/* Evaluates the alternatives of one expect/allow line; *which (may be
+ * NULL) is set to the one that held. */
+static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why,
+                         size_t *which) {
   int pending = 0;
   for (size_t i = 0; i < s->nalts; i++) {
     fcs_buf w = {0};
@@ -102,6 +104,8 @@ static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why) {
       if (w.len)
         buf_add(why, w.p, w.len);
       buf_free(&w);
+      if (which)
+        *which = i;
       return TRI_TRUE;
     }
     if (t == TRI_PENDING)
@@ -188,11 +192,12 @@ static size_t do_expect(runstate *st, size_t i) {
   fcs_buf why = {0};
   fcs_tri t;
   int unchecked;
+  size_t which = 0;
   for (;;) {
     why.len = 0;
     unchecked = 0;
     fcs_eval x = eval_ctx(st, start, &unchecked);
-    t = eval_alts(s, &x, &why);
+    t = eval_alts(s, &x, &why, &which);
     int64_t until = deadline(st);
     if (t != TRI_PENDING || now_ms() >= until)
       break;
@@ -204,8 +209,11 @@ static size_t do_expect(runstate *st, size_t i) {
   if (t == TRI_TRUE) {
     if (st->reply_index != SIZE_MAX) {
       mark(&st->used, st->reply_index);
-      if (s->alts[0].kind == C_ECHO)
+      if (s->alts[which].kind == C_ECHO) {
         mark(&st->checked, st->reply_index);
+        *(unchecked ? &st->res->content_unchecked
+                    : &st->res->content_checked) += 1;
+      }
     }
     st->unchecked |= unchecked;
     if (why.len)
@@ -224,7 +232,7 @@ static size_t do_expect(runstate *st, size_t i) {
   for (size_t j = i + 1; j <= last; j++) {
     fcs_buf w = {0};
     fcs_eval x = eval_ctx(st, start, NULL);
-    if (eval_alts(&c->steps[j], &x, &w) == TRI_TRUE) {
+    if (eval_alts(&c->steps[j], &x, &w, NULL) == TRI_TRUE) {
       fcs_verdict v = (fcs_verdict)c->steps[j].verdict;
       if (c->level >= FCS_LVL_MAY)
         v = FCS_V_INFO;
