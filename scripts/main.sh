@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's main command: installs what is missing (only the base
-# packages), builds the `main` preset (the default build without the
-# php-fpm/libfcgi cross-checks), and runs the conformance suite against the built-in reference
+# packages), builds the `main` preset (the default build, in build/main),
+# and runs the conformance suite against the built-in reference
 # responder, printing its scorecard. Extra arguments go to fcgispec
 # (e.g. a case pattern, --json FILE, or --target tcp:127.0.0.1:9000).
 set -euo pipefail

@@ -37,7 +37,8 @@ static void usage(FILE *out) {
   fputs("usage: fcgi-curl [options] TARGET [PATH]\n"
         "Sends one FastCGI request to TARGET (tcp:HOST:PORT or unix:PATH) and\n"
         "prints the response (CGI headers and body) on stdout, FCGI_STDERR on\n"
-        "stderr. PATH (default /) may carry a ?query.\n\n"
+        "stderr, with a warning on stderr for each FastCGI rule the backend\n"
+        "breaks. PATH (default /) may carry a ?query.\n\n"
         "  -X, --request METHOD   REQUEST_METHOD (default GET, POST with -d)\n"
         "  -p, --param NAME=VALUE add or override a param (repeatable)\n"
         "  -s, --script FILE      SCRIPT_FILENAME (php-fpm, fcgiwrap need it)\n"
@@ -231,9 +232,21 @@ static int parse_args(int argc, char **argv, client *c, fcs_target *t) {
   return 0;
 }
 
-static void trace_record(const char *dir, const fcs_header *h) {
-  fprintf(stderr, "%s %s id=%u clen=%u pad=%u\n", dir, fcs_type_name(h->type),
-          h->request_id, h->content_length, h->padding_length);
+/* -v: lists the records in p as dir ("<<" or ">>"); d keeps the place
+ * between calls. */
+static void trace_records(fcs_decoder *d, const char *dir, const uint8_t *p,
+                          size_t len) {
+  for (;;) {
+    fcs_event ev;
+    size_t u = fcs_decoder_feed(d, p, len, &ev);
+    p += u, len -= u;
+    if (ev.type == FCS_EV_HEADER)
+      fprintf(stderr, "%s %s id=%u clen=%u pad=%u\n", dir,
+              fcs_type_name(ev.header.type), ev.header.request_id,
+              ev.header.content_length, ev.header.padding_length);
+    if (ev.type == FCS_EV_NONE || ev.type == FCS_EV_ERROR)
+      return;
+  }
 }
 
 /* The request's records, in order. */
@@ -292,6 +305,179 @@ static void put_stdout(sink *s, const uint8_t *p, size_t n) {
   }
 }
 
+/* After END_REQUEST without KEEP_CONN the backend must close: reading on
+ * this long shows what else it sends (a second END_REQUEST, ...). */
+#define LINGER_MS 200
+
+/* The reply to the one request sent, read by a client-side assembler in
+ * observe mode: it hands up STDOUT, STDERR and END_REQUEST, and reports
+ * every FastCGI rule the backend breaks. */
+typedef struct reply {
+  fcs_assembler as;
+  void *mem;
+  fcs_decoder trace; /* -v */
+  sink out;
+  int rc;      /* exit status once known, else -1 */
+  int stopped; /* the bytes no longer frame as records */
+} reply;
+
+static void reply_open(reply *r, const client *c) {
+  /* Nothing is kept: STDOUT and STDERR pass through as they arrive. */
+  fcs_limits l = {.max_params_bytes = 1, .max_requests = 1};
+  size_t n = fcs_assembler_memory_size(&l);
+  memset(r, 0, sizeof(*r));
+  r->mem = xmalloc(n);
+  r->rc = -1;
+  r->out.head_only = c->head_only;
+  fcs_decoder_init(&r->trace, FCS_LENIENT);
+  if (fcs_assembler_init(&r->as, FCS_SIDE_CLIENT, FCS_LENIENT, &l, r->mem, n) !=
+          FCS_E_OK ||
+      fcs_assembler_observe(&r->as, 1) != FCS_E_OK ||
+      fcs_assembler_begin(&r->as, c->id, c->role,
+                          c->keep ? FCS_KEEP_CONN : 0) != FCS_E_OK) {
+    fprintf(stderr, "fcgi-curl: cannot set up the reply reader\n");
+    exit(1);
+  }
+}
+
+static void warn_rule(const fcs_error *e) {
+  fprintf(stderr,
+          "fcgi-curl: warning: the backend broke a FastCGI rule: %s at byte "
+          "%llu (record %llu, id %u): %s\n",
+          fcs_err_name(e->code), (unsigned long long)e->offset,
+          (unsigned long long)e->record, e->request_id,
+          fcs_err_message(e->code));
+}
+
+static void on_end_request(reply *r, const client *c, const fcs_end_body *e) {
+  if (c->trace)
+    fprintf(stderr, "<< appStatus %u, %s\n", e->app_status,
+            fcs_protocol_status_name(e->protocol_status));
+  if (e->protocol_status == FCS_REQUEST_COMPLETE) {
+    r->rc = (int)(e->app_status & 0xff);
+    return;
+  }
+  fprintf(stderr, "fcgi-curl: request refused: %s\n",
+          fcs_protocol_status_name(e->protocol_status));
+  r->rc = EXIT_REJECTED + e->protocol_status;
+}
+
+/* An input error: fatal before END_REQUEST, a broken rule after it. */
+static void on_error(reply *r, const fcs_error *e) {
+  r->stopped = 1;
+  if (r->rc >= 0) {
+    warn_rule(e);
+    return;
+  }
+  fprintf(stderr, "fcgi-curl: bad bytes from the backend: %s at byte %llu\n",
+          fcs_err_message(e->code), (unsigned long long)e->offset);
+  r->rc = EXIT_PROTOCOL;
+}
+
+static void reply_feed(reply *r, const client *c, const uint8_t *p,
+                       size_t len) {
+  if (c->trace)
+    trace_records(&r->trace, "<<", p, len);
+  while (!r->stopped) {
+    fcs_asm_event ev;
+    size_t u = fcs_assembler_feed(&r->as, p, len, &ev);
+    p += u, len -= u;
+    if (ev.type != FCS_AE_ERROR && ev.error.code != FCS_E_OK)
+      warn_rule(&ev.error);
+    switch (ev.type) {
+    case FCS_AE_NONE:
+      return;
+    case FCS_AE_STREAM_DATA:
+      if (ev.record_type == FCS_STDOUT)
+        put_stdout(&r->out, ev.data, ev.len);
+      else
+        fwrite(ev.data, 1, ev.len, stderr);
+      break;
+    case FCS_AE_END_REQUEST:
+      on_end_request(r, c, &ev.end);
+      break;
+    case FCS_AE_ERROR:
+      on_error(r, &ev.error);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* The connection ended: a record cut short is one more broken rule. */
+static void reply_eof(reply *r) {
+  fcs_asm_event ev;
+  if (r->rc < 0) {
+    fprintf(stderr, "fcgi-curl: the backend closed the connection before "
+                    "END_REQUEST\n");
+    r->rc = EXIT_PROTOCOL;
+  } else if (!r->stopped && fcs_assembler_finish(&r->as, &ev) != FCS_E_OK) {
+    warn_rule(&ev.error);
+  }
+}
+
+static int send_request(const client *c, int fd) {
+  fcs_buf req = {0};
+  build(c, &req);
+  if (c->trace) {
+    fcs_decoder d;
+    fcs_decoder_init(&d, FCS_LENIENT);
+    trace_records(&d, ">>", req.p, req.len);
+  }
+  size_t at = 0;
+  while (at < req.len) {
+    ssize_t w = write(fd, req.p + at, req.len - at);
+    if (w <= 0) {
+      fprintf(stderr, "fcgi-curl: write failed: %s\n", strerror(errno));
+      buf_free(&req);
+      return -1;
+    }
+    at += (size_t)w;
+  }
+  buf_free(&req);
+  return 0;
+}
+
+/* Reads until END_REQUEST (then on until the backend closes, for at most
+ * LINGER_MS, unless KEEP_CONN asked it to stay open), a framing error, EOF
+ * or the deadline; returns the exit status. */
+static int read_reply(const client *c, int fd, int64_t deadline) {
+  reply r;
+  reply_open(&r, c);
+  uint8_t buf[65536];
+  while (!r.stopped) {
+    int64_t left = deadline - now_ms();
+    if (left <= 0) {
+      if (r.rc < 0) {
+        fprintf(stderr, "fcgi-curl: no END_REQUEST within --max-time\n");
+        r.rc = EXIT_PROTOCOL;
+      }
+      break;
+    }
+    struct timeval tv = {(time_t)(left / 1000),
+                         (suseconds_t)(left % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      continue; /* EAGAIN: the timeout, checked above */
+    if (n <= 0) {
+      reply_eof(&r);
+      break;
+    }
+    int ended = r.rc >= 0;
+    reply_feed(&r, c, buf, (size_t)n);
+    if (!ended && r.rc >= 0) {
+      if (c->keep)
+        break;
+      if (deadline > now_ms() + LINGER_MS)
+        deadline = now_ms() + LINGER_MS;
+    }
+  }
+  free(r.mem);
+  return r.rc;
+}
+
 static int exchange(const client *c, const fcs_target *t) {
   int64_t deadline = now_ms() + c->max_time_ms;
   char err[256];
@@ -300,101 +486,7 @@ static int exchange(const client *c, const fcs_target *t) {
     fprintf(stderr, "fcgi-curl: cannot connect: %s\n", err);
     return EXIT_UNREACHABLE;
   }
-  fcs_buf req = {0};
-  build(c, &req);
-  if (c->trace) {
-    fcs_decoder d;
-    fcs_decoder_init(&d, FCS_LENIENT);
-    const uint8_t *p = req.p;
-    size_t left = req.len;
-    for (;;) {
-      fcs_event ev;
-      size_t u = fcs_decoder_feed(&d, p, left, &ev);
-      p += u, left -= u;
-      if (ev.type == FCS_EV_HEADER)
-        trace_record(">>", &ev.header);
-      if (ev.type == FCS_EV_NONE || ev.type == FCS_EV_ERROR)
-        break;
-    }
-  }
-  size_t at = 0;
-  while (at < req.len) {
-    ssize_t w = write(fd, req.p + at, req.len - at);
-    if (w <= 0) {
-      fprintf(stderr, "fcgi-curl: write failed: %s\n", strerror(errno));
-      close(fd);
-      buf_free(&req);
-      return EXIT_PROTOCOL;
-    }
-    at += (size_t)w;
-  }
-  buf_free(&req);
-  fcs_decoder d;
-  fcs_decoder_init(&d, FCS_LENIENT);
-  sink s = {.head_only = c->head_only};
-  int rc = -1;
-  uint8_t buf[65536];
-  while (rc < 0) {
-    struct timeval tv;
-    int64_t left = deadline - now_ms();
-    if (left <= 0) {
-      fprintf(stderr, "fcgi-curl: no END_REQUEST within --max-time\n");
-      rc = EXIT_PROTOCOL;
-      break;
-    }
-    tv.tv_sec = left / 1000;
-    tv.tv_usec = (left % 1000) * 1000;
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
-      continue;
-    if (n <= 0) {
-      fprintf(stderr, "fcgi-curl: the backend closed the connection before "
-                      "END_REQUEST\n");
-      rc = EXIT_PROTOCOL;
-      break;
-    }
-    const uint8_t *p = buf;
-    size_t len = (size_t)n;
-    for (;;) {
-      fcs_event ev;
-      size_t u = fcs_decoder_feed(&d, p, len, &ev);
-      p += u, len -= u;
-      if (ev.type == FCS_EV_NONE)
-        break;
-      if (ev.type == FCS_EV_ERROR) {
-        fprintf(stderr,
-                "fcgi-curl: bad bytes from the backend: %s at byte "
-                "%llu\n",
-                fcs_err_message(ev.error.code),
-                (unsigned long long)ev.error.offset);
-        rc = EXIT_PROTOCOL;
-        break;
-      }
-      if (ev.type == FCS_EV_HEADER && c->trace)
-        trace_record("<<", &ev.header);
-      if (ev.type == FCS_EV_CONTENT && ev.header.request_id == c->id) {
-        if (ev.header.type == FCS_STDOUT)
-          put_stdout(&s, ev.data, ev.len);
-        else if (ev.header.type == FCS_STDERR)
-          fwrite(ev.data, 1, ev.len, stderr);
-      }
-      if (ev.type == FCS_EV_RECORD_END && ev.header.type == FCS_END_REQUEST &&
-          ev.header.request_id == c->id) {
-        fcs_end_body e = ev.body.end;
-        if (c->trace)
-          fprintf(stderr, "<< appStatus %u, %s\n", e.app_status,
-                  fcs_protocol_status_name(e.protocol_status));
-        rc = e.protocol_status == FCS_REQUEST_COMPLETE
-                 ? (int)(e.app_status & 0xff)
-                 : EXIT_REJECTED + e.protocol_status;
-        if (e.protocol_status != FCS_REQUEST_COMPLETE)
-          fprintf(stderr, "fcgi-curl: request refused: %s\n",
-                  fcs_protocol_status_name(e.protocol_status));
-        break;
-      }
-    }
-  }
+  int rc = send_request(c, fd) ? EXIT_PROTOCOL : read_reply(c, fd, deadline);
   fflush(stdout);
   close(fd);
   return rc;

@@ -1,12 +1,34 @@
-"""fcgi-curl against the reference responder."""
+"""fcgi-curl against the reference responder, and against mutants that
+break reply rules (fcgi-curl warns and still prints the reply)."""
+import re
 import subprocess
 
-from conftest import FCGI_CURL, need
+import pytest
+
+from conftest import FCGI_CURL, MUTANT, Backend, need
+
+WARNING = re.compile(
+    rb"^fcgi-curl: warning: the backend broke a FastCGI rule: ([A-Z_]+) "
+    rb"at byte (\d+) \(record (\d+), id (\d+)\): .+$", re.M)
 
 
 def curl(*args, input=None):
     return subprocess.run([need(FCGI_CURL), *args], capture_output=True,
                           input=input, timeout=30)
+
+
+@pytest.fixture
+def mutant(request):
+    """fcgi-mutant breaking the rule the test is parametrized with."""
+    b = Backend(lambda addr: [need(MUTANT), "--listen", addr,
+                              "--break", request.param])
+    yield b
+    b.stop()
+
+
+def warnings(stderr):
+    return [(m[0].decode(), int(m[1]), int(m[2]), int(m[3]))
+            for m in WARNING.findall(stderr)]
 
 
 def test_get_prints_cgi_response_and_exits_with_app_status(responder):
@@ -15,6 +37,7 @@ def test_get_prints_cgi_response_and_exits_with_app_status(responder):
     assert p.stdout.startswith(b"Status: 200 OK\r\n")
     assert b"param QUERY_STRING=x%3D1\n" in p.stdout
     assert b"param REQUEST_METHOD=GET\n" in p.stdout
+    assert b"warning" not in p.stderr
 
 
 def test_post_body_from_stdin_and_stderr(responder):
@@ -49,3 +72,36 @@ def test_refused_role_and_unreachable_target(responder, tmp_path):
     assert b"FCGI_UNKNOWN_ROLE" in p.stderr
     assert curl(f"unix:{tmp_path}/nothing.sock").returncode == 3
     assert curl("--id", "0", responder.address).returncode == 2
+
+
+@pytest.mark.parametrize("mutant", ["no-stdout-end"], indirect=True)
+def test_warns_when_stdout_is_not_ended(mutant):
+    p = curl(mutant.address, "/x")
+    assert p.returncode == 0
+    assert p.stdout.startswith(b"Status: 200 OK\r\n")
+    # STDOUT is one record: header, content, padding to 8; END_REQUEST is
+    # the next record, where the STDOUT terminator should have been.
+    end_at = 8 + len(p.stdout) + (-len(p.stdout)) % 8
+    assert warnings(p.stderr) == [("MISSING_STREAM_END", end_at, 1, 1)]
+    assert p.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("mutant", ["double-end"], indirect=True)
+def test_warns_about_a_second_end_request(mutant):
+    p = curl(mutant.address, "/x", "--id", "7", "-p", "FCS_APP_STATUS=3")
+    assert p.returncode == 3
+    stdout_record = 8 + len(p.stdout) + (-len(p.stdout)) % 8
+    # STDOUT, its terminator, END_REQUEST, then END_REQUEST again
+    assert warnings(p.stderr) == [
+        ("RECORD_AFTER_END", stdout_record + 8 + 16, 3, 7)]
+
+
+@pytest.mark.parametrize("mutant", ["wrong-version"], indirect=True)
+def test_warns_about_every_record_of_the_wrong_version(mutant):
+    p = curl(mutant.address, "/x", "-I")
+    assert p.returncode == 0
+    assert p.stdout.endswith(b"\r\n\r\n")
+    found = warnings(p.stderr)
+    assert [w[0] for w in found] == ["BAD_VERSION"] * 3
+    assert [w[2] for w in found] == [0, 1, 2]
+    assert found[0][1] == 0

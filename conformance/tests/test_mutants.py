@@ -32,9 +32,12 @@ UNKNOWN_TYPE = generated("4.2/foreign/*") | {
     ("type-0", "type-12", "type-32", "type-127", "type-255", "empty-content",
      "odd-content-and-padding", "between-params-records")
 }
+# A GET_VALUES first on the connection, then a kept request and a last one.
+SEQUENCE = "3.5/keep-conn/values-kept-request-then-close"
 KEPT_CONNECTION = {
     "3.3/request-id/reuse-after-end", "3.5/keep-conn/1-stays-open",
-    "3.5/keep-conn/five-in-sequence", "4.1/get-values/between-requests",
+    "3.5/keep-conn/five-in-sequence", SEQUENCE,
+    "4.1/get-values/between-requests",
     "5.4/abort/after-end-request", "5.5/end-request/exactly-one",
     "6.1/output/nothing-after-end", "3.3/inactive-id/records-after-end",
     "5.1/begin/undefined-flag-bits-set-keep", "5.4/abort/active-request",
@@ -64,7 +67,7 @@ MUTANTS = {
         "6.1/stdout/terminated", "6.3/authorizer/served"}),
     "swap-id-bytes": ("3.3/request-id/0x0100", {"3.3/request-id/0x0100"}),
     "ignore-keep-conn-0": ("3.5/keep-conn/0-closes", {
-        "3.5/keep-conn/0-closes", "3.5/keep-conn/five-in-sequence",
+        "3.5/keep-conn/0-closes", "3.5/keep-conn/five-in-sequence", SEQUENCE,
         "5.1/begin/undefined-flag-bits-clear-keep"}),
     "close-keep-conn-1": ("3.5/keep-conn/1-stays-open",
                           KEPT_CONNECTION | GENERATED_KEPT),
@@ -72,7 +75,7 @@ MUTANTS = {
     "close-mid-record": ("4.2/unknown-type/type-0", UNKNOWN_TYPE),
     "lie-length": ("4.1/get-values/reply", GET_VALUES | {
         "3.3/reply/aligned", "3.3/reply/request-ids", "3.3/reply/types",
-        "3.3/reply/version-1"}),
+        "3.3/reply/version-1", SEQUENCE}),
     # Not dropped: a second request begun once the first was answered.
     "drop-second-request": ("5.5/multiplex/second-request", {
         "5.5/multiplex/second-request",
@@ -90,7 +93,7 @@ MUTANTS = {
         "4.1/get-values/between-requests",
         "5.1/begin/undefined-flag-bits-set-keep",
         "3.3/request-id/reuse-after-end", "3.5/keep-conn/1-stays-open",
-        "3.5/keep-conn/five-in-sequence"} |
+        "3.5/keep-conn/five-in-sequence", SEQUENCE} |
         generated("3.3/foreign/ended/*", "5.4/abort-at/*")),
     "early-output": ("6.2/responder/params-read-before-output", {
         "6.2/responder/params-read-before-output",
