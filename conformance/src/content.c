@@ -111,6 +111,38 @@ static const char *undefined_view(const fcs_sent_req *req) {
   return NULL;
 }
 
+/* A reply that does not read as the probe's did. For a Responder the app
+ * answered a request that differs from the probe only in what the case
+ * varies, with something else: it did not see the request as sent (a lost
+ * SCRIPT_FILENAME gives a 404, a lost body an error page). Other roles may
+ * answer otherwise by design (an Authorizer denies), and a reply cut at
+ * the runner's own budget proves nothing. */
+static void not_an_echo(const fcs_content *ct, const fcs_reply *rep,
+                        const sent_request *rq, const fcs_buf *derr,
+                        fcs_buf *why, fcs_content_verdict *out) {
+  int cut = rep->out.len < rep->out_total;
+  if (cut || rq->role != FCS_RESPONDER) {
+    buf_fmt(why, "content not checked: the reply does not read as %s (%.*s)",
+            echo_format_name(ct->hint.format), (int)derr->len,
+            (const char *)derr->p);
+    return;
+  }
+  *out = CONTENT_DIFFERS;
+  size_t n = rep->out.len < 60 ? rep->out.len : 60;
+  buf_fmt(why,
+          "the reply is not an echo page as the probe's was (%.*s), so the "
+          "app did not see the request as sent; it begins \"",
+          (int)derr->len, (const char *)derr->p);
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = rep->out.p[i];
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+      buf_byte(why, c);
+    else
+      buf_fmt(why, "\\x%02x", c);
+  }
+  buf_str(why, n < rep->out.len ? "...\"" : "\"");
+}
+
 static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
                                    const sent_request *rq,
                                    const sent_request *others, size_t nothers,
@@ -119,9 +151,7 @@ static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
   fcs_buf derr = {0};
   fcs_content_verdict out = CONTENT_UNCHECKED;
   if (echo_decode(&ct->hint, rep->out.p, rep->out.len, &v, &derr)) {
-    buf_fmt(why, "content not checked: the reply does not read as %s (%.*s)",
-            echo_format_name(ct->hint.format), (int)derr.len,
-            (const char *)derr.p);
+    not_an_echo(ct, rep, rq, &derr, why, &out);
   } else {
     integrity_report r = {0};
     integrity_check(rq, &v, &ct->quirks, others, nothers, &r);
