@@ -128,6 +128,13 @@ static void not_an_echo(const fcs_content *ct, const fcs_reply *rep,
     return;
   }
   *out = CONTENT_DIFFERS;
+  if (!rep->out.len) {
+    buf_fmt(why,
+            "the reply has no STDOUT at all (appStatus %u), unlike the "
+            "probe's echo page, so the app did not serve the request as sent",
+            rep->end.app_status);
+    return;
+  }
   size_t n = rep->out.len < 60 ? rep->out.len : 60;
   buf_fmt(why,
           "the reply is not an echo page as the probe's was (%.*s), so the "
