@@ -22,7 +22,7 @@ def generated(*patterns):
 
 
 GET_VALUES = generated("4.1/foreign/get-values/*") | {
-    "4.1/get-values/reply", "4.1/get-values/mpxs-conns",
+    "4.1/get-values/reply",
     "4.1/get-values/unknown-name-omitted", "4.1/get-values/only-asked-names",
     "4.1/get-values/empty-query", "4.1/get-values/between-requests",
     "4.1/get-values/inside-request", "3.3/record/coalesced-write",
