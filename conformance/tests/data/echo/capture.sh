@@ -11,10 +11,10 @@
 # what fcgi-curl sent.
 #   sudo bash conformance/tests/data/echo/capture.sh [BACKEND[:FORMAT]...]
 # It runs in a private mount namespace (so it needs root) with the echo
-# apps bound at /srv/fcgispec, and starts the backends with an empty
-# environment from /, so the pages name no directory or variable of the
-# machine that captured them. FCS_BUILD_DIR picks the build (default
-# build/default).
+# apps bound at /srv/fcgispec, and starts the backends from / with only
+# PATH, HOME=/ and LANG=C.UTF-8 in their environment, so the pages name no
+# directory or variable of the machine that captured them. FCS_BUILD_DIR
+# picks the build (default build/default).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
