@@ -328,6 +328,8 @@ void integrity_check(const sent_request *rq, const echo_view *v,
                      const echo_quirks *q, const sent_request *others,
                      size_t nothers, integrity_report *r) {
   memset(r, 0, sizeof *r);
+  if (v->format == ECHO_NONE)
+    return;
   if (v->id_shown) {
     r->checked++;
     if (v->request_id != rq->id)

@@ -83,7 +83,8 @@ typedef struct integrity_report {
  * compared byte for byte; a name sent more than once accepts any of its
  * values and may show once. STDIN is checked only when rq's last
  * CONTENT_LENGTH (0 when absent) equals its length, DATA likewise with
- * FCGI_DATA_LENGTH: otherwise the application may rightly read less. */
+ * FCGI_DATA_LENGTH: otherwise the application may rightly read less. A
+ * view in format ECHO_NONE shows nothing: no check is made. */
 void integrity_check(const sent_request *rq, const echo_view *v,
                      const echo_quirks *q, const sent_request *others,
                      size_t nothers, integrity_report *r);

@@ -379,6 +379,18 @@ static void test_authorizer_body(void) {
   integrity_report_free(&r);
 }
 
+/* A page that shows nothing of the request has nothing to compare. */
+static void test_no_echo(void) {
+  req a;
+  req_init(&a, 1, FCS_RESPONDER, basic, "hello");
+  echo_view v = {.format = ECHO_NONE};
+  integrity_report r;
+  run(&a.rq, &v, &r);
+  CHECK_NO_FINDING(&r);
+  CHECK_EQ(r.checked + r.unchecked, 0);
+  integrity_report_free(&r);
+}
+
 static void test_wrong_id(void) {
   req a;
   req_init(&a, 1, FCS_RESPONDER, basic, "hello");
@@ -557,6 +569,7 @@ int main(void) {
   RUN(test_injected);
   RUN(test_crossed);
   RUN(test_authorizer_body);
+  RUN(test_no_echo);
   RUN(test_wrong_id);
   RUN(test_not_comparable);
   RUN(test_two_readings);

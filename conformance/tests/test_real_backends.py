@@ -34,3 +34,15 @@ def test_backend_matches_its_baseline(tmp_path, backend):
     listed = [l for l in baseline.read_text().splitlines()
               if l.strip() and not l.startswith("#")]
     assert summary["known"] == len(listed), "baseline entries no longer seen"
+
+
+def test_run_refuses_an_echo_format_the_backend_lacks():
+    p = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "backends" / "run.sh"),
+         "net-async-fastcgi"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "FCS_BUILD_DIR": str(BUILD),
+             "FCS_ECHO_FORMAT": "php-var-dump"})
+    assert p.returncode == 2
+    assert ("net-async-fastcgi cannot echo in format 'php-var-dump' "
+            "(it can: lines json printenv)") in p.stderr

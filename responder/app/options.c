@@ -27,6 +27,8 @@ static const char usage[] =
     "  --max-params-bytes N    PARAMS stream limit per request (65536)\n"
     "  --max-pairs N           name-value pairs per request (512)\n"
     "  --echo-bytes N          STDIN and DATA bytes echoed verbatim (16384)\n"
+    "  --echo-format F         lines (default), json, printenv, php-var-dump\n"
+    "                          or php-print-r\n"
     "  --output-bytes N        output buffer per connection (65536)\n"
     "  --help                  this text\n"
     "\n"
@@ -41,6 +43,7 @@ enum {
   OPT_MAX_PARAMS_BYTES,
   OPT_MAX_PAIRS,
   OPT_ECHO_BYTES,
+  OPT_ECHO_FORMAT,
   OPT_OUTPUT_BYTES,
   OPT_HELP
 };
@@ -53,9 +56,27 @@ static const struct option long_options[] = {
     {"max-params-bytes", required_argument, NULL, OPT_MAX_PARAMS_BYTES},
     {"max-pairs", required_argument, NULL, OPT_MAX_PAIRS},
     {"echo-bytes", required_argument, NULL, OPT_ECHO_BYTES},
+    {"echo-format", required_argument, NULL, OPT_ECHO_FORMAT},
     {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
+
+/* --echo-format's words, indexed by fcs_echo_format. */
+static const char *const echo_formats[] = {
+    [FCS_ECHO_LINES] = "lines",
+    [FCS_ECHO_JSON] = "json",
+    [FCS_ECHO_PRINTENV] = "printenv",
+    [FCS_ECHO_PHP_VAR_DUMP] = "php-var-dump",
+    [FCS_ECHO_PHP_PRINT_R] = "php-print-r"};
+
+static int parse_echo_format(const char *s, uint8_t *out) {
+  for (size_t i = 0; i < sizeof echo_formats / sizeof echo_formats[0]; i++)
+    if (strcmp(s, echo_formats[i]) == 0) {
+      *out = (uint8_t)i;
+      return 1;
+    }
+  return 0;
+}
 
 /* Plain decimal: no sign, no spaces, fits 32 bits. */
 static int parse_u32(const char *s, uint32_t *out) {
@@ -119,6 +140,15 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
         return OPTIONS_BAD;
       }
       o->cfg.mpxs_conns = optarg[0] == '1';
+      break;
+    case OPT_ECHO_FORMAT:
+      if (!parse_echo_format(optarg, &o->cfg.echo_format)) {
+        fprintf(err,
+                "fcgi-responder: --echo-format takes lines, json, printenv, "
+                "php-var-dump or php-print-r, not '%s'\n",
+                optarg);
+        return OPTIONS_BAD;
+      }
       break;
     case '?':
       if (optopt >= OPT_LISTEN) /* a known option without its value */

@@ -34,6 +34,16 @@ typedef struct fcs_responder_budget {
   uint32_t active;
 } fcs_responder_budget;
 
+/* How the echo describes a request (docs/responder.md, "Echo formats"). */
+typedef enum fcs_echo_format {
+  FCS_ECHO_LINES = 0,    /* this project's line format: exact, streams of
+                            any size (length and CRC-32) */
+  FCS_ECHO_JSON,         /* one JSON object, bytes as \u00XX */
+  FCS_ECHO_PRINTENV,     /* NAME=VALUE lines, then the body */
+  FCS_ECHO_PHP_VAR_DUMP, /* as PHP's var_dump($_SERVER), then the body */
+  FCS_ECHO_PHP_PRINT_R   /* as PHP's print_r($_SERVER), then the body */
+} fcs_echo_format;
+
 typedef struct fcs_responder_config {
   uint32_t max_conns;        /* advertised as FCGI_MAX_CONNS (enforced by the
                                 embedder, which owns the connections) */
@@ -45,11 +55,13 @@ typedef struct fcs_responder_config {
   uint32_t max_pairs;        /* name-value pairs per PARAMS stream */
   uint32_t echo_bytes;       /* STDIN and DATA bytes echoed verbatim, each */
   uint32_t output_bytes;     /* capacity of the output buffer */
+  uint8_t echo_format;       /* fcs_echo_format of the echo */
   fcs_responder_budget *budget; /* optional, shared between connections */
 } fcs_responder_config;
 
 /* 16 connections, 32 requests, multiplexing on, 64 KiB / 512 pairs of
- * params, 16 KiB of echo, 64 KiB of output buffer, no budget. */
+ * params, 16 KiB of echo in the line format, 64 KiB of output buffer, no
+ * budget. */
 void fcs_responder_config_default(fcs_responder_config *cfg);
 
 /* NULL when cfg is usable, else a message naming the field and its range,

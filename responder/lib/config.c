@@ -13,6 +13,7 @@ void fcs_responder_config_default(fcs_responder_config *cfg) {
   cfg->max_pairs = 512;
   cfg->echo_bytes = 16 * 1024;
   cfg->output_bytes = 64 * 1024;
+  cfg->echo_format = FCS_ECHO_LINES;
   cfg->budget = NULL;
 }
 
@@ -33,6 +34,8 @@ const char *fcs_responder_config_check(const fcs_responder_config *cfg) {
   if (cfg->output_bytes < FCSR_OUTPUT_BYTES_MIN ||
       cfg->output_bytes > FCSR_OUTPUT_BYTES_LIMIT)
     return "output_bytes must be 1024..67108864";
+  if (cfg->echo_format > FCS_ECHO_PHP_PRINT_R)
+    return "echo_format must be 0..4";
   return NULL;
 }
 
@@ -48,7 +51,8 @@ void fcsr_layout_compute(const fcs_responder_config *cfg, fcsr_layout *l) {
   l->limits.max_stream_bytes = 0;
   l->assembler_bytes = fcs_assembler_memory_size(&l->limits);
   l->echo_bytes = (size_t)l->slots * 2 * cfg->echo_bytes;
-  l->text_bytes = fcsr_echo_capacity(cfg->max_params_bytes, cfg->max_pairs,
+  l->text_bytes = fcsr_echo_capacity((fcs_echo_format)cfg->echo_format,
+                                     cfg->max_params_bytes, cfg->max_pairs,
                                      cfg->echo_bytes);
   l->output_bytes = cfg->output_bytes;
   l->buffer_bytes =

@@ -200,7 +200,9 @@ static void respond(fcs_responder *r, slot *s) {
   rp->id = s->id;
   rp->with_stdout = 1;
   rp->out = r->text;
-  rp->out_len = fcsr_echo_write(r->text, r->layout.text_bytes, &rq, &knobs);
+  rp->out_len =
+      fcsr_echo_write(r->text, r->layout.text_bytes,
+                      (fcs_echo_format)r->cfg.echo_format, &rq, &knobs);
   rp->with_stderr = knobs.has_stderr;
   rp->err = knobs.stderr_text;
   rp->err_len = knobs.stderr_len;

@@ -542,6 +542,73 @@ static void test_escaping(void) {
   fcs_responder_free(r);
 }
 
+/* A FILTER request with a repeated name, quotes, a backslash and bytes
+ * outside ASCII, answered in the given echo format. */
+static void check_echo_format(fcs_echo_format format, const char *want,
+                              size_t want_len) {
+  fcs_responder_config cfg;
+  fcs_responder_config_default(&cfg);
+  cfg.echo_format = (uint8_t)format;
+  fcs_responder *r = new_responder(&cfg);
+  client c;
+  client_init(&c);
+  const char *const params[] = {"D=1", "Q=a\"b\\c\x01\xff", "D=2", "E=", NULL};
+  client_begin(&c, 1, FCS_FILTER, 0);
+  client_params(&c, 1, params, 1);
+  client_stream(&c, FCS_STDIN, 1, "b\xffz\n", 4, 0, 1);
+  client_stream(&c, FCS_DATA, 1, "dd", 2, 0, 1);
+  drive(r, &c, 0, 0);
+  client_req *q = client_req_of(&c, 1);
+  CHECK_BYTES(q->out.p, q->out.len, want, want_len);
+  check_completed(&c, 1, 0);
+  client_free(&c);
+  fcs_responder_free(r);
+}
+
+#define CHECK_ECHO_FORMAT(format, text)                                        \
+  check_echo_format(format, text, sizeof text - 1)
+#define TEXT_HEAD "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+
+static void test_echo_format_lines(void) {
+  CHECK_ECHO_FORMAT(FCS_ECHO_LINES,
+                    TEXT_HEAD "request-id 1\nrole FILTER\nflags 0\nparams 4\n"
+                              "param D=1\nparam Q=a\"b\\c%01%FF\nparam D=2\n"
+                              "param E=\nstdin 4 3bf6ac1b 4\nb\xffz\n\n"
+                              "data 2 0a97191d 2\ndd\nend\n");
+}
+
+/* Each name once with its last value; bytes outside printable ASCII as
+ * \u00XX. */
+static void test_echo_format_json(void) {
+  CHECK_ECHO_FORMAT(
+      FCS_ECHO_JSON,
+      "Status: 200 OK\r\nContent-Type: application/json\r\n\r\n"
+      "{\"request_id\":1,\"role\":\"FILTER\",\"params\":{\"D\":\"2\","
+      "\"Q\":\"a\\\"b\\\\c\\u0001\\u00ff\",\"E\":\"\"},"
+      "\"stdin\":\"b\\u00ffz\\u000a\",\"data\":\"dd\"}\n");
+}
+
+/* Every pair in order, raw; no DATA. */
+static void test_echo_format_printenv(void) {
+  CHECK_ECHO_FORMAT(FCS_ECHO_PRINTENV,
+                    TEXT_HEAD "D=1\nQ=a\"b\\c\x01\xff\nD=2\nE=\n\nb\xffz\n");
+}
+
+static void test_echo_format_var_dump(void) {
+  CHECK_ECHO_FORMAT(FCS_ECHO_PHP_VAR_DUMP,
+                    TEXT_HEAD "array(3) {\n  [\"D\"]=>\n  string(1) \"2\"\n"
+                              "  [\"Q\"]=>\n  string(7) \"a\"b\\c\x01\xff\"\n"
+                              "  [\"E\"]=>\n  string(0) \"\"\n}\n"
+                              "string(4) \"b\xffz\n\"\nstring(2) \"dd\"\n");
+}
+
+static void test_echo_format_print_r(void) {
+  CHECK_ECHO_FORMAT(FCS_ECHO_PHP_PRINT_R,
+                    TEXT_HEAD "Array\n(\n    [D] => 2\n"
+                              "    [Q] => a\"b\\c\x01\xff\n    [E] => \n)\n"
+                              "b\xffz\n");
+}
+
 /* A body far larger than the echo: counted and checksummed in full, only
  * the first echo_bytes kept. */
 static void test_large_body(void) {
@@ -652,6 +719,11 @@ static void test_config(void) {
   cfg.mpxs_conns = 2;
   why = fcs_responder_config_check(&cfg);
   CHECK(why && strstr(why, "mpxs_conns") != NULL);
+  fcs_responder_config_default(&cfg);
+  CHECK_EQ(cfg.echo_format, FCS_ECHO_LINES);
+  cfg.echo_format = FCS_ECHO_PHP_PRINT_R + 1;
+  why = fcs_responder_config_check(&cfg);
+  CHECK(why && strstr(why, "echo_format") != NULL);
 }
 
 int main(void) {
@@ -671,6 +743,11 @@ int main(void) {
   RUN(test_waits_for_input);
   RUN(test_knobs);
   RUN(test_escaping);
+  RUN(test_echo_format_lines);
+  RUN(test_echo_format_json);
+  RUN(test_echo_format_printenv);
+  RUN(test_echo_format_var_dump);
+  RUN(test_echo_format_print_r);
   RUN(test_large_body);
   RUN(test_error_in_request);
   RUN(test_error_in_record_layer);

@@ -713,6 +713,12 @@ static void test_usage_errors(void) {
                   "--mpxs",       "2",        NULL};
   CHECK_EQ(proc_run(mpxs, out), 2);
   CHECK(strstr(proc_slurp(out), "--mpxs takes 0 or 1, not '2'") != NULL);
+  char *format[] = {(char *)binary,  "--listen", "tcp:127.0.0.1:0",
+                    "--echo-format", "xml",      NULL};
+  CHECK_EQ(proc_run(format, out), 2);
+  CHECK(strstr(proc_slurp(out),
+               "--echo-format takes lines, json, printenv, "
+               "php-var-dump or php-print-r, not 'xml'") != NULL);
   char *range[] = {(char *)binary, "--listen", "tcp:127.0.0.1:0",
                    "--max-reqs",   "0",        NULL};
   CHECK_EQ(proc_run(range, out), 2);

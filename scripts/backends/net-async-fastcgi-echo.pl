@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 # Echo responder on Net::Async::FastCGI (IO::Async): prints every param and
-# the body in the reference responder's line format. The library keeps
-# params in a hash, so they come out sorted and duplicates collapse.
-#   net-async-fastcgi-echo.pl unix PATH | tcp HOST PORT
+# the body in the reference responder's line format, or with --format as
+# one JSON object or printenv lines (EchoText.pm). The library keeps params
+# in a hash, so they come out sorted and duplicates collapse.
+#   net-async-fastcgi-echo.pl [--format lines|json|printenv] unix PATH | tcp HOST PORT
 use strict;
 use warnings;
 use IO::Async::Loop;
@@ -11,24 +12,35 @@ use Net::Async::FastCGI;
 
 use FindBin;
 use lib $FindBin::Bin;
-use EchoText qw(param_lines);
+use EchoText qw(param_lines json_page printenv_page);
 
+my $format = 'lines';
+($format, @ARGV) = @ARGV[1 .. $#ARGV] if ($ARGV[0] // '') eq '--format';
 my ($kind, @where) = @ARGV;
-die "usage: $0 unix PATH | tcp HOST PORT\n"
-  unless ($kind // '') eq 'unix' && @where == 1 || ($kind // '') eq 'tcp' && @where == 2;
+die "usage: $0 [--format lines|json|printenv] unix PATH | tcp HOST PORT\n"
+  unless ($format // '') =~ /^(lines|json|printenv)$/
+  && (($kind // '') eq 'unix' && @where == 1 || ($kind // '') eq 'tcp' && @where == 2);
+
+# The echo page's body in the chosen format.
+sub page {
+  my ($params, $body) = @_;
+  return json_page($params, $body) if $format eq 'json';
+  return printenv_page($params, $body) if $format eq 'printenv';
+  return "role RESPONDER\n" . sprintf("params %d\n", scalar keys %$params) . param_lines($params)
+    . sprintf("stdin %d\n%s\nend\n", length $body, $body);
+}
 
 my $loop = IO::Async::Loop->new;
 my $fcgi = Net::Async::FastCGI->new(
-  default_encoding => undef,    # bytes in, bytes out
   on_request => sub {
     my (undef, $req) = @_;
+    # Bytes in, bytes out. (The library's default_encoding => undef does not
+    # take: its constructor sets UTF-8 over it, and STDIN would come back
+    # decoded, with U+FFFD for bytes that are not UTF-8.)
+    $req->set_encoding(undef);
     my $params = $req->params;
     my $body = $req->read_stdin // '';
-    my $out = "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nrole RESPONDER\n";
-    $out .= sprintf "params %d\n", scalar keys %$params;
-    $out .= param_lines($params);
-    $out .= sprintf "stdin %d\n%s\nend\n", length $body, $body;
-    $req->print_stdout($out);
+    $req->print_stdout("Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n" . page($params, $body));
     $req->print_stderr($params->{FCS_STDERR}) if length($params->{FCS_STDERR} // '');
     $req->finish(0);
   },

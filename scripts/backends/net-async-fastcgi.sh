@@ -3,6 +3,7 @@
 # libnet-async-fastcgi-perl, pure Perl) on ADDRESS.
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
+# fcgispec-echo-formats: lines json printenv
 source "$(dirname "$0")/common.sh"
 # A missing package is reported on stdout (run.sh keeps the backend's stderr
 # in a temporary log) and on stderr; fcgispec then exits 3.
@@ -11,4 +12,5 @@ if ! perl -MNet::Async::FastCGI -e 1 2>/dev/null; then
   exit 3
 fi
 if [ -n "$sock" ]; then where=(unix "$sock"); else where=(tcp "$host" "$port"); fi
-run_backend perl "$here/net-async-fastcgi-echo.pl" "${where[@]}"
+# FCS_ECHO_FORMAT (set by run.sh) picks the echo app's format.
+run_backend perl "$here/net-async-fastcgi-echo.pl" --format "${FCS_ECHO_FORMAT:-lines}" "${where[@]}"

@@ -4,6 +4,11 @@
 # baseline (exit 0 when nothing regressed).
 #   bash scripts/backends/run.sh NAME [fcgispec args]   (NAME.sh beside this file)
 # FCS_BUILD_DIR picks the build (default build/default).
+# FCS_ECHO_FORMAT picks the echo app's format (default lines), among those
+# the start script lists: e.g. FCS_ECHO_FORMAT=json run.sh php-fpm serves
+# echo-json.php. The baselines hold the lines format's results: the
+# runner's content checks search the page's raw bytes, so cases that check
+# escaped bytes fail in the other formats.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,8 +24,20 @@ fi
 #   # fcgispec-script-filename: SCRIPT_FILENAME to send (repo-relative, or
 #     any absolute path the backend ignores)
 #   # fcgispec-jobs: how many cases may run at once
+#   # fcgispec-echo-formats: the echo formats it can print (default lines);
+#     the start script reads FCS_ECHO_FORMAT, or
+#   # fcgispec-script-filename-FORMAT: the SCRIPT_FILENAME of that format
 setting() { sed -n "s/^# fcgispec-$1: //p" "$start" | head -1; }
-script=$(setting script-filename)
+format=${FCS_ECHO_FORMAT:-lines}
+formats=$(setting echo-formats)
+formats=${formats:-lines}
+if [[ " $formats " != *" $format "* ]]; then
+  echo "run.sh: $name cannot echo in format '$format' (it can: $formats)" >&2
+  exit 2
+fi
+export FCS_ECHO_FORMAT=$format
+script=$(setting "script-filename-$format")
+script=${script:-$(setting script-filename)}
 case $script in /*) ;; *) script="$root/$script" ;; esac
 jobs=$(setting jobs)
 jobs=${jobs:-1}

@@ -1,0 +1,20 @@
+/* The printenv format: NAME=VALUE per pair in the order received,
+ * duplicates kept, bytes raw; then an empty line and the body. */
+#include "echo_writers.h"
+
+void fcsr_echo_printenv(fcsr_text *t, const fcsr_echo_request *rq,
+                        const fcsr_knobs *knobs) {
+  (void)knobs;
+  size_t pos = 0;
+  fcs_nv_pair p;
+  while (fcs_nv_next(rq->params, rq->params_len, &pos, &p) == FCS_NV_OK) {
+    fcsr_put(t, p.name, p.name_len);
+    fcsr_put_str(t, "=");
+    fcsr_put(t, p.value, p.value_len);
+    fcsr_put_str(t, "\n");
+  }
+  if (rq->in) {
+    fcsr_put_str(t, "\n");
+    fcsr_put(t, rq->in->echo, rq->in->kept);
+  }
+}
