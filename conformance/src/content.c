@@ -90,12 +90,13 @@ void content_free(fcs_content *ct) {
 }
 
 /* Spec 6.1: textual values hold no NUL byte, and an environment cannot
- * hold NUL or '=' in a name; what an app shows of such a pair is not
- * defined. */
+ * hold an empty name or NUL or '=' in a name; what an app shows of such a
+ * pair is not defined. */
 static int representable(const sent_request *s) {
   for (size_t i = 0; i < s->npairs; i++) {
     const fcs_nv_pair *p = &s->pairs[i];
-    if (memchr(p->name, 0, p->name_len) || memchr(p->name, '=', p->name_len) ||
+    if (!p->name_len || memchr(p->name, 0, p->name_len) ||
+        memchr(p->name, '=', p->name_len) ||
         memchr(p->value, 0, p->value_len))
       return 0;
   }
@@ -205,8 +206,8 @@ fcs_content_verdict content_compare(const fcs_content *ct, const fcs_reply *rep,
   sent_request rq = as_sent(req, &store);
   if (!representable(&rq)) {
     buf_free(&store);
-    buf_str(why, "content not checked: a param holds NUL (or '=' in its "
-                 "name), which an application need not show");
+    buf_str(why, "content not checked: a param has an empty name, or NUL in "
+                 "it, or '=' in its name, which an application need not show");
     return CONTENT_UNCHECKED;
   }
   size_t nothers = 0;
