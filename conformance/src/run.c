@@ -177,8 +177,14 @@ static int undecided_reason(runstate *st, fcs_buf *why) {
             (long long)(now - st->t0));
     return 1;
   }
-  buf_fmt(why, "no decision: nothing received for %lld ms",
-          (long long)st->budget);
+  if (st->conn.flooded)
+    buf_fmt(why,
+            "no decision: the backend kept sending past the read bounds (a "
+            "flood is not progress) for %lld ms",
+            (long long)(now - (st->progress ? st->progress : st->t0)));
+  else
+    buf_fmt(why, "no decision: nothing received for %lld ms",
+            (long long)st->budget);
   return 0;
 }
 
