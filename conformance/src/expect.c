@@ -352,33 +352,40 @@ static fcs_tri timed(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   }
 }
 
-/* Rules every received record obeys, by the codec's reasons. */
+/* Whether the rule reason, broken by a record of type, is one condition k
+ * is about. */
+static int breaks(fcs_cond_kind k, fcs_err e, uint8_t type) {
+  switch (k) {
+  case C_VERSION_1:
+    return e == FCS_E_BAD_VERSION;
+  case C_IDS_VALID:
+    return e == FCS_E_MGMT_NONZERO_ID || e == FCS_E_APP_RECORD_NULL_ID ||
+           e == FCS_E_UNEXPECTED_ID;
+  case C_TYPES_VALID:
+    return e == FCS_E_WRONG_DIRECTION;
+  default: /* C_END_BODY */
+    return ((e == FCS_E_BODY_LENGTH || e == FCS_E_BODY_TOO_SHORT) &&
+            type == FCS_END_REQUEST) ||
+           e == FCS_E_BAD_PROTOCOL_STATUS;
+  }
+}
+
+/* Rules every received record obeys, by the codec's reasons: those the
+ * assembler read past, and the one that stopped it (version 0, a body too
+ * short to read), which is broken all the same. */
 static fcs_tri rule(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   const fcs_replies *r = replies(x);
-  for (size_t i = 0; i < r->nbreach; i++) {
-    const fcs_breach *b = &r->breach[i];
-    fcs_err e = b->reason;
-    int hit = 0;
-    switch (k->kind) {
-    case C_VERSION_1:
-      hit = e == FCS_E_BAD_VERSION;
-      break;
-    case C_IDS_VALID:
-      hit = e == FCS_E_MGMT_NONZERO_ID || e == FCS_E_APP_RECORD_NULL_ID ||
-            e == FCS_E_UNEXPECTED_ID;
-      break;
-    case C_TYPES_VALID:
-      hit = e == FCS_E_WRONG_DIRECTION;
-      break;
-    default: /* C_END_BODY */
-      hit = (e == FCS_E_BODY_LENGTH && b->type == FCS_END_REQUEST) ||
-            e == FCS_E_BAD_PROTOCOL_STATUS;
-      break;
-    }
-    if (hit) {
-      describe(b, why);
+  for (size_t i = 0; i < r->nbreach; i++)
+    if (breaks(k->kind, r->breach[i].reason, r->breach[i].type)) {
+      describe(&r->breach[i], why);
       return TRI_FALSE;
     }
+  if (r->failed && breaks(k->kind, r->error.code, r->error.type)) {
+    const fcs_breach stop = {r->error.code,       0,
+                             r->error.request_id, r->error.type,
+                             r->error.record,     r->error.offset};
+    describe(&stop, why);
+    return TRI_FALSE;
   }
   return TRI_TRUE;
 }

@@ -664,6 +664,15 @@ static void test_version_1(void) {
   arrive(&s);
   IS_FALSE(&s, "version-1", "BAD_VERSION");
   scene_free(&s);
+
+  /* Version 0 stops the assembler, and breaks the rule all the same. */
+  scene_open(&s);
+  begun(&s, 1);
+  reply(&s.wire, 1);
+  version_0(&s.wire, 1);
+  arrive(&s);
+  IS_FALSE(&s, "version-1", "BAD_VERSION");
+  scene_free(&s);
 }
 
 static void test_ids_valid(void) {
@@ -752,6 +761,15 @@ static void test_end_body(void) {
   end_request(&s.wire, 1, 4);
   arrive(&s);
   IS_FALSE(&s, "end-body", "BAD_PROTOCOL_STATUS");
+  scene_free(&s);
+
+  /* A body too short to read stops the assembler, and breaks the rule. */
+  scene_open(&s);
+  begun(&s, 1);
+  put(&s.wire, FCS_STDOUT, 1, "");
+  record(&s.wire, FCS_END_REQUEST, 1, long_body, 5, NULL);
+  arrive(&s);
+  IS_FALSE(&s, "end-body", "BODY_TOO_SHORT");
   scene_free(&s);
 }
 
