@@ -199,10 +199,11 @@ static fcs_tri awaited(const fcs_eval *x, const fcs_mgmt *found,
   return TRI_PENDING;
 }
 
-/* The first breach on the record, if any. */
-static const fcs_breach *breach_at(const fcs_replies *r, uint64_t record) {
+/* The breach of the rule reason on the record, if any. */
+static const fcs_breach *breach_at(const fcs_replies *r, uint64_t record,
+                                   fcs_err reason) {
   for (size_t i = 0; i < r->nbreach; i++)
-    if (r->breach[i].record == record)
+    if (r->breach[i].record == record && r->breach[i].reason == reason)
       return &r->breach[i];
   return NULL;
 }
@@ -213,7 +214,9 @@ static fcs_tri unknown_type(const fcs_cond *k, const fcs_eval *x,
   fcs_tri t = awaited(x, m, "FCGI_UNKNOWN_TYPE", why);
   if (t != TRI_TRUE)
     return t;
-  const fcs_breach *b = breach_at(replies(x), m->record);
+  /* Id 0 and an 8-byte body; any other rule the record breaks (its
+   * version, its reserved bytes) is another condition's. */
+  const fcs_breach *b = breach_at(replies(x), m->record, FCS_E_BODY_LENGTH);
   if (m->id != 0 || b || m->unknown.type != k->id) {
     buf_fmt(why,
             "FCGI_UNKNOWN_TYPE with id %u for type %u (expected id 0, "

@@ -431,10 +431,25 @@ static void test_unknown_type(void) {
   scene_free(&s);
 
   scene_open(&s);
-  uint8_t body[FCS_BODY_LEN] = {32};
-  record(&s.wire, FCS_UNKNOWN_TYPE, 1, body, sizeof body, NULL);
+  uint8_t body[FCS_BODY_LEN + 1] = {32};
+  record(&s.wire, FCS_UNKNOWN_TYPE, 1, body, FCS_BODY_LEN, NULL);
   arrive(&s);
-  IS_FALSE(&s, "unknown-type 32", "MGMT_NONZERO_ID");
+  IS_FALSE(&s, "unknown-type 32", "FCGI_UNKNOWN_TYPE with id 1 for type 32");
+  scene_free(&s);
+
+  scene_open(&s);
+  record(&s.wire, FCS_UNKNOWN_TYPE, 0, body, sizeof body, NULL);
+  arrive(&s);
+  IS_FALSE(&s, "unknown-type 32", "BODY_LENGTH");
+  scene_free(&s);
+
+  /* Its version is version-1's business. */
+  scene_open(&s);
+  fcs_record_opts v2 = {.version = 2};
+  record(&s.wire, FCS_UNKNOWN_TYPE, 0, body, FCS_BODY_LEN, &v2);
+  arrive(&s);
+  IS_TRUE(&s, "unknown-type 32");
+  IS_FALSE(&s, "version-1", "BAD_VERSION");
   scene_free(&s);
 
   scene_open(&s);
