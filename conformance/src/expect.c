@@ -202,7 +202,7 @@ static fcs_tri awaited(const fcs_eval *x, const fcs_mgmt *found,
   return TRI_PENDING;
 }
 
-/* The breach of the rule on the record, if any. */
+/* The breach of the rule reason on the record, if any. */
 static const fcs_breach *breach_at(const fcs_replies *r, uint64_t record,
                                    fcs_err reason) {
   for (size_t i = 0; i < r->nbreach; i++)
@@ -217,7 +217,8 @@ static fcs_tri unknown_type(const fcs_cond *k, const fcs_eval *x,
   fcs_tri t = awaited(x, m, "FCGI_UNKNOWN_TYPE", why);
   if (t != TRI_TRUE)
     return t;
-  /* Only its own rules: the version is version-1's question. */
+  /* Id 0 and an 8-byte body; any other rule the record breaks (its
+   * version, its reserved bytes) is another condition's. */
   const fcs_breach *b = breach_at(replies(x), m->record, FCS_E_BODY_LENGTH);
   if (m->id != 0 || b || m->unknown.type != k->id) {
     buf_fmt(why,
@@ -357,33 +358,40 @@ static fcs_tri timed(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   }
 }
 
-/* Rules every received record obeys, by the codec's reasons. */
+/* Whether the rule reason, broken by a record of type, is one condition k
+ * is about. */
+static int breaks(fcs_cond_kind k, fcs_err e, uint8_t type) {
+  switch (k) {
+  case C_VERSION_1:
+    return e == FCS_E_BAD_VERSION;
+  case C_IDS_VALID:
+    return e == FCS_E_MGMT_NONZERO_ID || e == FCS_E_APP_RECORD_NULL_ID ||
+           e == FCS_E_UNEXPECTED_ID;
+  case C_TYPES_VALID:
+    return e == FCS_E_WRONG_DIRECTION;
+  default: /* C_END_BODY */
+    return ((e == FCS_E_BODY_LENGTH || e == FCS_E_BODY_TOO_SHORT) &&
+            type == FCS_END_REQUEST) ||
+           e == FCS_E_BAD_PROTOCOL_STATUS;
+  }
+}
+
+/* Rules every received record obeys, by the codec's reasons: those the
+ * assembler read past, and the one that stopped it (version 0, a body too
+ * short to read), which is broken all the same. */
 static fcs_tri rule(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   const fcs_replies *r = replies(x);
-  for (size_t i = 0; i < r->nbreach; i++) {
-    const fcs_breach *b = &r->breach[i];
-    fcs_err e = b->reason;
-    int hit = 0;
-    switch (k->kind) {
-    case C_VERSION_1:
-      hit = e == FCS_E_BAD_VERSION;
-      break;
-    case C_IDS_VALID:
-      hit = e == FCS_E_MGMT_NONZERO_ID || e == FCS_E_APP_RECORD_NULL_ID ||
-            e == FCS_E_UNEXPECTED_ID;
-      break;
-    case C_TYPES_VALID:
-      hit = e == FCS_E_WRONG_DIRECTION;
-      break;
-    default: /* C_END_BODY */
-      hit = (e == FCS_E_BODY_LENGTH && b->type == FCS_END_REQUEST) ||
-            e == FCS_E_BAD_PROTOCOL_STATUS;
-      break;
-    }
-    if (hit) {
-      describe(b, why);
+  for (size_t i = 0; i < r->nbreach; i++)
+    if (breaks(k->kind, r->breach[i].reason, r->breach[i].type)) {
+      describe(&r->breach[i], why);
       return TRI_FALSE;
     }
+  if (r->failed && breaks(k->kind, r->error.code, r->error.type)) {
+    const fcs_breach stop = {r->error.code,       0,
+                             r->error.request_id, r->error.type,
+                             r->error.record,     r->error.offset};
+    describe(&stop, why);
+    return TRI_FALSE;
   }
   return TRI_TRUE;
 }

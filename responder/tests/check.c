@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 int check_failures;
+int check_ran;
 
 /* Prints up to 120 bytes from the first difference on. */
 static void print_escaped(const uint8_t *p, size_t n, size_t from) {
@@ -34,4 +35,14 @@ void check_bytes(const char *file, int line, const char *what, const void *p,
   fprintf(stderr, "  want: ");
   print_escaped(b, m, at);
   check_failures++;
+}
+
+int check_exit(const char *program, const char *only) {
+  if (!check_ran) {
+    fprintf(stderr, "%s: no test named '%s'\n", program, only ? only : "");
+    return 2;
+  }
+  if (check_failures)
+    fprintf(stderr, "%s: %d check(s) failed\n", program, check_failures);
+  return check_failures ? 1 : 0;
 }

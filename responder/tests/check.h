@@ -46,4 +46,20 @@ void check_bytes(const char *file, int line, const char *what, const void *p,
             check_failures == check_before_ ? "ok  " : "FAIL", #test);         \
   } while (0)
 
+/* Runs test like RUN when only is NULL or names it, so a program that
+ * takes a test name on its command line can run that one alone. */
+#define RUN_IF(test, only)                                                     \
+  do {                                                                         \
+    if (!(only) || strcmp((only), #test) == 0) {                               \
+      check_ran++;                                                             \
+      RUN(test);                                                               \
+    }                                                                          \
+  } while (0)
+
+extern int check_ran;
+
+/* The exit status of a program of RUN_IF tests: 2 when only named no test,
+ * 1 when a check failed, else 0. */
+int check_exit(const char *program, const char *only);
+
 #endif
