@@ -50,33 +50,16 @@ endfunction()
 
 function(fcs_judge_plant name file from to catcher)
   set(test conformance.planted.${name})
-  set(src ${PROJECT_SOURCE_DIR}/${file})
-  file(READ ${src} text)
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
-  string(FIND "${text}" "${from}" first)
-  string(FIND "${text}" "${from}" last REVERSE)
-  if(NOT first EQUAL last OR first EQUAL -1)
-    set(where "is no longer in")
-    if(NOT first EQUAL -1)
-      set(where "is more than once in")
-    endif()
-    add_test(NAME ${test}
-             COMMAND ${CMAKE_COMMAND} -E echo "planted bug ${name}: the text"
-                     "'${from}' ${where} ${file}: update the plant in"
-                     "conformance/CMakeLists.txt")
-    set_tests_properties(${test} PROPERTIES WILL_FAIL TRUE)
+  fcs_plant_copy(${test} ${file} "${from}" "${to}" conformance/CMakeLists.txt
+                 copy)
+  if(NOT copy)
     return()
   endif()
-  string(REPLACE "${from}" "${to}" text "${text}")
-  get_filename_component(base ${src} NAME)
-  set(dir ${CMAKE_CURRENT_BINARY_DIR}/planted/${name})
-  file(WRITE ${dir}/${base}.new "${text}")
-  configure_file(${dir}/${base}.new ${dir}/${base} COPYONLY)
 
   # The planted file alone. Its object goes on the link line before
   # libfcs_conformance, so it defines every symbol of that file and the
   # archive's own copy of the file is never pulled in.
-  add_library(fcs_judge_planted_${name} OBJECT ${dir}/${base})
+  add_library(fcs_judge_planted_${name} OBJECT ${copy})
   target_link_libraries(fcs_judge_planted_${name} PRIVATE fcs_conformance fcs_crc32)
   set(planted $<TARGET_OBJECTS:fcs_judge_planted_${name}>)
 
