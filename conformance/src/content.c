@@ -96,8 +96,7 @@ static int representable(const sent_request *s) {
   for (size_t i = 0; i < s->npairs; i++) {
     const fcs_nv_pair *p = &s->pairs[i];
     if (!p->name_len || memchr(p->name, 0, p->name_len) ||
-        memchr(p->name, '=', p->name_len) ||
-        memchr(p->value, 0, p->value_len))
+        memchr(p->name, '=', p->name_len) || memchr(p->value, 0, p->value_len))
       return 0;
   }
   return 1;

@@ -329,6 +329,29 @@ static void *worker(void *arg) {
   }
 }
 
+/* A case that did not pass while the runner restarted the backend for
+ * another case may have seen the restart, not the backend: it runs again,
+ * alone, so a restart is never charged to the cases in flight and the
+ * verdicts do not depend on --jobs. */
+static void rerun_tainted(fcs_run *run, fcs_config *cfg) {
+  for (size_t i = 0; i < run->n; i++) {
+    fcs_result *r = &run->res[i];
+    if (!r->tainted || r->verdict == FCS_V_PASS || r->verdict == FCS_V_INFO ||
+        r->verdict == FCS_V_UNSUPPORTED)
+      continue;
+    fcs_buf first = {0};
+    buf_fmt(&first, "%s: %.*s", verdict_name(r->verdict), (int)r->observed.len,
+            (const char *)r->observed.p);
+    result_free(r);
+    run_case(run->cases[i], cfg, r);
+    buf_fmt(&r->notes,
+            "run again alone: the backend was restarted for another case "
+            "while it first ran (then %.*s)\n",
+            (int)(first.len < 300 ? first.len : 300), (const char *)first.p);
+    buf_free(&first);
+  }
+}
+
 static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
   pool p = {.run = run, .cfg = cfg, .progress = isatty(2)};
   pthread_mutex_init(&p.lock, NULL);
@@ -344,6 +367,7 @@ static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
   if (p.progress)
     fputs("\r\033[K", stderr);
   pthread_mutex_destroy(&p.lock);
+  rerun_tainted(run, cfg);
 }
 
 /* Starts the built-in reference responder on a private Unix socket. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "clock.h"
 #include "conn.h"
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "clock.h"
 #include "conn.h"
 #include "expect.h"
@@ -414,40 +415,6 @@ static unsigned needs(const fcs_case *c) {
   return r;
 }
 
-/* Deadline of the liveness probe: a healthy backend answers in
- * milliseconds, and a hang-everything run should cost little more than its
- * case deadlines. */
-static long probe_deadline(const fcs_config *cfg) {
-  long ms = cfg->timeout_ms / 4;
-  return ms < 250 ? 250 : ms > 1000 ? 1000 : ms;
-}
-
-static void liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
-  fcs_buf why = {0};
-  long probe_ms = probe_deadline(cfg);
-  if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, NULL, &why) == 0) {
-    buf_free(&why);
-    return;
-  }
-  res->down = 1;
-  if (res->verdict != FCS_V_FAIL && res->verdict != FCS_V_HANG) {
-    res->verdict = FCS_V_FAIL;
-    buf_str(&res->expected,
-            "liveness: a fresh connection is served after the case");
-  }
-  if (res->observed.len)
-    buf_str(&res->observed, "; ");
-  buf_str(&res->observed, "after this case the backend did not serve a "
-                          "fresh connection: ");
-  buf_add(&res->observed, why.p, why.len);
-  if (cfg->spawn) {
-    why.len = 0;
-    respawn(cfg, generation, &why);
-    buf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
-  }
-  buf_free(&why);
-}
-
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   memset(res, 0, sizeof(*res));
   int64_t t0 = now_ms();
@@ -483,108 +450,12 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
     res->verdict = FCS_V_UNSUPPORTED;
     buf_str(&res->observed, "a check could not be made (see the notes)");
   }
-  if (res->verdict != FCS_V_ERROR)
-    liveness(cfg, generation, res);
+  int restarted = res->verdict != FCS_V_ERROR && liveness(cfg, generation, res);
+  pthread_mutex_lock(&cfg->lock);
+  res->tainted = cfg->generation != generation + (unsigned)restarted;
+  pthread_mutex_unlock(&cfg->lock);
   if (res->verdict != FCS_V_PASS)
     trace_render(&st.trace, &res->trace, 8);
   trace_free(&st.trace);
   res->ms = now_ms() - t0;
-}
-
-static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
-  replies_begin(&((fcs_conn *)ctx)->replies, id, role, flags);
-}
-
-int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
-                const char *value, uint16_t role, fcs_buf *stdout_out,
-                fcs_sent *sent_out, fcs_buf *why) {
-  int64_t deadline = now_ms() + deadline_ms;
-  fcs_trace tr;
-  trace_init(&tr);
-  fcs_conn conn;
-  fcs_sent sent;
-  sent_init(&sent);
-  char err[256];
-  if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
-    buf_fmt(why, "cannot connect: %s", err);
-    conn_close(&conn);
-    trace_free(&tr);
-    if (sent_out)
-      *sent_out = sent;
-    else
-      sent_free(&sent);
-    return -1;
-  }
-  fcs_step s = {.kind = S_REQUEST, .id = 1, .a = role};
-  s.o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
-  fcs_buf items[2] = {{0}, {0}}, out = {0};
-  if (name) {
-    buf_str(&items[0], name);
-    buf_str(&items[1], value);
-    s.items = items;
-    s.nitems = 2;
-  }
-  step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
-  sent_feed(&sent, out.p, out.len, declare_on, &conn);
-  conn_write(&conn, out.p, out.len, 0, deadline);
-  const fcs_reply *rep = NULL;
-  while (!(rep = replies_next_end(&conn.replies, 1, NULL, NULL)) &&
-         !conn_done(&conn) && now_ms() < deadline)
-    conn_pump(&conn, deadline);
-  int rc = -1;
-  if (!rep)
-    buf_fmt(why, "%s before END_REQUEST",
-            conn_done(&conn) ? "the connection closed or broke"
-                             : "no response within the deadline");
-  else if (rep->end.protocol_status != FCS_REQUEST_COMPLETE)
-    buf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
-            rep->end.protocol_status,
-            fcs_protocol_status_name(rep->end.protocol_status));
-  else
-    rc = 0;
-  if (rc == 0 && stdout_out)
-    buf_add(stdout_out, rep->out.p, rep->out.len);
-  if (sent_out)
-    *sent_out = sent;
-  else
-    sent_free(&sent);
-  conn_close(&conn);
-  buf_free(&out);
-  buf_free(&items[0]);
-  buf_free(&items[1]);
-  trace_free(&tr);
-  return rc;
-}
-
-int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why) {
-  pthread_mutex_lock(&cfg->lock);
-  /* Parallel cases may all see the same death: the first restarts it. */
-  if (cfg->generation != generation) {
-    buf_str(why, "already restarted for another case");
-    pthread_mutex_unlock(&cfg->lock);
-    return 0;
-  }
-  char err[256];
-  int was_alive = spawn_alive(cfg->pid);
-  spawn_stop(cfg->pid);
-  cfg->generation++;
-  /* The dead backend may have left its socket file behind. */
-  int rc = cfg->target.is_unix
-               ? unix_path_claim(cfg->target.path, err, sizeof(err))
-               : 0;
-  cfg->pid = rc ? -1 : spawn_start(cfg->spawn);
-  if (!rc && cfg->pid < 0)
-    snprintf(err, sizeof(err), "fork failed");
-  if (!rc && cfg->pid > 0)
-    rc = spawn_wait_ready(&cfg->target, cfg->pid, now_ms() + 5000, err,
-                          sizeof(err));
-  else if (cfg->pid < 0)
-    rc = -1;
-  if (rc)
-    buf_fmt(why, "restart failed: %s", err);
-  else
-    buf_str(why, was_alive ? "the process was alive but wedged; restarted"
-                           : "the process had died; restarted");
-  pthread_mutex_unlock(&cfg->lock);
-  return rc;
 }

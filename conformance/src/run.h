@@ -1,6 +1,6 @@
 /* Runs one case against the target and decides its verdict, then probes
- * the backend on a fresh connection so a crash or wedge is pinned to the
- * case that caused it. */
+ * the backend on a fresh connection (backend.h) so a crash or wedge is
+ * pinned to the case that caused it. */
 #ifndef FCS_RUN_H
 #define FCS_RUN_H
 
@@ -39,6 +39,9 @@ typedef struct fcs_result {
   fcs_buf trace;    /* wire trace, kept for non-pass verdicts */
   int64_t ms;
   int down; /* the liveness probe failed after this case */
+  /* The runner restarted the backend for another case while this one ran:
+   * what this case saw may be the restart's doing (it is run again). */
+  int tainted;
   /* Replies compared with what was sent, and replies that could not be
    * (the app reveals nothing, or not in a form that can be compared). */
   unsigned content_checked, content_unchecked;
@@ -46,19 +49,5 @@ typedef struct fcs_result {
 
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
 void result_free(fcs_result *r);
-
-/* The baseline request (a request step with std params and a body) on a
- * fresh connection; 0 when it is served completely, else -1 with why. A
- * pair name=value (may be NULL) is added to the params. stdout_out (may be
- * NULL) gets the reply's STDOUT, sent_out (may be NULL; the caller frees
- * it) what was sent, as an app reads it. */
-int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
-                const char *value, uint16_t role, fcs_buf *stdout_out,
-                fcs_sent *sent_out, fcs_buf *why);
-
-/* Stops a spawned backend (dead or wedged) and starts it again, unless it
- * was restarted since generation; 0 when it accepts connections again.
- * why says what happened. */
-int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why);
 
 #endif
