@@ -11,9 +11,15 @@ static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
   replies_begin(&((fcs_conn *)ctx)->replies, id, role, flags);
 }
 
+void served_free(fcs_served *got) {
+  buf_free(&got->out);
+  buf_free(&got->err);
+  sent_free(&got->sent);
+}
+
 int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
-                const char *value, uint16_t role, fcs_buf *stdout_out,
-                fcs_sent *sent_out, fcs_buf *why) {
+                const char *value, uint16_t role, fcs_served *got,
+                fcs_buf *why) {
   int64_t deadline = now_ms() + deadline_ms;
   fcs_trace tr;
   trace_init(&tr);
@@ -25,8 +31,8 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
     buf_fmt(why, "cannot connect: %s", err);
     conn_close(&conn);
     trace_free(&tr);
-    if (sent_out)
-      *sent_out = sent;
+    if (got)
+      got->sent = sent;
     else
       sent_free(&sent);
     return -1;
@@ -58,10 +64,12 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
             fcs_protocol_status_name(rep->end.protocol_status));
   else
     rc = 0;
-  if (rc == 0 && stdout_out)
-    buf_add(stdout_out, rep->out.p, rep->out.len);
-  if (sent_out)
-    *sent_out = sent;
+  if (rep && got) {
+    buf_add(&got->out, rep->out.p, rep->out.len);
+    buf_add(&got->err, rep->err.p, rep->err.len);
+  }
+  if (got)
+    got->sent = sent;
   else
     sent_free(&sent);
   conn_close(&conn);
@@ -83,7 +91,7 @@ static long probe_deadline(const fcs_config *cfg) {
 int liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
   fcs_buf why = {0};
   long probe_ms = probe_deadline(cfg);
-  if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, NULL, &why) == 0) {
+  if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, &why) == 0) {
     buf_free(&why);
     return 0;
   }

@@ -11,14 +11,20 @@
 #include "run.h"
 #include "sent.h"
 
+/* What a probe request got back (served_free releases it). */
+typedef struct fcs_served {
+  fcs_buf out, err; /* the reply's STDOUT and STDERR */
+  fcs_sent sent;    /* what was sent, as an app reads it */
+} fcs_served;
+
 /* The baseline request (a request step with std params and a body) on a
  * fresh connection; 0 when it is served completely, else -1 with why. A
- * pair name=value (may be NULL) is added to the params. stdout_out (may be
- * NULL) gets the reply's STDOUT, sent_out (may be NULL; the caller frees
- * it) what was sent, as an app reads it. */
+ * pair name=value (may be NULL) is added to the params. got (may be NULL)
+ * gets the reply and what was sent, served or not. */
 int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
-                const char *value, uint16_t role, fcs_buf *stdout_out,
-                fcs_sent *sent_out, fcs_buf *why);
+                const char *value, uint16_t role, fcs_served *got,
+                fcs_buf *why);
+void served_free(fcs_served *got);
 
 /* After a case: the baseline request on a fresh connection. When it is
  * not served the case is marked down (and failed), and a spawned backend

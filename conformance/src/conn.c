@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,6 +38,26 @@ void conn_close(fcs_conn *c) {
 }
 
 int conn_done(const fcs_conn *c) { return c->eof || c->garbage; }
+
+int conn_speaks_text(const fcs_conn *c, char *why, size_t whylen) {
+  if (c->nfirst < 8 || c->first[0] == FCS_VERSION_1)
+    return 0;
+  for (size_t i = 0; i < 8; i++)
+    if ((c->first[i] < 0x20 || c->first[i] > 0x7e) && c->first[i] != '\r' &&
+        c->first[i] != '\n' && c->first[i] != '\t')
+      return 0;
+  char text[sizeof(c->first) + 1];
+  size_t n = 0;
+  for (size_t i = 0; i < c->nfirst && c->first[i] >= 0x20 && c->first[i] < 0x7f;
+       i++)
+    text[n++] = (char)c->first[i];
+  text[n] = 0;
+  snprintf(why, whylen,
+           "the target does not speak FastCGI (it answered with text: "
+           "'%s...')",
+           text);
+  return 1;
+}
 
 const uint8_t *rx_content(const fcs_conn *c, const fcs_rx *r) {
   /* No content received yet: the arena is still NULL, and NULL + 0 is
@@ -99,6 +120,9 @@ static void feed(fcs_conn *c, const uint8_t *p, size_t len) {
 }
 
 void conn_ingest(fcs_conn *c, const uint8_t *p, size_t len) {
+  size_t room = sizeof(c->first) - c->nfirst;
+  memcpy(c->first + c->nfirst, p, len < room ? len : room);
+  c->nfirst += len < room ? len : room;
   c->rx_bytes += len;
   c->last_rx = now_ms();
   trace_add(c->trace, TR_RECV, p, len);
@@ -224,8 +248,10 @@ void conn_summary(const fcs_conn *c, size_t from, fcs_buf *out) {
   if (out->len == start)
     buf_str(out, "nothing");
   if (c->flooded)
-    buf_fmt(out, "; flood: stopped keeping data after %llu bytes",
-            (unsigned long long)c->rx_bytes);
+    buf_fmt(out,
+            "; flood: kept %zu records and %zu content bytes, then only "
+            "counted (%llu bytes received in all)",
+            c->nrecs, c->arena.len, (unsigned long long)c->rx_bytes);
   if (c->garbage)
     buf_fmt(out, "; unframeable bytes: %s at byte %llu",
             fcs_err_name(c->garbage_err.code),

@@ -46,6 +46,8 @@ typedef struct fcs_conn {
   uint64_t headers; /* records begun, kept in recs or not */
   fcs_buf arena;
   uint64_t rx_bytes;
+  uint8_t first[48]; /* the first bytes received, for a diagnosis */
+  size_t nfirst;
   int64_t last_rx; /* time of the last byte received */
   fcs_trace *trace;
   fcs_replies replies;
@@ -76,6 +78,12 @@ void conn_shutdown_write(fcs_conn *c);
 /* One line per group of records from index from on: what the backend
  * sent, then EOF / flood / garbage state. */
 void conn_summary(const fcs_conn *c, size_t from, fcs_buf *out);
+
+/* 1 when the first bytes received are text, as an HTTP, SSH or mail
+ * server would send, not a FastCGI record header (whose version byte is
+ * 1, and whose id and length bytes are mostly below 0x20); what came is
+ * quoted into why. */
+int conn_speaks_text(const fcs_conn *c, char *why, size_t whylen);
 
 /* 1 when nothing more can arrive (EOF or unframeable bytes). */
 int conn_done(const fcs_conn *c);

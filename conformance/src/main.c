@@ -395,6 +395,153 @@ static int leave(int rc, options *o, fcs_config *cfg, fcs_catalog *cat,
   return rc;
 }
 
+/* Output files are checked before the run, so a mistake in a path does
+ * not cost a whole run: an existing path must be a writable regular file,
+ * a new one must go in a writable directory. */
+static int output_ok(const char *flag, const char *path) {
+  struct stat st;
+  char dir[4096];
+  if (stat(path, &st) == 0) {
+    if (S_ISREG(st.st_mode) && access(path, W_OK) == 0)
+      return 0;
+    fprintf(stderr, "fcgispec: %s %s: %s (see --help)\n", flag, path,
+            S_ISREG(st.st_mode) ? "not writable" : "not a regular file");
+    return -1;
+  }
+  snprintf(dir, sizeof(dir), "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *(slash == dir ? slash + 1 : slash) = 0;
+  else
+    snprintf(dir, sizeof(dir), ".");
+  if (access(dir, W_OK) == 0)
+    return 0;
+  fprintf(stderr, "fcgispec: %s %s: cannot create it in %s: %s (see --help)\n",
+          flag, path, dir, strerror(errno));
+  return -1;
+}
+
+static int outputs_ok(const options *o) {
+  return (o->json && output_ok("--json", o->json)) ||
+                 (o->junit && output_ok("--junit", o->junit)) ||
+                 (o->write_baseline &&
+                  output_ok("--write-baseline", o->write_baseline))
+             ? -1
+             : 0;
+}
+
+/* Entries of the baseline that name no case of the catalog: a warning
+ * each (a case renamed or removed since the baseline was written). */
+static void warn_unknown(const fcs_baseline *b, const fcs_catalog *cat,
+                         const char *path) {
+  for (size_t i = 0; i < b->n; i++) {
+    size_t j = 0;
+    while (j < cat->n && strcmp(cat->v[j].id, b->ids[i]))
+      j++;
+    if (j == cat->n)
+      fprintf(stderr,
+              "fcgispec: warning: %s lists '%s', which is not in the "
+              "catalog (renamed or removed?)\n",
+              path, b->ids[i]);
+  }
+}
+
+/* Starts (--spawn) or reaches the target; 0, or -1 with err. */
+static int open_target(const options *o, fcs_config *cfg, char *err,
+                       size_t errlen) {
+  if (!o->spawn) {
+    int fd =
+        target_connect(&cfg->target, now_ms() + o->timeout_ms, err, errlen);
+    if (fd < 0)
+      return -1;
+    close(fd);
+    return 0;
+  }
+  cfg->pid = spawn_start(o->spawn);
+  char why[512];
+  if (cfg->pid < 0 || spawn_wait_ready(&cfg->target, cfg->pid, now_ms() + 10000,
+                                       why, sizeof(why))) {
+    snprintf(err, errlen, "cannot start the backend: %s",
+             cfg->pid < 0 ? "fork failed" : why);
+    spawn_stop(cfg->pid);
+    return -1;
+  }
+  return 0;
+}
+
+/* Every selected case gets the same undecided verdict: the run could not
+ * happen, and the reports say why. */
+static void all_undecided(fcs_run *run, const char *why) {
+  for (size_t i = 0; i < run->n; i++) {
+    run->res[i].verdict = FCS_V_ERROR;
+    buf_str(&run->res[i].observed, why);
+  }
+}
+
+/* Scores the run, prints it and writes the files asked for; the exit
+ * code. */
+static int finish(fcs_run *run, const options *o, const fcs_baseline *base,
+                  int unreachable) {
+  size_t fixed = 0;
+  for (size_t i = 0; i < run->n; i++) {
+    int b = baseline_lookup(base, run->cases[i]->id);
+    run->known[i] = b >= 0 && b == (int)run->res[i].verdict;
+    fixed += b >= 0 && run->res[i].verdict == FCS_V_PASS;
+  }
+  fcs_score score;
+  score_run(run, &score);
+  score.fixed = fixed;
+  if (unreachable)
+    score.exit_code = EXIT_UNREACHABLE;
+  report_terminal(stdout, run, &score, o->color, o->verbose);
+  int rc = score.exit_code;
+  if (o->json && report_json(o->json, run, &score))
+    fprintf(stderr, "fcgispec: cannot write %s\n", o->json), rc = EXIT_USAGE;
+  if (o->junit && report_junit(o->junit, run, &score))
+    fprintf(stderr, "fcgispec: cannot write %s\n", o->junit), rc = EXIT_USAGE;
+  if (o->write_baseline && !unreachable &&
+      report_baseline(o->write_baseline, run))
+    fprintf(stderr, "fcgispec: cannot write %s\n", o->write_baseline),
+        rc = EXIT_USAGE;
+  return rc;
+}
+
+/* The modes that do not run cases (--dump-send, --export-seeds, --list);
+ * -1 when none applies. */
+static int other_mode(const options *o, const fcs_config *cfg,
+                      const fcs_catalog *cat, const fcs_run *run) {
+  if (o->dump_send) {
+    for (size_t i = 0; i < cat->n; i++)
+      if (!strcmp(cat->v[i].id, o->dump_send)) {
+        fcs_buf b = {0};
+        int rc = send_bytes(&cat->v[i], &cfg->std, &b);
+        fwrite(b.p, 1, b.len, stdout);
+        buf_free(&b);
+        return rc ? EXIT_USAGE : EXIT_OK;
+      }
+    fprintf(stderr, "fcgispec: no case with id '%s' (see --list)\n",
+            o->dump_send);
+    return EXIT_USAGE;
+  }
+  if (o->export_seeds)
+    return export_seeds(o->export_seeds, run->cases, run->n, &cfg->std)
+               ? EXIT_USAGE
+               : EXIT_OK;
+  if (run->n == 0) {
+    fprintf(stderr, "fcgispec: no case matches the selection (see --list)\n");
+    return EXIT_USAGE;
+  }
+  if (o->list) {
+    for (size_t i = 0; i < run->n; i++)
+      printf("%-46s %-6s %-10s %s\n", run->cases[i]->id,
+             level_name(run->cases[i]->level), run->cases[i]->role,
+             run->cases[i]->requirement);
+    printf("%zu cases\n", run->n);
+    return EXIT_OK;
+  }
+  return -1;
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   options o = {
@@ -425,37 +572,17 @@ int main(int argc, char **argv) {
       roles |= !strcmp(cat.v[i].role, "authorizer") ? REQ_AUTHORIZER : 0;
       roles |= !strcmp(cat.v[i].role, "filter") ? REQ_FILTER : 0;
     }
-  if (o.dump_send) {
-    for (size_t i = 0; i < cat.n; i++)
-      if (!strcmp(cat.v[i].id, o.dump_send)) {
-        fcs_buf b = {0};
-        int rc = send_bytes(&cat.v[i], &cfg.std, &b);
-        fwrite(b.p, 1, b.len, stdout);
-        buf_free(&b);
-        return leave(rc ? EXIT_USAGE : EXIT_OK, &o, &cfg, &cat, &run);
-      }
-    fprintf(stderr, "fcgispec: no case with id '%s'\n", o.dump_send);
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  }
-  if (o.export_seeds) {
-    int rc = export_seeds(o.export_seeds, run.cases, run.n, &cfg.std);
-    return leave(rc ? EXIT_USAGE : EXIT_OK, &o, &cfg, &cat, &run);
-  }
-  if (run.n == 0) {
-    fprintf(stderr, "fcgispec: no case matches the selection\n");
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  }
-  if (o.list) {
-    for (size_t i = 0; i < run.n; i++)
-      printf("%-46s %-6s %-10s %s\n", run.cases[i]->id,
-             level_name(run.cases[i]->level), run.cases[i]->role,
-             run.cases[i]->requirement);
-    printf("%zu cases\n", run.n);
-    return leave(EXIT_OK, &o, &cfg, &cat, &run);
-  }
+  int mode_rc = other_mode(&o, &cfg, &cat, &run);
+  if (mode_rc >= 0)
+    return leave(mode_rc, &o, &cfg, &cat, &run);
   fcs_baseline base = {0};
   if (o.baseline && baseline_load(o.baseline, &base, err, sizeof(err))) {
-    fprintf(stderr, "fcgispec: %s\n", err);
+    fprintf(stderr, "fcgispec: --baseline: %s\n", err);
+    baseline_free(&base);
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
+  }
+  warn_unknown(&base, &cat, o.baseline);
+  if (outputs_ok(&o)) {
     baseline_free(&base);
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
@@ -463,8 +590,10 @@ int main(int argc, char **argv) {
   int builtin = !o.target;
   if (builtin)
     builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd));
-  if (target_parse(o.target, &cfg.target, err, sizeof(err))) {
-    fprintf(stderr, "fcgispec: --target: %s\n", err);
+  if (target_parse(o.target, &cfg.target, err, sizeof(err)) ||
+      (o.spawn && cfg.target.is_unix &&
+       unix_path_claim(cfg.target.path, err, sizeof(err)))) {
+    fprintf(stderr, "fcgispec: --target: %s (see --help)\n", err);
     baseline_free(&base);
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
@@ -477,65 +606,36 @@ int main(int argc, char **argv) {
   cfg.settle_ms = o.settle_ms;
   cfg.cap_ms = o.cap_ms;
   cfg.spawn = o.spawn;
-  if (o.spawn) {
-    if (cfg.target.is_unix &&
-        unix_path_claim(cfg.target.path, err, sizeof(err))) {
-      fprintf(stderr, "fcgispec: --target: %s\n", err);
-      baseline_free(&base);
-      return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-    }
-    cfg.pid = spawn_start(o.spawn);
-    if (cfg.pid < 0 || spawn_wait_ready(&cfg.target, cfg.pid, now_ms() + 10000,
-                                        err, sizeof(err))) {
-      fprintf(stderr, "fcgispec: cannot start the backend: %s\n",
-              cfg.pid < 0 ? "fork failed" : err);
-      spawn_stop(cfg.pid);
-      baseline_free(&base);
-      return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
-    }
-  } else {
-    int fd =
-        target_connect(&cfg.target, now_ms() + o.timeout_ms, err, sizeof(err));
-    if (fd < 0) {
-      fprintf(stderr, "fcgispec: target %s unreachable: %s\n", label, err);
-      baseline_free(&base);
-      return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
-    }
-    close(fd);
-  }
-  fcs_probe probe;
-  probe_backend(&cfg, roles, o.echo, &probe);
-  run.probe = &probe;
   buf_byte(&o.rerun, 0);
   run.rerun = (const char *)o.rerun.p;
   run.res = xcalloc(run.n, sizeof(fcs_result));
   run.known = xcalloc(run.n, sizeof(int));
+  fcs_probe probe = {0};
   int64_t t0 = now_ms();
-  run_all(&run, &cfg, o.jobs);
+  char why[1400];
+  int unreachable = open_target(&o, &cfg, err, sizeof(err)) != 0;
+  if (unreachable) {
+    snprintf(why, sizeof(why), "target %s unreachable: %s", label, err);
+  } else {
+    probe_backend(&cfg, roles, o.echo, &probe);
+    run.probe = &probe;
+    unreachable = probe.not_fastcgi;
+    snprintf(why, sizeof(why), "%s", probe.not_fastcgi_why);
+  }
+  if (unreachable) {
+    fprintf(stderr, "fcgispec: %s\n", why);
+    run.failure = why;
+    all_undecided(&run, why);
+  } else {
+    run_all(&run, &cfg, o.jobs);
+  }
   run.wall_ms = now_ms() - t0;
   if (o.spawn) {
     spawn_stop(cfg.pid);
     if (cfg.target.is_unix && builtin)
       unlink(cfg.target.path);
   }
-  size_t fixed = 0;
-  for (size_t i = 0; i < run.n; i++) {
-    int b = baseline_lookup(&base, run.cases[i]->id);
-    run.known[i] = b >= 0 && b == (int)run.res[i].verdict;
-    fixed += b >= 0 && run.res[i].verdict == FCS_V_PASS;
-  }
-  fcs_score score;
-  score_run(&run, &score);
-  score.fixed = fixed;
-  report_terminal(stdout, &run, &score, o.color, o.verbose);
-  int rc = score.exit_code;
-  if (o.json && report_json(o.json, &run, &score))
-    fprintf(stderr, "fcgispec: cannot write %s\n", o.json), rc = EXIT_USAGE;
-  if (o.junit && report_junit(o.junit, &run, &score))
-    fprintf(stderr, "fcgispec: cannot write %s\n", o.junit), rc = EXIT_USAGE;
-  if (o.write_baseline && report_baseline(o.write_baseline, &run))
-    fprintf(stderr, "fcgispec: cannot write %s\n", o.write_baseline),
-        rc = EXIT_USAGE;
+  int rc = finish(&run, &o, &base, unreachable);
   for (size_t i = 0; i < run.n; i++)
     result_free(&run.res[i]);
   free(run.res);

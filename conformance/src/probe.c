@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -34,6 +35,8 @@ static void get_values(fcs_config *cfg, fcs_probe *p) {
     const fcs_replies *r = &c.replies;
     while (!r->nmgmt && !conn_done(&c) && now_ms() < deadline)
       conn_pump(&c, deadline);
+    p->not_fastcgi =
+        conn_speaks_text(&c, p->not_fastcgi_why, sizeof(p->not_fastcgi_why));
     if (r->nmgmt && r->mgmt[0].type == FCS_GET_VALUES_RESULT) {
       const fcs_buf *b = &r->mgmt[0].pairs;
       p->get_values_answered = 1;
@@ -58,40 +61,63 @@ static void get_values(fcs_config *cfg, fcs_probe *p) {
     cfg->caps |= REQ_NO_MPXS;
 }
 
+/* "Status: 404 Not Found" when the reply's CGI header block says so and
+ * the status is not 2xx; the first line of STDERR too. */
+static void odd_status(const fcs_served *got, fcs_buf *out) {
+  const uint8_t *p = got->out.p, *end = p + got->out.len;
+  while (p && p < end) {
+    const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = (size_t)((nl ? nl : end) - p);
+    if (n && p[n - 1] == '\r')
+      n--;
+    if (n == 0)
+      break; /* end of the header block */
+    if (n > 9 && !strncasecmp((const char *)p, "Status: ", 8) && p[8] != '2')
+      buf_fmt(out, "'%.*s'", (int)(n < 60 ? n : 60), (const char *)p);
+    p = nl ? nl + 1 : NULL;
+  }
+  if (out->len && got->err.len) {
+    const uint8_t *nl = memchr(got->err.p, '\n', got->err.len);
+    size_t n = nl ? (size_t)(nl - got->err.p) : got->err.len;
+    buf_fmt(out, " (STDERR: '%.*s')", (int)(n < 100 ? n : 100),
+            (const char *)got->err.p);
+  }
+}
+
 /* The baseline request with a marker of its own, and what its reply
  * reveals. */
 static void learn_content(fcs_config *cfg, const char *echo, fcs_probe *p) {
   char token[64];
   snprintf(token, sizeof(token), "fcgispec-probe-%ld-%lld", (long)getpid(),
            (long long)now_ms());
-  fcs_buf out = {0};
-  fcs_sent sent;
+  fcs_served got = {0};
   if (serve_probe(cfg, cfg->timeout_ms, FCS_MARKER_PARAM, token, FCS_RESPONDER,
-                  &out, &sent, &p->baseline_why) == 0) {
+                  &got, &p->baseline_why) == 0) {
     p->baseline_served = 1;
-    if (sent.n)
-      p->content =
-          content_learn(out.p, out.len, &sent.v[0], echo, &p->content_why);
+    odd_status(&got, &p->baseline_status);
+    if (got.sent.n)
+      p->content = content_learn(got.out.p, got.out.len, &got.sent.v[0], echo,
+                                 &p->content_why);
   } else {
     buf_str(&p->content_why, "the baseline request was not served");
   }
-  sent_free(&sent);
-  buf_free(&out);
+  served_free(&got);
 }
 
 void probe_backend(fcs_config *cfg, unsigned roles, const char *echo,
                    fcs_probe *p) {
   memset(p, 0, sizeof(*p));
   get_values(cfg, p);
+  if (p->not_fastcgi)
+    return;
   learn_content(cfg, echo, p);
   fcs_buf why = {0};
-  if ((roles & REQ_AUTHORIZER) &&
-      serve_probe(cfg, cfg->timeout_ms, NULL, NULL, FCS_AUTHORIZER, NULL, NULL,
-                  &why) == 0)
+  if ((roles & REQ_AUTHORIZER) && serve_probe(cfg, cfg->timeout_ms, NULL, NULL,
+                                              FCS_AUTHORIZER, NULL, &why) == 0)
     p->authorizer = 1;
   why.len = 0;
   if ((roles & REQ_FILTER) && serve_probe(cfg, cfg->timeout_ms, NULL, NULL,
-                                          FCS_FILTER, NULL, NULL, &why) == 0)
+                                          FCS_FILTER, NULL, &why) == 0)
     p->filter = 1;
   buf_free(&why);
   cfg->content = p->content;
@@ -104,4 +130,5 @@ void probe_free(fcs_probe *p) {
   content_free(p->content);
   buf_free(&p->baseline_why);
   buf_free(&p->content_why);
+  buf_free(&p->baseline_status);
 }

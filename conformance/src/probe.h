@@ -14,9 +14,15 @@ typedef struct fcs_probe {
   int get_values_answered;
   int baseline_served;
   int authorizer, filter;
+  int not_fastcgi; /* the target answered GET_VALUES with text */
+  char not_fastcgi_why[160];
   fcs_content *content; /* NULL: the app reveals nothing */
   fcs_buf baseline_why; /* why the baseline request failed, if it did */
   fcs_buf content_why;  /* how the echo format was found, or why not */
+  /* The baseline reply's CGI status when it is not 2xx ('Status: 404 Not
+   * Found'), and its first STDERR line: usually a missing param such as
+   * SCRIPT_FILENAME. */
+  fcs_buf baseline_status;
 } fcs_probe;
 
 /* Fills p, cfg->caps and cfg->content. roles: REQ_AUTHORIZER | REQ_FILTER

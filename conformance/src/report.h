@@ -28,13 +28,16 @@ typedef struct fcs_run {
   const char *target;
   const fcs_probe *probe;
   int64_t wall_ms;
-  const char *rerun; /* command prefix that reruns one case */
+  const char *rerun;   /* command prefix that reruns one case */
+  const char *failure; /* why no case could run (every result says so) */
   int strict, jobs;
 } fcs_run;
 
 typedef struct fcs_score {
   size_t pass[FCS_LVL_COUNT], scored[FCS_LVL_COUNT], total[FCS_LVL_COUNT];
   size_t verdicts[FCS_V_COUNT];
+  size_t by_level[FCS_LVL_COUNT][FCS_V_COUNT];
+  size_t known_failed[FCS_LVL_COUNT]; /* known non-pass verdicts */
   size_t regressions, errors, known, fixed;
   size_t content_checked, content_unchecked; /* replies (run.h) */
   double score; /* percent of scored MUST and SHOULD cases that passed */

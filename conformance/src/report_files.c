@@ -35,6 +35,11 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
   json_cstr(f, r->target);
   fprintf(f, ",\n  \"wall_ms\": %lld,\n  \"jobs\": %d,\n",
           (long long)r->wall_ms, r->jobs);
+  if (r->failure) {
+    fprintf(f, "  \"failure\": ");
+    json_cstr(f, r->failure);
+    fprintf(f, ",\n");
+  }
   if (p) {
     fprintf(f, "  \"backend\": {\"get_values_answered\": %s, ",
             p->get_values_answered ? "true" : "false");

@@ -1,6 +1,7 @@
 /* The terminal report: one row per case, details of every non-pass case
  * (requirement, expected, observed, rerun command, wire trace) and the
  * scorecard. */
+#include <stdio.h>
 #include <string.h>
 
 #include "report.h"
@@ -103,22 +104,54 @@ static void details(FILE *out, const fcs_run *r, size_t i, int color) {
     fwrite(res->trace.p, 1, res->trace.len, out);
 }
 
+/* "22 info, 3 unsupported": the verdicts a level's cases got. */
+static void level_verdicts(FILE *out, const fcs_score *s, int l) {
+  const char *sep = "";
+  for (int v = 0; v < FCS_V_COUNT; v++)
+    if (s->by_level[l][v]) {
+      fprintf(out, "%s%zu %s", sep, s->by_level[l][v],
+              verdict_name((fcs_verdict)v));
+      sep = ", ";
+    }
+}
+
+static const char *result_text(const fcs_score *s, char *buf, size_t cap) {
+  size_t known_must = s->known_failed[FCS_LVL_MUST];
+  switch (s->exit_code) {
+  case EXIT_OK:
+    if (!s->known)
+      return "every MUST case passed";
+    snprintf(buf, cap, "no regressions; %zu known MUST failure%s", known_must,
+             known_must == 1 ? "" : "s");
+    return buf;
+  case EXIT_FAILED:
+    return "failures";
+  case EXIT_UNREACHABLE:
+    return "no case could run";
+  default:
+    return "undecided cases";
+  }
+}
+
 static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
                       int color) {
-  fprintf(out, "\nScorecard (%zu cases, %lld ms wall, %d job%s)\n", r->n,
-          (long long)r->wall_ms, r->jobs, r->jobs == 1 ? "" : "s");
-  for (int l = 0; l < FCS_LVL_COUNT; l++) {
+  fprintf(out,
+          "\nScorecard (%zu cases, %lld ms wall with the probes, %d job%s)\n",
+          r->n, (long long)r->wall_ms, r->jobs, r->jobs == 1 ? "" : "s");
+  for (int l = 0; l < FCS_LVL_COUNT && !r->failure; l++) {
     if (!s->total[l])
       continue;
-    if (l == FCS_LVL_INFO)
-      fprintf(out, "  %-7s %zu behaviours recorded\n", level_name(l),
-              s->total[l]);
-    else
+    if (l == FCS_LVL_INFO || l == FCS_LVL_MAY) {
+      fprintf(out, "  %-7s %zu cases: ", level_name(l), s->total[l]);
+      level_verdicts(out, s, l);
+      fputc('\n', out);
+    } else {
       fprintf(out,
               "  %-7s %3zu/%-3zu passed (%zu not scored: info or "
               "unsupported)\n",
               level_name(l), s->pass[l], s->scored[l],
               s->total[l] - s->scored[l]);
+    }
   }
   fprintf(out, "  verdicts:");
   for (int v = 0; v < FCS_V_COUNT; v++) {
@@ -126,20 +159,20 @@ static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
     fprintf(out, " %s%s %zu%s%s", st.on, verdict_name((fcs_verdict)v),
             s->verdicts[v], st.off, v + 1 < FCS_V_COUNT ? "," : "\n");
   }
-  fprintf(out,
-          "  content: %zu replies compared with the request sent, %zu could "
-          "not be\n",
-          s->content_checked, s->content_unchecked);
-  if (s->known || s->fixed)
-    fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
-            s->known, s->fixed);
-  fprintf(out, "  score: %.1f%% of scored MUST and SHOULD cases\n", s->score);
+  if (!r->failure) {
+    fprintf(out,
+            "  content: %zu replies compared with the request sent, %zu "
+            "could not be\n",
+            s->content_checked, s->content_unchecked);
+    if (s->known || s->fixed)
+      fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
+              s->known, s->fixed);
+    fprintf(out, "  score: %.1f%% of scored MUST and SHOULD cases\n", s->score);
+  }
   style st = verdict_style(s->exit_code ? FCS_V_FAIL : FCS_V_PASS, color);
-  const char *what = s->exit_code == EXIT_OK       ? "every MUST case passed"
-                     : s->exit_code == EXIT_FAILED ? "failures"
-                                                   : "undecided cases";
-  fprintf(out, "  result: %s%s%s (exit code %d)\n", st.on, what, st.off,
-          s->exit_code);
+  char buf[96];
+  fprintf(out, "  result: %s%s%s (exit code %d)\n", st.on,
+          result_text(s, buf, sizeof(buf)), st.off, s->exit_code);
 }
 
 void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
@@ -161,12 +194,24 @@ void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
     put_text(out, p->baseline_why.p, p->baseline_why.len);
     fputc('\n', out);
   }
+  if (p && p->baseline_status.len) {
+    fputs("warning: the baseline request was answered with ", out);
+    put_text(out, p->baseline_status.p, p->baseline_status.len);
+    fputs(": the app may need a param (--param SCRIPT_FILENAME=... for "
+          "php-fpm and fcgiwrap)\n",
+          out);
+  }
   if (p && !p->content) {
     fputs("warning: content is not checked: the app does not reveal the "
           "params and body it received (",
           out);
     put_text(out, p->content_why.p, p->content_why.len);
     fputs(")\n", out);
+  }
+  if (r->failure) {
+    fprintf(out, "no case could run: %s\n", r->failure);
+    scorecard(out, r, s, color);
+    return;
   }
   fputc('\n', out);
   const char *section = "";

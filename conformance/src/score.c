@@ -20,14 +20,16 @@ void score_run(const fcs_run *r, fcs_score *s) {
     fcs_level l = r->cases[i]->level;
     fcs_verdict v = r->res[i].verdict;
     s->verdicts[v]++;
+    s->by_level[l][v]++;
     s->total[l]++;
     if (v != FCS_V_INFO && v != FCS_V_UNSUPPORTED) {
       s->scored[l]++;
       s->pass[l] += v == FCS_V_PASS;
     }
-    if (r->known[i])
+    if (r->known[i]) {
       s->known++;
-    else if (v == FCS_V_ERROR)
+      s->known_failed[l] += v != FCS_V_PASS;
+    } else if (v == FCS_V_ERROR)
       s->errors++;
     s->regressions += (size_t)verdict_fails_run(r, i);
     s->content_checked += r->res[i].content_checked;

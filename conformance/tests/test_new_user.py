@@ -1,0 +1,157 @@
+"""What a new user hits first: a target that is not FastCGI, an app that
+needs a param it was not given, baselines that are wrong, output paths
+that cannot be written, an unreachable target in CI. Each is said clearly,
+early, and the reports still say what happened."""
+import json
+import os
+import socket
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import ROOT, mutant_spawn_args, run_fcgispec
+
+
+@pytest.fixture
+def http_server():
+    """A loopback HTTP server that answers anything with an HTML 400."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(64)
+    stop = threading.Event()
+
+    def serve():
+        s.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                c, _ = s.accept()
+            except OSError:
+                continue
+            with c:
+                c.settimeout(1)
+                try:
+                    c.recv(4096)
+                    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: "
+                              b"text/html\r\n\r\n<!DOCTYPE html><p>no</p>")
+                except OSError:
+                    pass
+
+    t = threading.Thread(target=serve)
+    t.start()
+    yield f"tcp:127.0.0.1:{s.getsockname()[1]}"
+    stop.set()
+    t.join()
+    s.close()
+
+
+def test_a_target_that_answers_http_stops_early_with_exit_3(
+        tmp_path, http_server):
+    js, ju = tmp_path / "r.json", tmp_path / "r.xml"
+    start = time.monotonic()
+    code, out, _ = run_fcgispec("--target", http_server, "--json", str(js),
+                                "--junit", str(ju))
+    assert code == 3, out
+    assert time.monotonic() - start < 10
+    assert "does not speak FastCGI (it answered with text: 'HTTP/1.1 400" in out
+    report = json.loads(js.read_text())
+    assert "does not speak FastCGI" in report["failure"]
+    assert {c["verdict"] for c in report["cases"]} == {"error"}
+    assert ET.parse(ju).getroot().find("testsuite") is not None
+
+
+def test_an_unreachable_target_still_writes_the_reports(tmp_path):
+    js, ju = tmp_path / "r.json", tmp_path / "r.xml"
+    code, out, _ = run_fcgispec("--target", f"unix:{tmp_path}/none.sock",
+                                "--json", str(js), "--junit", str(ju), "3.3")
+    assert code == 3
+    report = json.loads(js.read_text())
+    assert "unreachable" in report["failure"]
+    assert report["summary"]["exit_code"] == 3
+    assert all(c["verdict"] == "error" for c in report["cases"])
+    errors = sum(int(s.get("errors")) for s in
+                 ET.parse(ju).getroot().findall("testsuite"))
+    assert errors == len(report["cases"])
+    assert "no case could run" in out
+
+
+@pytest.mark.parametrize("flag", ["--json", "--junit", "--write-baseline"])
+def test_an_unwritable_output_is_refused_before_the_run(tmp_path, flag):
+    start = time.monotonic()
+    code, out, _ = run_fcgispec(flag, str(tmp_path / "no" / "dir" / "f"))
+    assert code == 2
+    assert f"fcgispec: {flag} " in out and "cannot create it" in out
+    assert "Scorecard" not in out  # nothing ran
+    assert time.monotonic() - start < 5
+
+
+def test_an_output_that_is_a_directory_is_refused(tmp_path):
+    code, out, _ = run_fcgispec("--json", str(tmp_path))
+    assert code == 2
+    assert "not a regular file" in out
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "not a regular file"),
+    ("3.3/reply/aligned fail\n\0\0\0\n", "a NUL byte"),
+    ("3.3/reply/aligned pass\n", "a baseline lists the cases that do not pass"),
+    ("3.3/reply/aligned fail\n3.3/reply/aligned info\n", "listed twice"),
+    ("3.3/reply/aligned sometimes\n", "expected 'CASE-ID VERDICT'"),
+])
+def test_a_bad_baseline_is_an_error_naming_file_and_line(
+        tmp_path, content, message):
+    base = tmp_path / "base"
+    if content is None:
+        base.mkdir()
+    else:
+        base.write_bytes(content.encode())
+    code, out, _ = run_fcgispec("--baseline", str(base), "3.3/reply/*")
+    assert code == 2, out
+    assert message in out
+    if content is not None and "NUL" not in message:
+        assert f"{base}:" in out  # file:line
+
+
+def test_a_baseline_entry_for_an_unknown_case_is_a_warning(tmp_path):
+    base = tmp_path / "base"
+    base.write_text("3.3/no-such/case fail\n")
+    code, out, _ = run_fcgispec("--baseline", str(base), "3.3/reply/*")
+    assert code == 0, out
+    assert "warning: " in out and "'3.3/no-such/case'" in out
+
+
+def test_known_failures_are_not_called_a_clean_pass(tmp_path):
+    base = tmp_path / "base"
+    args = mutant_spawn_args("no-unknown-type", tmp_path) + ["4.2/unknown-type/*"]
+    run_fcgispec(*args, "--write-baseline", str(base))
+    code, out, _ = run_fcgispec(*args, "--baseline", str(base))
+    assert code == 0, out
+    assert "result: no regressions; 8 known MUST failures" in out
+    assert "every MUST case passed" not in out
+
+
+def test_info_line_counts_what_the_info_cases_got(tmp_path):
+    code, out, _ = run_fcgispec(*mutant_spawn_args("hang", tmp_path),
+                                "--timeout", "300", "3.3/version/*")
+    # Both INFO cases end in a failed liveness probe, not in "info".
+    assert "INFO    2 cases: 2 fail" in out, out
+
+
+def test_the_flood_message_says_where_keeping_stopped(tmp_path):
+    code, out, _ = run_fcgispec(*mutant_spawn_args("flood", tmp_path),
+                                "--timeout", "300", "-v",
+                                "3.3/foreign/ended/abort/after-begin")
+    assert "flood: kept " in out and "content bytes, then only counted" in out
+
+
+def test_an_app_that_needs_a_param_is_called_out_at_the_top(tmp_path):
+    sock = tmp_path / "php.sock"
+    start = ROOT / "scripts" / "backends" / "php-fpm.sh"
+    code, out, _ = run_fcgispec(
+        "--target", f"unix:{sock}", "--spawn",
+        f"exec bash {start} unix:{sock}", "3.3/record/coalesced-write")
+    head = out[:out.index("section 3.3")]
+    assert "warning: the baseline request was answered with 'Status: 404" in head
+    assert "Primary script unknown" in head
+    assert "warning: content is not checked" in head
