@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,8 @@ static void usage(FILE *out) {
       "      --export-seeds DIR write each selected case's bytes to DIR\n"
       "  -v, --verbose          details for info and known cases too\n"
       "      --color WHEN       auto, always or never\n"
-      "  -h, --help\n\n"
+      "  -h, --help\n"
+      "      --version\n\n"
       "exit codes: 0 every MUST case passed, 1 failures, 2 usage error,\n"
       "3 target unreachable, 4 undecided cases (errors)\n",
       out);
@@ -93,6 +95,19 @@ static int number_opt(const char *s, long min, long max, long *out) {
     return -1;
   *out = v;
   return 0;
+}
+
+/* One line naming what is wrong, then where to look: usage errors never
+ * print the whole usage. */
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static void usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("fcgispec: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputs(" (see --help)\n", stderr);
+  va_end(ap);
 }
 
 static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
@@ -135,10 +150,12 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       {"echo", required_argument, 0, O_ECHO},
       {"case-cap", required_argument, 0, O_CASE_CAP},
       {"help", no_argument, 0, 'h'},
+      {"version", no_argument, 0, 'V'},
       {0, 0, 0, 0}};
   int ch;
   long n;
-  while ((ch = getopt_long(argc, argv, "t:x:j:p:vh", longs, NULL)) != -1) {
+  opterr = 0;
+  while ((ch = getopt_long(argc, argv, ":t:x:j:p:vh", longs, NULL)) != -1) {
     switch (ch) {
     case 't':
       o->target = optarg;
@@ -156,7 +173,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       break;
     case 'j':
       if (number_opt(optarg, 1, 64, &n)) {
-        fprintf(stderr, "fcgispec: --jobs must be 1..64\n");
+        usage_error("--jobs must be 1..64");
         return -1;
       }
       o->jobs = (int)n;
@@ -174,7 +191,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       break;
     case O_CASE_CAP:
       if (number_opt(optarg, 1, 12000000, &n)) {
-        fprintf(stderr, "fcgispec: --case-cap must be 1..12000000 ms\n");
+        usage_error("--case-cap must be 1..12000000 ms");
         return -1;
       }
       o->cap_ms = n;
@@ -183,8 +200,8 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     case O_TIMEOUT:
     case O_SETTLE:
       if (number_opt(optarg, 1, 600000, &n)) {
-        fprintf(stderr, "fcgispec: --%s must be 1..600000 ms\n",
-                ch == O_TIMEOUT ? "timeout" : "settle");
+        usage_error("--%s must be 1..600000 ms",
+                    ch == O_TIMEOUT ? "timeout" : "settle");
         return -1;
       }
       *(ch == O_TIMEOUT ? &o->timeout_ms : &o->settle_ms) = n;
@@ -208,8 +225,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     case 'p': {
       const char *eq = strchr(optarg, '=');
       if (!eq || eq == optarg) {
-        fprintf(stderr, "fcgispec: --param wants NAME=VALUE, got '%s'\n",
-                optarg);
+        usage_error("--param wants NAME=VALUE, got '%s'", optarg);
         return -1;
       }
       char *name = xstrdup(optarg);
@@ -238,22 +254,31 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       else if (!strcmp(optarg, "never"))
         o->color = 0;
       else if (strcmp(optarg, "auto")) {
-        fprintf(stderr, "fcgispec: --color is auto, always or never\n");
+        usage_error("--color is auto, always or never");
         return -1;
       }
       break;
     case 'h':
       usage(stdout);
       exit(EXIT_OK);
-    default:
-      usage(stderr);
+    case 'V':
+      printf("fcgispec %s\n", FCS_VERSION);
+      exit(EXIT_OK);
+    case ':':
+      usage_error("option '%s' needs a value", argv[optind - 1]);
+      return -1;
+    default: /* getopt's own message would name the binary's full path */
+      if (optopt && optopt < 256)
+        usage_error("unknown option '-%c'", optopt);
+      else
+        usage_error("unknown option '%s'", argv[optind - 1]);
       return -1;
     }
   }
   for (int i = optind; i < argc; i++)
     add_pattern(&o->include, &o->ninclude, argv[i]);
   if (o->spawn && !o->target) {
-    fprintf(stderr, "fcgispec: --spawn needs --target (where CMD listens)\n");
+    usage_error("--spawn needs --target (where CMD listens)");
     return -1;
   }
   return 0;

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from conftest import (mutant_spawn_args, need, run_fcgispec, FCGISPEC,
                       RESPONDER)
 
@@ -23,10 +25,28 @@ def test_list_selects_by_section_prefix_and_glob():
     assert all(i.startswith(("4.2/", "5.1/begin", "3.5/keep-conn")) for i in ids)
 
 
-def test_usage_errors_exit_2():
-    assert run_fcgispec("--jobs", "0")[0] == 2
-    assert run_fcgispec("--target", "http://x")[0] == 2
-    assert run_fcgispec("no/such/case")[0] == 2
+@pytest.mark.parametrize("args,message", [
+    (["--jobs", "0"], "--jobs must be 1..64"),
+    (["--target", "http://x"], "a target is tcp:HOST:PORT or unix:PATH"),
+    (["no/such/case"], "no case matches the selection"),
+    (["--bogus"], "unknown option '--bogus'"),
+    (["--json"], "option '--json' needs a value"),
+    (["-Q"], "unknown option '-Q'"),
+    (["--echo", "yaml"], "--echo takes lines, json"),
+])
+def test_usage_errors_are_one_line_and_exit_2(args, message):
+    code, out, _ = run_fcgispec(*args)
+    assert code == 2
+    lines = out.strip().splitlines()
+    assert len(lines) == 1, out
+    assert lines[0].startswith("fcgispec: ") and message in lines[0]
+    assert lines[0].endswith(("(see --help)", "(see --list)"))
+
+
+def test_version():
+    code, out, _ = run_fcgispec("--version")
+    assert code == 0
+    assert out.startswith("fcgispec ") and out.count("\n") == 1
 
 
 def test_unreachable_target_exits_3(tmp_path):
