@@ -27,7 +27,8 @@ static const char *names[M_COUNT] = {"none",
                                      "trickle",
                                      "inject-param",
                                      "cut-value",
-                                     "lose-body-on-padding"};
+                                     "lose-body-on-padding",
+                                     "lose-data"};
 
 const char *rule_name(mutant_rule r) { return r < M_COUNT ? names[r] : "?"; }
 
@@ -166,6 +167,15 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
         put_record(to_app, FCS_PARAMS, h.request_id, pairs.p, pairs.len);
       buf_free(&pairs);
       if (done)
+        return;
+    }
+    break;
+  case M_LOSE_DATA:
+    /* The Filter probe sends its DATA in one record: it shows nothing. */
+    if (h.type == FCS_DATA && clen) {
+      int later = in_set(m->marked, m->nmarked, h.request_id);
+      set_add(m->marked, &m->nmarked, h.request_id);
+      if (later)
         return;
     }
     break;

@@ -34,6 +34,7 @@ typedef enum mutant_rule {
   M_INJECT_PARAM,         /* an extra param X_INJECTED=1 in each request */
   M_CUT_VALUE,            /* the longest value of a PARAMS record cut in half */
   M_LOSE_BODY_ON_PADDING, /* a padded empty PARAMS record loses the body */
+  M_LOSE_DATA,            /* a Filter's DATA after its first record is lost */
   M_COUNT
 } mutant_rule;
 

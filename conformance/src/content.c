@@ -78,6 +78,28 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
   return ct;
 }
 
+void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
+                          const fcs_sent_req *probe) {
+  if (!ct)
+    return;
+  fcs_buf store = {0}, why = {0};
+  sent_request s = as_sent(probe, &store);
+  const fcs_nv_pair *marker = find(&s, FCS_MARKER_PARAM);
+  char value[128] = "";
+  if (marker && marker->value_len < sizeof(value))
+    memcpy(value, marker->value, marker->value_len);
+  echo_probe ep = {FCS_MARKER_PARAM, value, s.in, s.in_len, s.data, s.data_len};
+  echo_hint h;
+  if (echo_learn(out, len, &ep, &h, &why) == ct->hint.format && h.data_shown) {
+    ct->hint.data_shown = 1;
+    ct->hint.data = h.data;
+    ct->hint.data_index = h.data_index;
+    ct->quirks.data_shown = 1;
+  }
+  buf_free(&why);
+  buf_free(&store);
+}
+
 const char *content_format(const fcs_content *ct) {
   return echo_format_name(ct ? ct->hint.format : ECHO_NONE);
 }
@@ -168,6 +190,11 @@ static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
         const fcs_buf *t = &integrity_at(&r, i)->text;
         buf_fmt(why, "%s%.*s", i ? "; " : "", (int)t->len, (const char *)t->p);
       }
+    } else if (r.unshown) {
+      /* A request's body is what many cases are about: not seeing it is
+       * not seeing the request. */
+      buf_str(why, "content not checked: the app does not show the body "
+                   "(or the DATA) it received");
     } else if (r.checked) {
       out = CONTENT_SAME;
     } else {

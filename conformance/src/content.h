@@ -25,6 +25,10 @@ typedef enum fcs_content_verdict {
 fcs_content *content_learn(const uint8_t *out, size_t len,
                            const fcs_sent_req *probe, const char *forced,
                            fcs_buf *why);
+/* Learns from the Filter probe's reply where the app shows a Filter's
+ * DATA (a Responder probe has none to find). */
+void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
+                          const fcs_sent_req *probe);
 /* "lines", "json", ... for the report. */
 const char *content_format(const fcs_content *ct);
 void content_free(fcs_content *ct);

@@ -293,6 +293,7 @@ static void check_stream(integrity_report *r, const stream_rule *k,
   uint64_t declared;
   if (!page_shows) {
     r->unchecked += n > 0;
+    r->unshown += n > 0;
     return;
   }
   if (declared_length(rq, k->length_param, &declared) < 0 || declared != n) {

@@ -75,6 +75,8 @@ typedef struct integrity_report {
   size_t unchecked;      /* checks that could not be made */
   size_t not_comparable; /* of those: values the page could not show
                             exactly */
+  size_t unshown;        /* of those: non-empty streams (STDIN, DATA) the
+                            page does not show at all */
 } integrity_report;
 
 /* Compares rq with the page's view v, given the application's quirks q.

@@ -116,9 +116,14 @@ void probe_backend(fcs_config *cfg, unsigned roles, const char *echo,
                                               FCS_AUTHORIZER, NULL, &why) == 0)
     p->authorizer = 1;
   why.len = 0;
+  fcs_served got = {0};
   if ((roles & REQ_FILTER) && serve_probe(cfg, cfg->timeout_ms, NULL, NULL,
-                                          FCS_FILTER, NULL, &why) == 0)
+                                          FCS_FILTER, &got, &why) == 0) {
     p->filter = 1;
+    if (got.sent.n)
+      content_learn_filter(p->content, got.out.p, got.out.len, &got.sent.v[0]);
+  }
+  served_free(&got);
   buf_free(&why);
   cfg->content = p->content;
   cfg->caps |= (p->content ? REQ_ECHO : 0) |

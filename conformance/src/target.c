@@ -165,6 +165,8 @@ pid_t spawn_start(const char *cmd) {
   pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);
+    /* What the backend prints is not part of the report on stdout. */
+    dup2(2, 1);
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
   }

@@ -150,6 +150,7 @@ INTEGRITY = {
     "cut-value": ("3.4/nv/length-127-one-byte",
                   "value of X_V127 cut at byte 63"),
     "lose-body-on-padding": ("3.3/padding/1/empty-params", "body lost"),
+    "lose-data": ("3.3/padding/1/filter/empty-params", "data cut at byte"),
 }
 
 

@@ -155,3 +155,55 @@ def test_an_app_that_needs_a_param_is_called_out_at_the_top(tmp_path):
     assert "warning: the baseline request was answered with 'Status: 404" in head
     assert "Primary script unknown" in head
     assert "warning: content is not checked" in head
+
+
+def test_what_a_spawned_backend_prints_stays_out_of_the_report(tmp_path):
+    import subprocess
+    from conftest import FCGISPEC, need
+    p = subprocess.run([need(FCGISPEC), "--color", "never",
+                        *mutant_spawn_args("none", tmp_path), "3.3/reply/*"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0
+    assert "listening on" not in p.stdout
+    assert "listening on" in p.stderr
+
+
+def test_the_mutant_removes_its_socket_when_stopped(tmp_path):
+    import signal
+    import subprocess
+    from conftest import MUTANT, need
+    sock = tmp_path / "m.sock"
+    proc = subprocess.Popen([need(MUTANT), "--listen", f"unix:{sock}",
+                             "--break", "none"], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().startswith("listening on")
+    assert sock.exists()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=5) == 0
+    proc.stdout.close()
+    assert not sock.exists()
+
+
+def test_the_mutant_never_removes_a_file_it_did_not_create(tmp_path):
+    import subprocess
+    from conftest import MUTANT, need
+    f = tmp_path / "f"
+    f.write_text("data\n")
+    p = subprocess.run([need(MUTANT), "--listen", f"unix:{f}", "--break",
+                        "none"], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1 and "not removing it" in p.stderr
+    assert f.read_text() == "data\n"
+
+
+def test_a_backend_start_script_leaves_no_work_directory(tmp_path):
+    import subprocess
+    from conftest import BUILD
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    p = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "backends" / "run.sh"), "go",
+         "3.3/record/coalesced-write"], capture_output=True, text=True,
+        timeout=300, env={**os.environ, "FCS_BUILD_DIR": str(BUILD),
+                          "TMPDIR": str(tmp)})
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert list(tmp.iterdir()) == []
