@@ -11,8 +11,12 @@ case $addr in
 esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/fcgispec-backend.XXXXXX")
 child=""
+# A child stopped by TERM makes wait return 143; under set -e that would
+# leave the trap before the work directory is removed.
 cleanup() {
-  [ -n "$child" ] && kill "$child" 2>/dev/null && wait "$child" 2>/dev/null
+  if [ -n "$child" ] && kill "$child" 2>/dev/null; then
+    wait "$child" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT

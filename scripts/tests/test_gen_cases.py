@@ -163,3 +163,35 @@ def test_byte_records_carry_one_byte_each():
     assert all(len(c) == 1 for c in params[:-1]) and params[-1] == b""
     stdin = b"".join(c for t, i, c in recs if t == STDIN)
     assert stdin == b"3.4/params-split/44/byte-records#1 stdin"
+
+
+def cut_class(pair_bytes, off):
+    """Where in one encoded pair the offset off falls, named as the
+    generator names its boundaries (worked out here from the bytes)."""
+    ln = 1 if pair_bytes[0] < 128 else 4
+    lv = 1 if pair_bytes[ln] < 128 else 4
+
+    def length(at, size):
+        raw = pair_bytes[at:at + size]
+        return raw[0] if size == 1 else int.from_bytes(raw, "big") & 0x7FFFFFFF
+    n, v = length(0, ln), length(ln, lv)
+    marks = [(ln, "between-lengths"), (ln + lv, "before-name"),
+             (ln + lv + n, "before-value"), (ln + lv + n + v, "between-pairs")]
+    for at, name in marks:
+        if off == at:
+            return name
+    if off < ln:
+        return f"name-length-{off}"
+    if off < ln + lv:
+        return f"value-length-{off - ln}"
+    return "name" if off < ln + lv + n else "value"
+
+
+@pytest.mark.parametrize("cid", sorted(
+    c.id for c in gen_cases.all_cases()
+    if c.id.startswith("3.4/params-split/") and
+    not c.id.endswith("byte-records")))
+def test_every_split_cuts_where_its_id_says(cid):
+    params = [c for t, i, c in sent_records(cid) if t == PARAMS and i == 1]
+    _, first, second, _ = params
+    assert cut_class(first + second, len(first)) == cid.rsplit("/", 1)[1]
