@@ -240,16 +240,21 @@ def padding_cases():
                     continue
                 where = label if role == "responder" else f"filter/{label}"
                 cid = f"3.3/padding/{pad}/{where}"
-                req = Request(cid, 1, 1, role)
+                req, after = (Request(cid, 1, 1, role),
+                              Request(cid, 2, 2, role))
                 steps = [rec.line(f"pad={pad} padbyte={PADBYTE}"
                                   if rec.label == label else "")
                          for rec in req.records()]
+                # A second request on the kept connection shows whether the
+                # framing survived the padding (a desync loses it).
                 yield Case(cid, "3.3", "MUST", role,
                            f"A receiver skips the {pad} padding byte"
                            f"{'s' if pad > 1 else ''} after the {names[label]}"
                            " of a request, whatever they hold, and reads the"
-                           " request exactly as if there were none.",
-                           "padding", steps + echo(1))
+                           " request, and the next one on the connection,"
+                           " exactly as if there were none.",
+                           "padding", steps + echo(1) + after.lines() +
+                           echo(2))
 
 
 # PARAMS split: the pair forms of spec 3.4 (FCGI_NameValuePair11 ... 44:

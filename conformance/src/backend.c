@@ -143,7 +143,8 @@ int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why) {
   if (rc)
     buf_fmt(why, "restart failed: %s", err);
   else
-    buf_str(why, was_alive ? "the process was alive but wedged; restarted"
+    buf_str(why, was_alive ? "the process was still there but did not serve "
+                             "(wedged, or dying); restarted"
                            : "the process had died; restarted");
   pthread_mutex_unlock(&cfg->lock);
   return rc ? -1 : 1;

@@ -47,6 +47,7 @@ KEPT_CONNECTION = {
 # (which one more request follows).
 GENERATED_KEPT = generated(
     "3.3/foreign/ended/*", "3.5/keep-conn/*-requests/*", "5.4/abort-at/*",
+    "3.3/padding/*",
     "3.3/foreign/never-begun/*/after-stdin-end",
     "3.3/foreign/never-begun/*/after-data-end",
     "4.*/foreign/*/after-stdin-end", "4.*/foreign/*/after-data-end")
