@@ -1,6 +1,7 @@
 #include "backend.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -17,9 +18,8 @@ void served_free(fcs_served *got) {
   sent_free(&got->sent);
 }
 
-int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
-                const char *value, uint16_t role, fcs_served *got,
-                fcs_buf *why) {
+int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
+                uint16_t role, fcs_served *got, fcs_buf *why) {
   int64_t deadline = now_ms() + deadline_ms;
   fcs_trace tr;
   trace_init(&tr);
@@ -39,13 +39,14 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
   }
   fcs_step s = {.kind = S_REQUEST, .id = 1, .a = role};
   s.o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
-  fcs_buf items[2] = {{0}, {0}}, out = {0};
-  if (name) {
-    buf_str(&items[0], name);
-    buf_str(&items[1], value);
-    s.items = items;
-    s.nitems = 2;
-  }
+  size_t n = 0;
+  while (pairs && pairs[n])
+    n++;
+  fcs_buf *items = xcalloc(n + 1, sizeof(fcs_buf)), out = {0};
+  for (size_t i = 0; i < n; i++)
+    buf_str(&items[i], pairs[i]);
+  s.items = items;
+  s.nitems = n;
   step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
   sent_feed(&sent, out.p, out.len, declare_on, &conn);
   conn_write(&conn, out.p, out.len, 0, deadline);
@@ -74,8 +75,9 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
     sent_free(&sent);
   conn_close(&conn);
   buf_free(&out);
-  buf_free(&items[0]);
-  buf_free(&items[1]);
+  for (size_t i = 0; i < n; i++)
+    buf_free(&items[i]);
+  free(items);
   trace_free(&tr);
   return rc;
 }
@@ -91,7 +93,7 @@ static long probe_deadline(const fcs_config *cfg) {
 int liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
   fcs_buf why = {0};
   long probe_ms = probe_deadline(cfg);
-  if (serve_probe(cfg, probe_ms, NULL, NULL, 1, NULL, &why) == 0) {
+  if (serve_probe(cfg, probe_ms, NULL, FCS_RESPONDER, NULL, &why) == 0) {
     buf_free(&why);
     return 0;
   }

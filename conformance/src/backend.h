@@ -18,12 +18,12 @@ typedef struct fcs_served {
 } fcs_served;
 
 /* The baseline request (a request step with std params and a body) on a
- * fresh connection; 0 when it is served completely, else -1 with why. A
- * pair name=value (may be NULL) is added to the params. got (may be NULL)
- * gets the reply and what was sent, served or not. */
-int serve_probe(fcs_config *cfg, long deadline_ms, const char *name,
-                const char *value, uint16_t role, fcs_served *got,
-                fcs_buf *why);
+ * fresh connection; 0 when it is served completely, else -1 with why.
+ * pairs (NULL, or names and values ending in NULL) are added to the
+ * params. got (may be NULL) gets the reply and what was sent, served or
+ * not. */
+int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
+                uint16_t role, fcs_served *got, fcs_buf *why);
 void served_free(fcs_served *got);
 
 /* After a case: the baseline request on a fresh connection. When it is

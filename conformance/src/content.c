@@ -10,6 +10,8 @@
 struct fcs_content {
   echo_hint hint;
   echo_quirks quirks;
+  fcs_buf probe_names; /* the probe's param names, NUL-terminated each */
+  int filter_echoes;   /* the Filter probe's reply read as an echo page */
 };
 
 /* A sent request in the form integrity.h compares; pairs point into
@@ -40,6 +42,19 @@ static const fcs_nv_pair *find(const sent_request *s, const char *name) {
   return NULL;
 }
 
+/* Params of the probe that are not the environment every request
+ * carries: its marker and Authorization, and what a request with a body
+ * sets to its own values. */
+static int own_to_the_probe(const fcs_nv_pair *p) {
+  static const char *const own[] = {FCS_MARKER_PARAM, "HTTP_AUTHORIZATION",
+                                    "REQUEST_METHOD", "CONTENT_LENGTH",
+                                    "FCGI_DATA_LENGTH"};
+  for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+    if (p->name_len == strlen(own[i]) && !memcmp(p->name, own[i], p->name_len))
+      return 1;
+  return 0;
+}
+
 fcs_content *content_learn(const uint8_t *out, size_t len,
                            const fcs_sent_req *probe, const char *forced,
                            fcs_buf *why) {
@@ -68,6 +83,11 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
     buf_free(&store);
     return NULL;
   }
+  for (size_t i = 0; i < s.npairs; i++)
+    if (!own_to_the_probe(&s.pairs[i])) {
+      buf_add(&ct->probe_names, s.pairs[i].name, s.pairs[i].name_len);
+      buf_byte(&ct->probe_names, 0);
+    }
   echo_view v;
   fcs_buf derr = {0};
   echo_decode(&ct->hint, out, len, &v, &derr);
@@ -90,7 +110,8 @@ void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
     memcpy(value, marker->value, marker->value_len);
   echo_probe ep = {FCS_MARKER_PARAM, value, s.in, s.in_len, s.data, s.data_len};
   echo_hint h;
-  if (echo_learn(out, len, &ep, &h, &why) == ct->hint.format && h.data_shown) {
+  ct->filter_echoes = echo_learn(out, len, &ep, &h, &why) == ct->hint.format;
+  if (ct->filter_echoes && h.data_shown) {
     ct->hint.data_shown = 1;
     ct->hint.data = h.data;
     ct->hint.data_index = h.data_index;
@@ -108,6 +129,7 @@ void content_free(fcs_content *ct) {
   if (!ct)
     return;
   echo_quirks_free(&ct->quirks);
+  buf_free(&ct->probe_names);
   free(ct);
 }
 
@@ -133,17 +155,51 @@ static const char *undefined_view(const fcs_sent_req *req) {
   return NULL;
 }
 
-/* A reply that does not read as the probe's did. For a Responder the app
- * answered a request that differs from the probe only in what the case
- * varies, with something else: it did not see the request as sent (a lost
- * SCRIPT_FILENAME gives a 404, a lost body an error page). Other roles may
- * answer otherwise by design (an Authorizer denies), and a reply cut at
+/* The declared length param: -1 when absent, -2 when not a number. */
+static long long declared(const sent_request *rq, const char *name) {
+  const fcs_nv_pair *p = find(rq, name);
+  if (!p)
+    return -1;
+  long long n = 0;
+  for (uint32_t i = 0; i < p->value_len; i++) {
+    if (p->value[i] < '0' || p->value[i] > '9' || n > 1000000000)
+      return -2;
+    n = n * 10 + (p->value[i] - '0');
+  }
+  return n;
+}
+
+/* A request like the probe, but for what the case varies within the
+ * rules: every param name the probe had (SCRIPT_FILENAME among them), and
+ * lengths that announce the body and the DATA sent. An app may answer
+ * anything else otherwise, by design (no script, a short body). */
+static int ordinary(const fcs_content *ct, const sent_request *rq) {
+  for (size_t at = 0; at < ct->probe_names.len;) {
+    const char *name = (const char *)ct->probe_names.p + at;
+    at += strlen(name) + 1;
+    if (!find(rq, name))
+      return 0;
+  }
+  long long cl = declared(rq, "CONTENT_LENGTH");
+  long long dl = declared(rq, "FCGI_DATA_LENGTH");
+  return (cl == -1 ? rq->in_len == 0 : cl == (long long)rq->in_len) &&
+         (rq->role != FCS_FILTER || dl == (long long)rq->data_len);
+}
+
+/* A reply that does not read as the probe's did. When the request is an
+ * ordinary one of a role whose probe was echoed, the app answered it with
+ * something else: it did not see the request as sent (a lost
+ * SCRIPT_FILENAME gives a 404, a lost body an error page). An Authorizer
+ * may deny by design, a request without the probe's params or with
+ * lengths that do not match its streams may be refused, and a reply cut at
  * the runner's own budget proves nothing. */
 static void not_an_echo(const fcs_content *ct, const fcs_reply *rep,
                         const sent_request *rq, const fcs_buf *derr,
                         fcs_buf *why, fcs_content_verdict *out) {
   int cut = rep->out.len < rep->out_total;
-  if (cut || rq->role != FCS_RESPONDER) {
+  int echoes = rq->role == FCS_RESPONDER ||
+               (rq->role == FCS_FILTER && ct->filter_echoes);
+  if (cut || !echoes || !ordinary(ct, rq)) {
     buf_fmt(why, "content not checked: the reply does not read as %s (%.*s)",
             echo_format_name(ct->hint.format), (int)derr->len,
             (const char *)derr->p);

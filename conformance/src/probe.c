@@ -90,9 +90,13 @@ static void learn_content(fcs_config *cfg, const char *echo, fcs_probe *p) {
   char token[64];
   snprintf(token, sizeof(token), "fcgispec-probe-%ld-%lld", (long)getpid(),
            (long long)now_ms());
+  /* An Authorization header: apps that derive params from it (PHP's
+   * PHP_AUTH_USER) show them here, so they are learnt as the app's own. */
+  const char *pairs[] = {FCS_MARKER_PARAM, token, "HTTP_AUTHORIZATION",
+                         "Basic ZmNnaXNwZWM6cHJvYmU=", NULL};
   fcs_served got = {0};
-  if (serve_probe(cfg, cfg->timeout_ms, FCS_MARKER_PARAM, token, FCS_RESPONDER,
-                  &got, &p->baseline_why) == 0) {
+  if (serve_probe(cfg, cfg->timeout_ms, pairs, FCS_RESPONDER, &got,
+                  &p->baseline_why) == 0) {
     p->baseline_served = 1;
     odd_status(&got, &p->baseline_status);
     if (got.sent.n)
@@ -112,13 +116,13 @@ void probe_backend(fcs_config *cfg, unsigned roles, const char *echo,
     return;
   learn_content(cfg, echo, p);
   fcs_buf why = {0};
-  if ((roles & REQ_AUTHORIZER) && serve_probe(cfg, cfg->timeout_ms, NULL, NULL,
-                                              FCS_AUTHORIZER, NULL, &why) == 0)
+  if ((roles & REQ_AUTHORIZER) &&
+      serve_probe(cfg, cfg->timeout_ms, NULL, FCS_AUTHORIZER, NULL, &why) == 0)
     p->authorizer = 1;
   why.len = 0;
   fcs_served got = {0};
-  if ((roles & REQ_FILTER) && serve_probe(cfg, cfg->timeout_ms, NULL, NULL,
-                                          FCS_FILTER, &got, &why) == 0) {
+  if ((roles & REQ_FILTER) &&
+      serve_probe(cfg, cfg->timeout_ms, NULL, FCS_FILTER, &got, &why) == 0) {
     p->filter = 1;
     if (got.sent.n)
       content_learn_filter(p->content, got.out.p, got.out.len, &got.sent.v[0]);

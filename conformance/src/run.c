@@ -189,6 +189,47 @@ static int undecided_reason(runstate *st, fcs_buf *why) {
   return 0;
 }
 
+/* Conditions about what was already received, which a tolerated close
+ * does not excuse: a reply to an inactive id, a second END_REQUEST, a
+ * record that breaks a rule. */
+static int about_received(const fcs_step *s) {
+  for (size_t i = 0; i < s->nalts; i++)
+    switch (s->alts[i].kind) {
+    case C_QUIET:
+    case C_SINGLE_END:
+    case C_NOTHING_AFTER_END:
+    case C_VERSION_1:
+    case C_IDS_VALID:
+    case C_TYPES_VALID:
+    case C_END_BODY:
+      break;
+    default:
+      return 0;
+    }
+  return s->nalts > 0;
+}
+
+/* After an allow line tolerated a close, the checks that follow it up to
+ * the next record sent are still judged on what arrived: one that fails
+ * gives the case its own, worse verdict. */
+static void still_judged(runstate *st, size_t from) {
+  const fcs_case *c = st->c;
+  for (size_t i = from; i < c->nsteps && c->steps[i].kind >= S_CHUNK; i++) {
+    const fcs_step *s = &c->steps[i];
+    if (s->kind != S_EXPECT || !about_received(s))
+      continue;
+    fcs_buf why = {0};
+    fcs_eval x = eval_ctx(st, now_ms(), NULL);
+    fcs_verdict v = level_verdict(c->level, 0);
+    if (eval_alts(s, &x, &why, NULL) == TRI_FALSE && v > st->res->verdict) {
+      buf_byte(&why, 0);
+      st->res->expected.len = st->res->observed.len = 0;
+      fail_with(st, s, v, (const char *)why.p);
+    }
+    buf_free(&why);
+  }
+}
+
 /* Runs the expect at steps[i] and the allow lines after it; returns the
  * index of the last step it used. */
 static size_t do_expect(runstate *st, size_t i) {
@@ -248,6 +289,7 @@ static size_t do_expect(runstate *st, size_t i) {
       buf_free(&w);
       fail_with(st, s, v, (const char *)why.p);
       buf_free(&why);
+      still_judged(st, last + 1);
       return last;
     }
     buf_free(&w);
@@ -306,8 +348,10 @@ static void check_integrity(runstate *st) {
     }
     if (v == CONTENT_DIFFERS && st->res->verdict != FCS_V_FAIL) {
       st->res->verdict = FCS_V_FAIL;
-      buf_str(&st->res->expected,
-              "integrity: every request arrives as it was sent");
+      buf_fmt(&st->res->expected,
+              "%sintegrity: every request arrives as it "
+              "was sent",
+              st->res->expected.len ? "; " : "");
       buf_fmt(&st->res->observed, "%sEND_REQUEST(%u): %.*s",
               st->res->observed.len ? "; " : "", rep->id, (int)why.len,
               (const char *)why.p);
