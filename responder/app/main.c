@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
   fill_std_fds();
   options opt;
   switch (options_parse(argc, argv, &opt, stdout, stderr)) {
-  case OPTIONS_HELP:
+  case OPTIONS_DONE:
     return 0;
   case OPTIONS_BAD:
     return 2;

@@ -31,6 +31,7 @@ static const char usage[] =
     "                          or php-print-r\n"
     "  --output-bytes N        output buffer per connection (65536)\n"
     "  --help                  this text\n"
+    "  --version               print the version and exit\n"
     "\n"
     "Environment: FCGI_WEB_SERVER_ADDRS=A.B.C.D,... serves only peers with\n"
     "those IPv4 addresses and closes every other connection (spec 3.2).\n";
@@ -45,7 +46,8 @@ enum {
   OPT_ECHO_BYTES,
   OPT_ECHO_FORMAT,
   OPT_OUTPUT_BYTES,
-  OPT_HELP
+  OPT_HELP,
+  OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -59,6 +61,7 @@ static const struct option long_options[] = {
     {"echo-format", required_argument, NULL, OPT_ECHO_FORMAT},
     {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
     {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
 
 /* --echo-format's words, indexed by fcs_echo_format. */
@@ -130,7 +133,10 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
     switch (opt) {
     case OPT_HELP:
       fputs(usage, out);
-      return OPTIONS_HELP;
+      return OPTIONS_DONE;
+    case OPT_VERSION:
+      fputs("fcgi-responder " FCS_VERSION "\n", out);
+      return OPTIONS_DONE;
     case OPT_LISTEN:
       o->listen = optarg;
       break;

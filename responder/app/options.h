@@ -11,9 +11,10 @@ typedef struct options {
   fcs_responder_config cfg;
 } options;
 
-enum options_result { OPTIONS_RUN = 0, OPTIONS_HELP, OPTIONS_BAD };
+enum options_result { OPTIONS_RUN = 0, OPTIONS_DONE, OPTIONS_BAD };
 
-/* Fills o from argv. OPTIONS_HELP: the usage text went to out.
+/* Fills o from argv. OPTIONS_DONE: --help or --version, whose text went
+ * to out.
  * OPTIONS_BAD: a one-line reason went to err. */
 enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
                                   FILE *err);

@@ -731,6 +731,15 @@ static void test_usage_errors(void) {
   CHECK(strstr(proc_slurp(out), "fd 0 is not a listening socket") != NULL);
 }
 
+/* --version prints the project version and exits 0, before any socket. */
+static void test_version(void) {
+  char out[512];
+  tmp_path(out, sizeof out, "version.txt");
+  char *argv[] = {(char *)binary, "--version", NULL};
+  CHECK_EQ(proc_run(argv, out), 0);
+  CHECK(strcmp(proc_slurp(out), "fcgi-responder " FCS_VERSION "\n") == 0);
+}
+
 /* Removes the temporary directory and whatever the tests left in it. */
 static void remove_tmpdir(void) {
   DIR *d = opendir(tmpdir);
@@ -770,6 +779,7 @@ int main(int argc, char **argv) {
   RUN(test_inherited_fd0);
   RUN(test_web_server_addrs);
   RUN(test_usage_errors);
+  RUN(test_version);
   remove_tmpdir();
   if (check_failures)
     fprintf(stderr, "%d check(s) failed\n", check_failures);
