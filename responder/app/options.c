@@ -21,6 +21,9 @@ static const char usage[] =
     "  --max-reqs N            FCGI_MAX_REQS: requests open at once across\n"
     "                          all connections, more get FCGI_OVERLOADED\n"
     "                          (default 32)\n"
+    "  --max-conn-reqs N       requests open at once on one connection, more\n"
+    "                          get FCGI_OVERLOADED; 1..max-reqs (default a\n"
+    "                          quarter of --max-reqs, at least 1: 8)\n"
     "  --mpxs 0|1              FCGI_MPXS_CONNS: 0 answers a second request\n"
     "                          on a busy connection FCGI_CANT_MPX_CONN\n"
     "                          (default 1)\n"
@@ -40,6 +43,7 @@ enum {
   OPT_LISTEN = 256,
   OPT_MAX_CONNS,
   OPT_MAX_REQS,
+  OPT_MAX_CONN_REQS,
   OPT_MPXS,
   OPT_MAX_PARAMS_BYTES,
   OPT_MAX_PAIRS,
@@ -54,6 +58,7 @@ static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"max-reqs", required_argument, NULL, OPT_MAX_REQS},
+    {"max-conn-reqs", required_argument, NULL, OPT_MAX_CONN_REQS},
     {"mpxs", required_argument, NULL, OPT_MPXS},
     {"max-params-bytes", required_argument, NULL, OPT_MAX_PARAMS_BYTES},
     {"max-pairs", required_argument, NULL, OPT_MAX_PAIRS},
@@ -100,6 +105,8 @@ static uint32_t *number_field(options *o, int opt) {
     return &o->cfg.max_conns;
   case OPT_MAX_REQS:
     return &o->cfg.max_reqs;
+  case OPT_MAX_CONN_REQS:
+    return &o->cfg.max_conn_reqs;
   case OPT_MAX_PARAMS_BYTES:
     return &o->cfg.max_params_bytes;
   case OPT_MAX_PAIRS:
@@ -126,7 +133,7 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
   fcs_responder_config_default(&o->cfg);
   opterr = 0;
   optind = 1;
-  int opt;
+  int opt, conn_reqs_given = 0;
   while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
     uint32_t *field = number_field(o, opt);
     uint32_t v;
@@ -171,6 +178,7 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
         return OPTIONS_BAD;
       }
       *field = v;
+      conn_reqs_given |= opt == OPT_MAX_CONN_REQS;
       break;
     }
   }
@@ -179,6 +187,8 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
             argv[optind]);
     return OPTIONS_BAD;
   }
+  if (!conn_reqs_given)
+    o->cfg.max_conn_reqs = fcs_responder_conn_reqs_default(o->cfg.max_reqs);
   const char *why = fcs_responder_config_check(&o->cfg);
   if (why) {
     /* Field names match the options with '_' for '-'. */

@@ -570,7 +570,8 @@ static void test_cant_mpx_conn(void) {
 /* FCGI_MAX_REQS counts requests across connections. */
 static void test_overloaded(void) {
   proc p;
-  if (start(&p, "tcp:127.0.0.1:0", "maxreqs.log", "--max-reqs", "2", NULL) != 0)
+  if (start(&p, "tcp:127.0.0.1:0", "maxreqs.log", "--max-reqs", "2",
+            "--max-conn-reqs", "2", NULL) != 0)
     return;
   int a = dial(p.address), b = dial(p.address);
   client ca, cb;
@@ -592,6 +593,81 @@ static void test_overloaded(void) {
   client_params(&ca, 1, NULL, 1);
   client_stream(&ca, FCS_STDIN, 1, NULL, 0, 0, 1);
   wait_ends(a, &ca, (const uint16_t[]){1, 0});
+  client_simple_request(&cb, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  wait_ends(b, &cb, (const uint16_t[]){1, 0});
+  check_completed(&cb, 1, 0);
+  client_free(&ca);
+  client_free(&cb);
+  close(a);
+  close(b);
+  CHECK_EQ(proc_stop(&p), 0);
+}
+
+/* Opens requests first..last (KEEP_CONN, no params) on fd and waits for
+ * the END_REQUESTs of the ids from refused_from on: each is OVERLOADED,
+ * and none came for the ids before it. */
+static void open_past_cap(int fd, client *c, uint16_t last,
+                          uint16_t refused_from) {
+  uint16_t refused[CLIENT_MAX_IDS + 1] = {0};
+  for (uint16_t id = 1; id <= last; id++) {
+    client_begin(c, id, FCS_RESPONDER, FCS_KEEP_CONN);
+    if (id >= refused_from)
+      refused[id - refused_from] = id;
+  }
+  wait_ends(fd, c, refused);
+  for (uint16_t id = 1; id <= last; id++) {
+    client_req *q = client_req_of(c, id);
+    CHECK_EQ(q->end_count, id >= refused_from);
+    if (id >= refused_from)
+      CHECK_EQ(q->end.protocol_status, FCS_OVERLOADED);
+  }
+}
+
+/* --max-conn-reqs: a connection that opens more requests than its cap gets
+ * OVERLOADED for the excess only; another connection still has its share
+ * of FCGI_MAX_REQS, and the capped connection's open requests carry on. */
+static void test_max_conn_reqs(void) {
+  proc p;
+  if (start(&p, "tcp:127.0.0.1:0", "connreqs.log", "--max-reqs", "4",
+            "--max-conn-reqs", "2", NULL) != 0)
+    return;
+  int a = dial(p.address), b = dial(p.address);
+  client ca, cb;
+  client_init(&ca);
+  client_init(&cb);
+  open_past_cap(a, &ca, 5, 3);
+  client_simple_request(&cb, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  client_simple_request(&cb, 2, FCS_KEEP_CONN, baseline_params, "hello");
+  wait_ends(b, &cb, (const uint16_t[]){1, 2, 0});
+  check_completed(&cb, 1, 0);
+  check_completed(&cb, 2, 0);
+  CHECK_TEXT(client_req_of(&cb, 1)->out.p, client_req_of(&cb, 1)->out.len,
+             baseline_echo);
+  for (uint16_t id = 1; id <= 2; id++) {
+    client_params(&ca, id, baseline_params, 1);
+    client_stream(&ca, FCS_STDIN, id, NULL, 0, 0, 1);
+  }
+  wait_ends(a, &ca, (const uint16_t[]){1, 2, 0});
+  check_completed(&ca, 1, 0);
+  check_completed(&ca, 2, 0);
+  client_free(&ca);
+  client_free(&cb);
+  close(a);
+  close(b);
+  CHECK_EQ(proc_stop(&p), 0);
+}
+
+/* With the default limits, one connection holding 32 unfinished requests
+ * (FCGI_MAX_REQS) keeps 8 and leaves the rest of the budget to others. */
+static void test_default_conn_cap(void) {
+  proc p;
+  if (start(&p, "tcp:127.0.0.1:0", "conncap.log", NULL) != 0)
+    return;
+  int a = dial(p.address), b = dial(p.address);
+  client ca, cb;
+  client_init(&ca);
+  client_init(&cb);
+  open_past_cap(a, &ca, 32, 9);
   client_simple_request(&cb, 1, FCS_KEEP_CONN, baseline_params, "hello");
   wait_ends(b, &cb, (const uint16_t[]){1, 0});
   check_completed(&cb, 1, 0);
@@ -723,6 +799,29 @@ static void test_usage_errors(void) {
                    "--max-reqs",   "0",        NULL};
   CHECK_EQ(proc_run(range, out), 2);
   CHECK(strstr(proc_slurp(out), "max_reqs must be 1..4096") != NULL);
+  char *conn_reqs[] = {(char *)binary,    "--listen", "tcp:127.0.0.1:0",
+                       "--max-conn-reqs", "",         NULL};
+  static const char *const bad_conn_reqs[] = {"0", "33", "-1", "x"};
+  for (size_t i = 0; i < 4; i++) {
+    conn_reqs[4] = (char *)bad_conn_reqs[i];
+    CHECK_EQ(proc_run(conn_reqs, out), 2);
+    const char *got = proc_slurp(out);
+    CHECK(strchr(got, '\n') == got + strlen(got) - 1); /* one line */
+    CHECK(strstr(got, i < 2
+                          ? "bad option value: max_conn_reqs must be "
+                            "1..max_reqs"
+                          : "--max-conn-reqs takes a decimal number") != NULL);
+  }
+  char *above[] = {(char *)binary,
+                   "--listen",
+                   "tcp:127.0.0.1:0",
+                   "--max-reqs",
+                   "4",
+                   "--max-conn-reqs",
+                   "5",
+                   NULL};
+  CHECK_EQ(proc_run(above, out), 2);
+  CHECK(strstr(proc_slurp(out), "max_conn_reqs must be 1..max_reqs") != NULL);
   char *addr[] = {(char *)binary, "--listen", "127.0.0.1:9000", NULL};
   CHECK_EQ(proc_run(addr, out), 1);
   CHECK(strstr(proc_slurp(out), "must start with tcp:") != NULL);
@@ -775,6 +874,8 @@ int main(int argc, char **argv) {
   RUN(test_small_buffer_server_tcp);
   RUN(test_cant_mpx_conn);
   RUN(test_overloaded);
+  RUN(test_max_conn_reqs);
+  RUN(test_default_conn_cap);
   RUN(test_max_conns);
   RUN(test_inherited_fd0);
   RUN(test_web_server_addrs);
