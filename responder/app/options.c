@@ -33,6 +33,9 @@ static const char usage[] =
     "  --echo-format F         lines (default), json, printenv, php-var-dump\n"
     "                          or php-print-r\n"
     "  --output-bytes N        output buffer per connection (65536)\n"
+    "  --idle-timeout MS       close a connection that sends nothing for MS\n"
+    "                          while no reply is being written; 0: never\n"
+    "                          (default 30000, at most 86400000)\n"
     "  --help                  this text\n"
     "  --version               print the version and exit\n"
     "\n"
@@ -50,6 +53,7 @@ enum {
   OPT_ECHO_BYTES,
   OPT_ECHO_FORMAT,
   OPT_OUTPUT_BYTES,
+  OPT_IDLE_TIMEOUT,
   OPT_HELP,
   OPT_VERSION
 };
@@ -65,9 +69,13 @@ static const struct option long_options[] = {
     {"echo-bytes", required_argument, NULL, OPT_ECHO_BYTES},
     {"echo-format", required_argument, NULL, OPT_ECHO_FORMAT},
     {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
+
+#define IDLE_TIMEOUT_DEFAULT_MS 30000u
+#define IDLE_TIMEOUT_MAX_MS 86400000u /* a day */
 
 /* --echo-format's words, indexed by fcs_echo_format. */
 static const char *const echo_formats[] = {
@@ -131,6 +139,7 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
                                   FILE *err) {
   memset(o, 0, sizeof(*o));
   fcs_responder_config_default(&o->cfg);
+  o->idle_timeout_ms = IDLE_TIMEOUT_DEFAULT_MS;
   opterr = 0;
   optind = 1;
   int opt, conn_reqs_given = 0;
@@ -162,6 +171,16 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
                 optarg);
         return OPTIONS_BAD;
       }
+      break;
+    case OPT_IDLE_TIMEOUT:
+      if (!parse_u32(optarg, &v) || v > IDLE_TIMEOUT_MAX_MS) {
+        fprintf(err,
+                "fcgi-responder: --idle-timeout takes milliseconds, "
+                "0..%u, not '%s'\n",
+                IDLE_TIMEOUT_MAX_MS, optarg);
+        return OPTIONS_BAD;
+      }
+      o->idle_timeout_ms = v;
       break;
     case '?':
       if (optopt >= OPT_LISTEN) /* a known option without its value */

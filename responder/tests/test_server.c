@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -707,6 +708,129 @@ static void test_max_conns(void) {
   CHECK_EQ(proc_stop(&p), 0);
 }
 
+static long elapsed_ms(const struct timespec *since) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - since->tv_sec) * 1000L +
+         (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+/* One GET_VALUES round trip: the connection is accepted and served. */
+static void ask_values(int fd, client *c) {
+  int want = c->gv_count + 1;
+  client_get_values(c, (const char *const[]){"FCGI_MAX_CONNS", NULL});
+  CHECK_EQ(converse(fd, c, gv_arrived, &want, REPLY_TIMEOUT_MS), READ_DONE);
+}
+
+/* --idle-timeout: two silent connections that fill --max-conns are closed
+ * (EOF, logged) once the timeout passes, and the client waiting in the
+ * backlog is served soon after, not never. */
+static void test_idle_timeout_frees_slots(void) {
+  proc p;
+  if (start(&p, "tcp:127.0.0.1:0", "idle.log", "--max-conns", "2",
+            "--idle-timeout", "200", NULL) != 0)
+    return;
+  int idle[2];
+  client ci[2], c;
+  for (int i = 0; i < 2; i++) {
+    idle[i] = dial(p.address);
+    client_init(&ci[i]);
+    ask_values(idle[i], &ci[i]);
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int fd = dial(p.address);
+  client_init(&c);
+  client_simple_request(&c, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  wait_ends(fd, &c, (const uint16_t[]){1, 0});
+  long waited = elapsed_ms(&t0);
+  CHECK(waited < 1000); /* 200 ms of timeout, and some slack */
+  check_completed(&c, 1, 0);
+  CHECK_TEXT(client_req_of(&c, 1)->out.p, client_req_of(&c, 1)->out.len,
+             baseline_echo);
+  for (int i = 0; i < 2; i++) {
+    size_t before = ci[i].raw.len;
+    CHECK_EQ(converse(idle[i], &ci[i], NULL, NULL, REPLY_TIMEOUT_MS), READ_EOF);
+    CHECK_EQ(ci[i].raw.len, before);
+    client_free(&ci[i]);
+    close(idle[i]);
+  }
+  client_free(&c);
+  close(fd);
+  CHECK_EQ(proc_stop(&p), 0);
+  const char *log = proc_slurp(p.log_path);
+  const char *line = "closed after 200 ms without input\n";
+  const char *first = strstr(log, line);
+  CHECK(first != NULL);
+  CHECK(first && strstr(first + 1, line) != NULL);
+}
+
+/* A connection that keeps talking, 100 ms apart, outlives the timeout. */
+static void talk_past_timeout(const char *address) {
+  int fd = dial(address);
+  client c;
+  client_init(&c);
+  for (int i = 0; i < 6; i++) {
+    ask_values(fd, &c);
+    poll(NULL, 0, 100);
+  }
+  ask_values(fd, &c);
+  client_free(&c);
+  close(fd);
+}
+
+/* A reply far larger than the socket buffers (the output buffer is 1 KiB),
+ * left unread for three timeouts, still arrives whole. */
+static void unread_reply_survives(const char *address) {
+  int fd = dial(address);
+  client c;
+  client_init(&c);
+  size_t n = 1u << 20;
+  char *body = malloc(n);
+  memset(body, 'b', n);
+  client_begin(&c, 1, FCS_RESPONDER, FCS_KEEP_CONN);
+  client_params(&c, 1, NULL, 1);
+  client_stream(&c, FCS_STDIN, 1, body, n, 0, 1);
+  free(body);
+  CHECK_EQ(send_all(fd, &c), 0);
+  poll(NULL, 0, 600);
+  wait_ends(fd, &c, (const uint16_t[]){1, 0});
+  check_completed(&c, 1, 0);
+  CHECK(client_req_of(&c, 1)->out.len > n);
+  client_free(&c);
+  close(fd);
+}
+
+/* The idle clock counts silence only, and stops while a reply waits for
+ * the peer to read it; --idle-timeout 0 lets a connection stay silent. */
+static void test_idle_timeout_spares_busy(void) {
+  char sock[300], listen[320];
+  tmp_path(sock, sizeof sock, "idle.sock");
+  snprintf(listen, sizeof listen, "unix:%s", sock);
+  proc p;
+  if (start(&p, listen, "busy.log", "--idle-timeout", "200", "--echo-bytes",
+            "1048576", "--output-bytes", "1024", "--max-conn-reqs", "1",
+            NULL) != 0)
+    return;
+  talk_past_timeout(p.address);
+  unread_reply_survives(p.address);
+  CHECK_EQ(proc_stop(&p), 0);
+  CHECK(strstr(proc_slurp(p.log_path), "without input") == NULL);
+
+  if (start(&p, "tcp:127.0.0.1:0", "never.log", "--idle-timeout", "0", NULL) !=
+      0)
+    return;
+  int fd = dial(p.address);
+  client c;
+  client_init(&c);
+  ask_values(fd, &c);
+  poll(NULL, 0, 400);
+  ask_values(fd, &c);
+  client_free(&c);
+  close(fd);
+  CHECK_EQ(proc_stop(&p), 0);
+}
+
 /* Started spawn-fcgi style: no --listen, a listening socket on fd 0. */
 static void test_inherited_fd0(void) {
   int ls = socket(AF_INET, SOCK_STREAM, 0);
@@ -812,6 +936,19 @@ static void test_usage_errors(void) {
                             "1..max_reqs"
                           : "--max-conn-reqs takes a decimal number") != NULL);
   }
+  char *idle[] = {(char *)binary,   "--listen", "tcp:127.0.0.1:0",
+                  "--idle-timeout", "",         NULL};
+  static const char *const bad_idle[] = {"x", "-1", "86400001", "1.5"};
+  for (size_t i = 0; i < 4; i++) {
+    idle[4] = (char *)bad_idle[i];
+    CHECK_EQ(proc_run(idle, out), 2);
+    char want[96];
+    snprintf(want, sizeof want,
+             "fcgi-responder: --idle-timeout takes milliseconds, "
+             "0..86400000, not '%s'\n",
+             bad_idle[i]);
+    CHECK(strcmp(proc_slurp(out), want) == 0);
+  }
   char *above[] = {(char *)binary,
                    "--listen",
                    "tcp:127.0.0.1:0",
@@ -877,6 +1014,8 @@ int main(int argc, char **argv) {
   RUN(test_max_conn_reqs);
   RUN(test_default_conn_cap);
   RUN(test_max_conns);
+  RUN(test_idle_timeout_frees_slots);
+  RUN(test_idle_timeout_spares_busy);
   RUN(test_inherited_fd0);
   RUN(test_web_server_addrs);
   RUN(test_usage_errors);
