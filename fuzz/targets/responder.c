@@ -81,6 +81,7 @@ static void run(const uint8_t *in, size_t len, uint8_t knobs, size_t out_piece,
   fcs_responder_config_default(&cfg);
   cfg.mpxs_conns = knobs & 1;
   cfg.max_reqs = knobs & 2 ? 4 : 1;
+  cfg.max_conn_reqs = cfg.max_reqs;
   cfg.max_params_bytes = 4096;
   cfg.max_pairs = 64;
   cfg.echo_bytes = 1024;

@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
   fill_std_fds();
   options opt;
   switch (options_parse(argc, argv, &opt, stdout, stderr)) {
-  case OPTIONS_HELP:
+  case OPTIONS_DONE:
     return 0;
   case OPTIONS_BAD:
     return 2;
@@ -102,7 +102,7 @@ int main(int argc, char **argv) {
   }
   printf("listening on %s\n", l.name);
   fflush(stdout);
-  rc = server_run(l.fd, stop_pipe[0], &opt.cfg, &allowed);
+  rc = server_run(l.fd, stop_pipe[0], &opt.cfg, opt.idle_timeout_ms, &allowed);
   if (stop_signal)
     fprintf(stderr, "fcgi-responder: stopping on %s\n",
             stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");

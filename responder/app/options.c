@@ -21,6 +21,9 @@ static const char usage[] =
     "  --max-reqs N            FCGI_MAX_REQS: requests open at once across\n"
     "                          all connections, more get FCGI_OVERLOADED\n"
     "                          (default 32)\n"
+    "  --max-conn-reqs N       requests open at once on one connection, more\n"
+    "                          get FCGI_OVERLOADED; 1..max-reqs (default a\n"
+    "                          quarter of --max-reqs, at least 1: 8)\n"
     "  --mpxs 0|1              FCGI_MPXS_CONNS: 0 answers a second request\n"
     "                          on a busy connection FCGI_CANT_MPX_CONN\n"
     "                          (default 1)\n"
@@ -30,7 +33,11 @@ static const char usage[] =
     "  --echo-format F         lines (default), json, printenv, php-var-dump\n"
     "                          or php-print-r\n"
     "  --output-bytes N        output buffer per connection (65536)\n"
+    "  --idle-timeout MS       close a connection that sends nothing for MS\n"
+    "                          while no reply is being written; 0: never\n"
+    "                          (default 30000, at most 86400000)\n"
     "  --help                  this text\n"
+    "  --version               print the version and exit\n"
     "\n"
     "Environment: FCGI_WEB_SERVER_ADDRS=A.B.C.D,... serves only peers with\n"
     "those IPv4 addresses and closes every other connection (spec 3.2).\n";
@@ -39,27 +46,36 @@ enum {
   OPT_LISTEN = 256,
   OPT_MAX_CONNS,
   OPT_MAX_REQS,
+  OPT_MAX_CONN_REQS,
   OPT_MPXS,
   OPT_MAX_PARAMS_BYTES,
   OPT_MAX_PAIRS,
   OPT_ECHO_BYTES,
   OPT_ECHO_FORMAT,
   OPT_OUTPUT_BYTES,
-  OPT_HELP
+  OPT_IDLE_TIMEOUT,
+  OPT_HELP,
+  OPT_VERSION
 };
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"max-reqs", required_argument, NULL, OPT_MAX_REQS},
+    {"max-conn-reqs", required_argument, NULL, OPT_MAX_CONN_REQS},
     {"mpxs", required_argument, NULL, OPT_MPXS},
     {"max-params-bytes", required_argument, NULL, OPT_MAX_PARAMS_BYTES},
     {"max-pairs", required_argument, NULL, OPT_MAX_PAIRS},
     {"echo-bytes", required_argument, NULL, OPT_ECHO_BYTES},
     {"echo-format", required_argument, NULL, OPT_ECHO_FORMAT},
     {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
+
+#define IDLE_TIMEOUT_DEFAULT_MS 30000u
+#define IDLE_TIMEOUT_MAX_MS 86400000u /* a day */
 
 /* --echo-format's words, indexed by fcs_echo_format. */
 static const char *const echo_formats[] = {
@@ -97,6 +113,8 @@ static uint32_t *number_field(options *o, int opt) {
     return &o->cfg.max_conns;
   case OPT_MAX_REQS:
     return &o->cfg.max_reqs;
+  case OPT_MAX_CONN_REQS:
+    return &o->cfg.max_conn_reqs;
   case OPT_MAX_PARAMS_BYTES:
     return &o->cfg.max_params_bytes;
   case OPT_MAX_PAIRS:
@@ -121,16 +139,20 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
                                   FILE *err) {
   memset(o, 0, sizeof(*o));
   fcs_responder_config_default(&o->cfg);
+  o->idle_timeout_ms = IDLE_TIMEOUT_DEFAULT_MS;
   opterr = 0;
   optind = 1;
-  int opt;
+  int opt, conn_reqs_given = 0;
   while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
     uint32_t *field = number_field(o, opt);
     uint32_t v;
     switch (opt) {
     case OPT_HELP:
       fputs(usage, out);
-      return OPTIONS_HELP;
+      return OPTIONS_DONE;
+    case OPT_VERSION:
+      fputs("fcgi-responder " FCS_VERSION "\n", out);
+      return OPTIONS_DONE;
     case OPT_LISTEN:
       o->listen = optarg;
       break;
@@ -150,6 +172,16 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
         return OPTIONS_BAD;
       }
       break;
+    case OPT_IDLE_TIMEOUT:
+      if (!parse_u32(optarg, &v) || v > IDLE_TIMEOUT_MAX_MS) {
+        fprintf(err,
+                "fcgi-responder: --idle-timeout takes milliseconds, "
+                "0..%u, not '%s'\n",
+                IDLE_TIMEOUT_MAX_MS, optarg);
+        return OPTIONS_BAD;
+      }
+      o->idle_timeout_ms = v;
+      break;
     case '?':
       if (optopt >= OPT_LISTEN) /* a known option without its value */
         fprintf(err, "fcgi-responder: option %s needs a value\n",
@@ -165,6 +197,7 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
         return OPTIONS_BAD;
       }
       *field = v;
+      conn_reqs_given |= opt == OPT_MAX_CONN_REQS;
       break;
     }
   }
@@ -173,6 +206,8 @@ enum options_result options_parse(int argc, char **argv, options *o, FILE *out,
             argv[optind]);
     return OPTIONS_BAD;
   }
+  if (!conn_reqs_given)
+    o->cfg.max_conn_reqs = fcs_responder_conn_reqs_default(o->cfg.max_reqs);
   const char *why = fcs_responder_config_check(&o->cfg);
   if (why) {
     /* Field names match the options with '_' for '-'. */

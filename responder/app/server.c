@@ -31,15 +31,17 @@ typedef struct conn {
   uint8_t *in;
   size_t in_len;
   uint8_t peer_eof;
-  uint8_t eof_given; /* fcs_responder_input_eof called */
-  uint8_t logged;    /* its protocol error was logged */
-  uint8_t draining;  /* write side shut down, reading to discard */
+  uint8_t eof_given;   /* fcs_responder_input_eof called */
+  uint8_t logged;      /* its protocol error was logged */
+  uint8_t draining;    /* write side shut down, reading to discard */
+  int64_t last_active; /* when a byte last came in or went out (ms) */
   int64_t drain_deadline;
   size_t drained;
 } conn;
 
 typedef struct server {
   const fcs_responder_config *cfg;
+  uint32_t idle_ms; /* 0: connections may stay silent for ever */
   const web_server_addrs *allowed;
   fcs_responder_budget budget;
   fcs_responder_config conn_cfg; /* cfg with the shared budget */
@@ -108,6 +110,7 @@ static void accept_conns(server *s) {
     }
     c->fd = fd;
     c->serial = ++s->next_serial;
+    c->last_active = now_ms();
     s->nconns++;
   }
 }
@@ -143,6 +146,7 @@ static ssize_t flush_output(conn *c) {
       return errno == EAGAIN || errno == EWOULDBLOCK ? total : -1;
     }
     fcs_responder_output_consumed(c->rsp, (size_t)n);
+    c->last_active = now_ms();
     total += n;
   }
 }
@@ -153,6 +157,7 @@ static int read_input(conn *c) {
     ssize_t n = read(c->fd, c->in + c->in_len, INPUT_BYTES - c->in_len);
     if (n > 0) {
       c->in_len += (size_t)n;
+      c->last_active = now_ms();
     } else if (n == 0) {
       c->peer_eof = 1;
     } else if (errno == EINTR) {
@@ -234,27 +239,63 @@ static void service(server *s, conn *c, short revents) {
   }
 }
 
-static short wanted_events(const conn *c) {
-  if (c->draining)
-    return POLLIN;
+static size_t output_pending(const conn *c) {
   const uint8_t *data;
   size_t pending;
   fcs_responder_output(c->rsp, &data, &pending);
+  return pending;
+}
+
+static short wanted_events(const conn *c) {
+  if (c->draining)
+    return POLLIN;
   short ev = 0;
   if (!c->peer_eof && c->in_len < INPUT_BYTES)
     ev |= POLLIN;
-  if (pending)
+  if (output_pending(c))
     ev |= POLLOUT;
   return ev;
 }
 
-/* poll timeout: the nearest drain deadline or accept retry, or none. */
+/* When c is to be closed for silence, or 0 when it is not: the idle clock
+ * stops while a reply is waiting for the peer to read it. */
+static int64_t idle_deadline(const server *s, const conn *c) {
+  if (!s->idle_ms || c->draining || output_pending(c))
+    return 0;
+  return c->last_active + s->idle_ms;
+}
+
+/* Closes the connections silent past the idle timeout. Every reply has
+ * left and nothing came in for the whole timeout, so there is nothing for
+ * a drain to protect: half-close, then close at once, which also frees the
+ * slot for a client waiting in the backlog. */
+static void close_idle(server *s) {
+  int64_t now = now_ms();
+  for (uint32_t i = 0; i < s->cfg->max_conns; i++) {
+    conn *c = &s->conns[i];
+    int64_t deadline = c->fd >= 0 ? idle_deadline(s, c) : 0;
+    if (!deadline || now < deadline)
+      continue;
+    fprintf(stderr,
+            "fcgi-responder: connection %" PRIu64 ": closed after %" PRIu32
+            " ms without input\n",
+            c->serial, s->idle_ms);
+    shutdown(c->fd, SHUT_WR);
+    close_conn(s, c);
+  }
+}
+
+/* poll timeout: the nearest drain or idle deadline or accept retry, or
+ * none. */
 static int poll_timeout(const server *s) {
   int64_t next = s->accept_after, now = now_ms();
   for (uint32_t i = 0; i < s->cfg->max_conns; i++) {
     const conn *c = &s->conns[i];
-    if (c->fd >= 0 && c->draining && (!next || c->drain_deadline < next))
-      next = c->drain_deadline;
+    if (c->fd < 0)
+      continue;
+    int64_t deadline = c->draining ? c->drain_deadline : idle_deadline(s, c);
+    if (deadline && (!next || deadline < next))
+      next = deadline;
   }
   if (!next)
     return -1;
@@ -295,15 +336,17 @@ static int loop(server *s, int stop_fd) {
       if (s->pfds[i].revents || c->draining)
         service(s, c, s->pfds[i].revents);
     }
+    close_idle(s);
     if (accepting && s->pfds[1].revents)
       accept_conns(s);
   }
 }
 
 int server_run(int listen_fd, int stop_fd, const fcs_responder_config *cfg,
-               const web_server_addrs *allowed) {
+               uint32_t idle_ms, const web_server_addrs *allowed) {
   server s = {0};
   s.cfg = cfg;
+  s.idle_ms = idle_ms;
   s.allowed = allowed;
   s.conn_cfg = *cfg;
   s.conn_cfg.budget = &s.budget;

@@ -11,7 +11,8 @@
  * What it answers (docs/responder.md has the details and the echo format):
  * FCGI_GET_VALUES, unknown record types, the RESPONDER, AUTHORIZER and
  * FILTER roles, FCGI_ABORT_REQUEST, multiplexed requests (or CANT_MPX_CONN),
- * FCGI_OVERLOADED past FCGI_MAX_REQS, FCGI_KEEP_CONN. Input is decoded in
+ * FCGI_OVERLOADED past FCGI_MAX_REQS or the per-connection cap,
+ * FCGI_KEEP_CONN. Input is decoded in
  * the codec's strict mode; a protocol error ends the connection. */
 #ifndef FCS_RESPONDER_H
 #define FCS_RESPONDER_H
@@ -47,8 +48,11 @@ typedef enum fcs_echo_format {
 typedef struct fcs_responder_config {
   uint32_t max_conns;        /* advertised as FCGI_MAX_CONNS (enforced by the
                                 embedder, which owns the connections) */
-  uint32_t max_reqs;         /* FCGI_MAX_REQS: advertised, and enforced on this
-                                connection and, with a budget, across all of them */
+  uint32_t max_reqs;         /* FCGI_MAX_REQS: advertised, and enforced across
+                                the connections that share a budget */
+  uint32_t max_conn_reqs;    /* requests open at once on this connection
+                                (1..max_reqs), so that one connection cannot
+                                hold the whole of max_reqs */
   uint8_t mpxs_conns;        /* FCGI_MPXS_CONNS: 1 serves concurrent requests on
                                 one connection, 0 answers them FCGI_CANT_MPX_CONN */
   uint32_t max_params_bytes; /* PARAMS stream bytes per request */
@@ -59,10 +63,14 @@ typedef struct fcs_responder_config {
   fcs_responder_budget *budget; /* optional, shared between connections */
 } fcs_responder_config;
 
-/* 16 connections, 32 requests, multiplexing on, 64 KiB / 512 pairs of
- * params, 16 KiB of echo in the line format, 64 KiB of output buffer, no
- * budget. */
+/* 16 connections, 32 requests, 8 of them per connection, multiplexing on,
+ * 64 KiB / 512 pairs of params, 16 KiB of echo in the line format, 64 KiB
+ * of output buffer, no budget. */
 void fcs_responder_config_default(fcs_responder_config *cfg);
+
+/* The max_conn_reqs that goes with max_reqs unless one is chosen: a
+ * quarter of it, at least 1. */
+uint32_t fcs_responder_conn_reqs_default(uint32_t max_reqs);
 
 /* NULL when cfg is usable, else a message naming the field and its range,
  * e.g. "max_reqs must be 1..4096". */

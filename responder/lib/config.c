@@ -8,6 +8,7 @@
 void fcs_responder_config_default(fcs_responder_config *cfg) {
   cfg->max_conns = 16;
   cfg->max_reqs = 32;
+  cfg->max_conn_reqs = fcs_responder_conn_reqs_default(cfg->max_reqs);
   cfg->mpxs_conns = 1;
   cfg->max_params_bytes = 64 * 1024;
   cfg->max_pairs = 512;
@@ -17,11 +18,17 @@ void fcs_responder_config_default(fcs_responder_config *cfg) {
   cfg->budget = NULL;
 }
 
+uint32_t fcs_responder_conn_reqs_default(uint32_t max_reqs) {
+  return max_reqs < 4 ? 1 : max_reqs / 4;
+}
+
 const char *fcs_responder_config_check(const fcs_responder_config *cfg) {
   if (cfg->max_conns < 1 || cfg->max_conns > FCSR_MAX_CONNS_LIMIT)
     return "max_conns must be 1..65535";
   if (cfg->max_reqs < 1 || cfg->max_reqs > FCSR_MAX_REQS_LIMIT)
     return "max_reqs must be 1..4096";
+  if (cfg->max_conn_reqs < 1 || cfg->max_conn_reqs > cfg->max_reqs)
+    return "max_conn_reqs must be 1..max_reqs";
   if (cfg->mpxs_conns > 1)
     return "mpxs_conns must be 0 or 1";
   if (cfg->max_params_bytes < 1 ||
@@ -40,7 +47,7 @@ const char *fcs_responder_config_check(const fcs_responder_config *cfg) {
 }
 
 void fcsr_layout_compute(const fcs_responder_config *cfg, fcsr_layout *l) {
-  l->slots = cfg->mpxs_conns ? cfg->max_reqs : 1;
+  l->slots = cfg->mpxs_conns ? cfg->max_conn_reqs : 1;
   /* One assembler slot more than requests served, so the BEGIN that goes
    * over the limit still arrives as a request to answer with
    * CANT_MPX_CONN or OVERLOADED. Streams pass through uncopied: the

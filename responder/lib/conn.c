@@ -245,7 +245,7 @@ static void on_begin(fcs_responder *r, const fcs_asm_event *ev) {
   const fcs_responder_budget *b = r->cfg.budget;
   if (!r->cfg.mpxs_conns && r->accepted > 0)
     reject(r, ev->request_id, ev->flags, FCS_CANT_MPX_CONN, 1);
-  else if (r->accepted >= r->layout.slots ||
+  else if (r->accepted >= r->layout.slots || /* this connection's cap */
            (b && b->active >= r->cfg.max_reqs))
     reject(r, ev->request_id, ev->flags, FCS_OVERLOADED, 1);
   else if (!role_known(ev->role))

@@ -342,10 +342,11 @@ static void test_cant_mpx(void) {
 }
 
 static void test_overloaded(void) {
-  /* Per connection: a third concurrent request over max_reqs = 2. */
+  /* Per connection: a third concurrent request over max_conn_reqs = 2,
+   * with FCGI_MAX_REQS far from reached. */
   fcs_responder_config cfg;
   fcs_responder_config_default(&cfg);
-  cfg.max_reqs = 2;
+  cfg.max_conn_reqs = 2;
   fcs_responder *r = new_responder(&cfg);
   client c;
   client_init(&c);
@@ -366,9 +367,10 @@ static void test_overloaded(void) {
   client_free(&c);
   fcs_responder_free(r);
 
-  /* Across connections sharing a budget. */
+  /* Across connections sharing a budget of max_reqs = 2. */
   fcs_responder_budget budget = {0};
   cfg.budget = &budget;
+  cfg.max_reqs = 2;
   fcs_responder *a = new_responder(&cfg), *b = new_responder(&cfg);
   client ca, cb;
   client_init(&ca);
@@ -719,6 +721,23 @@ static void test_config(void) {
   cfg.mpxs_conns = 2;
   why = fcs_responder_config_check(&cfg);
   CHECK(why && strstr(why, "mpxs_conns") != NULL);
+  fcs_responder_config_default(&cfg);
+  CHECK_EQ(cfg.max_conn_reqs, 8);
+  size_t capped = fcs_responder_memory_size(&cfg);
+  cfg.max_conn_reqs = 0;
+  why = fcs_responder_config_check(&cfg);
+  CHECK(why && strcmp(why, "max_conn_reqs must be 1..max_reqs") == 0);
+  cfg.max_conn_reqs = cfg.max_reqs + 1;
+  CHECK(fcs_responder_config_check(&cfg) == why);
+  /* Memory follows the per-connection cap, not FCGI_MAX_REQS: each of
+   * the 24 slots more holds at least one request's params. */
+  cfg.max_conn_reqs = cfg.max_reqs;
+  CHECK(fcs_responder_memory_size(&cfg) >
+        capped + (size_t)(cfg.max_reqs - 8) * cfg.max_params_bytes);
+  CHECK_EQ(fcs_responder_conn_reqs_default(1), 1);
+  CHECK_EQ(fcs_responder_conn_reqs_default(7), 1);
+  CHECK_EQ(fcs_responder_conn_reqs_default(32), 8);
+  CHECK_EQ(fcs_responder_conn_reqs_default(4096), 1024);
   fcs_responder_config_default(&cfg);
   CHECK_EQ(cfg.echo_format, FCS_ECHO_LINES);
   cfg.echo_format = FCS_ECHO_PHP_PRINT_R + 1;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -570,7 +571,8 @@ static void test_cant_mpx_conn(void) {
 /* FCGI_MAX_REQS counts requests across connections. */
 static void test_overloaded(void) {
   proc p;
-  if (start(&p, "tcp:127.0.0.1:0", "maxreqs.log", "--max-reqs", "2", NULL) != 0)
+  if (start(&p, "tcp:127.0.0.1:0", "maxreqs.log", "--max-reqs", "2",
+            "--max-conn-reqs", "2", NULL) != 0)
     return;
   int a = dial(p.address), b = dial(p.address);
   client ca, cb;
@@ -592,6 +594,81 @@ static void test_overloaded(void) {
   client_params(&ca, 1, NULL, 1);
   client_stream(&ca, FCS_STDIN, 1, NULL, 0, 0, 1);
   wait_ends(a, &ca, (const uint16_t[]){1, 0});
+  client_simple_request(&cb, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  wait_ends(b, &cb, (const uint16_t[]){1, 0});
+  check_completed(&cb, 1, 0);
+  client_free(&ca);
+  client_free(&cb);
+  close(a);
+  close(b);
+  CHECK_EQ(proc_stop(&p), 0);
+}
+
+/* Opens requests first..last (KEEP_CONN, no params) on fd and waits for
+ * the END_REQUESTs of the ids from refused_from on: each is OVERLOADED,
+ * and none came for the ids before it. */
+static void open_past_cap(int fd, client *c, uint16_t last,
+                          uint16_t refused_from) {
+  uint16_t refused[CLIENT_MAX_IDS + 1] = {0};
+  for (uint16_t id = 1; id <= last; id++) {
+    client_begin(c, id, FCS_RESPONDER, FCS_KEEP_CONN);
+    if (id >= refused_from)
+      refused[id - refused_from] = id;
+  }
+  wait_ends(fd, c, refused);
+  for (uint16_t id = 1; id <= last; id++) {
+    client_req *q = client_req_of(c, id);
+    CHECK_EQ(q->end_count, id >= refused_from);
+    if (id >= refused_from)
+      CHECK_EQ(q->end.protocol_status, FCS_OVERLOADED);
+  }
+}
+
+/* --max-conn-reqs: a connection that opens more requests than its cap gets
+ * OVERLOADED for the excess only; another connection still has its share
+ * of FCGI_MAX_REQS, and the capped connection's open requests carry on. */
+static void test_max_conn_reqs(void) {
+  proc p;
+  if (start(&p, "tcp:127.0.0.1:0", "connreqs.log", "--max-reqs", "4",
+            "--max-conn-reqs", "2", NULL) != 0)
+    return;
+  int a = dial(p.address), b = dial(p.address);
+  client ca, cb;
+  client_init(&ca);
+  client_init(&cb);
+  open_past_cap(a, &ca, 5, 3);
+  client_simple_request(&cb, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  client_simple_request(&cb, 2, FCS_KEEP_CONN, baseline_params, "hello");
+  wait_ends(b, &cb, (const uint16_t[]){1, 2, 0});
+  check_completed(&cb, 1, 0);
+  check_completed(&cb, 2, 0);
+  CHECK_TEXT(client_req_of(&cb, 1)->out.p, client_req_of(&cb, 1)->out.len,
+             baseline_echo);
+  for (uint16_t id = 1; id <= 2; id++) {
+    client_params(&ca, id, baseline_params, 1);
+    client_stream(&ca, FCS_STDIN, id, NULL, 0, 0, 1);
+  }
+  wait_ends(a, &ca, (const uint16_t[]){1, 2, 0});
+  check_completed(&ca, 1, 0);
+  check_completed(&ca, 2, 0);
+  client_free(&ca);
+  client_free(&cb);
+  close(a);
+  close(b);
+  CHECK_EQ(proc_stop(&p), 0);
+}
+
+/* With the default limits, one connection holding 32 unfinished requests
+ * (FCGI_MAX_REQS) keeps 8 and leaves the rest of the budget to others. */
+static void test_default_conn_cap(void) {
+  proc p;
+  if (start(&p, "tcp:127.0.0.1:0", "conncap.log", NULL) != 0)
+    return;
+  int a = dial(p.address), b = dial(p.address);
+  client ca, cb;
+  client_init(&ca);
+  client_init(&cb);
+  open_past_cap(a, &ca, 32, 9);
   client_simple_request(&cb, 1, FCS_KEEP_CONN, baseline_params, "hello");
   wait_ends(b, &cb, (const uint16_t[]){1, 0});
   check_completed(&cb, 1, 0);
@@ -628,6 +705,129 @@ static void test_max_conns(void) {
   client_free(&c1);
   client_free(&c2);
   close(second);
+  CHECK_EQ(proc_stop(&p), 0);
+}
+
+static long elapsed_ms(const struct timespec *since) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - since->tv_sec) * 1000L +
+         (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+/* One GET_VALUES round trip: the connection is accepted and served. */
+static void ask_values(int fd, client *c) {
+  int want = c->gv_count + 1;
+  client_get_values(c, (const char *const[]){"FCGI_MAX_CONNS", NULL});
+  CHECK_EQ(converse(fd, c, gv_arrived, &want, REPLY_TIMEOUT_MS), READ_DONE);
+}
+
+/* --idle-timeout: two silent connections that fill --max-conns are closed
+ * (EOF, logged) once the timeout passes, and the client waiting in the
+ * backlog is served soon after, not never. */
+static void test_idle_timeout_frees_slots(void) {
+  proc p;
+  if (start(&p, "tcp:127.0.0.1:0", "idle.log", "--max-conns", "2",
+            "--idle-timeout", "200", NULL) != 0)
+    return;
+  int idle[2];
+  client ci[2], c;
+  for (int i = 0; i < 2; i++) {
+    idle[i] = dial(p.address);
+    client_init(&ci[i]);
+    ask_values(idle[i], &ci[i]);
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int fd = dial(p.address);
+  client_init(&c);
+  client_simple_request(&c, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  wait_ends(fd, &c, (const uint16_t[]){1, 0});
+  long waited = elapsed_ms(&t0);
+  CHECK(waited < 1000); /* 200 ms of timeout, and some slack */
+  check_completed(&c, 1, 0);
+  CHECK_TEXT(client_req_of(&c, 1)->out.p, client_req_of(&c, 1)->out.len,
+             baseline_echo);
+  for (int i = 0; i < 2; i++) {
+    size_t before = ci[i].raw.len;
+    CHECK_EQ(converse(idle[i], &ci[i], NULL, NULL, REPLY_TIMEOUT_MS), READ_EOF);
+    CHECK_EQ(ci[i].raw.len, before);
+    client_free(&ci[i]);
+    close(idle[i]);
+  }
+  client_free(&c);
+  close(fd);
+  CHECK_EQ(proc_stop(&p), 0);
+  const char *log = proc_slurp(p.log_path);
+  const char *line = "closed after 200 ms without input\n";
+  const char *first = strstr(log, line);
+  CHECK(first != NULL);
+  CHECK(first && strstr(first + 1, line) != NULL);
+}
+
+/* A connection that keeps talking, 100 ms apart, outlives the timeout. */
+static void talk_past_timeout(const char *address) {
+  int fd = dial(address);
+  client c;
+  client_init(&c);
+  for (int i = 0; i < 6; i++) {
+    ask_values(fd, &c);
+    poll(NULL, 0, 100);
+  }
+  ask_values(fd, &c);
+  client_free(&c);
+  close(fd);
+}
+
+/* A reply far larger than the socket buffers (the output buffer is 1 KiB),
+ * left unread for three timeouts, still arrives whole. */
+static void unread_reply_survives(const char *address) {
+  int fd = dial(address);
+  client c;
+  client_init(&c);
+  size_t n = 1u << 20;
+  char *body = malloc(n);
+  memset(body, 'b', n);
+  client_begin(&c, 1, FCS_RESPONDER, FCS_KEEP_CONN);
+  client_params(&c, 1, NULL, 1);
+  client_stream(&c, FCS_STDIN, 1, body, n, 0, 1);
+  free(body);
+  CHECK_EQ(send_all(fd, &c), 0);
+  poll(NULL, 0, 600);
+  wait_ends(fd, &c, (const uint16_t[]){1, 0});
+  check_completed(&c, 1, 0);
+  CHECK(client_req_of(&c, 1)->out.len > n);
+  client_free(&c);
+  close(fd);
+}
+
+/* The idle clock counts silence only, and stops while a reply waits for
+ * the peer to read it; --idle-timeout 0 lets a connection stay silent. */
+static void test_idle_timeout_spares_busy(void) {
+  char sock[300], listen[320];
+  tmp_path(sock, sizeof sock, "idle.sock");
+  snprintf(listen, sizeof listen, "unix:%s", sock);
+  proc p;
+  if (start(&p, listen, "busy.log", "--idle-timeout", "200", "--echo-bytes",
+            "1048576", "--output-bytes", "1024", "--max-conn-reqs", "1",
+            NULL) != 0)
+    return;
+  talk_past_timeout(p.address);
+  unread_reply_survives(p.address);
+  CHECK_EQ(proc_stop(&p), 0);
+  CHECK(strstr(proc_slurp(p.log_path), "without input") == NULL);
+
+  if (start(&p, "tcp:127.0.0.1:0", "never.log", "--idle-timeout", "0", NULL) !=
+      0)
+    return;
+  int fd = dial(p.address);
+  client c;
+  client_init(&c);
+  ask_values(fd, &c);
+  poll(NULL, 0, 400);
+  ask_values(fd, &c);
+  client_free(&c);
+  close(fd);
   CHECK_EQ(proc_stop(&p), 0);
 }
 
@@ -723,12 +923,57 @@ static void test_usage_errors(void) {
                    "--max-reqs",   "0",        NULL};
   CHECK_EQ(proc_run(range, out), 2);
   CHECK(strstr(proc_slurp(out), "max_reqs must be 1..4096") != NULL);
+  char *conn_reqs[] = {(char *)binary,    "--listen", "tcp:127.0.0.1:0",
+                       "--max-conn-reqs", "",         NULL};
+  static const char *const bad_conn_reqs[] = {"0", "33", "-1", "x"};
+  for (size_t i = 0; i < 4; i++) {
+    conn_reqs[4] = (char *)bad_conn_reqs[i];
+    CHECK_EQ(proc_run(conn_reqs, out), 2);
+    const char *got = proc_slurp(out);
+    CHECK(strchr(got, '\n') == got + strlen(got) - 1); /* one line */
+    CHECK(strstr(got, i < 2
+                          ? "bad option value: max_conn_reqs must be "
+                            "1..max_reqs"
+                          : "--max-conn-reqs takes a decimal number") != NULL);
+  }
+  char *idle[] = {(char *)binary,   "--listen", "tcp:127.0.0.1:0",
+                  "--idle-timeout", "",         NULL};
+  static const char *const bad_idle[] = {"x", "-1", "86400001", "1.5"};
+  for (size_t i = 0; i < 4; i++) {
+    idle[4] = (char *)bad_idle[i];
+    CHECK_EQ(proc_run(idle, out), 2);
+    char want[96];
+    snprintf(want, sizeof want,
+             "fcgi-responder: --idle-timeout takes milliseconds, "
+             "0..86400000, not '%s'\n",
+             bad_idle[i]);
+    CHECK(strcmp(proc_slurp(out), want) == 0);
+  }
+  char *above[] = {(char *)binary,
+                   "--listen",
+                   "tcp:127.0.0.1:0",
+                   "--max-reqs",
+                   "4",
+                   "--max-conn-reqs",
+                   "5",
+                   NULL};
+  CHECK_EQ(proc_run(above, out), 2);
+  CHECK(strstr(proc_slurp(out), "max_conn_reqs must be 1..max_reqs") != NULL);
   char *addr[] = {(char *)binary, "--listen", "127.0.0.1:9000", NULL};
   CHECK_EQ(proc_run(addr, out), 1);
   CHECK(strstr(proc_slurp(out), "must start with tcp:") != NULL);
   char *nofd[] = {(char *)binary, NULL};
   CHECK_EQ(proc_run(nofd, out), 2); /* fd 0 is not a socket here */
   CHECK(strstr(proc_slurp(out), "fd 0 is not a listening socket") != NULL);
+}
+
+/* --version prints the project version and exits 0, before any socket. */
+static void test_version(void) {
+  char out[512];
+  tmp_path(out, sizeof out, "version.txt");
+  char *argv[] = {(char *)binary, "--version", NULL};
+  CHECK_EQ(proc_run(argv, out), 0);
+  CHECK(strcmp(proc_slurp(out), "fcgi-responder " FCS_VERSION "\n") == 0);
 }
 
 /* Removes the temporary directory and whatever the tests left in it. */
@@ -766,10 +1011,15 @@ int main(int argc, char **argv) {
   RUN(test_small_buffer_server_tcp);
   RUN(test_cant_mpx_conn);
   RUN(test_overloaded);
+  RUN(test_max_conn_reqs);
+  RUN(test_default_conn_cap);
   RUN(test_max_conns);
+  RUN(test_idle_timeout_frees_slots);
+  RUN(test_idle_timeout_spares_busy);
   RUN(test_inherited_fd0);
   RUN(test_web_server_addrs);
   RUN(test_usage_errors);
+  RUN(test_version);
   remove_tmpdir();
   if (check_failures)
     fprintf(stderr, "%d check(s) failed\n", check_failures);
