@@ -55,6 +55,20 @@ static int own_to_the_probe(const fcs_nv_pair *p) {
   return 0;
 }
 
+/* What echo_learn looks for in a probe's page: its marker param (value
+ * copied to value) and its streams. */
+static echo_probe probe_of(const sent_request *s, char *value, size_t cap) {
+  const fcs_nv_pair *marker = find(s, FCS_MARKER_PARAM);
+  value[0] = 0;
+  if (marker && marker->value_len < cap) {
+    memcpy(value, marker->value, marker->value_len);
+    value[marker->value_len] = 0;
+  }
+  echo_probe ep = {FCS_MARKER_PARAM, value,   s->in,
+                   s->in_len,        s->data, s->data_len};
+  return ep;
+}
+
 fcs_content *content_learn(const uint8_t *out, size_t len,
                            const fcs_sent_req *probe, const char *forced,
                            fcs_buf *why) {
@@ -65,11 +79,8 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
   }
   fcs_buf store = {0};
   sent_request s = as_sent(probe, &store);
-  const fcs_nv_pair *marker = find(&s, FCS_MARKER_PARAM);
-  char value[128] = "";
-  if (marker && marker->value_len < sizeof(value))
-    memcpy(value, marker->value, marker->value_len);
-  echo_probe ep = {FCS_MARKER_PARAM, value, s.in, s.in_len, s.data, s.data_len};
+  char value[128];
+  echo_probe ep = probe_of(&s, value, sizeof(value));
   fcs_content *ct = xcalloc(1, sizeof(*ct));
   echo_format got = echo_learn(out, len, &ep, &ct->hint, why);
   if (want != ECHO_UNKNOWN && got != want) {
@@ -104,11 +115,8 @@ void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
     return;
   fcs_buf store = {0}, why = {0};
   sent_request s = as_sent(probe, &store);
-  const fcs_nv_pair *marker = find(&s, FCS_MARKER_PARAM);
-  char value[128] = "";
-  if (marker && marker->value_len < sizeof(value))
-    memcpy(value, marker->value, marker->value_len);
-  echo_probe ep = {FCS_MARKER_PARAM, value, s.in, s.in_len, s.data, s.data_len};
+  char value[128];
+  echo_probe ep = probe_of(&s, value, sizeof(value));
   echo_hint h;
   ct->filter_echoes = echo_learn(out, len, &ep, &h, &why) == ct->hint.format;
   if (ct->filter_echoes && h.data_shown) {
