@@ -480,10 +480,11 @@ static int read_reply(const client *c, int fd, int64_t deadline) {
 
 static int exchange(const client *c, const fcs_target *t) {
   int64_t deadline = now_ms() + c->max_time_ms;
-  char err[256];
+  char err[256], where[300];
   int fd = target_connect(t, deadline, err, sizeof(err));
   if (fd < 0) {
-    fprintf(stderr, "fcgi-curl: cannot connect: %s\n", err);
+    target_format(t, where, sizeof(where));
+    fprintf(stderr, "fcgi-curl: cannot connect to %s: %s\n", where, err);
     return EXIT_UNREACHABLE;
   }
   int rc = send_request(c, fd) ? EXIT_PROTOCOL : read_reply(c, fd, deadline);

@@ -70,8 +70,14 @@ def test_refused_role_and_unreachable_target(responder, tmp_path):
     p = curl("--role", "9", responder.address)
     assert p.returncode == 5 + 3
     assert b"FCGI_UNKNOWN_ROLE" in p.stderr
-    assert curl(f"unix:{tmp_path}/nothing.sock").returncode == 3
     assert curl("--id", "0", responder.address).returncode == 2
+
+
+def test_connect_error_names_the_target(tmp_path):
+    p = curl(f"unix:{tmp_path}/nothing.sock")
+    assert p.returncode == 3
+    assert p.stderr.decode() == (f"fcgi-curl: cannot connect to unix:{tmp_path}"
+                                 "/nothing.sock: No such file or directory\n")
 
 
 @pytest.mark.parametrize("mutant", ["no-stdout-end"], indirect=True)
