@@ -1,7 +1,6 @@
 #include "cgi_head.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
