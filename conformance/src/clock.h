@@ -1,4 +1,4 @@
-/* Monotonic milliseconds. */
+/* Monotonic milliseconds (and microseconds). */
 #ifndef FCS_CLOCK_H
 #define FCS_CLOCK_H
 
@@ -9,6 +9,12 @@ static inline int64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static inline void sleep_ms(int64_t ms) {

@@ -78,7 +78,7 @@ static int connect_addr(const struct sockaddr *sa, socklen_t len, int family,
   }
   if (connect(fd, sa, len) < 0) {
     if (errno != EINPROGRESS) {
-      snprintf(err, errlen, "connect: %s", strerror(errno));
+      snprintf(err, errlen, "%s", strerror(errno));
       close(fd);
       return -1;
     }
@@ -88,13 +88,13 @@ static int connect_addr(const struct sockaddr *sa, socklen_t len, int family,
     int soerr = 0;
     socklen_t sl = sizeof(soerr);
     if (rc <= 0) {
-      snprintf(err, errlen, "connect: timed out");
+      snprintf(err, errlen, "timed out");
       close(fd);
       return -1;
     }
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
     if (soerr) {
-      snprintf(err, errlen, "connect: %s", strerror(soerr));
+      snprintf(err, errlen, "%s", strerror(soerr));
       close(fd);
       return -1;
     }

@@ -18,7 +18,8 @@ typedef struct fcs_target {
 int target_parse(const char *spec, fcs_target *t, char *err, size_t errlen);
 void target_format(const fcs_target *t, char *out, size_t outlen);
 
-/* Connected, blocking-mode socket with TCP_NODELAY, or -1 with err. */
+/* Connected, blocking-mode socket with TCP_NODELAY, or -1 with err saying
+ * why ("Connection refused", "timed out", ...); callers name the target. */
 int target_connect(const fcs_target *t, int64_t deadline, char *err,
                    size_t errlen);
 

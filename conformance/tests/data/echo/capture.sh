@@ -32,9 +32,9 @@ trap 'rm -rf "$dir"' EXIT
 for ((i = 0; i < 256; i++)); do printf "\\x$(printf %02x $i)"; done >"$dir/body"
 
 # The two requests; $1 the target, $2 SCRIPT_FILENAME.
-probe() { "$curl_bin" -m 20 -s "$2" -p FCGISPEC_PROBE=tok-capture -d fcgispec-probe-body "$1" '/probe?x=1'; }
+probe() { "$curl_bin" -i -m 20 -s "$2" -p FCGISPEC_PROBE=tok-capture -d fcgispec-probe-body "$1" '/probe?x=1'; }
 awkward() {
-  "$curl_bin" -m 20 -s "$2" -p $'BIN=a\x01\x7f\x80\xff' -p 'PCT=%41=%' -p $'LF=one\n two' \
+  "$curl_bin" -i -m 20 -s "$2" -p $'BIN=a\x01\x7f\x80\xff' -p 'PCT=%41=%' -p $'LF=one\n two' \
     -p 'EMPTY=' -p $'UTF8=\xc3\xa9' -d "@$dir/body" "$1" '/awkward?q=a%20b'
 }
 
