@@ -1,6 +1,7 @@
 /* fcgi-mutant --listen ADDR --break RULE: a FastCGI backend that breaks
  * exactly one rule (rules.h lists them; "none" breaks nothing). Prints
- * "listening on ADDR" when ready; one thread per connection. */
+ * "listening on ADDR" when ready; one thread per connection. --help and
+ * --version print and exit. */
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -60,15 +61,23 @@ static int listen_on(const fcs_target *t) {
   return fd;
 }
 
-static void usage(void) {
-  fprintf(stderr, "usage: fcgi-mutant --listen tcp:HOST:PORT|unix:PATH "
-                  "--break RULE\nrules:");
+static void usage(FILE *out) {
+  fprintf(out, "usage: fcgi-mutant --listen tcp:HOST:PORT|unix:PATH "
+               "--break RULE\n       fcgi-mutant --help | --version\nrules:");
   for (int r = 0; r < M_COUNT; r++)
-    fprintf(stderr, " %s", rule_name((mutant_rule)r));
-  fputc('\n', stderr);
+    fprintf(out, " %s", rule_name((mutant_rule)r));
+  fputc('\n', out);
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    puts("fcgi-mutant " FCS_VERSION);
+    return 0;
+  }
   const char *listen_addr = NULL, *rule_arg = NULL;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--listen") == 0)
@@ -77,13 +86,13 @@ int main(int argc, char **argv) {
       rule_arg = argv[i + 1];
   }
   if (!listen_addr || !rule_arg || argc != 5) {
-    usage();
+    usage(stderr);
     return 2;
   }
   mutant_rule rule = rule_parse(rule_arg);
   if (rule == M_COUNT) {
     fprintf(stderr, "fcgi-mutant: unknown rule '%s'\n", rule_arg);
-    usage();
+    usage(stderr);
     return 2;
   }
   fcs_target t;
