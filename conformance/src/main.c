@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "echo_view.h"
+#include "locate.h"
 #include "probe.h"
 #include "report.h"
 #include "run.h"
@@ -63,7 +64,11 @@ static void usage(FILE *out) {
       "      --export-seeds DIR write each selected case's bytes to DIR\n"
       "  -v, --verbose          details for info and known cases too\n"
       "      --color WHEN       auto, always or never\n"
+      "      --version          print the version and exit\n"
       "  -h, --help\n\n"
+      "Cases come from --cases DIR, else $FCGISPEC_CASES, else the catalog\n"
+      "installed with fcgispec (" FCS_CASES_INSTALLED " from its directory)\n"
+      "or, in a build tree, the source tree's seeds/cases.\n\n"
       "exit codes: 0 every MUST case passed, 1 failures, 2 usage error,\n"
       "3 target unreachable, 4 undecided cases (errors)\n",
       out);
@@ -111,7 +116,8 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     O_EXPORT,
     O_COLOR,
     O_ECHO,
-    O_CASE_CAP
+    O_CASE_CAP,
+    O_VERSION
   };
   static const struct option longs[] = {
       {"target", required_argument, 0, 't'},
@@ -134,6 +140,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       {"color", required_argument, 0, O_COLOR},
       {"echo", required_argument, 0, O_ECHO},
       {"case-cap", required_argument, 0, O_CASE_CAP},
+      {"version", no_argument, 0, O_VERSION},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   int ch;
@@ -245,6 +252,9 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     case 'h':
       usage(stdout);
       exit(EXIT_OK);
+    case O_VERSION:
+      puts("fcgispec " FCS_VERSION);
+      exit(EXIT_OK);
     default:
       usage(stderr);
       return -1;
@@ -346,14 +356,25 @@ static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
   pthread_mutex_destroy(&p.lock);
 }
 
-/* Starts the built-in reference responder on a private Unix socket. */
+/* Starts the built-in reference responder on a private Unix socket: the
+ * one installed beside fcgispec, else the build tree's. */
 static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
                           size_t cmdcap) {
+  char found[4096];
+  const char *responder = locate_shipped(
+      FCS_RESPONDER_INSTALLED, FCS_RESPONDER_PATH, found, sizeof(found));
+  if (!responder) {
+    fprintf(stderr,
+            "fcgispec: the built-in reference responder is missing (not at "
+            "%s nor %s): name a backend with --target\n",
+            found, FCS_RESPONDER_PATH);
+    return -1;
+  }
   const char *tmp = getenv("TMPDIR");
   snprintf(addr, cap, "unix:%s/fcgispec-%ld.sock", tmp && *tmp ? tmp : "/tmp",
            (long)getpid());
-  snprintf(cmd, cmdcap, "exec '%s' --listen '%s' >/dev/null 2>&1",
-           FCS_RESPONDER_PATH, addr);
+  snprintf(cmd, cmdcap, "exec '%s' --listen '%s' >/dev/null 2>&1", responder,
+           addr);
   o->target = addr;
   o->spawn = cmd;
   return 0;
@@ -384,8 +405,15 @@ int main(int argc, char **argv) {
   if (parse_options(argc, argv, &o, &cfg))
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   const char *dir = o.cases_dir ? o.cases_dir : getenv("FCGISPEC_CASES");
-  if (!dir)
-    dir = FCS_CASES_DIR;
+  char found[4096];
+  if (!dir && !(dir = locate_shipped(FCS_CASES_INSTALLED, FCS_CASES_DIR, found,
+                                     sizeof(found)))) {
+    fprintf(stderr,
+            "fcgispec: no case catalog at %s nor %s: give one with --cases "
+            "DIR or FCGISPEC_CASES\n",
+            found, FCS_CASES_DIR);
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
+  }
   char err[1024];
   if (catalog_load(dir, &cat, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: %s\n", err);
@@ -435,10 +463,12 @@ int main(int argc, char **argv) {
     baseline_free(&base);
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
-  char addr[200], cmd[600], label[300];
+  char addr[200], cmd[4400], label[300];
   int builtin = !o.target;
-  if (builtin)
-    builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd));
+  if (builtin && builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd))) {
+    baseline_free(&base);
+    return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
+  }
   if (target_parse(o.target, &cfg.target, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: --target: %s\n", err);
     baseline_free(&base);
