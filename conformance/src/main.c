@@ -361,8 +361,8 @@ static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
 static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
                           size_t cmdcap) {
   char found[4096];
-  const char *responder = locate_shipped(
-      FCS_RESPONDER_INSTALLED, FCS_RESPONDER_PATH, found, sizeof(found));
+  const char *responder = locate_shipped(FCS_RESPONDER_NAME, FCS_RESPONDER_PATH,
+                                         found, sizeof(found));
   if (!responder) {
     fprintf(stderr,
             "fcgispec: the built-in reference responder is missing (not at "
