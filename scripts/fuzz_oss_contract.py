@@ -4,7 +4,9 @@ Docker: sets CC, CXX, CFLAGS, CXXFLAGS, LIB_FUZZING_ENGINE, SRC, WORK and
 OUT the way OSS-Fuzz does for libFuzzer and for AFL++'s driver, runs the
 script, then checks $OUT: one binary per target that runs its own seed
 corpus cleanly, <target>_seed_corpus.zip with content-named inputs,
-<target>.dict and <target>.options, and no main() of this project's.
+<target>.dict and <target>.options, and no main() of this project's. It
+also checks fuzz/oss-fuzz/project.yaml has the fields OSS-Fuzz needs and
+lists the PLACEHOLDER values a maintainer still has to fill in.
 
   fuzz_oss_contract.py [--engine libfuzzer|afl ...] [--keep DIR]
 """
@@ -18,8 +20,17 @@ import sys
 import tempfile
 import zipfile
 
+import yaml
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD_SH = ROOT / "fuzz" / "oss-fuzz" / "build.sh"
+PROJECT_YAML = ROOT / "fuzz" / "oss-fuzz" / "project.yaml"
+# project.yaml: the fields OSS-Fuzz needs, and the values it knows.
+REQUIRED_FIELDS = ("homepage", "language", "primary_contact", "main_repo")
+KNOWN_VALUES = {"fuzzing_engines": {"libfuzzer", "afl", "honggfuzz", "centipede"},
+                "sanitizers": {"address", "undefined", "memory"},
+                "architectures": {"x86_64", "i386", "aarch64"}}
+PLACEHOLDER = "PLACEHOLDER"
 # OSS-Fuzz's flags for the address sanitizer build.
 SANITIZER_FLAGS = ("-O1 -fno-omit-frame-pointer -gline-tables-only "
                    "-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION "
@@ -80,6 +91,38 @@ def check_out(engine, out, problems):
                 problems.append(f"{engine}: {t} contains the project's own driver ({s})")
 
 
+def check_project_yaml(path=PROJECT_YAML):
+    """(problems, placeholders): what OSS-Fuzz would reject in project.yaml,
+    and the fields whose line is marked PLACEHOLDER (to fill in, not
+    wrong)."""
+    text = path.read_text()
+    try:
+        project = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        return [f"{path.name}: not YAML: {e}"], []
+    if not isinstance(project, dict):
+        return [f"{path.name}: not a mapping of fields"], []
+    problems = [f"{path.name}: no {f}" for f in REQUIRED_FIELDS if not project.get(f)]
+    if project.get("language") != "c":
+        problems.append(f"{path.name}: language is {project.get('language')!r}, not c")
+    for field, known in KNOWN_VALUES.items():
+        unknown = set(project.get(field) or ()) - known
+        if unknown:
+            problems.append(f"{path.name}: {field} has unknown {sorted(unknown)}")
+    engines = set(project.get("fuzzing_engines") or ())
+    if engines and not engines <= set(ENGINES):
+        problems.append(f"{path.name}: fuzzing_engines {sorted(engines - set(ENGINES))} "
+                        "are not built by this check")
+    placeholders, field = [], None
+    for line in text.splitlines():
+        key = re.match(r"([a-z_]+):", line)
+        field = key.group(1) if key else field
+        value, _, comment = line.partition("#")
+        if value.strip() and PLACEHOLDER in comment and field not in placeholders:
+            placeholders.append(field)
+    return problems, placeholders
+
+
 def run_seeds(engine, binary, seeds, problems):
     if engine == "libfuzzer":
         cmd = [str(binary), "-runs=0", str(seeds)]
@@ -117,9 +160,12 @@ def main(argv=None):
     ap.add_argument("--engine", nargs="*", choices=sorted(ENGINES), default=sorted(ENGINES))
     ap.add_argument("--keep", help="build in this directory and keep it")
     a = ap.parse_args(argv)
-    problems = []
+    problems, placeholders = check_project_yaml()
     for engine in a.engine:
         problems += check(engine, pathlib.Path(a.keep) / engine if a.keep else None)
+    if placeholders:
+        print(f"oss-contract: to fill in before submitting: {PROJECT_YAML.name} "
+              f"{', '.join(placeholders)} (marked {PLACEHOLDER})")
     for p in problems:
         print(f"oss-contract: FAIL {p}")
     print(f"oss-contract: {'FAIL' if problems else 'ok'}: {', '.join(a.engine)}, "

@@ -2,11 +2,13 @@
 """The certification matrix: runs the conformance suite (fcgispec) against
 every backend under scripts/backends/ that has a baseline, plus the
 reference responder, and writes an HTML matrix, a Markdown summary and each
-backend's JSON report. With --check it fails when a backend's verdicts
-differ from its checked-in baseline.
+backend's JSON and JUnit reports. With --check it fails when a backend's
+verdicts differ from its checked-in baseline. With --reports DIR it runs
+nothing and renders the reports an earlier run wrote under DIR (the jobs
+of a CI matrix, one backend each: .github/workflows/certify.yml).
 
   scripts/matrix.py [--backends a,b] [--jobs N] [--out DIR] [--check]
-                    [--screenshot FILE]
+                    [--screenshot FILE] [--reports DIR]
 """
 import argparse
 import os
@@ -46,6 +48,9 @@ def parse_args(argv):
                    help="also save a PNG of the page, rendered by Chromium")
     p.add_argument("--timeout", type=float, default=600, metavar="S",
                    help="seconds one backend's run may take (default 600)")
+    p.add_argument("--reports", metavar="DIR",
+                   help="run nothing: render DIR/json/NAME.json, the reports "
+                   "of earlier runs (a backend without one is skipped)")
     p.add_argument("--backends-dir", default="scripts/backends",
                    metavar="DIR", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -58,7 +63,7 @@ def main(argv=None):
     args = parse_args(argv)
     build = in_root(os.environ.get("FCS_BUILD_DIR", "build/default"))
     fcgispec = build / "conformance" / "fcgispec"
-    if not fcgispec.exists():
+    if not args.reports and not fcgispec.exists():
         print(f"matrix: {fcgispec} is missing: build the default preset "
               "first (or set FCS_BUILD_DIR)", file=sys.stderr)
         return 2
@@ -74,12 +79,15 @@ def main(argv=None):
         return 2
     out = in_root(args.out)
     setup = runner.Setup(ROOT, build, backends_dir, out, args.timeout)
-    results = runner.run_all(chosen, setup, args.jobs)
+    results = (runner.load_all(chosen, setup, in_root(args.reports))
+               if args.reports else runner.run_all(chosen, setup, args.jobs))
 
+    out.mkdir(parents=True, exist_ok=True)
     html_path = out / "matrix.html"
     html_path.write_text(page.render(results))
     (out / "matrix.md").write_text(summary.render(results))
-    print(f"wrote {html_path}, {out / 'matrix.md'} and {out / 'json'}/")
+    print(f"wrote {html_path}, {out / 'matrix.md'}" +
+          ("" if args.reports else f", {out / 'json'}/ and {out / 'junit'}/"))
     if args.screenshot:
         target = in_root(args.screenshot)
         screenshot.save(html_path, target)

@@ -1,6 +1,7 @@
 /* fcgi-mutant --listen ADDR --break RULE: a FastCGI backend that breaks
  * exactly one rule (rules.h lists them; "none" breaks nothing). Prints
- * "listening on ADDR" when ready; one thread per connection. */
+ * "listening on ADDR" when ready; one thread per connection. --help and
+ * --version print and exit. */
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -76,7 +77,7 @@ static int listen_on(const fcs_target *t, char *err, size_t errlen) {
 
 static void usage(FILE *out) {
   fprintf(out, "usage: fcgi-mutant --listen tcp:HOST:PORT|unix:PATH "
-               "--break RULE\n       fcgi-mutant --version\nrules:");
+               "--break RULE\n       fcgi-mutant --help | --version\nrules:");
   for (int r = 0; r < M_COUNT; r++)
     fprintf(out, " %s", rule_name((mutant_rule)r));
   fputc('\n', out);

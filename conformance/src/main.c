@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "echo_view.h"
+#include "locate.h"
 #include "probe.h"
 #include "report.h"
 #include "run.h"
@@ -64,8 +65,11 @@ static void usage(FILE *out) {
       "      --export-seeds DIR write each selected case's bytes to DIR\n"
       "  -v, --verbose          details for info and known cases too\n"
       "      --color WHEN       auto, always or never\n"
-      "  -h, --help\n"
-      "      --version\n\n"
+      "      --version          print the version and exit\n"
+      "  -h, --help\n\n"
+      "Cases come from --cases DIR, else $FCGISPEC_CASES, else the catalog\n"
+      "installed with fcgispec (" FCS_CASES_INSTALLED " from its directory)\n"
+      "or, in a build tree, the source tree's seeds/cases.\n\n"
       "exit codes: 0 every MUST case passed, 1 failures, 2 usage error,\n"
       "3 target unreachable, 4 undecided cases (errors)\n",
       out);
@@ -395,14 +399,25 @@ static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
   rerun_tainted(run, cfg);
 }
 
-/* Starts the built-in reference responder on a private Unix socket. */
+/* Starts the built-in reference responder on a private Unix socket: the
+ * one installed beside fcgispec, else the build tree's. */
 static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
                           size_t cmdcap) {
+  char found[4096];
+  const char *responder = locate_shipped(FCS_RESPONDER_NAME, FCS_RESPONDER_PATH,
+                                         found, sizeof(found));
+  if (!responder) {
+    fprintf(stderr,
+            "fcgispec: the built-in reference responder is missing (not at "
+            "%s nor %s): name a backend with --target\n",
+            found, FCS_RESPONDER_PATH);
+    return -1;
+  }
   const char *tmp = getenv("TMPDIR");
   snprintf(addr, cap, "unix:%s/fcgispec-%ld.sock", tmp && *tmp ? tmp : "/tmp",
            (long)getpid());
-  snprintf(cmd, cmdcap, "exec '%s' --listen '%s' >/dev/null 2>&1",
-           FCS_RESPONDER_PATH, addr);
+  snprintf(cmd, cmdcap, "exec '%s' --listen '%s' >/dev/null 2>&1", responder,
+           addr);
   o->target = addr;
   o->spawn = cmd;
   return 0;
@@ -580,8 +595,15 @@ int main(int argc, char **argv) {
   if (parse_options(argc, argv, &o, &cfg))
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   const char *dir = o.cases_dir ? o.cases_dir : getenv("FCGISPEC_CASES");
-  if (!dir)
-    dir = FCS_CASES_DIR;
+  char found[4096];
+  if (!dir && !(dir = locate_shipped(FCS_CASES_INSTALLED, FCS_CASES_DIR, found,
+                                     sizeof(found)))) {
+    fprintf(stderr,
+            "fcgispec: no case catalog at %s nor %s: give one with --cases "
+            "DIR or FCGISPEC_CASES\n",
+            found, FCS_CASES_DIR);
+    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
+  }
   char err[1024];
   if (catalog_load(dir, &cat, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: %s\n", err);
@@ -611,10 +633,12 @@ int main(int argc, char **argv) {
     baseline_free(&base);
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   }
-  char addr[200], cmd[600], label[300];
+  char addr[200], cmd[4400], label[300];
   int builtin = !o.target;
-  if (builtin)
-    builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd));
+  if (builtin && builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd))) {
+    baseline_free(&base);
+    return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
+  }
   if (target_parse(o.target, &cfg.target, err, sizeof(err)) ||
       (o.spawn && cfg.target.is_unix &&
        unix_path_claim(cfg.target.path, err, sizeof(err)))) {

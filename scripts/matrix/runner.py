@@ -65,7 +65,7 @@ class Setup:
     root: object  # pathlib.Path of the repository
     build: object  # pathlib.Path of the build directory
     backends_dir: object  # pathlib.Path holding run.sh and the start scripts
-    out: object  # pathlib.Path: json/ and logs/ are written under it
+    out: object  # pathlib.Path: json/, junit/ and logs/ are written under it
     timeout: float  # seconds for one backend's whole run
 
 
@@ -78,9 +78,18 @@ def shown_path(path, root):
         return str(path)
 
 
-def command(backend, setup, json_path):
+def report_paths(setup, name):
+    """Where a backend's JSON report, JUnit report and log go."""
+    return (setup.out / "json" / f"{name}.json",
+            setup.out / "junit" / f"{name}.xml",
+            setup.out / "logs" / f"{name}.log")
+
+
+def command(backend, setup):
     """The argv that runs the suite against BACKEND, and its rerun prefix."""
-    report = ["--color", "never", "--json", str(json_path)]
+    json_path, junit_path, _ = report_paths(setup, backend.name)
+    report = ["--color", "never", "--json", str(json_path),
+              "--junit", str(junit_path)]
     if backend.start is None:
         fcgispec = setup.build / "conformance" / "fcgispec"
         repro = f"{shown_path(fcgispec, setup.root)} -v"
@@ -97,13 +106,29 @@ def skip_reason(returncode, stderr):
     return f"exit code {returncode}: {said}"
 
 
+def new_result(backend, setup):
+    _, repro = command(backend, setup)
+    return Result(backend.name, backend.description,
+                  backend.baseline is not None, repro)
+
+
+def read_report(result, json_path):
+    """RESULT with the report at JSON_PATH, or the reason it has none."""
+    if not json_path.exists():
+        result.skipped = f"no report {json_path.name}"
+        return result
+    try:
+        result.report = json.loads(json_path.read_text())
+    except json.JSONDecodeError as e:
+        result.skipped = f"unreadable JSON report {json_path.name}: {e}"
+    return result
+
+
 def run_one(backend, setup):
-    json_path = setup.out / "json" / f"{backend.name}.json"
-    log_path = setup.out / "logs" / f"{backend.name}.log"
+    json_path, _, log_path = report_paths(setup, backend.name)
     json_path.unlink(missing_ok=True)
-    argv, repro = command(backend, setup, json_path)
-    result = Result(backend.name, backend.description,
-                    backend.baseline is not None, repro)
+    argv, _ = command(backend, setup)
+    result = new_result(backend, setup)
     started = time.monotonic()
     try:
         p = subprocess.run(
@@ -120,16 +145,27 @@ def run_one(backend, setup):
     if not json_path.exists():
         result.skipped = skip_reason(p.returncode, p.stderr)
         return result
-    try:
-        result.report = json.loads(json_path.read_text())
-    except json.JSONDecodeError as e:
-        result.skipped = f"unreadable JSON report {json_path.name}: {e}"
-    return result
+    return read_report(result, json_path)
+
+
+def load_all(backends, setup, reports):
+    """Results from the JSON reports under REPORTS (json/NAME.json, as a
+    run writes them: e.g. one CI job per backend), running nothing."""
+    results = []
+    for backend in backends:
+        result = read_report(new_result(backend, setup),
+                             reports / "json" / f"{backend.name}.json")
+        if result.report:
+            result.seconds = result.report.get("wall_ms", 0) / 1000
+        else:
+            result.skipped += f" in {reports}"
+        results.append(result)
+    return results
 
 
 def run_all(backends, setup, jobs, say=print):
     """Runs up to JOBS backends at a time; results in BACKENDS' order."""
-    for sub in ("json", "logs"):
+    for sub in ("json", "junit", "logs"):
         (setup.out / sub).mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     done = []

@@ -24,3 +24,21 @@ def test_environment_follows_oss_fuzz():
     env = fuzz_oss_contract.environment("libfuzzer", "/w", "/o")
     assert "-fsanitize=fuzzer-no-link" in env["CFLAGS"]
     assert (env["WORK"], env["OUT"]) == ("/w", "/o")
+
+
+def test_project_yaml_has_what_oss_fuzz_needs_and_names_its_placeholders():
+    problems, placeholders = fuzz_oss_contract.check_project_yaml()
+    assert problems == []
+    assert {"homepage", "primary_contact", "main_repo"} <= set(placeholders)
+
+
+def test_project_yaml_problems_are_named(tmp_path):
+    bad = tmp_path / "project.yaml"
+    bad.write_text("language: go\nhomepage: x  # PLACEHOLDER: home\n"
+                   "sanitizers:\n  - adress\n")
+    problems, placeholders = fuzz_oss_contract.check_project_yaml(bad)
+    assert "project.yaml: no primary_contact" in problems
+    assert "project.yaml: no main_repo" in problems
+    assert "project.yaml: language is 'go', not c" in problems
+    assert "project.yaml: sanitizers has unknown ['adress']" in problems
+    assert placeholders == ["homepage"]

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -114,6 +115,36 @@ def test_check_passes_once_the_baseline_records_the_verdicts(
     assert p.returncode == 0, p.stdout + p.stderr
     assert "mutant: verdicts match its baseline" in p.stdout
     assert "check: every backend matches its baseline" in p.stdout
+
+
+def test_each_report_comes_as_json_and_junit(run):
+    _, out = run
+    for name in ("reference", "mutant"):
+        report = json.loads((out / "json" / f"{name}.json").read_text())
+        suites = ET.parse(out / "junit" / f"{name}.xml").getroot().findall("testsuite")
+        assert sum(int(s.get("tests")) for s in suites) == len(report["cases"])
+    assert not (out / "junit" / "broken.xml").exists()
+
+
+def test_reports_of_earlier_runs_render_without_running_anything(
+        run, backends_dir, tmp_path):
+    _, out = run
+    reports = tmp_path / "reports"
+    shutil.copytree(out / "json", reports / "json")
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "matrix.py"), "--out", str(tmp_path / "m"),
+         "--backends-dir", str(backends_dir), "--reports", str(reports), "--check"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "FCS_BUILD_DIR": str(tmp_path / "no-build")})
+    assert "running" not in p.stdout
+    def mutant_row(md):  # every cell but the seconds
+        return [l for l in md.read_text().splitlines()
+                if l.startswith("| mutant |")][0].split("|")[:-2]
+    assert mutant_row(tmp_path / "m" / "matrix.md") == mutant_row(out / "matrix.md")
+    again = (tmp_path / "m" / "matrix.md").read_text()
+    # the backend that had no report is named, and --check fails on it
+    assert f"| broken | skipped: no report broken.json in {reports}" in again
+    assert p.returncode == 1 and "broken: not checked" in p.stdout
 
 
 def test_unknown_backend_is_a_usage_error(tmp_path):
