@@ -102,8 +102,10 @@ static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why,
     *x->reply_index = SIZE_MAX;
     fcs_tri t = cond_eval(&s->alts[i], x, &w);
     if (t == TRI_TRUE) {
-      if (w.len)
-        buf_add(why, w.p, w.len);
+      /* Only the note of the alternative that held: why the others did
+       * not no longer matters. */
+      why->len = 0;
+      buf_add(why, w.p, w.len);
       buf_free(&w);
       if (which)
         *which = i;

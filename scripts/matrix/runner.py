@@ -113,14 +113,21 @@ def new_result(backend, setup):
 
 
 def read_report(result, json_path):
-    """RESULT with the report at JSON_PATH, or the reason it has none."""
+    """RESULT with the report at JSON_PATH, or the reason it has none. A
+    report whose run could not happen (its "failure") is kept on disk for
+    CI, but the backend was not checked."""
     if not json_path.exists():
         result.skipped = f"no report {json_path.name}"
         return result
     try:
-        result.report = json.loads(json_path.read_text())
+        report = json.loads(json_path.read_text())
     except json.JSONDecodeError as e:
         result.skipped = f"unreadable JSON report {json_path.name}: {e}"
+        return result
+    if report.get("failure"):
+        result.skipped = f"no case could run: {report['failure']}"
+    else:
+        result.report = report
     return result
 
 
@@ -142,10 +149,10 @@ def run_one(backend, setup):
     finally:
         result.seconds = time.monotonic() - started
     log_path.write_text(p.stdout + p.stderr)
-    if not json_path.exists():
+    result = read_report(result, json_path)
+    if not result.report:
         result.skipped = skip_reason(p.returncode, p.stderr)
-        return result
-    return read_report(result, json_path)
+    return result
 
 
 def load_all(backends, setup, reports):
