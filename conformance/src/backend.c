@@ -51,9 +51,16 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
   sent_feed(&sent, out.p, out.len, declare_on, &conn);
   conn_write(&conn, out.p, out.len, 0, deadline);
   const fcs_reply *rep = NULL;
+  /* Slow is not hung here either: bytes received restart the deadline, up
+   * to the same cap a case has. */
+  int64_t cap = deadline + 19 * (int64_t)deadline_ms;
   while (!(rep = replies_next_end(&conn.replies, 1, NULL, NULL)) &&
-         !conn_done(&conn) && now_ms() < deadline)
+         !conn_done(&conn) && now_ms() < deadline) {
     conn_pump(&conn, deadline);
+    if (conn.rx_bytes && conn.last_rx + deadline_ms > deadline)
+      deadline =
+          conn.last_rx + deadline_ms < cap ? conn.last_rx + deadline_ms : cap;
+  }
   int rc = -1;
   if (!rep)
     buf_fmt(why, "%s before END_REQUEST",
