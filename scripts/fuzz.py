@@ -5,7 +5,7 @@
   fuzz.py run      --engine libfuzzer|afl --seconds N --jobs J [--targets T...]
                    [--triage]   (file new crashes under seeds/regression)
   fuzz.py merge    --target T [--replace] [SRC...]   minimise into seeds/corpus/T
-  fuzz.py triage   --target T CRASH_FILE_OR_DIR...
+  fuzz.py triage   [--target T [CRASH_FILE_OR_DIR...]]
   fuzz.py coverage [--html DIR] [--min-lines P] [--min-branches P]
   fuzz.py bench    [--seconds N] [--runs R] [--targets T...] [--json FILE]
 
@@ -78,9 +78,28 @@ def cmd_merge(a):
 
 
 def cmd_triage(a):
-    replay = fuzz_build.build("replay", [a.target])[0]
-    filed = fuzz_triage.triage(a.target, replay, list(_expand(a.crashes)))
-    print(f"fuzz: {len(filed)} distinct findings filed")
+    """Without --target: every target's crashes left by `fuzz.py run` in
+    its work directory (build/fuzz-work/TARGET/artifacts)."""
+    if a.crashes and not a.target:
+        print("fuzz.py triage: crash files need --target (see --help)",
+              file=sys.stderr)
+        return 2
+    def left_by_run(target):
+        artifacts = fuzz_campaign.work_dir(target) / "artifacts"
+        return list(_expand([artifacts])) if artifacts.is_dir() else []
+    if a.target:
+        jobs = [(a.target, list(_expand(a.crashes)) if a.crashes
+                 else left_by_run(a.target))]
+    else:
+        jobs = [(t, left_by_run(t)) for t in _targets([])]
+    filed = 0
+    for target, crashes in jobs:
+        if not crashes:
+            continue
+        replay = fuzz_build.build("replay", [target])[0]
+        filed += len(fuzz_triage.triage(target, replay, crashes))
+    print(f"fuzz: {filed} distinct findings filed"
+          if any(c for _, c in jobs) else "fuzz: nothing to triage")
     return 0
 
 
@@ -131,9 +150,10 @@ def main(argv=None):
     p.add_argument("sources", nargs="*")
     p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("triage", help="deduplicate, minimise and file crashes")
-    p.add_argument("--target", required=True)
-    p.add_argument("crashes", nargs="+")
+    p = sub.add_parser("triage", help="deduplicate, minimise and file crashes "
+                       "(default: every target's crashes from `run`)")
+    p.add_argument("--target")
+    p.add_argument("crashes", nargs="*")
     p.set_defaults(func=cmd_triage)
 
     p = sub.add_parser("coverage", help="llvm-cov report of codec/ from the corpus")

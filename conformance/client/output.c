@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "write_out.h"
@@ -22,14 +23,19 @@ static void say(const output *out, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* O_EXCL first: the file is made here, or left alone unless --force. */
+/* O_EXCL first: the file is made here, or an existing regular file is
+ * left alone unless --force. What is not a regular file (/dev/null, a
+ * pipe) holds nothing to lose, and is written to. */
 static int open_file(output *out, const char *path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  int exists = fd < 0 && errno == EEXIST;
   out->created = fd >= 0;
-  if (fd < 0 && errno == EEXIST && !out->o->force)
+  struct stat st;
+  int regular = exists && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && !out->o->force)
     return usage_error("-o %s: the file exists; --force overwrites it", path);
-  if (fd < 0 && errno == EEXIST)
-    fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (exists)
+    fd = open(path, O_WRONLY | (regular ? O_TRUNC : 0) | O_CLOEXEC);
   if (fd < 0 || !(out->to = fdopen(fd, "wb"))) {
     say(out, "cannot write %s: %s", path, strerror(errno));
     if (fd >= 0)

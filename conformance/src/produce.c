@@ -155,16 +155,21 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
   p.std = 1;
   uint16_t id = (uint16_t)s->id;
   int with_body = s->a != FCS_AUTHORIZER && !named(s, "CONTENT_LENGTH");
-  char body[320], clen[16];
+  /* STDIN and DATA differ, so a page that shows one where the other
+   * belongs is caught. */
+  char body[320], data[320], clen[16], dlen[16];
   snprintf(body, sizeof(body), "fcgispec body of %s:%d\n",
            c ? c->id : "fcgispec", s->line);
+  snprintf(data, sizeof(data), "fcgispec data of %s:%d\n",
+           c ? c->id : "fcgispec", s->line);
   snprintf(clen, sizeof(clen), "%zu", strlen(body));
+  snprintf(dlen, sizeof(dlen), "%zu", strlen(data));
   const char *extra[] = {"REQUEST_METHOD",
                          "POST",
                          "CONTENT_LENGTH",
                          clen,
                          s->a == FCS_FILTER ? "FCGI_DATA_LENGTH" : NULL,
-                         clen,
+                         dlen,
                          NULL};
   fcs_buf content = {0};
   begin(out, &s->o, id, (uint16_t)s->a, s->keep ? FCS_KEEP_CONN : 0);
@@ -176,7 +181,7 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
   record(out, &s->o, FCS_STDIN, id, NULL, 0);
   if (s->a == FCS_FILTER) {
     if (with_body)
-      record(out, &s->o, FCS_DATA, id, (const uint8_t *)body, strlen(body));
+      record(out, &s->o, FCS_DATA, id, (const uint8_t *)data, strlen(data));
     record(out, &s->o, FCS_DATA, id, NULL, 0);
   }
   buf_free(&content);

@@ -169,6 +169,12 @@ def test_output_file_gets_the_body_and_is_never_overwritten(responder,
     assert curl("-o", "-", responder.address).stdout == body
 
 
+def test_output_to_a_device_is_not_an_overwrite(responder):
+    # /dev/null is not a file with contents to lose: health checks use it.
+    p = curl("-o", "/dev/null", "-w", "%{http_code}", responder.address)
+    assert (p.returncode, p.stdout) == (0, b"200")
+
+
 def test_output_file_made_for_a_failed_request_is_removed(responder,
                                                           tmp_path):
     out = tmp_path / "reply.txt"

@@ -13,10 +13,15 @@ import pytest
 from conftest import BUILD, ROOT, need, run_fcgispec, RESPONDER
 
 FORMATS = ["lines", "json", "printenv", "php-var-dump", "php-print-r"]
+NO_DATA = {"printenv", "php-print-r"}  # pages with no place for DATA
+
+
+ROLES = {}
 
 
 def verdict_map(report):
     data = json.loads(report.read_text())
+    ROLES.update({c["id"]: c["role"] for c in data["cases"]})
     return data["backend"]["echo"], {
         c["id"]: c["verdict"] for c in data["cases"]}, data["summary"]
 
@@ -44,10 +49,18 @@ def test_reference_in_every_format_gets_the_same_verdicts(
     _, want, want_summary = reference_lines
     echo, got, summary = responder_run(tmp_path, fmt)
     assert echo == fmt
+    if fmt in NO_DATA:
+        # A Filter's DATA has no place in these pages: where lines checks
+        # it, they cannot, and say so; nothing else may differ.
+        for i in want:
+            if ROLES[i] == "filter" and (want[i], got[i]) == (
+                    "pass", "unsupported"):
+                got[i] = "pass"
     assert got == want, {i: (want[i], got[i]) for i in want
                          if got.get(i) != want[i]}
-    # Every reply that was compared in lines is compared in fmt too.
-    assert summary["content_checked"] == want_summary["content_checked"]
+    if fmt not in NO_DATA:
+        # Every reply compared in lines is compared in fmt too.
+        assert summary["content_checked"] == want_summary["content_checked"]
 
 
 def backend_run(tmp_path, backend, fmt):
