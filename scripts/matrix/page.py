@@ -13,8 +13,8 @@ MEANING = {
     "non-strict": "a SHOULD check did not hold",
     "info": "the spec leaves room; the behaviour is recorded",
     "unsupported": "the backend lacks the feature the case needs",
-    "hang": "the case deadline passed",
-    "error": "the runner could not decide",
+    "hang": "nothing arrived for a whole case deadline",
+    "error": "the runner could not decide (unreachable, or still receiving at the cap)",
 }
 
 STYLE = """
