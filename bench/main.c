@@ -80,8 +80,8 @@ static void run_records(const bench_options *o) {
   bench_measure(bench_decode_batched_records, &job, o->iterations, &batched);
   expect(&batched, in.units, "decoder (batched records)");
   measure_copy(&in, o->iterations, &copy);
-  print_row("(a) minimal records", "decoder, piecewise", &dec, in.len,
-            in.units, "records", &copy);
+  print_row("(a) minimal records", "decoder, piecewise", &dec, in.len, in.units,
+            "records", &copy);
   print_row("", "decoder, whole records", &whole, in.len, in.units, "records",
             &copy);
   print_row("", "decoder, batched", &batched, in.len, in.units, "records",

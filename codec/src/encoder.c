@@ -26,15 +26,11 @@ static size_t record_size(const fcs_record_opts *o, size_t clen) {
 }
 
 /* Writes one record; the caller has checked the space. */
-static uint8_t *put_record(uint8_t *out, const fcs_record_opts *o,
-                           uint8_t type, uint16_t id, const uint8_t *content,
-                           size_t clen) {
-  fcs_header h = {o->version ? o->version : FCS_VERSION_1,
-                  type,
-                  id,
-                  (uint16_t)clen,
-                  fcs_padding_for(&o->padding, clen),
-                  o->reserved};
+static uint8_t *put_record(uint8_t *out, const fcs_record_opts *o, uint8_t type,
+                           uint16_t id, const uint8_t *content, size_t clen) {
+  fcs_header h = {
+      o->version ? o->version : FCS_VERSION_1, type,       id, (uint16_t)clen,
+      fcs_padding_for(&o->padding, clen),      o->reserved};
   fcs_header_encode(&h, out);
   out += FCS_HEADER_LEN;
   if (clen)
@@ -129,8 +125,8 @@ fcs_err fcs_encode_pairs(uint8_t *out, size_t cap, const fcs_nv_pair *pairs,
     if (pairs[i].name_len > FCS_NV_MAX_LEN ||
         pairs[i].value_len > FCS_NV_MAX_LEN)
       return FCS_E_INVALID_ARGUMENT;
-    total += fcs_nv_pair_size(pairs[i].name_len, pairs[i].value_len,
-                              force_long);
+    total +=
+        fcs_nv_pair_size(pairs[i].name_len, pairs[i].value_len, force_long);
   }
   *needed = total;
   if (!out || cap < total)

@@ -84,17 +84,23 @@ int fcs_type_is_to_app(uint8_t type) {
 }
 
 int fcs_type_is_to_server(uint8_t type) {
-  return type == FCS_END_REQUEST || type == FCS_STDOUT ||
-         type == FCS_STDERR || type == FCS_GET_VALUES_RESULT ||
-         type == FCS_UNKNOWN_TYPE;
+  return type == FCS_END_REQUEST || type == FCS_STDOUT || type == FCS_STDERR ||
+         type == FCS_GET_VALUES_RESULT || type == FCS_UNKNOWN_TYPE;
 }
 
 const char *fcs_type_name(uint8_t type) {
-  static const char *const names[] = {
-      NULL,          "FCGI_BEGIN_REQUEST", "FCGI_ABORT_REQUEST",
-      "FCGI_END_REQUEST", "FCGI_PARAMS",   "FCGI_STDIN",
-      "FCGI_STDOUT", "FCGI_STDERR",        "FCGI_DATA",
-      "FCGI_GET_VALUES", "FCGI_GET_VALUES_RESULT", "FCGI_UNKNOWN_TYPE"};
+  static const char *const names[] = {NULL,
+                                      "FCGI_BEGIN_REQUEST",
+                                      "FCGI_ABORT_REQUEST",
+                                      "FCGI_END_REQUEST",
+                                      "FCGI_PARAMS",
+                                      "FCGI_STDIN",
+                                      "FCGI_STDOUT",
+                                      "FCGI_STDERR",
+                                      "FCGI_DATA",
+                                      "FCGI_GET_VALUES",
+                                      "FCGI_GET_VALUES_RESULT",
+                                      "FCGI_UNKNOWN_TYPE"};
   return fcs_type_is_known(type) ? names[type] : "UNKNOWN";
 }
 

@@ -199,9 +199,9 @@ static void test_memory_size_overflow(void) {
   CHECK_EQ(fcs_assembler_memory_size(&lim), 0);
   uint8_t mem[64];
   fcs_assembler a;
-  CHECK_ERR(fcs_assembler_init(&a, FCS_SIDE_APP, FCS_STRICT, &lim, mem,
-                               sizeof mem),
-            FCS_E_INVALID_ARGUMENT);
+  CHECK_ERR(
+      fcs_assembler_init(&a, FCS_SIDE_APP, FCS_STRICT, &lim, mem, sizeof mem),
+      FCS_E_INVALID_ARGUMENT);
 }
 
 int main(void) {
