@@ -22,6 +22,11 @@ static int read_length(const uint8_t *buf, size_t len, size_t *pos,
   return 1;
 }
 
+int fcs_nv_name_is(const fcs_nv_pair *pair, const char *name) {
+  size_t n = strlen(name);
+  return pair->name_len == n && (n == 0 || !memcmp(pair->name, name, n));
+}
+
 fcs_nv_result fcs_nv_next(const uint8_t *buf, size_t len, size_t *pos,
                           fcs_nv_pair *pair) {
   if (*pos >= len)

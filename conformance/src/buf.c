@@ -93,3 +93,11 @@ int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen) {
   }
   return 0;
 }
+
+void buf_flag_set(fcs_buf *b, size_t i) {
+  while (b->len <= i)
+    buf_byte(b, 0);
+  b->p[i] = 1;
+}
+
+int buf_flag(const fcs_buf *b, size_t i) { return b && i < b->len && b->p[i]; }

@@ -18,6 +18,10 @@ void buf_str(fcs_buf *b, const char *s);
 void buf_fmt(fcs_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_free(fcs_buf *b);
+/* A buffer used as one flag per index: set flag i (growing b), and read
+ * it (b may be NULL or shorter: unset). */
+void buf_flag_set(fcs_buf *b, size_t i);
+int buf_flag(const fcs_buf *b, size_t i);
 /* 1 when needle (nlen bytes) occurs in b. */
 int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen);
 

@@ -10,8 +10,8 @@
 struct fcs_content {
   echo_hint hint;
   echo_quirks quirks;
-  fcs_buf probe_names; /* the probe's param names, NUL-terminated each */
-  int filter_echoes;   /* the Filter probe's reply read as an echo page */
+  fcs_params env;    /* names (and values) every request carries */
+  int filter_echoes; /* the Filter probe's reply read as an echo page */
 };
 
 /* A sent request in the form integrity.h compares; pairs point into
@@ -36,23 +36,9 @@ static sent_request as_sent(const fcs_sent_req *req, fcs_buf *store) {
 /* The value of the first pair called name, or NULL. */
 static const fcs_nv_pair *find(const sent_request *s, const char *name) {
   for (size_t i = 0; i < s->npairs; i++)
-    if (s->pairs[i].name_len == strlen(name) &&
-        !memcmp(s->pairs[i].name, name, s->pairs[i].name_len))
+    if (fcs_nv_name_is(&s->pairs[i], name))
       return &s->pairs[i];
   return NULL;
-}
-
-/* Params of the probe that are not the environment every request
- * carries: its marker and Authorization, and what a request with a body
- * sets to its own values. */
-static int own_to_the_probe(const fcs_nv_pair *p) {
-  static const char *const own[] = {FCS_MARKER_PARAM, "HTTP_AUTHORIZATION",
-                                    "REQUEST_METHOD", "CONTENT_LENGTH",
-                                    "FCGI_DATA_LENGTH"};
-  for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-    if (p->name_len == strlen(own[i]) && !memcmp(p->name, own[i], p->name_len))
-      return 1;
-  return 0;
 }
 
 /* What echo_learn looks for in a probe's page: its marker param (value
@@ -70,8 +56,8 @@ static echo_probe probe_of(const sent_request *s, char *value, size_t cap) {
 }
 
 fcs_content *content_learn(const uint8_t *out, size_t len,
-                           const fcs_sent_req *probe, const char *forced,
-                           fcs_buf *why) {
+                           const fcs_sent_req *probe, const fcs_params *env,
+                           const char *forced, fcs_buf *why) {
   echo_format want = forced ? echo_format_parse(forced) : ECHO_UNKNOWN;
   if (want == ECHO_NONE) {
     buf_str(why, "--echo none");
@@ -94,11 +80,8 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
     buf_free(&store);
     return NULL;
   }
-  for (size_t i = 0; i < s.npairs; i++)
-    if (!own_to_the_probe(&s.pairs[i])) {
-      buf_add(&ct->probe_names, s.pairs[i].name, s.pairs[i].name_len);
-      buf_byte(&ct->probe_names, 0);
-    }
+  for (size_t i = 0; i < env->n; i++)
+    params_set(&ct->env, env->names[i], env->values[i]);
   echo_view v;
   fcs_buf derr = {0};
   echo_decode(&ct->hint, out, len, &v, &derr);
@@ -137,7 +120,7 @@ void content_free(fcs_content *ct) {
   if (!ct)
     return;
   echo_quirks_free(&ct->quirks);
-  buf_free(&ct->probe_names);
+  params_free(&ct->env);
   free(ct);
 }
 
@@ -178,16 +161,13 @@ static long long declared(const sent_request *rq, const char *name) {
 }
 
 /* A request like the probe, but for what the case varies within the
- * rules: every param name the probe had (SCRIPT_FILENAME among them), and
+ * rules: every param of the environment (SCRIPT_FILENAME among them), and
  * lengths that announce the body and the DATA sent. An app may answer
  * anything else otherwise, by design (no script, a short body). */
 static int ordinary(const fcs_content *ct, const sent_request *rq) {
-  for (size_t at = 0; at < ct->probe_names.len;) {
-    const char *name = (const char *)ct->probe_names.p + at;
-    at += strlen(name) + 1;
-    if (!find(rq, name))
+  for (size_t i = 0; i < ct->env.n; i++)
+    if (!find(rq, ct->env.names[i]))
       return 0;
-  }
   long long cl = declared(rq, "CONTENT_LENGTH");
   long long dl = declared(rq, "FCGI_DATA_LENGTH");
   return (cl == -1 ? rq->in_len == 0 : cl == (long long)rq->in_len) &&

@@ -6,6 +6,7 @@
 #define FCS_CONTENT_H
 
 #include "buf.h"
+#include "produce.h"
 #include "replies.h"
 #include "sent.h"
 
@@ -19,12 +20,14 @@ typedef enum fcs_content_verdict {
 
 /* Learns from the probe's reply (out, len) to the probe request how the
  * app reveals what it received: the format of its output and its quirks
- * (params it adds, hides or rewrites). forced names a format to use
- * (--echo), NULL to try every format. Returns NULL when the app reveals
- * nothing (or forced is "none"); why says what was found or tried. */
+ * (params it adds, hides or rewrites). env is the environment every
+ * request carries (the std params: a request without one of them is not
+ * an ordinary one, see content.c). forced names a format to use (--echo),
+ * NULL to try every format. Returns NULL when the app reveals nothing (or
+ * forced is "none"); why says what was found or tried. */
 fcs_content *content_learn(const uint8_t *out, size_t len,
-                           const fcs_sent_req *probe, const char *forced,
-                           fcs_buf *why);
+                           const fcs_sent_req *probe, const fcs_params *env,
+                           const char *forced, fcs_buf *why);
 /* Learns from the Filter probe's reply where the app shows a Filter's
  * DATA (a Responder probe has none to find). */
 void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,

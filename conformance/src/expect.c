@@ -191,7 +191,7 @@ static fcs_tri awaited(const fcs_eval *x, const fcs_mgmt *found,
   const fcs_replies *r = replies(x);
   for (size_t i = 0; i < r->n; i++)
     if (r->v[i].ended && r->v[i].end_record >= x->mark &&
-        !(x->used && i < x->used->len && x->used->p[i])) {
+        !buf_flag(x->used, i)) {
       buf_fmt(why, "no %s before the END_REQUEST of a later request", what);
       return TRI_FALSE;
     }
@@ -241,14 +241,10 @@ static int name_in(const fcs_cond *k, const uint8_t *n, size_t len) {
   return 0;
 }
 
-static int is_name(const fcs_nv_pair *p, const char *name) {
-  return p->name_len == strlen(name) && !memcmp(p->name, name, p->name_len);
-}
-
 static int value_valid(const fcs_nv_pair *p) {
-  if (is_name(p, FCS_MPXS_CONNS))
+  if (fcs_nv_name_is(p, FCS_MPXS_CONNS))
     return p->value_len == 1 && (p->value[0] == '0' || p->value[0] == '1');
-  if (!is_name(p, FCS_MAX_CONNS) && !is_name(p, FCS_MAX_REQS))
+  if (!fcs_nv_name_is(p, FCS_MAX_CONNS) && !fcs_nv_name_is(p, FCS_MAX_REQS))
     return 1;
   if (p->value_len == 0)
     return 0;
@@ -466,15 +462,11 @@ fcs_tri cond_eval(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 }
 
 int conn_all_ended(const fcs_conn *c) {
+  /* Each reply answers one BEGIN the runner sent, and the next reply for
+   * an id opens only once the last one ended. */
   const fcs_replies *r = &c->replies;
-  for (size_t i = 0; i < r->nbegun; i++) {
-    size_t n = 0, ended = 0;
-    for (size_t j = 0; j < r->nbegun; j++)
-      n += j <= i && r->begun[j].id == r->begun[i].id;
-    for (size_t j = 0; j < r->n; j++)
-      ended += r->v[j].id == r->begun[i].id && r->v[j].ended;
-    if (ended < n)
-      return 0;
-  }
-  return 1;
+  size_t ended = 0;
+  for (size_t i = 0; i < r->n; i++)
+    ended += r->v[i].ended;
+  return ended >= r->nbegun;
 }

@@ -9,10 +9,6 @@
 #include "clock.h"
 #include "conn.h"
 
-static int is_name(const fcs_nv_pair *p, const char *name) {
-  return p->name_len == strlen(name) && !memcmp(p->name, name, p->name_len);
-}
-
 static void copy_value(char *dst, size_t cap, const fcs_nv_pair *p) {
   size_t n = p->value_len < cap - 1 ? p->value_len : cap - 1;
   memcpy(dst, p->value, n);
@@ -43,11 +39,11 @@ static void get_values(fcs_config *cfg, fcs_probe *p) {
       size_t pos = 0;
       fcs_nv_pair pair;
       while (fcs_nv_next(b->p, b->len, &pos, &pair) == FCS_NV_OK) {
-        if (is_name(&pair, FCS_MAX_CONNS))
+        if (fcs_nv_name_is(&pair, FCS_MAX_CONNS))
           copy_value(p->max_conns, sizeof(p->max_conns), &pair);
-        if (is_name(&pair, FCS_MAX_REQS))
+        if (fcs_nv_name_is(&pair, FCS_MAX_REQS))
           copy_value(p->max_reqs, sizeof(p->max_reqs), &pair);
-        if (is_name(&pair, FCS_MPXS_CONNS))
+        if (fcs_nv_name_is(&pair, FCS_MPXS_CONNS))
           copy_value(p->mpxs_conns, sizeof(p->mpxs_conns), &pair);
       }
     }
@@ -100,8 +96,8 @@ static void learn_content(fcs_config *cfg, const char *echo, fcs_probe *p) {
     p->baseline_served = 1;
     odd_status(&got, &p->baseline_status);
     if (got.sent.n)
-      p->content = content_learn(got.out.p, got.out.len, &got.sent.v[0], echo,
-                                 &p->content_why);
+      p->content = content_learn(got.out.p, got.out.len, &got.sent.v[0],
+                                 &cfg->std, echo, &p->content_why);
   } else {
     buf_str(&p->content_why, "the baseline request was not served");
   }

@@ -154,7 +154,7 @@ void replies_feed(fcs_replies *r, const uint8_t *p, size_t len) {
 const fcs_reply *replies_next_end(const fcs_replies *r, uint16_t id,
                                   const fcs_buf *used, size_t *idx) {
   for (size_t i = 0; i < r->n; i++) {
-    if (used && i < used->len && used->p[i])
+    if (buf_flag(used, i))
       continue;
     if (r->v[i].id == id && r->v[i].ended) {
       if (idx)

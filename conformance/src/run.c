@@ -62,11 +62,9 @@ static void declare_begin(void *ctx, uint16_t id, uint16_t role,
  * later BEGIN for the same id starts a new request there too. */
 static void sync_ends(runstate *st) {
   const fcs_replies *r = &st->conn.replies;
-  while (st->ends_told.len < r->n)
-    buf_byte(&st->ends_told, 0);
   for (size_t i = 0; i < r->n; i++)
-    if (r->v[i].ended && !st->ends_told.p[i]) {
-      st->ends_told.p[i] = 1;
+    if (r->v[i].ended && !buf_flag(&st->ends_told, i)) {
+      buf_flag_set(&st->ends_told, i);
       sent_ended(&st->sent, r->v[i].id);
     }
 }
@@ -151,12 +149,6 @@ static fcs_eval eval_ctx(runstate *st, int64_t start, int *unchecked) {
                 .reply_index = &st->reply_index,
                 .unchecked = unchecked};
   return x;
-}
-
-static void mark(fcs_buf *flags, size_t i) {
-  while (flags->len <= i)
-    buf_byte(flags, 0);
-  flags->p[i] = 1;
 }
 
 static void fail_with(runstate *st, const fcs_step *s, fcs_verdict v,
@@ -258,9 +250,9 @@ static size_t do_expect(runstate *st, size_t i) {
     last++;
   if (t == TRI_TRUE) {
     if (st->reply_index != SIZE_MAX) {
-      mark(&st->used, st->reply_index);
+      buf_flag_set(&st->used, st->reply_index);
       if (s->alts[which].kind == C_ECHO) {
-        mark(&st->checked, st->reply_index);
+        buf_flag_set(&st->checked, st->reply_index);
         *(unchecked ? &st->res->content_unchecked
                     : &st->res->content_checked) += 1;
       }
@@ -333,7 +325,7 @@ static void check_integrity(runstate *st) {
   for (size_t i = 0; i < r->n; i++) {
     const fcs_reply *rep = &r->v[i];
     if (!rep->ended || rep->end.protocol_status != FCS_REQUEST_COMPLETE ||
-        (i < st->checked.len && st->checked.p[i]))
+        buf_flag(&st->checked, i))
       continue;
     const fcs_sent_req *req = sent_find(&st->sent, rep->id, rep->nth);
     if (!req)

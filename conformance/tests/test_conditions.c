@@ -919,10 +919,14 @@ static void test_echo(void) {
   arrive(&s);
   const fcs_reply *rep = replies_next_end(&s.conn.replies, 1, NULL, NULL);
   fcs_buf why = {0};
-  fcs_content *ct = rep ? content_learn(rep->out.p, rep->out.len,
-                                        sent_find(&sent, 1, 0), NULL, &why)
-                        : NULL;
+  fcs_params env = {0};
+  params_defaults(&env);
+  fcs_content *ct =
+      rep ? content_learn(rep->out.p, rep->out.len, sent_find(&sent, 1, 0),
+                          &env, NULL, &why)
+          : NULL;
   CHECK(ct && strcmp(content_format(ct), "lines") == 0);
+  params_free(&env);
   buf_free(&why);
   sent_free(&sent);
   scene_free(&s);

@@ -165,11 +165,8 @@ static void judge_case(const fcs_case *k, const fcs_conn *c, const knobs *kn,
       buf_add(out, why.p, why.len);
       buf_byte(out, '\n');
       buf_free(&why);
-      if (t == TRI_TRUE && reply_index != SIZE_MAX) {
-        while (used.len <= reply_index)
-          buf_byte(&used, 0);
-        used.p[reply_index] = 1;
-      }
+      if (t == TRI_TRUE && reply_index != SIZE_MAX)
+        buf_flag_set(&used, reply_index);
     }
   }
   buf_fmt(out, "all ended %d\n", conn_all_ended(c));

@@ -27,6 +27,9 @@ typedef enum fcs_nv_result {
 fcs_nv_result fcs_nv_next(const uint8_t *buf, size_t len, size_t *pos,
                           fcs_nv_pair *pair);
 
+/* 1 when the pair's name is exactly the C string name. */
+int fcs_nv_name_is(const fcs_nv_pair *pair, const char *name);
+
 /* Bytes one length takes in its shortest form (1 or 4). */
 size_t fcs_nv_length_size(uint32_t len);
 /* Size of the pair's encoding: shortest form unless force_long. */
