@@ -146,20 +146,6 @@ static const char *undefined_view(const fcs_sent_req *req) {
   return NULL;
 }
 
-/* The declared length param: -1 when absent, -2 when not a number. */
-static long long declared(const sent_request *rq, const char *name) {
-  const fcs_nv_pair *p = find(rq, name);
-  if (!p)
-    return -1;
-  long long n = 0;
-  for (uint32_t i = 0; i < p->value_len; i++) {
-    if (p->value[i] < '0' || p->value[i] > '9' || n > 1000000000)
-      return -2;
-    n = n * 10 + (p->value[i] - '0');
-  }
-  return n;
-}
-
 /* A request like the probe, but for what the case varies within the
  * rules: every param of the environment (SCRIPT_FILENAME among them), and
  * lengths that announce the body and the DATA sent. An app may answer
@@ -168,10 +154,9 @@ static int ordinary(const fcs_content *ct, const sent_request *rq) {
   for (size_t i = 0; i < ct->env.n; i++)
     if (!find(rq, ct->env.names[i]))
       return 0;
-  long long cl = declared(rq, "CONTENT_LENGTH");
-  long long dl = declared(rq, "FCGI_DATA_LENGTH");
-  return (cl == -1 ? rq->in_len == 0 : cl == (long long)rq->in_len) &&
-         (rq->role != FCS_FILTER || dl == (long long)rq->data_len);
+  return integrity_announces(rq, "CONTENT_LENGTH", rq->in_len) &&
+         (rq->role != FCS_FILTER ||
+          integrity_announces(rq, "FCGI_DATA_LENGTH", rq->data_len));
 }
 
 /* A reply that does not read as the probe's did. When the request is an

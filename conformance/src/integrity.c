@@ -254,9 +254,8 @@ static const stream_rule data_rule = {"data", "FCGI_DATA_LENGTH",
 static int declared_length(const sent_request *rq, const char *name,
                            uint64_t *len) {
   const fcs_nv_pair *last = NULL;
-  size_t nl = strlen(name);
   for (size_t i = 0; i < rq->npairs; i++)
-    if (rq->pairs[i].name_len == nl && !memcmp(rq->pairs[i].name, name, nl))
+    if (fcs_nv_name_is(&rq->pairs[i], name))
       last = &rq->pairs[i];
   *len = 0;
   for (uint32_t i = 0; last && i < last->value_len; i++) {
@@ -266,6 +265,11 @@ static int declared_length(const sent_request *rq, const char *name,
     *len = *len * 10 + (c - '0');
   }
   return 0;
+}
+
+int integrity_announces(const sent_request *rq, const char *name, size_t n) {
+  uint64_t declared;
+  return declared_length(rq, name, &declared) == 0 && declared == n;
 }
 
 /* Only the first bytes are shown: those, the length and the CRC-32 of all
@@ -290,13 +294,12 @@ static void check_partial(integrity_report *r, const stream_rule *k,
 static void check_stream(integrity_report *r, const stream_rule *k,
                          const sent_request *rq, const uint8_t *sent, size_t n,
                          const echo_stream *s, int page_shows) {
-  uint64_t declared;
   if (!page_shows) {
     r->unchecked += n > 0;
     r->unshown += n > 0;
     return;
   }
-  if (declared_length(rq, k->length_param, &declared) < 0 || declared != n) {
+  if (!integrity_announces(rq, k->length_param, n)) {
     r->unchecked++;
     return;
   }

@@ -79,6 +79,10 @@ typedef struct integrity_report {
                             page does not show at all */
 } integrity_report;
 
+/* 1 when rq's last param called name (CONTENT_LENGTH, FCGI_DATA_LENGTH)
+ * announces n bytes; an absent one announces 0. */
+int integrity_announces(const sent_request *rq, const char *name, size_t n);
+
 /* Compares rq with the page's view v, given the application's quirks q.
  * others are the other requests sent on the same connection or case: a
  * value of theirs showing up in rq's page is reported as such. Names are
