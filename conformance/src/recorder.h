@@ -1,0 +1,97 @@
+/* The recording backend of proxy mode: a FastCGI application that listens
+ * where a reverse proxy forwards, keeps every connection, record and
+ * request the proxy sends, byte for byte, and answers each complete
+ * request with a small valid response (docs/proxies.md). It reads through
+ * the codec's application-side assembler in observe mode, so the rules a
+ * proxy breaks are the codec's own. It runs in a thread of its own; the
+ * runner reads what it kept under recorder_lock. */
+#ifndef FCS_RECORDER_H
+#define FCS_RECORDER_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "fcs/fcs.h"
+#include "target.h"
+
+/* Bytes of STDIN or DATA kept per request; beyond it they are counted. */
+#define REC_STREAM_KEEP (2u << 20)
+
+/* One record header as it arrived. */
+typedef struct rec_record {
+  uint8_t version, type, padding, reserved;
+  uint16_t id, clen;
+  uint64_t offset; /* its first header byte in the connection's bytes */
+  int64_t t;       /* ms (clock.h) when its header arrived */
+} rec_record;
+
+typedef struct rec_param {
+  fcs_buf name, value;
+  uint8_t name_long, value_long; /* the length was written in 4 bytes */
+  uint8_t straddles;             /* the pair spans two PARAMS records */
+} rec_param;
+
+typedef struct rec_request {
+  size_t conn; /* index in the recorder's connections */
+  uint16_t id, role;
+  uint8_t flags;                     /* BEGIN_REQUEST flags (KEEP_CONN) */
+  uint32_t others_active;            /* other requests active at BEGIN */
+  rec_param *params;                 /* in arrival order, duplicates kept */
+  size_t nparams;
+  size_t params_records;             /* PARAMS records, the empty one too */
+  fcs_buf in, data;                  /* STDIN, DATA (first REC_STREAM_KEEP) */
+  uint64_t in_total, data_total;     /* bytes received, kept or not */
+  size_t in_records, data_records;   /* records with content */
+  int params_done, in_done, data_done; /* the stream's empty record came */
+  int aborted;                       /* ABORT_REQUEST arrived */
+  int answered;                      /* we sent END_REQUEST */
+  int cut;                           /* the connection closed before it ended */
+  int64_t begun, ended;              /* ms; ended 0 while open */
+} rec_request;
+
+typedef struct rec_conn {
+  int64_t opened, closed;  /* ms; closed 0 while open */
+  int closed_by_us;        /* we closed it (KEEP_CONN was 0) */
+  rec_record *records;
+  size_t nrecords;
+  uint64_t bytes;
+  fcs_buf violations;      /* one line per broken rule: "NAME at byte N" */
+  size_t nviolations;
+  size_t get_values;       /* FCGI_GET_VALUES records */
+  size_t requests;         /* BEGIN_REQUESTs accepted on it */
+} rec_conn;
+
+typedef struct fcs_recorder fcs_recorder;
+
+/* Starts listening on addr and serving in a new thread. NULL with err set
+ * ("cannot listen on unix:/x: Address in use") on failure. A unix path is
+ * claimed as unix_path_claim does and removed by recorder_stop. */
+fcs_recorder *recorder_start(const fcs_target *addr, char *err, size_t errlen);
+/* Stops the thread, closes every socket, frees everything. */
+void recorder_stop(fcs_recorder *r);
+
+/* The recorder's state, readable between lock and unlock: arrays only grow
+ * (their pointers change while unlocked). */
+typedef struct rec_state {
+  rec_conn *conns;
+  size_t nconns;
+  rec_request *reqs; /* in the order their BEGIN_REQUEST arrived */
+  size_t nreqs;
+  uint64_t events;   /* bumped on every change: a cheap "anything new?" */
+} rec_state;
+
+const rec_state *recorder_lock(fcs_recorder *r);
+void recorder_unlock(fcs_recorder *r);
+
+/* Waits until the state's event count differs from since or until the
+ * absolute time until (ms, clock.h); returns the current count. */
+uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until);
+
+/* The value of the first param called name, or NULL. */
+const fcs_buf *rec_param_value(const rec_request *q, const char *name);
+/* How many params are called name. */
+size_t rec_param_count(const rec_request *q, const char *name);
+
+#endif
