@@ -24,8 +24,12 @@ typedef struct parser {
   } while (0)
 
 const char *level_name(fcs_level l) {
-  static const char *names[] = {"MUST", "SHOULD", "MAY", "INFO"};
+  static const char *names[] = {"MUST", "TRUST", "SHOULD", "MAY", "INFO"};
   return l < FCS_LVL_COUNT ? names[l] : "?";
+}
+
+int level_is_mandatory(fcs_level l) {
+  return l == FCS_LVL_MUST || l == FCS_LVL_TRUST;
 }
 
 typedef struct named {
@@ -186,6 +190,94 @@ static int is_or(const fcs_tok *t) {
   return !t->quoted && strcmp(t->word, "or") == 0;
 }
 
+/* Conditions of proxy cases and their arguments, in order: K the case's
+ * request number, S an HTTP status (200) or class (4xx), N a param name
+ * (a word taken as it is, or a quoted string), B a byte item, C a count. */
+static const struct {
+  const char *name;
+  fcs_cond_kind kind;
+  const char *shape;
+} proxy_cond_defs[] = {
+    {"status", C_STATUS, "KS"},
+    {"answered", C_ANSWERED, "K"},
+    {"forwarded", C_FORWARDED, "K"},
+    {"not-forwarded", C_NOT_FORWARDED, "K"},
+    {"param", C_PARAM, "KNB"},
+    {"param-absent", C_PARAM_ABSENT, "KN"},
+    {"param-count", C_PARAM_COUNT, "KNC"},
+    {"param-under", C_PARAM_UNDER, "KNB"},
+    {"param-has", C_PARAM_HAS, "KNB"},
+    {"param-lacks", C_PARAM_LACKS, "KNB"},
+    {"only-in-http", C_ONLY_IN_HTTP, "KB"},
+    {"no-byte", C_NO_BYTE, "KB"},
+    {"stdin", C_STDIN_IS, "KB"},
+    {"body-framed", C_BODY_FRAMED, "K"},
+    {"streams-ended", C_STREAMS_ENDED, "K"},
+    {"isolated", C_ISOLATED, "K"},
+    {"no-short-body", C_NO_SHORT_BODY, ""},
+    {"no-smuggling", C_NO_SMUGGLING, ""},
+    {"records-valid", C_RECORDS_VALID, ""},
+    {"keep-conn-honest", C_KEEP_CONN_HONEST, ""},
+    {"same-param", C_SAME_PARAM, "N"},
+};
+
+/* HTTP status: three digits, or a class such as 4xx (stored as 4). */
+static int http_status(parser *ps, const fcs_tok *t, unsigned long *out) {
+  if (!t || t->quoted)
+    FAIL(ps, "expected an HTTP status (200) or class (4xx)");
+  const char *w = t->word;
+  if (strlen(w) == 3 && w[0] >= '1' && w[0] <= '5' && !strcmp(w + 1, "xx")) {
+    *out = (unsigned long)(w[0] - '0');
+    return 0;
+  }
+  if (parse_number(w, 999, out) || *out < 100)
+    FAIL(ps, "column %d: '%s' is not an HTTP status (100..999 or 1xx..5xx)",
+         t->col, w);
+  return 0;
+}
+
+/* A proxy condition's arguments, by its shape. */
+static int proxy_cond_args(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c,
+                           const char *name, const char *shape) {
+  for (const char *a = shape; *a; a++, (*i)++) {
+    const fcs_tok *t = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
+    if (!t)
+      FAIL(ps, "'%s' needs %zu argument%s", name, strlen(shape),
+           strlen(shape) > 1 ? "s" : "");
+    fcs_buf b = {0};
+    switch (*a) {
+    case 'K':
+      if (number(ps, t, 64, "request number (1..64)", &c->id))
+        return -1;
+      if (c->id == 0)
+        FAIL(ps, "column %d: requests are numbered from 1", t->col);
+      break;
+    case 'S':
+      if (http_status(ps, t, &c->num))
+        return -1;
+      break;
+    case 'C':
+      if (number(ps, t, 1000000, "count", &c->num))
+        return -1;
+      break;
+    case 'N': /* a word is the name itself, never hex */
+      if (t->quoted || t->next || t->repeat != 1) {
+        if (take_item(ps, t, &c->items, &c->nitems))
+          return -1;
+      } else {
+        buf_str(&b, t->word);
+        add_item(&c->items, &c->nitems, b);
+      }
+      break;
+    case 'B':
+      if (take_item(ps, t, &c->items, &c->nitems))
+        return -1;
+      break;
+    }
+  }
+  return 0;
+}
+
 /* One condition starting at tk->v[*i]; stops before "or" or the end. */
 static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
   memset(c, 0, sizeof(*c));
@@ -195,9 +287,23 @@ static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
   for (k = 0; k < ndefs; k++)
     if (!t->quoted && strcmp(t->word, cond_defs[k].name) == 0)
       break;
-  if (k == ndefs)
+  if (k == ndefs) {
+    size_t np = sizeof(proxy_cond_defs) / sizeof(proxy_cond_defs[0]);
+    for (size_t j = 0; j < np && !t->quoted; j++)
+      if (strcmp(t->word, proxy_cond_defs[j].name) == 0) {
+        c->kind = proxy_cond_defs[j].kind;
+        (*i)++;
+        if (proxy_cond_args(ps, tk, i, c, proxy_cond_defs[j].name,
+                            proxy_cond_defs[j].shape))
+          return -1;
+        if (*i < tk->n && !is_or(&tk->v[*i]))
+          FAIL(ps, "column %d: condition '%s' takes no further argument",
+               tk->v[*i].col, proxy_cond_defs[j].name);
+        return 0;
+      }
     FAIL(ps, "column %d: unknown condition '%s'", t->col,
          t->quoted ? "\"...\"" : t->word);
+  }
   c->kind = cond_defs[k].kind;
   (*i)++;
   const fcs_tok *arg = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
@@ -270,8 +376,47 @@ static const struct {
     {"flush", S_FLUSH},       {"wait", S_WAIT},
     {"shutdown", S_SHUTDOWN}, {"reconnect", S_RECONNECT},
     {"expect", S_EXPECT},     {"allow", S_ALLOW},
-    {"observe", S_OBSERVE},
+    {"observe", S_OBSERVE},   {"http", S_HTTP},
+    {"get", S_GET},           {"post", S_POST},
+    {"client", S_CLIENT},     {"close", S_CLOSE},
 };
+
+/* http ITEM..., get TARGET [HEADER...], post TARGET BODY [HEADER...]:
+ * byte items only (placeholders such as {marker} are expanded when the
+ * case runs). */
+static int http_producer(parser *ps, fcs_toks *tk, fcs_step *s) {
+  size_t need = s->kind == S_POST ? 2 : 1;
+  if (tk->n < need + 1)
+    FAIL(ps, "'%s' needs %s", tk->v[0].word,
+         s->kind == S_HTTP   ? "the bytes to send"
+         : s->kind == S_POST ? "a target and a body"
+                             : "a target");
+  for (size_t i = 1; i < tk->n; i++) {
+    if (!tok_is_bytes(&tk->v[i]))
+      FAIL(ps, "column %d: expected a byte item (\"...\" or hex), not '%s'",
+           tk->v[i].col, tk->v[i].word);
+    if (take_item(ps, &tk->v[i], &s->items, &s->nitems))
+      return -1;
+  }
+  return 0;
+}
+
+/* observe K NAME...: what request K carried in those params. */
+static int observe_params(parser *ps, fcs_toks *tk, fcs_step *s) {
+  if (number(ps, &tk->v[1], 64, "request number (1..64)", &s->id) || s->id == 0)
+    FAIL(ps, "'observe' takes a request number 1..64, then param names");
+  for (size_t i = 2; i < tk->n; i++) {
+    fcs_buf b = {0};
+    if (tk->v[i].quoted) {
+      if (take_item(ps, &tk->v[i], &s->items, &s->nitems))
+        return -1;
+      continue;
+    }
+    buf_str(&b, tk->v[i].word);
+    add_item(&s->items, &s->nitems, b);
+  }
+  return 0;
+}
 
 static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   const fcs_tok *v = &tk->v[0];
@@ -322,10 +467,24 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
     if (tk->n > 2)
       FAIL(ps, "'%s' takes one argument", v->word);
     return 0;
+  case S_HTTP:
+  case S_GET:
+  case S_POST:
+    return http_producer(ps, tk, s);
+  case S_CLIENT:
+    if (number(ps, a1, 8, "client number (1..8)", &s->a) || s->a == 0)
+      FAIL(ps, "'client' takes a number 1..8");
+    if (tk->n > 2)
+      FAIL(ps, "'client' takes one argument");
+    return 0;
+  case S_OBSERVE:
+    if (tk->n > 1) /* proxy cases: observe K NAME... */
+      return observe_params(ps, tk, s);
+    return 0;
   case S_FLUSH:
   case S_SHUTDOWN:
   case S_RECONNECT:
-  case S_OBSERVE:
+  case S_CLOSE:
     if (tk->n > 1)
       FAIL(ps, "'%s' takes no argument", v->word);
     return 0;
@@ -367,6 +526,8 @@ static int parse_header(parser *ps, fcs_case *c, const char *key,
     field = &c->section;
   else if (strcmp(key, "requirement") == 0)
     field = &c->requirement;
+  else if (strcmp(key, "advisory") == 0)
+    field = &c->advisory;
   else if (strcmp(key, "role") == 0) {
     if (strcmp(val, "any") && strcmp(val, "responder") &&
         strcmp(val, "authorizer") && strcmp(val, "filter"))
@@ -387,7 +548,7 @@ static int parse_header(parser *ps, fcs_case *c, const char *key,
         c->level = (fcs_level)l;
         return 0;
       }
-    FAIL(ps, "level must be MUST, SHOULD, MAY or INFO");
+    FAIL(ps, "level must be MUST, TRUST, SHOULD, MAY or INFO");
   }
   if (strcmp(key, "deadline") == 0) {
     unsigned long ms;
@@ -471,6 +632,43 @@ static int parse_line(parser *ps, fcs_case *c, char *raw) {
   return rc;
 }
 
+static int is_http_producer(fcs_step_kind k) {
+  return k == S_HTTP || k == S_GET || k == S_POST;
+}
+
+/* A case talks FastCGI to a backend or HTTP to a proxy, never both: each
+ * step and condition must belong to its kind. */
+static int check_kind(parser *ps, fcs_case *c) {
+  for (size_t i = 0; i < c->nsteps; i++)
+    c->proxy |= is_http_producer(c->steps[i].kind);
+  for (size_t i = 0; i < c->nsteps; i++) {
+    const fcs_step *s = &c->steps[i];
+    ps->line = s->line;
+    int proxy_only = is_http_producer(s->kind) || s->kind == S_CLIENT ||
+                     s->kind == S_CLOSE || (s->kind == S_OBSERVE && s->id > 0);
+    int backend_only = s->kind <= S_REQUEST;
+    if (c->proxy ? backend_only : proxy_only)
+      FAIL(ps, "'%.*s' does not belong in a %s case (docs/%s.md)",
+           (int)strcspn(s->text, " \t"), s->text,
+           c->proxy ? "proxy" : "backend", c->proxy ? "proxies" : "cases");
+    for (size_t j = 0; j < s->nalts; j++) {
+      fcs_cond_kind k = s->alts[j].kind;
+      int shared = k == C_CLOSE || k == C_OPEN;
+      if (!shared && (k >= C_STATUS) != c->proxy)
+        FAIL(ps,
+             "a %s case cannot use condition %d of the other kind "
+             "(docs/%s.md)",
+             c->proxy ? "proxy" : "backend", (int)j + 1,
+             c->proxy ? "proxies" : "cases");
+    }
+  }
+  ps->line = 0;
+  if (c->level == FCS_LVL_TRUST && !c->advisory)
+    FAIL(ps, "a TRUST case names the attack and advisory it comes from "
+             "('advisory:')");
+  return 0;
+}
+
 int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (!f) {
@@ -509,10 +707,12 @@ int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
   size_t sl = strlen(c->section);
   if (strncmp(c->id, c->section, sl) || c->id[sl] != '/')
     FAIL(&ps, "id '%s' must start with its section '%s/'", c->id, c->section);
-  if (!c->role)
-    c->role = xstrdup("any");
   if (!c->nsteps)
     FAIL(&ps, "a case needs at least one step");
+  if (check_kind(&ps, c))
+    return -1;
+  if (!c->role)
+    c->role = xstrdup(c->proxy ? "proxy" : "any");
   return 0;
 }
 
@@ -536,6 +736,7 @@ void case_free(fcs_case *c) {
   free(c->section);
   free(c->requirement);
   free(c->role);
+  free(c->advisory);
   free(c->path);
   memset(c, 0, sizeof(*c));
 }

@@ -14,6 +14,9 @@
 
 typedef enum fcs_level {
   FCS_LVL_MUST = 0,
+  /* Proxy cases: a rule that comes from a security advisory rather than a
+   * specification sentence; judged as MUST (docs/proxies.md). */
+  FCS_LVL_TRUST,
   FCS_LVL_SHOULD,
   FCS_LVL_MAY,
   FCS_LVL_INFO,
@@ -21,6 +24,8 @@ typedef enum fcs_level {
 } fcs_level;
 
 const char *level_name(fcs_level l);
+/* A failed check at this level fails the case (MUST, TRUST). */
+int level_is_mandatory(fcs_level l);
 
 /* Backend features a case needs; probed once per run. */
 enum {
@@ -42,12 +47,18 @@ typedef enum fcs_step_kind {
   S_ABORT,
   S_GET_VALUES,
   S_REQUEST,
+  /* producers of proxy cases (HTTP bytes to the proxy) */
+  S_HTTP,
+  S_GET,
+  S_POST,
   /* flow */
   S_CHUNK,
   S_FLUSH,
   S_WAIT,
   S_SHUTDOWN,
   S_RECONNECT,
+  S_CLIENT, /* proxy cases: switch to client connection N */
+  S_CLOSE,  /* proxy cases: close the client connection abruptly */
   /* checks */
   S_EXPECT,
   S_ALLOW,
@@ -76,13 +87,36 @@ typedef enum fcs_cond_kind {
   C_TYPES_VALID,
   C_END_BODY,
   C_ALIGNED,
-  C_RESERVED_ZERO
+  C_RESERVED_ZERO,
+  /* Proxy cases (docs/proxies.md): id is the case's request number K. */
+  C_STATUS,
+  C_ANSWERED,
+  C_FORWARDED,
+  C_NOT_FORWARDED,
+  C_PARAM,
+  C_PARAM_ABSENT,
+  C_PARAM_COUNT,
+  C_PARAM_UNDER,
+  C_PARAM_HAS,
+  C_PARAM_LACKS,
+  C_ONLY_IN_HTTP,
+  C_NO_BYTE,
+  C_STDIN_IS,
+  C_BODY_FRAMED,
+  C_STREAMS_ENDED,
+  C_ISOLATED,
+  C_NO_SHORT_BODY,
+  C_NO_SMUGGLING,
+  C_RECORDS_VALID,
+  C_KEEP_CONN_HONEST,
+  C_SAME_PARAM
 } fcs_cond_kind;
 
 typedef struct fcs_cond {
   fcs_cond_kind kind;
   unsigned long id;  /* request id, or record type for unknown-type */
-  unsigned long num; /* protocol status for end */
+  unsigned long num; /* protocol status for end; HTTP status (or its class
+                        1..5) for status; count for param-count */
   long ms;           /* close, open, quiet: -1 = not given */
   fcs_buf *items;    /* echo bytes or GET_VALUES names */
   size_t nitems;
@@ -109,6 +143,8 @@ typedef struct fcs_step {
 
 typedef struct fcs_case {
   char *id, *section, *requirement, *role, *path;
+  char *advisory; /* TRUST cases: the attack prevented and the advisory */
+  int proxy;      /* its producers write HTTP to a proxy (docs/proxies.md) */
   fcs_level level;
   long deadline_ms; /* 0: the runner's --timeout */
   unsigned requires;

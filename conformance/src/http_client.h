@@ -42,7 +42,7 @@ typedef struct http_conn {
   /* Why parsing stopped on bytes that are not HTTP ("bad status line at
    * byte 17"); empty while the bytes make sense. */
   char error[128];
-  fcs_buf raw;       /* every byte received, up to HTTP_HEAD_MAX + BODY_KEEP */
+  fcs_buf raw; /* every byte received, up to HTTP_HEAD_MAX + BODY_KEEP */
   uint64_t raw_total;
   http_response interim[HTTP_MAX_RESPONSES]; /* 1xx, in order */
   size_t ninterim;
@@ -61,8 +61,8 @@ typedef struct http_conn {
 
 /* Connects to the proxy (blocking connect with a deadline, then
  * non-blocking). 0, or -1 with err. */
-int http_connect(http_conn *c, const fcs_target *t, int64_t deadline,
-                 char *err, size_t errlen);
+int http_connect(http_conn *c, const fcs_target *t, int64_t deadline, char *err,
+                 size_t errlen);
 /* Writes len bytes in chunk-byte writes (0: one write), reading whatever
  * arrives meanwhile. 0 when written, -1 when the proxy is gone or the
  * deadline (absolute ms) passed. */

@@ -18,12 +18,14 @@
 #include "echo_view.h"
 #include "locate.h"
 #include "probe.h"
+#include "proxy.h"
 #include "report.h"
 #include "run.h"
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
       *write_baseline, *dump_send, *export_seeds, *echo;
+  const char *proxy, *listen, *docroot; /* proxy mode (docs/proxies.md) */
   const char **include, **exclude;
   size_t ninclude, nexclude;
   int list, jobs, strict, verbose, color;
@@ -40,7 +42,13 @@ static void usage(FILE *out) {
       "glob ('*keep-conn*').\n\n"
       "  -t, --target ADDR      tcp:HOST:PORT or unix:PATH\n"
       "      --spawn CMD        start the backend with CMD (it must listen on\n"
-      "                         --target); stopped by pid afterwards\n"
+      "                         --target, or --proxy); stopped by pid "
+      "afterwards\n"
+      "      --proxy ADDR       proxy mode: run the proxy cases through the\n"
+      "                         reverse proxy taking HTTP at tcp:HOST:PORT\n"
+      "      --listen ADDR      proxy mode: where the recording backend\n"
+      "                         listens (the proxy forwards there)\n"
+      "      --docroot DIR      proxy mode: the proxy's document root\n"
       "      --list             list the selected cases and exit\n"
       "  -x, --exclude PATTERN  leave out matching cases (repeatable)\n"
       "  -j, --jobs N           cases run in parallel (default 1)\n"
@@ -130,7 +138,10 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     O_EXPORT,
     O_COLOR,
     O_ECHO,
-    O_CASE_CAP
+    O_CASE_CAP,
+    O_PROXY,
+    O_LISTEN,
+    O_DOCROOT
   };
   static const struct option longs[] = {
       {"target", required_argument, 0, 't'},
@@ -153,6 +164,9 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       {"color", required_argument, 0, O_COLOR},
       {"echo", required_argument, 0, O_ECHO},
       {"case-cap", required_argument, 0, O_CASE_CAP},
+      {"proxy", required_argument, 0, O_PROXY},
+      {"listen", required_argument, 0, O_LISTEN},
+      {"docroot", required_argument, 0, O_DOCROOT},
       {"help", no_argument, 0, 'h'},
       {"version", no_argument, 0, 'V'},
       {0, 0, 0, 0}};
@@ -171,6 +185,18 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       break;
     case O_LIST:
       o->list = 1;
+      break;
+    case O_PROXY:
+      o->proxy = optarg;
+      sticky(o, "--proxy", optarg);
+      break;
+    case O_LISTEN:
+      o->listen = optarg;
+      sticky(o, "--listen", optarg);
+      break;
+    case O_DOCROOT:
+      o->docroot = optarg;
+      sticky(o, "--docroot", optarg);
       break;
     case 'x':
       add_pattern(&o->exclude, &o->nexclude, optarg);
@@ -281,14 +307,25 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
   }
   for (int i = optind; i < argc; i++)
     add_pattern(&o->include, &o->ninclude, argv[i]);
-  if (o->spawn && !o->target) {
+  if (o->spawn && !o->target && !o->proxy) {
     usage_error("--spawn needs --target (where CMD listens)");
+    return -1;
+  }
+  if (o->proxy && o->target) {
+    usage_error("--proxy and --target exclude each other: a run tests a "
+                "proxy or a backend");
+    return -1;
+  }
+  if ((o->listen || o->docroot) && !o->proxy) {
+    usage_error("--listen and --docroot belong to proxy mode (--proxy)");
     return -1;
   }
   return 0;
 }
 
 static int selected(const options *o, const fcs_case *c) {
+  if (c->proxy != (o->proxy != NULL))
+    return 0;
   int in = o->ninclude == 0;
   for (size_t i = 0; i < o->ninclude && !in; i++)
     in = case_matches(c, o->include[i]);
@@ -297,8 +334,30 @@ static int selected(const options *o, const fcs_case *c) {
   return in;
 }
 
-static int send_bytes(const fcs_case *c, const fcs_params *std, fcs_buf *out) {
+/* What --dump-send and --export-seeds put in a proxy case's placeholders
+ * when no proxy is named. */
+static proxy_env dump_env(const options *o) {
+  proxy_env env = {.docroot = o->docroot ? o->docroot : ""};
   char err[256];
+  if (!o->proxy || target_parse(o->proxy, &env.proxy, err, sizeof(err)) ||
+      env.proxy.is_unix)
+    target_parse("tcp:127.0.0.1:8080", &env.proxy, err, sizeof(err));
+  snprintf(env.host, sizeof(env.host), "%s:%s", env.proxy.host, env.proxy.port);
+  snprintf(env.port, sizeof(env.port), "%s", env.proxy.port);
+  return env;
+}
+
+static int send_bytes(const options *o, const fcs_case *c,
+                      const fcs_params *std, fcs_buf *out) {
+  char err[256];
+  if (c->proxy) {
+    proxy_env env = dump_env(o);
+    if (proxy_case_bytes(c, &env, out, err, sizeof(err))) {
+      fprintf(stderr, "fcgispec: %s: %s\n", c->path, err);
+      return -1;
+    }
+    return 0;
+  }
   for (size_t i = 0; i < c->nsteps; i++)
     if (c->steps[i].kind <= S_REQUEST &&
         step_produce(c, &c->steps[i], std, out, err, sizeof(err))) {
@@ -308,12 +367,13 @@ static int send_bytes(const fcs_case *c, const fcs_params *std, fcs_buf *out) {
   return 0;
 }
 
-static int export_seeds(const char *dir, const fcs_case **cases, size_t n,
+static int export_seeds(const options *o, const fcs_case **cases, size_t n,
                         const fcs_params *std) {
+  const char *dir = o->export_seeds;
   mkdir(dir, 0755);
   for (size_t i = 0; i < n; i++) {
     fcs_buf b = {0};
-    if (send_bytes(cases[i], std, &b))
+    if (send_bytes(o, cases[i], std, &b))
       return -1;
     char path[4096];
     int len = snprintf(path, sizeof(path), "%s/", dir);
@@ -554,7 +614,7 @@ static int other_mode(const options *o, const fcs_config *cfg,
     for (size_t i = 0; i < cat->n; i++)
       if (!strcmp(cat->v[i].id, o->dump_send)) {
         fcs_buf b = {0};
-        int rc = send_bytes(&cat->v[i], &cfg->std, &b);
+        int rc = send_bytes(o, &cat->v[i], &cfg->std, &b);
         fwrite(b.p, 1, b.len, stdout);
         buf_free(&b);
         return rc ? EXIT_USAGE : EXIT_OK;
@@ -564,9 +624,8 @@ static int other_mode(const options *o, const fcs_config *cfg,
     return EXIT_USAGE;
   }
   if (o->export_seeds)
-    return export_seeds(o->export_seeds, run->cases, run->n, &cfg->std)
-               ? EXIT_USAGE
-               : EXIT_OK;
+    return export_seeds(o, run->cases, run->n, &cfg->std) ? EXIT_USAGE
+                                                          : EXIT_OK;
   if (run->n == 0) {
     fprintf(stderr, "fcgispec: no case matches the selection (see --list)\n");
     return EXIT_USAGE;
@@ -580,6 +639,87 @@ static int other_mode(const options *o, const fcs_config *cfg,
     return EXIT_OK;
   }
   return -1;
+}
+
+/* Proxy mode: the recording backend listens, the proxy is started
+ * (--spawn) or reached at --proxy, and the proxy cases run one at a
+ * time. The exit code. */
+static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
+                      const fcs_baseline *base) {
+  proxy_env env = dump_env(o);
+  char err[512], listen[300], label[800], why[1200];
+  if (target_parse(o->proxy, &env.proxy, err, sizeof(err)) ||
+      env.proxy.is_unix) {
+    usage_error("--proxy wants tcp:HOST:PORT, where the proxy takes HTTP%s%s",
+                env.proxy.is_unix ? "" : ": ", env.proxy.is_unix ? "" : err);
+    return EXIT_USAGE;
+  }
+  const char *tmp = getenv("TMPDIR");
+  if (o->listen)
+    snprintf(listen, sizeof(listen), "%s", o->listen);
+  else
+    snprintf(listen, sizeof(listen), "unix:%s/fcgispec-recorder-%ld.sock",
+             tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  fcs_target at;
+  if (target_parse(listen, &at, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: --listen: %s (see --help)\n", err);
+    return EXIT_USAGE;
+  }
+  if (!(env.rec = recorder_start(&at, err, sizeof(err)))) {
+    fprintf(stderr, "fcgispec: the recording backend %s\n", err);
+    return EXIT_UNREACHABLE;
+  }
+  if (o->jobs > 1)
+    fprintf(stderr, "fcgispec: proxy mode runs one case at a time "
+                    "(--jobs ignored): a case owns every request the "
+                    "backend gets while it runs\n");
+  snprintf(label, sizeof(label), "proxy tcp:%s (recording backend on %s)",
+           env.host, listen);
+  run->target = label;
+  run->jobs = 1;
+  cfg->proxy = &env;
+  cfg->timeout_ms = o->timeout_ms;
+  cfg->settle_ms = o->settle_ms;
+  cfg->cap_ms = o->cap_ms;
+  cfg->spawn = o->spawn;
+  buf_byte(&o->rerun, 0);
+  run->rerun = (const char *)o->rerun.p;
+  run->res = xcalloc(run->n, sizeof(fcs_result));
+  run->known = xcalloc(run->n, sizeof(int));
+  int64_t t0 = now_ms();
+  int unreachable = 0;
+  if (o->spawn) {
+    cfg->pid = spawn_start(o->spawn);
+    unreachable =
+        cfg->pid < 0 || spawn_wait_ready(&env.proxy, cfg->pid, now_ms() + 15000,
+                                         err, sizeof(err));
+    if (cfg->pid < 0)
+      snprintf(err, sizeof(err), "fork failed");
+  } else {
+    int fd =
+        target_connect(&env.proxy, now_ms() + o->timeout_ms, err, sizeof(err));
+    unreachable = fd < 0;
+    if (fd >= 0)
+      close(fd);
+  }
+  if (unreachable) {
+    snprintf(why, sizeof(why), "proxy tcp:%s unreachable: %s", env.host, err);
+    fprintf(stderr, "fcgispec: %s\n", why);
+    run->failure = why;
+    all_undecided(run, why);
+  } else {
+    run_all(run, cfg, 1);
+  }
+  run->wall_ms = now_ms() - t0;
+  if (o->spawn)
+    spawn_stop(cfg->pid);
+  recorder_stop(env.rec);
+  int rc = finish(run, o, base, unreachable);
+  for (size_t i = 0; i < run->n; i++)
+    result_free(&run->res[i]);
+  free(run->res);
+  free(run->known);
+  return rc;
 }
 
 int main(int argc, char **argv) {
@@ -632,6 +772,11 @@ int main(int argc, char **argv) {
   if (outputs_ok(&o)) {
     baseline_free(&base);
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
+  }
+  if (o.proxy) {
+    int rc = proxy_mode(&o, &cfg, &run, &base);
+    baseline_free(&base);
+    return leave(rc, &o, &cfg, &cat, &run);
   }
   char addr[200], cmd[4400], label[300];
   int builtin = !o.target;

@@ -116,7 +116,8 @@ static void level_verdicts(FILE *out, const fcs_score *s, int l) {
 }
 
 static const char *result_text(const fcs_score *s, char *buf, size_t cap) {
-  size_t known_must = s->known_failed[FCS_LVL_MUST];
+  size_t known_must =
+      s->known_failed[FCS_LVL_MUST] + s->known_failed[FCS_LVL_TRUST];
   switch (s->exit_code) {
   case EXIT_OK:
     if (!s->known)

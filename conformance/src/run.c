@@ -1,5 +1,7 @@
 #include "run.h"
 
+#include "proxy.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,14 +82,12 @@ static void flush(runstate *st) {
   st->mark = st->conn.headers;
 }
 
-/* Verdict for a failed check at the case's level. */
-/* Verdict for a failed check at the case's level. */
-static fcs_verdict level_verdict(fcs_level l, int hang) {
+fcs_verdict level_verdict(fcs_level l, int hang) {
   if (l == FCS_LVL_MAY || l == FCS_LVL_INFO)
     return FCS_V_INFO;
   if (hang)
     return FCS_V_HANG;
-  return l == FCS_LVL_MUST ? FCS_V_FAIL : FCS_V_NONSTRICT;
+  return level_is_mandatory(l) ? FCS_V_FAIL : FCS_V_NONSTRICT;
 }
 
 /* Evaluates the alternatives of one expect/allow line; *which (may be
@@ -454,6 +454,10 @@ static unsigned needs(const fcs_case *c) {
 }
 
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
+  if (c->proxy) {
+    proxy_run_case(c, cfg, res);
+    return;
+  }
   memset(res, 0, sizeof(*res));
   int64_t t0 = now_ms();
   unsigned missing = needs(c) & ~cfg->caps;

@@ -29,6 +29,9 @@ typedef struct fcs_config {
   pid_t pid;           /* its process, restarted when a probe finds it dead */
   unsigned generation; /* restarts so far */
   pthread_mutex_t lock;
+  /* Proxy mode (docs/proxies.md): the proxy and the recording backend
+   * behind it; NULL when fcgispec talks to a backend. */
+  struct proxy_env *proxy;
 } fcs_config;
 
 typedef struct fcs_result {
@@ -48,6 +51,10 @@ typedef struct fcs_result {
 } fcs_result;
 
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
+/* Verdict for a failed check at a case's level (hang: the deadline passed
+ * undecided): fail for MUST and TRUST, non-strict for SHOULD, info for MAY
+ * and INFO. */
+fcs_verdict level_verdict(fcs_level l, int hang);
 void result_free(fcs_result *r);
 
 #endif

@@ -10,7 +10,7 @@ int verdict_fails_run(const fcs_run *r, size_t i) {
   if (r->res[i].down)
     return 1;
   if (v == FCS_V_FAIL || v == FCS_V_HANG)
-    return r->cases[i]->level == FCS_LVL_MUST || r->strict;
+    return level_is_mandatory(r->cases[i]->level) || r->strict;
   return v == FCS_V_NONSTRICT && r->strict;
 }
 
@@ -35,8 +35,10 @@ void score_run(const fcs_run *r, fcs_score *s) {
     s->content_checked += r->res[i].content_checked;
     s->content_unchecked += r->res[i].content_unchecked;
   }
-  size_t sc = s->scored[FCS_LVL_MUST] + s->scored[FCS_LVL_SHOULD];
-  size_t ps = s->pass[FCS_LVL_MUST] + s->pass[FCS_LVL_SHOULD];
+  size_t sc = s->scored[FCS_LVL_MUST] + s->scored[FCS_LVL_TRUST] +
+              s->scored[FCS_LVL_SHOULD];
+  size_t ps =
+      s->pass[FCS_LVL_MUST] + s->pass[FCS_LVL_TRUST] + s->pass[FCS_LVL_SHOULD];
   s->score = sc ? 100.0 * (double)ps / (double)sc : 100.0;
   s->exit_code = s->regressions ? EXIT_FAILED
                  : s->errors    ? EXIT_ERRORS

@@ -1,0 +1,32 @@
+/* Proxy mode (docs/proxies.md): fcgispec plays both ends around a reverse
+ * proxy. It writes raw HTTP to the proxy (http_client.h) and is the
+ * FastCGI application the proxy forwards to (recorder.h); a proxy case's
+ * conditions compare what the client sent with what the backend got. */
+#ifndef FCS_PROXY_H
+#define FCS_PROXY_H
+
+#include "case.h"
+#include "recorder.h"
+#include "run.h"
+#include "target.h"
+
+typedef struct proxy_env {
+  fcs_target proxy;    /* where the proxy takes HTTP */
+  char host[300];      /* {host}: HOST:PORT as a client names it */
+  char port[16];       /* {port} */
+  const char *docroot; /* {docroot}: the proxy's document root, or "" */
+  fcs_recorder *rec;
+  unsigned cases; /* cases run so far: markers are unique in a run */
+} proxy_env;
+
+/* Runs one proxy case (c->proxy) and decides its verdict, then checks the
+ * proxy still accepts connections. Cases run one at a time: every request
+ * the backend gets while a case runs is that case's. */
+void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
+
+/* The HTTP bytes a proxy case sends, with placeholders expanded for the
+ * given environment (markers numbered as in a run's first case). */
+int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
+                     char *err, size_t errlen);
+
+#endif

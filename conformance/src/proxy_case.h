@@ -1,0 +1,78 @@
+/* What one running proxy case knows, shared by the runner (proxy_run.c),
+ * its conditions (proxy_cond.c) and its trace (proxy_show.c). */
+#ifndef FCS_PROXY_CASE_H
+#define FCS_PROXY_CASE_H
+
+#include <stdint.h>
+
+#include "expect.h"
+#include "http_client.h"
+#include "proxy.h"
+
+#define PX_CLIENTS 8
+#define PX_REQUESTS 64
+
+/* One HTTP request the case sent (numbered from 1 in step order). */
+typedef struct px_req {
+  char marker[48]; /* fcgispec=c<case>r<K>: rides in the query string */
+  int client;      /* index in clients */
+  unsigned gen;    /* the client's connection when it was sent */
+  size_t ordinal;  /* its place among requests sent on that connection */
+} px_req;
+
+typedef struct px_client {
+  http_conn h;
+  int used;         /* connected at least once */
+  int closed_by_us; /* close step, or reconnect */
+  unsigned gen;     /* reconnects so far */
+  size_t sent;      /* marked requests on this connection */
+  fcs_buf log;      /* bytes written on this connection, for the repro */
+} px_client;
+
+typedef struct px_case {
+  const fcs_case *c;
+  fcs_config *cfg;
+  proxy_env *env;
+  unsigned seq; /* this case's number in the run */
+  px_req reqs[PX_REQUESTS];
+  size_t nreqs;
+  px_client cl[PX_CLIENTS];
+  int cur;
+  fcs_buf pending;
+  int pending_req; /* request number the pending bytes carry, or 0 */
+  size_t chunk;
+  size_t req_from, conn_from; /* the recorder's counts when the case began */
+  uint64_t events;            /* the recorder's event count last seen */
+  int64_t t0, last_change;    /* ms: case start, last byte either way */
+  int64_t step_start;         /* ms: when the running check began */
+} px_case;
+
+/* The backend request that carries request k's marker (NULL: none yet). */
+const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k);
+/* Request k's final response, or NULL. */
+const http_response *px_response(const px_case *pc, size_t k);
+/* 1 when request k's response is complete or can no longer come. */
+int px_req_done(const px_case *pc, size_t k);
+/* A backend connection this case used: opened while it ran, or carrying
+ * one of its requests. */
+int px_case_conn(const px_case *pc, const rec_state *rs, size_t conn);
+/* 1 when every request is done and nothing moved for --settle ms. */
+int px_settled(const px_case *pc);
+
+/* Expands {marker} (request k's), {marker:N}, {host}, {port}, {docroot}. */
+void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out);
+
+/* Decides one proxy condition; on TRI_FALSE appends why. */
+fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
+                     fcs_buf *why);
+
+/* Appends the case's trace: per client the bytes sent and the response
+ * heads, per backend request its params, body and records, and a repro
+ * line per client. */
+void px_trace(const px_case *pc, const rec_state *rs, fcs_buf *out);
+/* Appends "NAME=value" of request k's params called name, escaped. */
+void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out);
+/* Appends bytes escaped for one line (\r \n \t \\ \xHH), at most max. */
+void px_escape(const uint8_t *p, size_t n, size_t max, fcs_buf *out);
+
+#endif

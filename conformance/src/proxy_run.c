@@ -1,0 +1,503 @@
+/* Runs a proxy case: writes its HTTP bytes to the proxy on up to
+ * PX_CLIENTS connections, and judges its checks on the responses and on
+ * what the recording backend received (docs/proxies.md). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "proxy_case.h"
+
+static const uint8_t marker_key[] = "fcgispec=";
+
+const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k) {
+  const char *m = pc->reqs[k - 1].marker;
+  size_t mlen = strlen(m);
+  for (size_t i = pc->req_from; i < rs->nreqs; i++) {
+    const rec_request *q = &rs->reqs[i];
+    for (size_t j = 0; j < q->nparams; j++) {
+      const fcs_buf *v = &q->params[j].value;
+      for (size_t o = 0; v->len >= mlen && o + mlen <= v->len; o++)
+        /* the marker, not the start of a longer one (r1 in r12) */
+        if (!memcmp(v->p + o, m, mlen) &&
+            (o + mlen == v->len || v->p[o + mlen] < '0' ||
+             v->p[o + mlen] > '9'))
+          return q;
+    }
+  }
+  return NULL;
+}
+
+const http_response *px_response(const px_case *pc, size_t k) {
+  const px_req *r = &pc->reqs[k - 1];
+  const px_client *cl = &pc->cl[r->client];
+  if (cl->gen != r->gen || r->ordinal >= cl->h.nresp)
+    return NULL;
+  return &cl->h.resp[r->ordinal];
+}
+
+int px_req_done(const px_case *pc, size_t k) {
+  const px_req *r = &pc->reqs[k - 1];
+  const px_client *cl = &pc->cl[r->client];
+  const http_response *resp = px_response(pc, k);
+  if (resp && resp->complete)
+    return 1;
+  return cl->gen != r->gen || cl->h.fd < 0 || cl->h.eof || cl->h.error[0];
+}
+
+int px_case_conn(const px_case *pc, const rec_state *rs, size_t conn) {
+  if (conn >= pc->conn_from)
+    return 1;
+  for (size_t i = pc->req_from; i < rs->nreqs; i++)
+    if (rs->reqs[i].conn == conn)
+      return 1;
+  return 0;
+}
+
+int px_settled(const px_case *pc) {
+  for (size_t k = 1; k <= pc->nreqs; k++)
+    if (!px_req_done(pc, k))
+      return 0;
+  return now_ms() - pc->last_change >= pc->cfg->settle_ms;
+}
+
+void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out) {
+  static const char *const names[] = {"{marker}", "{host}", "{port}",
+                                      "{docroot}", "{marker:"};
+  for (size_t i = 0; i < in->len;) {
+    const char *at = (const char *)in->p + i;
+    size_t left = in->len - i, n;
+    size_t w;
+    for (w = 0; w < 5; w++)
+      if (left >= (n = strlen(names[w])) && !memcmp(at, names[w], n))
+        break;
+    const char *value = NULL;
+    if (w == 0 && k >= 1 && k <= pc->nreqs)
+      value = pc->reqs[k - 1].marker;
+    else if (w == 1)
+      value = pc->env->host;
+    else if (w == 2)
+      value = pc->env->port;
+    else if (w == 3)
+      value = pc->env->docroot;
+    else if (w == 4) { /* {marker:N} */
+      size_t num = 0, j = n;
+      while (j < left && at[j] >= '0' && at[j] <= '9')
+        num = num * 10 + (size_t)(at[j++] - '0');
+      if (j < left && at[j] == '}' && num >= 1 && num <= pc->nreqs) {
+        buf_str(out, pc->reqs[num - 1].marker);
+        i += j + 1;
+        continue;
+      }
+    }
+    if (value) {
+      buf_str(out, value);
+      i += n;
+    } else {
+      buf_byte(out, in->p[i++]);
+    }
+  }
+}
+
+static int has_marker(const fcs_buf *item) {
+  return buf_contains(item, (const uint8_t *)"{marker}", 8);
+}
+
+/* A new request number for a step that carries {marker}; 0 when the case
+ * has too many. */
+static size_t new_request(px_case *pc) {
+  if (pc->nreqs == PX_REQUESTS)
+    return 0;
+  px_req *r = &pc->reqs[pc->nreqs++];
+  snprintf(r->marker, sizeof(r->marker), "%sc%ur%zu", marker_key, pc->seq,
+           pc->nreqs);
+  r->client = pc->cur;
+  return pc->nreqs;
+}
+
+/* get/post: the request line with the marker in the query, Host, the
+ * case's header lines, and for post Content-Length and the body. */
+static void build_request(px_case *pc, const fcs_step *s, size_t k,
+                          fcs_buf *out) {
+  fcs_buf target = {0};
+  px_expand(pc, k, &s->items[0], &target);
+  buf_str(out, s->kind == S_POST ? "POST " : "GET ");
+  buf_add(out, target.p, target.len);
+  if (!has_marker(&s->items[0])) {
+    buf_byte(out, memchr(target.p, '?', target.len) ? '&' : '?');
+    buf_str(out, pc->reqs[k - 1].marker);
+  }
+  buf_fmt(out, " HTTP/1.1\r\nHost: %s\r\n", pc->env->host);
+  size_t first_header = s->kind == S_POST ? 2 : 1;
+  fcs_buf body = {0};
+  if (s->kind == S_POST) {
+    px_expand(pc, k, &s->items[1], &body);
+    buf_fmt(out, "Content-Length: %zu\r\n", body.len);
+  }
+  for (size_t i = first_header; i < s->nitems; i++) {
+    px_expand(pc, k, &s->items[i], out);
+    buf_str(out, "\r\n");
+  }
+  buf_str(out, "\r\n");
+  buf_add(out, body.p, body.len);
+  buf_free(&body);
+  buf_free(&target);
+}
+
+/* get and post are requests; an http step is one when it carries
+ * {marker}. */
+static int step_marked(const fcs_step *s) {
+  int marked = s->kind != S_HTTP;
+  for (size_t i = 0; i < s->nitems && !marked; i++)
+    marked = has_marker(&s->items[i]);
+  return marked;
+}
+
+static void produce(px_case *pc, const fcs_step *s) {
+  size_t k = 0;
+  if (step_marked(s) && !(k = new_request(pc)))
+    return;
+  if (s->kind == S_HTTP)
+    for (size_t i = 0; i < s->nitems; i++)
+      px_expand(pc, k, &s->items[i], &pc->pending);
+  else
+    build_request(pc, s, k, &pc->pending);
+  if (k)
+    pc->pending_req = (int)k;
+}
+
+static int64_t deadline(const px_case *pc) {
+  long budget = pc->c->deadline_ms ? pc->c->deadline_ms : pc->cfg->timeout_ms;
+  return pc->last_change + budget;
+}
+
+static int64_t cap(const px_case *pc) {
+  long budget = pc->c->deadline_ms ? pc->c->deadline_ms : pc->cfg->timeout_ms;
+  return pc->t0 + (pc->cfg->cap_ms ? pc->cfg->cap_ms : 20 * budget);
+}
+
+/* Reads every client and watches the recorder until something changes or
+ * until; 1 when something did. */
+static int pump(px_case *pc, int64_t until) {
+  int changed = 0;
+  for (int i = 0; i < PX_CLIENTS; i++)
+    if (pc->cl[i].h.fd >= 0 && !pc->cl[i].h.eof)
+      changed |= http_pump(&pc->cl[i].h, now_ms());
+  int64_t wake = now_ms() + 5;
+  uint64_t ev = recorder_wait(pc->env->rec, pc->events,
+                              changed        ? now_ms()
+                              : wake < until ? wake
+                                             : until);
+  changed |= ev != pc->events;
+  pc->events = ev;
+  if (changed)
+    pc->last_change = now_ms();
+  return changed;
+}
+
+static int connect_client(px_case *pc, char *err, size_t errlen) {
+  px_client *cl = &pc->cl[pc->cur];
+  if (cl->h.fd >= 0)
+    return 0;
+  if (cl->used) { /* a connection closed by the proxy or by a close step */
+    http_conn_free(&cl->h);
+    cl->gen++;
+    cl->sent = 0;
+  }
+  memset(&cl->h, 0, sizeof(cl->h));
+  cl->h.fd = -1;
+  cl->used = 1;
+  cl->closed_by_us = 0;
+  return http_connect(&cl->h, &pc->env->proxy, now_ms() + pc->cfg->timeout_ms,
+                      err, errlen);
+}
+
+/* Writes the pending bytes on the current client; -1 when it cannot
+ * connect (an error verdict). */
+static int flush(px_case *pc, fcs_result *res) {
+  if (!pc->pending.len)
+    return 0;
+  px_client *cl = &pc->cl[pc->cur];
+  char err[256];
+  if (cl->h.eof && cl->h.fd >= 0) { /* the proxy closed it: a new one */
+    http_close(&cl->h);
+  }
+  if (connect_client(pc, err, sizeof(err))) {
+    res->verdict = FCS_V_ERROR;
+    buf_fmt(&res->observed, "cannot connect to the proxy %s: %s", pc->env->host,
+            err);
+    return -1;
+  }
+  if (pc->pending_req) {
+    px_req *r = &pc->reqs[pc->pending_req - 1];
+    r->client = pc->cur;
+    r->gen = cl->gen;
+    r->ordinal = cl->sent++;
+  }
+  buf_add(&cl->log, pc->pending.p, pc->pending.len);
+  /* A proxy that answers and closes before reading everything is not an
+   * error: the checks judge what it did. */
+  http_send(&cl->h, pc->pending.p, pc->pending.len, pc->chunk,
+            cap(pc) < deadline(pc) + 60000 ? cap(pc) : deadline(pc) + 60000);
+  pc->pending.len = 0;
+  pc->pending_req = 0;
+  pc->last_change = now_ms();
+  return 0;
+}
+
+static fcs_tri eval_alts(px_case *pc, const fcs_step *s, fcs_buf *why) {
+  const rec_state *rs = recorder_lock(pc->env->rec);
+  int pending = 0;
+  fcs_tri out = TRI_FALSE;
+  for (size_t i = 0; i < s->nalts && out != TRI_TRUE; i++) {
+    fcs_buf w = {0};
+    fcs_tri t = px_cond_eval(pc, rs, &s->alts[i], &w);
+    if (t == TRI_TRUE) {
+      why->len = 0;
+      out = TRI_TRUE;
+    } else if (t == TRI_PENDING) {
+      pending = 1;
+    } else if (w.len) {
+      if (why->len)
+        buf_str(why, "; ");
+      buf_add(why, w.p, w.len);
+    }
+    buf_free(&w);
+  }
+  recorder_unlock(pc->env->rec);
+  return out == TRI_TRUE ? TRI_TRUE : pending ? TRI_PENDING : TRI_FALSE;
+}
+
+static void fail_with(fcs_result *res, const fcs_step *s, fcs_verdict v,
+                      const fcs_buf *why) {
+  res->verdict = v;
+  buf_fmt(&res->expected, "line %d: %s", s->line, s->text);
+  buf_add(&res->observed, why->p, why->len);
+}
+
+/* Runs the expect at steps[i] and its allow lines; the index of the last
+ * step used, and *decided when the case's verdict is set. */
+static size_t do_expect(px_case *pc, size_t i, fcs_result *res, int *decided) {
+  const fcs_case *c = pc->c;
+  const fcs_step *s = &c->steps[i];
+  pc->step_start = now_ms();
+  fcs_buf why = {0};
+  fcs_tri t;
+  for (;;) {
+    why.len = 0;
+    t = eval_alts(pc, s, &why);
+    if (t != TRI_PENDING || now_ms() >= deadline(pc) || now_ms() >= cap(pc))
+      break;
+    pump(pc, deadline(pc) < cap(pc) ? deadline(pc) : cap(pc));
+  }
+  size_t last = i;
+  while (last + 1 < c->nsteps && c->steps[last + 1].kind == S_ALLOW)
+    last++;
+  if (t == TRI_TRUE) {
+    buf_free(&why);
+    return last;
+  }
+  *decided = 1;
+  if (t == TRI_PENDING)
+    buf_fmt(&why, "%sno decision: nothing moved for %ld ms",
+            why.len ? "; " : "",
+            c->deadline_ms ? c->deadline_ms : pc->cfg->timeout_ms);
+  for (size_t j = i + 1; j <= last; j++) {
+    fcs_buf w = {0};
+    if (eval_alts(pc, &c->steps[j], &w) == TRI_TRUE) {
+      fcs_verdict v = (fcs_verdict)c->steps[j].verdict;
+      if (c->level >= FCS_LVL_MAY)
+        v = FCS_V_INFO;
+      buf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
+              c->steps[j].text);
+      fail_with(res, s, v, &why);
+      buf_free(&w);
+      buf_free(&why);
+      return last;
+    }
+    buf_free(&w);
+  }
+  fail_with(res, s, level_verdict(c->level, t == TRI_PENDING), &why);
+  buf_free(&why);
+  return last;
+}
+
+/* observe K NAME...: waits until the case settles, then notes what
+ * request K carried in those params. */
+static void do_observe(px_case *pc, const fcs_step *s, fcs_result *res) {
+  while (!px_settled(pc) && now_ms() < deadline(pc) && now_ms() < cap(pc))
+    pump(pc, deadline(pc));
+  const rec_state *rs = recorder_lock(pc->env->rec);
+  const rec_request *q =
+      s->id && s->id <= pc->nreqs ? px_find(pc, rs, s->id) : NULL;
+  const http_response *r =
+      s->id && s->id <= pc->nreqs ? px_response(pc, s->id) : NULL;
+  buf_fmt(&res->notes, "line %d: request %lu: ", s->line, s->id);
+  if (r)
+    buf_fmt(&res->notes, "HTTP %d; ", r->status);
+  if (!q)
+    buf_str(&res->notes, "did not reach the backend");
+  for (size_t i = 0; q && i < s->nitems; i++) {
+    if (i)
+      buf_str(&res->notes, ", ");
+    px_show_param(q, &s->items[i], &res->notes);
+  }
+  buf_byte(&res->notes, '\n');
+  recorder_unlock(pc->env->rec);
+}
+
+static void run_steps(px_case *pc, fcs_result *res) {
+  const fcs_case *c = pc->c;
+  int decided = 0;
+  for (size_t i = 0; i < c->nsteps && !decided; i++) {
+    const fcs_step *s = &c->steps[i];
+    if (s->kind == S_HTTP || s->kind == S_GET || s->kind == S_POST) {
+      /* One request per write: each request's connection and place on it
+       * are then known. */
+      if (pc->pending_req && step_marked(s) && flush(pc, res))
+        return;
+      produce(pc, s);
+      continue;
+    }
+    if (s->kind != S_ALLOW && flush(pc, res))
+      return;
+    px_client *cl = &pc->cl[pc->cur];
+    switch (s->kind) {
+    case S_CHUNK:
+      pc->chunk = s->a;
+      break;
+    case S_WAIT: {
+      int64_t until = now_ms() + (int64_t)s->a;
+      while (now_ms() < until)
+        pump(pc, until);
+      break;
+    }
+    case S_SHUTDOWN:
+      if (cl->h.fd >= 0)
+        http_shutdown(&cl->h);
+      break;
+    case S_CLOSE:
+      if (cl->h.fd >= 0)
+        http_close(&cl->h);
+      cl->closed_by_us = 1;
+      break;
+    case S_RECONNECT:
+      if (cl->h.fd >= 0)
+        http_close(&cl->h);
+      cl->closed_by_us = 1;
+      break;
+    case S_CLIENT:
+      pc->cur = (int)s->a - 1;
+      break;
+    case S_EXPECT:
+      i = do_expect(pc, i, res, &decided);
+      break;
+    case S_OBSERVE:
+      do_observe(pc, s, res);
+      break;
+    default:
+      break;
+    }
+  }
+  if (!decided)
+    flush(pc, res);
+}
+
+/* The proxy still takes connections after the case. */
+static int proxy_alive(const px_case *pc) {
+  char err[128];
+  int fd = target_connect(&pc->env->proxy, now_ms() + pc->cfg->timeout_ms, err,
+                          sizeof(err));
+  if (fd < 0)
+    return 0;
+  close(fd);
+  return 1;
+}
+
+/* A proxy fcgispec started and that died is started again, so one crash
+ * costs one case. */
+static void restart_proxy(fcs_config *cfg, fcs_result *res) {
+  if (!cfg->spawn)
+    return;
+  char why[256];
+  spawn_stop(cfg->pid);
+  cfg->pid = spawn_start(cfg->spawn);
+  if (cfg->pid < 0 || spawn_wait_ready(&cfg->proxy->proxy, cfg->pid,
+                                       now_ms() + 10000, why, sizeof(why)))
+    buf_fmt(&res->notes, "restarting the proxy failed: %s\n",
+            cfg->pid < 0 ? "fork failed" : why);
+  else
+    buf_str(&res->notes, "the proxy was started again\n");
+  cfg->generation++;
+}
+
+static void px_free(px_case *pc) {
+  for (int i = 0; i < PX_CLIENTS; i++) {
+    if (pc->cl[i].h.fd >= 0)
+      http_close(&pc->cl[i].h);
+    if (pc->cl[i].used)
+      http_conn_free(&pc->cl[i].h);
+    buf_free(&pc->cl[i].log);
+  }
+  buf_free(&pc->pending);
+}
+
+void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
+  memset(res, 0, sizeof(*res));
+  px_case pc = {.c = c, .cfg = cfg, .env = cfg->proxy};
+  for (int i = 0; i < PX_CLIENTS; i++)
+    pc.cl[i].h.fd = -1;
+  pthread_mutex_lock(&cfg->lock);
+  pc.seq = ++pc.env->cases;
+  pthread_mutex_unlock(&cfg->lock);
+  pc.t0 = pc.last_change = now_ms();
+  const rec_state *rs = recorder_lock(pc.env->rec);
+  pc.req_from = rs->nreqs;
+  pc.conn_from = rs->nconns;
+  pc.events = rs->events;
+  recorder_unlock(pc.env->rec);
+  res->verdict = c->level == FCS_LVL_INFO ? FCS_V_INFO : FCS_V_PASS;
+  run_steps(&pc, res);
+  /* Let what is in flight land before the next case starts, so a late
+   * request is not taken for the next case's. */
+  while (!px_settled(&pc) && now_ms() < deadline(&pc) && now_ms() < cap(&pc))
+    pump(&pc, deadline(&pc));
+  for (int i = 0; i < PX_CLIENTS; i++)
+    if (pc.cl[i].h.fd >= 0)
+      http_close(&pc.cl[i].h);
+  if (!proxy_alive(&pc)) {
+    res->down = 1;
+    buf_str(&res->notes, "the proxy stopped accepting connections after "
+                         "this case\n");
+    if (res->verdict < FCS_V_FAIL)
+      res->verdict = FCS_V_FAIL;
+    restart_proxy(cfg, res);
+  }
+  if (res->verdict != FCS_V_PASS) {
+    rs = recorder_lock(pc.env->rec);
+    px_trace(&pc, rs, &res->trace);
+    recorder_unlock(pc.env->rec);
+  }
+  px_free(&pc);
+  res->ms = now_ms() - pc.t0;
+}
+
+int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
+                     char *err, size_t errlen) {
+  px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
+  for (size_t i = 0; i < c->nsteps; i++) {
+    const fcs_step *s = &c->steps[i];
+    if (s->kind != S_HTTP && s->kind != S_GET && s->kind != S_POST)
+      continue;
+    if (pc.nreqs == PX_REQUESTS) {
+      snprintf(err, errlen, "line %d: more than %d requests", s->line,
+               PX_REQUESTS);
+      buf_free(&pc.pending);
+      return -1;
+    }
+    produce(&pc, s);
+  }
+  buf_add(out, pc.pending.p, pc.pending.len);
+  buf_free(&pc.pending);
+  return 0;
+}

@@ -1,0 +1,147 @@
+/* What a proxy case did, for people: the bytes each client sent and the
+ * response heads it got, each backend request's params and body, the
+ * record layout and broken rules of each backend connection, and a repro
+ * line per client that resends its bytes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "proxy_case.h"
+
+#define SHOW_BYTES 2048 /* bytes shown of one client's writes */
+#define SHOW_VALUE 160  /* bytes shown of one param value */
+#define SHOW_RECORDS 24 /* records listed per connection */
+
+void px_escape(const uint8_t *p, size_t n, size_t max, fcs_buf *out) {
+  for (size_t i = 0; i < n && i < max; i++) {
+    uint8_t b = p[i];
+    if (b == '\r')
+      buf_str(out, "\\r");
+    else if (b == '\n')
+      buf_str(out, "\\n");
+    else if (b == '\t')
+      buf_str(out, "\\t");
+    else if (b == '\\')
+      buf_str(out, "\\\\");
+    else if (b < 0x20 || b >= 0x7f)
+      buf_fmt(out, "\\x%02x", b);
+    else
+      buf_byte(out, b);
+  }
+  if (n > max)
+    buf_fmt(out, "...(%zu bytes)", n);
+}
+
+void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < q->nparams; i++) {
+    const rec_param *p = &q->params[i];
+    if (p->name.len != name->len || memcmp(p->name.p, name->p, name->len))
+      continue;
+    if (n++)
+      buf_str(out, ", ");
+    px_escape(name->p, name->len, 80, out);
+    buf_str(out, "=\"");
+    px_escape(p->value.p, p->value.len, SHOW_VALUE, out);
+    buf_byte(out, '"');
+  }
+  if (!n) {
+    px_escape(name->p, name->len, 80, out);
+    buf_str(out, " absent");
+  }
+}
+
+/* printf's format is the bytes, with % and shell quotes escaped and every
+ * byte that is not printable as \xHH: a line that resends them. */
+static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
+  buf_str(out, "  repro: printf '");
+  for (size_t i = 0; i < log->len; i++) {
+    uint8_t b = log->p[i];
+    if (b == '%')
+      buf_str(out, "%%");
+    else if (b == '\'')
+      buf_str(out, "'\\''");
+    else if (b == '\\')
+      buf_str(out, "\\\\");
+    else if (b < 0x20 || b >= 0x7f)
+      buf_fmt(out, "\\x%02x", b);
+    else
+      buf_byte(out, b);
+  }
+  buf_fmt(out, "' | nc -q 5 %s %s\n", pc->env->proxy.host, pc->env->proxy.port);
+}
+
+static void show_clients(const px_case *pc, fcs_buf *out) {
+  for (int i = 0; i < PX_CLIENTS; i++) {
+    const px_client *cl = &pc->cl[i];
+    if (!cl->used)
+      continue;
+    buf_fmt(out, "  client %d sent %zu bytes: \"", i + 1, cl->log.len);
+    px_escape(cl->log.p, cl->log.len, SHOW_BYTES, out);
+    buf_str(out, "\"\n");
+    for (size_t r = 0; r < cl->h.nresp; r++) {
+      const http_response *h = &cl->h.resp[r];
+      const uint8_t *nl = memchr(h->head.p, '\n', h->head.len);
+      size_t line = nl ? (size_t)(nl - h->head.p) : h->head.len;
+      buf_fmt(out, "  client %d response %zu: ", i + 1, r + 1);
+      px_escape(h->head.p, line, 200, out);
+      buf_fmt(out, " (body %llu bytes%s)\n", (unsigned long long)h->body_total,
+              h->complete ? "" : ", incomplete");
+    }
+    if (cl->h.error[0])
+      buf_fmt(out, "  client %d: %s\n", i + 1, cl->h.error);
+    if (cl->h.eof)
+      buf_fmt(out, "  client %d: the proxy closed the connection\n", i + 1);
+    if (cl->log.len < 4096)
+      repro(pc, &cl->log, out);
+  }
+}
+
+static void show_request(const rec_request *q, size_t n, fcs_buf *out) {
+  buf_fmt(out,
+          "  backend request %zu (connection %zu, id %u, role %u, flags %u): "
+          "%zu params in %zu PARAMS records, STDIN %llu bytes in %zu "
+          "records%s%s%s%s\n",
+          n, q->conn + 1, q->id, q->role, q->flags, q->nparams,
+          q->params_records, (unsigned long long)q->in_total, q->in_records,
+          q->in_done ? ", ended" : ", not ended", q->aborted ? ", aborted" : "",
+          q->cut ? ", cut by a close" : "",
+          q->answered ? "" : ", not answered");
+  for (size_t i = 0; i < q->nparams; i++) {
+    const rec_param *p = &q->params[i];
+    buf_str(out, "    ");
+    px_escape(p->name.p, p->name.len, 80, out);
+    buf_str(out, "=\"");
+    px_escape(p->value.p, p->value.len, SHOW_VALUE, out);
+    buf_fmt(out, "\"%s%s\n", p->straddles ? " (straddles records)" : "",
+            p->name_long || p->value_long ? " (4-byte length)" : "");
+  }
+}
+
+static void show_conn(const rec_conn *c, size_t n, fcs_buf *out) {
+  buf_fmt(out, "  backend connection %zu: %llu bytes, %zu records%s:", n,
+          (unsigned long long)c->bytes, c->nrecords,
+          c->closed ? (c->closed_by_us ? ", closed by us"
+                                       : ", closed by the "
+                                         "proxy")
+                    : ", open");
+  for (size_t i = 0; i < c->nrecords && i < SHOW_RECORDS; i++)
+    buf_fmt(out, " %u/%u/%u+%u", c->records[i].type, c->records[i].id,
+            c->records[i].clen, c->records[i].padding);
+  buf_str(out, c->nrecords > SHOW_RECORDS ? " ...\n" : "\n");
+  if (c->nviolations) {
+    buf_fmt(out, "  broken rules (%zu):\n", c->nviolations);
+    buf_add(out, c->violations.p, c->violations.len);
+  }
+}
+
+void px_trace(const px_case *pc, const rec_state *rs, fcs_buf *out) {
+  show_clients(pc, out);
+  if (rs->nreqs == pc->req_from)
+    buf_str(out, "  no request reached the backend\n");
+  for (size_t i = pc->req_from; i < rs->nreqs; i++)
+    show_request(&rs->reqs[i], i - pc->req_from + 1, out);
+  for (size_t c = 0; c < rs->nconns; c++)
+    if (px_case_conn(pc, rs, c))
+      show_conn(&rs->conns[c], c + 1, out);
+  buf_str(out, "  records: TYPE/ID/CONTENT+PADDING\n");
+}
