@@ -16,6 +16,14 @@
 #include "fcs/fcs.h"
 #include "target.h"
 
+/* A complete request is answered with "Status: 200 OK", a text/plain body
+ * "recorded request N\n" and the header "REC_REPLY_HEADER: N", N being its
+ * index in rec_state.reqs, an aborted one with an empty STDOUT, each then
+ * with END_REQUEST (complete, appStatus 0). An unknown role gets
+ * END_REQUEST (UNKNOWN_ROLE) alone, a request beyond 16 open on one
+ * connection END_REQUEST (OVERLOADED). */
+#define REC_REPLY_HEADER "X-Fcgispec-Recorder"
+
 /* Bytes of STDIN or DATA kept per request; beyond it they are counted. */
 #define REC_STREAM_KEEP (2u << 20)
 
@@ -36,31 +44,34 @@ typedef struct rec_param {
 typedef struct rec_request {
   size_t conn; /* index in the recorder's connections */
   uint16_t id, role;
-  uint8_t flags;                     /* BEGIN_REQUEST flags (KEEP_CONN) */
-  uint32_t others_active;            /* other requests active at BEGIN */
-  rec_param *params;                 /* in arrival order, duplicates kept */
+  uint8_t flags;          /* BEGIN_REQUEST flags (KEEP_CONN) */
+  uint32_t others_active; /* other requests active at BEGIN */
+  rec_param *params;      /* in arrival order, duplicates kept */
   size_t nparams;
-  size_t params_records;             /* PARAMS records, the empty one too */
-  fcs_buf in, data;                  /* STDIN, DATA (first REC_STREAM_KEEP) */
-  uint64_t in_total, data_total;     /* bytes received, kept or not */
-  size_t in_records, data_records;   /* records with content */
+  size_t params_records;               /* PARAMS records, the empty one too */
+  fcs_buf in, data;                    /* STDIN, DATA (first REC_STREAM_KEEP) */
+  uint64_t in_total, data_total;       /* bytes received, kept or not */
+  size_t in_records, data_records;     /* records with content */
   int params_done, in_done, data_done; /* the stream's empty record came */
-  int aborted;                       /* ABORT_REQUEST arrived */
-  int answered;                      /* we sent END_REQUEST */
-  int cut;                           /* the connection closed before it ended */
-  int64_t begun, ended;              /* ms; ended 0 while open */
+  int aborted;                         /* ABORT_REQUEST arrived */
+  int answered;                        /* we sent END_REQUEST */
+  int cut;              /* the connection closed before it ended */
+  int64_t begun, ended; /* ms; ended 0 while open */
 } rec_request;
 
 typedef struct rec_conn {
-  int64_t opened, closed;  /* ms; closed 0 while open */
-  int closed_by_us;        /* we closed it (KEEP_CONN was 0) */
+  int64_t opened, closed; /* ms; closed 0 while open */
+  int closed_by_us;       /* we closed it: a request without KEEP_CONN
+                             ended, or the framing broke */
   rec_record *records;
   size_t nrecords;
   uint64_t bytes;
-  fcs_buf violations;      /* one line per broken rule: "NAME at byte N" */
+  fcs_buf violations; /* one line per broken rule: "NAME at byte N\n"
+                         (fcs_err_name; TRUNCATED when the peer
+                         closed inside a record) */
   size_t nviolations;
-  size_t get_values;       /* FCGI_GET_VALUES records */
-  size_t requests;         /* BEGIN_REQUESTs accepted on it */
+  size_t get_values; /* FCGI_GET_VALUES records */
+  size_t requests;   /* BEGIN_REQUESTs accepted on it */
 } rec_conn;
 
 typedef struct fcs_recorder fcs_recorder;
@@ -79,7 +90,7 @@ typedef struct rec_state {
   size_t nconns;
   rec_request *reqs; /* in the order their BEGIN_REQUEST arrived */
   size_t nreqs;
-  uint64_t events;   /* bumped on every change: a cheap "anything new?" */
+  uint64_t events; /* bumped on every change: a cheap "anything new?" */
 } rec_state;
 
 const rec_state *recorder_lock(fcs_recorder *r);
