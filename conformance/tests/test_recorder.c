@@ -301,6 +301,33 @@ static void test_params(void) {
   stop();
 }
 
+/* STDIN beyond REC_STREAM_KEEP is counted, not kept. */
+static void test_stream_keep(void) {
+  start();
+  size_t len = REC_STREAM_KEEP + 1000;
+  uint8_t *body = malloc(len);
+  for (size_t i = 0; i < len; i++)
+    body[i] = (uint8_t)(i % 253);
+  peer p;
+  peer_open(&p);
+  client_begin(&p.c, 1, FCS_RESPONDER, FCS_KEEP_CONN);
+  client_params(&p.c, 1, few_params, 1);
+  client_stream(&p.c, FCS_STDIN, 1, body, len, 0, 1);
+  peer_send(&p);
+  await_end(&p, 1);
+  check_reply(&p, 1, 0);
+  const rec_state *st = recorder_lock(rec);
+  if (st->nreqs == 1) {
+    CHECK_EQ(st->reqs[0].in_total, len);
+    CHECK_BYTES(st->reqs[0].in.p, st->reqs[0].in.len, body, REC_STREAM_KEEP);
+    CHECK_EQ(st->reqs[0].in_records, (len + 65534) / 65535);
+  }
+  recorder_unlock(rec);
+  free(body);
+  peer_close(&p);
+  stop();
+}
+
 /* KEEP_CONN 0: the recorder closes once it has replied. */
 static void test_close_without_keep_conn(void) {
   start();
@@ -712,6 +739,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   RUN_IF(test_params, only);
+  RUN_IF(test_stream_keep, only);
   RUN_IF(test_close_without_keep_conn, only);
   RUN_IF(test_keep_conn, only);
   RUN_IF(test_multiplexed, only);
