@@ -5,6 +5,7 @@
  * (conformance/tests/planted.cmake).
  *
  * `test_proxy_conditions NAME` runs the one test NAME. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -65,9 +66,10 @@ static void param(rec_request *q, const char *name, const char *value) {
 static rec_request *arrived(fake *f, size_t k) {
   rec_request *q = &f->reqs[f->rs.nreqs++];
   q->params_done = 1;
-  char qs[64];
-  snprintf(qs, sizeof(qs), "a=1&%s", f->pc.reqs[k - 1].marker);
-  param(q, "QUERY_STRING", qs);
+  fcs_buf qs = {0};
+  buf_fmt(&qs, "a=1&%s%c", f->pc.reqs[k - 1].marker, 0);
+  param(q, "QUERY_STRING", (const char *)qs.p);
+  buf_free(&qs);
   param(q, "REMOTE_ADDR", "127.0.0.1");
   return q;
 }
