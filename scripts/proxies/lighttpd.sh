@@ -18,7 +18,6 @@ cat > "$work/lighttpd.conf" <<CONF
 server.modules = ( "mod_indexfile", "mod_access", "mod_fastcgi", "mod_staticfile" )
 server.document-root = "$docroot"
 server.upload-dirs = ( "$work/uploads" )
-server.errorlog = "$work/error.log"
 server.pid-file = "$work/lighttpd.pid"
 server.bind = "$http_host"
 server.port = $http_port

@@ -21,7 +21,7 @@ cat > "$work/nginx.conf" <<CONF
 $user_line
 daemon off;
 pid $work/nginx.pid;
-error_log $work/error.log;
+error_log stderr;
 events {}
 http {
   access_log $work/access.log;
@@ -45,4 +45,4 @@ http {
   }
 }
 CONF
-run_proxy "$bin" -p "$work" -e "$work/error.log" -c "$work/nginx.conf"
+run_proxy "$bin" -p "$work" -e stderr -c "$work/nginx.conf"
