@@ -3,7 +3,7 @@
 # foreground (caddy run).
 # fcgispec-proxy-package: caddy
 # fcgispec-proxy-needs: /usr/bin/caddy
-# fcgispec-proxy-config: the php_fastcgi line of Debian's /etc/caddy/Caddyfile (root, php_fastcgi, file_server; see caddyserver.com/docs/caddyfile/directives/php_fastcgi), with the global option "admin off" and an http:// site address so that Caddy neither opens its admin endpoint nor manages certificates
+# fcgispec-proxy-config: the php_fastcgi line of Debian's /etc/caddy/Caddyfile (root, php_fastcgi, file_server; see caddyserver.com/docs/caddyfile/directives/php_fastcgi), with the global option "admin off" and a site address of scheme and port only (http://:PORT, with bind) so that Caddy opens no admin endpoint, manages no certificates and serves every Host
 #
 # Caddy keeps its data and configuration under HOME and the XDG
 # directories: they point into the work directory. Started as root, Caddy
@@ -17,7 +17,8 @@ cat > "$work/Caddyfile" <<CONF
 	admin off
 }
 
-http://$http_host:$http_port {
+http://:$http_port {
+	bind $http_host
 	root * $docroot
 	php_fastcgi $upstream
 	file_server

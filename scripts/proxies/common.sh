@@ -14,13 +14,6 @@ usage="usage: $me tcp:127.0.0.1:PORT unix:PATH|tcp:HOST:PORT DOCROOT"
 [ $# -eq 3 ] || { echo "$usage" >&2; exit 2; }
 die() { echo "$me: $*" >&2; exit 2; }
 
-setting() { sed -n "s/^# fcgispec-proxy-$1: //p" "$0" | head -1; }
-read -r -a needs <<<"$(setting needs)"
-for f in "${needs[@]}"; do
-  [ -e "$f" ] || die "$f is missing (install the Debian package $(setting package))"
-done
-bin=${needs[0]}
-
 case $1 in
   tcp:*:*) hp=${1#tcp:}; http_host=${hp%:*}; http_port=${hp##*:} ;;
   *) die "the HTTP address must be tcp:HOST:PORT, not '$1'" ;;
@@ -32,6 +25,13 @@ case $2 in
 esac
 [ -d "$3" ] || die "the document root '$3' is not a directory"
 docroot=$(cd "$3" && pwd)
+
+setting() { sed -n "s/^# fcgispec-proxy-$1: //p" "$0" | head -1; }
+read -r -a needs <<<"$(setting needs)"
+for f in "${needs[@]}"; do
+  [ -e "$f" ] || die "$f is missing (it comes with Debian's $(setting package))"
+done
+bin=${needs[0]}
 
 # Started as root, the proxies that can keep their workers as root are told
 # to (user and group below); the others drop to another user, checked with

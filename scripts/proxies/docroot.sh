@@ -10,3 +10,5 @@ for f in test.php index.php sub/page.php; do
   echo "<?php // fcgispec proxy docroot: $f (the FastCGI backend answers)" > "$dir/$f"
 done
 echo "fcgispec static file" > "$dir/static.txt"
+# The workers of some proxies run as another user (apache2-common.sh).
+chmod -R a+rX "$dir"

@@ -1,8 +1,16 @@
 #!/usr/bin/python3
-"""Prints a TCP port of 127.0.0.1 that was free a moment ago (the kernel's
-pick for port 0). Whoever binds it next may still lose a race for it."""
+"""Prints N (default 1) distinct TCP ports of 127.0.0.1, one a line, that
+were free a moment ago (the kernel's picks for port 0, all held until
+printed). Whoever binds one next may still lose a race for it."""
 import socket
+import sys
 
-with socket.socket() as s:
+count = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+held = []
+for _ in range(count):
+    s = socket.socket()
     s.bind(("127.0.0.1", 0))
+    held.append(s)
+for s in held:
     print(s.getsockname()[1])
+    s.close()

@@ -14,8 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: start.sh NAME WORKDIR [--fastcgi unix:PATH|tcp:HOST:PORT]"
 [ $# -eq 2 ] || [ $# -eq 4 ] || { echo "$usage" >&2; exit 2; }
 name=$1 workdir=$2
-if [ ! -f "$here/$name.sh" ] || ! grep -q '^# fcgispec-proxy-package: ' "$here/$name.sh"; then
-  echo "start.sh: unknown proxy '$name' (no start script $name.sh beside this one)" >&2
+if ! bash "$here/list.sh" | grep -qxF -- "$name"; then
+  echo "start.sh: unknown proxy '$name' (known: $(bash "$here/list.sh" | tr '\n' ' '))" >&2
   exit 2
 fi
 [ ! -e "$workdir" ] && [ ! -L "$workdir" ] ||
