@@ -7,6 +7,7 @@ naming what is missing. Every process started here is stopped by its pid
 and every directory removed, whatever the test's outcome."""
 import os
 import pathlib
+import pwd
 import re
 import shutil
 import signal
@@ -46,17 +47,31 @@ def script_filename(name, docroot, fastcgi):
     return f"{docroot}/test.php"
 
 
-def group_alive(pgid):
-    """Whether a process of the group is running (zombies do not count: where
-    no init reaps orphans they stay until the machine restarts)."""
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+def group_members(pgid):
+    """The uids of the running processes of a group (zombies do not count:
+    where no init reaps orphans they stay until the machine restarts)."""
+    uids = []
+    for proc in pathlib.Path("/proc").glob("[0-9]*"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            uid = proc.stat().st_uid
         except OSError:
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
+            uids.append(uid)
+    return uids
+
+
+def group_alive(pgid):
+    return bool(group_members(pgid))
+
+
+def worker_users(name, user):
+    """Who the proxy's processes run as when started by user: Apache refuses
+    to serve as root and drops to www-data; the others are told to stay."""
+    if user == "root" and name.startswith("apache2"):
+        return {"root", "www-data"}
+    return {user}
 
 
 def port_listened(port):
@@ -123,7 +138,6 @@ def base():
     d = pathlib.Path(tempfile.mkdtemp(prefix="fcgispec-proxy-test."))
     try:
         d.chmod(0o755)
-        (d / "tmp").mkdir(mode=0o755)
         yield d
     finally:
         shutil.rmtree(d, ignore_errors=True)
@@ -159,14 +173,25 @@ def run_script(script, *args, env=None):
 
 @pytest.fixture
 def started(base):
-    """Starts proxies with start.sh (TMPDIR inside base, so their private work
-    directories can be checked); stops whatever is left by its pid."""
+    """Starts proxies with start.sh, as the given user, with TMPDIR inside
+    base so their private work directories can be checked; stops whatever is
+    left by its pid."""
     groups = []
 
-    def start(name, fastcgi):
-        workdir = base / name
-        p = run_script("start.sh", name, workdir, "--fastcgi", fastcgi,
-                       env={**os.environ, "TMPDIR": str(base / "tmp")})
+    def start(name, fastcgi, user=None):
+        home = base / (user or "me")
+        home.mkdir(mode=0o755)
+        (home / "tmp").mkdir(mode=0o755)
+        prefix = []
+        if user:
+            entry = pwd.getpwnam(user)
+            for d in (home, home / "tmp"):
+                os.chown(d, entry.pw_uid, entry.pw_gid)
+            prefix = ["runuser", "-u", user, "--"]
+        workdir = home / name
+        p = subprocess.run([*prefix, "bash", str(PROXIES / "start.sh"), name, str(workdir),
+                            "--fastcgi", fastcgi], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "TMPDIR": str(home / "tmp")})
         if (workdir / "pid").exists():
             groups.append((workdir, int((workdir / "pid").read_text())))
         assert p.returncode == 0, f"start.sh {name} exited {p.returncode}:\n{p.stderr}"
@@ -182,25 +207,17 @@ def started(base):
                 os.killpg(pgid, signal.SIGKILL)
 
 
-def test_every_proxy_declares_its_package_and_configuration():
-    assert NAMES == ["apache2", "apache2-fcgid", "caddy", "h2o", "haproxy",
-                     "lighttpd", "nginx"]
-    listed = (ROOT / "scripts" / "packages.d" / "proxies.txt").read_text().split()
-    for name in NAMES:
-        assert header(name, "config"), f"{name}.sh names no configuration it follows"
-        assert header(name, "needs").startswith("/"), f"{name}.sh needs no binary"
-        for package in header(name, "package").split():
-            assert package in listed, f"{name}.sh: {package} is not in packages.d/proxies.txt"
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_proxy_forwards_to_the_backend_and_stops_clean(name, backend, base, started):
+def skip_unless_installed(name):
     missing = [f for f in header(name, "needs").split() if not os.path.exists(f)]
     if missing:
         pytest.skip(f"{name} is not installed: {' '.join(missing)} missing "
                     f"(Debian: {header(name, 'package')})")
-    workdir = started(name, backend)
+
+
+def check_forwarding_and_stop(name, backend, workdir, user):
+    """The requests through the proxy in workdir, then stop.sh's cleanup."""
     pgid = int((workdir / "pid").read_text())
+    assert {pwd.getpwuid(u).pw_name for u in group_members(pgid)} == worker_users(name, user)
     address = (workdir / "http").read_text().strip()
     assert re.fullmatch(r"tcp:127\.0\.0\.1:\d+", address)
     port = int(address.rsplit(":", 1)[1])
@@ -233,8 +250,35 @@ def test_proxy_forwards_to_the_backend_and_stops_clean(name, backend, base, star
     assert p.returncode == 0, p.stderr
     assert not group_alive(pgid), f"process group {pgid} still runs after stop.sh"
     assert not workdir.exists()
-    assert list((base / "tmp").iterdir()) == [], "the proxy's work directory was left"
+    assert list((workdir.parent / "tmp").iterdir()) == [], "the proxy's work directory was left"
     assert not port_listened(port), f"port {port} still has a listener"
+
+
+def test_every_proxy_declares_its_package_and_configuration():
+    assert NAMES == ["apache2", "apache2-fcgid", "caddy", "h2o", "haproxy",
+                     "lighttpd", "nginx"]
+    listed = (ROOT / "scripts" / "packages.d" / "proxies.txt").read_text().split()
+    for name in NAMES:
+        assert header(name, "config"), f"{name}.sh names no configuration it follows"
+        assert header(name, "needs").startswith("/"), f"{name}.sh needs no binary"
+        for package in header(name, "package").split():
+            assert package in listed, f"{name}.sh: {package} is not in packages.d/proxies.txt"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_proxy_forwards_to_the_backend_and_stops_clean(name, backend, started):
+    skip_unless_installed(name)
+    workdir = started(name, backend)
+    check_forwarding_and_stop(name, backend, workdir, pwd.getpwuid(os.getuid()).pw_name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_proxy_started_by_a_plain_user_runs_as_that_user(name, backend, started):
+    if os.getuid() != 0:
+        pytest.skip("not root: the test above already starts the proxies as a plain user")
+    skip_unless_installed(name)
+    workdir = started(name, backend, user="nobody")
+    check_forwarding_and_stop(name, backend, workdir, "nobody")
 
 
 def test_start_refuses_an_existing_workdir_and_an_unknown_proxy(base):
@@ -252,17 +296,22 @@ def test_start_reports_a_proxy_that_does_not_start_and_stop_cleans_up(base):
     workdir = base / "w"
     started_at = time.monotonic()
     p = run_script("start.sh", "nginx", workdir, "--fastcgi", "bogus")
-    assert p.returncode == 3
-    assert time.monotonic() - started_at < 5, "start.sh waited for a proxy that had exited"
-    assert "nginx did not accept connections" in p.stderr
-    assert "the FastCGI address must be unix:/ABSOLUTE/PATH or tcp:HOST:PORT, not 'bogus'" in p.stderr
-    assert run_script("stop.sh", workdir).returncode == 0
-    assert not workdir.exists()
+    pgid = int((workdir / "pid").read_text())
+    try:
+        assert p.returncode == 3
+        assert time.monotonic() - started_at < 5, "start.sh waited for a proxy that had exited"
+        assert "nginx did not accept connections" in p.stderr
+        assert ("the FastCGI address must be unix:/ABSOLUTE/PATH or tcp:HOST:PORT, "
+                "not 'bogus'") in p.stderr
+        assert run_script("stop.sh", workdir).returncode == 0
+        assert not workdir.exists()
+    finally:
+        if group_alive(pgid):
+            os.killpg(pgid, signal.SIGKILL)
 
 
 def test_stop_leaves_files_it_did_not_create(base, started):
-    if not os.path.exists(header("nginx", "needs").split()[0]):
-        pytest.skip("nginx is not installed (Debian: nginx)")
+    skip_unless_installed("nginx")
     workdir = started("nginx", "tcp:127.0.0.1:1")  # no backend needed
     (workdir / "notes.txt").write_text("mine\n")
     p = run_script("stop.sh", workdir)
