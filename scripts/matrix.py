@@ -120,9 +120,9 @@ def main(argv=None):
         return 0
     ok, text = check.report(results, baselines)
     print(text)
-    print("check: " + ("every column matches its baseline" if ok
-                       else "verdicts changed (update the baseline or fix "
-                       "the regression)"))
+    print("check: " + ("every backend and proxy matches its baseline"
+                       if ok else "verdicts changed (update the baseline or "
+                       "fix the regression)"))
     return 0 if ok else 1
 
 

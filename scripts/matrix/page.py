@@ -168,8 +168,8 @@ def table(kind, heading, about, results):
     n_cases = sum(len(cases) for _, cases in groups)
     out = [
         f'<h2 id="{table_id}-heading">{escape(heading)}</h2>',
-        f'<p class="meta">{escape(about)} {n_cases} cases, {len(results)} '
-        f"{table_id}. The score is the share of scored "
+        f'<p class="meta">{n_cases} cases, {len(results)} {table_id}. '
+        f"{escape(about)} The score is the share of scored "
         f"{scored_levels_text(kind)} cases that passed.</p>",
         f'<table id="{table_id}"><thead><tr><th class="case">case</th>',
         *(column_head(r) for r in results),
