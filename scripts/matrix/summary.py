@@ -3,11 +3,12 @@ kind with columns, a table of columns and one of sections."""
 import catalog
 import sections
 from columns import BACKEND, PLURALS, PROXY
-from runner import VERDICTS, scored_levels_text
+from runner import SCORED_LEVELS, VERDICTS, scored_levels_text
 
 # Each kind's part: the words before its first line, and what its
 # sections are.
-PARTS = [(BACKEND, "", "spec section"), (PROXY, "Reverse proxies: ", "section")]
+PARTS = [(BACKEND, "", "spec section"),
+         (PROXY, "Reverse proxies: ", "section")]
 
 
 def row(cells):
@@ -15,7 +16,7 @@ def row(cells):
 
 
 def column_table(kind, results):
-    levels = results[0].scored_levels
+    levels = SCORED_LEVELS[kind]
     head = [kind, "score", *levels, *VERDICTS, "seconds"]
     lines = [row(head), "|" + " --- |" * len(head)]
     for r in results:
