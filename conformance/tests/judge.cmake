@@ -26,24 +26,20 @@ separate_arguments(options UNIX_COMMAND "${OPTIONS}")
 if(DEFINED CASES)
   list(APPEND options --cases ${CASES})
 endif()
+# Private sockets on a short path: a Unix socket path holds at most 107
+# bytes.
+set(tmp "$ENV{TMPDIR}")
+if(tmp STREQUAL "")
+  set(tmp /tmp)
+endif()
+string(RANDOM LENGTH 10 tag)
 if(DEFINED RULE)
-  # A short path: a Unix socket path holds at most 107 bytes.
-  set(tmp "$ENV{TMPDIR}")
-  if(tmp STREQUAL "")
-    set(tmp /tmp)
-  endif()
-  string(RANDOM LENGTH 10 tag)
   set(sock ${tmp}/fcs-judge-${tag}.sock)
   list(APPEND options --target unix:${sock}
        --spawn "exec '${MUTANT}' --listen 'unix:${sock}' --break ${RULE}")
 endif()
 
 if(DEFINED PROXY)
-  set(tmp "$ENV{TMPDIR}")
-  if(tmp STREQUAL "")
-    set(tmp /tmp)
-  endif()
-  string(RANDOM LENGTH 10 tag)
   set(sock ${tmp}/fcs-judge-${tag}-http.sock)
   set(rec unix:${tmp}/fcs-judge-${tag}-fcgi.sock)
   list(APPEND options --proxy unix:${sock} --listen ${rec}
