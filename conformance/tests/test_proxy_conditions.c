@@ -47,6 +47,7 @@ static void sent(fake *f, int status) {
   snprintf(r->marker, sizeof(r->marker), "fcgispec=c7r%zu", f->pc.nreqs);
   r->ordinal = f->pc.cl[0].sent++;
   f->pc.cl[0].used = 1;
+  f->pc.cl[0].h.fd = 1000; /* open; the judge never touches it */
   if (status) {
     http_response *h = &f->pc.cl[0].h.resp[f->pc.cl[0].h.nresp++];
     h->status = status;
@@ -204,7 +205,11 @@ static void test_param_under(void) {
            {"/srv/www/./test.php", TRI_FALSE},
            {"/srv/wwwx/test.php", TRI_FALSE},
            {"/etc/passwd", TRI_FALSE},
-           {"/srv/www/..", TRI_FALSE}};
+           {"/srv/www/..", TRI_FALSE},
+           {"proxy:fcgi://localhost/srv/www/test.php", TRI_TRUE},
+           {"proxy:fcgi://127.0.0.1:9000/srv/www/../x", TRI_FALSE},
+           {"proxy:unix:/run/a.sock|fcgi://localhost/srv/www/t.php", TRI_TRUE},
+           {"proxy:fcgi://localhost/etc/passwd", TRI_FALSE}};
   for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
     fake f;
     fake_init(&f);
@@ -225,7 +230,10 @@ static void test_body_framed(void) {
   param(q, "CONTENT_LENGTH", "5");
   buf_str(&q->in, "hello");
   q->in_total = 5;
+  f.pc.last_change = now_ms(); /* still moving: the body may come */
   CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_PENDING);
+  f.pc.last_change = now_ms() - 1000; /* settled: it never ended */
+  CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_FALSE);
   q->in_done = 1;
   CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_TRUE);
   CHECK_EQ(judge(&f, C_STDIN_IS, 1, NULL, "hello"), TRI_TRUE);

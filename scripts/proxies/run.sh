@@ -28,10 +28,15 @@ bash "$here/docroot.sh" "$dir/docroot"
 mapfile -t ports < <(/usr/bin/python3 "$here/free-port.py" 2)
 http="tcp:127.0.0.1:${ports[0]}"
 backend="tcp:127.0.0.1:${ports[1]}"
+# A proxy without a baseline yet (while one is being written) runs plain.
+baseline=()
+[ -f "$here/baselines/$name.txt" ] && baseline=(--baseline "$here/baselines/$name.txt")
+# The rerun line names this script: the private directory is gone by then.
+export FCGISPEC_RERUN="bash scripts/proxies/run.sh $name -v"
 rc=0
 "$build/conformance/fcgispec" --proxy "$http" --listen "$backend" --docroot "$dir/docroot" \
   --spawn "exec bash '$here/$name.sh' '$http' '$backend' '$dir/docroot' 2>'$dir/proxy.log'" \
-  --baseline "$here/baselines/$name.txt" "$@" || rc=$?
+  ${baseline[@]+"${baseline[@]}"} "$@" || rc=$?
 if [ "$rc" -eq 3 ]; then # unreachable: say why the proxy did not start
   echo "run.sh: $name did not start; the last lines it wrote:" >&2
   tail -n 15 "$dir/proxy.log" >&2
