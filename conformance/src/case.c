@@ -219,6 +219,7 @@ static const struct {
     {"records-valid", C_RECORDS_VALID, ""},
     {"keep-conn-honest", C_KEEP_CONN_HONEST, ""},
     {"same-param", C_SAME_PARAM, "N"},
+    {"aborted", C_ABORTED, "K"},
 };
 
 /* HTTP status: three digits, or a class such as 4xx (stored as 4). */

@@ -109,7 +109,8 @@ typedef enum fcs_cond_kind {
   C_NO_SMUGGLING,
   C_RECORDS_VALID,
   C_KEEP_CONN_HONEST,
-  C_SAME_PARAM
+  C_SAME_PARAM,
+  C_ABORTED
 } fcs_cond_kind;
 
 typedef struct fcs_cond {

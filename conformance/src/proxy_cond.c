@@ -78,10 +78,11 @@ static int under(const fcs_buf *value, const fcs_buf *root) {
   return 1;
 }
 
+static const fcs_buf content_length = {(uint8_t *)"CONTENT_LENGTH", 14, 0};
+
 /* CONTENT_LENGTH as a number: -1 when absent, -2 when not a number. */
 static long long declared_length(const rec_request *q) {
-  fcs_buf name = {(uint8_t *)"CONTENT_LENGTH", 14, 0};
-  const fcs_buf *v = first_named(q, &name);
+  const fcs_buf *v = first_named(q, &content_length);
   if (!v)
     return -1;
   if (!v->len || v->len > 18)
@@ -93,11 +94,6 @@ static long long declared_length(const rec_request *q) {
     n = n * 10 + (v->p[i] - '0');
   }
   return n;
-}
-
-static void show_values(const rec_request *q, const fcs_buf *name,
-                        fcs_buf *why) {
-  px_show_param(q, name, why);
 }
 
 /* Request k as the backend got it: TRI_TRUE with *q set once its params
@@ -224,7 +220,7 @@ static fcs_tri about_request(const px_case *pc, const rec_request *q,
   }
   if (!ok && name) {
     buf_fmt(why, "request %lu: ", k->id);
-    show_values(q, name, why);
+    px_show_param(q, name, why);
   } else if (!ok && k->kind == C_NO_BYTE) {
     buf_str(why, "the byte is there");
   } else if (!ok && k->kind == C_ONLY_IN_HTTP) {
@@ -264,8 +260,9 @@ static fcs_tri about_body(const px_case *pc, const rec_request *q,
   case C_BODY_FRAMED:
     if (q->in_done && (long long)q->in_total == (cl < 0 ? 0 : cl))
       return TRI_TRUE;
-    buf_fmt(why, "request %lu: CONTENT_LENGTH %lld, STDIN %llu bytes%s", k->id,
-            cl, (unsigned long long)q->in_total,
+    buf_fmt(why, "request %lu: ", k->id);
+    px_show_param(q, &content_length, why);
+    buf_fmt(why, ", STDIN %llu bytes%s", (unsigned long long)q->in_total,
             q->in_done   ? ""
             : q->aborted ? ", aborted"
                          : ", not ended");
@@ -318,7 +315,7 @@ static fcs_tri about_case(const px_case *pc, const rec_state *rs,
         buf_fmt(why, "backend request %zu carries no marker of this case: ",
                 i - pc->req_from + 1);
         fcs_buf uri = {(uint8_t *)"REQUEST_URI", 11, 0};
-        show_values(q, &uri, why);
+        px_show_param(q, &uri, why);
       }
       for (size_t j = pc->req_from; j < i && ok; j++)
         if (m && marker_of(pc, rs, &rs->reqs[j]) == m) {
@@ -374,9 +371,9 @@ static fcs_tri about_case(const px_case *pc, const rec_state *rs,
       }
       if (!ok) {
         buf_str(why, "first: ");
-        show_values(first, &k->items[0], why);
+        px_show_param(first, &k->items[0], why);
         buf_fmt(why, "; request %zu: ", n);
-        show_values(q, &k->items[0], why);
+        px_show_param(q, &k->items[0], why);
       }
     }
     if (ok && n < 2) {
@@ -434,6 +431,22 @@ fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
     buf_fmt(why, "request %lu got no complete response", k->id);
     return TRI_FALSE;
   }
+  case C_ABORTED:
+    q = px_find(pc, rs, k->id);
+    if (q && (q->aborted || (q->cut && !q->in_done)))
+      return TRI_TRUE;
+    if (q && q->in_done) {
+      buf_fmt(why, "request %lu reached the backend whole (STDIN %llu bytes)",
+              k->id, (unsigned long long)q->in_total);
+      return TRI_FALSE;
+    }
+    if (px_req_done(pc, k->id) &&
+        now_ms() - pc->last_change >= pc->cfg->settle_ms) {
+      buf_fmt(why, "request %lu %s", k->id,
+              q ? "was neither aborted nor cut" : "did not reach the backend");
+      return TRI_FALSE;
+    }
+    return TRI_PENDING;
   case C_NOT_FORWARDED:
     q = px_find(pc, rs, k->id);
     if (q) {

@@ -42,6 +42,11 @@ int px_req_done(const px_case *pc, size_t k) {
   const http_response *resp = px_response(pc, k);
   if (resp && resp->complete)
     return 1;
+  /* A body that ends at the close, on a connection the proxy keeps open:
+   * the response is as done as it gets once nothing moves. */
+  if (resp && resp->framing == HTTP_FRAME_CLOSE &&
+      now_ms() - pc->last_change >= pc->cfg->settle_ms)
+    return 1;
   return cl->gen != r->gen || cl->h.fd < 0 || cl->h.eof || cl->h.error[0];
 }
 
@@ -337,6 +342,9 @@ static void do_observe(px_case *pc, const fcs_step *s, fcs_result *res) {
     buf_fmt(&res->notes, "HTTP %d; ", r->status);
   if (!q)
     buf_str(&res->notes, "did not reach the backend");
+  else
+    buf_fmt(&res->notes, "FCGI_KEEP_CONN %s; ",
+            q->flags & FCS_KEEP_CONN ? "set" : "not set");
   for (size_t i = 0; q && i < s->nitems; i++) {
     if (i)
       buf_str(&res->notes, ", ");

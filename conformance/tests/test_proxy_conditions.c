@@ -318,6 +318,25 @@ static void test_keep_conn_honest(void) {
   fake_free(&f);
 }
 
+static void test_aborted(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 0);
+  f.pc.cl[0].h.eof = 1; /* the proxy closed without a response */
+  CHECK_EQ(judge(&f, C_ABORTED, 1, NULL, NULL), TRI_FALSE); /* never came */
+  rec_request *q = arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_ABORTED, 1, NULL, NULL), TRI_FALSE); /* not ended */
+  q->cut = 1;
+  CHECK_EQ(judge(&f, C_ABORTED, 1, NULL, NULL), TRI_TRUE);
+  q->cut = 0;
+  q->aborted = 1;
+  CHECK_EQ(judge(&f, C_ABORTED, 1, NULL, NULL), TRI_TRUE);
+  q->aborted = 0;
+  q->in_done = 1; /* it arrived whole */
+  CHECK_EQ(judge(&f, C_ABORTED, 1, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   RUN_IF(test_param, only);
@@ -333,5 +352,6 @@ int main(int argc, char **argv) {
   RUN_IF(test_same_param, only);
   RUN_IF(test_isolated, only);
   RUN_IF(test_keep_conn_honest, only);
+  RUN_IF(test_aborted, only);
   return check_exit("test_proxy_conditions", only);
 }

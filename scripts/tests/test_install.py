@@ -180,10 +180,15 @@ def test_every_program_is_installed_and_tells_its_version(package):
 
 def test_fcgispec_runs_the_installed_catalog_against_its_responder(package):
     catalog = pathlib.Path("/usr/share/fcgispec/cases")
-    cases = len(list(catalog.rglob("*.case")))
-    assert cases > 0 and (catalog / "generated").is_dir()
+    # Proxy cases (under proxy/) ship too, and are listed in proxy mode.
+    proxy = len(list((catalog / "proxy").rglob("*.case")))
+    cases = len(list(catalog.rglob("*.case"))) - proxy
+    assert cases > 0 and proxy > 0 and (catalog / "generated").is_dir()
     listed = run("/usr/bin/fcgispec", "--list").stdout.splitlines()[-1]
     assert listed == f"{cases} cases"
+    listed = run("/usr/bin/fcgispec", "--proxy", "tcp:127.0.0.1:1",
+                 "--list").stdout.splitlines()[-1]
+    assert listed == f"{proxy} cases"
     r = run("/usr/bin/fcgispec", "--jobs", "4", "--color", "never", check=False)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert "built-in reference responder" in r.stdout
