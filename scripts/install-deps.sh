@@ -24,4 +24,18 @@ echo "install-deps: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 $sudo apt-get update -q
+# Packages such as web servers start their service from postinst; invoke-rc.d
+# asks /usr/sbin/policy-rc.d first, and exit status 101 means "not now".
+# Without such a file, one is written for the install and removed after it,
+# also when apt fails. An existing one is the machine's and is left alone.
+# (FCS_POLICY_RC_D names another path: for the tests.)
+policy=${FCS_POLICY_RC_D:-/usr/sbin/policy-rc.d}
+if [ ! -e "$policy" ]; then
+  trap '$sudo rm -f "$policy"' EXIT
+  trap 'exit 130' INT # a signal would skip the EXIT trap otherwise
+  trap 'exit 143' TERM
+  printf '#!/bin/sh\n# written by install-deps.sh for the duration of apt-get install\nexit 101\n' |
+    $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+fi
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

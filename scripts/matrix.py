@@ -1,14 +1,23 @@
 #!/usr/bin/python3
 """The certification matrix: runs the conformance suite (fcgispec) against
 every backend under scripts/backends/ that has a baseline, plus the
-reference responder, and writes an HTML matrix, a Markdown summary and each
-backend's JSON and JUnit reports. With --check it fails when a backend's
-verdicts differ from its checked-in baseline. With --reports DIR it runs
-nothing and renders the reports an earlier run wrote under DIR (the jobs
-of a CI matrix, one backend each: .github/workflows/certify.yml).
+reference responder, and runs the proxy cases against every reverse proxy
+under scripts/proxies/ that has a baseline; writes an HTML matrix (a table
+of backends and one of proxies), a Markdown summary and each column's JSON
+and JUnit reports. With --check it fails when a column's verdicts differ
+from its checked-in baseline, or a column could not run. With --reports
+DIR it runs nothing and renders the reports an earlier run wrote under DIR
+(the jobs of a CI matrix, one backend each:
+.github/workflows/certify.yml).
 
-  scripts/matrix.py [--backends a,b] [--jobs N] [--out DIR] [--check]
-                    [--screenshot FILE] [--reports DIR]
+  scripts/matrix.py [--backends A,B] [--proxies A,B] [--only backends|proxies]
+                    [--jobs N] [--out DIR] [--check] [--screenshot FILE]
+                    [--reports DIR]
+
+Without a selection every backend and every proxy is run. --backends and
+--proxies name the columns of their kind, and a kind not named is left
+out (--backends go runs go alone); --only KIND takes every column of one
+kind.
 """
 import argparse
 import os
@@ -17,8 +26,8 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "matrix"))
 
-import backends  # noqa: E402
 import check  # noqa: E402
+import columns  # noqa: E402
 import page  # noqa: E402
 import runner  # noqa: E402
 import screenshot  # noqa: E402
@@ -32,14 +41,24 @@ def in_root(path):
     return path if path.is_absolute() else ROOT / path
 
 
+def names(text):
+    return text.split(",")
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
         description="Run the FastCGI conformance suite against every "
-        "backend and write the certification matrix.")
-    p.add_argument("--backends", metavar="A,B",
-                   help="only these backends (default: all discovered)")
+        "backend and reverse proxy and write the certification matrix.")
+    p.add_argument("--backends", metavar="A,B", type=names,
+                   help="only these backends (and no proxies unless "
+                   "--proxies names some)")
+    p.add_argument("--proxies", metavar="A,B", type=names,
+                   help="only these proxies (and no backends unless "
+                   "--backends names some)")
+    p.add_argument("--only", choices=list(columns.PLURALS.values()),
+                   help="every column of one kind")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="backends run at the same time (default 1)")
+                   help="columns run at the same time (default 1)")
     p.add_argument("--out", default="build/matrix", metavar="DIR",
                    help="output directory (default build/matrix)")
     p.add_argument("--check", action="store_true",
@@ -47,15 +66,20 @@ def parse_args(argv):
     p.add_argument("--screenshot", metavar="FILE",
                    help="also save a PNG of the page, rendered by Chromium")
     p.add_argument("--timeout", type=float, default=600, metavar="S",
-                   help="seconds one backend's run may take (default 600)")
+                   help="seconds one column's run may take (default 600)")
     p.add_argument("--reports", metavar="DIR",
                    help="run nothing: render DIR/json/NAME.json, the reports "
-                   "of earlier runs (a backend without one is skipped)")
+                   "of earlier runs (a column without one is skipped)")
     p.add_argument("--backends-dir", default="scripts/backends",
+                   metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--proxies-dir", default="scripts/proxies",
                    metavar="DIR", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error(f"--jobs must be at least 1, got {args.jobs}")
+    if args.only and (args.backends or args.proxies):
+        p.error("--only takes every column of a kind: give it without "
+                "--backends and --proxies")
     return args
 
 
@@ -67,18 +91,18 @@ def main(argv=None):
         print(f"matrix: {fcgispec} is missing: build the default preset "
               "first (or set FCS_BUILD_DIR)", file=sys.stderr)
         return 2
-    backends_dir = in_root(args.backends_dir)
-    found = backends.discover(backends_dir)
+    only = {v: k for k, v in columns.PLURALS.items()}.get(args.only)
     try:
-        chosen = (backends.select(found, args.backends.split(","))
-                  if args.backends else found)
-        baselines = {b.name: check.read_baseline(b.baseline)
-                     for b in chosen if b.baseline}
+        found = columns.discover(in_root(args.backends_dir),
+                                 in_root(args.proxies_dir))
+        chosen = columns.choose(found, args.backends, args.proxies, only)
+        baselines = {c.name: check.read_baseline(c.baseline)
+                     for c in chosen if c.baseline}
     except ValueError as e:
         print(f"matrix: {e}", file=sys.stderr)
         return 2
     out = in_root(args.out)
-    setup = runner.Setup(ROOT, build, backends_dir, out, args.timeout)
+    setup = runner.Setup(ROOT, build, out, args.timeout)
     results = (runner.load_all(chosen, setup, in_root(args.reports))
                if args.reports else runner.run_all(chosen, setup, args.jobs))
 
@@ -96,9 +120,9 @@ def main(argv=None):
         return 0
     ok, text = check.report(results, baselines)
     print(text)
-    print("check: " + ("every backend matches its baseline" if ok
-                       else "verdicts changed (update the baseline or fix "
-                       "the regression)"))
+    print("check: " + ("every backend and proxy matches its baseline"
+                       if ok else "verdicts changed (update the baseline or "
+                       "fix the regression)"))
     return 0 if ok else 1
 
 

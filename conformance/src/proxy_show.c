@@ -51,7 +51,8 @@ void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out) {
 }
 
 /* printf's format is the bytes, with % and shell quotes escaped and every
- * byte that is not printable as \xHH: a line that resends them. */
+ * byte that is not printable in octal (\ooo, which every printf reads): a
+ * line that resends them. */
 static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
   buf_str(out, "  repro: printf '");
   for (size_t i = 0; i < log->len; i++) {
@@ -63,7 +64,7 @@ static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
     else if (b == '\\')
       buf_str(out, "\\\\");
     else if (b < 0x20 || b >= 0x7f)
-      buf_fmt(out, "\\x%02x", b);
+      buf_fmt(out, "\\%03o", b);
     else
       buf_byte(out, b);
   }
@@ -82,6 +83,8 @@ static void show_clients(const px_case *pc, fcs_buf *out) {
       const http_response *h = &cl->h.resp[r];
       const uint8_t *nl = memchr(h->head.p, '\n', h->head.len);
       size_t line = nl ? (size_t)(nl - h->head.p) : h->head.len;
+      if (line && h->head.p[line - 1] == '\r')
+        line--;
       buf_fmt(out, "  client %d response %zu: ", i + 1, r + 1);
       px_escape(h->head.p, line, 200, out);
       buf_fmt(out, " (body %llu bytes%s)\n", (unsigned long long)h->body_total,

@@ -16,6 +16,14 @@
 #include "fcs/fcs.h"
 #include "target.h"
 
+/* A complete request is answered with "Status: 200 OK", a text/plain body
+ * "recorded request N\n" and the header "REC_REPLY_HEADER: N", N being its
+ * index in rec_state.reqs, an aborted one with an empty STDOUT, each then
+ * with END_REQUEST (complete, appStatus 0). An unknown role gets
+ * END_REQUEST (UNKNOWN_ROLE) alone, a request beyond 16 open on one
+ * connection END_REQUEST (OVERLOADED). */
+#define REC_REPLY_HEADER "X-Fcgispec-Recorder"
+
 /* Bytes of STDIN or DATA kept per request; beyond it they are counted. */
 #define REC_STREAM_KEEP (2u << 20)
 
@@ -53,11 +61,14 @@ typedef struct rec_request {
 
 typedef struct rec_conn {
   int64_t opened, closed; /* ms; closed 0 while open */
-  int closed_by_us;       /* we closed it (KEEP_CONN was 0) */
+  int closed_by_us;       /* we closed it: a request without KEEP_CONN
+                             ended, or the framing broke */
   rec_record *records;
   size_t nrecords;
   uint64_t bytes;
-  fcs_buf violations; /* one line per broken rule: "NAME at byte N" */
+  fcs_buf violations; /* one line per broken rule: "NAME at byte N\n"
+                         (fcs_err_name; TRUNCATED when the peer
+                         closed inside a record) */
   size_t nviolations;
   size_t get_values; /* FCGI_GET_VALUES records */
   size_t requests;   /* BEGIN_REQUESTs accepted on it */

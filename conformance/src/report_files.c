@@ -84,6 +84,10 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
             (long long)res->ms);
     fprintf(f, "     \"requirement\": ");
     json_cstr(f, c->requirement);
+    if (c->advisory) {
+      fprintf(f, ", \"advisory\": ");
+      json_cstr(f, c->advisory);
+    }
     fprintf(f, ",\n     \"expected\": ");
     json_buf(f, &res->expected);
     fprintf(f, ", \"observed\": ");

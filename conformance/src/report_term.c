@@ -96,6 +96,8 @@ static void details(FILE *out, const fcs_run *r, size_t i, int color) {
   fprintf(out, "\n%s%s%s %s [%s, role %s] (%s)\n", st.on, v, st.off, c->id,
           level_name(c->level), c->role, c->path);
   fprintf(out, "  requirement: %s\n", c->requirement);
+  if (c->advisory)
+    fprintf(out, "  advisory: %s\n", c->advisory);
   put_buf(out, "expected", &res->expected);
   put_buf(out, "observed", &res->observed);
   put_buf(out, "notes", &res->notes);
@@ -161,14 +163,16 @@ static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
             s->verdicts[v], st.off, v + 1 < FCS_V_COUNT ? "," : "\n");
   }
   if (!r->failure) {
-    fprintf(out,
-            "  content: %zu replies compared with the request sent, %zu "
-            "could not be\n",
-            s->content_checked, s->content_unchecked);
+    if (r->probe) /* proxy mode compares requests, not replies */
+      fprintf(out,
+              "  content: %zu replies compared with the request sent, %zu "
+              "could not be\n",
+              s->content_checked, s->content_unchecked);
     if (s->known || s->fixed)
       fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
               s->known, s->fixed);
-    fprintf(out, "  score: %.1f%% of scored MUST and SHOULD cases\n", s->score);
+    fprintf(out, "  score: %.1f%% of scored MUST%s and SHOULD cases\n",
+            s->score, s->total[FCS_LVL_TRUST] ? ", TRUST" : "");
   }
   style st = verdict_style(s->exit_code ? FCS_V_FAIL : FCS_V_PASS, color);
   char buf[96];

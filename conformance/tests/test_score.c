@@ -204,6 +204,19 @@ static void test_content_sums(void) {
   CHECK_EQ(s.content_unchecked, 6);
 }
 
+/* TRUST cases (proxy mode) weigh as MUST: a failure fails the run and
+ * they count in the score. */
+static void test_trust(void) {
+  fake_run f;
+  fake_init(&f);
+  add(&f, FCS_LVL_TRUST, FCS_V_PASS);
+  add(&f, FCS_LVL_TRUST, FCS_V_FAIL);
+  fcs_score s = score(&f);
+  CHECK_EQ(s.regressions, 1);
+  CHECK_EQ(s.exit_code, EXIT_FAILED);
+  CHECK(s.score == 50.0);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   RUN_IF(test_pass_counts, only);
@@ -214,5 +227,6 @@ int main(int argc, char **argv) {
   RUN_IF(test_down, only);
   RUN_IF(test_errors, only);
   RUN_IF(test_content_sums, only);
+  RUN_IF(test_trust, only);
   return check_exit("test_score", only);
 }

@@ -44,6 +44,8 @@ jobs=${jobs:-1}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fcgispec-run.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 sock="$dir/$name.sock"
+# The rerun line names this script: the private socket is gone by then.
+export FCGISPEC_RERUN="bash scripts/backends/run.sh $name -v"
 rc=0
 "$build/conformance/fcgispec" --target "unix:$sock" \
   --spawn "exec bash '$here/$name.sh' 'unix:$sock' 2>'$dir/backend.log'" \

@@ -1,4 +1,4 @@
-"""The rows of the matrix: every case any backend ran, grouped by spec
+"""The rows of a table of the matrix: every case its columns ran, grouped by
 section, with its level and requirement text."""
 import dataclasses
 
@@ -29,6 +29,6 @@ def rows(results):
 
 
 def verdicts_differ(case, results):
-    """True when the backends that ran CASE did not all give one verdict."""
+    """True when the columns that ran CASE did not all give one verdict."""
     seen = {r.cases[case.id]["verdict"] for r in results if case.id in r.cases}
     return len(seen) > 1

@@ -1,4 +1,5 @@
-"""Compares each backend's verdicts with its checked-in baseline."""
+"""Compares each column's verdicts (a backend's or a proxy's) with its
+checked-in baseline."""
 import dataclasses
 
 # The reference responder has no baseline file: the spec leaves INFO cases
@@ -54,7 +55,7 @@ def changes(result, baseline):
 
 def report(results, baselines):
     """(ok, text): the readable diff of changed verdicts, one block per
-    backend; a skipped backend is a failure, never a silent pass."""
+    column; a skipped column is a failure, never a silent pass."""
     lines = []
     ok = True
     for r in results:

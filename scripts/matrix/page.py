@@ -1,15 +1,18 @@
-"""The self-contained HTML matrix: backends as columns, cases as rows
-grouped by spec section; every verdict other than pass opens a block with
-the checks, the wire trace and the command that reruns the case."""
+"""The self-contained HTML matrix: a table of backends and one of reverse
+proxies, each with its columns side by side and its cases as rows grouped
+by section; every verdict other than pass opens a block with the checks,
+the wire trace and the command that reruns the case."""
 from html import escape
 
 import catalog
 import sections
-from runner import VERDICTS
+from columns import BACKEND, PLURALS, PROXY
+from runner import VERDICTS, scored_levels_text
 
 MEANING = {
     "pass": "every check held",
-    "fail": "a MUST check did not hold, or the backend stopped serving",
+    "fail": "a MUST or TRUST check did not hold, or the backend or proxy "
+            "stopped serving",
     "non-strict": "a SHOULD check did not hold",
     "info": "the spec leaves room; the behaviour is recorded",
     "unsupported": "the backend lacks the feature the case needs",
@@ -32,8 +35,11 @@ thead .req, .req, .levels { font-size: .85em; color: #555; }
 thead ul { list-style: none; margin: .2em 0 0; padding: 0; font-size: .85em; }
 thead .skipped { color: #b42318; font-weight: bold; max-width: 14em; }
 td.case { width: 30em; }
+h2 { font-size: 1.2em; margin: 1.2em 0 .2em; }
 .level { font-size: .75em; border: 1px solid #999; border-radius: 3px;
   padding: 0 3px; margin-left: .3em; }
+.level[data-level="TRUST"] { border-color: #b42318; color: #b42318;
+  font-weight: bold; }
 tr.section-head th { background: #e9e9ef; text-align: left; }
 tr.section-head td { background: #e9e9ef; font-size: .85em; }
 td.v { text-align: center; white-space: nowrap; }
@@ -66,22 +72,22 @@ document.addEventListener('keydown', e => {
 """
 
 
-def backend_head(r):
+def column_head(r):
     parts = [f'<div class="name" title="{escape(r.description)}">'
              f"{escape(r.name)}</div>"]
     if r.report is None:
         parts.append(f'<div class="skipped">skipped: {escape(r.skipped)}</div>')
     else:
         parts.append(f'<div class="score">{r.score:.1f}%</div>')
-        parts.append(f'<div class="levels">MUST {r.level("MUST")} · '
-                     f'SHOULD {r.level("SHOULD")}</div><ul class="counts">')
+        levels = " · ".join(f"{lv} {r.level(lv)}" for lv in r.scored_levels)
+        parts.append(f'<div class="levels">{levels}</div><ul class="counts">')
         for v in VERDICTS:
             n = r.counts.get(v, 0)
             if n:
                 parts.append(f'<li class="{v}" data-verdict="{v}">'
                              f'<span class="n">{n}</span> {v}</li>')
         parts.append("</ul>")
-    return (f'<th class="backend" data-backend="{escape(r.name)}">'
+    return (f'<th class="{r.kind}" data-{r.kind}="{escape(r.name)}">'
             + "".join(parts) + "</th>")
 
 
@@ -134,32 +140,39 @@ def section_head(section, results):
 def case_row(case, results):
     differ = "1" if catalog.verdicts_differ(case, results) else "0"
     head = (f'<td class="case"><code>{escape(case.id)}</code>'
-            f'<span class="level">{escape(case.level)}</span>'
+            f'<span class="level" data-level="{escape(case.level)}">'
+            f"{escape(case.level)}</span>"
             f'<div class="req">{escape(case.requirement)}</div></td>')
     cells = "".join(cell(r, case) for r in results)
     return (f'<tr data-case="{escape(case.id)}" data-differ="{differ}">'
             f"{head}{cells}</tr>")
 
 
-def render(results, title="FastCGI conformance matrix"):
+# Each kind's table (its id is the kind's plural): heading, and what its
+# columns are.
+TABLES = [
+    (BACKEND, "Backends",
+     "FastCGI applications: fcgispec sends them records and judges the "
+     "replies."),
+    (PROXY, "Reverse proxies",
+     "HTTP servers in front of a FastCGI application: fcgispec sends them "
+     "HTTP and records, as the application behind them, what arrives. "
+     "TRUST marks a rule that comes from a security advisory; it is judged "
+     "like MUST."),
+]
+
+
+def table(kind, heading, about, results):
+    table_id = PLURALS[kind]
     groups = catalog.rows(results)
     n_cases = sum(len(cases) for _, cases in groups)
-    legend = "".join(f'<span class="{v}" title="{escape(MEANING[v])}">{v}: '
-                     f"{escape(MEANING[v])}</span>" for v in VERDICTS)
     out = [
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{n_cases} cases, {len(results)} backends. The score '
-        "is the share of scored MUST and SHOULD cases that passed; section "
-        "rows give passed/scored. Click a verdict other than pass for its "
-        "checks, wire trace and rerun command; a thick border marks a "
-        "verdict its baseline does not expect.</p>",
-        f'<div class="legend">{legend}</div>',
-        '<p><label><input type="checkbox" id="only-differing"> only cases '
-        "where the backends differ</label></p>",
-        '<table id="matrix"><thead><tr><th class="case">case</th>',
-        *(backend_head(r) for r in results),
+        f'<h2 id="{table_id}-heading">{escape(heading)}</h2>',
+        f'<p class="meta">{n_cases} cases, {len(results)} {table_id}. '
+        f"{escape(about)} The score is the share of scored "
+        f"{scored_levels_text(kind)} cases that passed.</p>",
+        f'<table id="{table_id}"><thead><tr><th class="case">case</th>',
+        *(column_head(r) for r in results),
         "</tr></thead>",
     ]
     for section, cases in groups:
@@ -167,5 +180,28 @@ def render(results, title="FastCGI conformance matrix"):
         out.append(section_head(section, results))
         out.extend(case_row(case, results) for case in cases)
         out.append("</tbody>")
-    out.append(f"</table><script>{SCRIPT}</script></body></html>\n")
+    out.append("</table>")
+    return out
+
+
+def render(results, title="FastCGI conformance matrix"):
+    """The page; a kind without columns has no table."""
+    legend = "".join(f'<span class="{v}" title="{escape(MEANING[v])}">{v}: '
+                     f"{escape(MEANING[v])}</span>" for v in VERDICTS)
+    out = [
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        '<p class="meta">Section rows give passed/scored. Click a verdict '
+        "other than pass for its checks, wire trace and rerun command; a "
+        "thick border marks a verdict its baseline does not expect.</p>",
+        f'<div class="legend">{legend}</div>',
+        '<p><label><input type="checkbox" id="only-differing"> only cases '
+        "where the columns differ</label></p>",
+    ]
+    for kind, heading, about in TABLES:
+        of_kind = [r for r in results if r.kind == kind]
+        if of_kind:
+            out.extend(table(kind, heading, about, of_kind))
+    out.append(f"<script>{SCRIPT}</script></body></html>\n")
     return "\n".join(out)

@@ -1,5 +1,6 @@
-"""Runs fcgispec against each backend and keeps its JSON report, or the
-reason the backend could not be run."""
+"""Runs fcgispec against each column (a backend, or a reverse proxy in
+front of fcgispec's recording backend) and keeps its JSON report, or the
+reason the column could not be run."""
 import concurrent.futures
 import dataclasses
 import json
@@ -9,14 +10,27 @@ import subprocess
 import threading
 import time
 
+from columns import BACKEND, PROXY
+
 VERDICTS = ["pass", "fail", "non-strict", "info", "unsupported", "hang",
             "error"]
-SCORED_LEVELS = ["MUST", "SHOULD"]
+# The levels fcgispec's score counts; only proxy cases have TRUST (a rule
+# that comes from a security advisory, judged like MUST).
+SCORED_LEVELS = {BACKEND: ["MUST", "SHOULD"],
+                 PROXY: ["MUST", "TRUST", "SHOULD"]}
+
+
+
+def scored_levels_text(kind):
+    """'MUST and SHOULD', 'MUST, TRUST and SHOULD'."""
+    *most, last = SCORED_LEVELS[kind]
+    return f"{', '.join(most)} and {last}"
 
 
 @dataclasses.dataclass
 class Result:
     name: str
+    kind: str  # BACKEND or PROXY
     description: str
     has_baseline: bool
     repro: str  # command prefix that reruns one case (the id is appended)
@@ -36,16 +50,21 @@ class Result:
     def score(self):
         return self.report["summary"]["score"] if self.report else None
 
+    @property
+    def scored_levels(self):
+        return SCORED_LEVELS[self.kind]
+
     def level(self, level):
         """'passed/scored' for a level, e.g. '35/57'."""
         lv = self.report["summary"]["levels"][level]
         return f"{lv['passed']}/{lv['scored']}"
 
     def section_score(self, section):
-        """(passed, scored) over the section's MUST and SHOULD cases that
-        got a scored verdict (not info or unsupported)."""
+        """(passed, scored) over the section's cases of a scored level
+        that got a scored verdict (not info or unsupported)."""
         scored = [c for c in self.cases.values()
-                  if c["section"] == section and c["level"] in SCORED_LEVELS
+                  if c["section"] == section
+                  and c["level"] in self.scored_levels
                   and c["verdict"] not in ("info", "unsupported")]
         return sum(c["verdict"] == "pass" for c in scored), len(scored)
 
@@ -64,9 +83,8 @@ class Result:
 class Setup:
     root: object  # pathlib.Path of the repository
     build: object  # pathlib.Path of the build directory
-    backends_dir: object  # pathlib.Path holding run.sh and the start scripts
     out: object  # pathlib.Path: json/, junit/ and logs/ are written under it
-    timeout: float  # seconds for one backend's whole run
+    timeout: float  # seconds for one column's whole run
 
 
 def shown_path(path, root):
@@ -79,24 +97,24 @@ def shown_path(path, root):
 
 
 def report_paths(setup, name):
-    """Where a backend's JSON report, JUnit report and log go."""
+    """Where a column's JSON report, JUnit report and log go (names are
+    unique across kinds: columns.discover)."""
     return (setup.out / "json" / f"{name}.json",
             setup.out / "junit" / f"{name}.xml",
             setup.out / "logs" / f"{name}.log")
 
 
-def command(backend, setup):
-    """The argv that runs the suite against BACKEND, and its rerun prefix."""
-    json_path, junit_path, _ = report_paths(setup, backend.name)
+def command(column, setup):
+    """The argv that runs the suite against COLUMN, and its rerun prefix."""
+    json_path, junit_path, _ = report_paths(setup, column.name)
     report = ["--color", "never", "--json", str(json_path),
               "--junit", str(junit_path)]
-    if backend.start is None:
+    if column.start is None:
         fcgispec = setup.build / "conformance" / "fcgispec"
         repro = f"{shown_path(fcgispec, setup.root)} -v"
         return [str(fcgispec), "--jobs", "2", *report], repro
-    run_sh = setup.backends_dir / "run.sh"
-    repro = f"bash {shown_path(run_sh, setup.root)} {backend.name} -v"
-    return ["bash", str(run_sh), backend.name, *report], repro
+    repro = f"bash {shown_path(column.run_sh, setup.root)} {column.name} -v"
+    return ["bash", str(column.run_sh), column.name, *report], repro
 
 
 def skip_reason(returncode, stderr):
@@ -106,16 +124,16 @@ def skip_reason(returncode, stderr):
     return f"exit code {returncode}: {said}"
 
 
-def new_result(backend, setup):
-    _, repro = command(backend, setup)
-    return Result(backend.name, backend.description,
-                  backend.baseline is not None, repro)
+def new_result(column, setup):
+    _, repro = command(column, setup)
+    return Result(column.name, column.kind, column.description,
+                  column.baseline is not None, repro)
 
 
 def read_report(result, json_path):
     """RESULT with the report at JSON_PATH, or the reason it has none. A
     report whose run could not happen (its "failure") is kept on disk for
-    CI, but the backend was not checked."""
+    CI, but the column was not checked."""
     if not json_path.exists():
         result.skipped = f"no report {json_path.name}"
         return result
@@ -131,11 +149,11 @@ def read_report(result, json_path):
     return result
 
 
-def run_one(backend, setup):
-    json_path, _, log_path = report_paths(setup, backend.name)
+def run_one(column, setup):
+    json_path, _, log_path = report_paths(setup, column.name)
     json_path.unlink(missing_ok=True)
-    argv, _ = command(backend, setup)
-    result = new_result(backend, setup)
+    argv, _ = command(column, setup)
+    result = new_result(column, setup)
     started = time.monotonic()
     try:
         p = subprocess.run(
@@ -155,13 +173,13 @@ def run_one(backend, setup):
     return result
 
 
-def load_all(backends, setup, reports):
+def load_all(columns, setup, reports):
     """Results from the JSON reports under REPORTS (json/NAME.json, as a
-    run writes them: e.g. one CI job per backend), running nothing."""
+    run writes them: e.g. one CI job per column), running nothing."""
     results = []
-    for backend in backends:
-        result = read_report(new_result(backend, setup),
-                             reports / "json" / f"{backend.name}.json")
+    for column in columns:
+        result = read_report(new_result(column, setup),
+                             reports / "json" / f"{column.name}.json")
         if result.report:
             result.seconds = result.report.get("wall_ms", 0) / 1000
         else:
@@ -170,22 +188,25 @@ def load_all(backends, setup, reports):
     return results
 
 
-def run_all(backends, setup, jobs, say=print):
-    """Runs up to JOBS backends at a time; results in BACKENDS' order."""
+def run_all(columns, setup, jobs, say=print):
+    """Runs up to JOBS columns at a time; results in COLUMNS' order. Runs
+    share nothing: a backend gets a private Unix socket, and a proxy run
+    its own work directory and the free loopback ports the kernel gives
+    it, with fcgispec's recording backend on one of them."""
     for sub in ("json", "junit", "logs"):
         (setup.out / sub).mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     done = []
 
-    def one(backend):
+    def one(column):
         with lock:
-            say(f"running {backend.name} ...")
-        result = run_one(backend, setup)
+            say(f"running {column.name} ...")
+        result = run_one(column, setup)
         with lock:
-            done.append(backend.name)
-            say(f"[{len(done)}/{len(backends)}] {backend.name}: "
+            done.append(column.name)
+            say(f"[{len(done)}/{len(columns)}] {column.name}: "
                 f"{result.one_line()}")
         return result
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, backends))
+        return list(pool.map(one, columns))

@@ -1,4 +1,8 @@
-"""Headings of the FastCGI 1.0 specification sections the cases cite."""
+"""Headings of the sections the cases cite: FastCGI 1.0 specification
+sections for backend cases ("3.3"); for proxy cases (docs/proxies.md) the
+RFC 3875 meta-variable ("rfc3875-4.1.2"), the FastCGI section
+("fcgi-3.3"), HTTP message framing ("http") and security advisories
+("trust")."""
 
 TITLES = {
     "3.3": "Records",
@@ -18,13 +22,74 @@ TITLES = {
     "7": "Errors",
 }
 
+# RFC 3875 (CGI/1.1) section 4.1: the request meta-variables.
+RFC3875_TITLES = {
+    "4.1": "Request Meta-Variables",
+    "4.1.1": "AUTH_TYPE",
+    "4.1.2": "CONTENT_LENGTH",
+    "4.1.3": "CONTENT_TYPE",
+    "4.1.4": "GATEWAY_INTERFACE",
+    "4.1.5": "PATH_INFO",
+    "4.1.6": "PATH_TRANSLATED",
+    "4.1.7": "QUERY_STRING",
+    "4.1.8": "REMOTE_ADDR",
+    "4.1.9": "REMOTE_HOST",
+    "4.1.10": "REMOTE_IDENT",
+    "4.1.11": "REMOTE_USER",
+    "4.1.12": "REQUEST_METHOD",
+    "4.1.13": "SCRIPT_NAME",
+    "4.1.14": "SERVER_NAME",
+    "4.1.15": "SERVER_PORT",
+    "4.1.16": "SERVER_PROTOCOL",
+    "4.1.17": "SERVER_SOFTWARE",
+    "4.1.18": "Protocol-Specific Meta-Variables (HTTP_*)",
+}
+
+# Proxy sections by prefix, in the order the page lists them: what the
+# params say, how the records are written, HTTP framing, advisories.
+FAMILIES = [("rfc3875-", "RFC 3875", RFC3875_TITLES),
+            ("fcgi-", "FastCGI", TITLES)]
+NAMED = {"http": "HTTP message framing (RFC 9112)",
+         "trust": "Security advisories"}
+
+
+def numbered(number, names):
+    """'4.2 FCGI_UNKNOWN_TYPE', or the number alone when NAMES lacks it."""
+    name = names.get(number)
+    return f"{number} {name}" if name else number
+
 
 def title(section):
-    """'4.2 FCGI_UNKNOWN_TYPE'; a section missing here keeps just its number."""
-    name = TITLES.get(section)
-    return f"{section} {name}" if name else f"section {section}"
+    """'4.2 FCGI_UNKNOWN_TYPE', 'RFC 3875 4.1.2 CONTENT_LENGTH', 'FastCGI
+    3.3 Records', 'Security advisories'; a section missing here keeps its
+    name ('section 9.9')."""
+    for prefix, source, names in FAMILIES:
+        if section.startswith(prefix):
+            return f"{source} {numbered(section[len(prefix):], names)}"
+    if section in NAMED:
+        return NAMED[section]
+    if section in TITLES:
+        return numbered(section, TITLES)
+    return f"section {section}"
+
+
+def numeric(number):
+    """Numeric order, so that 10.1 comes after 9.2."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p)
+            for p in number.split(".")]
 
 
 def sort_key(section):
-    """Numeric order, so that 10.1 comes after 9.2."""
-    return [int(p) if p.isdigit() else p for p in section.split(".")]
+    """Backend sections by number; then the proxy families in FAMILIES
+    order, each by number; then http and trust; then anything else by
+    name."""
+    if section[:1].isdigit():
+        return (0, numeric(section))
+    for rank, (prefix, _, _) in enumerate(FAMILIES, 1):
+        if section.startswith(prefix):
+            return (rank, numeric(section[len(prefix):]))
+    named = list(NAMED)
+    rank = len(FAMILIES) + 1
+    if section in NAMED:
+        return (rank + named.index(section), [])
+    return (rank + len(named), numeric(section))

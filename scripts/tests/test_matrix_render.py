@@ -1,55 +1,41 @@
 """The matrix's pieces on small synthetic fcgispec reports: discovery,
-baseline reading and comparison, the HTML page and the Markdown summary."""
+baseline reading and comparison, the HTML page and the Markdown summary,
+for backends and for reverse proxies."""
 import html.parser
 import pathlib
+import re
 import sys
 
 import pytest
 
+from matrix_reports import case, report
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import backends  # noqa: E402
 import check  # noqa: E402
+import columns  # noqa: E402
 import page  # noqa: E402
+import runner  # noqa: E402
+import sections  # noqa: E402
 import summary  # noqa: E402
 from runner import Result  # noqa: E402
 
 
-def case(cid, verdict, level="MUST", known=False, trace=""):
-    return {"id": cid, "section": cid.split("/")[0], "level": level,
-            "role": "responder", "verdict": verdict, "known": known, "ms": 1,
-            "requirement": f"requirement of {cid} <&>", "expected": "exp",
-            "observed": "obs", "notes": "", "rerun": "", "trace": trace}
-
-
-def report(cases):
-    verdicts = {v: 0 for v in ("pass", "info", "unsupported", "non-strict",
-                               "fail", "hang", "error")}
-    for c in cases:
-        verdicts[c["verdict"]] += 1
-    must = [c for c in cases if c["level"] == "MUST"]
-    passed = sum(c["verdict"] == "pass" for c in must)
-    return {"summary": {
-        "levels": {"MUST": {"total": len(must), "scored": len(must),
-                            "passed": passed},
-                   "SHOULD": {"total": 0, "scored": 0, "passed": 0}},
-        "verdicts": verdicts, "score": 100.0 * passed / len(must)},
-        "cases": cases}
-
-
 @pytest.fixture
 def results():
-    ref = Result("reference", "the reference.", False, "fcgispec -v",
+    ref = Result("reference", "backend", "the reference.", False,
+                 "fcgispec -v",
                  report([case("3.3/a", "pass"), case("4.2/b", "pass"),
                          case("7/c", "info", level="INFO")]), seconds=0.5)
-    php = Result("php-fpm", "php-fpm serving echo.php.", True,
+    php = Result("php-fpm", "backend", "php-fpm serving echo.php.", True,
                  "bash scripts/backends/run.sh php-fpm -v",
                  report([case("3.3/a", "fail", known=True,
                               trace="  wire trace\n >> 8 bytes"),
                          case("4.2/b", "hang"),
                          case("7/c", "info", level="INFO", known=True)]),
                  seconds=2.0)
-    gone = Result("mono", "mono.", True, "x", skipped="exit code 3: no mono")
+    gone = Result("mono", "backend", "mono.", True, "x",
+                  skipped="exit code 3: no mono")
     return [ref, php, gone]
 
 
@@ -169,20 +155,258 @@ def test_read_baseline_names_the_bad_line(tmp_path):
     assert check.read_baseline(f) == {"3.3/a": "fail"}
 
 
-def test_discovery_needs_a_script_and_a_baseline(tmp_path):
-    (tmp_path / "baselines").mkdir()
-    for name in ("zeta", "alpha", "run", "common"):
-        (tmp_path / f"{name}.sh").write_text(
+def scripts_dir(directory, names, baselines=None):
+    """Start scripts NAMES in DIRECTORY, with baselines for BASELINES
+    (default: all of them)."""
+    (directory / "baselines").mkdir(parents=True)
+    for name in names:
+        (directory / f"{name}.sh").write_text(
             f"#!/usr/bin/env bash\n# {name} server on ADDRESS. More.\n"
             "# Second line.\n# fcgispec-jobs: 1\n")
-        (tmp_path / "baselines" / f"{name}.txt").write_text("")
-    (tmp_path / "no-baseline.sh").write_text("")
-    (tmp_path / "baselines" / "no-script.txt").write_text("")
-    found = backends.discover(tmp_path)
-    assert [b.name for b in found] == ["reference", "alpha", "zeta"]
+    for name in names if baselines is None else baselines:
+        (directory / "baselines" / f"{name}.txt").write_text("")
+    return directory
+
+
+def test_discovery_needs_a_script_and_a_baseline(tmp_path):
+    backends_dir = scripts_dir(tmp_path / "b", ["zeta", "alpha", "run",
+                                                "common", "no-baseline"],
+                               ["zeta", "alpha", "run", "common"])
+    (backends_dir / "baselines" / "no-script.txt").write_text("")
+    proxies_dir = scripts_dir(tmp_path / "p", ["nginx", "h2o", "run",
+                                               "common", "start", "stop",
+                                               "docroot"])
+    found = columns.discover(backends_dir, proxies_dir)
+    assert [(c.name, c.kind) for c in found] == [
+        ("reference", "backend"), ("alpha", "backend"), ("zeta", "backend"),
+        ("h2o", "proxy"), ("nginx", "proxy")]
     assert found[1].description == "alpha server on ADDRESS."
-    assert [b.name for b in backends.select(found, ["zeta", "reference"])] \
-        == ["reference", "zeta"]
+    assert found[1].run_sh == backends_dir / "run.sh"
+    assert found[4].run_sh == proxies_dir / "run.sh"
+    assert found[4].baseline == proxies_dir / "baselines" / "nginx.txt"
+
+
+def test_discovery_fails_when_a_backend_and_a_proxy_share_a_name(tmp_path):
+    backends_dir = scripts_dir(tmp_path / "b", ["caddy"])
+    proxies_dir = scripts_dir(tmp_path / "p", ["caddy", "reference"])
+    with pytest.raises(ValueError, match=r"^backend and proxy are both named "
+                       r"caddy \(.*/b/caddy.sh and .*/p/caddy.sh\): their "
+                       "reports would overwrite each other; rename one$"):
+        columns.discover(backends_dir, proxies_dir)
+    (backends_dir / "baselines" / "caddy.txt").unlink()
+    with pytest.raises(ValueError, match=r"both named reference \(built in "
+                       r"and .*/p/reference.sh\)"):
+        columns.discover(backends_dir, proxies_dir)
+
+
+@pytest.fixture
+def found(tmp_path):
+    return columns.discover(scripts_dir(tmp_path / "b", ["zeta", "alpha"]),
+                            scripts_dir(tmp_path / "p", ["nginx", "h2o"]))
+
+
+def names(chosen):
+    return [c.name for c in chosen]
+
+
+def test_without_a_selection_every_column_runs(found):
+    assert names(columns.choose(found)) == [
+        "reference", "alpha", "zeta", "h2o", "nginx"]
+
+
+def test_naming_one_kind_leaves_the_other_out(found):
+    assert names(columns.choose(found, backends=["zeta", "reference"])) == [
+        "reference", "zeta"]
+    assert names(columns.choose(found, proxies=["nginx"])) == ["nginx"]
+    assert names(columns.choose(found, ["alpha"], ["nginx", "h2o"])) == [
+        "alpha", "h2o", "nginx"]
+
+
+def test_only_takes_every_column_of_a_kind(found):
+    assert names(columns.choose(found, only="proxy")) == ["h2o", "nginx"]
+    assert names(columns.choose(found, only="backend")) == [
+        "reference", "alpha", "zeta"]
+
+
+def test_an_unknown_name_lists_the_known_ones_of_its_kind(found, tmp_path):
     with pytest.raises(ValueError, match="unknown backend beta "
                        r"\(known: reference, alpha, zeta\)"):
-        backends.select(found, ["beta"])
+        columns.choose(found, backends=["beta"])
+    # a proxy is not a backend
+    with pytest.raises(ValueError, match=r"unknown backend nginx \(known: "):
+        columns.choose(found, backends=["nginx"])
+    with pytest.raises(ValueError, match=r"unknown proxy zeta \(known: h2o, "
+                       r"nginx\)"):
+        columns.choose(found, proxies=["zeta"])
+    none = columns.discover(tmp_path / "none", tmp_path / "none")
+    with pytest.raises(ValueError, match=r"unknown proxy nginx \(known: "
+                       r"none\)"):
+        columns.choose(none, proxies=["nginx"])
+
+
+def test_a_proxy_is_run_by_the_run_sh_beside_it(found, tmp_path):
+    setup = runner.Setup(tmp_path, tmp_path / "build", tmp_path / "out", 60)
+    argv, repro = runner.command(found[4], setup)
+    assert argv == ["bash", str(tmp_path / "p" / "run.sh"), "nginx",
+                    "--color", "never",
+                    "--json", str(tmp_path / "out" / "json" / "nginx.json"),
+                    "--junit", str(tmp_path / "out" / "junit" / "nginx.xml")]
+    assert repro == "bash p/run.sh nginx -v"
+    argv, repro = runner.command(found[0], setup)
+    assert argv[0] == str(tmp_path / "build" / "conformance" / "fcgispec")
+
+
+def test_proxy_sections_have_titles_and_an_order():
+    shuffled = ["trust", "http", "fcgi-3.3", "rfc3875-4.1.18",
+                "rfc3875-4.1.2", "fcgi-5.1", "odd", "3.3", "10.1"]
+    ordered = sorted(shuffled, key=sections.sort_key)
+    assert [sections.title(s) for s in ordered] == [
+        "3.3 Records", "section 10.1",
+        "RFC 3875 4.1.2 CONTENT_LENGTH",
+        "RFC 3875 4.1.18 Protocol-Specific Meta-Variables (HTTP_*)",
+        "FastCGI 3.3 Records", "FastCGI 5.1 FCGI_BEGIN_REQUEST",
+        "HTTP message framing (RFC 9112)", "Security advisories",
+        "section odd"]
+    assert sections.title("rfc3875-4.1.99") == "RFC 3875 4.1.99"
+
+
+PROXY_RUN = "bash scripts/proxies/run.sh"
+
+
+def proxy_case(cid, section, verdict, level, **kw):
+    return case(cid, verdict, level=level, section=section, **kw)
+
+
+@pytest.fixture
+def proxies():
+    nginx = Result("nginx", "proxy", "nginx forwarding .php.", True,
+                   f"{PROXY_RUN} nginx -v", report([
+                       proxy_case("proxy/trust/httpoxy", "trust", "fail",
+                                  "TRUST", trace="  client 1 sent:\n"
+                                  "GET /test.php?fcgispec=c1r1 HTTP/1.1"),
+                       proxy_case("proxy/cgi/content-length",
+                                  "rfc3875-4.1.2", "pass", "MUST"),
+                       proxy_case("proxy/cgi/remote-addr", "rfc3875-4.1.8",
+                                  "info", "INFO"),
+                       proxy_case("proxy/http/te-cl", "http", "non-strict",
+                                  "SHOULD", known=True)]), seconds=3.0)
+    h2o = Result("h2o", "proxy", "h2o forwarding .php.", True,
+                 f"{PROXY_RUN} h2o -v", report([
+                     proxy_case("proxy/trust/httpoxy", "trust", "pass",
+                                "TRUST"),
+                     proxy_case("proxy/cgi/content-length", "rfc3875-4.1.2",
+                                "pass", "MUST")]), seconds=1.0)
+    caddy = Result("caddy", "proxy", "Caddy forwarding PHP.", True,
+                   f"{PROXY_RUN} caddy -v",
+                   skipped="exit code 3: caddy.sh: /usr/bin/caddy is missing "
+                   "(it comes with Debian's caddy)")
+    return [nginx, h2o, caddy]
+
+
+def table(text, table_id):
+    found = re.findall(rf'<table id="{table_id}">.*?</table>', text, re.S)
+    return found[0] if found else None
+
+
+def test_proxies_have_a_table_of_their_own(results, proxies):
+    text = page.render(results + proxies)
+    backend_head = Cells(table(text, "backends")).rows[0]
+    proxy_head = Cells(table(text, "proxies")).rows[0]
+    assert [h.split()[0] for h in backend_head] == [
+        "case", "reference", "php-fpm", "mono"]
+    assert [h.split()[0] for h in proxy_head] == [
+        "case", "nginx", "h2o", "caddy"]
+    assert proxy_head[1].startswith(
+        "nginx 33.3% MUST 1/1 · TRUST 0/1 · SHOULD 0/1 1 pass 1 fail "
+        "1 non-strict 1 info")
+    assert proxy_head[2].startswith("h2o 100.0% MUST 1/1 · TRUST 1/1 ·")
+    assert proxy_head[3] == ("caddy skipped: exit code 3: caddy.sh: "
+                             "/usr/bin/caddy is missing (it comes with "
+                             "Debian's caddy)")
+    assert '<th class="proxy" data-proxy="nginx">' in text
+    assert text.index('id="backends"') < text.index('id="proxies"')
+    assert "<h2 " in text and ">Reverse proxies</h2>" in text
+    assert "MUST, TRUST and SHOULD cases that passed" in text
+    # The backends' table is as it was without proxies.
+    assert table(text, "backends") == table(page.render(results), "backends")
+
+
+def test_proxy_rows_are_grouped_by_section_with_trust_levels(proxies):
+    parsed = Cells(table(page.render(proxies), "proxies"))
+    heads = [r for r in parsed.rows[1:] if "/" not in r[0]]
+    assert heads == [
+        ["RFC 3875 4.1.2 CONTENT_LENGTH", "1/1", "1/1", ""],
+        ["RFC 3875 4.1.8 REMOTE_ADDR", "", "", ""],
+        ["HTTP message framing (RFC 9112)", "0/1", "", ""],
+        ["Security advisories", "0/1", "1/1", ""]]
+    by_case = {r[0].split()[0]: (r, c) for r, c in
+               zip(parsed.rows, parsed.classes) if r[0].startswith("proxy/")}
+    trust, classes = by_case["proxy/trust/httpoxy"]
+    assert trust[0] == ("proxy/trust/httpoxy TRUST requirement of "
+                        "proxy/trust/httpoxy <&>")
+    assert trust[1:] == [
+        "fail nginx · proxy/trust/httpoxy · fail requirement requirement of "
+        "proxy/trust/httpoxy <&> expected exp observed obs rerun "
+        f"{PROXY_RUN} nginx -v proxy/trust/httpoxy wire trace client 1 sent: "
+        "GET /test.php?fcgispec=c1r1 HTTP/1.1", "pass", "skipped"]
+    assert classes[1:] == ["v fail new", "v pass", "v absent"]
+    # h2o did not run these; the baseline's non-strict is not marked new
+    assert by_case["proxy/cgi/remote-addr"][1][1:] == [
+        "v info new", "v absent", "v absent"]
+    assert by_case["proxy/http/te-cl"][1][1:] == [
+        "v non-strict", "v absent", "v absent"]
+    assert by_case["proxy/http/te-cl"][0][2:] == ["not run", "skipped"]
+
+
+def test_trust_is_a_level_badge_of_its_own(proxies):
+    text = page.render(proxies)
+    assert '<span class="level" data-level="TRUST">TRUST</span>' in text
+    assert '.level[data-level="TRUST"]' in page.STYLE
+
+
+def test_a_kind_without_columns_has_no_table(results, proxies):
+    assert table(page.render(results), "proxies") is None
+    assert "Reverse proxies" not in page.render(results)
+    assert table(page.render(proxies), "backends") is None
+
+
+def test_markdown_summary_has_a_proxies_part(results, proxies):
+    md = summary.render(results + proxies).splitlines()
+    assert md[0].startswith("3 cases, 3 backends.")
+    start = md.index("Reverse proxies: 4 cases, 3 proxies. Score: the share "
+                     "of scored MUST, TRUST and SHOULD cases that passed.")
+    assert md[start - 1] == "" and start > 10
+    assert md[start + 2] == ("| proxy | score | MUST | TRUST | SHOULD | pass "
+                             "| fail | non-strict | info | unsupported | hang "
+                             "| error | seconds |")
+    assert ("| nginx | 33.3% | 1/1 | 0/1 | 0/1 | 1 | 1 | 1 | 1 | 0 | 0 | 0 "
+            "| 3.0 |") in md[start:]
+    assert any(l.startswith("| caddy | skipped: exit code 3: caddy.sh: ")
+               for l in md[start:])
+    assert ("Passed / scored MUST, TRUST and SHOULD cases per section (`-`: "
+            "none scored):") in md
+    assert "| section | nginx | h2o |" in md
+    assert "| Security advisories | 0/1 | 1/1 |" in md
+    assert "| RFC 3875 4.1.8 REMOTE_ADDR | - | - |" in md
+    assert summary.render(proxies).splitlines()[0].startswith(
+        "Reverse proxies: ")
+
+
+def test_check_compares_proxies_with_their_baselines(proxies):
+    ok, text = check.report(proxies[:2], {
+        "nginx": {"proxy/trust/httpoxy": "fail",
+                  "proxy/cgi/remote-addr": "info",
+                  "proxy/http/te-cl": "non-strict"},
+        "h2o": {}})
+    assert ok, text
+    ok, text = check.report(proxies, {
+        "nginx": {"proxy/cgi/remote-addr": "info",
+                  "proxy/http/te-cl": "non-strict"},
+        "h2o": {}, "caddy": {}})
+    assert not ok
+    assert text.splitlines() == [
+        "nginx: 1 verdicts differ from its baseline",
+        "  proxy/trust/httpoxy  expected pass        now fail",
+        "h2o: verdicts match its baseline",
+        "caddy: not checked, exit code 3: caddy.sh: /usr/bin/caddy is "
+        "missing (it comes with Debian's caddy)"]

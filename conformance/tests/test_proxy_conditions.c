@@ -1,0 +1,333 @@
+/* The conditions of proxy cases (proxy_cond.c) judged on hand-built
+ * states: HTTP responses on the case's clients and requests as the
+ * recording backend kept them. Each test shows a condition holding and
+ * failing, so a planted mistake in the judge fails a named test
+ * (conformance/tests/planted.cmake).
+ *
+ * `test_proxy_conditions NAME` runs the one test NAME. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "clock.h"
+#include "proxy_case.h"
+
+#define MAX_REQS 8
+
+/* A case being built: its requests, their responses, the backend's
+ * state. */
+typedef struct fake {
+  fcs_config cfg;
+  proxy_env env;
+  px_case pc;
+  rec_request reqs[MAX_REQS];
+  rec_conn conns[2];
+  rec_state rs;
+} fake;
+
+static void fake_init(fake *f) {
+  memset(f, 0, sizeof(*f));
+  f->cfg.settle_ms = 50;
+  snprintf(f->env.host, sizeof(f->env.host), "127.0.0.1:8080");
+  f->env.docroot = "/srv/www";
+  f->pc.cfg = &f->cfg;
+  f->pc.env = &f->env;
+  f->pc.seq = 7;
+  f->pc.last_change = now_ms() - 1000; /* settled */
+  for (int i = 0; i < PX_CLIENTS; i++)
+    f->pc.cl[i].h.fd = -1;
+  f->rs.reqs = f->reqs;
+  f->rs.conns = f->conns;
+  f->rs.nconns = 1;
+}
+
+/* Request k of the case on client 1, answered with status (0: not yet). */
+static void sent(fake *f, int status) {
+  px_req *r = &f->pc.reqs[f->pc.nreqs++];
+  snprintf(r->marker, sizeof(r->marker), "fcgispec=c7r%zu", f->pc.nreqs);
+  r->ordinal = f->pc.cl[0].sent++;
+  f->pc.cl[0].used = 1;
+  f->pc.cl[0].h.fd = 1000; /* open; the judge never touches it */
+  if (status) {
+    http_response *h = &f->pc.cl[0].h.resp[f->pc.cl[0].h.nresp++];
+    h->status = status;
+    h->complete = 1;
+  }
+}
+
+static void param(rec_request *q, const char *name, const char *value) {
+  q->params = xrealloc(q->params, (q->nparams + 1) * sizeof(rec_param));
+  rec_param *p = &q->params[q->nparams++];
+  memset(p, 0, sizeof(*p));
+  buf_str(&p->name, name);
+  buf_add(&p->value, value, strlen(value));
+}
+
+/* A backend request carrying request k's marker in QUERY_STRING. */
+static rec_request *arrived(fake *f, size_t k) {
+  rec_request *q = &f->reqs[f->rs.nreqs++];
+  q->params_done = 1;
+  fcs_buf qs = {0};
+  buf_fmt(&qs, "a=1&%s%c", f->pc.reqs[k - 1].marker, 0);
+  param(q, "QUERY_STRING", (const char *)qs.p);
+  buf_free(&qs);
+  param(q, "REMOTE_ADDR", "127.0.0.1");
+  return q;
+}
+
+static void fake_free(fake *f) {
+  for (size_t i = 0; i < f->rs.nreqs; i++) {
+    for (size_t j = 0; j < f->reqs[i].nparams; j++) {
+      buf_free(&f->reqs[i].params[j].name);
+      buf_free(&f->reqs[i].params[j].value);
+    }
+    free(f->reqs[i].params);
+    buf_free(&f->reqs[i].in);
+  }
+  buf_free(&f->conns[0].violations);
+}
+
+/* Judges "kind k [name] [item]" on the fake. */
+static fcs_tri judge(fake *f, fcs_cond_kind kind, unsigned long k,
+                     const char *name, const char *item) {
+  fcs_cond c = {.kind = kind, .id = k, .ms = -1};
+  fcs_buf items[2] = {{0}, {0}};
+  if (name)
+    buf_str(&items[c.nitems++], name);
+  if (item)
+    buf_str(&items[c.nitems++], item);
+  c.items = items;
+  fcs_buf why = {0};
+  fcs_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
+  buf_free(&why);
+  buf_free(&items[0]);
+  buf_free(&items[1]);
+  return t;
+}
+
+static void test_param(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  rec_request *q = arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_PARAM, 1, "REMOTE_ADDR", "127.0.0.1"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_PARAM, 1, "REMOTE_ADDR", "127.0.0.2"), TRI_FALSE);
+  param(q, "REMOTE_ADDR", "127.0.0.1"); /* twice: not "exactly one" */
+  CHECK_EQ(judge(&f, C_PARAM, 1, "REMOTE_ADDR", "127.0.0.1"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_PARAM_COUNT, 1, "REMOTE_ADDR", NULL), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_PARAM_ABSENT, 1, "HTTP_PROXY", NULL), TRI_TRUE);
+  param(q, "HTTP_PROXY", "http://192.0.2.1");
+  CHECK_EQ(judge(&f, C_PARAM_ABSENT, 1, "HTTP_PROXY", NULL), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_PARAM_HAS, 1, "HTTP_PROXY", "192.0.2"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_PARAM_LACKS, 1, "HTTP_PROXY", "192.0.2"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_PARAM_LACKS, 1, "HTTP_OTHER", "192.0.2"), TRI_TRUE);
+  fake_free(&f);
+}
+
+/* A marker is found whole: request 1's is not the start of request 12's. */
+static void test_marker_whole(void) {
+  fake f;
+  fake_init(&f);
+  for (int i = 0; i < 12; i++)
+    sent(&f, 200);
+  arrived(&f, 12);
+  CHECK_EQ(judge(&f, C_FORWARDED, 12, NULL, NULL), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_NOT_FORWARDED, 1, NULL, NULL), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_FORWARDED, 1, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_forwarded(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 0); /* no response yet: nothing can be decided */
+  CHECK_EQ(judge(&f, C_NOT_FORWARDED, 1, NULL, NULL), TRI_PENDING);
+  CHECK_EQ(judge(&f, C_PARAM_ABSENT, 1, "X", NULL), TRI_PENDING);
+  f.pc.cl[0].h.resp[0].status = 400;
+  f.pc.cl[0].h.resp[0].complete = 1;
+  f.pc.cl[0].h.nresp = 1;
+  CHECK_EQ(judge(&f, C_NOT_FORWARDED, 1, NULL, NULL), TRI_TRUE);
+  /* A check of params fails for a request that never arrived. */
+  CHECK_EQ(judge(&f, C_PARAM_ABSENT, 1, "X", NULL), TRI_FALSE);
+  arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_NOT_FORWARDED, 1, NULL, NULL), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_PARAM_ABSENT, 1, "X", NULL), TRI_TRUE);
+  fake_free(&f);
+}
+
+static void test_status(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 404);
+  fcs_cond c = {.kind = C_STATUS, .id = 1, .num = 4, .ms = -1};
+  fcs_buf why = {0};
+  CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_TRUE);
+  c.num = 404;
+  CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_TRUE);
+  c.num = 2;
+  CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_FALSE);
+  c.num = 400;
+  CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_FALSE);
+  buf_free(&why);
+  fake_free(&f);
+}
+
+static void test_only_in_http(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  rec_request *q = arrived(&f, 1);
+  param(q, "HTTP_REMOTE_ADDR", "spoofed-1");
+  CHECK_EQ(judge(&f, C_ONLY_IN_HTTP, 1, NULL, "spoofed-1"), TRI_TRUE);
+  param(q, "REMOTE_USER", "x spoofed-1");
+  CHECK_EQ(judge(&f, C_ONLY_IN_HTTP, 1, NULL, "spoofed-1"), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_no_byte(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  rec_request *q = arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_NO_BYTE, 1, NULL, "\n"), TRI_TRUE);
+  param(q, "HTTP_X", "a\nb");
+  CHECK_EQ(judge(&f, C_NO_BYTE, 1, NULL, "\n"), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_param_under(void) {
+  static const struct {
+    const char *value;
+    fcs_tri want;
+  } v[] = {{"/srv/www/test.php", TRI_TRUE},
+           {"/srv/www", TRI_TRUE},
+           {"/srv/www/sub/../../etc/passwd", TRI_FALSE},
+           {"/srv/www/./test.php", TRI_FALSE},
+           {"/srv/wwwx/test.php", TRI_FALSE},
+           {"/etc/passwd", TRI_FALSE},
+           {"/srv/www/..", TRI_FALSE}};
+  for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    fake f;
+    fake_init(&f);
+    sent(&f, 200);
+    param(arrived(&f, 1), "SCRIPT_FILENAME", v[i].value);
+    if (judge(&f, C_PARAM_UNDER, 1, "SCRIPT_FILENAME", "{docroot}") !=
+        v[i].want)
+      CHECK(!"param-under judged wrongly" && v[i].value);
+    fake_free(&f);
+  }
+}
+
+static void test_body_framed(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  rec_request *q = arrived(&f, 1);
+  param(q, "CONTENT_LENGTH", "5");
+  buf_str(&q->in, "hello");
+  q->in_total = 5;
+  f.pc.last_change = now_ms(); /* still moving: the body may come */
+  CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_PENDING);
+  f.pc.last_change = now_ms() - 1000; /* settled: it never ended */
+  CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_FALSE);
+  q->in_done = 1;
+  CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_STDIN_IS, 1, NULL, "hello"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_STDIN_IS, 1, NULL, "hell"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_NO_SHORT_BODY, 0, NULL, NULL), TRI_TRUE);
+  q->in_total = 3;
+  CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_NO_SHORT_BODY, 0, NULL, NULL), TRI_FALSE);
+  q->aborted = 1; /* an aborted request's body may be short */
+  CHECK_EQ(judge(&f, C_NO_SHORT_BODY, 0, NULL, NULL), TRI_TRUE);
+  fake_free(&f);
+}
+
+static void test_no_smuggling(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_NO_SMUGGLING, 0, NULL, NULL), TRI_TRUE);
+  rec_request *q = &f.reqs[f.rs.nreqs++]; /* one without a marker */
+  q->params_done = 1;
+  param(q, "REQUEST_URI", "/smuggled.php");
+  CHECK_EQ(judge(&f, C_NO_SMUGGLING, 0, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+  fake_init(&f);
+  sent(&f, 200);
+  arrived(&f, 1);
+  arrived(&f, 1); /* the same request twice */
+  CHECK_EQ(judge(&f, C_NO_SMUGGLING, 0, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_records_valid(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_RECORDS_VALID, 0, NULL, NULL), TRI_TRUE);
+  buf_str(&f.conns[0].violations, "NV_TRUNCATED at byte 40\n");
+  f.conns[0].nviolations = 1;
+  CHECK_EQ(judge(&f, C_RECORDS_VALID, 0, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_same_param(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  sent(&f, 200);
+  param(arrived(&f, 1), "HTTP_X_REAL_IP", "1.1.1.1");
+  CHECK_EQ(judge(&f, C_SAME_PARAM, 0, "HTTP_X_REAL_IP", NULL), TRI_FALSE);
+  rec_request *q = arrived(&f, 2);
+  param(q, "HTTP_X_REAL_IP", "1.1.1.1");
+  CHECK_EQ(judge(&f, C_SAME_PARAM, 0, "HTTP_X_REAL_IP", NULL), TRI_TRUE);
+  buf_str(&q->params[q->nparams - 1].value, "0");
+  CHECK_EQ(judge(&f, C_SAME_PARAM, 0, "HTTP_X_REAL_IP", NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_isolated(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  sent(&f, 200);
+  rec_request *q = arrived(&f, 1);
+  CHECK_EQ(judge(&f, C_ISOLATED, 1, NULL, NULL), TRI_TRUE);
+  param(q, "HTTP_X_PREVIOUS", "fcgispec=c7r2");
+  CHECK_EQ(judge(&f, C_ISOLATED, 1, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
+static void test_keep_conn_honest(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  sent(&f, 200);
+  arrived(&f, 1)->flags = FCS_KEEP_CONN;
+  arrived(&f, 2);
+  CHECK_EQ(judge(&f, C_KEEP_CONN_HONEST, 0, NULL, NULL), TRI_TRUE);
+  f.reqs[0].flags = 0; /* request 2 came on a connection to be closed */
+  CHECK_EQ(judge(&f, C_KEEP_CONN_HONEST, 0, NULL, NULL), TRI_FALSE);
+  fake_free(&f);
+}
+
+int main(int argc, char **argv) {
+  const char *only = argc > 1 ? argv[1] : NULL;
+  RUN_IF(test_param, only);
+  RUN_IF(test_marker_whole, only);
+  RUN_IF(test_forwarded, only);
+  RUN_IF(test_status, only);
+  RUN_IF(test_only_in_http, only);
+  RUN_IF(test_no_byte, only);
+  RUN_IF(test_param_under, only);
+  RUN_IF(test_body_framed, only);
+  RUN_IF(test_no_smuggling, only);
+  RUN_IF(test_records_valid, only);
+  RUN_IF(test_same_param, only);
+  RUN_IF(test_isolated, only);
+  RUN_IF(test_keep_conn_honest, only);
+  return check_exit("test_proxy_conditions", only);
+}
