@@ -194,6 +194,10 @@ ODD_CHARS = {"_": "underscore", ".": "dot", "~": "tilde", "!": "bang",
              "$": "dollar", "%": "percent", "&": "ampersand", "^": "caret",
              "`": "backtick", "|": "pipe"}
 REAL_IP = "198.51.100.1"  # what the real X-Real-IP carries
+# Spellings also sent next to the real X-Real-IP, in both orders: the two
+# that deployed proxies fold most (a proxy that folds every character shows
+# it in the alone cases; more pairs would weigh that one behaviour more).
+BOTH_CHARS = ("_", ".")
 FOLD_ADVISORY = (
     "header-name spoofing: a front proxy sets or strips X-Real-IP, and a"
     " client's X_Real_IP (or another spelling that differs only where"
@@ -224,6 +228,8 @@ def folding_cases():
                     f"expect param-lacks 1 HTTP_X_REAL_IP {quoted(ip)}"
                     " or not-forwarded 1",
                     "observe 1 HTTP_X_REAL_IP"], FOLD_ADVISORY)
+        if ch not in BOTH_CHARS:
+            continue
         real = quoted(f"X-Real-IP: {REAL_IP}")
         for order, offset in (("real-first", 20), ("odd-first", 40)):
             ip = spoof_ip(k + offset)
