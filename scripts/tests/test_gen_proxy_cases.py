@@ -139,3 +139,8 @@ def test_fcgispec_lists_every_generated_case_as_a_proxy_case():
     assert p.returncode == 0, p.stderr
     for c in gen_proxy_cases.all_cases():
         assert re.search(rf"^{re.escape(c.id)}\s", p.stdout, re.M), c.id
+
+
+def test_docs_show_the_generated_counts():
+    table = gen_proxy_cases.counts_table(gen_proxy_cases.all_cases())
+    assert table in (ROOT / "docs" / "proxies.md").read_text()
