@@ -4,8 +4,8 @@
 # build-tree copy of FILE (a path under codec/, responder/ or
 # conformance/src/; cmake/plant.cmake: FROM replaced by TO, and a stale
 # plant fails its test), builds the codec (and, for the responder target,
-# the responder library, for the runner and casefile targets, the runner's
-# sources) with the copy, links TARGET's replay driver against it and adds
+# the responder library, for the runner, casefile and http_response
+# targets, the runner's sources) with the copy, links TARGET's replay driver against it and adds
 # the ctest fuzz_planted_NAME, which replays seeds/corpus/TARGET and passes
 # only when the output matches EXPECT, i.e. the target's oracle reported
 # the bug.
@@ -57,7 +57,7 @@ function(fcs_planted_bug name target file from to expect)
     set(libs fcs_planted_${name}_responder)
   elseif(target STREQUAL "libfcgi")
     list(APPEND libs fcs_fuzz_libfcgi)
-  elseif(target STREQUAL "runner" OR target STREQUAL "casefile")
+  elseif(target MATCHES "^(runner|casefile|http_response)$")
     fcs_plant_into(runner "${runner_sources}" ${src} ${copy})
     fcs_fuzz_runner_library(fcs_planted_${name}_runner ${runner})
     list(PREPEND libs fcs_planted_${name}_runner fcs_fuzz_case_texts)

@@ -45,7 +45,7 @@ static void usage(FILE *out) {
       "                         --target, or --proxy); stopped by pid "
       "afterwards\n"
       "      --proxy ADDR       proxy mode: run the proxy cases through the\n"
-      "                         reverse proxy taking HTTP at tcp:HOST:PORT\n"
+      "                         reverse proxy taking HTTP at ADDR\n"
       "      --listen ADDR      proxy mode: where the recording backend\n"
       "                         listens (the proxy forwards there)\n"
       "      --docroot DIR      proxy mode: the proxy's document root\n"
@@ -339,10 +339,13 @@ static int selected(const options *o, const fcs_case *c) {
 static proxy_env dump_env(const options *o) {
   proxy_env env = {.docroot = o->docroot ? o->docroot : ""};
   char err[256];
-  if (!o->proxy || target_parse(o->proxy, &env.proxy, err, sizeof(err)) ||
-      env.proxy.is_unix)
+  if (!o->proxy || target_parse(o->proxy, &env.proxy, err, sizeof(err)))
     target_parse("tcp:127.0.0.1:8080", &env.proxy, err, sizeof(err));
-  snprintf(env.host, sizeof(env.host), "%s:%s", env.proxy.host, env.proxy.port);
+  if (env.proxy.is_unix) /* a client on a Unix socket names no port */
+    snprintf(env.host, sizeof(env.host), "localhost");
+  else
+    snprintf(env.host, sizeof(env.host), "%s:%s", env.proxy.host,
+             env.proxy.port);
   snprintf(env.port, sizeof(env.port), "%s", env.proxy.port);
   return env;
 }
@@ -657,10 +660,8 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
                       const fcs_baseline *base) {
   proxy_env env = dump_env(o);
   char err[512], listen[300], label[800], why[1200];
-  if (target_parse(o->proxy, &env.proxy, err, sizeof(err)) ||
-      env.proxy.is_unix) {
-    usage_error("--proxy wants tcp:HOST:PORT, where the proxy takes HTTP%s%s",
-                env.proxy.is_unix ? "" : ": ", env.proxy.is_unix ? "" : err);
+  if (target_parse(o->proxy, &env.proxy, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: --proxy: %s (see --help)\n", err);
     return EXIT_USAGE;
   }
   const char *tmp = getenv("TMPDIR");
@@ -682,8 +683,10 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
     fprintf(stderr, "fcgispec: proxy mode runs one case at a time "
                     "(--jobs ignored): a case owns every request the "
                     "backend gets while it runs\n");
-  snprintf(label, sizeof(label), "proxy tcp:%s (recording backend on %s)",
-           env.host, listen);
+  char where[300];
+  target_format(&env.proxy, where, sizeof(where));
+  snprintf(label, sizeof(label), "proxy %s (recording backend on %s)", where,
+           listen);
   run->target = label;
   run->jobs = 1;
   cfg->proxy = &env;
@@ -711,7 +714,7 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
       close(fd);
   }
   if (unreachable) {
-    snprintf(why, sizeof(why), "proxy tcp:%s unreachable: %s", env.host, err);
+    snprintf(why, sizeof(why), "proxy %s unreachable: %s", where, err);
     fprintf(stderr, "fcgispec: %s\n", why);
     run->failure = why;
     all_undecided(run, why);

@@ -32,9 +32,30 @@ static const fcs_buf *first_named(const rec_request *q, const fcs_buf *name) {
   return NULL;
 }
 
+/* Apache's mod_proxy_fcgi sends SCRIPT_FILENAME as proxy:fcgi://HOST/PATH
+ * (or proxy:unix:SOCKET|fcgi://HOST/PATH), a documented form PHP-FPM
+ * strips: the path is what names the file. */
+static fcs_buf file_path(const fcs_buf *v) {
+  static const char scheme[] = "fcgi://";
+  if (v->len < 6 || memcmp(v->p, "proxy:", 6))
+    return *v;
+  for (size_t i = 6; i + sizeof(scheme) - 1 <= v->len; i++)
+    if (!memcmp(v->p + i, scheme, sizeof(scheme) - 1)) {
+      const uint8_t *host = v->p + i + sizeof(scheme) - 1;
+      const uint8_t *path = memchr(host, '/', v->len - (size_t)(host - v->p));
+      if (!path)
+        break;
+      fcs_buf out = {(uint8_t *)path, v->len - (size_t)(path - v->p), 0};
+      return out;
+    }
+  return *v;
+}
+
 /* The value under the root: the root itself, or root/... with no "." or
  * ".." segment and no NUL byte. */
-static int under(const fcs_buf *v, const fcs_buf *root) {
+static int under(const fcs_buf *value, const fcs_buf *root) {
+  fcs_buf path = file_path(value);
+  const fcs_buf *v = &path;
   size_t r = root->len;
   while (r > 1 && root->p[r - 1] == '/')
     r--;

@@ -68,7 +68,11 @@ static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
     else
       buf_byte(out, b);
   }
-  buf_fmt(out, "' | nc -q 5 %s %s\n", pc->env->proxy.host, pc->env->proxy.port);
+  if (pc->env->proxy.is_unix)
+    buf_fmt(out, "' | nc -q 5 -U %s\n", pc->env->proxy.path);
+  else
+    buf_fmt(out, "' | nc -q 5 %s %s\n", pc->env->proxy.host,
+            pc->env->proxy.port);
 }
 
 static void show_clients(const px_case *pc, fcs_buf *out) {

@@ -5,11 +5,14 @@
 #
 #   cmake -DNAME=... -DFCGISPEC=... -DCASE=ID -DWANT=VERDICT -DWORK=DIR
 #         [-DCASES=DIR] [-DOPTIONS="fcgispec options"]
-#         [-DMUTANT=fcgi-mutant -DRULE=RULE] -P judge.cmake
+#         [-DMUTANT=fcgi-mutant -DRULE=RULE]
+#         [-DPROXY=MODE -DSTANDIN=judge_proxy.py -DCURL=fcgi-curl]
+#         -P judge.cmake
 #
 # With RULE, fcgispec starts fcgi-mutant breaking RULE on a private Unix
-# socket (stopped by pid); otherwise the built-in reference responder. The
-# JSON report goes to WORK.
+# socket (stopped by pid); with PROXY, it runs in proxy mode through the
+# stand-in proxy judge_proxy.py in MODE; otherwise against the built-in
+# reference responder. The JSON report goes to WORK.
 foreach(v NAME FCGISPEC CASE WANT WORK)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "judge.cmake: -D${v}=... is missing")
@@ -23,16 +26,24 @@ separate_arguments(options UNIX_COMMAND "${OPTIONS}")
 if(DEFINED CASES)
   list(APPEND options --cases ${CASES})
 endif()
+# Private sockets on a short path: a Unix socket path holds at most 107
+# bytes.
+set(tmp "$ENV{TMPDIR}")
+if(tmp STREQUAL "")
+  set(tmp /tmp)
+endif()
+string(RANDOM LENGTH 10 tag)
 if(DEFINED RULE)
-  # A short path: a Unix socket path holds at most 107 bytes.
-  set(tmp "$ENV{TMPDIR}")
-  if(tmp STREQUAL "")
-    set(tmp /tmp)
-  endif()
-  string(RANDOM LENGTH 10 tag)
   set(sock ${tmp}/fcs-judge-${tag}.sock)
   list(APPEND options --target unix:${sock}
        --spawn "exec '${MUTANT}' --listen 'unix:${sock}' --break ${RULE}")
+endif()
+
+if(DEFINED PROXY)
+  set(sock ${tmp}/fcs-judge-${tag}-http.sock)
+  set(rec unix:${tmp}/fcs-judge-${tag}-fcgi.sock)
+  list(APPEND options --proxy unix:${sock} --listen ${rec}
+       --spawn "exec /usr/bin/python3 '${STANDIN}' ${PROXY} 'unix:${sock}' '${rec}' '${CURL}'")
 endif()
 
 execute_process(

@@ -1,11 +1,12 @@
 # Proving the judge: planted bugs in the runner's judging, each caught by a
 # named test (docs/conformance.md, "Proving the judge").
 #
-# fcs_judge(NAME CASE WANT [RULE RULE] [OPTIONS "fcgispec options"]) adds
-# the named test conformance.judge.NAME: fcgispec runs the one case CASE
-# (from conformance/tests/judge when its id starts with "judge/", else the
-# catalog) against the reference responder, or against fcgi-mutant breaking
-# RULE, and the verdict must be WANT (judge.cmake).
+# fcs_judge(NAME CASE WANT [RULE RULE] [PROXY MODE] [OPTIONS "fcgispec
+# options"]) adds the named test conformance.judge.NAME: fcgispec runs the
+# one case CASE (from conformance/tests/judge when its id starts with
+# "judge/", else the catalog) against the reference responder, or against
+# fcgi-mutant breaking RULE, or in proxy mode through the stand-in proxy
+# judge_proxy.py in MODE, and the verdict must be WANT (judge.cmake).
 #
 # fcs_judge_plant(NAME FILE FROM TO CATCHER) copies FILE (a path under
 # conformance/src/) into the build tree with the exact text FROM replaced
@@ -23,6 +24,7 @@
 
 set(fcs_judge_script ${CMAKE_CURRENT_LIST_DIR}/judge.cmake)
 set(fcs_judge_cases ${CMAKE_CURRENT_LIST_DIR}/judge)
+set(fcs_judge_standin ${CMAKE_CURRENT_LIST_DIR}/judge_proxy.py)
 
 # The test named test: a judge run (args) of the given fcgispec binary.
 function(fcs_judge_test test fcgispec args)
@@ -34,9 +36,14 @@ function(fcs_judge_test test fcgispec args)
 endfunction()
 
 function(fcs_judge name case want)
-  cmake_parse_arguments(J "" "RULE;OPTIONS" "" ${ARGN})
+  cmake_parse_arguments(J "" "RULE;OPTIONS;PROXY" "" ${ARGN})
   set(args -DNAME=${name} -DCASE=${case} -DWANT=${want}
            "-DOPTIONS=${J_OPTIONS}")
+  if(J_PROXY)
+    list(APPEND args -DPROXY=${J_PROXY}
+         -DSTANDIN=${fcs_judge_standin}
+         -DCURL=$<TARGET_FILE:fcgi-curl>)
+  endif()
   if(case MATCHES "^judge/")
     list(APPEND args -DCASES=${fcs_judge_cases})
   endif()

@@ -205,7 +205,11 @@ static void test_param_under(void) {
            {"/srv/www/./test.php", TRI_FALSE},
            {"/srv/wwwx/test.php", TRI_FALSE},
            {"/etc/passwd", TRI_FALSE},
-           {"/srv/www/..", TRI_FALSE}};
+           {"/srv/www/..", TRI_FALSE},
+           {"proxy:fcgi://localhost/srv/www/test.php", TRI_TRUE},
+           {"proxy:fcgi://127.0.0.1:9000/srv/www/../x", TRI_FALSE},
+           {"proxy:unix:/run/a.sock|fcgi://localhost/srv/www/t.php", TRI_TRUE},
+           {"proxy:fcgi://localhost/etc/passwd", TRI_FALSE}};
   for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
     fake f;
     fake_init(&f);

@@ -11,4 +11,4 @@ if ! perl -MAnyEvent::FCGI -e 1 2>/dev/null; then
   exit 3
 fi
 if [ -n "$sock" ]; then where=(unix "$sock"); else where=(tcp "$host" "$port"); fi
-run_backend perl "$here/anyevent-fcgi-echo.pl" "${where[@]}"
+run_child perl "$here/anyevent-fcgi-echo.pl" "${where[@]}"

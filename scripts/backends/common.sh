@@ -9,25 +9,7 @@ case $addr in
   tcp:*) sock=""; hp=${addr#tcp:}; host=${hp%:*}; port=${hp##*:} ;;
   *) echo "$(basename "$0"): address must be unix:PATH or tcp:HOST:PORT" >&2; exit 2 ;;
 esac
-work=$(mktemp -d "${TMPDIR:-/tmp}/fcgispec-backend.XXXXXX")
-child=""
-# A child stopped by TERM makes wait return 143; under set -e that would
-# leave the trap before the work directory is removed.
-cleanup() {
-  if [ -n "$child" ] && kill "$child" 2>/dev/null; then
-    wait "$child" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 0' TERM INT
-# Runs the backend in the background and waits for it, so the trap above
-# can stop it by pid and clean up.
-run_backend() {
-  "$@" &
-  child=$!
-  wait "$child"
-}
+source "$here/../lib/workdir.sh" fcgispec-backend
 
 # Runs "PROGRAM SCRIPT" under spawn-fcgi on ADDRESS, restarted whenever it
 # exits, as a process manager would: for libraries whose process dies on
@@ -45,5 +27,5 @@ while :; do
   echo "$0: the application exited with status $status; restarting" >&2
   sleep 0.05
 done'
-  run_backend spawn-fcgi -n "${where[@]}" -- /bin/bash -c "$loop" "$name" "$program" "$script"
+  run_child spawn-fcgi -n "${where[@]}" -- /bin/bash -c "$loop" "$name" "$program" "$script"
 }

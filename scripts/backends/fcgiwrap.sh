@@ -5,4 +5,4 @@
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"
 if [ -n "$sock" ]; then where=(-s "$sock"); else where=(-a "$host" -p "$port"); fi
-run_backend spawn-fcgi -n "${where[@]}" -- "$(command -v fcgiwrap || echo /usr/sbin/fcgiwrap)" -c 2
+run_child spawn-fcgi -n "${where[@]}" -- "$(command -v fcgiwrap || echo /usr/sbin/fcgiwrap)" -c 2

@@ -5,5 +5,5 @@
 source "$(dirname "$0")/common.sh"
 export GOCACHE=${GOCACHE:-$work/gocache} GOFLAGS=-mod=mod GO111MODULE=off
 go build -o "$work/go-echo" "$here/go-echo/main.go"
-if [ -n "$sock" ]; then run_backend "$work/go-echo" unix "$sock"
-else run_backend "$work/go-echo" tcp "$host:$port"; fi
+if [ -n "$sock" ]; then run_child "$work/go-echo" unix "$sock"
+else run_child "$work/go-echo" tcp "$host:$port"; fi

@@ -6,4 +6,4 @@
 source "$(dirname "$0")/common.sh"
 cc -O2 -o "$work/libfcgi-echo" "$here/libfcgi-echo.c" -lfcgi
 if [ -n "$sock" ]; then where=(-s "$sock"); else where=(-a "$host" -p "$port"); fi
-run_backend spawn-fcgi -n "${where[@]}" -- "$work/libfcgi-echo"
+run_child spawn-fcgi -n "${where[@]}" -- "$work/libfcgi-echo"

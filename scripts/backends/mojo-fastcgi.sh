@@ -13,4 +13,4 @@ if ! command -v spawn-fcgi >/dev/null || ! perl -MMojo::Server::FastCGI -e 1 2>/
 fi
 if [ -n "$sock" ]; then where=(-s "$sock"); else where=(-a "$host" -p "$port"); fi
 export MOJO_MODE=production MOJO_HOME="$work"
-run_backend spawn-fcgi -n "${where[@]}" -- /usr/bin/perl "$here/mojo-fastcgi-echo.pl" fastcgi
+run_child spawn-fcgi -n "${where[@]}" -- /usr/bin/perl "$here/mojo-fastcgi-echo.pl" fastcgi

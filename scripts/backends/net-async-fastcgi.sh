@@ -13,4 +13,4 @@ if ! perl -MNet::Async::FastCGI -e 1 2>/dev/null; then
 fi
 if [ -n "$sock" ]; then where=(unix "$sock"); else where=(tcp "$host" "$port"); fi
 # FCS_ECHO_FORMAT (set by run.sh) picks the echo app's format.
-run_backend perl "$here/net-async-fastcgi-echo.pl" --format "${FCS_ECHO_FORMAT:-lines}" "${where[@]}"
+run_child perl "$here/net-async-fastcgi-echo.pl" --format "${FCS_ECHO_FORMAT:-lines}" "${where[@]}"

@@ -10,4 +10,4 @@ if ! perl -MFCGI -e1 2>/dev/null; then
   echo "perl-fcgi.sh: skipped: libfcgi-perl is not installed (bash scripts/install-deps.sh)" | tee /dev/stderr
   exit 3
 fi
-run_backend perl "$here/perl-fcgi-echo.pl" "${sock:-$host:$port}"
+run_child perl "$here/perl-fcgi-echo.pl" "${sock:-$host:$port}"

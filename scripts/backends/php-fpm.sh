@@ -19,4 +19,4 @@ pm = static
 pm.max_children = 4
 clear_env = no
 CONF
-run_backend "$fpm" --allow-to-run-as-root --nodaemonize --fpm-config "$work/php-fpm.conf"
+run_child "$fpm" --allow-to-run-as-root --nodaemonize --fpm-config "$work/php-fpm.conf"

@@ -13,6 +13,6 @@ if [ -z "$uwsgi" ] || [ ! -e /usr/lib/uwsgi/plugins/python3_plugin.so ]; then
 fi
 # --die-on-term: SIGTERM stops the master and its workers (the default
 # reloads them).
-run_backend "$uwsgi" --plugin python3 --fastcgi-socket "${sock:-$host:$port}" \
+run_child "$uwsgi" --plugin python3 --fastcgi-socket "${sock:-$host:$port}" \
   --chdir "$here" --wsgi-file "$here/uwsgi-echo.py" \
   --master --processes 2 --die-on-term --disable-logging

@@ -41,18 +41,7 @@ is_root=false
 user=$(id -un)
 group=$(id -gn)
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fcgispec-proxy.XXXXXX")
-child=""
-# A child stopped by TERM makes wait return 143; under set -e that would
-# leave the trap before the work directory is removed.
-cleanup() {
-  if [ -n "$child" ] && kill "$child" 2>/dev/null; then
-    wait "$child" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 0' TERM INT
+source "$here/../lib/workdir.sh" fcgispec-proxy
 
 # Runs the proxy in the foreground of this script (in the background of the
 # shell, waited for), so the trap above can stop it by pid and clean up.
@@ -60,9 +49,7 @@ trap 'exit 0' TERM INT
 # the NAME=VALUE words before the command, so what a proxy passes on from
 # its environment does not depend on who started it.
 run_proxy() {
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" &
-  child=$!
-  wait "$child"
+  run_child env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
 # Fails, naming the path, unless user $1 can read the document root and

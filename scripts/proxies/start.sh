@@ -8,7 +8,8 @@
 # the port accepts connections. The proxy forwards to --fastcgi, by default
 # unix:WORKDIR/backend.sock (start the backend there). stop.sh WORKDIR
 # stops it. Exit status: 0 started, 2 usage, 3 the proxy did not start
-# within 10 s (its last log lines are printed).
+# within 10 s (its last log lines are printed, a proxy still starting is
+# stopped, and stop.sh WORKDIR removes what was created).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: start.sh NAME WORKDIR [--fastcgi unix:PATH|tcp:HOST:PORT]"
@@ -47,6 +48,7 @@ for _ in $(seq 100); do
   fi
   sleep 0.1
 done
+kill -TERM -- "-$pid" 2>/dev/null || true
 echo "start.sh: $name did not accept connections on $http; the last lines it wrote:" >&2
 tail -n 15 "$workdir/proxy.log" >&2
 exit 3

@@ -3,8 +3,9 @@
 # start.sh created there, then WORKDIR itself if nothing else is left:
 #   stop.sh WORKDIR
 # The process group in WORKDIR/pid gets TERM, then KILL if any of it is
-# still running after 5 s. Exit status: 0 stopped and removed, 1 WORKDIR
-# holds files start.sh did not create (left in place), 2 usage.
+# still running after 5 s. Exit status: 0 stopped and removed, 1 the group
+# outlived KILL or WORKDIR holds files start.sh did not create (left in
+# place), 2 usage.
 set -euo pipefail
 workdir=${1:?usage: stop.sh WORKDIR}
 [ -f "$workdir/pid" ] || { echo "stop.sh: no $workdir/pid (not a start.sh work directory)" >&2; exit 2; }

@@ -48,6 +48,9 @@ SKIPPED_LIKE = [
      "test.sh is what CI runs; main.sh builds the main preset and runs the "
      "suite test.sh runs against the reference responder"),
     (r"^cmake --preset|^ctest ", COVERED_BY_TEST_SH),
+    (r"^bash scripts/proxies/run\.sh [\w-]+( --.*)?$",
+     "a whole proxy run: test.sh's matrix --check runs every proxy "
+     "against its baseline (the docs' forms with a selection run here)"),
     (r"^bash scripts/backends/run\.sh [\w-]+( --.*)?$",
      "a whole backend run: test.sh's matrix --check runs every backend "
      "against its baseline (the docs' `run.sh NAME -v CASE` forms run here)"),

@@ -15,7 +15,7 @@ import yaml
 from fuzz_helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import backends  # noqa: E402
+import columns  # noqa: E402
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 LINTED = [ROOT / ".github", ROOT / ".clusterfuzzlite", ROOT / "fuzz" / "oss-fuzz" / "project.yaml"]
@@ -63,15 +63,27 @@ def test_every_job_and_step_has_githubs_shape(path):
                 assert "@" in uses, f"{path.name}: {uses} names no version"
 
 
+def known(kind):
+    found = columns.discover(ROOT / "scripts" / "backends",
+                             ROOT / "scripts" / "proxies")
+    return sorted(c.name for c in found if c.kind == kind)
+
+
 def test_certify_runs_every_backend_with_a_package_list_that_exists():
     jobs = load(ROOT / ".github" / "workflows" / "certify.yml")["jobs"]
     include = jobs["backend"]["strategy"]["matrix"]["include"]
-    known = [b.name for b in backends.discover(ROOT / "scripts" / "backends")]
-    assert sorted(j["backend"] for j in include) == sorted(known)
+    assert sorted(j["backend"] for j in include) == known(columns.BACKEND)
     lists = ROOT / "scripts" / "packages.d"
     for job in include:
         for name in job["packages"].split():
             assert (lists / f"{name}.txt").is_file(), f"{job['backend']}: no list {name}"
+
+
+def test_certify_runs_every_proxy_that_has_a_baseline():
+    job = load(ROOT / ".github" / "workflows" / "certify.yml")["jobs"]["proxy"]
+    assert sorted(job["strategy"]["matrix"]["proxy"]) == known(columns.PROXY)
+    install = next(s["run"] for s in job["steps"] if "install-deps" in s.get("run", ""))
+    assert "proxies" in install.split()
 
 
 def test_clusterfuzzlite_fuzzes_as_the_oss_fuzz_project_declares():
