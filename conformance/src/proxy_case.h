@@ -47,6 +47,9 @@ typedef struct px_case {
   int64_t step_start;         /* ms: when the running check began */
 } px_case;
 
+/* 1 when the value holds the marker whole (not as the start of a longer
+ * one: fcgispec=c1r1 is not in fcgispec=c1r12). */
+int px_marker_in(const fcs_buf *v, const char *marker);
 /* The backend request that carries request k's marker (NULL: none yet). */
 const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k);
 /* Request k's final response, or NULL. */

@@ -204,10 +204,8 @@ static fcs_tri about_request(const px_case *pc, const rec_request *q,
     for (size_t j = 1; j <= pc->nreqs && ok; j++) {
       if (j == k->id)
         continue;
-      fcs_buf m = {(uint8_t *)pc->reqs[j - 1].marker,
-                   strlen(pc->reqs[j - 1].marker), 0};
       for (size_t i = 0; i < q->nparams && ok; i++)
-        if (contains(&q->params[i].value, &m)) {
+        if (px_marker_in(&q->params[i].value, pc->reqs[j - 1].marker)) {
           ok = 0;
           buf_fmt(why, "request %lu carries request %zu's marker in ", k->id,
                   j);

@@ -10,20 +10,22 @@
 
 static const uint8_t marker_key[] = "fcgispec=";
 
-const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k) {
-  const char *m = pc->reqs[k - 1].marker;
+int px_marker_in(const fcs_buf *v, const char *m) {
   size_t mlen = strlen(m);
+  for (size_t o = 0; v->len >= mlen && o + mlen <= v->len; o++)
+    /* the marker, not the start of a longer one (r1 in r12) */
+    if (!memcmp(v->p + o, m, mlen) &&
+        (o + mlen == v->len || v->p[o + mlen] < '0' || v->p[o + mlen] > '9'))
+      return 1;
+  return 0;
+}
+
+const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k) {
   for (size_t i = pc->req_from; i < rs->nreqs; i++) {
     const rec_request *q = &rs->reqs[i];
-    for (size_t j = 0; j < q->nparams; j++) {
-      const fcs_buf *v = &q->params[j].value;
-      for (size_t o = 0; v->len >= mlen && o + mlen <= v->len; o++)
-        /* the marker, not the start of a longer one (r1 in r12) */
-        if (!memcmp(v->p + o, m, mlen) &&
-            (o + mlen == v->len || v->p[o + mlen] < '0' ||
-             v->p[o + mlen] > '9'))
-          return q;
-    }
+    for (size_t j = 0; j < q->nparams; j++)
+      if (px_marker_in(&q->params[j].value, pc->reqs[k - 1].marker))
+        return q;
   }
   return NULL;
 }

@@ -296,10 +296,14 @@ static void test_same_param(void) {
 static void test_isolated(void) {
   fake f;
   fake_init(&f);
-  sent(&f, 200);
-  sent(&f, 200);
+  for (int i = 0; i < 12; i++)
+    sent(&f, 200);
   rec_request *q = arrived(&f, 1);
   CHECK_EQ(judge(&f, C_ISOLATED, 1, NULL, NULL), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_ISOLATED, 12, NULL, NULL), TRI_FALSE); /* never came */
+  CHECK_EQ(judge(&f, C_ISOLATED, 1, NULL, NULL), TRI_TRUE);   /* r1 in r12 */
+  arrived(&f, 12);
+  CHECK_EQ(judge(&f, C_ISOLATED, 12, NULL, NULL), TRI_TRUE);
   param(q, "HTTP_X_PREVIOUS", "fcgispec=c7r2");
   CHECK_EQ(judge(&f, C_ISOLATED, 1, NULL, NULL), TRI_FALSE);
   fake_free(&f);
