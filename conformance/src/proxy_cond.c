@@ -80,12 +80,13 @@ static int under(const fcs_buf *value, const fcs_buf *root) {
 
 static const fcs_buf content_length = {(uint8_t *)"CONTENT_LENGTH", 14, 0};
 
-/* CONTENT_LENGTH as a number: -1 when absent, -2 when not a number. */
+/* CONTENT_LENGTH as a number: -1 when absent or empty (RFC 3875 4.1.2:
+ * "" | 1*digit; empty, NULL, means no body), -2 when not a number. */
 static long long declared_length(const rec_request *q) {
   const fcs_buf *v = first_named(q, &content_length);
-  if (!v)
+  if (!v || !v->len)
     return -1;
-  if (!v->len || v->len > 18)
+  if (v->len > 18)
     return -2;
   long long n = 0;
   for (size_t i = 0; i < v->len; i++) {
@@ -256,7 +257,7 @@ static fcs_tri about_body(const px_case *pc, const rec_request *q,
     return ok ? TRI_TRUE : TRI_FALSE;
   }
   case C_BODY_FRAMED:
-    if (q->in_done && (long long)q->in_total == (cl < 0 ? 0 : cl))
+    if (q->in_done && cl != -2 && (long long)q->in_total == (cl < 0 ? 0 : cl))
       return TRI_TRUE;
     buf_fmt(why, "request %lu: ", k->id);
     px_show_param(q, &content_length, why);
@@ -297,7 +298,8 @@ static fcs_tri about_case(const px_case *pc, const rec_state *rs,
     long long cl = declared_length(q);
     switch (k->kind) {
     case C_NO_SHORT_BODY:
-      if (q->in_done && !q->aborted &&
+      /* A CONTENT_LENGTH that is no number is body-framed's finding. */
+      if (q->in_done && !q->aborted && cl != -2 &&
           (long long)q->in_total != (cl < 0 ? 0 : cl)) {
         ok = 0;
         buf_fmt(why,

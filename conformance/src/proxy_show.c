@@ -69,9 +69,9 @@ static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
       buf_byte(out, b);
   }
   if (pc->env->proxy.is_unix)
-    buf_fmt(out, "' | nc -q 5 -U %s\n", pc->env->proxy.path);
+    buf_fmt(out, "' | timeout 5 nc -U %s\n", pc->env->proxy.path);
   else
-    buf_fmt(out, "' | nc -q 5 %s %s\n", pc->env->proxy.host,
+    buf_fmt(out, "' | timeout 5 nc %s %s\n", pc->env->proxy.host,
             pc->env->proxy.port);
 }
 

@@ -245,6 +245,22 @@ static void test_body_framed(void) {
   q->aborted = 1; /* an aborted request's body may be short */
   CHECK_EQ(judge(&f, C_NO_SHORT_BODY, 0, NULL, NULL), TRI_TRUE);
   fake_free(&f);
+  /* RFC 3875 4.1.2: "" | 1*digit. Empty is no body; "-1" is no length. */
+  static const struct {
+    const char *cl;
+    fcs_tri want;
+  } v[] = {
+      {"", TRI_TRUE}, {"0", TRI_TRUE}, {"-1", TRI_FALSE}, {"x", TRI_FALSE}};
+  for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    fake_init(&f);
+    sent(&f, 200);
+    q = arrived(&f, 1);
+    param(q, "CONTENT_LENGTH", v[i].cl);
+    q->in_done = 1;
+    if (judge(&f, C_BODY_FRAMED, 1, NULL, NULL) != v[i].want)
+      CHECK(!"body-framed judged an empty body wrongly" && v[i].cl);
+    fake_free(&f);
+  }
 }
 
 static void test_no_smuggling(void) {

@@ -83,7 +83,7 @@ PROXY_TRACE = """  client 1 sent (1 request):
   response 1: HTTP/1.1 200 OK
   backend request 1 (fcgispec=c1r1), params:
     HTTP_PROXY = http://192.0.2.1:3128
-  repro: printf 'GET /test.php?fcgispec=c1r1 HTTP/1.1...' | nc -q 5 127.0.0.1 8080"""
+  repro: printf 'GET /test.php?fcgispec=c1r1 HTTP/1.1...' | timeout 5 nc 127.0.0.1 8080"""
 RERUN = "bash scripts/proxies/run.sh relay -v"
 RELAY_REPORT = report([
     case("proxy/cgi/content-length", "pass", section="rfc3875-4.1.2",
@@ -451,7 +451,7 @@ def test_a_failed_proxy_verdict_opens_its_trace_and_rerun_command(
     assert len(block) == 1
     assert block[0].startswith("relay · proxy/trust/httpoxy · fail")
     assert "HTTP_PROXY = http://192.0.2.1:3128" in block[0]
-    assert "nc -q 5 127.0.0.1 8080" in block[0]
+    assert "timeout 5 nc 127.0.0.1 8080" in block[0]
     # the run.sh beside the proxy (outside the repository: a full path)
     assert f"bash {proxies_dir}/run.sh relay -v proxy/trust/httpoxy" in block[0]
     b.click(f"{cell} summary")
