@@ -264,7 +264,8 @@ static fcs_tri eval_alts(px_case *pc, const fcs_step *s, fcs_buf *why) {
       out = TRI_TRUE;
     } else if (t == TRI_PENDING) {
       pending = 1;
-    } else if (w.len) {
+    } else if (w.len && !buf_contains(why, w.p, w.len)) {
+      /* alternatives about one request often fail for one reason */
       if (why->len)
         buf_str(why, "; ");
       buf_add(why, w.p, w.len);

@@ -9,8 +9,6 @@
 # The backend listens on loopback TCP rather than a Unix socket: started as
 # root, the Apache proxies' workers run as www-data, and a socket in this
 # private directory would have to be made theirs.
-# Not yet run end to end: fcgispec's proxy mode (--proxy, --listen,
-# --docroot) is being written against this interface.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
