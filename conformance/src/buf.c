@@ -101,3 +101,23 @@ void buf_flag_set(fcs_buf *b, size_t i) {
 }
 
 int buf_flag(const fcs_buf *b, size_t i) { return b && i < b->len && b->p[i]; }
+
+void buf_escape(fcs_buf *out, const uint8_t *p, size_t n, size_t max) {
+  for (size_t i = 0; i < n && i < max; i++) {
+    uint8_t b = p[i];
+    if (b == '\r')
+      buf_str(out, "\\r");
+    else if (b == '\n')
+      buf_str(out, "\\n");
+    else if (b == '\t')
+      buf_str(out, "\\t");
+    else if (b == '\\' || b == '"')
+      buf_fmt(out, "\\%c", b);
+    else if (b < 0x20 || b >= 0x7f)
+      buf_fmt(out, "\\x%02x", b);
+    else
+      buf_byte(out, b);
+  }
+  if (n > max)
+    buf_fmt(out, "...(%zu bytes)", n);
+}

@@ -22,6 +22,10 @@ void buf_free(fcs_buf *b);
  * it (b may be NULL or shorter: unset). */
 void buf_flag_set(fcs_buf *b, size_t i);
 int buf_flag(const fcs_buf *b, size_t i);
+/* Appends p's first max bytes escaped for one line of text (\r \n \t \\
+ * \" and \xHH for other bytes that are not printable ASCII), then, when n
+ * is larger, "...(N bytes)". */
+void buf_escape(fcs_buf *out, const uint8_t *p, size_t n, size_t max);
 /* 1 when needle (nlen bytes) occurs in b. */
 int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen);
 

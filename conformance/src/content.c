@@ -186,19 +186,12 @@ static void not_an_echo(const fcs_content *ct, const fcs_reply *rep,
             rep->end.app_status);
     return;
   }
-  size_t n = rep->out.len < 60 ? rep->out.len : 60;
   buf_fmt(why,
           "the reply is not an echo page as the probe's was (%.*s), so the "
           "app did not see the request as sent; it begins \"",
           (int)derr->len, (const char *)derr->p);
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = rep->out.p[i];
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-      buf_byte(why, c);
-    else
-      buf_fmt(why, "\\x%02x", c);
-  }
-  buf_str(why, n < rep->out.len ? "...\"" : "\"");
+  buf_escape(why, rep->out.p, rep->out.len, 60);
+  buf_byte(why, '"');
 }
 
 static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,

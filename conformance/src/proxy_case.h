@@ -75,7 +75,5 @@ fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
 void px_trace(const px_case *pc, const rec_state *rs, fcs_buf *out);
 /* Appends "NAME=value" of request k's params called name, escaped. */
 void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out);
-/* Appends bytes escaped for one line (\r \n \t \\ \xHH), at most max. */
-void px_escape(const uint8_t *p, size_t n, size_t max, fcs_buf *out);
 
 #endif

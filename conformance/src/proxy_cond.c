@@ -195,7 +195,7 @@ static fcs_tri about_request(const px_case *pc, const rec_request *q,
         ok = 0;
       if (!ok) {
         buf_str(why, "in ");
-        px_escape(p->name.p, p->name.len, 80, why);
+        buf_escape(why, p->name.p, p->name.len, 80);
         buf_str(why, ": ");
       }
     }
@@ -210,7 +210,7 @@ static fcs_tri about_request(const px_case *pc, const rec_request *q,
           ok = 0;
           buf_fmt(why, "request %lu carries request %zu's marker in ", k->id,
                   j);
-          px_escape(q->params[i].name.p, q->params[i].name.len, 80, why);
+          buf_escape(why, q->params[i].name.p, q->params[i].name.len, 80);
         }
     }
     break;
@@ -250,7 +250,7 @@ static fcs_tri about_body(const px_case *pc, const rec_request *q,
     if (!ok) {
       buf_fmt(why, "request %lu: STDIN %llu bytes%s: \"", k->id,
               (unsigned long long)q->in_total, q->in_done ? "" : ", not ended");
-      px_escape(q->in.p, q->in.len, 120, why);
+      buf_escape(why, q->in.p, q->in.len, 120);
       buf_str(why, "\"");
     }
     buf_free(&want);

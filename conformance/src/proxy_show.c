@@ -11,26 +11,6 @@
 #define SHOW_VALUE 160  /* bytes shown of one param value */
 #define SHOW_RECORDS 24 /* records listed per connection */
 
-void px_escape(const uint8_t *p, size_t n, size_t max, fcs_buf *out) {
-  for (size_t i = 0; i < n && i < max; i++) {
-    uint8_t b = p[i];
-    if (b == '\r')
-      buf_str(out, "\\r");
-    else if (b == '\n')
-      buf_str(out, "\\n");
-    else if (b == '\t')
-      buf_str(out, "\\t");
-    else if (b == '\\')
-      buf_str(out, "\\\\");
-    else if (b < 0x20 || b >= 0x7f)
-      buf_fmt(out, "\\x%02x", b);
-    else
-      buf_byte(out, b);
-  }
-  if (n > max)
-    buf_fmt(out, "...(%zu bytes)", n);
-}
-
 void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out) {
   size_t n = 0;
   for (size_t i = 0; i < q->nparams; i++) {
@@ -39,13 +19,13 @@ void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out) {
       continue;
     if (n++)
       buf_str(out, ", ");
-    px_escape(name->p, name->len, 80, out);
+    buf_escape(out, name->p, name->len, 80);
     buf_str(out, "=\"");
-    px_escape(p->value.p, p->value.len, SHOW_VALUE, out);
+    buf_escape(out, p->value.p, p->value.len, SHOW_VALUE);
     buf_byte(out, '"');
   }
   if (!n) {
-    px_escape(name->p, name->len, 80, out);
+    buf_escape(out, name->p, name->len, 80);
     buf_str(out, " absent");
   }
 }
@@ -81,7 +61,7 @@ static void show_clients(const px_case *pc, fcs_buf *out) {
     if (!cl->used)
       continue;
     buf_fmt(out, "  client %d sent %zu bytes: \"", i + 1, cl->log.len);
-    px_escape(cl->log.p, cl->log.len, SHOW_BYTES, out);
+    buf_escape(out, cl->log.p, cl->log.len, SHOW_BYTES);
     buf_str(out, "\"\n");
     for (size_t r = 0; r < cl->h.nresp; r++) {
       const http_response *h = &cl->h.resp[r];
@@ -90,7 +70,7 @@ static void show_clients(const px_case *pc, fcs_buf *out) {
       if (line && h->head.p[line - 1] == '\r')
         line--;
       buf_fmt(out, "  client %d response %zu: ", i + 1, r + 1);
-      px_escape(h->head.p, line, 200, out);
+      buf_escape(out, h->head.p, line, 200);
       buf_fmt(out, " (body %llu bytes%s)\n", (unsigned long long)h->body_total,
               h->complete ? "" : ", incomplete");
     }
@@ -116,9 +96,9 @@ static void show_request(const rec_request *q, size_t n, fcs_buf *out) {
   for (size_t i = 0; i < q->nparams; i++) {
     const rec_param *p = &q->params[i];
     buf_str(out, "    ");
-    px_escape(p->name.p, p->name.len, 80, out);
+    buf_escape(out, p->name.p, p->name.len, 80);
     buf_str(out, "=\"");
-    px_escape(p->value.p, p->value.len, SHOW_VALUE, out);
+    buf_escape(out, p->value.p, p->value.len, SHOW_VALUE);
     buf_fmt(out, "\"%s%s\n", p->straddles ? " (straddles records)" : "",
             p->name_long || p->value_long ? " (4-byte length)" : "");
   }
