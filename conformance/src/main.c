@@ -573,7 +573,8 @@ static int open_target(const options *o, fcs_config *cfg, char *err,
   char why[512];
   if (cfg->pid < 0 || spawn_wait_ready(&cfg->target, cfg->pid, now_ms() + 10000,
                                        why, sizeof(why))) {
-    snprintf(err, errlen, "cannot start the backend: %s",
+    snprintf(err, errlen, "cannot start the %s: %s",
+             cfg->proxy ? "proxy" : "backend",
              cfg->pid < 0 ? "fork failed" : why);
     spawn_stop(cfg->pid);
     return -1;
@@ -690,6 +691,7 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
   run->target = label;
   run->jobs = 1;
   cfg->proxy = &env;
+  cfg->target = env.proxy; /* what --spawn starts, and respawn restarts */
   cfg->timeout_ms = o->timeout_ms;
   cfg->settle_ms = o->settle_ms;
   cfg->cap_ms = o->cap_ms;
@@ -698,21 +700,7 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
   run->res = xcalloc(run->n, sizeof(fcs_result));
   run->known = xcalloc(run->n, sizeof(int));
   int64_t t0 = now_ms();
-  int unreachable = 0;
-  if (o->spawn) {
-    cfg->pid = spawn_start(o->spawn);
-    unreachable =
-        cfg->pid < 0 || spawn_wait_ready(&env.proxy, cfg->pid, now_ms() + 15000,
-                                         err, sizeof(err));
-    if (cfg->pid < 0)
-      snprintf(err, sizeof(err), "fork failed");
-  } else {
-    int fd =
-        target_connect(&env.proxy, now_ms() + o->timeout_ms, err, sizeof(err));
-    unreachable = fd < 0;
-    if (fd >= 0)
-      close(fd);
-  }
+  int unreachable = open_target(o, cfg, err, sizeof(err)) != 0;
   if (unreachable) {
     snprintf(why, sizeof(why), "proxy %s unreachable: %s", where, err);
     fprintf(stderr, "fcgispec: %s\n", why);

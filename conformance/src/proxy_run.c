@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "clock.h"
 #include "proxy_case.h"
 
@@ -69,40 +70,36 @@ int px_settled(const px_case *pc) {
 }
 
 void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out) {
-  static const char *const names[] = {"{marker}", "{host}", "{port}",
-                                      "{docroot}", "{marker:"};
+  const char *const fixed[][2] = {
+      {"{marker}", k >= 1 && k <= pc->nreqs ? pc->reqs[k - 1].marker : NULL},
+      {"{host}", pc->env->host},
+      {"{port}", pc->env->port},
+      {"{docroot}", pc->env->docroot}};
+  static const char numbered[] = "{marker:";
   for (size_t i = 0; i < in->len;) {
     const char *at = (const char *)in->p + i;
-    size_t left = in->len - i, n;
-    size_t w;
-    for (w = 0; w < 5; w++)
-      if (left >= (n = strlen(names[w])) && !memcmp(at, names[w], n))
-        break;
-    const char *value = NULL;
-    if (w == 0 && k >= 1 && k <= pc->nreqs)
-      value = pc->reqs[k - 1].marker;
-    else if (w == 1)
-      value = pc->env->host;
-    else if (w == 2)
-      value = pc->env->port;
-    else if (w == 3)
-      value = pc->env->docroot;
-    else if (w == 4) { /* {marker:N} */
-      size_t num = 0, j = n;
+    size_t left = in->len - i, used = 0;
+    for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]) && !used; f++) {
+      size_t n = strlen(fixed[f][0]);
+      if (fixed[f][1] && left >= n && !memcmp(at, fixed[f][0], n)) {
+        buf_str(out, fixed[f][1]);
+        used = n;
+      }
+    }
+    size_t n = sizeof(numbered) - 1, num = 0, j = n;
+    if (!used && left > n && !memcmp(at, numbered, n)) { /* {marker:N} */
       while (j < left && at[j] >= '0' && at[j] <= '9')
         num = num * 10 + (size_t)(at[j++] - '0');
       if (j < left && at[j] == '}' && num >= 1 && num <= pc->nreqs) {
         buf_str(out, pc->reqs[num - 1].marker);
-        i += j + 1;
-        continue;
+        used = j + 1;
       }
     }
-    if (value) {
-      buf_str(out, value);
-      i += n;
-    } else {
-      buf_byte(out, in->p[i++]);
+    if (!used) {
+      buf_byte(out, in->p[i]);
+      used = 1;
     }
+    i += used;
   }
 }
 
@@ -131,7 +128,7 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
   buf_str(out, s->kind == S_POST ? "POST " : "GET ");
   buf_add(out, target.p, target.len);
   if (!has_marker(&s->items[0])) {
-    buf_byte(out, memchr(target.p, '?', target.len) ? '&' : '?');
+    buf_byte(out, target.len && memchr(target.p, '?', target.len) ? '&' : '?');
     buf_str(out, pc->reqs[k - 1].marker);
   }
   buf_fmt(out, " HTTP/1.1\r\nHost: %s\r\n", pc->env->host);
@@ -425,23 +422,6 @@ static int proxy_alive(const px_case *pc) {
   return 1;
 }
 
-/* A proxy fcgispec started and that died is started again, so one crash
- * costs one case. */
-static void restart_proxy(fcs_config *cfg, fcs_result *res) {
-  if (!cfg->spawn)
-    return;
-  char why[256];
-  spawn_stop(cfg->pid);
-  cfg->pid = spawn_start(cfg->spawn);
-  if (cfg->pid < 0 || spawn_wait_ready(&cfg->proxy->proxy, cfg->pid,
-                                       now_ms() + 10000, why, sizeof(why)))
-    buf_fmt(&res->notes, "restarting the proxy failed: %s\n",
-            cfg->pid < 0 ? "fork failed" : why);
-  else
-    buf_str(&res->notes, "the proxy was started again\n");
-  cfg->generation++;
-}
-
 static void px_free(px_case *pc) {
   for (int i = 0; i < PX_CLIENTS; i++) {
     if (pc->cl[i].h.fd >= 0)
@@ -482,7 +462,12 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
                          "this case\n");
     if (res->verdict < FCS_V_FAIL)
       res->verdict = FCS_V_FAIL;
-    restart_proxy(cfg, res);
+    if (cfg->spawn) { /* one crash costs one case */
+      fcs_buf why = {0};
+      respawn(cfg, cfg->generation, &why);
+      buf_fmt(&res->notes, "%.*s\n", (int)why.len, (const char *)why.p);
+      buf_free(&why);
+    }
   }
   if (res->verdict != FCS_V_PASS) {
     rs = recorder_lock(pc.env->rec);

@@ -184,7 +184,7 @@ int spawn_wait_ready(const fcs_target *t, pid_t pid, int64_t deadline,
                      char *err, size_t errlen) {
   for (;;) {
     if (!spawn_alive(pid)) {
-      snprintf(err, errlen, "the backend process exited before accepting");
+      snprintf(err, errlen, "the process exited before accepting");
       return -1;
     }
     int fd = target_connect(t, now_ms() + 200, err, errlen);

@@ -10,6 +10,7 @@ MODE says how it behaves:
   plain   forwards every request: the client's headers as HTTP_* params
   spoof   as plain, and a Remote-Addr header also sets REMOTE_ADDR
   silent  reads requests and never answers
+  die     as plain, and exits once it has answered one request
 A path that holds /404 is answered 404 without being forwarded.
 """
 import os
@@ -69,6 +70,8 @@ def serve(conn, mode, backend, curl):
                               body)
             conn.sendall(f"HTTP/1.1 {status}\r\nContent-Length: {len(out)}"
                          "\r\n\r\n".encode() + out)
+            if mode == "die":
+                os.kill(os.getpid(), signal.SIGTERM)
 
 
 def main():

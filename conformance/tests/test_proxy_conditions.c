@@ -357,6 +357,28 @@ static void test_aborted(void) {
   fake_free(&f);
 }
 
+/* Placeholders expand; anything else, {marker:N} past the last request
+ * included, stays as it is. */
+static void test_expand(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 200);
+  sent(&f, 200);
+  fcs_buf in = {0}, out = {0};
+  buf_str(&in, "a{marker}b{marker:2}c{host}{port}{docroot}{marker:9}{x}");
+  snprintf(f.env.port, sizeof(f.env.port), "8080");
+  px_expand(&f.pc, 1, &in, &out);
+  CHECK_TEXT(out.p, out.len,
+             "afcgispec=c7r1bfcgispec=c7r2c127.0.0.1:80808080/srv/www"
+             "{marker:9}{x}");
+  out.len = 0;
+  px_expand(&f.pc, 0, &in, &out); /* no request: {marker} stays */
+  CHECK(buf_contains(&out, (const uint8_t *)"a{marker}b", 10));
+  buf_free(&in);
+  buf_free(&out);
+  fake_free(&f);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   RUN_IF(test_param, only);
@@ -373,5 +395,6 @@ int main(int argc, char **argv) {
   RUN_IF(test_isolated, only);
   RUN_IF(test_keep_conn_honest, only);
   RUN_IF(test_aborted, only);
+  RUN_IF(test_expand, only);
   return check_exit("test_proxy_conditions", only);
 }
