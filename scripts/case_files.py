@@ -11,6 +11,19 @@ from dataclasses import dataclass
 CASES = pathlib.Path(__file__).resolve().parent.parent / "seeds" / "cases"
 
 
+def counts_table(cases, heading, column):
+    """Markdown: cases per family and COLUMN (an attribute of a case), in
+    generation order; HEADING names the two columns."""
+    rows = {}
+    for c in cases:
+        key = (c.family, getattr(c, column))
+        rows[key] = rows.get(key, 0) + 1
+    lines = [f"| {heading[0]} | {heading[1]} | cases |", "| --- | --- | --- |"]
+    lines += [f"| {fam} | {col} | {n} |" for (fam, col), n in rows.items()]
+    lines.append(f"| total | | {len(cases)} |")
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class Owned:
     tool: str  # the generator's name in messages: gen_cases

@@ -560,19 +560,15 @@ def all_cases():
 # ------------------------------------------------------------------- writing
 
 def counts_table(cases):
-    """Markdown: cases per perturbation and section, in generation order."""
-    rows = {}
-    for c in cases:
-        rows[(c.family, c.section)] = rows.get((c.family, c.section), 0) + 1
-    lines = ["| perturbation | section | cases |", "| --- | --- | --- |"]
-    lines += [f"| {fam} | {sec} | {n} |" for (fam, sec), n in rows.items()]
-    lines.append(f"| total | | {len(cases)} |")
-    return "\n".join(lines) + "\n"
+    """Markdown: cases per perturbation and section (docs/cases.md)."""
+    return case_files.counts_table(cases, ("perturbation", "section"),
+                                   "section")
 
 
 def main(argv=None):
     return OWNED.main(__doc__, all_cases, counts_table,
-                      "print the cases per perturbation (docs/cases.md)", argv=argv)
+                      "print the cases per perturbation (docs/cases.md)",
+                      argv=argv)
 
 
 if __name__ == "__main__":

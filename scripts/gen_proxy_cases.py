@@ -302,14 +302,8 @@ def advisory_with_trust(c):
 
 
 def counts_table(cases):
-    """Markdown: cases per family and level, in generation order."""
-    rows = {}
-    for c in cases:
-        rows[(c.family, c.level)] = rows.get((c.family, c.level), 0) + 1
-    lines = ["| family | level | cases |", "| --- | --- | --- |"]
-    lines += [f"| {fam} | {lvl} | {n} |" for (fam, lvl), n in rows.items()]
-    lines.append(f"| total | | {len(cases)} |")
-    return "\n".join(lines) + "\n"
+    """Markdown: cases per family and level (docs/proxies.md)."""
+    return case_files.counts_table(cases, ("family", "level"), "level")
 
 
 def main(argv=None):
