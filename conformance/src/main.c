@@ -654,6 +654,29 @@ static int other_mode(const options *o, const fcs_config *cfg,
   return -1;
 }
 
+/* What both modes set before cases run: the config's timing and target
+ * command, the rerun line, and a result per case. */
+static void prepare_run(options *o, fcs_config *cfg, fcs_run *run) {
+  cfg->timeout_ms = o->timeout_ms;
+  cfg->settle_ms = o->settle_ms;
+  cfg->cap_ms = o->cap_ms;
+  cfg->spawn = o->spawn;
+  run->rerun = rerun_prefix(o);
+  run->res = xcalloc(run->n, sizeof(fcs_result));
+  run->known = xcalloc(run->n, sizeof(int));
+}
+
+/* Reports the run (finish) and frees its results; the exit code. */
+static int report_run(fcs_run *run, const options *o, const fcs_baseline *base,
+                      int unreachable) {
+  int rc = finish(run, o, base, unreachable);
+  for (size_t i = 0; i < run->n; i++)
+    result_free(&run->res[i]);
+  free(run->res);
+  free(run->known);
+  return rc;
+}
+
 /* Proxy mode: the recording backend listens, the proxy is started
  * (--spawn) or reached at --proxy, and the proxy cases run one at a
  * time. The exit code. */
@@ -692,13 +715,7 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
   run->jobs = 1;
   cfg->proxy = &env;
   cfg->target = env.proxy; /* what --spawn starts, and respawn restarts */
-  cfg->timeout_ms = o->timeout_ms;
-  cfg->settle_ms = o->settle_ms;
-  cfg->cap_ms = o->cap_ms;
-  cfg->spawn = o->spawn;
-  run->rerun = rerun_prefix(o);
-  run->res = xcalloc(run->n, sizeof(fcs_result));
-  run->known = xcalloc(run->n, sizeof(int));
+  prepare_run(o, cfg, run);
   int64_t t0 = now_ms();
   int unreachable = open_target(o, cfg, err, sizeof(err)) != 0;
   if (unreachable) {
@@ -713,12 +730,7 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
   if (o->spawn)
     spawn_stop(cfg->pid);
   recorder_stop(env.rec);
-  int rc = finish(run, o, base, unreachable);
-  for (size_t i = 0; i < run->n; i++)
-    result_free(&run->res[i]);
-  free(run->res);
-  free(run->known);
-  return rc;
+  return report_run(run, o, base, unreachable);
 }
 
 int main(int argc, char **argv) {
@@ -795,13 +807,7 @@ int main(int argc, char **argv) {
     snprintf(label, sizeof(label), "built-in reference responder (%s)",
              FCS_RESPONDER_NAME);
   run.target = label;
-  cfg.timeout_ms = o.timeout_ms;
-  cfg.settle_ms = o.settle_ms;
-  cfg.cap_ms = o.cap_ms;
-  cfg.spawn = o.spawn;
-  run.rerun = rerun_prefix(&o);
-  run.res = xcalloc(run.n, sizeof(fcs_result));
-  run.known = xcalloc(run.n, sizeof(int));
+  prepare_run(&o, &cfg, &run);
   fcs_probe probe = {0};
   int64_t t0 = now_ms();
   char why[1400];
@@ -827,11 +833,7 @@ int main(int argc, char **argv) {
     if (cfg.target.is_unix && builtin)
       unlink(cfg.target.path);
   }
-  int rc = finish(&run, &o, &base, unreachable);
-  for (size_t i = 0; i < run.n; i++)
-    result_free(&run.res[i]);
-  free(run.res);
-  free(run.known);
+  int rc = report_run(&run, &o, &base, unreachable);
   probe_free(&probe);
   baseline_free(&base);
   return leave(rc, &o, &cfg, &cat, &run);
