@@ -220,6 +220,13 @@ static const struct {
     {"keep-conn-honest", C_KEEP_CONN_HONEST, ""},
     {"same-param", C_SAME_PARAM, "N"},
     {"aborted", C_ABORTED, "K"},
+    {"body", C_BODY, "KB"},
+    {"body-has", C_BODY_HAS, "KB"},
+    {"body-lacks", C_BODY_LACKS, "KB"},
+    {"header", C_HEADER, "KNB"},
+    {"no-header", C_NO_HEADER, "KN"},
+    {"header-count", C_HEADER_COUNT, "KNC"},
+    {"own-reply", C_OWN_REPLY, "K"},
 };
 
 /* HTTP status: three digits, or a class such as 4xx (stored as 4). */
@@ -380,6 +387,7 @@ static const struct {
     {"observe", S_OBSERVE},   {"http", S_HTTP},
     {"get", S_GET},           {"post", S_POST},
     {"client", S_CLIENT},     {"close", S_CLOSE},
+    {"reply", S_REPLY},
 };
 
 /* http ITEM..., get TARGET [HEADER...], post TARGET BODY [HEADER...]:
@@ -398,6 +406,54 @@ static int http_producer(parser *ps, fcs_toks *tk, fcs_step *s) {
            tk->v[i].col, tk->v[i].word);
     if (take_item(ps, &tk->v[i], &s->items, &s->nitems))
       return -1;
+  }
+  return 0;
+}
+
+/* reply close | reply wait MS | reply raw ITEM... | reply TYPE [opts]
+ * ITEM...: a record for the request the reply answers (id=N: another id);
+ * "reply end" without items carries a complete request's body. */
+static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
+  const fcs_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
+  if (a1 && !a1->quoted && strcmp(a1->word, "close") == 0) {
+    s->b = R_CLOSE;
+    if (tk->n > 2)
+      FAIL(ps, "'reply close' takes no argument");
+    return 0;
+  }
+  if (a1 && !a1->quoted && strcmp(a1->word, "wait") == 0) {
+    s->b = R_WAIT;
+    if (number(ps, tk->n > 2 ? &tk->v[2] : NULL, 600000, "milliseconds", &s->a))
+      return -1;
+    if (tk->n > 3)
+      FAIL(ps, "'reply wait' takes one argument");
+    return 0;
+  }
+  if (a1 && !a1->quoted && strcmp(a1->word, "raw") == 0) {
+    s->b = R_RAW;
+    for (size_t i = 2; i < tk->n; i++)
+      if (!tok_is_bytes(&tk->v[i]) ||
+          take_item(ps, &tk->v[i], &s->items, &s->nitems))
+        FAIL(ps, "column %d: 'reply raw' takes byte items", tk->v[i].col);
+    if (!s->nitems)
+      FAIL(ps, "'reply raw' needs the bytes to send");
+    return 0;
+  }
+  s->b = R_RECORD;
+  if (named_number(ps, a1, type_names, 255,
+                   "reply: close, wait MS, raw or a record type", &s->a) ||
+      producer_rest(ps, tk, 2, s))
+    return -1;
+  size_t len = 0;
+  for (size_t i = 0; i < s->nitems; i++)
+    len += s->items[i].len;
+  if (len > 65535 && s->o.split < 0)
+    FAIL(ps, "record content is %zu bytes (at most 65535; use split=N)", len);
+  if (s->a == 3 && !s->nitems) { /* END_REQUEST: complete, appStatus 0 */
+    static const uint8_t complete[8] = {0};
+    fcs_buf body = {0};
+    buf_add(&body, complete, sizeof(complete));
+    add_item(&s->items, &s->nitems, body);
   }
   return 0;
 }
@@ -482,6 +538,8 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
     if (tk->n > 1) /* proxy cases: observe K NAME... */
       return observe_params(ps, tk, s);
     return 0;
+  case S_REPLY:
+    return reply_step(ps, tk, s);
   case S_FLUSH:
   case S_SHUTDOWN:
   case S_RECONNECT:
@@ -637,6 +695,40 @@ static int is_http_producer(fcs_step_kind k) {
   return k == S_HTTP || k == S_GET || k == S_POST;
 }
 
+int step_is_request(const fcs_step *s) {
+  int marked = s->kind == S_GET || s->kind == S_POST;
+  for (size_t i = 0; s->kind == S_HTTP && i < s->nitems && !marked; i++)
+    marked = buf_contains(&s->items[i], (const uint8_t *)"{marker}", 8);
+  return marked;
+}
+
+/* Reply lines answer the request that follows them; checks between them
+ * and it would run before it is sent. */
+static int replies_answer_requests(parser *ps, const fcs_case *c) {
+  const fcs_step *open = NULL;
+  for (size_t i = 0; i < c->nsteps; i++) {
+    const fcs_step *s = &c->steps[i];
+    if (s->kind == S_REPLY && !open)
+      open = s;
+    else if (open && step_is_request(s))
+      open = NULL;
+    else if (open && s->kind != S_REPLY && s->kind != S_HTTP &&
+             s->kind != S_CLIENT) {
+      ps->line = s->line;
+      FAIL(ps,
+           "reply lines (from line %d) answer the next request: put "
+           "them just before a get, post or http with {marker}",
+           open->line);
+    }
+  }
+  if (open) {
+    ps->line = open->line;
+    FAIL(ps, "reply lines answer the next request (get, post, or http with "
+             "{marker}); none follows");
+  }
+  return 0;
+}
+
 /* A case talks FastCGI to a backend or HTTP to a proxy, never both: each
  * step and condition must belong to its kind. */
 static int check_kind(parser *ps, fcs_case *c) {
@@ -646,7 +738,8 @@ static int check_kind(parser *ps, fcs_case *c) {
     const fcs_step *s = &c->steps[i];
     ps->line = s->line;
     int proxy_only = is_http_producer(s->kind) || s->kind == S_CLIENT ||
-                     s->kind == S_CLOSE || (s->kind == S_OBSERVE && s->id > 0);
+                     s->kind == S_CLOSE || s->kind == S_REPLY ||
+                     (s->kind == S_OBSERVE && s->id > 0);
     int backend_only = s->kind <= S_REQUEST;
     if (c->proxy ? backend_only : proxy_only)
       FAIL(ps, "'%.*s' does not belong in a %s case (docs/%s.md)",
@@ -663,6 +756,8 @@ static int check_kind(parser *ps, fcs_case *c) {
              c->proxy ? "proxies" : "cases");
     }
   }
+  if (replies_answer_requests(ps, c))
+    return -1;
   ps->line = 0;
   if (c->level == FCS_LVL_TRUST && !c->advisory)
     FAIL(ps, "a TRUST case names the attack and advisory it comes from "

@@ -59,6 +59,8 @@ typedef enum fcs_step_kind {
   S_RECONNECT,
   S_CLIENT, /* proxy cases: switch to client connection N */
   S_CLOSE,  /* proxy cases: close the client connection abruptly */
+  S_REPLY,  /* proxy cases: what the recording backend answers (fcs_reply_kind)
+             */
   /* checks */
   S_EXPECT,
   S_ALLOW,
@@ -110,8 +112,24 @@ typedef enum fcs_cond_kind {
   C_RECORDS_VALID,
   C_KEEP_CONN_HONEST,
   C_SAME_PARAM,
-  C_ABORTED
+  C_ABORTED,
+  /* Proxy cases, the response side: what the client got for request K. */
+  C_BODY,
+  C_BODY_HAS,
+  C_BODY_LACKS,
+  C_HEADER,
+  C_NO_HEADER,
+  C_HEADER_COUNT,
+  C_OWN_REPLY
 } fcs_cond_kind;
+
+/* What a reply step of a proxy case does (fcs_step.b of S_REPLY). */
+typedef enum fcs_reply_kind {
+  R_RECORD, /* one record (fcs_step.a its type), as the record producer */
+  R_RAW,    /* the items as they are */
+  R_CLOSE,  /* close the connection once what came before is written */
+  R_WAIT    /* wait fcs_step.a ms before the next reply step */
+} fcs_reply_kind;
 
 typedef struct fcs_cond {
   fcs_cond_kind kind;
@@ -159,5 +177,9 @@ int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen);
 int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
                       size_t errlen);
 void case_free(fcs_case *c);
+
+/* Proxy cases: get and post are requests, and an http step that carries
+ * {marker}; each gets a request number and may be answered by a reply. */
+int step_is_request(const fcs_step *s);
 
 #endif

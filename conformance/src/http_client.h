@@ -132,5 +132,7 @@ void http_ingest_eof(http_conn *c);
  * the blanks around it. 1 when found, else 0. */
 int http_header(const http_response *r, const char *name, const uint8_t **value,
                 size_t *len);
+/* How many header fields of r are named name (any case). */
+size_t http_header_count(const http_response *r, const char *name);
 
 #endif

@@ -166,6 +166,14 @@ int http_header(const http_response *r, const char *name, const uint8_t **value,
   return 0;
 }
 
+size_t http_header_count(const http_response *r, const char *name) {
+  field f;
+  size_t n = 0;
+  for (size_t at = fields_start(&r->head); next_field(&r->head, &at, &f);)
+    n += (size_t)same_word(f.name, f.nlen, name);
+  return n;
+}
+
 /* A Content-Length value: one or more equal decimal numbers separated by
  * commas (RFC 9110 8.6 lets a recipient take "5, 5" as 5). 1 with *v, 0
  * when it is not that. */

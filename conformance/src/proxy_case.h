@@ -18,6 +18,8 @@ typedef struct px_req {
   int client;      /* index in clients */
   unsigned gen;    /* the client's connection when it was sent */
   size_t ordinal;  /* its place among requests sent on that connection */
+  fcs_step *reply; /* the reply lines that answer it, expanded, or NULL */
+  size_t nreply;
 } px_req;
 
 typedef struct px_client {
@@ -47,9 +49,6 @@ typedef struct px_case {
   int64_t step_start;         /* ms: when the running check began */
 } px_case;
 
-/* 1 when the value holds the marker whole (not as the start of a longer
- * one: fcgispec=c1r1 is not in fcgispec=c1r12). */
-int px_marker_in(const fcs_buf *v, const char *marker);
 /* The backend request that carries request k's marker (NULL: none yet). */
 const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k);
 /* Request k's final response, or NULL. */
@@ -68,6 +67,11 @@ void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out);
 /* Decides one proxy condition; on TRI_FALSE appends why. */
 fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
                      fcs_buf *why);
+
+/* The response-side conditions (proxy_resp.c): body, body-has,
+ * body-lacks, header, no-header, header-count, own-reply. */
+fcs_tri px_cond_response(const px_case *pc, const rec_state *rs,
+                         const fcs_cond *k, fcs_buf *why);
 
 /* Appends the case's trace: per client the bytes sent and the response
  * heads, per backend request its params, body and records, and a repro

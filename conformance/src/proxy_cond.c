@@ -206,7 +206,7 @@ static fcs_tri about_request(const px_case *pc, const rec_request *q,
       if (j == k->id)
         continue;
       for (size_t i = 0; i < q->nparams && ok; i++)
-        if (px_marker_in(&q->params[i].value, pc->reqs[j - 1].marker)) {
+        if (rec_marker_in(&q->params[i].value, pc->reqs[j - 1].marker)) {
           ok = 0;
           buf_fmt(why, "request %lu carries request %zu's marker in ", k->id,
                   j);
@@ -457,6 +457,14 @@ fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
                    now_ms() - pc->last_change >= pc->cfg->settle_ms
                ? TRI_TRUE
                : TRI_PENDING;
+  case C_BODY:
+  case C_BODY_HAS:
+  case C_BODY_LACKS:
+  case C_HEADER:
+  case C_NO_HEADER:
+  case C_HEADER_COUNT:
+  case C_OWN_REPLY:
+    return px_cond_response(pc, rs, k, why);
   case C_NO_SHORT_BODY:
   case C_NO_SMUGGLING:
   case C_RECORDS_VALID:

@@ -2,6 +2,7 @@
  * PX_CLIENTS connections, and judges its checks on the responses and on
  * what the recording backend received (docs/proxies.md). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,21 +12,11 @@
 
 static const uint8_t marker_key[] = "fcgispec=";
 
-int px_marker_in(const fcs_buf *v, const char *m) {
-  size_t mlen = strlen(m);
-  for (size_t o = 0; v->len >= mlen && o + mlen <= v->len; o++)
-    /* the marker, not the start of a longer one (r1 in r12) */
-    if (!memcmp(v->p + o, m, mlen) &&
-        (o + mlen == v->len || v->p[o + mlen] < '0' || v->p[o + mlen] > '9'))
-      return 1;
-  return 0;
-}
-
 const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k) {
   for (size_t i = pc->req_from; i < rs->nreqs; i++) {
     const rec_request *q = &rs->reqs[i];
     for (size_t j = 0; j < q->nparams; j++)
-      if (px_marker_in(&q->params[j].value, pc->reqs[k - 1].marker))
+      if (rec_marker_in(&q->params[j].value, pc->reqs[k - 1].marker))
         return q;
   }
   return NULL;
@@ -148,19 +139,30 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
   buf_free(&target);
 }
 
-/* get and post are requests; an http step is one when it carries
- * {marker}. */
-static int step_marked(const fcs_step *s) {
-  int marked = s->kind != S_HTTP;
-  for (size_t i = 0; i < s->nitems && !marked; i++)
-    marked = has_marker(&s->items[i]);
-  return marked;
+/* The reply lines before request k answer it: copied with their
+ * placeholders expanded, for the recorder to play. */
+static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
+  const fcs_step *first = s;
+  while (first > pc->c->steps && first[-1].kind == S_REPLY)
+    first--;
+  px_req *r = &pc->reqs[k - 1];
+  r->nreply = (size_t)(s - first);
+  r->reply = r->nreply ? xcalloc(r->nreply, sizeof *r->reply) : NULL;
+  for (size_t i = 0; i < r->nreply; i++) {
+    fcs_step *t = &r->reply[i];
+    *t = first[i];
+    t->items = first[i].nitems ? xcalloc(t->nitems, sizeof *t->items) : NULL;
+    for (size_t j = 0; j < t->nitems; j++)
+      px_expand(pc, k, &first[i].items[j], &t->items[j]);
+  }
 }
 
 static void produce(px_case *pc, const fcs_step *s) {
   size_t k = 0;
-  if (step_marked(s) && !(k = new_request(pc)))
+  if (step_is_request(s) && !(k = new_request(pc)))
     return;
+  if (k)
+    take_replies(pc, k, s);
   if (s->kind == S_HTTP)
     for (size_t i = 0; i < s->nitems; i++)
       px_expand(pc, k, &s->items[i], &pc->pending);
@@ -234,6 +236,8 @@ static int flush(px_case *pc, fcs_result *res) {
   }
   if (pc->pending_req) {
     px_req *r = &pc->reqs[pc->pending_req - 1];
+    if (r->nreply)
+      recorder_script(pc->env->rec, r->marker, r->reply, r->nreply);
     r->client = pc->cur;
     r->gen = cl->gen;
     r->ordinal = cl->sent++;
@@ -362,7 +366,7 @@ static void run_steps(px_case *pc, fcs_result *res) {
     if (s->kind == S_HTTP || s->kind == S_GET || s->kind == S_POST) {
       /* One request per write: each request's connection and place on it
        * are then known. */
-      if (pc->pending_req && step_marked(s) && flush(pc, res))
+      if (pc->pending_req && step_is_request(s) && flush(pc, res))
         return;
       produce(pc, s);
       continue;
@@ -422,7 +426,20 @@ static int proxy_alive(const px_case *pc) {
   return 1;
 }
 
+static void free_replies(px_case *pc) {
+  for (size_t k = 0; k < pc->nreqs; k++) {
+    px_req *r = &pc->reqs[k];
+    for (size_t i = 0; i < r->nreply; i++) {
+      for (size_t j = 0; j < r->reply[i].nitems; j++)
+        buf_free(&r->reply[i].items[j]);
+      free(r->reply[i].items);
+    }
+    free(r->reply);
+  }
+}
+
 static void px_free(px_case *pc) {
+  free_replies(pc);
   for (int i = 0; i < PX_CLIENTS; i++) {
     if (pc->cl[i].h.fd >= 0)
       http_close(&pc->cl[i].h);
@@ -456,6 +473,8 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   for (int i = 0; i < PX_CLIENTS; i++)
     if (pc.cl[i].h.fd >= 0)
       http_close(&pc.cl[i].h);
+  /* A reply still waiting (an app that never answers) ends with the case. */
+  recorder_scripts_clear(pc.env->rec);
   if (!proxy_alive(&pc)) {
     res->down = 1;
     buf_str(&res->notes, "the proxy stopped accepting connections after "
@@ -489,11 +508,13 @@ int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
       snprintf(err, errlen, "line %d: more than %d requests", s->line,
                PX_REQUESTS);
       buf_free(&pc.pending);
+      free_replies(&pc);
       return -1;
     }
     produce(&pc, s);
   }
   buf_add(out, pc.pending.p, pc.pending.len);
   buf_free(&pc.pending);
+  free_replies(&pc);
   return 0;
 }

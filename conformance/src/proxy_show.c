@@ -92,7 +92,9 @@ static void show_request(const rec_request *q, size_t n, fcs_buf *out) {
           q->params_records, (unsigned long long)q->in_total, q->in_records,
           q->in_done ? ", ended" : ", not ended", q->aborted ? ", aborted" : "",
           q->cut ? ", cut by a close" : "",
-          q->answered ? "" : ", not answered");
+          q->scripted   ? ", answered by the case's reply lines"
+          : q->answered ? ""
+                        : ", not answered");
   for (size_t i = 0; i < q->nparams; i++) {
     const rec_param *p = &q->params[i];
     buf_str(out, "    ");

@@ -106,18 +106,23 @@ static void answer_get_values(rec_session *s, const uint8_t *query,
   put_record(s, FCS_GET_VALUES_RESULT, FCS_NULL_REQUEST_ID, content, clen);
 }
 
-/* The request has its END_REQUEST: it leaves the assembler and the active
- * list, and a request without KEEP_CONN takes the connection with it. */
-static void finish(rec_store *store, rec_session *s, rec_active *a,
-                   uint8_t protocol_status, const char *text) {
+/* The request is answered: it leaves the assembler and the active list. */
+static void retire(rec_store *store, rec_session *s, rec_active *a) {
   rec_request *q = &store->st.reqs[a->req];
-  put_reply(s, a->id, text, protocol_status);
   fcs_assembler_end(&s->as, a->id);
   q->answered = 1;
   q->ended = now_ms();
-  if (!(q->flags & FCS_KEEP_CONN))
-    s->closing = 1;
   drop_active(s, a);
+}
+
+/* The request has its END_REQUEST, and a request without KEEP_CONN takes
+ * the connection with it. */
+static void finish(rec_store *store, rec_session *s, rec_active *a,
+                   uint8_t protocol_status, const char *text) {
+  put_reply(s, a->id, text, protocol_status);
+  if (!(store->st.reqs[a->req].flags & FCS_KEEP_CONN))
+    s->closing = 1;
+  retire(store, s, a);
 }
 
 static int input_complete(const rec_request *q) {
@@ -133,8 +138,17 @@ static int input_complete(const rec_request *q) {
 
 static void answer_if_complete(rec_store *store, rec_session *s,
                                rec_active *a) {
-  if (!input_complete(&store->st.reqs[a->req]))
+  rec_request *q = &store->st.reqs[a->req];
+  if (!input_complete(q))
     return;
+  const rec_script *sc = rec_script_for(store, q);
+  if (sc) { /* the case's reply lines instead of ours */
+    q->scripted = 1;
+    rec_play_start(s, sc, a->id, q->flags & FCS_KEEP_CONN);
+    retire(store, s, a);
+    rec_play_tick(s, now_ms());
+    return;
+  }
   char text[160];
   snprintf(text, sizeof text,
            "Status: 200 OK\r\nContent-Type: text/plain\r\n" REC_REPLY_HEADER
@@ -392,4 +406,5 @@ void rec_store_free(rec_store *store) {
   }
   free(st->reqs);
   free(st->conns);
+  free(store->scripts);
 }

@@ -9,16 +9,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "case.h"
 #include "recorder.h"
 
 /* Requests open at once on one connection: more than any proxy multiplexes
  * (each takes a slot of max_params_bytes in the assembler). */
 #define REC_MAX_ACTIVE 16
 
-/* The recorder's state and the room its arrays have. */
+/* A case's reply for the backend requests that carry marker
+ * (recorder_script); the steps (S_REPLY) are the runner's. */
+typedef struct rec_script {
+  char marker[48];
+  const fcs_step *steps;
+  size_t n;
+} rec_script;
+
+/* A script being played on a connection for request id: the next step,
+ * and when it may run (after a wait). */
+typedef struct rec_play {
+  const fcs_step *steps;
+  size_t n, at;
+  uint16_t id;
+  int keep;       /* the request set KEEP_CONN: the connection stays open */
+  int64_t resume; /* ms */
+} rec_play;
+
+/* The recorder's state, the room its arrays have, and the scripts. */
 typedef struct rec_store {
   rec_state st;
   size_t conns_cap, reqs_cap;
+  rec_script *scripts;
+  size_t nscripts, scripts_cap;
 } rec_store;
 
 /* A request active on a connection: where it is kept, and what finding its
@@ -42,6 +63,8 @@ typedef struct rec_session {
   int closing; /* close once out is written, reading nothing more */
   rec_active act[REC_MAX_ACTIVE];
   size_t nact;
+  rec_play plays[REC_MAX_ACTIVE]; /* played in order, one at a time */
+  size_t nplays;
 } rec_session;
 
 /* A new connection in the store, read by s. */
@@ -55,6 +78,17 @@ void rec_session_eof(rec_store *store, rec_session *s);
  * had not ended are cut. */
 void rec_session_closed(rec_store *store, rec_session *s, int by_us);
 void rec_session_free(rec_session *s);
+
+/* The script for request q, or NULL (rec_script.c). */
+const rec_script *rec_script_for(const rec_store *store, const rec_request *q);
+/* Queues sc's steps as the reply to request id on s. */
+void rec_play_start(rec_session *s, const rec_script *sc, uint16_t id,
+                    int keep);
+/* Runs the steps that are due at now, writing their bytes to s->out with
+ * the runner's encoder (produce.c): 1 when it did something. */
+int rec_play_tick(rec_session *s, int64_t now);
+/* When the next step of s falls due (ms), or 0 when none waits. */
+int64_t rec_play_due(const rec_session *s);
 
 /* Frees everything the store holds. */
 void rec_store_free(rec_store *store);

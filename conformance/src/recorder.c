@@ -125,6 +125,34 @@ static void accept_all(fcs_recorder *r) {
 
 /* ---- the thread ---------------------------------------------------------- */
 
+/* A byte on wake[1]: 0 stops the thread, 1 says the scripts changed. */
+static void poke(fcs_recorder *r, char what) {
+  ssize_t w;
+  do
+    w = write(r->wake[1], &what, 1);
+  while (w < 0 && errno == EINTR);
+}
+
+static int woken_to_stop(fcs_recorder *r) {
+  char b[64];
+  ssize_t n = read(r->wake[0], b, sizeof b);
+  return n <= 0 || memchr(b, 0, (size_t)n) != NULL;
+}
+
+/* Until the first scripted reply that waits falls due (-1: none). */
+static int poll_timeout(const fcs_recorder *r) {
+  int64_t due = 0;
+  for (size_t i = 0; i < r->nlive; i++) {
+    int64_t d = rec_play_due(&r->live[i]->s);
+    if (d && (!due || d < due))
+      due = d;
+  }
+  if (!due)
+    return -1;
+  int64_t left = due - now_ms();
+  return left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
 static size_t poll_set(fcs_recorder *r) {
   r->pfd = xrealloc(r->pfd, (r->nlive + 2) * sizeof *r->pfd);
   r->pfd[0] = (struct pollfd){r->wake[0], POLLIN, 0};
@@ -143,6 +171,8 @@ static void serve(fcs_recorder *r, live *l, short revents) {
     flush(l);
   if (!l->s.closing && (revents & (POLLIN | POLLERR | POLLHUP)))
     read_conn(r, l);
+  if (l->fd >= 0 && rec_play_tick(&l->s, now_ms()))
+    changed(r);
   if (l->fd >= 0) {
     flush(l);
     if (l->s.closing && l->s.out.len == 0)
@@ -153,17 +183,21 @@ static void serve(fcs_recorder *r, live *l, short revents) {
 static void *run(void *arg) {
   fcs_recorder *r = arg;
   for (;;) {
+    pthread_mutex_lock(&r->mu);
     size_t n = poll_set(r);
-    if (poll(r->pfd, n, -1) < 0 && errno != EINTR)
+    int timeout = poll_timeout(r);
+    pthread_mutex_unlock(&r->mu);
+    if (poll(r->pfd, n, timeout) < 0 && errno != EINTR)
       break;
-    if (r->pfd[0].revents)
+    if (r->pfd[0].revents && woken_to_stop(r))
       break;
     pthread_mutex_lock(&r->mu);
     if (r->pfd[1].revents)
       accept_all(r);
-    /* Connections accepted just now have no entry in pfd yet. */
+    /* Connections accepted just now have no entry in pfd yet; every one
+     * is served when a scripted reply may be due or the scripts changed. */
     for (size_t i = 0; i + 2 < n; i++)
-      if (r->pfd[i + 2].revents)
+      if (r->pfd[i + 2].revents || timeout >= 0 || r->pfd[0].revents)
         serve(r, r->live[i], r->pfd[i + 2].revents);
     size_t kept = 0;
     for (size_t i = 0; i < r->nlive; i++) {
@@ -266,10 +300,7 @@ void recorder_stop(fcs_recorder *r) {
   if (!r)
     return;
   if (r->running) {
-    ssize_t w;
-    do
-      w = write(r->wake[1], "", 1);
-    while (w < 0 && errno == EINTR);
+    poke(r, 0);
     pthread_join(r->thread, NULL);
   }
   pthread_mutex_destroy(&r->mu);
@@ -307,6 +338,33 @@ uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until) {
   uint64_t now = r->store.st.events;
   pthread_mutex_unlock(&r->mu);
   return now;
+}
+
+void recorder_script(fcs_recorder *r, const char *marker,
+                     const struct fcs_step *steps, size_t n) {
+  pthread_mutex_lock(&r->mu);
+  rec_store *st = &r->store;
+  if (st->nscripts == st->scripts_cap) {
+    st->scripts_cap = st->scripts_cap ? 2 * st->scripts_cap : 8;
+    st->scripts = xrealloc(st->scripts, st->scripts_cap * sizeof *st->scripts);
+  }
+  rec_script *sc = &st->scripts[st->nscripts++];
+  snprintf(sc->marker, sizeof sc->marker, "%s", marker);
+  sc->steps = steps;
+  sc->n = n;
+  pthread_mutex_unlock(&r->mu);
+}
+
+void recorder_scripts_clear(fcs_recorder *r) {
+  pthread_mutex_lock(&r->mu);
+  r->store.nscripts = 0;
+  for (size_t i = 0; i < r->nlive; i++)
+    if (r->live[i]->s.nplays) {
+      r->live[i]->s.nplays = 0;
+      r->live[i]->s.closing = 1;
+    }
+  pthread_mutex_unlock(&r->mu);
+  poke(r, 1);
 }
 
 static fcs_nv_pair as_pair(const rec_param *p) {

@@ -55,6 +55,7 @@ typedef struct rec_request {
   int params_done, in_done, data_done; /* the stream's empty record came */
   int aborted;                         /* ABORT_REQUEST arrived */
   int answered;                        /* we sent END_REQUEST */
+  int scripted;         /* answered by the case's reply lines instead */
   int cut;              /* the connection closed before it ended */
   int64_t begun, ended; /* ms; ended 0 while open */
 } rec_request;
@@ -99,6 +100,20 @@ void recorder_unlock(fcs_recorder *r);
 /* Waits until the state's event count differs from since or until the
  * absolute time until (ms, clock.h); returns the current count. */
 uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until);
+
+/* Answers the backend requests whose params carry marker (rec_marker_in)
+ * with steps (S_REPLY, case.h) instead of the default reply, from when
+ * their input is complete; the steps stay the caller's until
+ * recorder_scripts_clear. */
+struct fcs_step;
+void recorder_script(fcs_recorder *r, const char *marker,
+                     const struct fcs_step *steps, size_t n);
+/* Forgets every script; a connection still playing one is closed. */
+void recorder_scripts_clear(fcs_recorder *r);
+
+/* 1 when the value holds the marker whole (not as the start of a longer
+ * one: fcgispec=c1r1 is not in fcgispec=c1r12). */
+int rec_marker_in(const fcs_buf *v, const char *marker);
 
 /* The value of the first param called name, or NULL. */
 const fcs_buf *rec_param_value(const rec_request *q, const char *name);
