@@ -24,7 +24,7 @@ CONFIRM_TIMEOUT_MS, CONFIRM_SETTLE_MS = 5000, 200
 MEMORY_LIMIT_KB = 256 * 1024
 MUTATE_SHARE = 0.6
 PER_KIND = 3  # distinct findings of a kind that are confirmed and minimised
-FLAKY_TRIES = 3  # replies of one kind and cause that may fail to come back
+FLAKY_TRIES = 3  # replies of one kind and cause that may fail to come back alone
 MINIMISE_CALLS = 80
 SUB_BATCH = 16  # candidates of a minimisation round per proxy start
 PROGRESS_EVERY = 10.0
@@ -205,9 +205,10 @@ class Campaign:
         key = (kind, why)
         self.seen[key] = self.seen.get(key, 0) + 1
         known = [f for f in self.findings if f["kind"] == kind]
-        tried = [f for f in self.flaky if (f["kind"], f["why"]) == key]
+        tried = [f for f in self.flaky if f["kind"] == kind]
         if any(f["why"] == why for f in known) or len(known) >= PER_KIND or \
-                len(tried) >= FLAKY_TRIES:
+                sum(f["why"] == why for f in tried) >= FLAKY_TRIES or \
+                len(tried) >= 2 * PER_KIND:
             return
         self.log(f"proxy_fuzz: {kind} ({why}): {reason[:120]}")
         if self.fails(kind, [steps], CONFIRM_TIMEOUT_MS, CONFIRM_SETTLE_MS) is None:

@@ -15,6 +15,9 @@ RESPONSE = re.compile(r"^  client (\d+) response (\d+): (\S*) ?(\d{3})?.*\(body 
 CLIENT_ERROR = re.compile(r"^  client \d+: (?!the proxy closed)(.*)$", re.M)
 CLOSED = re.compile(r"^  client \d+: the proxy closed the connection$", re.M)
 BACKEND = re.compile(r"^  backend request \d+ ", re.M)
+# Parse errors that are the runner's own bounds (http_client.h), not the
+# proxy's mistakes: HTTP sets no limit on a response head.
+RUNNER_LIMIT = re.compile(r"longer than|^more than")
 DOWN = "the proxy stopped accepting connections"
 NO_DECISION = "no decision: nothing moved"
 
@@ -77,6 +80,8 @@ def judge(result):
         kind, why, observed = "crash", "down", notes.strip().splitlines()[0]
     elif result.get("verdict") == "error":
         kind, why = "crash", "unreachable"
+    elif any(RUNNER_LIMIT.search(e) for e in errors):
+        why = "beyond the runner's bounds: " + errors[-1]
     elif failed == 1 and errors:
         kind, why = "malformed", errors[-1]
     elif failed and NO_DECISION in observed:
