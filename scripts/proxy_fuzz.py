@@ -34,11 +34,15 @@ def parse(argv):
                     help="replies per proxy start (default 50)")
     ap.add_argument("--max-replies", type=int, metavar="N",
                     help="stop after N replies even if time is left")
+    ap.add_argument("--minimise-calls", type=int, default=campaign.MINIMISE_CALLS,
+                    metavar="N", help="proxy starts a finding's minimisation may take "
+                    f"(default {campaign.MINIMISE_CALLS}; 0 keeps findings as found)")
     args = ap.parse_args(argv)
-    for name in ("seconds", "batch", "max_replies"):
+    for name, least in (("seconds", 1), ("batch", 1), ("max_replies", 1),
+                        ("minimise_calls", 0)):
         value = getattr(args, name)
-        if value is not None and value < 1:
-            ap.error(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+        if value is not None and value < least:
+            ap.error(f"--{name.replace('_', '-')} must be at least {least}, not {value}")
     if args.out is None:
         args.out = ROOT / "build" / "proxy-fuzz" / f"{args.proxy.replace(':', '-')}-s{args.seed}"
     return args
@@ -48,7 +52,7 @@ def main(argv=None):
     args = parse(argv)
     try:
         run = campaign.Campaign(args.proxy, args.seconds, args.seed, args.out, args.batch,
-                                campaign.stderr_log, args.max_replies)
+                                campaign.stderr_log, args.max_replies, args.minimise_calls)
     except ValueError as e:
         print(f"proxy_fuzz.py: {e}", file=sys.stderr)
         return 2

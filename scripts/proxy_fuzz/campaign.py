@@ -16,7 +16,8 @@ from .driver import Driver
 
 TOOL = "scripts/proxy_fuzz.py"
 OWN = ".proxy-fuzz"  # the file that makes an output directory the fuzzer's
-CASE_MARK = f"# written by {TOOL}"
+MARK = f"written by {TOOL}"  # the first comment of every case file it writes
+CASE_MARK = f"# {MARK}\n"
 # Fast settings for batches; a finding is confirmed with slower ones, so
 # a proxy that is only slow is not taken for one that hangs.
 BATCH_TIMEOUT_MS, BATCH_SETTLE_MS = 1000, 30
@@ -86,9 +87,11 @@ def prepare_out(out):
 
 
 class Campaign:
-    def __init__(self, proxy, seconds, seed, out, batch, log=print, max_replies=None):
+    def __init__(self, proxy, seconds, seed, out, batch, log=print, max_replies=None,
+                 minimise_calls=MINIMISE_CALLS):
         self.proxy, self.seconds, self.seed = proxy, seconds, seed
         self.batch, self.log, self.max_replies = batch, log, max_replies
+        self.minimise_calls = minimise_calls
         self.driver = Driver(proxy)
         try:
             self.out = prepare_out(out)
@@ -106,11 +109,11 @@ class Campaign:
     def case(self, cid, steps, level="INFO", kind=None, comments=()):
         if kind:
             return R.case_text(cid, steps, REQUIREMENT[kind], "TRUST", ADVISORY[kind],
-                               (CASE_MARK,) + tuple(comments))
+                               (MARK,) + tuple(comments))
         return R.case_text(cid, steps, f"Reply {cid.rsplit('/r', 1)[-1]} of seed "
                            f"{self.seed}: the proxy answers or closes, the next "
                            "request gets its own response, the proxy lives on.",
-                           level, None, (CASE_MARK,) + tuple(comments))
+                           level, None, (MARK,) + tuple(comments))
 
     def next_reply(self):
         if self.corpus and self.rng.random() < MUTATE_SHARE:
@@ -233,7 +236,8 @@ class Campaign:
 
             def first_failing(cands, kind=kind):
                 return self.fails(kind, cands, BATCH_TIMEOUT_MS * 2, BATCH_SETTLE_MS)
-            small = minimise.minimise_reply(steps, first_failing, R.valid, MINIMISE_CALLS)
+            small = minimise.minimise_reply(steps, first_failing, R.valid,
+                                            self.minimise_calls)
             held = small == steps or self.fails(
                 kind, [small], CONFIRM_TIMEOUT_MS, CONFIRM_SETTLE_MS) is not None
             if not held:

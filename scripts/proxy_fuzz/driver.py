@@ -20,9 +20,10 @@ RUN_SH = ROOT / "scripts" / "proxies" / "run.sh"
 STANDIN = ROOT / "conformance" / "tests" / "judge_proxy.py"
 STANDIN_MODES = ("plain", "desync", "crash")
 # What the proxies write when a process of theirs dies of a signal or
-# panics: nginx, Apache, h2o, Go (Caddy), the sanitizers.
+# panics: nginx, Apache, h2o, HAProxy's BUG_ON, Go (Caddy), the sanitizers.
 DIED = re.compile(r"exited on signal|exit signal|Segmentation fault|core dumped|"
-                  r"received fatal signal|^panic:|^fatal error:|AddressSanitizer|"
+                  r"received fatal signal|^FATAL: bug condition|^panic:|^fatal error:|"
+                  r"AddressSanitizer|"
                   r"SIGSEGV|SIGABRT|SIGBUS", re.M)
 SAMPLE_EVERY = 0.1
 

@@ -61,8 +61,8 @@ def minimise_reply(steps, first_failing, valid=lambda steps: True, calls=60,
                    max_chunks=64):
     """steps made smaller while first_failing (over lists of step lists)
     still reports a failure: the empty reply first, then ddmin over the
-    steps, then without each record option, then ddmin over the bytes of
-    each item. Candidates that are not valid(candidate) are not tried. At
+    steps, then without each record option, then with long runs of a byte
+    cut short, then ddmin over the bytes of each item. Candidates that are not valid(candidate) are not tried. At
     most calls batches."""
     budget = Budget(calls)
     test = budget.wrap(first_failing, valid)
@@ -71,6 +71,7 @@ def minimise_reply(steps, first_failing, valid=lambda steps: True, calls=60,
         return []
     steps = ddmin(steps, test, rounds=budget.left)
     steps = _fewer_options(steps, test)
+    steps = _shorter_runs(steps, test)
     for i in range(len(steps)):
         for j in range(len(steps[i].items)):
             if budget.left <= 0 or len(steps[i].items[j]) < 2:
@@ -88,6 +89,31 @@ def minimise_reply(steps, first_failing, valid=lambda steps: True, calls=60,
             steps = with_bytes(kept)
     # split= may go now that the content is small
     return _fewer_options(steps, test)
+
+
+def _runs(data, keep):
+    """data with every run of 8 or more equal bytes cut to keep(length)."""
+    out, i = bytearray(), 0
+    while i < len(data):
+        j = i
+        while j < len(data) and data[j] == data[i]:
+            j += 1
+        out += data[i:i + (keep(j - i) if j - i >= 8 else j - i)]
+        i = j
+    return bytes(out)
+
+
+def _shorter_runs(steps, test):
+    """Long runs of one byte (the bulk of a big reply) cut to one byte, or
+    halved, while the failure stays: far fewer rounds than ddmin over
+    their bytes."""
+    for keep in (lambda n: 1, lambda n: n // 2):
+        while True:
+            cand = [s.with_items(_runs(x, keep) for x in s.items) for s in steps]
+            if cand == steps or test([cand]) is None:
+                break
+            steps = cand
+    return steps
 
 
 def _fewer_options(steps, test):
