@@ -27,6 +27,7 @@ MUTATE_SHARE = 0.6
 PER_KIND = 3  # distinct findings of a kind that are confirmed and minimised
 FLAKY_TRIES = 3  # replies of one kind and cause that may fail to come back alone
 MINIMISE_CALLS = 80
+MINIMISE_SECONDS = 300  # per finding: replies that fail by a timeout are slow
 SUB_BATCH = 16  # candidates of a minimisation round per proxy start
 PROGRESS_EVERY = 10.0
 
@@ -237,7 +238,8 @@ class Campaign:
             def first_failing(cands, kind=kind):
                 return self.fails(kind, cands, BATCH_TIMEOUT_MS * 2, BATCH_SETTLE_MS)
             small = minimise.minimise_reply(steps, first_failing, R.valid,
-                                            self.minimise_calls)
+                                            self.minimise_calls,
+                                            seconds=MINIMISE_SECONDS)
             held = small == steps or self.fails(
                 kind, [small], CONFIRM_TIMEOUT_MS, CONFIRM_SETTLE_MS) is not None
             if not held:

@@ -2,6 +2,7 @@
 steps, then each record's options, then the bytes of each item. A test
 takes several candidates at once and names the first that still fails
 (the fuzzer runs them as one batch, so the proxy starts once per round)."""
+import time
 
 
 def _chunks(items, n):
@@ -40,10 +41,16 @@ def ddmin(items, first_failing, max_chunks=None, rounds=None):
 
 
 class Budget:
-    """Counts the calls a minimisation may still make."""
+    """Counts the calls a minimisation may still make, and ends them all at
+    a deadline (time.monotonic() seconds) when it has one."""
 
-    def __init__(self, calls):
-        self.left = calls
+    def __init__(self, calls, deadline=None):
+        self.calls, self.deadline = calls, deadline
+
+    @property
+    def left(self):
+        late = self.deadline is not None and time.monotonic() >= self.deadline
+        return 0 if late else self.calls
 
     def wrap(self, first_failing, valid):
         """first_failing over the valid candidates only, counted."""
@@ -51,20 +58,21 @@ class Budget:
             kept = [i for i, c in enumerate(candidates) if valid(c)]
             if self.left <= 0 or not kept:
                 return None
-            self.left -= 1
+            self.calls -= 1
             hit = first_failing([candidates[i] for i in kept])
             return None if hit is None else kept[hit]
         return counted
 
 
 def minimise_reply(steps, first_failing, valid=lambda steps: True, calls=60,
-                   max_chunks=64):
+                   max_chunks=64, seconds=None):
     """steps made smaller while first_failing (over lists of step lists)
     still reports a failure: the empty reply first, then ddmin over the
     steps, then without each record option, then with long runs of a byte
-    cut short, then ddmin over the bytes of each item. Candidates that are not valid(candidate) are not tried. At
-    most calls batches."""
-    budget = Budget(calls)
+    cut short, then ddmin over the bytes of each item. Candidates that are
+    not valid(candidate) are not tried. At most calls batches, and none
+    after seconds."""
+    budget = Budget(calls, None if seconds is None else time.monotonic() + seconds)
     test = budget.wrap(first_failing, valid)
     steps = list(steps)
     if steps and test([[]]) == 0:

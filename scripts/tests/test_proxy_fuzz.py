@@ -12,6 +12,7 @@ import pathlib
 import random
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -79,6 +80,18 @@ def test_minimise_reply_drops_steps_options_and_bytes():
         return any(b"X-Sendfile" in i for s in c for i in s.items)
     small = minimise.minimise_reply(steps, first(bad))
     assert small == [R.record("stdout", b"X-Sendfile")]
+
+
+def test_minimise_reply_asks_nothing_after_its_seconds():
+    asked = []
+
+    def slow(candidates):  # every reply with a step fails
+        asked.append(1)
+        time.sleep(0.2)
+        return next((i for i, c in enumerate(candidates) if c), None)
+    steps = [R.record("stdout", bytes(range(64)))] * 8
+    minimise.minimise_reply(steps, slow, seconds=0.5)
+    assert 2 <= len(asked) <= 4
 
 
 def test_minimise_reply_tries_the_empty_reply_first():
