@@ -8,6 +8,7 @@ exit status: 0 no finding, 1 findings (DIR/findings/), 2 usage,
 3 the proxy would not start."""
 import argparse
 import pathlib
+import signal
 import sys
 
 from proxy_fuzz import campaign, driver
@@ -56,11 +57,16 @@ def main(argv=None):
     except ValueError as e:
         print(f"proxy_fuzz.py: {e}", file=sys.stderr)
         return 2
+    # TERM ends the run as Ctrl-C does: nothing it started is left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         summary = run.run()
     except driver.WouldNotStart as e:
         print(f"proxy_fuzz.py: {args.proxy} would not start: {e}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print("proxy_fuzz.py: interrupted", file=sys.stderr)
+        return 130
     for f in summary["findings"]:
         print(f"{f['kind']}: {f['file']}")
     print(f"{summary['replies']} replies in {summary['fuzz_seconds']} s "

@@ -10,6 +10,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -75,19 +76,48 @@ def _rss_kb(pid):
     return 0
 
 
-def group_rss_kb(root_pid):
-    """The summed VmRSS of the process group that fcgispec (a descendant of
-    root_pid) spawned the proxy in, or None before it exists."""
-    table = _proc_table()
+def _below(table, root_pid):
+    """root_pid and its descendants."""
     below, frontier = set(), {root_pid}
     while frontier:
         below |= frontier
         frontier = {p for p, (pp, _) in table.items() if pp in frontier} - below
-    leaders = [p for p in below if table.get(p, (0, 0))[1] == p and p != root_pid]
-    if not leaders:
+    return below
+
+
+def proxy_group(table, root_pid):
+    """The process group fcgispec (a descendant of root_pid) spawned the
+    proxy in (its leader is a descendant), or None before it exists."""
+    return next((p for p in _below(table, root_pid)
+                 if table.get(p, (0, 0))[1] == p and p != root_pid), None)
+
+
+def group_rss_kb(root_pid):
+    """The summed VmRSS of the proxy's process group, or None."""
+    table = _proc_table()
+    group = proxy_group(table, root_pid)
+    if group is None:
         return None
-    group = leaders[0]
     return sum(_rss_kb(p) for p, (_, g) in table.items() if g == group)
+
+
+def stop_run(proc):
+    """Stops a run cut short: the proxy's group (fcgispec would leave it
+    running), then the run's own processes."""
+    table = _proc_table()
+    group = proxy_group(table, proc.pid)
+    targets = [-group] if group else []
+    targets += sorted(_below(table, proc.pid), reverse=True)
+    for target in targets:
+        try:
+            os.kill(target, signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class Sampler(threading.Thread):
@@ -184,10 +214,15 @@ class Driver:
                                 stderr=subprocess.PIPE, text=True, errors="replace")
         sampler = Sampler(proc.pid)
         sampler.start()
-        _, err = proc.communicate()
-        end = time.monotonic()
-        sampler.done.set()
-        sampler.join()
+        try:
+            _, err = proc.communicate()
+        except BaseException:  # interrupted: leave nothing running
+            stop_run(proc)
+            raise
+        finally:
+            end = time.monotonic()
+            sampler.done.set()
+            sampler.join()
         if proc.returncode == 3:
             raise WouldNotStart(" ".join(err.strip().splitlines()[-3:]) or
                                 f"{self.target.spec} did not start")

@@ -283,6 +283,30 @@ def test_a_proxy_that_would_not_start_exits_3(tmp_path):
                         "cannot connect to the proxy: refused\n")
 
 
+def test_term_leaves_nothing_running(tmp_path):
+    tmp = tmp_path / "t"
+    tmp.mkdir()
+    proc = subprocess.Popen(["/usr/bin/python3", str(SCRIPT), "--proxy", "standin:plain",
+                             "--seconds", "120", "--batch", "200", "--out", str(tmp_path / "o")],
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "FCS_BUILD_DIR": str(BUILD), "TMPDIR": str(tmp)})
+    time.sleep(4)  # inside the first batch: the stand-in runs
+    assert any(str(tmp) in cmdline(p) for p in pathlib.Path("/proc").glob("[0-9]*"))
+    proc.terminate()
+    assert proc.wait(timeout=60) == 143
+    proc.stderr.close()
+    time.sleep(0.5)
+    left = [cmdline(p) for p in pathlib.Path("/proc").glob("[0-9]*") if str(tmp) in cmdline(p)]
+    assert left == [] and list(tmp.iterdir()) == []
+
+
+def cmdline(proc_dir):
+    try:
+        return (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 @pytest.mark.skipif(not shutil.which("nginx") and not os.path.exists("/usr/sbin/nginx"),
                     reason="nginx is not installed (Debian: nginx)")
 def test_a_short_run_against_nginx(tmp_path):
