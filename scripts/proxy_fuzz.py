@@ -5,7 +5,7 @@ case conditions (docs/proxy-fuzz.md). A finding is confirmed alone,
 minimised and written as a case file in DIR/findings/.
 
 exit status: 0 no finding, 1 findings (DIR/findings/), 2 usage,
-3 the proxy would not start."""
+3 the proxy would not start, 130 (143) interrupted by Ctrl-C (TERM)."""
 import argparse
 import pathlib
 import signal

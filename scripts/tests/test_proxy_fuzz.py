@@ -18,7 +18,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from proxy_fuzz import grammar, minimise, outcome
+from proxy_fuzz import driver, grammar, minimise, outcome
 from proxy_fuzz import reply as R
 
 SCRIPT = ROOT / "scripts" / "proxy_fuzz.py"
@@ -114,6 +114,22 @@ def test_minimise_reply_skips_candidates_the_case_format_refuses():
     small = minimise.minimise_reply([big], fails, R.valid)
     assert all(R.valid(c) for c in seen)
     assert R.valid(small) and R.size(small) > 65000
+
+
+def test_the_sampler_sees_the_spawned_group_grow():
+    """The memory oracle's sampler: the summed RSS of the process group a
+    descendant leads (as fcgispec's spawned proxy does) grows by what a
+    process of it takes."""
+    grower = ("import os, time; os.setpgid(0, 0); time.sleep(0.6); "
+              "x = bytearray(80 << 20); time.sleep(0.6)")
+    root = subprocess.Popen(["/bin/sh", "-c", f"/usr/bin/python3 -c '{grower}'; true"])
+    sampler = driver.Sampler(root.pid)
+    sampler.start()
+    root.wait(timeout=30)
+    sampler.done.set()
+    sampler.join()
+    growth, _ = sampler.growth(time.monotonic())
+    assert 70 * 1024 < growth < 120 * 1024, sampler.samples
 
 
 def test_encode_writes_runs_and_escapes():
