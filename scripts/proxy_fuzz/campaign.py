@@ -105,16 +105,18 @@ class Campaign:
         self.digest = hashlib.sha256()
         self.findings, self.flaky, self.seen = [], [], {}
         self.fuzz_time = 0.0
+        self.max_growth_kb = 0  # the most the proxy's memory grew in a batch
 
     # -- cases ---------------------------------------------------------
-    def case(self, cid, steps, level="INFO", kind=None, comments=()):
+    def case(self, cid, steps, kind=None, comments=()):
+        """A finding's case (TRUST) or, without kind, a case to run (INFO:
+        its result carries the trace whatever the verdict)."""
         if kind:
             return R.case_text(cid, steps, REQUIREMENT[kind], "TRUST", ADVISORY[kind],
                                (MARK,) + tuple(comments))
-        return R.case_text(cid, steps, f"Reply {cid.rsplit('/r', 1)[-1]} of seed "
-                           f"{self.seed}: the proxy answers or closes, the next "
-                           "request gets its own response, the proxy lives on.",
-                           level, None, (MARK,) + tuple(comments))
+        return R.case_text(cid, steps, f"A reply of seed {self.seed}: the proxy answers "
+                           "or closes, the next request gets its own response, the "
+                           "proxy lives on.", "INFO", None, (MARK,) + tuple(comments))
 
     def next_reply(self):
         if self.corpus and self.rng.random() < MUTATE_SHARE:
@@ -129,7 +131,9 @@ class Campaign:
 
     # -- one batch -------------------------------------------------------
     def run_batch(self):
-        todo = [self.next_reply() for _ in range(self.batch)]
+        n = self.batch if self.max_replies is None else \
+            min(self.batch, self.max_replies - self.replies)
+        todo = [self.next_reply() for _ in range(n)]
         t0 = time.monotonic()
         result = self.driver.run([(cid, self.case(cid, s)) for cid, s in todo],
                                  BATCH_TIMEOUT_MS, BATCH_SETTLE_MS)
@@ -148,6 +152,7 @@ class Campaign:
                 self.found(oc.kind, oc.why, oc.reason, steps)
         if result.died:
             self.worker_died(todo, result.died[0])
+        self.max_growth_kb = max(self.max_growth_kb, result.growth_kb)
         if result.growth_kb > MEMORY_LIMIT_KB:
             self.memory(todo, result)
 
@@ -255,7 +260,7 @@ class Campaign:
                 f"minimised from {f['lines_before']} reply lines ({f['bytes_before']} bytes) "
                 f"to {f['lines']} ({f['bytes']} bytes)" + ("" if held else
                                                           " (the smaller one did not fail alone)"),
-                f"repro: {self.driver.target.repro(path.parent)}")))
+                f"repro: {self.driver.target.repro(path.parent)} '{cid}'")))
             self.log(f"proxy_fuzz: {kind}: {f['lines_before']} -> {f['lines']} reply lines, "
                      f"{path}")
             del f["steps"]
@@ -290,7 +295,8 @@ class Campaign:
              "replies_per_second": round(self.rate(), 2),
              "fuzz_seconds": round(self.fuzz_time, 1), "wall_seconds": round(wall, 1),
              "replies_sha256": self.digest.hexdigest(), "corpus": len(self.corpus),
-             "findings": self.findings, "flaky": self.flaky,
+             "max_memory_growth_mib": round(self.max_growth_kb / 1024, 1),
+             "kinds": outcome.KINDS, "findings": self.findings, "flaky": self.flaky,
              "repeats": {f"{k} ({w})": n for (k, w), n in sorted(self.seen.items())}}
         (self.out / "summary.json").write_text(json.dumps(s, indent=2) + "\n")
         self.log(self.progress(wall))
