@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "clock.h"
+#include "proc_rss.h"
 #include "proxy_case.h"
 
 static const uint8_t marker_key[] = "fcgispec=";
@@ -426,6 +427,23 @@ static int proxy_alive(const px_case *pc) {
   return 1;
 }
 
+/* The spawned proxy's processes stay within --rss-limit: a reply that
+ * makes a proxy hoard memory is a denial of service. */
+static void check_memory(const px_case *pc, fcs_result *res) {
+  res->rss_kib = proc_group_rss_kib(pc->cfg->pid);
+  if (!pc->env->rss_limit_kib || res->rss_kib <= pc->env->rss_limit_kib)
+    return;
+  buf_fmt(&res->notes,
+          "the proxy's processes hold %ld KiB after this case, over "
+          "--rss-limit (%ld KiB)\n",
+          res->rss_kib, pc->env->rss_limit_kib);
+  if (res->verdict < FCS_V_FAIL) {
+    res->verdict = FCS_V_FAIL;
+    buf_str(&res->expected, "the proxy's processes stay within --rss-limit");
+    buf_fmt(&res->observed, "the proxy holds %ld KiB", res->rss_kib);
+  }
+}
+
 static void free_replies(px_case *pc) {
   for (size_t k = 0; k < pc->nreqs; k++) {
     px_req *r = &pc->reqs[k];
@@ -488,6 +506,8 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
       buf_free(&why);
     }
   }
+  if (cfg->pid > 0 && !res->down)
+    check_memory(&pc, res);
   if (res->verdict != FCS_V_PASS) {
     rs = recorder_lock(pc.env->rec);
     px_trace(&pc, rs, &res->trace);
