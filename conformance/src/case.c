@@ -732,8 +732,10 @@ static int replies_answer_requests(parser *ps, const fcs_case *c) {
 /* A case talks FastCGI to a backend or HTTP to a proxy, never both: each
  * step and condition must belong to its kind. */
 static int check_kind(parser *ps, fcs_case *c) {
-  for (size_t i = 0; i < c->nsteps; i++)
+  for (size_t i = 0; i < c->nsteps; i++) {
     c->proxy |= is_http_producer(c->steps[i].kind);
+    c->replies |= c->steps[i].kind == S_REPLY;
+  }
   for (size_t i = 0; i < c->nsteps; i++) {
     const fcs_step *s = &c->steps[i];
     ps->line = s->line;

@@ -85,6 +85,8 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
     json_cstr(f, c->id);
     fprintf(f, ", \"section\": ");
     json_cstr(f, c->section);
+    if (c->proxy)
+      fprintf(f, ", \"side\": \"%s\"", c->replies ? "response" : "request");
     fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
     json_cstr(f, c->role);
     fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,",

@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 
+import catalog
 from columns import BACKEND, PROXY
 
 VERDICTS = ["pass", "fail", "non-strict", "info", "unsupported", "hang",
@@ -63,7 +64,7 @@ class Result:
         """(passed, scored) over the section's cases of a scored level
         that got a scored verdict (not info or unsupported)."""
         scored = [c for c in self.cases.values()
-                  if c["section"] == section
+                  if catalog.row_key(c) == section
                   and c["level"] in self.scored_levels
                   and c["verdict"] not in ("info", "unsupported")]
         return sum(c["verdict"] == "pass" for c in scored), len(scored)

@@ -410,3 +410,28 @@ def test_check_compares_proxies_with_their_baselines(proxies):
         "h2o: verdicts match its baseline",
         "caddy: not checked, exit code 3: caddy.sh: /usr/bin/caddy is "
         "missing (it comes with Debian's caddy)"]
+
+
+def test_response_side_cases_get_groups_of_their_own():
+    """A proxy case with reply lines ("side": "response") is listed under
+    "Response side: ..." after every request-side group, and scored
+    there, even when it shares a section with request-side cases."""
+    def side(c, s):
+        c["side"] = s
+        return c
+    nginx = Result("nginx", "proxy", "nginx forwarding .php.", True,
+                   f"{PROXY_RUN} nginx -v", report([
+                       side(proxy_case("fcgi-3.3/reply/padding", "fcgi-3.3",
+                                       "fail", "TRUST"), "response"),
+                       side(proxy_case("fcgi-3.3/records/aligned",
+                                       "fcgi-3.3", "pass", "MUST"),
+                            "request"),
+                       side(proxy_case("trust/httpoxy", "trust", "pass",
+                                       "TRUST"), "request")]), seconds=1.0)
+    parsed = Cells(table(page.render([nginx]), "proxies"))
+    heads = [r for r in parsed.rows[1:] if "/" not in r[0]]
+    assert heads == [["FastCGI 3.3 Records", "1/1"],
+                     ["Security advisories", "1/1"],
+                     ["Response side: FastCGI 3.3 Records", "0/1"]]
+    assert sections.title("response:rfc3875-6.3.3") == (
+        "Response side: RFC 3875 6.3.3 Status")
