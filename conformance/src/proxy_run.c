@@ -139,21 +139,26 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
   buf_free(&target);
 }
 
-/* The reply lines before request k answer it: copied with their
- * placeholders expanded, for the recorder to play. */
+/* The reply lines since the previous request answer request k (the
+ * parser lets only http bytes and client switches stand between them and
+ * it): copied with their placeholders expanded, for the recorder to play. */
 static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
   const fcs_step *first = s;
-  while (first > pc->c->steps && first[-1].kind == S_REPLY)
+  while (first > pc->c->steps && !step_is_request(first - 1))
     first--;
   px_req *r = &pc->reqs[k - 1];
-  r->nreply = (size_t)(s - first);
+  for (const fcs_step *t = first; t < s; t++)
+    r->nreply += t->kind == S_REPLY;
   r->reply = r->nreply ? xcalloc(r->nreply, sizeof *r->reply) : NULL;
-  for (size_t i = 0; i < r->nreply; i++) {
-    fcs_step *t = &r->reply[i];
-    *t = first[i];
-    t->items = first[i].nitems ? xcalloc(t->nitems, sizeof *t->items) : NULL;
+  fcs_step *to = r->reply;
+  for (const fcs_step *t = first; t < s; t++) {
+    if (t->kind != S_REPLY)
+      continue;
+    *to = *t;
+    to->items = t->nitems ? xcalloc(t->nitems, sizeof *to->items) : NULL;
     for (size_t j = 0; j < t->nitems; j++)
-      px_expand(pc, k, &first[i].items[j], &t->items[j]);
+      px_expand(pc, k, &t->items[j], &to->items[j]);
+    to++;
   }
 }
 
