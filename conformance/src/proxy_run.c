@@ -156,8 +156,18 @@ static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
       continue;
     *to = *t;
     to->items = t->nitems ? xcalloc(t->nitems, sizeof *to->items) : NULL;
-    for (size_t j = 0; j < t->nitems; j++)
+    size_t len = 0;
+    for (size_t j = 0; j < t->nitems; j++) {
       px_expand(pc, k, &t->items[j], &to->items[j]);
+      len += to->items[j].len;
+    }
+    /* The parser bounds a record's content before its placeholders grow. */
+    if (to->b == R_RECORD && to->o.split < 0 && len > FCS_MAX_CONTENT &&
+        !pc->unplayable[0])
+      snprintf(pc->unplayable, sizeof pc->unplayable,
+               "line %d: record content is %zu bytes once its placeholders "
+               "are expanded (at most 65535; use split=N)",
+               t->line, len);
     to++;
   }
 }
@@ -374,6 +384,11 @@ static void run_steps(px_case *pc, fcs_result *res) {
       if (pc->pending_req && step_is_request(s) && flush(pc, res))
         return;
       produce(pc, s);
+      if (pc->unplayable[0]) {
+        res->verdict = FCS_V_ERROR;
+        buf_str(&res->observed, pc->unplayable);
+        return;
+      }
       continue;
     }
     if (s->kind != S_ALLOW && flush(pc, res))
@@ -517,6 +532,12 @@ int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
       return -1;
     }
     produce(&pc, s);
+    if (pc.unplayable[0]) {
+      snprintf(err, errlen, "%s", pc.unplayable);
+      buf_free(&pc.pending);
+      free_replies(&pc);
+      return -1;
+    }
   }
   buf_add(out, pc.pending.p, pc.pending.len);
   buf_free(&pc.pending);

@@ -57,7 +57,8 @@ static int step(rec_session *s, rec_play *p, int64_t now) {
     copy.id = st->o.id >= 0 ? (unsigned long)st->o.id : p->id;
     break;
   }
-  /* The parser bounds a record's content, the one reason this can fail. */
+  /* The parser and the runner (take_replies) bound a record's content,
+   * the one reason this can fail. */
   step_produce(NULL, &copy, NULL, &s->out, err, sizeof err);
   return 0;
 }

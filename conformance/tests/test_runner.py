@@ -81,6 +81,17 @@ def test_bad_reply_lines_name_file_and_line(tmp_path, steps, message):
     assert message in out
 
 
+def test_reply_record_too_long_once_expanded_is_refused(tmp_path):
+    # 65533 bytes as written; {marker} grows to fcgispec=c1r1.
+    (tmp_path / "x.case").write_text(
+        "id: 9/x\nsection: 9\nlevel: MUST\nrequirement: r\n"
+        'reply stdout "a"*65525 "{marker}"\nget "/"\n')
+    code, out, _ = run_fcgispec("--cases", str(tmp_path), "--dump-send", "9/x")
+    assert code == 2
+    assert ("x.case: line 5: record content is 65538 bytes once its "
+            "placeholders are expanded (at most 65535; use split=N)") in out
+
+
 def test_reports_json_junit_and_rerun(tmp_path):
     js, ju = tmp_path / "r.json", tmp_path / "r.xml"
     code, out, _ = run_fcgispec(*mutant_spawn_args("wrong-version", tmp_path),
