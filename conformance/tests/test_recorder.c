@@ -874,6 +874,32 @@ static void test_script_keep_conn(void) {
   stop();
 }
 
+/* A proxy that half-closes after its request still gets the whole
+ * scripted reply, then the close. */
+static void test_script_half_close(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1",
+         "reply raw \"a\"\nreply wait 200\nreply raw \"b\"\n");
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  peer_send(&p);
+  shutdown(p.fd, SHUT_WR);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_TEXT(p.c.raw.p, p.c.raw.len, "ab");
+  CHECK(wait_for(conn_closed, 0));
+  const rec_state *st = recorder_lock(rec);
+  if (st->nconns == 1)
+    CHECK(!st->conns[0].closed_by_us);
+  recorder_unlock(rec);
+  peer_close(&p);
+  recorder_scripts_clear(rec);
+  case_free(&c);
+  stop();
+}
+
 /* A script answers only the requests that carry its marker whole:
  * fcgispec=c1r1 is not in fcgispec=c1r12; the others get the default
  * reply. */
@@ -984,6 +1010,7 @@ int main(int argc, char **argv) {
   RUN_IF(test_script_records, only);
   RUN_IF(test_script_raw_wait_close, only);
   RUN_IF(test_script_keep_conn, only);
+  RUN_IF(test_script_half_close, only);
   RUN_IF(test_script_marker, only);
   RUN_IF(test_scripts_clear, only);
   remove_tmpdir();
