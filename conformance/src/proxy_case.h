@@ -47,6 +47,7 @@ typedef struct px_case {
   uint64_t events;            /* the recorder's event count last seen */
   int64_t t0, last_change;    /* ms: case start, last byte either way */
   int64_t step_start;         /* ms: when the running check began */
+  char unplayable[200];       /* a reply line too long once expanded, or "" */
 } px_case;
 
 /* The backend request that carries request k's marker (NULL: none yet). */

@@ -140,21 +140,36 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
   buf_free(&target);
 }
 
-/* The reply lines before request k answer it: copied with their
- * placeholders expanded, for the recorder to play. */
+/* The reply lines since the previous request answer request k (the
+ * parser lets only http bytes and client switches stand between them and
+ * it): copied with their placeholders expanded, for the recorder to play. */
 static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
   const fcs_step *first = s;
-  while (first > pc->c->steps && first[-1].kind == S_REPLY)
+  while (first > pc->c->steps && !step_is_request(first - 1))
     first--;
   px_req *r = &pc->reqs[k - 1];
-  r->nreply = (size_t)(s - first);
+  for (const fcs_step *t = first; t < s; t++)
+    r->nreply += t->kind == S_REPLY;
   r->reply = r->nreply ? xcalloc(r->nreply, sizeof *r->reply) : NULL;
-  for (size_t i = 0; i < r->nreply; i++) {
-    fcs_step *t = &r->reply[i];
-    *t = first[i];
-    t->items = first[i].nitems ? xcalloc(t->nitems, sizeof *t->items) : NULL;
-    for (size_t j = 0; j < t->nitems; j++)
-      px_expand(pc, k, &first[i].items[j], &t->items[j]);
+  fcs_step *to = r->reply;
+  for (const fcs_step *t = first; t < s; t++) {
+    if (t->kind != S_REPLY)
+      continue;
+    *to = *t;
+    to->items = t->nitems ? xcalloc(t->nitems, sizeof *to->items) : NULL;
+    size_t len = 0;
+    for (size_t j = 0; j < t->nitems; j++) {
+      px_expand(pc, k, &t->items[j], &to->items[j]);
+      len += to->items[j].len;
+    }
+    /* The parser bounds a record's content before its placeholders grow. */
+    if (to->b == R_RECORD && to->o.split < 0 && len > FCS_MAX_CONTENT &&
+        !pc->unplayable[0])
+      snprintf(pc->unplayable, sizeof pc->unplayable,
+               "line %d: record content is %zu bytes once its placeholders "
+               "are expanded (at most 65535; use split=N)",
+               t->line, len);
+    to++;
   }
 }
 
@@ -370,6 +385,11 @@ static void run_steps(px_case *pc, fcs_result *res) {
       if (pc->pending_req && step_is_request(s) && flush(pc, res))
         return;
       produce(pc, s);
+      if (pc->unplayable[0]) {
+        res->verdict = FCS_V_ERROR;
+        buf_str(&res->observed, pc->unplayable);
+        return;
+      }
       continue;
     }
     if (s->kind != S_ALLOW && flush(pc, res))
@@ -532,6 +552,12 @@ int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
       return -1;
     }
     produce(&pc, s);
+    if (pc.unplayable[0]) {
+      snprintf(err, errlen, "%s", pc.unplayable);
+      buf_free(&pc.pending);
+      free_replies(&pc);
+      return -1;
+    }
   }
   buf_add(out, pc.pending.p, pc.pending.len);
   buf_free(&pc.pending);

@@ -60,7 +60,9 @@ typedef struct rec_session {
   int failed;  /* the framing broke: nothing more is read */
   fcs_buf out; /* replies not written yet, from out_at */
   size_t out_at;
-  int closing; /* close once out is written, reading nothing more */
+  int closing;   /* close once out is written, reading nothing more */
+  int read_done; /* the peer half-closed while a script played: reading
+                    nothing more, closing once the plays are done */
   rec_active act[REC_MAX_ACTIVE];
   size_t nact;
   rec_play plays[REC_MAX_ACTIVE]; /* played in order, one at a time */

@@ -11,6 +11,8 @@ MODE says how it behaves:
   spoof   as plain, and a Remote-Addr header also sets REMOTE_ADDR
   silent  reads requests and never answers
   die     as plain, and exits once it has answered one request
+  split   as plain, and copies the app's CGI header block into the response
+          head as it is (response splitting: the app picks the headers)
 A path that holds /404 is answered 404 without being forwarded.
 """
 import os
@@ -49,6 +51,8 @@ def forward(mode, backend, curl, method, target, headers, body):
             argv += ["-p", f"REMOTE_ADDR={value}"]
     if body:
         argv += ["-d", "-"]
+    if mode == "split":
+        argv += ["--include"]
     argv += [backend, target]
     return subprocess.run(argv, input=body, capture_output=True).stdout
 
@@ -68,8 +72,13 @@ def serve(conn, mode, backend, curl):
                 status = "200 OK"
                 out = forward(mode, backend, curl, method, target, headers,
                               body)
-            conn.sendall(f"HTTP/1.1 {status}\r\nContent-Length: {len(out)}"
-                         "\r\n\r\n".encode() + out)
+            app_head = b""
+            if mode == "split":
+                app_head, _, out = out.partition(b"\r\n\r\n")
+                app_head += b"\r\n"
+            conn.sendall(f"HTTP/1.1 {status}\r\n".encode() + app_head +
+                         f"Content-Length: {len(out)}\r\n\r\n".encode() +
+                         out)
             if mode == "die":
                 os.kill(os.getpid(), signal.SIGTERM)
 
