@@ -30,6 +30,7 @@ void rec_play_start(rec_session *s, const rec_script *sc, uint16_t id,
   if (s->nplays == REC_MAX_ACTIVE)
     return; /* more than the requests a connection may have open */
   s->plays[s->nplays++] = (rec_play){sc->steps, sc->n, 0, id, keep, 0};
+  s->played = 1;
 }
 
 static void drop_first(rec_session *s) {

@@ -67,6 +67,8 @@ typedef struct rec_session {
   size_t nact;
   rec_play plays[REC_MAX_ACTIVE]; /* played in order, one at a time */
   size_t nplays;
+  int played; /* a script was played here: the connection ends with the
+                 case, whatever state the script left it in */
 } rec_session;
 
 /* A new connection in the store, read by s. */

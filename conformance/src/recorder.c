@@ -367,7 +367,7 @@ void recorder_scripts_clear(fcs_recorder *r) {
   pthread_mutex_lock(&r->mu);
   r->store.nscripts = 0;
   for (size_t i = 0; i < r->nlive; i++)
-    if (r->live[i]->s.nplays) {
+    if (r->live[i]->s.played) {
       r->live[i]->s.nplays = 0;
       r->live[i]->s.closing = 1;
     }

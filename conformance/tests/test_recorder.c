@@ -967,6 +967,22 @@ static void test_scripts_clear(void) {
   check_reply(&p, 1, 1);
   peer_close(&p);
   case_free(&c);
+
+  /* A script that played out but never ended its request leaves a kept
+   * connection open: it ends with the case too. */
+  script(&c, "fcgispec=c1r1", "reply stdout \"a\"\n");
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  peer_send(&p);
+  peer_read_until(&p, raw_at_least, 9, now_ms() + REPLY_MS);
+  peer_read_until(&p, NULL, 0, now_ms() + 200); /* it stays open */
+  CHECK(!p.eof);
+  recorder_scripts_clear(rec);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_EQ(p.c.raw.len, 9);
+  peer_close(&p);
+  case_free(&c);
   stop();
 }
 
