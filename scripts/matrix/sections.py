@@ -1,6 +1,7 @@
 """Headings of the sections the cases cite: FastCGI 1.0 specification
 sections for backend cases ("3.3"); for proxy cases (docs/proxies.md) the
-RFC 3875 meta-variable ("rfc3875-4.1.2"), the FastCGI section
+RFC 3875 meta-variable ("rfc3875-4.1.2") or response section
+("rfc3875-6.3.3"), the FastCGI section
 ("fcgi-3.3"), HTTP message framing ("http") and security advisories
 ("trust")."""
 
@@ -22,7 +23,8 @@ TITLES = {
     "7": "Errors",
 }
 
-# RFC 3875 (CGI/1.1) section 4.1: the request meta-variables.
+# RFC 3875 (CGI/1.1) section 4.1, the request meta-variables, and section 6,
+# the response the proxy reads from the app.
 RFC3875_TITLES = {
     "4.1": "Request Meta-Variables",
     "4.1.1": "AUTH_TYPE",

@@ -270,6 +270,17 @@ def test_proxy_sections_have_titles_and_an_order():
     assert sections.title("rfc3875-4.1.99") == "RFC 3875 4.1.99"
 
 
+def test_response_sections_have_titles_after_the_meta_variables():
+    shuffled = ["rfc3875-6.3.4", "rfc3875-6.2.2", "rfc3875-4.1.2",
+                "rfc3875-6.3"]
+    ordered = sorted(shuffled, key=sections.sort_key)
+    assert [sections.title(s) for s in ordered] == [
+        "RFC 3875 4.1.2 CONTENT_LENGTH",
+        "RFC 3875 6.2.2 Local Redirect Response",
+        "RFC 3875 6.3 Response Header Fields",
+        "RFC 3875 6.3.4 Protocol-Specific Header Fields"]
+
+
 PROXY_RUN = "bash scripts/proxies/run.sh"
 
 
