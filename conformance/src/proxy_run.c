@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -23,12 +24,16 @@ const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k) {
   return NULL;
 }
 
-const http_response *px_response(const px_case *pc, size_t k) {
+const http_conn *px_conn(const px_case *pc, size_t k) {
   const px_req *r = &pc->reqs[k - 1];
   const px_client *cl = &pc->cl[r->client];
-  if (cl->gen != r->gen || r->ordinal >= cl->h.nresp)
-    return NULL;
-  return &cl->h.resp[r->ordinal];
+  return r->gen == cl->gen ? &cl->h : &cl->past[r->gen];
+}
+
+const http_response *px_response(const px_case *pc, size_t k) {
+  const http_conn *h = px_conn(pc, k);
+  size_t n = pc->reqs[k - 1].ordinal;
+  return n < h->nresp ? &h->resp[n] : NULL;
 }
 
 int px_req_done(const px_case *pc, size_t k) {
@@ -42,7 +47,8 @@ int px_req_done(const px_case *pc, size_t k) {
   if (resp && resp->framing == HTTP_FRAME_CLOSE &&
       now_ms() - pc->last_change >= pc->cfg->settle_ms)
     return 1;
-  return cl->gen != r->gen || cl->h.fd < 0 || cl->h.eof || cl->h.error[0];
+  const http_conn *h = px_conn(pc, k);
+  return cl->gen != r->gen || h->fd < 0 || h->eof || h->error[0];
 }
 
 int px_case_conn(const px_case *pc, const rec_state *rs, size_t conn) {
@@ -217,13 +223,28 @@ static int pump(px_case *pc, int64_t until) {
   return changed;
 }
 
+/* The last complete response on h has "close" in a Connection header. */
+static int said_close(const http_conn *h) {
+  if (!h->nresp || !h->resp[h->nresp - 1].complete)
+    return 0;
+  const uint8_t *v;
+  size_t len;
+  if (!http_header(&h->resp[h->nresp - 1], "Connection", &v, &len))
+    return 0;
+  for (size_t i = 0; i + 5 <= len; i++)
+    if (!strncasecmp((const char *)v + i, "close", 5))
+      return 1;
+  return 0;
+}
+
 static int connect_client(px_case *pc, char *err, size_t errlen) {
   px_client *cl = &pc->cl[pc->cur];
   if (cl->h.fd >= 0)
     return 0;
-  if (cl->used) { /* a connection closed by the proxy or by a close step */
-    http_conn_free(&cl->h);
-    cl->gen++;
+  if (cl->used) { /* closed by the proxy, by a close step, or after a
+                     response that said Connection: close */
+    cl->past = xrealloc(cl->past, (cl->gen + 1) * sizeof *cl->past);
+    cl->past[cl->gen++] = cl->h; /* its responses may still be judged */
     cl->sent = 0;
   }
   memset(&cl->h, 0, sizeof(cl->h));
@@ -241,9 +262,10 @@ static int flush(px_case *pc, fcs_result *res) {
     return 0;
   px_client *cl = &pc->cl[pc->cur];
   char err[256];
-  if (cl->h.eof && cl->h.fd >= 0) { /* the proxy closed it: a new one */
+  /* A client does not write on a connection the proxy closed or said it
+   * would close (RFC 9112 9.6): a new one. */
+  if (cl->h.fd >= 0 && (cl->h.eof || said_close(&cl->h)))
     http_close(&cl->h);
-  }
   if (connect_client(pc, err, sizeof(err))) {
     res->verdict = FCS_V_ERROR;
     buf_fmt(&res->observed, "cannot connect to the proxy %s: %s", pc->env->host,
@@ -483,6 +505,9 @@ static void px_free(px_case *pc) {
       http_close(&pc->cl[i].h);
     if (pc->cl[i].used)
       http_conn_free(&pc->cl[i].h);
+    for (unsigned g = 0; g < pc->cl[i].gen; g++)
+      http_conn_free(&pc->cl[i].past[g]);
+    free(pc->cl[i].past);
     buf_free(&pc->cl[i].log);
   }
   buf_free(&pc->pending);
