@@ -255,6 +255,15 @@ static int connect_client(px_case *pc, char *err, size_t errlen) {
                       err, errlen);
 }
 
+/* A connection of this case reached the proxy. */
+static int connected_before(const px_case *pc) {
+  for (int i = 0; i < PX_CLIENTS; i++)
+    if (pc->cl[i].gen > 0 || pc->cl[i].h.fd >= 0 || pc->cl[i].h.raw_total ||
+        pc->cl[i].log.len)
+      return 1;
+  return 0;
+}
+
 /* Writes the pending bytes on the current client; -1 when it cannot
  * connect (an error verdict). */
 static int flush(px_case *pc, fcs_result *res) {
@@ -267,9 +276,13 @@ static int flush(px_case *pc, fcs_result *res) {
   if (cl->h.fd >= 0 && (cl->h.eof || said_close(&cl->h)))
     http_close(&cl->h);
   if (connect_client(pc, err, sizeof(err))) {
-    res->verdict = FCS_V_ERROR;
-    buf_fmt(&res->observed, "cannot connect to the proxy %s: %s", pc->env->host,
-            err);
+    /* Refused after this case reached it: the proxy went down under the
+     * case (a crash the liveness check confirms), not a runner error. */
+    res->verdict = connected_before(pc) ? FCS_V_FAIL : FCS_V_ERROR;
+    buf_fmt(&res->observed, "cannot connect to the proxy %s: %s%s",
+            pc->env->host, err,
+            connected_before(pc) ? " (it took this case's earlier connections)"
+                                 : "");
     return -1;
   }
   if (pc->pending_req) {
