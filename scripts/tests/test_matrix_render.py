@@ -446,3 +446,41 @@ def test_response_side_cases_get_groups_of_their_own():
                      ["Response side: FastCGI 3.3 Records", "0/1"]]
     assert sections.title("response:rfc3875-6.3.3") == (
         "Response side: RFC 3875 6.3.3 Status")
+
+
+def test_proxies_run_in_a_pool_of_their_own(monkeypatch, tmp_path):
+    """With proxy_jobs, backends keep their --jobs slots and proxies run
+    beside them; results stay in the columns' order."""
+    import threading
+    import time
+
+    class Done(str):
+        def one_line(self):
+            return "done"
+
+    lock = threading.Lock()
+    running = {"backend": 0, "proxy": 0}
+    peak = {"backend": 0, "proxy": 0, "total": 0}
+
+    def fake_run_one(column, setup):
+        with lock:
+            running[column.kind] += 1
+            peak[column.kind] = max(peak[column.kind], running[column.kind])
+            peak["total"] = max(peak["total"], sum(running.values()))
+        time.sleep(0.2)
+        with lock:
+            running[column.kind] -= 1
+        return Done(column.name)
+
+    monkeypatch.setattr(runner, "run_one", fake_run_one)
+    cols = ([columns.Column(f"b{i}", columns.BACKEND, None, None)
+             for i in range(3)]
+            + [columns.Column(f"p{i}", columns.PROXY, None, None)
+               for i in range(4)])
+    setup = runner.Setup(tmp_path, tmp_path, tmp_path / "out", 60)
+    got = runner.run_all(cols, setup, 1, say=lambda _: None, proxy_jobs=2)
+    assert got == [c.name for c in cols]
+    assert peak == {"backend": 1, "proxy": 2, "total": 3}
+    peak.update(backend=0, proxy=0, total=0)
+    runner.run_all(cols, setup, 2, say=lambda _: None)
+    assert peak["total"] == 2
