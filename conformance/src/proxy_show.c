@@ -55,6 +55,19 @@ static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
             pc->env->proxy.port);
 }
 
+/* How a response's body was delimited, and how many header lines it had:
+ * what sets one response's shape apart from another's. */
+static void show_shape(const http_response *h, fcs_buf *out) {
+  static const char *const framing[] = {"no body", "content-length", "chunked",
+                                        "close-delimited"};
+  size_t lines = 0;
+  for (size_t i = 0; i < h->head.len; i++)
+    lines += h->head.p[i] == '\n';
+  /* the status line and the blank line are no header lines */
+  buf_fmt(out, ", %s, %zu header lines", framing[h->framing],
+          lines >= 2 ? lines - 2 : 0);
+}
+
 /* The responses on client i's connection g, and how it ended. */
 static void show_responses(int i, unsigned g, const http_conn *c,
                            fcs_buf *out) {
@@ -71,8 +84,9 @@ static void show_responses(int i, unsigned g, const http_conn *c,
       line--;
     buf_fmt(out, "  %s response %zu: ", who, r + 1);
     buf_escape(out, h->head.p, line, 200);
-    buf_fmt(out, " (body %llu bytes%s)\n", (unsigned long long)h->body_total,
-            h->complete ? "" : ", incomplete");
+    buf_fmt(out, " (body %llu bytes", (unsigned long long)h->body_total);
+    show_shape(h, out);
+    buf_str(out, h->complete ? ")\n" : ", incomplete)\n");
   }
   if (c->error[0])
     buf_fmt(out, "  %s: %s\n", who, c->error);

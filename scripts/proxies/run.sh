@@ -5,7 +5,8 @@
 # compares the results with the checked-in baseline (exit 0 when nothing
 # regressed).
 #   bash scripts/proxies/run.sh NAME [fcgispec args]   (NAME: see list.sh)
-# FCS_BUILD_DIR picks the build (default build/default).
+# FCS_BUILD_DIR picks the build (default build/default); FCS_PROXY_LOG=FILE
+# copies the proxy's output there at the end.
 # The backend listens on loopback TCP rather than a Unix socket: started as
 # root, the Apache proxies' workers run as www-data, and a socket in this
 # private directory would have to be made theirs.
@@ -26,15 +27,25 @@ bash "$here/docroot.sh" "$dir/docroot"
 mapfile -t ports < <(/usr/bin/python3 "$here/free-port.py" 2)
 http="tcp:127.0.0.1:${ports[0]}"
 backend="tcp:127.0.0.1:${ports[1]}"
-# A proxy without a baseline yet (while one is being written) runs plain.
+# A proxy without a baseline yet (while one is being written) runs plain,
+# and so does a run of the caller's own cases (--cases DIR): the baseline
+# describes the catalog, not them.
 baseline=()
 [ -f "$here/baselines/$name.txt" ] && baseline=(--baseline "$here/baselines/$name.txt")
+for arg in "$@"; do
+  [ "$arg" = --cases ] && baseline=()
+done
 # The rerun line names this script: the private directory is gone by then.
 export FCGISPEC_RERUN="bash scripts/proxies/run.sh $name -v"
 rc=0
 "$build/conformance/fcgispec" --proxy "$http" --listen "$backend" --docroot "$dir/docroot" \
   --spawn "exec bash '$here/$name.sh' '$http' '$backend' '$dir/docroot' 2>'$dir/proxy.log'" \
   ${baseline[@]+"${baseline[@]}"} "$@" || rc=$?
+# FCS_PROXY_LOG=FILE keeps what the proxy wrote (a worker's crash shows
+# only there when the proxy's master process lives on).
+if [ -n "${FCS_PROXY_LOG:-}" ]; then
+  cp "$dir/proxy.log" "$FCS_PROXY_LOG" || echo "run.sh: cannot copy the proxy's output to $FCS_PROXY_LOG" >&2
+fi
 if [ "$rc" -eq 3 ]; then # unreachable: say why the proxy did not start
   echo "run.sh: $name did not start; the last lines it wrote:" >&2
   tail -n 15 "$dir/proxy.log" >&2

@@ -5,6 +5,7 @@ with a body, as the responder's echo shows; stop.sh then leaves no process,
 file or listening port behind. A proxy that is not installed is skipped,
 naming what is missing. Every process started here is stopped by its pid
 and every directory removed, whatever the test's outcome."""
+import json
 import os
 import pathlib
 import pwd
@@ -318,3 +319,22 @@ def test_stop_leaves_files_it_did_not_create(base, started):
     assert p.returncode == 1
     assert "holds files start.sh did not create" in p.stderr
     assert sorted(os.listdir(workdir)) == ["notes.txt"]
+
+
+def test_run_sh_leaves_the_baseline_out_for_the_callers_cases(tmp_path):
+    """A case the baseline lists as a known failure fails a run of a
+    directory of cases (run.sh --cases): the baseline describes the
+    catalog, so it is not applied to them, and says nothing of the rest."""
+    skip_unless_installed("nginx")
+    known = "rfc3875-4.1.11/auth/remote-user-is-text"
+    assert f"{known} fail" in (PROXIES / "baselines" / "nginx.txt").read_text()
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    shutil.copy(ROOT / "seeds" / "cases" / "proxy" / "trust" / "auth-remote-user-is-text.case",
+                cases)
+    report = tmp_path / "report.json"
+    p = run_script("run.sh", "nginx", "--cases", cases, "--json", report)
+    assert p.returncode == 1, p.stderr
+    assert "not in the catalog" not in p.stderr
+    [case] = json.loads(report.read_text())["cases"]
+    assert (case["id"], case["verdict"], case["known"]) == (known, "fail", False)

@@ -1,0 +1,236 @@
+"""Runs batches of case files through one proxy start: a real proxy with
+scripts/proxies/run.sh NAME --cases DIR --json FILE, or the stand-in proxy
+conformance/tests/judge_proxy.py in one of its modes (the proof that the
+oracles catch what they should). While a batch runs, the resident memory
+of the proxy's process group is sampled from /proc; its output is kept and
+searched for a worker that died (a master process that lives on keeps the
+proxy reachable, so only its log tells)."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+RUN_SH = ROOT / "scripts" / "proxies" / "run.sh"
+STANDIN = ROOT / "conformance" / "tests" / "judge_proxy.py"
+STANDIN_MODES = ("plain", "desync", "crash")
+# What the proxies write when a process of theirs dies of a signal or
+# panics: nginx, Apache, h2o, HAProxy's BUG_ON, Go (Caddy), the sanitizers.
+DIED = re.compile(r"exited on signal|exit signal|Segmentation fault|core dumped|"
+                  r"received fatal signal|^FATAL: bug condition|^panic:|^fatal error:|"
+                  r"AddressSanitizer|"
+                  r"SIGSEGV|SIGABRT|SIGBUS", re.M)
+SAMPLE_EVERY = 0.1
+
+
+def build_dir():
+    return pathlib.Path(os.environ.get("FCS_BUILD_DIR", ROOT / "build" / "default"))
+
+
+class WouldNotStart(Exception):
+    """The proxy did not start (run.sh's exit status 3)."""
+
+
+def proxy_names():
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "proxies" / "list.sh")],
+                         capture_output=True, text=True, check=True).stdout
+    return out.split()
+
+
+class Batch:
+    """What one run of a batch left: each case's JSON result by id, the
+    peak growth of the proxy's memory (KiB) and when it peaked (seconds
+    before the run ended), and the log lines that tell of a death."""
+
+    def __init__(self, results, growth_kb, peak_before_end, died):
+        self.results, self.growth_kb = results, growth_kb
+        self.peak_before_end, self.died = peak_before_end, died
+
+
+def _proc_table():
+    """{pid: (ppid, pgid)} of the running processes."""
+    table = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            table[int(stat.parent.name)] = (int(fields[1]), int(fields[2]))
+    return table
+
+
+def _rss_kb(pid):
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _below(table, root_pid):
+    """root_pid and its descendants."""
+    below, frontier = set(), {root_pid}
+    while frontier:
+        below |= frontier
+        frontier = {p for p, (pp, _) in table.items() if pp in frontier} - below
+    return below
+
+
+def proxy_group(table, root_pid):
+    """The process group fcgispec (a descendant of root_pid) spawned the
+    proxy in (its leader is a descendant), or None before it exists."""
+    return next((p for p in _below(table, root_pid)
+                 if table.get(p, (0, 0))[1] == p and p != root_pid), None)
+
+
+def group_rss_kb(root_pid):
+    """The summed VmRSS of the proxy's process group, or None."""
+    table = _proc_table()
+    group = proxy_group(table, root_pid)
+    if group is None:
+        return None
+    return sum(_rss_kb(p) for p, (_, g) in table.items() if g == group)
+
+
+def stop_run(proc):
+    """Stops a run cut short: the proxy's group (fcgispec would leave it
+    running), then the run's own processes."""
+    table = _proc_table()
+    group = proxy_group(table, proc.pid)
+    targets = [-group] if group else []
+    targets += sorted(_below(table, proc.pid), reverse=True)
+    for target in targets:
+        try:
+            os.kill(target, signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class Sampler(threading.Thread):
+    """Samples group_rss_kb every SAMPLE_EVERY s until stopped."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.samples, self.done = pid, [], threading.Event()
+
+    def run(self):
+        while not self.done.wait(SAMPLE_EVERY):
+            kb = group_rss_kb(self.pid)
+            if kb:
+                self.samples.append((time.monotonic(), kb))
+
+    def growth(self, end):
+        """(peak - first sample in KiB, seconds from the peak to end)."""
+        if not self.samples:
+            return 0, 0.0
+        t, peak = max(self.samples, key=lambda s: s[1])
+        return peak - self.samples[0][1], end - t
+
+
+class Target:
+    """A proxy to run batches against: NAME of list.sh, or standin:MODE."""
+
+    def __init__(self, spec, work):
+        self.spec, self.work = spec, pathlib.Path(work)
+        if spec.startswith("standin:"):
+            self.mode = spec.split(":", 1)[1]
+            if self.mode not in STANDIN_MODES:
+                raise ValueError(f"unknown stand-in mode '{self.mode}' "
+                                 f"(known: {' '.join(STANDIN_MODES)})")
+        elif spec in proxy_names():
+            self.mode = None
+        else:
+            raise ValueError(f"unknown proxy '{spec}' (known: "
+                             f"{' '.join(proxy_names())}, or standin:MODE)")
+
+    def repro(self, case_dir):
+        """The command that runs a directory of cases against this proxy."""
+        if self.mode is None:
+            return f"bash scripts/proxies/run.sh {self.spec} --cases {case_dir} -v"
+        return (f"fcgispec --cases {case_dir} -v --proxy unix:H.sock --listen "
+                f"unix:B.sock --spawn \"exec /usr/bin/python3 "
+                f"conformance/tests/judge_proxy.py {self.mode} unix:H.sock "
+                f"unix:B.sock fcgi-curl\"")
+
+    def command(self, cases, report, log, timeout_ms, settle_ms):
+        common = ["--cases", str(cases), "--json", str(report),
+                  "--timeout", str(timeout_ms), "--settle", str(settle_ms)]
+        if self.mode is None:
+            return ["bash", str(RUN_SH), self.spec, *common], \
+                {**os.environ, "FCS_PROXY_LOG": str(log)}
+        http, rec = self.work / "h.sock", self.work / "b.sock"
+        curl = build_dir() / "conformance" / "client" / "fcgi-curl"
+        spawn = (f"exec /usr/bin/python3 '{STANDIN}' {self.mode} 'unix:{http}' "
+                 f"'unix:{rec}' '{curl}' 2>'{log}'")
+        return [str(build_dir() / "conformance" / "fcgispec"), "--proxy",
+                f"unix:{http}", "--listen", f"unix:{rec}", "--spawn", spawn,
+                *common], dict(os.environ)
+
+
+class Driver:
+    """Runs batches of (id, case text) for one Target in a private
+    directory it removes at close()."""
+
+    def __init__(self, spec):
+        # A short path: Unix socket paths hold at most 107 bytes.
+        self.work = pathlib.Path(tempfile.mkdtemp(prefix="fcgispec-pfz."))
+        try:
+            self.target = Target(spec, self.work)
+        except ValueError:
+            self.close()
+            raise
+        self.runs = 0
+
+    def close(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def run(self, cases, timeout_ms, settle_ms):
+        """Runs the cases (a list of (id, text)) in one proxy start; a Batch."""
+        self.runs += 1
+        cases_dir = self.work / "cases"
+        shutil.rmtree(cases_dir, ignore_errors=True)
+        cases_dir.mkdir()
+        for i, (_, text) in enumerate(cases):
+            (cases_dir / f"{i:05d}.case").write_text(text)
+        report, log = self.work / "report.json", self.work / "proxy.log"
+        for f in (report, log):
+            f.unlink(missing_ok=True)
+        argv, env = self.target.command(cases_dir, report, log, timeout_ms, settle_ms)
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, errors="replace")
+        sampler = Sampler(proc.pid)
+        sampler.start()
+        try:
+            _, err = proc.communicate()
+        except BaseException:  # interrupted: leave nothing running
+            stop_run(proc)
+            raise
+        finally:
+            end = time.monotonic()
+            sampler.done.set()
+            sampler.join()
+        if proc.returncode == 3:
+            raise WouldNotStart(" ".join(err.strip().splitlines()[-3:]) or
+                                f"{self.target.spec} did not start")
+        if not report.exists():
+            raise RuntimeError(f"fcgispec wrote no report (exit {proc.returncode}): "
+                               + " ".join(err.strip().splitlines()[-3:]))
+        results = {c["id"]: c for c in json.loads(report.read_text())["cases"]}
+        text = log.read_text(errors="replace") if log.exists() else ""
+        growth, before_end = sampler.growth(end)
+        return Batch(results, growth, before_end,
+                     [ln for ln in text.splitlines() if DIED.search(ln)])
