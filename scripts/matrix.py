@@ -11,7 +11,8 @@ DIR it runs nothing and renders the reports an earlier run wrote under DIR
 .github/workflows/certify.yml).
 
   scripts/matrix.py [--backends A,B] [--proxies A,B] [--only backends|proxies]
-                    [--jobs N] [--out DIR] [--check] [--screenshot FILE]
+                    [--jobs N] [--proxy-jobs N] [--out DIR] [--check]
+                    [--screenshot FILE]
                     [--reports DIR]
 
 Without a selection every backend and every proxy is run. --backends and
@@ -59,6 +60,10 @@ def parse_args(argv):
                    help="every column of one kind")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="columns run at the same time (default 1)")
+    p.add_argument("--proxy-jobs", type=int, metavar="N",
+                   help="run proxies in a pool of their own, N at a time, "
+                   "beside the --jobs pool of backends (a proxy run mostly "
+                   "waits on the network)")
     p.add_argument("--out", default="build/matrix", metavar="DIR",
                    help="output directory (default build/matrix)")
     p.add_argument("--check", action="store_true",
@@ -77,6 +82,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error(f"--jobs must be at least 1, got {args.jobs}")
+    if args.proxy_jobs is not None and args.proxy_jobs < 1:
+        p.error(f"--proxy-jobs must be at least 1, got {args.proxy_jobs}")
     if args.only and (args.backends or args.proxies):
         p.error("--only takes every column of a kind: give it without "
                 "--backends and --proxies")
@@ -104,7 +111,8 @@ def main(argv=None):
     out = in_root(args.out)
     setup = runner.Setup(ROOT, build, out, args.timeout)
     results = (runner.load_all(chosen, setup, in_root(args.reports))
-               if args.reports else runner.run_all(chosen, setup, args.jobs))
+               if args.reports else runner.run_all(
+                   chosen, setup, args.jobs, proxy_jobs=args.proxy_jobs))
 
     out.mkdir(parents=True, exist_ok=True)
     html_path = out / "matrix.html"

@@ -431,10 +431,12 @@ static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   }
   if (a1 && !a1->quoted && strcmp(a1->word, "raw") == 0) {
     s->b = R_RAW;
-    for (size_t i = 2; i < tk->n; i++)
-      if (!tok_is_bytes(&tk->v[i]) ||
-          take_item(ps, &tk->v[i], &s->items, &s->nitems))
+    for (size_t i = 2; i < tk->n; i++) {
+      if (!tok_is_bytes(&tk->v[i]))
         FAIL(ps, "column %d: 'reply raw' takes byte items", tk->v[i].col);
+      if (take_item(ps, &tk->v[i], &s->items, &s->nitems))
+        return -1;
+    }
     if (!s->nitems)
       FAIL(ps, "'reply raw' needs the bytes to send");
     return 0;
@@ -732,8 +734,10 @@ static int replies_answer_requests(parser *ps, const fcs_case *c) {
 /* A case talks FastCGI to a backend or HTTP to a proxy, never both: each
  * step and condition must belong to its kind. */
 static int check_kind(parser *ps, fcs_case *c) {
-  for (size_t i = 0; i < c->nsteps; i++)
+  for (size_t i = 0; i < c->nsteps; i++) {
     c->proxy |= is_http_producer(c->steps[i].kind);
+    c->replies |= c->steps[i].kind == S_REPLY;
+  }
   for (size_t i = 0; i < c->nsteps; i++) {
     const fcs_step *s = &c->steps[i];
     ps->line = s->line;

@@ -164,6 +164,7 @@ typedef struct fcs_case {
   char *id, *section, *requirement, *role, *path;
   char *advisory; /* TRUST cases: the attack prevented and the advisory */
   int proxy;      /* its producers write HTTP to a proxy (docs/proxies.md) */
+  int replies;    /* a proxy case with reply lines: the response side */
   fcs_level level;
   long deadline_ms; /* 0: the runner's --timeout */
   unsigned requires;

@@ -26,6 +26,7 @@ typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
       *write_baseline, *dump_send, *export_seeds, *echo;
   const char *proxy, *listen, *docroot; /* proxy mode (docs/proxies.md) */
+  long rss_limit_mib;                   /* proxy mode: 0 = the default */
   const char **include, **exclude;
   size_t ninclude, nexclude;
   int list, jobs, strict, verbose, color;
@@ -49,6 +50,8 @@ static void usage(FILE *out) {
       "      --listen ADDR      proxy mode: where the recording backend\n"
       "                         listens (the proxy forwards there)\n"
       "      --docroot DIR      proxy mode: the proxy's document root\n"
+      "      --rss-limit MIB    proxy mode with --spawn: a case after which\n"
+      "                         the proxy's processes hold more fails (512)\n"
       "      --list             list the selected cases and exit\n"
       "  -x, --exclude PATTERN  leave out matching cases (repeatable)\n"
       "  -j, --jobs N           cases run in parallel (default 1)\n"
@@ -141,7 +144,8 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     O_CASE_CAP,
     O_PROXY,
     O_LISTEN,
-    O_DOCROOT
+    O_DOCROOT,
+    O_RSS_LIMIT
   };
   static const struct option longs[] = {
       {"target", required_argument, 0, 't'},
@@ -167,6 +171,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       {"proxy", required_argument, 0, O_PROXY},
       {"listen", required_argument, 0, O_LISTEN},
       {"docroot", required_argument, 0, O_DOCROOT},
+      {"rss-limit", required_argument, 0, O_RSS_LIMIT},
       {"help", no_argument, 0, 'h'},
       {"version", no_argument, 0, 'V'},
       {0, 0, 0, 0}};
@@ -197,6 +202,14 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     case O_DOCROOT:
       o->docroot = optarg;
       sticky(o, "--docroot", optarg);
+      break;
+    case O_RSS_LIMIT:
+      if (number_opt(optarg, 1, 1 << 20, &n)) {
+        usage_error("--rss-limit must be 1..1048576 MiB");
+        return -1;
+      }
+      o->rss_limit_mib = n;
+      sticky(o, "--rss-limit", optarg);
       break;
     case 'x':
       add_pattern(&o->exclude, &o->nexclude, optarg);
@@ -316,8 +329,9 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
                 "proxy or a backend");
     return -1;
   }
-  if ((o->listen || o->docroot) && !o->proxy) {
-    usage_error("--listen and --docroot belong to proxy mode (--proxy)");
+  if ((o->listen || o->docroot || o->rss_limit_mib) && !o->proxy) {
+    usage_error("--listen, --docroot and --rss-limit belong to proxy mode "
+                "(--proxy)");
     return -1;
   }
   return 0;
@@ -337,7 +351,9 @@ static int selected(const options *o, const fcs_case *c) {
 /* What --dump-send and --export-seeds put in a proxy case's placeholders
  * when no proxy is named. */
 static proxy_env dump_env(const options *o) {
-  proxy_env env = {.docroot = o->docroot ? o->docroot : ""};
+  proxy_env env = {.docroot = o->docroot ? o->docroot : "",
+                   .rss_limit_kib =
+                       1024 * (o->rss_limit_mib ? o->rss_limit_mib : 512)};
   char err[256];
   if (!o->proxy || target_parse(o->proxy, &env.proxy, err, sizeof(err)))
     target_parse("tcp:127.0.0.1:8080", &env.proxy, err, sizeof(err));

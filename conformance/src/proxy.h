@@ -16,7 +16,8 @@ typedef struct proxy_env {
   char port[16];       /* {port} */
   const char *docroot; /* {docroot}: the proxy's document root, or "" */
   fcs_recorder *rec;
-  unsigned cases; /* cases run so far: markers are unique in a run */
+  unsigned cases;     /* cases run so far: markers are unique in a run */
+  long rss_limit_kib; /* a spawned proxy holding more fails the case */
 } proxy_env;
 
 /* Runs one proxy case (c->proxy) and decides its verdict, then checks the

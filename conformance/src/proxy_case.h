@@ -24,6 +24,7 @@ typedef struct px_req {
 
 typedef struct px_client {
   http_conn h;
+  http_conn *past;  /* its earlier connections, closed: past[g] was gen g */
   int used;         /* connected at least once */
   int closed_by_us; /* close step, or reconnect */
   unsigned gen;     /* reconnects so far */
@@ -47,10 +48,13 @@ typedef struct px_case {
   uint64_t events;            /* the recorder's event count last seen */
   int64_t t0, last_change;    /* ms: case start, last byte either way */
   int64_t step_start;         /* ms: when the running check began */
+  char unplayable[200];       /* a reply line too long once expanded, or "" */
 } px_case;
 
 /* The backend request that carries request k's marker (NULL: none yet). */
 const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k);
+/* The connection request k was sent on (closed by now, maybe). */
+const http_conn *px_conn(const px_case *pc, size_t k);
 /* Request k's final response, or NULL. */
 const http_response *px_response(const px_case *pc, size_t k);
 /* 1 when request k's response is complete or can no longer come. */

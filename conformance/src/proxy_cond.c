@@ -136,9 +136,9 @@ static fcs_tri status_is(const px_case *pc, const fcs_cond *k, fcs_buf *why) {
     return ok ? TRI_TRUE : TRI_FALSE;
   }
   if (px_req_done(pc, k->id)) {
-    const px_client *cl = &pc->cl[pc->reqs[k->id - 1].client];
+    const http_conn *h = px_conn(pc, k->id);
     buf_fmt(why, "request %lu got no response (%s)", k->id,
-            cl->h.error[0] ? cl->h.error : "the connection closed");
+            h->error[0] ? h->error : "the connection closed");
     return TRI_FALSE;
   }
   return TRI_PENDING;

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "clock.h"
+#include "proc_rss.h"
 #include "proxy_case.h"
 
 static const uint8_t marker_key[] = "fcgispec=";
@@ -22,12 +24,16 @@ const rec_request *px_find(const px_case *pc, const rec_state *rs, size_t k) {
   return NULL;
 }
 
-const http_response *px_response(const px_case *pc, size_t k) {
+const http_conn *px_conn(const px_case *pc, size_t k) {
   const px_req *r = &pc->reqs[k - 1];
   const px_client *cl = &pc->cl[r->client];
-  if (cl->gen != r->gen || r->ordinal >= cl->h.nresp)
-    return NULL;
-  return &cl->h.resp[r->ordinal];
+  return r->gen == cl->gen ? &cl->h : &cl->past[r->gen];
+}
+
+const http_response *px_response(const px_case *pc, size_t k) {
+  const http_conn *h = px_conn(pc, k);
+  size_t n = pc->reqs[k - 1].ordinal;
+  return n < h->nresp ? &h->resp[n] : NULL;
 }
 
 int px_req_done(const px_case *pc, size_t k) {
@@ -41,7 +47,8 @@ int px_req_done(const px_case *pc, size_t k) {
   if (resp && resp->framing == HTTP_FRAME_CLOSE &&
       now_ms() - pc->last_change >= pc->cfg->settle_ms)
     return 1;
-  return cl->gen != r->gen || cl->h.fd < 0 || cl->h.eof || cl->h.error[0];
+  const http_conn *h = px_conn(pc, k);
+  return cl->gen != r->gen || h->fd < 0 || h->eof || h->error[0];
 }
 
 int px_case_conn(const px_case *pc, const rec_state *rs, size_t conn) {
@@ -139,21 +146,36 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
   buf_free(&target);
 }
 
-/* The reply lines before request k answer it: copied with their
- * placeholders expanded, for the recorder to play. */
+/* The reply lines since the previous request answer request k (the
+ * parser lets only http bytes and client switches stand between them and
+ * it): copied with their placeholders expanded, for the recorder to play. */
 static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
   const fcs_step *first = s;
-  while (first > pc->c->steps && first[-1].kind == S_REPLY)
+  while (first > pc->c->steps && !step_is_request(first - 1))
     first--;
   px_req *r = &pc->reqs[k - 1];
-  r->nreply = (size_t)(s - first);
+  for (const fcs_step *t = first; t < s; t++)
+    r->nreply += t->kind == S_REPLY;
   r->reply = r->nreply ? xcalloc(r->nreply, sizeof *r->reply) : NULL;
-  for (size_t i = 0; i < r->nreply; i++) {
-    fcs_step *t = &r->reply[i];
-    *t = first[i];
-    t->items = first[i].nitems ? xcalloc(t->nitems, sizeof *t->items) : NULL;
-    for (size_t j = 0; j < t->nitems; j++)
-      px_expand(pc, k, &first[i].items[j], &t->items[j]);
+  fcs_step *to = r->reply;
+  for (const fcs_step *t = first; t < s; t++) {
+    if (t->kind != S_REPLY)
+      continue;
+    *to = *t;
+    to->items = t->nitems ? xcalloc(t->nitems, sizeof *to->items) : NULL;
+    size_t len = 0;
+    for (size_t j = 0; j < t->nitems; j++) {
+      px_expand(pc, k, &t->items[j], &to->items[j]);
+      len += to->items[j].len;
+    }
+    /* The parser bounds a record's content before its placeholders grow. */
+    if (to->b == R_RECORD && to->o.split < 0 && len > FCS_MAX_CONTENT &&
+        !pc->unplayable[0])
+      snprintf(pc->unplayable, sizeof pc->unplayable,
+               "line %d: record content is %zu bytes once its placeholders "
+               "are expanded (at most 65535; use split=N)",
+               t->line, len);
+    to++;
   }
 }
 
@@ -201,13 +223,28 @@ static int pump(px_case *pc, int64_t until) {
   return changed;
 }
 
+/* The last complete response on h has "close" in a Connection header. */
+static int said_close(const http_conn *h) {
+  if (!h->nresp || !h->resp[h->nresp - 1].complete)
+    return 0;
+  const uint8_t *v;
+  size_t len;
+  if (!http_header(&h->resp[h->nresp - 1], "Connection", &v, &len))
+    return 0;
+  for (size_t i = 0; i + 5 <= len; i++)
+    if (!strncasecmp((const char *)v + i, "close", 5))
+      return 1;
+  return 0;
+}
+
 static int connect_client(px_case *pc, char *err, size_t errlen) {
   px_client *cl = &pc->cl[pc->cur];
   if (cl->h.fd >= 0)
     return 0;
-  if (cl->used) { /* a connection closed by the proxy or by a close step */
-    http_conn_free(&cl->h);
-    cl->gen++;
+  if (cl->used) { /* closed by the proxy, by a close step, or after a
+                     response that said Connection: close */
+    cl->past = xrealloc(cl->past, (cl->gen + 1) * sizeof *cl->past);
+    cl->past[cl->gen++] = cl->h; /* its responses may still be judged */
     cl->sent = 0;
   }
   memset(&cl->h, 0, sizeof(cl->h));
@@ -218,6 +255,15 @@ static int connect_client(px_case *pc, char *err, size_t errlen) {
                       err, errlen);
 }
 
+/* A connection of this case reached the proxy. */
+static int connected_before(const px_case *pc) {
+  for (int i = 0; i < PX_CLIENTS; i++)
+    if (pc->cl[i].gen > 0 || pc->cl[i].h.fd >= 0 || pc->cl[i].h.raw_total ||
+        pc->cl[i].log.len)
+      return 1;
+  return 0;
+}
+
 /* Writes the pending bytes on the current client; -1 when it cannot
  * connect (an error verdict). */
 static int flush(px_case *pc, fcs_result *res) {
@@ -225,13 +271,18 @@ static int flush(px_case *pc, fcs_result *res) {
     return 0;
   px_client *cl = &pc->cl[pc->cur];
   char err[256];
-  if (cl->h.eof && cl->h.fd >= 0) { /* the proxy closed it: a new one */
+  /* A client does not write on a connection the proxy closed or said it
+   * would close (RFC 9112 9.6): a new one. */
+  if (cl->h.fd >= 0 && (cl->h.eof || said_close(&cl->h)))
     http_close(&cl->h);
-  }
   if (connect_client(pc, err, sizeof(err))) {
-    res->verdict = FCS_V_ERROR;
-    buf_fmt(&res->observed, "cannot connect to the proxy %s: %s", pc->env->host,
-            err);
+    /* Refused after this case reached it: the proxy went down under the
+     * case (a crash the liveness check confirms), not a runner error. */
+    res->verdict = connected_before(pc) ? FCS_V_FAIL : FCS_V_ERROR;
+    buf_fmt(&res->observed, "cannot connect to the proxy %s: %s%s",
+            pc->env->host, err,
+            connected_before(pc) ? " (it took this case's earlier connections)"
+                                 : "");
     return -1;
   }
   if (pc->pending_req) {
@@ -369,6 +420,11 @@ static void run_steps(px_case *pc, fcs_result *res) {
       if (pc->pending_req && step_is_request(s) && flush(pc, res))
         return;
       produce(pc, s);
+      if (pc->unplayable[0]) {
+        res->verdict = FCS_V_ERROR;
+        buf_str(&res->observed, pc->unplayable);
+        return;
+      }
       continue;
     }
     if (s->kind != S_ALLOW && flush(pc, res))
@@ -426,6 +482,23 @@ static int proxy_alive(const px_case *pc) {
   return 1;
 }
 
+/* The spawned proxy's processes stay within --rss-limit: a reply that
+ * makes a proxy hoard memory is a denial of service. */
+static void check_memory(const px_case *pc, fcs_result *res) {
+  res->rss_kib = proc_group_rss_kib(pc->cfg->pid);
+  if (!pc->env->rss_limit_kib || res->rss_kib <= pc->env->rss_limit_kib)
+    return;
+  buf_fmt(&res->notes,
+          "the proxy's processes hold %ld KiB after this case, over "
+          "--rss-limit (%ld KiB)\n",
+          res->rss_kib, pc->env->rss_limit_kib);
+  if (res->verdict < FCS_V_FAIL) {
+    res->verdict = FCS_V_FAIL;
+    buf_str(&res->expected, "the proxy's processes stay within --rss-limit");
+    buf_fmt(&res->observed, "the proxy holds %ld KiB", res->rss_kib);
+  }
+}
+
 static void free_replies(px_case *pc) {
   for (size_t k = 0; k < pc->nreqs; k++) {
     px_req *r = &pc->reqs[k];
@@ -445,6 +518,9 @@ static void px_free(px_case *pc) {
       http_close(&pc->cl[i].h);
     if (pc->cl[i].used)
       http_conn_free(&pc->cl[i].h);
+    for (unsigned g = 0; g < pc->cl[i].gen; g++)
+      http_conn_free(&pc->cl[i].past[g]);
+    free(pc->cl[i].past);
     buf_free(&pc->cl[i].log);
   }
   buf_free(&pc->pending);
@@ -488,6 +564,8 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
       buf_free(&why);
     }
   }
+  if (cfg->pid > 0 && !res->down)
+    check_memory(&pc, res);
   if (res->verdict != FCS_V_PASS) {
     rs = recorder_lock(pc.env->rec);
     px_trace(&pc, rs, &res->trace);
@@ -512,6 +590,12 @@ int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
       return -1;
     }
     produce(&pc, s);
+    if (pc.unplayable[0]) {
+      snprintf(err, errlen, "%s", pc.unplayable);
+      buf_free(&pc.pending);
+      free_replies(&pc);
+      return -1;
+    }
   }
   buf_add(out, pc.pending.p, pc.pending.len);
   buf_free(&pc.pending);

@@ -68,6 +68,32 @@ static void show_shape(const http_response *h, fcs_buf *out) {
           lines >= 2 ? lines - 2 : 0);
 }
 
+/* The responses on client i's connection g, and how it ended. */
+static void show_responses(int i, unsigned g, const http_conn *c,
+                           fcs_buf *out) {
+  char who[48];
+  if (g)
+    snprintf(who, sizeof who, "client %d (connection %u)", i + 1, g + 1);
+  else
+    snprintf(who, sizeof who, "client %d", i + 1);
+  for (size_t r = 0; r < c->nresp; r++) {
+    const http_response *h = &c->resp[r];
+    const uint8_t *nl = memchr(h->head.p, '\n', h->head.len);
+    size_t line = nl ? (size_t)(nl - h->head.p) : h->head.len;
+    if (line && h->head.p[line - 1] == '\r')
+      line--;
+    buf_fmt(out, "  %s response %zu: ", who, r + 1);
+    buf_escape(out, h->head.p, line, 200);
+    buf_fmt(out, " (body %llu bytes", (unsigned long long)h->body_total);
+    show_shape(h, out);
+    buf_str(out, h->complete ? ")\n" : ", incomplete)\n");
+  }
+  if (c->error[0])
+    buf_fmt(out, "  %s: %s\n", who, c->error);
+  if (c->eof)
+    buf_fmt(out, "  %s: the proxy closed the connection\n", who);
+}
+
 static void show_clients(const px_case *pc, fcs_buf *out) {
   for (int i = 0; i < PX_CLIENTS; i++) {
     const px_client *cl = &pc->cl[i];
@@ -76,22 +102,8 @@ static void show_clients(const px_case *pc, fcs_buf *out) {
     buf_fmt(out, "  client %d sent %zu bytes: \"", i + 1, cl->log.len);
     buf_escape(out, cl->log.p, cl->log.len, SHOW_BYTES);
     buf_str(out, "\"\n");
-    for (size_t r = 0; r < cl->h.nresp; r++) {
-      const http_response *h = &cl->h.resp[r];
-      const uint8_t *nl = memchr(h->head.p, '\n', h->head.len);
-      size_t line = nl ? (size_t)(nl - h->head.p) : h->head.len;
-      if (line && h->head.p[line - 1] == '\r')
-        line--;
-      buf_fmt(out, "  client %d response %zu: ", i + 1, r + 1);
-      buf_escape(out, h->head.p, line, 200);
-      buf_fmt(out, " (body %llu bytes", (unsigned long long)h->body_total);
-      show_shape(h, out);
-      buf_str(out, h->complete ? ")\n" : ", incomplete)\n");
-    }
-    if (cl->h.error[0])
-      buf_fmt(out, "  client %d: %s\n", i + 1, cl->h.error);
-    if (cl->h.eof)
-      buf_fmt(out, "  client %d: the proxy closed the connection\n", i + 1);
+    for (unsigned g = 0; g <= cl->gen; g++)
+      show_responses(i, g, g < cl->gen ? &cl->past[g] : &cl->h, out);
     if (cl->log.len < 4096)
       repro(pc, &cl->log, out);
   }

@@ -30,6 +30,7 @@ void rec_play_start(rec_session *s, const rec_script *sc, uint16_t id,
   if (s->nplays == REC_MAX_ACTIVE)
     return; /* more than the requests a connection may have open */
   s->plays[s->nplays++] = (rec_play){sc->steps, sc->n, 0, id, keep, 0};
+  s->played = 1;
 }
 
 static void drop_first(rec_session *s) {
@@ -57,7 +58,8 @@ static int step(rec_session *s, rec_play *p, int64_t now) {
     copy.id = st->o.id >= 0 ? (unsigned long)st->o.id : p->id;
     break;
   }
-  /* The parser bounds a record's content, the one reason this can fail. */
+  /* The parser and the runner (take_replies) bound a record's content,
+   * the one reason this can fail. */
   step_produce(NULL, &copy, NULL, &s->out, err, sizeof err);
   return 0;
 }
@@ -85,5 +87,6 @@ int rec_play_tick(rec_session *s, int64_t now) {
 }
 
 int64_t rec_play_due(const rec_session *s) {
-  return s->nplays ? s->plays[0].resume : 0;
+  /* A closing connection plays nothing more: no wake-ups for it. */
+  return s->nplays && !s->closing ? s->plays[0].resume : 0;
 }

@@ -60,11 +60,15 @@ typedef struct rec_session {
   int failed;  /* the framing broke: nothing more is read */
   fcs_buf out; /* replies not written yet, from out_at */
   size_t out_at;
-  int closing; /* close once out is written, reading nothing more */
+  int closing;   /* close once out is written, reading nothing more */
+  int read_done; /* the peer half-closed while a script played: reading
+                    nothing more, closing once the plays are done */
   rec_active act[REC_MAX_ACTIVE];
   size_t nact;
   rec_play plays[REC_MAX_ACTIVE]; /* played in order, one at a time */
   size_t nplays;
+  int played; /* a script was played here: the connection ends with the
+                 case, whatever state the script left it in */
 } rec_session;
 
 /* A new connection in the store, read by s. */

@@ -96,6 +96,10 @@ static void read_conn(fcs_recorder *r, live *l) {
     return;
   }
   rec_session_eof(&r->store, &l->s);
+  if (l->s.nplays) { /* a half-close: the scripted reply still plays */
+    l->s.read_done = 1;
+    return;
+  }
   flush(l);
   close_conn(r, l, 0);
 }
@@ -159,7 +163,7 @@ static size_t poll_set(fcs_recorder *r) {
   r->pfd[1] = (struct pollfd){r->listen_fd, POLLIN, 0};
   for (size_t i = 0; i < r->nlive; i++) {
     const live *l = r->live[i];
-    short want = (short)((l->s.closing ? 0 : POLLIN) |
+    short want = (short)((l->s.closing || l->s.read_done ? 0 : POLLIN) |
                          (l->s.out_at < l->s.out.len ? POLLOUT : 0));
     r->pfd[i + 2] = (struct pollfd){l->fd, want, 0};
   }
@@ -169,14 +173,18 @@ static size_t poll_set(fcs_recorder *r) {
 static void serve(fcs_recorder *r, live *l, short revents) {
   if (revents & (POLLOUT | POLLERR | POLLHUP))
     flush(l);
-  if (!l->s.closing && (revents & (POLLIN | POLLERR | POLLHUP)))
+  if (!l->s.closing && !l->s.read_done &&
+      (revents & (POLLIN | POLLERR | POLLHUP)))
     read_conn(r, l);
   if (l->fd >= 0 && rec_play_tick(&l->s, now_ms()))
     changed(r);
   if (l->fd >= 0) {
     flush(l);
+    /* Half-closed: done once the plays are, or when the peer is gone. */
+    if (l->s.read_done && (!l->s.nplays || (revents & (POLLERR | POLLHUP))))
+      l->s.closing = 1;
     if (l->s.closing && l->s.out.len == 0)
-      close_conn(r, l, 1);
+      close_conn(r, l, !l->s.read_done);
   }
 }
 
@@ -359,7 +367,7 @@ void recorder_scripts_clear(fcs_recorder *r) {
   pthread_mutex_lock(&r->mu);
   r->store.nscripts = 0;
   for (size_t i = 0; i < r->nlive; i++)
-    if (r->live[i]->s.nplays) {
+    if (r->live[i]->s.played) {
       r->live[i]->s.nplays = 0;
       r->live[i]->s.closing = 1;
     }

@@ -108,7 +108,9 @@ uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until);
 struct fcs_step;
 void recorder_script(fcs_recorder *r, const char *marker,
                      const struct fcs_step *steps, size_t n);
-/* Forgets every script; a connection still playing one is closed. */
+/* Forgets every script; a connection that played one is closed (a
+ * script may leave it in any state: waiting, or with a request never
+ * ended). */
 void recorder_scripts_clear(fcs_recorder *r);
 
 /* 1 when the value holds the marker whole (not as the start of a longer

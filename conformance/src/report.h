@@ -41,6 +41,10 @@ typedef struct fcs_score {
   size_t regressions, errors, known, fixed;
   size_t content_checked, content_unchecked; /* replies (run.h) */
   double score; /* percent of scored MUST and SHOULD cases that passed */
+  /* Proxy mode with --spawn: KiB the proxy held after the first case, at
+   * its peak (after case rss_peak_case) and after the last; 0 unmeasured. */
+  long rss_first, rss_peak, rss_last;
+  size_t rss_peak_case;
   int exit_code;
 } fcs_score;
 

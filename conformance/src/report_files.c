@@ -66,10 +66,18 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
   fprintf(f,
           "},\n    \"score\": %.2f,\n    \"regressions\": %zu,\n"
           "    \"known\": %zu,\n    \"content_checked\": %zu,\n"
-          "    \"content_unchecked\": %zu,\n    \"exit_code\": %d\n  },\n"
-          "  \"cases\": [\n",
+          "    \"content_unchecked\": %zu,\n    \"exit_code\": %d\n  },\n",
           s->score, s->regressions, s->known, s->content_checked,
           s->content_unchecked, s->exit_code);
+  if (s->rss_peak) {
+    fprintf(f,
+            "  \"proxy_memory\": {\"first_kib\": %ld, \"peak_kib\": %ld, "
+            "\"last_kib\": %ld, \"peak_case\": ",
+            s->rss_first, s->rss_peak, s->rss_last);
+    json_cstr(f, r->cases[s->rss_peak_case]->id);
+    fprintf(f, "},\n");
+  }
+  fprintf(f, "  \"cases\": [\n");
   for (size_t i = 0; i < r->n; i++) {
     const fcs_case *c = r->cases[i];
     const fcs_result *res = &r->res[i];
@@ -77,11 +85,16 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
     json_cstr(f, c->id);
     fprintf(f, ", \"section\": ");
     json_cstr(f, c->section);
+    if (c->proxy)
+      fprintf(f, ", \"side\": \"%s\"", c->replies ? "response" : "request");
     fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
     json_cstr(f, c->role);
-    fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,\n",
+    fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,",
             verdict_name(res->verdict), r->known[i] ? "true" : "false",
             (long long)res->ms);
+    if (res->rss_kib)
+      fprintf(f, " \"rss_kib\": %ld,", res->rss_kib);
+    fprintf(f, " \"down\": %s,\n", res->down ? "true" : "false");
     fprintf(f, "     \"requirement\": ");
     json_cstr(f, c->requirement);
     if (c->advisory) {

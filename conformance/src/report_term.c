@@ -168,6 +168,12 @@ static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
               "  content: %zu replies compared with the request sent, %zu "
               "could not be\n",
               s->content_checked, s->content_unchecked);
+    if (s->rss_peak)
+      fprintf(out,
+              "  proxy memory: %ld KiB after the first case, peak %ld KiB "
+              "after %s, %ld KiB after the last\n",
+              s->rss_first, s->rss_peak, r->cases[s->rss_peak_case]->id,
+              s->rss_last);
     if (s->known || s->fixed)
       fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
               s->known, s->fixed);

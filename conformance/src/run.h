@@ -48,6 +48,9 @@ typedef struct fcs_result {
   /* Replies compared with what was sent, and replies that could not be
    * (the app reveals nothing, or not in a form that can be compared). */
   unsigned content_checked, content_unchecked;
+  /* Proxy mode with --spawn: KiB resident in the proxy's processes after
+   * the case (0: not measured). */
+  long rss_kib;
 } fcs_result;
 
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);

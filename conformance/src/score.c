@@ -19,6 +19,15 @@ void score_run(const fcs_run *r, fcs_score *s) {
   for (size_t i = 0; i < r->n; i++) {
     fcs_level l = r->cases[i]->level;
     fcs_verdict v = r->res[i].verdict;
+    long rss = r->res[i].rss_kib;
+    if (rss && !s->rss_first)
+      s->rss_first = rss;
+    if (rss > s->rss_peak) {
+      s->rss_peak = rss;
+      s->rss_peak_case = i;
+    }
+    if (rss)
+      s->rss_last = rss;
     s->verdicts[v]++;
     s->by_level[l][v]++;
     s->total[l]++;

@@ -14,6 +14,10 @@ MODE says how it behaves:
   spoof   as plain, and a Remote-Addr header also sets REMOTE_ADDR
   silent  reads requests and never answers
   die     as plain, and exits once it has answered one request
+  close   as plain, each response saying Connection: close; it reads
+          nothing more on that connection and closes it a second later
+  split   as plain, and copies the app's CGI header block into the response
+          head as it is (response splitting: the app picks the headers)
   desync  as plain, but trusts the app's Content-Length when it is less
           than the body: the whole body follows it, so the bytes past
           that length answer the next request on the connection (the
@@ -29,6 +33,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 TEXT = re.compile(rb"[\t\x20-\x7e\x80-\xff]*")
@@ -99,6 +104,14 @@ def framed(stdout, trust_length=False):
             b"Content-Length: %d\r\n\r\n" % length + body)
 
 
+def verbatim(stdout):
+    """The split mode's response: the app's header block as it is, then a
+    Content-Length of the body."""
+    head, body = split_head(stdout)
+    return (b"HTTP/1.1 200 OK\r\n" + head + b"\r\n" +
+            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
 def serve(conn, mode, backend, curl, pattern):
     with conn, conn.makefile("rb") as f:
         while True:
@@ -115,9 +128,17 @@ def serve(conn, mode, backend, curl, pattern):
             out = forward(mode, backend, curl, method, target, headers, body)
             if mode == "crash" and pattern in out:
                 os._exit(134)
-            conn.sendall(framed(out, mode == "desync"))
+            response = (verbatim(out) if mode == "split"
+                        else framed(out, mode == "desync"))
+            if mode == "close":
+                response = response.replace(
+                    b"\r\n", b"\r\nConnection: close\r\n", 1)
+            conn.sendall(response)
             if mode == "die":
                 os.kill(os.getpid(), signal.SIGTERM)
+            if mode == "close":  # it said so: reads nothing more, then goes
+                time.sleep(1)
+                return
 
 
 def main():

@@ -85,6 +85,12 @@ static void fake_free(fake *f) {
     buf_free(&f->reqs[i].in);
   }
   buf_free(&f->conns[0].violations);
+  http_conn_free(&f->pc.cl[0].h);
+}
+
+/* Bytes from the proxy on client 1, parsed as the runner parses them. */
+static void responds(fake *f, const char *bytes) {
+  http_ingest(&f->pc.cl[0].h, (const uint8_t *)bytes, strlen(bytes));
 }
 
 /* Judges "kind k [name] [item]" on the fake. */
@@ -379,6 +385,180 @@ static void test_expand(void) {
   fake_free(&f);
 }
 
+/* header-count k name n */
+static fcs_tri judge_count(fake *f, unsigned long k, const char *name,
+                           unsigned long n) {
+  fcs_buf item = {0};
+  buf_str(&item, name);
+  fcs_cond c = {.kind = C_HEADER_COUNT,
+                .id = k,
+                .num = n,
+                .ms = -1,
+                .items = &item,
+                .nitems = 1};
+  fcs_buf why = {0};
+  fcs_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
+  buf_free(&why);
+  buf_free(&item);
+  return t;
+}
+
+static const char ok_empty[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+/* body, body-has, body-lacks: pending while the body comes, then judged
+ * on the whole de-chunked body; false when the proxy closed first. */
+static void test_body(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 0);
+  sent(&f, 0);
+  responds(&f, "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\nid fcgi");
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, "id fcgispec=c7r1 hello"), TRI_PENDING);
+  CHECK_EQ(judge(&f, C_BODY_HAS, 1, NULL, "id"), TRI_PENDING);
+  CHECK_EQ(judge(&f, C_BODY_LACKS, 1, NULL, "x"), TRI_PENDING);
+  responds(&f, "spec=c7r1 hello");
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, "id {marker} hello"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, "id {marker:2} hello"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, "id {marker} hell"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, "id {marker} hello!"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, ""), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_BODY_HAS, 1, NULL, "c7r1 hel"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_BODY_HAS, 1, NULL, "hello!"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_BODY_LACKS, 1, NULL, "hello!"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_BODY_LACKS, 1, NULL, "1 he"), TRI_FALSE);
+  /* Chunked: the body is what the chunks carry. */
+  responds(&f, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n");
+  CHECK_EQ(judge(&f, C_BODY, 2, NULL, "hello"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_BODY_LACKS, 2, NULL, "\r\n"), TRI_TRUE);
+  fake_free(&f);
+
+  fake_init(&f);
+  sent(&f, 0);
+  responds(&f, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel");
+  f.pc.cl[0].h.eof = 1; /* the proxy closed inside the body */
+  CHECK_EQ(judge(&f, C_BODY, 1, NULL, "hel"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_BODY_LACKS, 1, NULL, "x"), TRI_FALSE);
+  fake_free(&f);
+
+  /* A body past what the client keeps may hold anything in its tail. */
+  fake_init(&f);
+  sent(&f, 0);
+  size_t n = HTTP_BODY_KEEP + 10;
+  char *big = malloc(n + 100);
+  int head =
+      snprintf(big, 100, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", n);
+  memset(big + head, 'a', n);
+  big[head + n] = 0;
+  responds(&f, big);
+  free(big);
+  CHECK_EQ(judge(&f, C_BODY_HAS, 1, NULL, "aaa"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_BODY_LACKS, 1, NULL, "b"), TRI_FALSE);
+  fake_free(&f);
+}
+
+/* header, no-header, header-count: names in any case, the first header
+ * of a name, values without the blanks around them. */
+static void test_headers(void) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 0);
+  responds(&f, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-A:  a b \r\n"
+               "set-cookie: 1\r\nSet-Cookie: 2\r\ninjected: yes\r\n");
+  CHECK_EQ(judge(&f, C_NO_HEADER, 1, "X-None", NULL), TRI_PENDING);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "X-A", "a b"), TRI_PENDING);
+  responds(&f, "\r\n");
+  CHECK_EQ(judge(&f, C_HEADER, 1, "X-A", "a b"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "x-a", "a b"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "X-A", "a"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "X-A", " a b "), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "X-B", ""), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "Set-Cookie", "1"), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_HEADER, 1, "Set-Cookie", "2"), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_NO_HEADER, 1, "Injected", NULL), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_NO_HEADER, 1, "INJECTED", NULL), TRI_FALSE);
+  CHECK_EQ(judge(&f, C_NO_HEADER, 1, "Inject", NULL), TRI_TRUE);
+  CHECK_EQ(judge(&f, C_NO_HEADER, 1, "X-Injected", NULL), TRI_TRUE);
+  CHECK_EQ(judge_count(&f, 1, "Set-Cookie", 2), TRI_TRUE);
+  CHECK_EQ(judge_count(&f, 1, "SET-COOKIE", 2), TRI_TRUE);
+  CHECK_EQ(judge_count(&f, 1, "Set-Cookie", 1), TRI_FALSE);
+  CHECK_EQ(judge_count(&f, 1, "X-None", 0), TRI_TRUE);
+  CHECK_EQ(judge_count(&f, 1, "X-A", 0), TRI_FALSE);
+  fake_free(&f);
+
+  /* No response, and the proxy closed: nothing holds. */
+  fake_init(&f);
+  sent(&f, 0);
+  f.pc.cl[0].h.eof = 1;
+  CHECK_EQ(judge(&f, C_NO_HEADER, 1, "Injected", NULL), TRI_FALSE);
+  CHECK_EQ(judge_count(&f, 1, "X-A", 0), TRI_FALSE);
+  fake_free(&f);
+}
+
+/* own-reply 2 on response 2 (after an empty response 1), request 2
+ * being the backend's request 1 when it arrived. */
+static fcs_tri own_reply_2(const char *response, int arrived2) {
+  fake f;
+  fake_init(&f);
+  sent(&f, 0);
+  sent(&f, 0);
+  arrived(&f, 1);
+  if (arrived2)
+    arrived(&f, 2);
+  responds(&f, ok_empty);
+  responds(&f, response);
+  fcs_tri t = judge(&f, C_OWN_REPLY, 2, NULL, NULL);
+  fake_free(&f);
+  return t;
+}
+
+/* The recording backend's own reply to request 2's backend request, and
+ * nothing else, is request 2's own reply. */
+static void test_own_reply(void) {
+  static const char own[] =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+      "X-Fcgispec-Recorder: 1\r\nContent-Length: 19\r\n\r\n"
+      "recorded request 1\n";
+  CHECK_EQ(own_reply_2(own, 1), TRI_TRUE);
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nx-fcgispec-recorder:  1 \r\n"
+                       "Content-Length: 19\r\n\r\nrecorded request 1\n",
+                       1),
+           TRI_TRUE);
+  /* Request 1's reply, handed to request 2. */
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nX-Fcgispec-Recorder: 0\r\n"
+                       "Content-Length: 19\r\n\r\nrecorded request 0\n",
+                       1),
+           TRI_FALSE);
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nX-Fcgispec-Recorder: 1\r\n"
+                       "Content-Length: 19\r\n\r\nrecorded request 0\n",
+                       1),
+           TRI_FALSE);
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nX-Fcgispec-Recorder: 11\r\n"
+                       "Content-Length: 20\r\n\r\nrecorded request 11\n",
+                       1),
+           TRI_FALSE);
+  /* Bytes beyond the reply (left over from another), or none of it. */
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nX-Fcgispec-Recorder: 1\r\n"
+                       "Content-Length: 24\r\n\r\nrecorded request 1\nextra",
+                       1),
+           TRI_FALSE);
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\n"
+                       "recorded request 1\n",
+                       1),
+           TRI_FALSE);
+  CHECK_EQ(own_reply_2("HTTP/1.1 502 Bad Gateway\r\nX-Fcgispec-Recorder: 1\r\n"
+                       "Content-Length: 19\r\n\r\nrecorded request 1\n",
+                       1),
+           TRI_FALSE);
+  /* Pending while the response comes; false for a request that never
+   * reached the backend. */
+  CHECK_EQ(own_reply_2("HTTP/1.1 200 OK\r\nX-Fcgispec-Recorder: 1\r\n"
+                       "Content-Length: 19\r\n\r\nrecorded req",
+                       1),
+           TRI_PENDING);
+  CHECK_EQ(own_reply_2(own, 0), TRI_FALSE);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   RUN_IF(test_param, only);
@@ -396,5 +576,8 @@ int main(int argc, char **argv) {
   RUN_IF(test_keep_conn_honest, only);
   RUN_IF(test_aborted, only);
   RUN_IF(test_expand, only);
+  RUN_IF(test_body, only);
+  RUN_IF(test_headers, only);
+  RUN_IF(test_own_reply, only);
   return check_exit("test_proxy_conditions", only);
 }

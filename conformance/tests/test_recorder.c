@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "case.h"
 #include "check.h"
 #include "client.h"
 #include "clock.h"
@@ -139,6 +140,8 @@ static void peer_read_until(peer *p, int (*done)(client *c, uint16_t id),
       client_receive(&p->c, buf, (size_t)n);
   }
 }
+
+static int raw_at_least(client *c, uint16_t n) { return c->raw.len >= n; }
 
 static int has_end(client *c, uint16_t id) {
   return client_req_of(c, id)->end_count > 0;
@@ -713,6 +716,276 @@ static void test_listen(void) {
   stop();
 }
 
+/* ---- scripted replies (recorder_script) ---------------------------------- */
+
+/* Answers the requests that carry marker with a proxy case's reply lines;
+ * c keeps the steps until recorder_scripts_clear. */
+static void script(fcs_case *c, const char *marker, const char *replies) {
+  char text[4096], err[256];
+  snprintf(text, sizeof text,
+           "id: t/x\nsection: t\nlevel: MUST\nrequirement: r\n%sget \"/\"\n",
+           replies);
+  FILE *f = fmemopen(text, strlen(text), "r");
+  if (case_parse_stream(f, "script", c, err, sizeof err)) {
+    fprintf(stderr, "cannot parse the script: %s\n", err);
+    exit(1);
+  }
+  fclose(f);
+  recorder_script(rec, marker, c->steps, c->nsteps - 1);
+}
+
+/* The request the scripts answer: its marker among other params. */
+static const char *const marked[] = {
+    "REQUEST_METHOD=GET", "QUERY_STRING=a=1&fcgispec=c1r1&b=2", NULL};
+
+/* A record header followed by its content and padding bytes. */
+static void rec_bytes(tbuf *b, uint8_t version, uint8_t type, uint16_t id,
+                      const char *content, size_t clen, uint16_t declared,
+                      uint8_t pad, uint8_t padbyte, uint8_t reserved) {
+  uint8_t h[8] = {version,
+                  type,
+                  (uint8_t)(id >> 8),
+                  (uint8_t)id,
+                  (uint8_t)(declared >> 8),
+                  (uint8_t)declared,
+                  pad,
+                  reserved};
+  tbuf_put(b, h, 8);
+  tbuf_put(b, content, clen);
+  for (int i = 0; i < pad; i++)
+    tbuf_put(b, &padbyte, 1);
+}
+#define REC(b, type, id, s)                                                    \
+  rec_bytes(b, 1, type, id, s, strlen(s), (uint16_t)strlen(s), 0, 0, 0)
+
+/* Records on the request's id (id= another), with the options of
+ * 'record'; then the connection closes: the request had no KEEP_CONN. */
+static void test_script_records(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1",
+         "reply stdout \"Status: 200 OK\\r\\n\\r\\nhi\"\n"
+         "reply stdout pad=3 padbyte=ee \"x\"\n"
+         "reply stderr id=7 \"e\"\n"
+         "reply stdout split=2 \"abcde\"\n"
+         "reply stdout version=2 reserved=9 \"v\"\n"
+         "reply stdout\n"
+         "reply end\n"
+         "reply stdout clen=9 \"abc\"\n");
+  tbuf want = {0};
+  REC(&want, FCS_STDOUT, 3, "Status: 200 OK\r\n\r\nhi");
+  rec_bytes(&want, 1, FCS_STDOUT, 3, "x", 1, 1, 3, 0xee, 0);
+  REC(&want, FCS_STDERR, 7, "e");
+  REC(&want, FCS_STDOUT, 3, "ab");
+  REC(&want, FCS_STDOUT, 3, "cd");
+  REC(&want, FCS_STDOUT, 3, "e");
+  rec_bytes(&want, 2, FCS_STDOUT, 3, "v", 1, 1, 0, 0, 9);
+  REC(&want, FCS_STDOUT, 3, "");
+  rec_bytes(&want, 1, FCS_END_REQUEST, 3, "\0\0\0\0\0\0\0\0", 8, 8, 0, 0, 0);
+  rec_bytes(&want, 1, FCS_STDOUT, 3, "abc", 3, 9, 0, 0, 0);
+
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 3, 0, marked, "");
+  peer_send(&p);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_BYTES(p.c.raw.p, p.c.raw.len, want.p, want.len);
+  CHECK(wait_for(conn_closed, 0));
+  const rec_state *st = recorder_lock(rec);
+  if (st->nreqs == 1 && st->nconns == 1) {
+    CHECK(st->reqs[0].scripted && st->reqs[0].answered && !st->reqs[0].cut);
+    CHECK(st->conns[0].closed_by_us);
+  }
+  recorder_unlock(rec);
+  peer_close(&p);
+  recorder_scripts_clear(rec);
+  tbuf_free(&want);
+  case_free(&c);
+  stop();
+}
+
+/* Raw bytes as they are; a wait holds back what follows it; close ends
+ * the connection (KEEP_CONN notwithstanding) after what came before. */
+static void test_script_raw_wait_close(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1",
+         "reply raw \"abc\"\nreply wait 400\nreply raw \"def\" 00ff\n"
+         "reply close\nreply raw \"never\"\n");
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  int64_t t0 = now_ms();
+  peer_send(&p);
+  peer_read_until(&p, raw_at_least, 3, now_ms() + REPLY_MS);
+  CHECK_TEXT(p.c.raw.p, p.c.raw.len, "abc");
+  peer_read_until(&p, raw_at_least, 4, now_ms() + REPLY_MS);
+  int64_t waited = now_ms() - t0;
+  CHECK(waited >= 400);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_BYTES(p.c.raw.p, p.c.raw.len, "abcdef\0\xff", 8);
+  recorder_scripts_clear(rec);
+  peer_close(&p);
+  case_free(&c);
+  stop();
+}
+
+/* After its script the connection stays open for a request with
+ * KEEP_CONN (the next request on it gets the default reply) and closes
+ * for one without. */
+static void test_script_keep_conn(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1", "reply stdout\nreply end\n");
+  tbuf want = {0};
+  REC(&want, FCS_STDOUT, 1, "");
+  rec_bytes(&want, 1, FCS_END_REQUEST, 1, "\0\0\0\0\0\0\0\0", 8, 8, 0, 0, 0);
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  peer_send(&p);
+  await_end(&p, 1);
+  peer_read_until(&p, NULL, 0, now_ms() + QUIET_MS);
+  CHECK(!p.eof);
+  CHECK_BYTES(p.c.raw.p, p.c.raw.len, want.p, want.len);
+  client_simple_request(&p.c, 2, FCS_KEEP_CONN, few_params, "");
+  peer_send(&p);
+  await_end(&p, 2);
+  check_reply(&p, 2, 1);
+  peer_close(&p);
+
+  peer_open(&p);
+  client_simple_request(&p.c, 1, 0, marked, "");
+  peer_send(&p);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_BYTES(p.c.raw.p, p.c.raw.len, want.p, want.len);
+  const rec_state *st = recorder_lock(rec);
+  CHECK_EQ(st->nreqs, 3);
+  if (st->nconns == 2)
+    CHECK(st->conns[1].closed && st->conns[1].closed_by_us);
+  recorder_unlock(rec);
+  peer_close(&p);
+  recorder_scripts_clear(rec);
+  tbuf_free(&want);
+  case_free(&c);
+  stop();
+}
+
+/* A proxy that half-closes after its request still gets the whole
+ * scripted reply, then the close. */
+static void test_script_half_close(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1",
+         "reply raw \"a\"\nreply wait 200\nreply raw \"b\"\n");
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  peer_send(&p);
+  shutdown(p.fd, SHUT_WR);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_TEXT(p.c.raw.p, p.c.raw.len, "ab");
+  CHECK(wait_for(conn_closed, 0));
+  const rec_state *st = recorder_lock(rec);
+  if (st->nconns == 1)
+    CHECK(!st->conns[0].closed_by_us);
+  recorder_unlock(rec);
+  peer_close(&p);
+  recorder_scripts_clear(rec);
+  case_free(&c);
+  stop();
+}
+
+/* A script answers only the requests that carry its marker whole:
+ * fcgispec=c1r1 is not in fcgispec=c1r12; the others get the default
+ * reply. */
+static void test_script_marker(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1", "reply raw \"scripted\"\n");
+  static const char *const longer[] = {"QUERY_STRING=fcgispec=c1r12", NULL};
+  static const char *const other[] = {"QUERY_STRING=fcgispec=c1r2", NULL};
+  static const char *const at_end[] = {"REQUEST_URI=/x?fcgispec=c1r1", NULL};
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, longer, "");
+  peer_send(&p);
+  await_end(&p, 1);
+  check_reply(&p, 1, 0);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, other, "");
+  peer_send(&p);
+  await_end(&p, 1);
+  check_reply(&p, 1, 1);
+  size_t from = p.c.raw.len;
+  client_simple_request(&p.c, 1, 0, at_end, "");
+  peer_send(&p);
+  await_eof(&p);
+  CHECK_TEXT(p.c.raw.p + from, p.c.raw.len - from, "scripted");
+  const rec_state *st = recorder_lock(rec);
+  CHECK_EQ(st->nreqs, 3);
+  if (st->nreqs == 3)
+    CHECK(!st->reqs[0].scripted && !st->reqs[1].scripted &&
+          st->reqs[2].scripted);
+  recorder_unlock(rec);
+  peer_close(&p);
+  recorder_scripts_clear(rec);
+  case_free(&c);
+  stop();
+}
+
+/* recorder_scripts_clear closes a connection still playing a script (an
+ * app that never answers costs one case), and forgets the scripts. */
+static void test_scripts_clear(void) {
+  start();
+  fcs_case c;
+  script(&c, "fcgispec=c1r1",
+         "reply stdout \"a\"\nreply wait 60000\nreply end\n");
+  peer p;
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  peer_send(&p);
+  peer_read_until(&p, raw_at_least, 9, now_ms() + REPLY_MS);
+  CHECK_EQ(p.c.raw.len, 9);
+  int64_t t0 = now_ms();
+  recorder_scripts_clear(rec);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK(now_ms() - t0 < REPLY_MS);
+  CHECK_EQ(p.c.raw.len, 9); /* no END_REQUEST */
+  CHECK_EQ(client_req_of(&p.c, 1)->end_count, 0);
+  peer_close(&p);
+  CHECK(wait_for(conn_closed, 0));
+
+  peer_open(&p);
+  client_simple_request(&p.c, 1, 0, marked, "");
+  peer_send(&p);
+  await_eof(&p);
+  check_reply(&p, 1, 1);
+  peer_close(&p);
+  case_free(&c);
+
+  /* A script that played out but never ended its request leaves a kept
+   * connection open: it ends with the case too. */
+  script(&c, "fcgispec=c1r1", "reply stdout \"a\"\n");
+  peer_open(&p);
+  client_simple_request(&p.c, 1, FCS_KEEP_CONN, marked, "");
+  peer_send(&p);
+  peer_read_until(&p, raw_at_least, 9, now_ms() + REPLY_MS);
+  peer_read_until(&p, NULL, 0, now_ms() + 200); /* it stays open */
+  CHECK(!p.eof);
+  recorder_scripts_clear(rec);
+  await_eof(&p);
+  CHECK(p.eof);
+  CHECK_EQ(p.c.raw.len, 9);
+  peer_close(&p);
+  case_free(&c);
+  stop();
+}
+
 static void remove_tmpdir(void) {
   DIR *d = opendir(tmpdir);
   struct dirent *e;
@@ -750,6 +1023,12 @@ int main(int argc, char **argv) {
   RUN_IF(test_get_values, only);
   RUN_IF(test_wait, only);
   RUN_IF(test_listen, only);
+  RUN_IF(test_script_records, only);
+  RUN_IF(test_script_raw_wait_close, only);
+  RUN_IF(test_script_keep_conn, only);
+  RUN_IF(test_script_half_close, only);
+  RUN_IF(test_script_marker, only);
+  RUN_IF(test_scripts_clear, only);
   remove_tmpdir();
   return check_exit("test_recorder", only);
 }

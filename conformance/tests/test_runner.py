@@ -63,6 +63,35 @@ def test_bad_case_file_names_file_and_line(tmp_path):
     assert "x.case:5: column 8: unknown condition 'respons'" in out
 
 
+@pytest.mark.parametrize("steps,message", [
+    ('get "/"\nreply stdout\n',
+     "x.case:6: reply lines answer the next request"),
+    ('reply end\nexpect status 1 200\nget "/"\n',
+     "x.case:6: reply lines (from line 5) answer the next request"),
+    ("reply end\nrequest 1\n",
+     "x.case:5: 'reply' does not belong in a backend case"),
+    ('reply wait soon\nget "/"\n',
+     "x.case:5: column 12: 'soon' is not a valid milliseconds"),
+])
+def test_bad_reply_lines_name_file_and_line(tmp_path, steps, message):
+    (tmp_path / "x.case").write_text(
+        "id: 9/x\nsection: 9\nlevel: MUST\nrequirement: r\n" + steps)
+    code, out, _ = run_fcgispec("--cases", str(tmp_path), "--list")
+    assert code == 2
+    assert message in out
+
+
+def test_reply_record_too_long_once_expanded_is_refused(tmp_path):
+    # 65533 bytes as written; {marker} grows to fcgispec=c1r1.
+    (tmp_path / "x.case").write_text(
+        "id: 9/x\nsection: 9\nlevel: MUST\nrequirement: r\n"
+        'reply stdout "a"*65525 "{marker}"\nget "/"\n')
+    code, out, _ = run_fcgispec("--cases", str(tmp_path), "--dump-send", "9/x")
+    assert code == 2
+    assert ("x.case: line 5: record content is 65538 bytes once its "
+            "placeholders are expanded (at most 65535; use split=N)") in out
+
+
 def test_reports_json_junit_and_rerun(tmp_path):
     js, ju = tmp_path / "r.json", tmp_path / "r.xml"
     code, out, _ = run_fcgispec(*mutant_spawn_args("wrong-version", tmp_path),

@@ -13,14 +13,24 @@ class Case:
     requirement: str
 
 
+def row_key(case):
+    """The group a case of a report goes in: its section, or for a proxy
+    case that answers as the application (reply lines, "side": "response")
+    the section on the response side (sections.RESPONSE + section)."""
+    if case.get("side") == "response":
+        return sections.RESPONSE + case["section"]
+    return case["section"]
+
+
 def rows(results):
-    """[(section, [Case...])] in section order; cases keep the order of the
-    first report that has them (fcgispec's catalog order)."""
+    """[(group, [Case...])] in section order (sections.sort_key); cases keep
+    the order of the first report that has them (fcgispec's catalog
+    order)."""
     by_id = {}
     for r in results:
         for c in r.cases.values():
             by_id.setdefault(
-                c["id"], Case(c["id"], c["section"], c["level"],
+                c["id"], Case(c["id"], row_key(c), c["level"],
                               c["requirement"]))
     grouped = {}
     for case in by_id.values():

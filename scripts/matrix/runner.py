@@ -10,6 +10,7 @@ import subprocess
 import threading
 import time
 
+import catalog
 from columns import BACKEND, PROXY
 
 VERDICTS = ["pass", "fail", "non-strict", "info", "unsupported", "hang",
@@ -63,7 +64,7 @@ class Result:
         """(passed, scored) over the section's cases of a scored level
         that got a scored verdict (not info or unsupported)."""
         scored = [c for c in self.cases.values()
-                  if c["section"] == section
+                  if catalog.row_key(c) == section
                   and c["level"] in self.scored_levels
                   and c["verdict"] not in ("info", "unsupported")]
         return sum(c["verdict"] == "pass" for c in scored), len(scored)
@@ -188,11 +189,13 @@ def load_all(columns, setup, reports):
     return results
 
 
-def run_all(columns, setup, jobs, say=print):
-    """Runs up to JOBS columns at a time; results in COLUMNS' order. Runs
-    share nothing: a backend gets a private Unix socket, and a proxy run
-    its own work directory and the free loopback ports the kernel gives
-    it, with fcgispec's recording backend on one of them."""
+def run_all(columns, setup, jobs, say=print, proxy_jobs=None):
+    """Runs up to JOBS columns at a time, or with PROXY_JOBS, JOBS backends
+    and, beside them, PROXY_JOBS proxies (a proxy run mostly waits on the
+    network); results in COLUMNS' order. Runs share nothing: a backend
+    gets a private Unix socket, and a proxy run its own work directory and
+    the free loopback ports the kernel gives it, with fcgispec's recording
+    backend on one of them."""
     for sub in ("json", "junit", "logs"):
         (setup.out / sub).mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
@@ -208,5 +211,12 @@ def run_all(columns, setup, jobs, say=print):
                 f"{result.one_line()}")
         return result
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, columns))
+    if not proxy_jobs:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(one, columns))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool, \
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=proxy_jobs) as proxy_pool:
+        futures = [(proxy_pool if c.kind == PROXY else pool).submit(one, c)
+                   for c in columns]
+        return [f.result() for f in futures]

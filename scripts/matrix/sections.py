@@ -1,6 +1,7 @@
 """Headings of the sections the cases cite: FastCGI 1.0 specification
 sections for backend cases ("3.3"); for proxy cases (docs/proxies.md) the
-RFC 3875 meta-variable ("rfc3875-4.1.2"), the FastCGI section
+RFC 3875 meta-variable ("rfc3875-4.1.2") or response section
+("rfc3875-6.3.3"), the FastCGI section
 ("fcgi-3.3"), HTTP message framing ("http") and security advisories
 ("trust")."""
 
@@ -22,7 +23,8 @@ TITLES = {
     "7": "Errors",
 }
 
-# RFC 3875 (CGI/1.1) section 4.1: the request meta-variables.
+# RFC 3875 (CGI/1.1) section 4.1, the request meta-variables, and section 6,
+# the response the proxy reads from the app.
 RFC3875_TITLES = {
     "4.1": "Request Meta-Variables",
     "4.1.1": "AUTH_TYPE",
@@ -43,7 +45,26 @@ RFC3875_TITLES = {
     "4.1.16": "SERVER_PROTOCOL",
     "4.1.17": "SERVER_SOFTWARE",
     "4.1.18": "Protocol-Specific Meta-Variables (HTTP_*)",
+    # Section 6: the CGI response, which a proxy turns into HTTP.
+    "6": "CGI Response",
+    "6.1": "Response Handling",
+    "6.2": "Response Types",
+    "6.2.1": "Document Response",
+    "6.2.2": "Local Redirect Response",
+    "6.2.3": "Client Redirect Response",
+    "6.2.4": "Client Redirect Response with Document",
+    "6.3": "Response Header Fields",
+    "6.3.1": "Content-Type",
+    "6.3.2": "Location",
+    "6.3.3": "Status",
+    "6.3.4": "Protocol-Specific Header Fields",
+    "6.3.5": "Extension Header Fields",
+    "6.4": "Response Message-Body",
 }
+
+# The group of a proxy case that answers as the application (its reply
+# lines): "response:" + its section, listed after every request-side group.
+RESPONSE = "response:"
 
 # Proxy sections by prefix, in the order the page lists them: what the
 # params say, how the records are written, HTTP framing, advisories.
@@ -61,8 +82,10 @@ def numbered(number, names):
 
 def title(section):
     """'4.2 FCGI_UNKNOWN_TYPE', 'RFC 3875 4.1.2 CONTENT_LENGTH', 'FastCGI
-    3.3 Records', 'Security advisories'; a section missing here keeps its
-    name ('section 9.9')."""
+    3.3 Records', 'Security advisories', 'Response side: FastCGI 3.3
+    Records'; a section missing here keeps its name ('section 9.9')."""
+    if section.startswith(RESPONSE):
+        return "Response side: " + title(section[len(RESPONSE):])
     for prefix, source, names in FAMILIES:
         if section.startswith(prefix):
             return f"{source} {numbered(section[len(prefix):], names)}"
@@ -82,7 +105,10 @@ def numeric(number):
 def sort_key(section):
     """Backend sections by number; then the proxy families in FAMILIES
     order, each by number; then http and trust; then anything else by
-    name."""
+    name; then the response side's groups in the same order."""
+    if section.startswith(RESPONSE):
+        rank, rest = sort_key(section[len(RESPONSE):])
+        return (100 + rank, rest)
     if section[:1].isdigit():
         return (0, numeric(section))
     for rank, (prefix, _, _) in enumerate(FAMILIES, 1):

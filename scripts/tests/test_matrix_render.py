@@ -270,6 +270,17 @@ def test_proxy_sections_have_titles_and_an_order():
     assert sections.title("rfc3875-4.1.99") == "RFC 3875 4.1.99"
 
 
+def test_response_sections_have_titles_after_the_meta_variables():
+    shuffled = ["rfc3875-6.3.4", "rfc3875-6.2.2", "rfc3875-4.1.2",
+                "rfc3875-6.3"]
+    ordered = sorted(shuffled, key=sections.sort_key)
+    assert [sections.title(s) for s in ordered] == [
+        "RFC 3875 4.1.2 CONTENT_LENGTH",
+        "RFC 3875 6.2.2 Local Redirect Response",
+        "RFC 3875 6.3 Response Header Fields",
+        "RFC 3875 6.3.4 Protocol-Specific Header Fields"]
+
+
 PROXY_RUN = "bash scripts/proxies/run.sh"
 
 
@@ -410,3 +421,66 @@ def test_check_compares_proxies_with_their_baselines(proxies):
         "h2o: verdicts match its baseline",
         "caddy: not checked, exit code 3: caddy.sh: /usr/bin/caddy is "
         "missing (it comes with Debian's caddy)"]
+
+
+def test_response_side_cases_get_groups_of_their_own():
+    """A proxy case with reply lines ("side": "response") is listed under
+    "Response side: ..." after every request-side group, and scored
+    there, even when it shares a section with request-side cases."""
+    def side(c, s):
+        c["side"] = s
+        return c
+    nginx = Result("nginx", "proxy", "nginx forwarding .php.", True,
+                   f"{PROXY_RUN} nginx -v", report([
+                       side(proxy_case("fcgi-3.3/reply/padding", "fcgi-3.3",
+                                       "fail", "TRUST"), "response"),
+                       side(proxy_case("fcgi-3.3/records/aligned",
+                                       "fcgi-3.3", "pass", "MUST"),
+                            "request"),
+                       side(proxy_case("trust/httpoxy", "trust", "pass",
+                                       "TRUST"), "request")]), seconds=1.0)
+    parsed = Cells(table(page.render([nginx]), "proxies"))
+    heads = [r for r in parsed.rows[1:] if "/" not in r[0]]
+    assert heads == [["FastCGI 3.3 Records", "1/1"],
+                     ["Security advisories", "1/1"],
+                     ["Response side: FastCGI 3.3 Records", "0/1"]]
+    assert sections.title("response:rfc3875-6.3.3") == (
+        "Response side: RFC 3875 6.3.3 Status")
+
+
+def test_proxies_run_in_a_pool_of_their_own(monkeypatch, tmp_path):
+    """With proxy_jobs, backends keep their --jobs slots and proxies run
+    beside them; results stay in the columns' order."""
+    import threading
+    import time
+
+    class Done(str):
+        def one_line(self):
+            return "done"
+
+    lock = threading.Lock()
+    running = {"backend": 0, "proxy": 0}
+    peak = {"backend": 0, "proxy": 0, "total": 0}
+
+    def fake_run_one(column, setup):
+        with lock:
+            running[column.kind] += 1
+            peak[column.kind] = max(peak[column.kind], running[column.kind])
+            peak["total"] = max(peak["total"], sum(running.values()))
+        time.sleep(0.2)
+        with lock:
+            running[column.kind] -= 1
+        return Done(column.name)
+
+    monkeypatch.setattr(runner, "run_one", fake_run_one)
+    cols = ([columns.Column(f"b{i}", columns.BACKEND, None, None)
+             for i in range(3)]
+            + [columns.Column(f"p{i}", columns.PROXY, None, None)
+               for i in range(4)])
+    setup = runner.Setup(tmp_path, tmp_path, tmp_path / "out", 60)
+    got = runner.run_all(cols, setup, 1, say=lambda _: None, proxy_jobs=2)
+    assert got == [c.name for c in cols]
+    assert peak == {"backend": 1, "proxy": 2, "total": 3}
+    peak.update(backend=0, proxy=0, total=0)
+    runner.run_all(cols, setup, 2, say=lambda _: None)
+    assert peak["total"] == 2
