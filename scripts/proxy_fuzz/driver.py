@@ -1,10 +1,10 @@
 """Runs batches of case files through one proxy start: a real proxy with
 scripts/proxies/run.sh NAME --cases DIR --json FILE, or the stand-in proxy
 conformance/tests/judge_proxy.py in one of its modes (the proof that the
-oracles catch what they should). While a batch runs, the resident memory
-of the proxy's process group is sampled from /proc; its output is kept and
-searched for a worker that died (a master process that lives on keeps the
-proxy reachable, so only its log tells)."""
+oracles catch what they should). The runner reports per case whether the
+proxy went down and its memory after the case (`down`, `rss_kib`); the
+proxy's output is kept and searched for a worker that died (a master
+process that lives on keeps the proxy reachable, so only its log tells)."""
 import json
 import os
 import pathlib
@@ -13,8 +13,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
-import time
+
+from . import outcome
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RUN_SH = ROOT / "scripts" / "proxies" / "run.sh"
@@ -26,7 +26,6 @@ DIED = re.compile(r"exited on signal|exit signal|Segmentation fault|core dumped|
                   r"received fatal signal|^FATAL: bug condition|^panic:|^fatal error:|"
                   r"AddressSanitizer|"
                   r"SIGSEGV|SIGABRT|SIGBUS", re.M)
-SAMPLE_EVERY = 0.1
 
 
 def build_dir():
@@ -45,12 +44,11 @@ def proxy_names():
 
 class Batch:
     """What one run of a batch left: each case's JSON result by id, the
-    peak growth of the proxy's memory (KiB) and when it peaked (seconds
-    before the run ended), and the log lines that tell of a death."""
+    proxy's peak memory in the run (KiB, 0 unmeasured), and the log lines
+    that tell of a death."""
 
-    def __init__(self, results, growth_kb, peak_before_end, died):
-        self.results, self.growth_kb = results, growth_kb
-        self.peak_before_end, self.died = peak_before_end, died
+    def __init__(self, results, peak_kib, died):
+        self.results, self.peak_kib, self.died = results, peak_kib, died
 
 
 def _proc_table():
@@ -64,16 +62,6 @@ def _proc_table():
         if fields[0] != "Z":
             table[int(stat.parent.name)] = (int(fields[1]), int(fields[2]))
     return table
-
-
-def _rss_kb(pid):
-    try:
-        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def _below(table, root_pid):
@@ -90,15 +78,6 @@ def proxy_group(table, root_pid):
     proxy in (its leader is a descendant), or None before it exists."""
     return next((p for p in _below(table, root_pid)
                  if table.get(p, (0, 0))[1] == p and p != root_pid), None)
-
-
-def group_rss_kb(root_pid):
-    """The summed VmRSS of the proxy's process group, or None."""
-    table = _proc_table()
-    group = proxy_group(table, root_pid)
-    if group is None:
-        return None
-    return sum(_rss_kb(p) for p, (_, g) in table.items() if g == group)
 
 
 def stop_run(proc):
@@ -118,27 +97,6 @@ def stop_run(proc):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-
-
-class Sampler(threading.Thread):
-    """Samples group_rss_kb every SAMPLE_EVERY s until stopped."""
-
-    def __init__(self, pid):
-        super().__init__(daemon=True)
-        self.pid, self.samples, self.done = pid, [], threading.Event()
-
-    def run(self):
-        while not self.done.wait(SAMPLE_EVERY):
-            kb = group_rss_kb(self.pid)
-            if kb:
-                self.samples.append((time.monotonic(), kb))
-
-    def growth(self, end):
-        """(peak - first sample in KiB, seconds from the peak to end)."""
-        if not self.samples:
-            return 0, 0.0
-        t, peak = max(self.samples, key=lambda s: s[1])
-        return peak - self.samples[0][1], end - t
 
 
 class Target:
@@ -168,7 +126,8 @@ class Target:
 
     def command(self, cases, report, log, timeout_ms, settle_ms):
         common = ["--cases", str(cases), "--json", str(report),
-                  "--timeout", str(timeout_ms), "--settle", str(settle_ms)]
+                  "--timeout", str(timeout_ms), "--settle", str(settle_ms),
+                  "--rss-limit", str(outcome.RSS_LIMIT_MIB)]
         if self.mode is None:
             return ["bash", str(RUN_SH), self.spec, *common], \
                 {**os.environ, "FCS_PROXY_LOG": str(log)}
@@ -212,25 +171,19 @@ class Driver:
         argv, env = self.target.command(cases_dir, report, log, timeout_ms, settle_ms)
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True, errors="replace")
-        sampler = Sampler(proc.pid)
-        sampler.start()
         try:
             _, err = proc.communicate()
         except BaseException:  # interrupted: leave nothing running
             stop_run(proc)
             raise
-        finally:
-            end = time.monotonic()
-            sampler.done.set()
-            sampler.join()
         if proc.returncode == 3:
             raise WouldNotStart(" ".join(err.strip().splitlines()[-3:]) or
                                 f"{self.target.spec} did not start")
         if not report.exists():
             raise RuntimeError(f"fcgispec wrote no report (exit {proc.returncode}): "
                                + " ".join(err.strip().splitlines()[-3:]))
-        results = {c["id"]: c for c in json.loads(report.read_text())["cases"]}
+        data = json.loads(report.read_text())
+        results = {c["id"]: c for c in data["cases"]}
         text = log.read_text(errors="replace") if log.exists() else ""
-        growth, before_end = sampler.growth(end)
-        return Batch(results, growth, before_end,
+        return Batch(results, data.get("proxy_memory", {}).get("peak_kib", 0),
                      [ln for ln in text.splitlines() if DIED.search(ln)])

@@ -4,7 +4,9 @@ proxy's behaviour (for the corpus) and the finding, if any.
 The fuzzer's cases are INFO cases, so every result carries its trace
 (docs/proxies.md: the status line of each response, its body length,
 framing and header lines, the client's parse error, whether the proxy
-closed) and an expect that did not hold names its line in "expected"."""
+closed), an expect that did not hold names its line in "expected", and
+"down" and "rss_kib" say whether the proxy went down and what its
+processes held after the case."""
 import re
 from dataclasses import dataclass
 
@@ -18,7 +20,9 @@ BACKEND = re.compile(r"^  backend request \d+ ", re.M)
 # Parse errors that are the runner's own bounds (http_client.h), not the
 # proxy's mistakes: HTTP sets no limit on a response head.
 RUNNER_LIMIT = re.compile(r"longer than|^more than")
-DOWN = "the proxy stopped accepting connections"
+# The proxy's processes may hold this much after a case (--rss-limit): the
+# generated replies are at most a few hundred KiB.
+RSS_LIMIT_MIB = 512
 NO_DECISION = "no decision: nothing moved"
 
 # The kinds of finding, each a failure of one oracle.
@@ -27,7 +31,7 @@ KINDS = {
     "hang": "the client got neither an answer nor a close within the deadline",
     "malformed": "the client got bytes that are no HTTP/1.1 response, and no close",
     "desync": "the next request on the client connection did not get its own response",
-    "memory": "the proxy's memory grew past the bound",
+    "memory": f"the proxy's processes held more than {RSS_LIMIT_MIB} MiB after a case",
 }
 
 
@@ -66,7 +70,7 @@ def shape(result):
         for m in RESPONSE.finditer(trace))
     return (responses, tuple(client_errors(trace)), bool(CLOSED.search(trace)),
             _bucket(len(BACKEND.findall(trace))), _failed_line(result),
-            DOWN in result.get("notes", ""))
+            bool(result.get("down")))
 
 
 def judge(result):
@@ -76,10 +80,13 @@ def judge(result):
     failed = _failed_line(result)
     errors = client_errors(result.get("trace", ""))
     kind, why = None, ""
-    if DOWN in notes:
+    if result.get("down"):
         kind, why, observed = "crash", "down", notes.strip().splitlines()[0]
     elif result.get("verdict") == "error":
         kind, why = "crash", "unreachable"
+    elif result.get("rss_kib", 0) > RSS_LIMIT_MIB * 1024:
+        kind, why = "memory", "over the bound"
+        observed = f"the proxy's processes hold {result['rss_kib']} KiB after the case"
     elif any(RUNNER_LIMIT.search(e) for e in errors):
         why = "beyond the runner's bounds: " + errors[-1]
     elif failed == 1 and errors:

@@ -18,7 +18,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from proxy_fuzz import driver, grammar, minimise, outcome
+from proxy_fuzz import grammar, minimise, outcome
 from proxy_fuzz import reply as R
 
 SCRIPT = ROOT / "scripts" / "proxy_fuzz.py"
@@ -116,20 +116,51 @@ def test_minimise_reply_skips_candidates_the_case_format_refuses():
     assert R.valid(small) and R.size(small) > 65000
 
 
-def test_the_sampler_sees_the_spawned_group_grow():
-    """The memory oracle's sampler: the summed RSS of the process group a
-    descendant leads (as fcgispec's spawned proxy does) grows by what a
-    process of it takes."""
-    grower = ("import os, time; os.setpgid(0, 0); time.sleep(0.6); "
-              "x = bytearray(80 << 20); time.sleep(0.6)")
-    root = subprocess.Popen(["/bin/sh", "-c", f"/usr/bin/python3 -c '{grower}'; true"])
-    sampler = driver.Sampler(root.pid)
-    sampler.start()
-    root.wait(timeout=30)
-    sampler.done.set()
-    sampler.join()
-    growth, _ = sampler.growth(time.monotonic())
-    assert 70 * 1024 < growth < 120 * 1024, sampler.samples
+TRACE_OK = ("  client 1 response 1: HTTP/1.1 200 OK (body 5 bytes, content-length, "
+            "3 header lines)\n  client 1 response 2: HTTP/1.1 200 OK (body 19 bytes, "
+            "chunked, 5 header lines)\n")
+
+
+@pytest.mark.parametrize("result,kind,why", [
+    ({"verdict": "info", "trace": TRACE_OK}, None, ""),
+    ({"verdict": "fail", "down": True,
+      "notes": "the proxy stopped accepting connections after this case\n"}, "crash", "down"),
+    ({"verdict": "info", "rss_kib": 600 * 1024}, "memory", "over the bound"),
+    ({"verdict": "info", "expected": 'line 9: expect answered 1 or close',
+      "observed": "no decision: nothing moved for 1000 ms", "trace": ""},
+     "hang", "request 1 after HTTP nothing"),
+    ({"verdict": "info", "expected": 'line 9: expect answered 1 or close',
+      "observed": "request 1 got no complete response; no decision: nothing moved",
+      "trace": "  client 1: bad status line at byte 12\n"},
+     "malformed", "bad status line at byte N"),
+    ({"verdict": "info", "expected": 'line 9: expect answered 1 or close',
+      "observed": "request 1 got no complete response; no decision: nothing moved",
+      "trace": "  client 1: response head longer than 65536 bytes at byte 9\n"}, None,
+     "beyond the runner's bounds: response head longer than N bytes at byte N"),
+    ({"verdict": "info", "expected": "line 11: expect own-reply 2",
+      "observed": 'request 2: the client got HTTP 200 and body "x", not the reply to '
+                  "its backend request 4", "trace": TRACE_OK}, "desync", "another response"),
+    ({"verdict": "info", "expected": "line 11: expect own-reply 2",
+      "observed": "request 2 did not reach the backend; the client got HTTP 200",
+      "trace": TRACE_OK}, "desync", "answered without the backend"),
+    ({"verdict": "info", "expected": "line 11: expect own-reply 2",
+      "observed": "request 2 did not reach the backend; the client got HTTP 502",
+      "trace": TRACE_OK}, None, ""),
+    ({"verdict": "info", "expected": "line 11: expect own-reply 2",
+      "observed": "request 2 got no complete response",
+      "trace": "  client 1: the proxy closed the connection\n"}, None, ""),
+])
+def test_judge_names_each_kind(result, kind, why):
+    oc = outcome.judge(result)
+    assert (oc.kind, oc.why) == (kind, why)
+
+
+def test_shapes_tell_responses_apart():
+    other = TRACE_OK.replace("200 OK (body 5 bytes, content-length",
+                             "502 Bad Gateway (body 5 bytes, close-delimited")
+    a, b = outcome.shape({"trace": TRACE_OK}), outcome.shape({"trace": other})
+    assert a != b and a[0][0] == ("200", "content-length", 4, False)  # 3-4 lines
+    assert outcome.shape({"trace": TRACE_OK.replace("5 bytes", "7 bytes")}) == a
 
 
 def test_encode_writes_runs_and_escapes():
