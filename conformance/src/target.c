@@ -161,7 +161,24 @@ int unix_path_claim(const char *path, char *err, size_t errlen) {
   return 0;
 }
 
+/* The group spawn_start made last and spawn_stop has not stopped: what a
+ * TERM or INT to the runner stops before the runner goes (a spawned
+ * proxy or backend would otherwise outlive it). */
+static volatile sig_atomic_t spawned_group;
+
+static void stop_group_and_die(int sig) {
+  if (spawned_group > 0)
+    kill(-(pid_t)spawned_group, SIGTERM);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 pid_t spawn_start(const char *cmd) {
+  static int handlers;
+  if (!handlers++) {
+    signal(SIGTERM, stop_group_and_die);
+    signal(SIGINT, stop_group_and_die);
+  }
   pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);
@@ -170,8 +187,10 @@ pid_t spawn_start(const char *cmd) {
     execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
   }
-  if (pid > 0)
+  if (pid > 0) {
     setpgid(pid, pid);
+    spawned_group = pid;
+  }
   return pid;
 }
 
@@ -203,6 +222,8 @@ int spawn_wait_ready(const fcs_target *t, pid_t pid, int64_t deadline,
 void spawn_stop(pid_t pid) {
   if (pid <= 0)
     return;
+  if (spawned_group == pid)
+    spawned_group = 0;
   kill(-pid, SIGTERM);
   int64_t until = now_ms() + 2000;
   int status;

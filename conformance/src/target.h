@@ -30,7 +30,8 @@ int target_connect(const fcs_target *t, int64_t deadline, char *err,
 int unix_path_claim(const char *path, char *err, size_t errlen);
 
 /* Runs cmd with /bin/sh in its own process group, its stdout joined to
- * stderr; its pid, or -1. */
+ * stderr; its pid, or -1. A TERM or INT to the runner stops that group
+ * (unless spawn_stop did already) before the runner ends by it. */
 pid_t spawn_start(const char *cmd);
 /* Waits until the target accepts a connection; 0 when it does, -1 when the
  * process exited or the deadline passed (err says which). */

@@ -1,6 +1,9 @@
 """The runner's interface: selection, listing, exit codes, reports, the
 expected-failures baseline and the rerun command."""
 import json
+import pathlib
+import signal
+import time
 import os
 import shlex
 import socket
@@ -10,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import (mutant_spawn_args, need, run_fcgispec, FCGISPEC,
-                      RESPONDER)
+                      FCGI_CURL, RESPONDER)
 
 
 def test_list_selects_by_section_prefix_and_glob():
@@ -176,3 +179,41 @@ def test_spawn_replaces_a_stale_socket(tmp_path):
         "--target", f"unix:{sock}", "--spawn",
         f"exec {need(RESPONDER)} --listen unix:{sock}", "3.3/record/*")
     assert rc == 0, out
+
+
+def test_term_stops_the_spawned_group_too(tmp_path):
+    """A runner stopped by TERM stops what it spawned (here the stand-in
+    proxy, which never answers) instead of leaving it running."""
+    http, rec = f"unix:{tmp_path}/http.sock", f"unix:{tmp_path}/fcgi.sock"
+    standin = pathlib.Path(__file__).with_name("judge_proxy.py")
+    spawn = (f"exec /usr/bin/python3 '{standin}' silent '{http}' '{rec}' "
+             f"'{need(FCGI_CURL)}'")
+    proc = subprocess.Popen(
+        [need(FCGISPEC), "--cases", str(pathlib.Path(__file__).with_name("judge")),
+         "--proxy", http, "--listen", rec, "--spawn", spawn, "--timeout", "60000",
+         "judge/proxy-silence-hangs"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def standin_pids():
+        found = []
+        for p in pathlib.Path("/proc").glob("[0-9]*"):
+            try:
+                if str(tmp_path) in (p / "cmdline").read_bytes().decode(errors="replace") \
+                        and int(p.name) != proc.pid:
+                    found.append(int(p.name))
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 30
+    while not (standin_pids() and os.path.exists(f"{tmp_path}/http.sock")) \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert standin_pids(), "the stand-in never started"
+    time.sleep(0.5)  # the case is under way
+    proc.terminate()
+    assert proc.wait(timeout=20) == -signal.SIGTERM
+    deadline = time.monotonic() + 10
+    while standin_pids() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert standin_pids() == []

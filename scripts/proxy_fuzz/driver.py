@@ -51,51 +51,17 @@ class Batch:
         self.results, self.peak_kib, self.died = results, peak_kib, died
 
 
-def _proc_table():
-    """{pid: (ppid, pgid)} of the running processes."""
-    table = {}
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            table[int(stat.parent.name)] = (int(fields[1]), int(fields[2]))
-    return table
-
-
-def _below(table, root_pid):
-    """root_pid and its descendants."""
-    below, frontier = set(), {root_pid}
-    while frontier:
-        below |= frontier
-        frontier = {p for p, (pp, _) in table.items() if pp in frontier} - below
-    return below
-
-
-def proxy_group(table, root_pid):
-    """The process group fcgispec (a descendant of root_pid) spawned the
-    proxy in (its leader is a descendant), or None before it exists."""
-    return next((p for p in _below(table, root_pid)
-                 if table.get(p, (0, 0))[1] == p and p != root_pid), None)
-
-
 def stop_run(proc):
-    """Stops a run cut short: the proxy's group (fcgispec would leave it
-    running), then the run's own processes."""
-    table = _proc_table()
-    group = proxy_group(table, proc.pid)
-    targets = [-group] if group else []
-    targets += sorted(_below(table, proc.pid), reverse=True)
-    for target in targets:
-        try:
-            os.kill(target, signal.SIGTERM)
-        except OSError:
-            pass
+    """Stops a run cut short: TERM to its session (run.sh and fcgispec,
+    which stops the proxy's group before it goes)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except OSError:
+        pass
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
 
 
@@ -170,7 +136,8 @@ class Driver:
             f.unlink(missing_ok=True)
         argv, env = self.target.command(cases_dir, report, log, timeout_ms, settle_ms)
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, errors="replace")
+                                stderr=subprocess.PIPE, text=True, errors="replace",
+                                start_new_session=True)
         try:
             _, err = proc.communicate()
         except BaseException:  # interrupted: leave nothing running
