@@ -388,6 +388,16 @@ void rec_session_free(rec_session *s) {
   free(s->as_mem);
 }
 
+void rec_store_add_script(rec_store *store, const char *marker,
+                          const fcs_step *steps, size_t n) {
+  store->scripts = grow(store->scripts, store->nscripts, &store->scripts_cap,
+                        sizeof *store->scripts);
+  rec_script *sc = &store->scripts[store->nscripts++];
+  snprintf(sc->marker, sizeof sc->marker, "%s", marker);
+  sc->steps = steps;
+  sc->n = n;
+}
+
 void rec_store_free(rec_store *store) {
   rec_state *st = &store->st;
   for (size_t i = 0; i < st->nreqs; i++) {

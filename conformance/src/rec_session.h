@@ -94,6 +94,10 @@ int rec_play_tick(rec_session *s, int64_t now);
 /* When the next step of s falls due (ms), or 0 when none waits. */
 int64_t rec_play_due(const rec_session *s);
 
+/* Adds a script to the store (recorder_script). */
+void rec_store_add_script(rec_store *store, const char *marker,
+                          const fcs_step *steps, size_t n);
+
 /* Frees everything the store holds. */
 void rec_store_free(rec_store *store);
 

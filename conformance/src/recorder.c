@@ -351,15 +351,7 @@ uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until) {
 void recorder_script(fcs_recorder *r, const char *marker,
                      const struct fcs_step *steps, size_t n) {
   pthread_mutex_lock(&r->mu);
-  rec_store *st = &r->store;
-  if (st->nscripts == st->scripts_cap) {
-    st->scripts_cap = st->scripts_cap ? 2 * st->scripts_cap : 8;
-    st->scripts = xrealloc(st->scripts, st->scripts_cap * sizeof *st->scripts);
-  }
-  rec_script *sc = &st->scripts[st->nscripts++];
-  snprintf(sc->marker, sizeof sc->marker, "%s", marker);
-  sc->steps = steps;
-  sc->n = n;
+  rec_store_add_script(&r->store, marker, steps, n);
   pthread_mutex_unlock(&r->mu);
 }
 
