@@ -16,5 +16,6 @@ int parse_number(const char *opt, const char *text, uint64_t max,
 
 /* argv after the command's name. */
 int cmd_streams(int argc, char **argv);
+int cmd_view(int argc, char **argv);
 
 #endif

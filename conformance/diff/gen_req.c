@@ -156,7 +156,7 @@ static void odd_bytes(rng *r, uint64_t muts, gen_req *q) {
     if (rng_one_in(r, 4))
       insert(q, spot(r, q), "HTTP_X\r\nY", 9, "1", 1);
     else
-      insert(q, spot(r, q), "HTTP_X_CRLF", 11, "a\r\nX-Injected: 1", 17);
+      insert(q, spot(r, q), "HTTP_X_CRLF", 11, "a\r\nX-Injected: 1", 16);
   }
   if (HAS(HIGH_BYTES)) {
     size_t n = 1 + (size_t)rng_below(r, sizeof(high));

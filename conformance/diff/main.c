@@ -69,5 +69,7 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "streams"))
     return cmd_streams(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "view"))
+    return cmd_view(argc - 2, argv + 2);
   return usage_error("unknown command '%s': streams or view", argv[1]);
 }
