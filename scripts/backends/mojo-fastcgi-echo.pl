@@ -9,6 +9,10 @@ use FindBin;
 use lib $FindBin::Bin;
 use EchoText qw(param_lines);
 
+# Mojolicious gzips a page of 860 bytes or more when the request accepts
+# gzip (HTTP_ACCEPT_ENCODING): the echo must stay readable.
+app->renderer->compress(0);
+
 any '/*rest' => {rest => ''} => sub ($c) {
   my $env = $c->req->env;
   my $body = $c->req->body;

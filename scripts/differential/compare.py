@@ -23,21 +23,27 @@ without it the rules that need it (added names sent on purpose, duplicates,
 roles) are not applied.
 
 Normalising ignores exactly what the quirks list, nothing else:
-- what one implementation adds (an `added` name the request did not send) is
-  removed from its own view only;
-- what one implementation loses cannot be put back, so it is taken out of
-  every view of the comparison: `dropped` names, `rewritten` values,
-  STDIN / the request id / the role when one does not show it, requests of
-  a role one does not serve, and a name sent more than once when the
-  implementations show duplicates differently (each view's pairs of that
-  name become one `<duplicate>` pair if they match its own rule).
+- what an implementation adds (an `added` name the request did not send) is
+  removed from its own view;
+- what an implementation loses cannot be put back, so when two views are
+  compared it is taken out of both: its `dropped` names, its `rewritten`
+  values, STDIN / the request id / the role when it does not show them,
+  requests of a role it does not serve, and a name sent more than once when
+  the two show duplicates differently (each view's pairs of that name
+  become one `<duplicate>` pair if they follow its own rule).
+A reply whose page fcgi-diff could not decode (`decoded` false) shows
+`<page not decoded>` for its params and STDIN.
 
-Then implementations are grouped by equal normalised view. The consensus
-is the largest group; ties go to the group holding `prefer` (`reference` on
-the backend side; None: no preference), else to the group whose sorted
-first name is smallest. Every implementation outside the consensus gets one
-cluster key `SIDE/IMPL/CLASS` per class in which its view differs, in the
-order of CLASSES: a crashed or hung implementation gets only `crash` or
+Implementations are grouped by equal normalised view: in order of how
+little their quirks take out (`prefer` first among equals), each joins the
+group whose first member equals it under the rules of the two (the largest
+such group), else starts one. The consensus is the largest group; ties go
+to the group holding `prefer` (`reference` on the backend side; None: no
+preference), else to the group whose sorted first name is smallest.
+Every implementation outside the consensus gets one cluster key
+`SIDE/IMPL/CLASS` per class in which its view differs from that of the
+consensus's first member (under the rules of the two), in the order of
+CLASSES: a crashed or hung implementation gets only `crash` or
 `hang`; another outcome than the consensus's, a request answered by one and
 not the other, or another protocol status is `accept-reject`; other param
 names (as a multiset) `param-set`; the same names with other values
@@ -55,6 +61,7 @@ SILENT = ("refused", "hung", "crashed")
 DUPLICATE = "<duplicate>"
 REWRITTEN = "<rewritten>"
 UNSERVED = "unserved"  # the outcome of a view whose every request was taken out
+UNDECODED = "<page not decoded>"
 
 
 @dataclasses.dataclass
@@ -63,7 +70,7 @@ class Comparison:
     consensus: list     # the names in the consensus group
     keys: dict          # {name: [cluster keys]} for each name outside it
     classes: dict       # {name: [classes]}, the same without the prefix
-    normalised: dict    # {name: the normalised view, a hashable tuple}
+    normalised: dict    # {name: its view under its own rules, a hashable tuple}
 
 
 def replies_of(view):
@@ -157,9 +164,10 @@ def normalise(name, view, rules, sent=None):
         if sent_req is not None and sent_req.get("role") in rules.unserved:
             taken_out += 1
             continue
+        decoded = r.get("decoded", True)
         replies.append((rid if rid is not None else -1, r.get("protocol_status") or 0,
-                        _normal_pairs(name, r, sent_req, rules),
-                        None if rules.hide_stdin else r.get("stdin"),
+                        _normal_pairs(name, r, sent_req, rules) if decoded else ((UNDECODED, ""),),
+                        None if rules.hide_stdin else r.get("stdin") if decoded else UNDECODED,
                         None if rules.hide_role else r.get("role"),
                         None if rules.hide_id else r.get("shown_id")))
     if sent is not None and rules.unserved:
@@ -215,24 +223,57 @@ def differences(view, consensus):
 def consensus_of(groups, prefer=None):
     """The consensus among groups (lists of sorted names): the largest;
     ties to the one holding prefer, else to the smallest first name."""
-    return min(groups, key=lambda g: (-len(g), prefer not in g, g[0]))
+    return min(groups, key=lambda g: (-len(g), prefer not in g, sorted(g)[0]))
+
+
+def _losses(name, quirks):
+    """How much an implementation's quirks take out (for the order in which
+    implementations join groups: the most faithful first)."""
+    r = rules_for([name], quirks)
+    return (len(r.dropped) + len(r.rewritten) + len(r.unserved) + r.hide_stdin + r.hide_id
+            + r.hide_role + (quirks.get(name, {}).get("duplicates", "both") != "both"))
+
+
+class _Pairs:
+    """Normalised views under the rules of a pair, computed once each."""
+
+    def __init__(self, views, quirks, sent):
+        self.views, self.quirks, self.sent, self.done = views, quirks, sent, {}
+
+    def views_of(self, a, b):
+        key = tuple(sorted((a, b)))
+        if key not in self.done:
+            rules = rules_for(list(key), self.quirks)
+            self.done[key] = {n: normalise(n, self.views[n], rules, self.sent) for n in key}
+        got = self.done[key]
+        return got[a], got[b]
 
 
 def classify(views, quirks, side="backend", sent=None, prefer="reference"):
     names = sorted(views)
-    rules = rules_for(names, quirks)
-    normal = {n: normalise(n, views[n], rules, sent) for n in names}
-    by_view = collections.defaultdict(list)
-    for n in names:
-        by_view[normal[n]].append(n)
-    groups = list(by_view.values())
-    consensus = consensus_of(groups, prefer)
-    groups.sort(key=lambda g: (g is not consensus, -len(g), g[0]))
+    pairs = _Pairs(views, quirks, sent)
+    # Each implementation joins the first group whose first member (the most
+    # faithful) it equals under the rules of the two; the largest such group
+    # when several do.
+    order = sorted(names, key=lambda n: (_losses(n, quirks), n != prefer, n))
+    joined = []
+    for n in order:
+        fits = [g for g in joined if pairs.views_of(n, g[0])[0] == pairs.views_of(n, g[0])[1]]
+        if fits:
+            consensus_of(fits, prefer).append(n)
+        else:
+            joined.append([n])
+    consensus = consensus_of(joined, prefer)
+    first = consensus[0]
+    groups = sorted((sorted(g) for g in joined),
+                    key=lambda g: (g != sorted(consensus), -len(g), g[0]))
     classes, keys = {}, {}
     for n in names:
         if n in consensus:
             continue
-        classes[n] = differences(normal[n], normal[consensus[0]])
+        mine, theirs = pairs.views_of(n, first)
+        classes[n] = differences(mine, theirs)
         keys[n] = [f"{side}/{n}/{c}" for c in classes[n]]
-    return Comparison(groups=groups, consensus=consensus, keys=keys, classes=classes,
-                      normalised=normal)
+    own = {n: normalise(n, views[n], rules_for([n], quirks), sent) for n in names}
+    return Comparison(groups=groups, consensus=sorted(consensus), keys=keys, classes=classes,
+                      normalised=own)

@@ -35,8 +35,10 @@ def _replies(view):
 
 
 def _served(view):
-    """The first reply of a view that completed normally, or None."""
-    return next((r for r in _replies(view) if not r.get("protocol_status")), None)
+    """The first reply of a view that completed normally and whose page was
+    decoded, or None."""
+    return next((r for r in _replies(view)
+                 if not r.get("protocol_status") and r.get("decoded", True)), None)
 
 
 def _same_value(name, shown, sent_values):
