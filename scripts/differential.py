@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""The differential engine over FastCGI backends (docs/differential.md):
+the same generated streams to every backend, the views compared, the
+disagreements classified, clustered and minimised.
+
+commands:
+  probe      learn each backend's quirks (--write: into the quirks file)
+  backends   a seeded campaign, written as results JSON
+  repro      a case file's bytes to some backends, the views side by side
+  ci         the clusters of a results file that no finding lists
+  bench      streams per second, and the time to rediscover known clusters
+
+exit status: 0 done, 1 new clusters (ci), 2 usage, 3 a backend would not
+start, 130 interrupted."""
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+from differential import backends, campaign, casefile, ci, probe, repro, tool
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_START = 0, 1, 2, 3
+
+
+def _backend_list(text):
+    try:
+        return backends.parse_names(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+
+
+def _positive(text):
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return n
+
+
+def _common(p):
+    p.add_argument("--backends", type=_backend_list, default=backends.all_names(),
+                   metavar="A,B,...", help="the backends to run (default: all: "
+                   + ",".join(backends.all_names()) + ")")
+    p.add_argument("--timeout", type=_positive, default=1000, metavar="MS",
+                   help="a backend hangs after MS without progress (default 1000)")
+
+
+def parse(argv):
+    top = __doc__.split("\n\n")
+    ap = argparse.ArgumentParser(prog="differential.py", description=top[0],
+                                 epilog="\n\n".join(top[1:]),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("probe", help="learn each backend's quirks")
+    _common(p)
+    p.add_argument("--write", action="store_true",
+                   help=f"merge them into {probe.QUIRKS.relative_to(ROOT)} (else print them)")
+
+    p = sub.add_parser("backends", help="a seeded campaign over the backends")
+    _common(p)
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="the seed (default 1)")
+    p.add_argument("--count", type=_positive, required=True, metavar="N",
+                   help="how many streams (streams 0..N-1 of the seed)")
+    p.add_argument("--out", type=pathlib.Path, required=True, metavar="FILE",
+                   help="the results JSON")
+    p.add_argument("--minimise", action="store_true",
+                   help="minimise one stream of each cluster that has no case file yet")
+    p.add_argument("--cases-out", type=pathlib.Path, default=casefile.CASES_OUT, metavar="DIR",
+                   help="where minimised cases go (default seeds/differential/backend)")
+    p.add_argument("--batch", type=_positive, default=campaign.BATCH, metavar="N",
+                   help=f"streams per fcgi-diff call (default {campaign.BATCH})")
+
+    p = sub.add_parser("repro", help="a case's bytes to some backends, side by side")
+    _common(p)
+    p.add_argument("case", type=pathlib.Path, metavar="CASEFILE")
+
+    p = sub.add_parser("ci", help="exit 1 naming each cluster no finding lists")
+    p.add_argument("--results", type=pathlib.Path, required=True, metavar="FILE")
+    p.add_argument("--register", type=pathlib.Path, default=ROOT / "docs" / "findings",
+                   metavar="DIR", help="the findings pages (default docs/findings)")
+
+    p = sub.add_parser("bench", help="streams/s and time to rediscover known clusters")
+    _common(p)
+    p.add_argument("--count", type=_positive, default=200, metavar="N",
+                   help="streams for the throughput run (default 200)")
+    p.add_argument("--seed", type=int, default=7, metavar="S",
+                   help="the seed of the rediscovery runs (default 7)")
+    p.add_argument("--limit", type=_positive, default=2000, metavar="N",
+                   help="give up on a cluster after N streams (default 2000)")
+    return ap.parse_args(argv)
+
+
+def cmd_probe(a):
+    with backends.Fleet(a.backends) as fleet:
+        learnt = probe.run(fleet, a.timeout)
+    if a.write:
+        probe.write(learnt)
+        print(f"wrote {probe.QUIRKS.relative_to(ROOT)} ({len(learnt)} backends)")
+    else:
+        print(probe.dump(learnt), end="")
+    return EXIT_OK
+
+
+def cmd_backends(a):
+    with backends.Fleet(a.backends) as fleet:
+        run = campaign.Campaign(fleet, probe.load(), a.seed, a.count, a.timeout, a.batch,
+                                log=campaign.stderr_log).run()
+        seconds = time.monotonic() - run.started
+        if a.minimise:
+            run.minimise_new(a.cases_out)
+        results = run.results(seconds)
+    campaign.write_results(results, a.out)
+    s = results["stats"]
+    print(f"{s['streams']} streams in {s['seconds']:.1f} s ({s['streams_per_second']}/s), "
+          f"{len(results['clusters'])} clusters, results in {a.out}")
+    for c in results["clusters"]:
+        print(f"  {c['key']}  {c['count']} streams, first at {c['first_seen_s']} s")
+    return EXIT_OK
+
+
+def cmd_repro(a):
+    if not a.case.is_file():
+        raise UsageError(f"repro: no case file '{a.case}'")
+    try:
+        repro.run(a.case, a.backends, a.timeout)
+    except ValueError as e:
+        raise UsageError(f"repro: {e}")
+    return EXIT_OK
+
+
+def cmd_ci(a):
+    try:
+        results = json.loads(a.results.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"ci: cannot read --results {a.results}: {e}")
+    unlisted = ci.unlisted(results, a.register)
+    for key in unlisted:
+        print(f"new cluster: {key} (no page of {a.register} lists it)")
+    if not unlisted:
+        print(f"every cluster of {a.results} is in the register")
+    return EXIT_NEW if unlisted else EXIT_OK
+
+
+def cmd_bench(a):
+    from differential import bench
+    bench.run(a.backends, a.count, a.seed, a.limit, a.timeout)
+    return EXIT_OK
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv=None):
+    a = parse(argv)
+    try:
+        return {"probe": cmd_probe, "backends": cmd_backends, "repro": cmd_repro,
+                "ci": cmd_ci, "bench": cmd_bench}[a.command](a)
+    except UsageError as e:
+        print(f"differential.py: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except backends.WouldNotStart as e:
+        print(f"differential.py: a backend would not start: {e}", file=sys.stderr)
+        return EXIT_START
+    except tool.ToolError as e:
+        print(f"differential.py: {e}", file=sys.stderr)
+        return EXIT_START if "exited 3" in str(e) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print("differential.py: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
