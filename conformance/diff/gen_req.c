@@ -212,10 +212,13 @@ static size_t body_size(rng *r, int kind, uint64_t muts) {
     n = 16 + (size_t)rng_below(r, 200);
   else if (kind == REQ_ANY && rng_one_in(r, 2))
     n = (size_t)rng_below(r, 2049);
-  /* These need a body of at least two bytes to act on. */
+  /* An Authorizer gets no body (spec 6.3), unless one of these mutations
+   * needs two bytes at least to act on. */
+  if (HAS(ROLE_AUTHORIZER))
+    n = 0;
   if ((HAS(EMPTY_MID_STDIN) || HAS(CLEN_FEWER)) && n < 2)
     n = 2 + (size_t)rng_below(r, 300);
-  return HAS(ROLE_AUTHORIZER) ? 0 : n;
+  return n;
 }
 
 void gen_req_make(rng *r, int kind, uint64_t muts, uint16_t id, gen_req *q) {

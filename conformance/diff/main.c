@@ -1,10 +1,7 @@
 /* fcgi-diff: the differential tool's C half (docs/differential.md).
  * `streams` writes generated FastCGI streams to files, `view` sends files
  * to backends and prints what each one made of them. */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -23,31 +20,6 @@ static const char usage[] =
     "  --timeout MS: give up after MS without progress (default 1000).\n"
     "exit: 0 done, 2 usage, 3 a target unreachable.\n"
     "mutations:";
-
-int usage_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("fcgi-diff: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputs(" (fcgi-diff --help)\n", stderr);
-  va_end(ap);
-  return EXIT_USAGE;
-}
-
-int parse_number(const char *opt, const char *text, uint64_t max,
-                 uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text ? text : "", &end, 10);
-  if (!text || !*text || *end || *text == '-' || *text == '+' || errno ||
-      v > max) {
-    usage_error("%s wants a number from 0 to %llu, not '%s'", opt,
-                (unsigned long long)max, text ? text : "");
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
 
 static void print_usage(void) {
   fputs(usage, stdout);

@@ -125,7 +125,10 @@ static void page(fcs_buf *out, const view_run *v, const fcs_reply *rep,
 }
 
 static void reply(fcs_buf *out, const view_run *v, const fcs_reply *rep) {
-  int cut = rep->out.len < rep->out_total;
+  /* Cut: bytes received but not kept, or reading stopped at the cap
+   * before the reply ended. */
+  int cut = rep->out.len < rep->out_total ||
+            (!rep->ended && !strcmp(v->ended_by, "flood"));
   buf_fmt(out, "{\"id\": %u, ", rep->id);
   if (rep->ended)
     buf_fmt(out, "\"app_status\": %u, \"protocol_status\": %u, ",
