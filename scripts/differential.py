@@ -49,9 +49,16 @@ def _common(p):
                    help="a backend hangs after MS without progress (default 1000)")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in one line, naming the command and the argument."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
 def parse(argv):
     top = __doc__.split("\n\n")
-    ap = argparse.ArgumentParser(prog="differential.py", description=top[0],
+    ap = OneLineParser(prog="differential.py", description=top[0],
                                  epilog="\n\n".join(top[1:]),
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -68,8 +75,11 @@ def parse(argv):
                    help="how many streams (streams 0..N-1 of the seed)")
     p.add_argument("--out", type=pathlib.Path, required=True, metavar="FILE",
                    help="the results JSON")
-    p.add_argument("--minimise", action="store_true",
-                   help="minimise one stream of each cluster that has no case file yet")
+    p.add_argument("--minimise", nargs="?", const="all", metavar="KEY,...",
+                   help="minimise one stream of each cluster (or of the clusters named) "
+                   "that has no case file yet")
+    p.add_argument("--minimise-seconds", type=_positive, default=60, metavar="S",
+                   help="time for minimising one cluster (default 60)")
     p.add_argument("--cases-out", type=pathlib.Path, default=casefile.CASES_OUT, metavar="DIR",
                    help="where minimised cases go (default seeds/differential/backend)")
     p.add_argument("--batch", type=_positive, default=campaign.BATCH, metavar="N",
@@ -112,7 +122,8 @@ def cmd_backends(a):
                                 log=campaign.stderr_log).run()
         seconds = time.monotonic() - run.started
         if a.minimise:
-            run.minimise_new(a.cases_out)
+            only = None if a.minimise == "all" else set(a.minimise.split(","))
+            run.minimise_new(a.cases_out, seconds=a.minimise_seconds, only=only)
         results = run.results(seconds)
     campaign.write_results(results, a.out)
     s = results["stats"]

@@ -10,17 +10,22 @@ the TMPDIR of every backend, so their own work directories land inside it),
 starts each backend in its own process group, and on leaving (also on
 Ctrl-C or TERM) stops every group and removes the directory.
 
-A death is noticed two ways: the process group leader exited, or the
-backend's log grew a line that says a process of it died (the supervisor of
-scripts/backends/common.sh logs each restart of the program it runs; the
-patterns are those scripts/proxy_fuzz/driver.py searches proxy logs for).
+A death is noticed two ways: the process group leader exited (or its
+socket stopped listening), or the backend's log grew a line that says a
+process of it died (the supervisor of scripts/backends/common.sh logs each
+restart of the program it runs; uWSGI's master each worker it respawns;
+and the patterns scripts/proxy_fuzz/driver.py searches proxy logs for).
+Deaths are counted, not just noticed: fcgi-diff's own probe kills some
+backends (its GET_VALUES), and the campaign subtracts what the probe costs.
 """
 import concurrent.futures
+import ctypes
 import os
 import pathlib
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -39,6 +44,7 @@ RESTARTED = re.compile(r"the application exited with status|^DAMN ! worker|" + D
 START_SECONDS = 120  # mono's warm-up alone can take a minute on a busy machine
 STOP_SECONDS = 3
 ACCEPTCON = 0x10000  # /proc/net/unix flag of a listening socket
+PR_SET_PDEATHSIG = 1
 
 
 class WouldNotStart(Exception):
@@ -110,6 +116,10 @@ def listening(path):
     the kernel's table says (/proc/net/unix): no connection is made, since
     an empty connection kills some backends."""
     real = os.path.realpath(path)
+    # A socket of a stopped process stays in the table under its path for a
+    # moment after the file is gone (and a new one made in its place).
+    if not os.path.exists(real) or not stat.S_ISSOCK(os.stat(real).st_mode):
+        return False
     try:
         table = pathlib.Path("/proc/net/unix").read_text().splitlines()[1:]
     except OSError:
@@ -154,7 +164,7 @@ class Backend:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=log, env=self.env, cwd=ROOT,
-                                         start_new_session=True)
+                                         start_new_session=True, preexec_fn=_term_with_parent)
         self.log_seen = self.log.stat().st_size
 
     def wait_ready(self, deadline):
@@ -172,19 +182,27 @@ class Backend:
         self.stop()
         raise WouldNotStart(f"{self.name} {why}; its last lines: " + " | ".join(tail))
 
-    def died(self):
-        """True when a process of the backend died since the last call (or
-        since it started): the group leader exited, or its log tells of a
-        death, or its socket no longer listens."""
-        gone = self.proc is None or self.proc.poll() is not None or not listening(self.sock)
+    def deaths(self):
+        """How many times a process of the backend died since the last call
+        (or since it started): each death its log tells of, and one when the
+        group leader exited or the socket no longer listens."""
         size = self.log.stat().st_size if self.log.exists() else 0
-        told = False
+        told = 0
         if size > self.log_seen:
             with open(self.log, "rb") as f:
                 f.seek(self.log_seen)
-                told = bool(RESTARTED.search(f.read().decode("latin-1")))
+                told = len(RESTARTED.findall(f.read().decode("latin-1")))
             self.log_seen = size
-        return gone or told
+        return told + (not self.serving())
+
+    def serving(self):
+        """The group leader runs and the socket listens."""
+        return self.proc is not None and self.proc.poll() is None and listening(self.sock)
+
+    def recover(self):
+        """Restarts the backend unless its own supervisor already did."""
+        if not self.serving():
+            self.restart()
 
     def stop(self):
         """TERM to the group, KILL what is left after STOP_SECONDS."""
@@ -277,6 +295,13 @@ class Fleet:
             signal.signal(signal.SIGTERM, self._old_term)
             self._old_term = None
         return False
+
+
+def _term_with_parent():
+    """In the child: TERM when the campaign dies without cleaning up (KILL),
+    so that a start script's own trap still stops what it started."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _interrupt(signum, frame):

@@ -3,11 +3,12 @@ them in batches to every backend, compare, cluster, minimise, and write the
 results JSON of docs/differential.md.
 
 After each batch every backend is checked: a backend that died (its
-process gone, its socket no longer listening, or its log telling of a death)
-is restarted, and the streams of the batch from its first unanswered one
-on are sent to it again one at a time, each followed by the same check: a
-stream after which it is dead again gets the outcome `crashed` (class
-crash); the others get the view of their rerun."""
+process gone, its socket no longer listening, or its log telling of more
+deaths than fcgi-diff's probe alone costs it, see calibrate) is restarted
+unless its supervisor did, and the streams of the batch from its first
+unanswered one on are sent to it again, in halves while it dies on them:
+a stream it dies on alone gets the outcome `crashed` (class crash), the
+others the view of their rerun."""
 import json
 import pathlib
 import sys
@@ -16,6 +17,7 @@ import time
 from . import backends, casefile, compare, ddmin, probe, stream, tool
 
 BATCH = 40
+SETTLE = 0.1
 ANSWERED = ("answered", "rejected")
 
 
@@ -69,8 +71,10 @@ class Campaign:
         self.started = time.monotonic()
         self.clusters = Clusters(self.started)
         self.streams = []
+        self.deadline = None  # of the minimisation under way
         self.work = fleet.work / "streams"
         self.work.mkdir(exist_ok=True)
+        calibrate(fleet, self.work, timeout_ms)
 
     def run(self):
         done = 0
@@ -103,33 +107,39 @@ class Campaign:
 
     def _send(self, files):
         """{file name: {backend: results view}} for files, every backend, with
-        deaths found, restarted and pinned to their streams."""
+        deaths found, recovered from and pinned to their streams."""
         lines = self._view(list(self.fleet), files)
         views = {f.name: {b.name: result_view(lines[(f.name, b.name)]) for b in self.fleet}
                  for f in files}
+        time.sleep(SETTLE)
         for b in self.fleet:
             outcomes = [views[f.name][b.name]["outcome"] for f in files]
-            if not b.died() and outcomes[-1] != "refused":
+            if not dead(b, settle=0) and outcomes[-1] != "refused":
                 continue
-            b.restart()
+            b.recover()
             first = next((i for i, o in enumerate(outcomes) if o not in ANSWERED), 0)
-            for f in files[first:]:
-                line = self._view([b], [f])[(f.name, b.name)]
-                dead = b.died()
-                views[f.name][b.name] = result_view(line, crashed=dead)
-                if dead:
-                    b.restart()
+            self._pin(b, files[first:], views)
         return views
 
-    def _view(self, targets, files):
-        """tool.view, restarting a backend that is unreachable at its probe."""
-        try:
-            return tool.view(targets, files, self.timeout_ms)
-        except tool.ToolError:
-            for b in targets:
-                if b.died():
-                    b.restart()
-            return tool.view(targets, files, self.timeout_ms)
+    def _pin(self, b, files, views):
+        """Sends files to b alone again, halving the ones it dies on down to
+        single streams: those get `crashed`, the others their new view."""
+        lines = self._view([b], files)
+        if not dead(b):
+            for f in files:
+                views[f.name][b.name] = result_view(lines[(f.name, b.name)])
+            return
+        b.recover()
+        if len(files) == 1:
+            views[files[0].name][b.name] = result_view(lines[(files[0].name, b.name)],
+                                                       crashed=True)
+            return
+        half = len(files) // 2
+        self._pin(b, files[:half], views)
+        self._pin(b, files[half:], views)
+
+    def _view(self, targets, files, tries=3):
+        return view_recovering(targets, files, self.timeout_ms, tries)
 
     def results(self, seconds=None):
         seconds = time.monotonic() - self.started if seconds is None else seconds
@@ -144,13 +154,16 @@ class Campaign:
                       "restarts": {b.name: b.restarts for b in self.fleet if b.restarts}},
         }
 
-    def minimise_new(self, out_dir=casefile.CASES_OUT, calls=40, seconds=60):
+    def minimise_new(self, out_dir=casefile.CASES_OUT, calls=40, seconds=60, only=None):
         """For every cluster without a case file in out_dir yet: minimises its
         first stream against the deviating backend and two members of that
         stream's consensus, and writes the case. Fills each cluster's
-        `minimal` (also from a case file already there)."""
+        `minimal` (also from a case file already there). only: the keys to
+        minimise (None: all)."""
         by_id = {s["id"]: s for s in self.streams}
         for c in self.clusters.sorted():
+            if only is not None and c["key"] not in only:
+                continue
             path = casefile.case_path(c["key"], out_dir)
             s = by_id[c["streams"][0]]
             consensus = next(g for g in s["groups"] if c["implementation"] not in g)
@@ -166,7 +179,9 @@ class Campaign:
             if test([data]) is None:
                 self.log(f"{c['key']}: stream {s['id']} does not show it again; not minimised")
                 continue
+            self.deadline = time.monotonic() + seconds
             small = ddmin.minimise_stream(data, test, calls=calls, seconds=seconds)
+            self.deadline = None
             origin = f" (seed {self.seed}, stream {s['id']}, {len(data)} bytes)"
             c["minimal"] = casefile.write_case(c["key"], small, names, out_dir, origin)
             self.log(f"{c['key']}: {len(data)} -> {len(small)} bytes, {c['minimal']['case']}")
@@ -185,16 +200,20 @@ class Campaign:
             if crash:
                 # A death cannot be told apart from its neighbours: one at a time.
                 for i, p in enumerate(paths):
+                    if self.deadline and time.monotonic() > self.deadline:
+                        return None
                     self._view(targets, [p])
-                    if self.fleet[impl].died():
-                        self.fleet[impl].restart()
+                    died = dead(self.fleet[impl])
+                    for t in targets:
+                        t.recover()
+                    if died:
                         return i
                 return None
             lines = self._view(targets, paths)
-            if any(self.fleet[n].died() for n in [impl] + witnesses):
-                for n in [impl] + witnesses:
-                    if self.fleet[n].died():
-                        self.fleet[n].restart()
+            time.sleep(SETTLE)
+            for t in targets:
+                dead(t, settle=0)
+                t.recover()
             for i, (p, data) in enumerate(zip(paths, candidates)):
                 views = {t.name: result_view(lines[(p.name, t.name)]) for t in targets}
                 cmp = compare.classify(views, self.quirks, sent=stream.sent_requests(data))
@@ -204,6 +223,47 @@ class Campaign:
         finally:
             for p in paths:
                 p.unlink(missing_ok=True)
+
+
+def dead(backend, settle=SETTLE):
+    """Whether the backend died since the last look, beyond the deaths
+    fcgi-diff's probe costs it (calibrate). It first waits settle seconds:
+    a process may close its connection a moment before it is gone."""
+    time.sleep(settle)
+    return backend.deaths() > getattr(backend, "probe_deaths", 0)
+
+
+def view_recovering(targets, files, timeout_ms, tries=3):
+    """tool.view, restarting a backend unreachable at fcgi-diff's probe (a
+    death the last look could not see yet) and trying again."""
+    for attempt in range(tries):
+        try:
+            return tool.view(targets, files, timeout_ms)
+        except tool.ToolError:
+            if attempt == tries - 1:
+                raise
+            for b in targets:
+                b.recover()
+
+
+def calibrate(fleet, work, timeout_ms, calls=2):
+    """Sets each backend's probe_deaths: the most deaths one fcgi-diff call
+    with a plain request (stream 0 of seed 1) cost it in a few calls. Some
+    backends die of the GET_VALUES of fcgi-diff's probe; a stream kills a
+    backend only when a call costs it more than that."""
+    work = pathlib.Path(work)
+    work.mkdir(exist_ok=True)
+    plain = work / tool.streams(1, 1, work)[0]["file"]
+    for b in fleet:
+        b.deaths()
+        b.probe_deaths = 0
+    for _ in range(calls):
+        view_recovering(list(fleet), [plain], timeout_ms)
+        time.sleep(SETTLE)
+        for b in fleet:
+            b.probe_deaths = max(b.probe_deaths, b.deaths())
+            b.recover()
+    plain.unlink()
 
 
 def write_results(results, out):

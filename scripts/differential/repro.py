@@ -2,10 +2,7 @@
 sends the case's bytes to each through fcgi-diff view, and prints the views
 side by side, a `*` before every row where they differ, then the cluster
 keys the comparison gives."""
-import tempfile
-import pathlib
-
-from . import backends, campaign, casefile, compare, probe, stream, tool
+from . import backends, campaign, casefile, compare, probe, stream
 
 WIDTH = 28
 
@@ -54,14 +51,13 @@ def run(case, names, timeout_ms, out=print):
     the keys. Returns the comparison."""
     data = casefile.case_bytes(case)
     quirks = probe.load()
-    with backends.Fleet(names) as fleet, tempfile.TemporaryDirectory(dir=fleet.work) as tmp:
-        path = pathlib.Path(tmp) / "case.bin"
+    with backends.Fleet(names) as fleet:
+        campaign.calibrate(fleet, fleet.work, timeout_ms)
+        path = fleet.work / "case.bin"
         path.write_bytes(data)
-        lines = tool.view(list(fleet), [path], timeout_ms)
-        views = {}
-        for b in fleet:
-            line = lines[(path.name, b.name)]
-            views[b.name] = campaign.result_view(line, crashed=b.died())
+        lines = campaign.view_recovering(list(fleet), [path], timeout_ms)
+        views = {b.name: campaign.result_view(lines[(path.name, b.name)],
+                                              crashed=campaign.dead(b)) for b in fleet}
     cmp = compare.classify(views, quirks, sent=stream.sent_requests(data))
     out(f"{len(data)} bytes from {case}")
     out(side_by_side(views))
