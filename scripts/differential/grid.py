@@ -57,6 +57,16 @@ def owner(key):
     return "/".join(parts[1:-1])
 
 
+def check_key(key, side, where):
+    need(key, str, where)
+    try:
+        owner(key)
+    except GridError as e:
+        raise GridError(f"{where}: {e}") from None
+    if not key.startswith(side + "/"):
+        raise GridError(f"{where}: cluster key {key!r} is not of side {side}")
+
+
 def need(value, kind, where):
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise GridError(f"{where}: expected {kind.__name__}, got "
@@ -96,17 +106,13 @@ def check(results, where):
                     raise GridError(f"{at}.views.{name}.params[{j}]: expected "
                                     "[name, value] strings")
         for j, key in enumerate(s["clusters"]):
-            need(key, str, f"{at}.clusters[{j}]")
-            try:
-                owner(key)
-            except GridError as e:
-                raise GridError(f"{at}.clusters[{j}]: {e}") from None
+            check_key(key, results["side"], f"{at}.clusters[{j}]")
     for i, c in enumerate(need(results.get("clusters", []), list,
                                f"{where}: clusters")):
         need(c, dict, f"{where}: clusters[{i}]")
         if "key" not in c:
             raise GridError(f"{where}: clusters[{i}]: missing 'key'")
-        need(c["key"], str, f"{where}: clusters[{i}].key")
+        check_key(c["key"], results["side"], f"{where}: clusters[{i}].key")
 
 
 def load(path):
@@ -185,7 +191,7 @@ def page_data(all_results):
                 "id": s["id"], "m": s.get("mutations", []), "in": s.get("input", ""),
                 "d": int(len(s["groups"]) > 1 or bool(s["clusters"])),
                 "k": [at[key] for key in s["clusters"]], "v": row})
-        sides.append({"side": results["side"], "seed": results.get("seed"),
+        sides.append({"side": results["side"],
                       "implementations": results["implementations"],
                       "streams": streams})
     return {"sides": sides, "clusters": clusters, "views": views.values,
@@ -207,8 +213,11 @@ def legend(results, clusters):
             continue
         finding = escape(c["finding"]) if c["finding"] else "new"
         timing = ' <span class="timing">timing</span>' if c["timing"] else ""
+        seen = c["first_seen_s"]
+        title = (f' title="first seen after {seen:.1f} s"'
+                 if isinstance(seen, (int, float)) else "")
         items.append(
-            f'<li><button type="button" class="cluster k{i}" data-cluster="{i}" '
+            f'<li><button type="button" class="cluster k{i}" data-cluster="{i}"{title} '
             f'data-key="{escape(c["key"])}" aria-pressed="false">'
             f'<span class="key">{escape(c["key"])}</span> '
             f'<span class="count">{escape(str(c["count"]))}</span> '

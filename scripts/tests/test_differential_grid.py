@@ -207,6 +207,8 @@ def test_a_cluster_has_one_colour_across_streams_and_agreeing_cells_none(b):
     # the legend's swatch is the cells' colour
     assert background(b, f'.legend button[data-key="{NODE_PS}"]') == \
         background(b, one)
+    assert b.evaluate(f"document.querySelector('.legend button[data-key=\"{NODE_PS}\"]')"
+                      ".title") == "first seen after 0.4 s"
 
 
 def test_a_colour_depends_on_the_key_alone():
@@ -265,7 +267,7 @@ def test_clicking_a_cell_opens_every_view_side_by_side(b):
 
 
 def test_a_backend_stream_shows_its_input_as_a_hex_dump(b):
-    b.click(f'#side-backend tr[data-stream="1"] th.sid')
+    b.click('#side-backend tr[data-stream="1"] th.sid')
     assert rendered(b, "#panel h4") == ["input, 40 bytes", "minimal case of " + NODE_PS]
     dump = rendered(b, "#panel pre.input")[0].splitlines()
     assert dump[0] == ("000000  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"
@@ -281,9 +283,9 @@ def test_a_backend_stream_shows_its_input_as_a_hex_dump(b):
 
 
 def test_the_disagreement_filter_hides_agreeing_rows(b):
-    rows = 'section#side-backend tbody tr'
-    ids = lambda: b.evaluate(f"[...document.querySelectorAll('{rows}')]"  # noqa: E731
-                             ".filter(e => e.checkVisibility()).map(e => e.dataset.stream)")
+    def ids():
+        return b.evaluate("[...document.querySelectorAll('#side-backend tbody tr')]"
+                          ".filter(e => e.checkVisibility()).map(e => e.dataset.stream)")
     assert ids() == ["0", "1", "2", "3", "4", "5", "6"]
     b.click("#only-disagreeing")
     assert ids() == ["1", "2", "3", "4", "6"]
@@ -386,7 +388,7 @@ def run_cli(*args):
         capture_output=True, text=True, timeout=60, env=dict(os.environ))
 
 
-def test_the_command_writes_a_page_per_results_files(tmp_path):
+def test_the_command_writes_one_page_of_both_results_files(tmp_path):
     (tmp_path / "b.json").write_text(json.dumps(backend_results()))
     (tmp_path / "p.json").write_text(json.dumps(proxy_results()))
     p = run_cli(str(tmp_path / "b.json"), str(tmp_path / "p.json"),
@@ -406,6 +408,8 @@ def test_the_command_writes_a_page_per_results_files(tmp_path):
      "b.json: streams[1].views.php-fpm.params[4]: expected [name, value] strings"),
     (lambda r: r["streams"][3]["clusters"].append("backend/x"),
      "b.json: streams[3].clusters[1]: cluster key 'backend/x' is not SIDE/IMPL/CLASS"),
+    (lambda r: r["clusters"][1].update(key="proxy/php-fpm/crash"),
+     "b.json: clusters[1].key: cluster key 'proxy/php-fpm/crash' is not of side backend"),
     (lambda r: r["streams"][0].update(id="0"), "b.json: streams[0].id: expected int, got str"),
 ])
 def test_a_results_file_the_grid_cannot_draw_is_named_with_the_field(
