@@ -17,7 +17,8 @@ fcgispec replays spec-derived FastCGI 1.0 cases against any FastCGI \
 backend (TCP or Unix socket) and scores it per requirement level, with \
 wire traces, JSON and JUnit reports and baselines. The package also holds \
 fcgi-curl (a FastCGI client), fcgi-responder (the reference application), \
-fcgi-mutant (backends that break one rule each), the case catalog, and \
+fcgi-mutant (backends that break one rule each), fcgi-diff (the \
+differential tool's stream generator and viewer), the case catalog, and \
 libfcs, the strict allocation-free FastCGI codec, with its headers, \
 pkg-config file and CMake package.")
 set(CPACK_STRIP_FILES ON)

@@ -18,7 +18,7 @@ static const char usage[] =
     "  tcp:HOST:PORT) with SCRIPT_FILENAME set to that target's PATH\n"
     "  (default /fcgispec), and prints one JSON line per file and target.\n"
     "  --timeout MS: give up after MS without progress (default 1000).\n"
-    "exit: 0 done, 2 usage, 3 a target unreachable.\n"
+    "exit: 0 done, 1 a file not written, 2 usage, 3 a target unreachable.\n"
     "mutations:";
 
 static void print_usage(void) {

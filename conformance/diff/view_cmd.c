@@ -133,15 +133,19 @@ static void *probe_one(void *arg) {
 static int probe_all(view_opts *o) {
   probe_job jobs[MAX_TARGETS];
   pthread_t th[MAX_TARGETS];
+  int started[MAX_TARGETS];
   /* A first request may start a worker: give it a few seconds. */
   long ms = o->timeout_ms > 3000 ? o->timeout_ms : 3000;
   for (size_t i = 0; i < o->n; i++) {
     jobs[i] = (probe_job){.t = &o->t[i], .timeout_ms = ms};
-    pthread_create(&th[i], NULL, probe_one, &jobs[i]);
+    started[i] = pthread_create(&th[i], NULL, probe_one, &jobs[i]) == 0;
+    if (!started[i]) /* no thread to be had: this one waits its turn */
+      probe_one(&jobs[i]);
   }
   int rc = EXIT_DONE;
   for (size_t i = 0; i < o->n; i++) {
-    pthread_join(th[i], NULL);
+    if (started[i])
+      pthread_join(th[i], NULL);
     if (jobs[i].unreachable) {
       char addr[300];
       target_format(&o->t[i].addr, addr, sizeof(addr));
@@ -175,6 +179,7 @@ static const char *base_name(const char *path) {
 static void view_file(view_opts *o, const char *path, const fcs_buf *bytes) {
   view_run runs[MAX_TARGETS];
   pthread_t th[MAX_TARGETS];
+  int started[MAX_TARGETS];
   for (size_t i = 0; i < o->n; i++) {
     memset(&runs[i], 0, sizeof(runs[i]));
     runs[i].t = &o->t[i];
@@ -182,11 +187,14 @@ static void view_file(view_opts *o, const char *path, const fcs_buf *bytes) {
     buf_add(&runs[i].bytes, bytes->p, bytes->len);
     if (runs[i].bytes.len)
       script_substitute(runs[i].bytes.p, runs[i].bytes.len, o->t[i].padded);
-    pthread_create(&th[i], NULL, view_exchange, &runs[i]);
+    started[i] = pthread_create(&th[i], NULL, view_exchange, &runs[i]) == 0;
+    if (!started[i])
+      view_exchange(&runs[i]);
   }
   fcs_buf line = {0};
   for (size_t i = 0; i < o->n; i++) {
-    pthread_join(th[i], NULL);
+    if (started[i])
+      pthread_join(th[i], NULL);
     line.len = 0;
     view_json(&runs[i], base_name(path), &line);
     fwrite(line.p, 1, line.len, stdout);

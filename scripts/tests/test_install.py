@@ -17,7 +17,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGE = "fcgispec"
-PROGRAMS = ("fcgispec", "fcgi-curl", "fcgi-responder", "fcgi-mutant")
+PROGRAMS = ("fcgispec", "fcgi-curl", "fcgi-responder", "fcgi-mutant", "fcgi-diff")
 # What a copy of the source tree leaves out: builds, caches, history.
 NOT_SOURCE = shutil.ignore_patterns("build", ".git", "__pycache__", ".pytest_cache")
 
@@ -173,7 +173,7 @@ def test_the_package_says_what_it_is(package):
 def test_every_program_is_installed_and_tells_its_version(package):
     for name in PROGRAMS:
         assert pathlib.Path("/usr/bin", name).is_file(), f"/usr/bin/{name} is missing"
-    for name in ("fcgispec", "fcgi-mutant"):
+    for name in ("fcgispec", "fcgi-mutant", "fcgi-diff"):
         r = run(f"/usr/bin/{name}", "--version")
         assert r.stdout == f"{name} {project_version()}\n"
 

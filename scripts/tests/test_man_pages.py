@@ -14,6 +14,7 @@ PROGRAMS = {
     "fcgi-curl": BUILD / "conformance" / "client" / "fcgi-curl",
     "fcgi-responder": BUILD / "responder" / "fcgi-responder",
     "fcgi-mutant": BUILD / "conformance" / "mutants" / "fcgi-mutant",
+    "fcgi-diff": BUILD / "conformance" / "fcgi-diff",
 }
 
 
