@@ -103,7 +103,8 @@ def versions(names):
         if pkg:
             r = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg],
                                capture_output=True, text=True)
-            out[name] = f"{pkg} {r.stdout.strip()}" if r.returncode == 0 else f"{pkg} (not installed)"
+            version = r.stdout.strip() if r.returncode == 0 else "(not installed)"
+            out[name] = f"{pkg} {version}"
         elif name == REFERENCE:
             r = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
                                capture_output=True, text=True)

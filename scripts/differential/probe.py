@@ -94,7 +94,8 @@ def learn(probes):
         "added": sorted(added), "dropped": sorted(dropped), "rewritten": sorted(rewritten),
         "duplicates": _duplicates(dup) if dup else "unknown",
         "roles": roles,
-        "stdin_shown": bool(post and post_req.get("stdin") and post.get("stdin") == post_req["stdin"]),
+        "stdin_shown": bool(post and post_req.get("stdin")
+                            and post.get("stdin") == post_req["stdin"]),
         "id_shown": bool(post and post.get("shown_id") is not None),
         "role_shown": bool(plain and plain.get("role") is not None),
     }

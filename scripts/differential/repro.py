@@ -22,7 +22,8 @@ def rows(views):
         out.append((f"{tag} protocol_status", field(lambda r: r.get("protocol_status"))))
         out.append((f"{tag} role", field(lambda r: r.get("role"))))
         out.append((f"{tag} shown_id", field(lambda r: r.get("shown_id"))))
-        pnames = sorted({p[0] for n in names if i < len(per[n]) for p in per[n][i].get("params") or ()})
+        pnames = sorted({p[0] for n in names if i < len(per[n])
+                         for p in per[n][i].get("params") or ()})
         for pn in pnames:
             out.append((f"  {pn}", field(lambda r, pn=pn: " | ".join(
                 v for k, v in r.get("params") or () if k == pn) or "-")))
