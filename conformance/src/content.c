@@ -112,6 +112,11 @@ void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
   buf_free(&store);
 }
 
+int content_decode(const fcs_content *ct, const uint8_t *out, size_t len,
+                   echo_view *v, fcs_buf *why) {
+  return echo_decode(&ct->hint, out, len, v, why);
+}
+
 const char *content_format(const fcs_content *ct) {
   return echo_format_name(ct ? ct->hint.format : ECHO_NONE);
 }

@@ -6,6 +6,7 @@
 #define FCS_CONTENT_H
 
 #include "buf.h"
+#include "echo_view.h"
 #include "produce.h"
 #include "replies.h"
 #include "sent.h"
@@ -32,6 +33,10 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
  * DATA (a Responder probe has none to find). */
 void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
                           const fcs_sent_req *probe);
+/* Decodes a reply's STDOUT with what was learnt (echo_decode); 0 when
+ * decoded. v must be freed with echo_view_free either way. */
+int content_decode(const fcs_content *ct, const uint8_t *out, size_t len,
+                   echo_view *v, fcs_buf *why);
 /* "lines", "json", ... for the report. */
 const char *content_format(const fcs_content *ct);
 void content_free(fcs_content *ct);

@@ -50,9 +50,8 @@ void params_free(fcs_params *p) {
 
 static long opt(long v, long dflt) { return v < 0 ? dflt : v; }
 
-/* One record with the step's header options applied. */
-static void record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
-                   uint16_t id, const uint8_t *content, size_t clen) {
+void produce_record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
+                    uint16_t id, const uint8_t *content, size_t clen) {
   fcs_header h = {
       .version = (uint8_t)opt(o->version, FCS_VERSION_1),
       .type = type,
@@ -75,11 +74,12 @@ static void records(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
                     uint16_t id, const uint8_t *content, size_t len) {
   size_t max = (size_t)opt(o->split, FCS_MAX_CONTENT);
   if (len == 0) {
-    record(out, o, type, id, NULL, 0);
+    produce_record(out, o, type, id, NULL, 0);
     return;
   }
   for (size_t at = 0; at < len; at += max)
-    record(out, o, type, id, content + at, len - at < max ? len - at : max);
+    produce_record(out, o, type, id, content + at,
+                   len - at < max ? len - at : max);
 }
 
 static void concat(const fcs_step *s, fcs_buf *b) {
@@ -87,8 +87,8 @@ static void concat(const fcs_step *s, fcs_buf *b) {
     buf_add(b, s->items[i].p, s->items[i].len);
 }
 
-static void pair(fcs_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
-                 size_t vl, int lng) {
+void produce_pair(fcs_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
+                  size_t vl, int lng) {
   size_t need = fcs_nv_pair_size((uint32_t)nl, (uint32_t)vl, lng), w;
   buf_reserve(b, need);
   fcs_nv_encode(b->p + b->len, need, n, (uint32_t)nl, v, (uint32_t)vl, lng, &w);
@@ -98,7 +98,7 @@ static void pair(fcs_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
 /* GET_VALUES: every item is a name, sent with an empty value. */
 static void names(const fcs_step *s, fcs_buf *b) {
   for (size_t i = 0; i < s->nitems; i++)
-    pair(b, s->items[i].p, s->items[i].len, NULL, 0, 0);
+    produce_pair(b, s->items[i].p, s->items[i].len, NULL, 0, 0);
 }
 
 static int named(const fcs_step *s, const char *name) {
@@ -113,8 +113,8 @@ static int named(const fcs_step *s, const char *name) {
 static void std_pair(const fcs_step *s, fcs_buf *b, const char *name,
                      const char *value) {
   if (!named(s, name))
-    pair(b, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
-         strlen(value), s->lng);
+    produce_pair(b, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
+                 strlen(value), s->lng);
 }
 
 /* The std params, then the marker that makes this request's params unique
@@ -132,16 +132,21 @@ static void pairs(const fcs_case *c, const fcs_step *s, const fcs_params *std,
       std_pair(s, b, extra[i], extra[i + 1]);
   }
   for (size_t i = 0; i + 1 < s->nitems; i += 2)
-    pair(b, s->items[i].p, s->items[i].len, s->items[i + 1].p,
-         s->items[i + 1].len, s->lng);
+    produce_pair(b, s->items[i].p, s->items[i].len, s->items[i + 1].p,
+                 s->items[i + 1].len, s->lng);
+}
+
+void produce_begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
+                   const fcs_begin_body *body) {
+  uint8_t b[FCS_BODY_LEN];
+  fcs_begin_body_encode(body, b);
+  produce_record(out, o, FCS_BEGIN_REQUEST, id, b, sizeof(b));
 }
 
 static void begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
                   uint16_t role, uint8_t flags) {
   fcs_begin_body body = {.role = role, .flags = flags};
-  uint8_t b[FCS_BODY_LEN];
-  fcs_begin_body_encode(&body, b);
-  record(out, o, FCS_BEGIN_REQUEST, id, b, sizeof(b));
+  produce_begin(out, o, id, &body);
 }
 
 /* A whole request: BEGIN, std params, the marker and the step's pairs,
@@ -175,14 +180,16 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
   begin(out, &s->o, id, (uint16_t)s->a, s->keep ? FCS_KEEP_CONN : 0);
   pairs(c, &p, std, with_body ? extra : NULL, &content);
   records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
-  record(out, &s->o, FCS_PARAMS, id, NULL, 0);
+  produce_record(out, &s->o, FCS_PARAMS, id, NULL, 0);
   if (with_body)
-    record(out, &s->o, FCS_STDIN, id, (const uint8_t *)body, strlen(body));
-  record(out, &s->o, FCS_STDIN, id, NULL, 0);
+    produce_record(out, &s->o, FCS_STDIN, id, (const uint8_t *)body,
+                   strlen(body));
+  produce_record(out, &s->o, FCS_STDIN, id, NULL, 0);
   if (s->a == FCS_FILTER) {
     if (with_body)
-      record(out, &s->o, FCS_DATA, id, (const uint8_t *)data, strlen(data));
-    record(out, &s->o, FCS_DATA, id, NULL, 0);
+      produce_record(out, &s->o, FCS_DATA, id, (const uint8_t *)data,
+                     strlen(data));
+    produce_record(out, &s->o, FCS_DATA, id, NULL, 0);
   }
   buf_free(&content);
 }
@@ -227,7 +234,7 @@ int step_produce(const fcs_case *c, const fcs_step *s, const fcs_params *std,
             content.p, content.len);
     break;
   case S_ABORT:
-    record(out, &s->o, FCS_ABORT_REQUEST, id, NULL, 0);
+    produce_record(out, &s->o, FCS_ABORT_REQUEST, id, NULL, 0);
     break;
   case S_REQUEST:
     request(c, s, std, out);
