@@ -165,9 +165,16 @@ def test_a_two_proxy_campaign_shows_a_known_difference(tmp_path, private_tmp):
     assert res["versions"]["nginx"].startswith("nginx ")
     assert [s["clusters"] for s in res["streams"][:2]] == [[], []]  # plain requests agree
     keys = {c["key"] for c in res["clusters"]}
-    # nginx drops header names with an underscore, lighttpd keeps them folded
-    # (docs/proxies.md): stream 17 sends X_A; the two disagree on the params.
-    assert any(k.endswith("/param-set") for k in keys), keys
+    # Stream 2 sends a header name with a high byte (X\x80B): nginx forwards
+    # the request, lighttpd answers 400. With two proxies the tie goes to
+    # the first name, so lighttpd is the consensus.
+    assert res["streams"][2]["input"] == proxy_gen.generate(1, 2).data().hex()
+    assert b"X\x80B:" in proxy_gen.generate(1, 2).data()
+    views = res["streams"][2]["views"]
+    assert (views["nginx"]["outcome"], views["lighttpd"]["outcome"]) == ("answered", "rejected")
+    assert views["lighttpd"]["status"].startswith("HTTP/1.1 400")
+    assert "proxy/nginx/accept-reject" in keys and "proxy/nginx/accept-reject" in \
+        res["streams"][2]["clusters"]
     for c in res["clusters"]:
         for i in c["streams"]:
             assert c["key"] in res["streams"][i]["clusters"]
