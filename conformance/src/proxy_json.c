@@ -45,6 +45,10 @@ static uint64_t case_start(const rec_conn *c, int64_t t0) {
 static void json_broken(const px_case *pc, const rec_conn *c, fcs_buf *out) {
   uint64_t from = case_start(c, pc->t0);
   buf_str(out, "\"broken\": [");
+  if (!c->violations.len) { /* its p may be NULL: no arithmetic on it */
+    buf_byte(out, ']');
+    return;
+  }
   size_t n = 0;
   const char *p = (const char *)c->violations.p;
   const char *end = p + c->violations.len;
