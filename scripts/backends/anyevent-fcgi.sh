@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # anyevent-fcgi-echo.pl on AnyEvent::FCGI (Debian libanyevent-fcgi-perl,
 # pure Perl) on ADDRESS.
+# fcgispec-package: libanyevent-fcgi-perl
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

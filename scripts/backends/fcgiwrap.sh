@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # fcgiwrap started by spawn-fcgi on ADDRESS; it runs echo.cgi (given as
 # SCRIPT_FILENAME) as a CGI program.
+# fcgispec-package: fcgiwrap
 # fcgispec-script-filename: scripts/backends/echo.cgi
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

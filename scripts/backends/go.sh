@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # go-echo (Go's net/http/fcgi, Debian golang-go) on ADDRESS.
+# fcgispec-package: golang-go
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

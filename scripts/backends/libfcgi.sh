@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libfcgi-echo.c built against libfcgi-dev, started by spawn-fcgi on
 # ADDRESS (libfcgi reads its listening socket from fd 0).
+# fcgispec-package: libfcgi-dev
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

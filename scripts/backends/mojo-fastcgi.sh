@@ -2,6 +2,7 @@
 # mojo-fastcgi-echo.pl (Mojolicious::Lite) on Mojo::Server::FastCGI (Debian
 # libmojo-server-fastcgi-perl, pure Perl), started by spawn-fcgi on ADDRESS
 # (the server takes its listening socket on fd 0).
+# fcgispec-package: libmojo-server-fastcgi-perl
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

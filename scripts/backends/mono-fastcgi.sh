@@ -2,6 +2,7 @@
 # mono-fastcgi-server4 (Debian mono-fastcgi-server4, Mono's own FastCGI
 # server for ASP.NET) hosting mono-fastcgi-echo.cs, an IHttpHandler mapped
 # to every path, on ADDRESS.
+# fcgispec-package: mono-fastcgi-server4
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

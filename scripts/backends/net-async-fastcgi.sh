@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # net-async-fastcgi-echo.pl on Net::Async::FastCGI (Debian
 # libnet-async-fastcgi-perl, pure Perl) on ADDRESS.
+# fcgispec-package: libnet-async-fastcgi-perl
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 # fcgispec-echo-formats: lines json printenv

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # node-fastcgi-echo.js on node-fastcgi (Debian node-fastcgi, pure
 # JavaScript on fastcgi-stream), started by spawn-fcgi on ADDRESS.
+# fcgispec-package: node-fastcgi
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

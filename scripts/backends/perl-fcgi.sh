@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # perl-fcgi-echo.pl on Perl's FCGI module (Debian libfcgi-perl, on libfcgi),
 # listening on ADDRESS itself (FCGI::OpenSocket).
+# fcgispec-package: libfcgi-perl
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # php-fpm (Debian php8.2-fpm) serving echo.php on ADDRESS. The echo apps
 # of the other formats are picked by the SCRIPT_FILENAME run.sh sends.
+# fcgispec-package: php8.2-fpm
 # fcgispec-script-filename: scripts/backends/echo.php
 # fcgispec-jobs: 2
 # fcgispec-echo-formats: lines json php-var-dump php-print-r

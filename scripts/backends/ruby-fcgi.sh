@@ -3,6 +3,7 @@
 # spawn-fcgi on ADDRESS. The library would load its C extension (fcgi.so, a
 # wrapper of libfcgi), but on Debian 12 that fails to load and the library
 # falls back to its own pure-Ruby protocol code (docs/backends/ruby-fcgi.md).
+# fcgispec-package: ruby-fcgi
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 1
 source "$(dirname "$0")/common.sh"

@@ -27,6 +27,8 @@ fi
 #   # fcgispec-echo-formats: the echo formats it can print (default lines);
 #     the start script reads FCS_ECHO_FORMAT, or
 #   # fcgispec-script-filename-FORMAT: the SCRIPT_FILENAME of that format
+#   # fcgispec-package: the Debian package whose version names the backend
+#     (read by scripts/differential.py for its results' versions)
 setting() { sed -n "s/^# fcgispec-$1: //p" "$start" | head -1; }
 format=${FCS_ECHO_FORMAT:-lines}
 formats=$(setting echo-formats)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # uWSGI (Debian uwsgi-core + uwsgi-plugin-python3) serving uwsgi-echo.py on
 # its FastCGI socket at ADDRESS: a master and two worker processes.
+# fcgispec-package: uwsgi-core
 # fcgispec-script-filename: /fcgispec
 # fcgispec-jobs: 2
 source "$(dirname "$0")/common.sh"
