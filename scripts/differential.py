@@ -1,24 +1,28 @@
 #!/usr/bin/python3
-"""The differential engine over FastCGI backends (docs/differential.md):
-the same generated streams to every backend, the views compared, the
-disagreements classified, clustered and minimised.
+"""The differential engine (docs/differential.md): the same generated
+input to every backend (FastCGI streams) or every reverse proxy (HTTP
+requests), the views compared, the disagreements classified, clustered and
+minimised.
 
 commands:
-  probe      learn each backend's quirks (--write: into the quirks file)
-  backends   a seeded campaign, written as results JSON
+  probe      learn each implementation's quirks (--side backend or proxy;
+             --write: into the quirks file)
+  backends   a seeded campaign over the backends, written as results JSON
+  proxies    a seeded campaign over the proxies, written as results JSON
   repro      a case file's bytes to some backends, the views side by side
   ci         the clusters of a results file that no finding lists
   bench      streams per second, and the time to rediscover known clusters
 
-exit status: 0 done, 1 new clusters (ci), 2 usage, 3 a backend would not
-start, 130 interrupted."""
+exit status: 0 done, 1 new clusters (ci), 2 usage, 3 a backend or proxy
+would not start, 130 interrupted."""
 import argparse
 import json
 import pathlib
 import sys
 import time
 
-from differential import backends, campaign, casefile, ci, probe, repro, tool
+from differential import backends, campaign, casefile, ci, probe, proxy_campaign, repro, tool
+from proxy_fuzz import driver
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_START = 0, 1, 2, 3
@@ -63,10 +67,15 @@ def parse(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("probe", help="learn each backend's quirks")
+    p = sub.add_parser("probe", help="learn each implementation's quirks")
     _common(p)
+    p.add_argument("--side", choices=("backend", "proxy"), default="backend",
+                   help="the backends (default) or the proxies")
+    p.add_argument("--proxies", metavar="A,B,...",
+                   help="with --side proxy: the proxies (default: every proxy)")
     p.add_argument("--write", action="store_true",
-                   help=f"merge them into {probe.QUIRKS.relative_to(ROOT)} (else print them)")
+                   help=f"write the quirks file ({probe.QUIRKS.relative_to(ROOT)}, or "
+                   f"{proxy_campaign.QUIRKS.relative_to(ROOT)}; else print them)")
 
     p = sub.add_parser("backends", help="a seeded campaign over the backends")
     _common(p)
@@ -84,6 +93,20 @@ def parse(argv):
                    help="where minimised cases go (default seeds/differential/backend)")
     p.add_argument("--batch", type=_positive, default=campaign.BATCH, metavar="N",
                    help=f"streams per fcgi-diff call (default {campaign.BATCH})")
+
+    p = sub.add_parser("proxies", help="a seeded campaign over the proxies")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="the seed (default 1)")
+    p.add_argument("--count", type=_positive, default=200, metavar="N",
+                   help="how many requests (default 200)")
+    p.add_argument("--proxies", metavar="A,B,...", help="the proxies (default: every proxy)")
+    p.add_argument("--out", type=pathlib.Path, metavar="FILE",
+                   help="the results JSON (default build/differential/proxy-sS.json)")
+    p.add_argument("--quirks", type=pathlib.Path, default=proxy_campaign.QUIRKS, metavar="FILE",
+                   help="the quirks file (default seeds/differential/quirks-proxy.json)")
+    p.add_argument("--minimal", type=pathlib.Path, default=proxy_campaign.MINIMAL,
+                   metavar="DIR", help="where minimal cases go (default seeds/differential/proxy)")
+    p.add_argument("--minimise-calls", type=int, default=8, metavar="N",
+                   help="ddmin rounds per cluster (0: no minimising; default 8)")
 
     p = sub.add_parser("repro", help="a case's bytes to some backends, side by side")
     _common(p)
@@ -105,7 +128,19 @@ def parse(argv):
     return ap.parse_args(argv)
 
 
+def _proxies(text):
+    return proxy_campaign.names(text.split(",") if text else None)
+
+
 def cmd_probe(a):
+    if a.side == "proxy":
+        quirks = proxy_campaign.probe(_proxies(a.proxies))
+        if a.write:
+            proxy_campaign.write_quirks(quirks)
+            print(f"wrote {proxy_campaign.QUIRKS.relative_to(ROOT)}")
+        else:
+            print(json.dumps(quirks, indent=2, sort_keys=True))
+        return EXIT_OK
     with backends.Fleet(a.backends) as fleet:
         learnt = probe.run(fleet, a.timeout)
     if a.write:
@@ -131,6 +166,34 @@ def cmd_backends(a):
           f"{len(results['clusters'])} clusters, results in {a.out}")
     for c in results["clusters"]:
         print(f"  {c['key']}  {c['count']} streams, first at {c['first_seen_s']} s")
+    return EXIT_OK
+
+
+def cmd_proxies(a):
+    proxies = _proxies(a.proxies)
+    if len(proxies) < 2:
+        raise ValueError("--proxies: a comparison needs at least two proxies")
+    quirks = proxy_campaign.load_quirks(a.quirks)
+    out = a.out or ROOT / "build" / "differential" / f"proxy-s{a.seed}.json"
+
+    def progress(done, clusters, seconds):
+        print(f"{done}/{a.count} streams, {clusters} clusters, {seconds:.0f} s",
+              file=sys.stderr)
+    res = proxy_campaign.campaign(proxies, a.seed, a.count, quirks,
+                                  minimise_calls=a.minimise_calls, progress=progress,
+                                  minimal_root=a.minimal)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=1) + "\n")
+    st = res["stats"]
+    print(f"{st['streams']} streams through {len(proxies)} proxies in {st['seconds']} s "
+          f"({st['streams_per_second']} streams/s compared), "
+          f"{len(res['clusters'])} clusters; results in {out}")
+    for c in res["clusters"]:
+        example = bytes.fromhex(res["streams"][c["streams"][0]]["input"])
+        print(f"  {c['key']}: {c['count']} (stream {c['streams'][0]}: {example[:120]!r})")
+        if c["minimal"]:
+            print(f"    minimal: {c['minimal']['case']} ({c['minimal']['bytes']} bytes); "
+                  f"repro: {c['minimal']['repro']}")
     return EXIT_OK
 
 
@@ -170,13 +233,16 @@ class UsageError(Exception):
 def main(argv=None):
     a = parse(argv)
     try:
-        return {"probe": cmd_probe, "backends": cmd_backends, "repro": cmd_repro,
-                "ci": cmd_ci, "bench": cmd_bench}[a.command](a)
-    except UsageError as e:
+        return {"probe": cmd_probe, "backends": cmd_backends, "proxies": cmd_proxies,
+                "repro": cmd_repro, "ci": cmd_ci, "bench": cmd_bench}[a.command](a)
+    except (UsageError, ValueError, FileNotFoundError) as e:
         print(f"differential.py: {e}", file=sys.stderr)
         return EXIT_USAGE
     except backends.WouldNotStart as e:
         print(f"differential.py: a backend would not start: {e}", file=sys.stderr)
+        return EXIT_START
+    except driver.WouldNotStart as e:
+        print(f"differential.py: a proxy would not start: {e}", file=sys.stderr)
         return EXIT_START
     except tool.ToolError as e:
         print(f"differential.py: {e}", file=sys.stderr)

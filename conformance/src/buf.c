@@ -78,6 +78,15 @@ void buf_free(fcs_buf *b) {
   b->len = b->cap = 0;
 }
 
+void buf_escape_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] == '\\' || p[i] < 0x20 || p[i] >= 0x7f)
+      buf_fmt(out, "\\x%02x", p[i]);
+    else
+      buf_byte(out, p[i]);
+  }
+}
+
 int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen) {
   if (nlen == 0)
     return 1;

@@ -26,6 +26,9 @@ int buf_flag(const fcs_buf *b, size_t i);
  * \" and \xHH for other bytes that are not printable ASCII), then, when n
  * is larger, "...(N bytes)". */
 void buf_escape(fcs_buf *out, const uint8_t *p, size_t n, size_t max);
+/* Appends p's n bytes with printable ASCII as is and every other byte and
+ * the backslash as \xNN: the byte form of the differential views. */
+void buf_escape_bytes(fcs_buf *out, const uint8_t *p, size_t n);
 /* 1 when needle (nlen bytes) occurs in b. */
 int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen);
 

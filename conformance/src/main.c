@@ -728,6 +728,10 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
   snprintf(label, sizeof(label), "proxy %s (recording backend on %s)", where,
            listen);
   run->target = label;
+  run->proxy_host = env.host;
+  run->proxy_port = env.port;
+  run->proxy_docroot = env.docroot;
+  run->proxy_backend = listen;
   run->jobs = 1;
   cfg->proxy = &env;
   cfg->target = env.proxy; /* what --spawn starts, and respawn restarts */

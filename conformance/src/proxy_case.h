@@ -81,6 +81,10 @@ fcs_tri px_cond_response(const px_case *pc, const rec_state *rs,
  * heads, per backend request its params, body and records, and a repro
  * line per client. */
 void px_trace(const px_case *pc, const rec_state *rs, fcs_buf *out);
+/* Appends a JSON array: per request of the case its response and what
+ * the backend received, then the backend requests carrying none of the
+ * case's markers (proxy_json.c, docs/proxies.md). */
+void px_requests_json(const px_case *pc, const rec_state *rs, fcs_buf *out);
 /* Appends "NAME=value" of request k's params called name, escaped. */
 void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out);
 

@@ -566,11 +566,11 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   }
   if (cfg->pid > 0 && !res->down)
     check_memory(&pc, res);
-  if (res->verdict != FCS_V_PASS) {
-    rs = recorder_lock(pc.env->rec);
+  rs = recorder_lock(pc.env->rec);
+  if (res->verdict != FCS_V_PASS)
     px_trace(&pc, rs, &res->trace);
-    recorder_unlock(pc.env->rec);
-  }
+  px_requests_json(&pc, rs, &res->requests);
+  recorder_unlock(pc.env->rec);
   px_free(&pc);
   res->ms = now_ms() - pc.t0;
 }

@@ -30,6 +30,9 @@ typedef struct fcs_run {
   int64_t wall_ms;
   const char *rerun;   /* command prefix that reruns one case */
   const char *failure; /* why no case could run (every result says so) */
+  /* Proxy mode: what {host}, {port} and {docroot} stand for, and where the
+   * recording backend listens (NULL in backend mode). */
+  const char *proxy_host, *proxy_port, *proxy_docroot, *proxy_backend;
   int strict, jobs;
 } fcs_run;
 

@@ -40,6 +40,18 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
     json_cstr(f, r->failure);
     fprintf(f, ",\n");
   }
+  if (r->proxy_host) {
+    const char *const place[][2] = {{"host", r->proxy_host},
+                                    {"port", r->proxy_port},
+                                    {"docroot", r->proxy_docroot},
+                                    {"backend", r->proxy_backend}};
+    fprintf(f, "  \"proxy\": {");
+    for (size_t i = 0; i < sizeof(place) / sizeof(place[0]); i++) {
+      fprintf(f, "%s\"%s\": ", i ? ", " : "", place[i][0]);
+      json_cstr(f, place[i][1] ? place[i][1] : "");
+    }
+    fprintf(f, "},\n");
+  }
   if (p) {
     fprintf(f, "  \"backend\": {\"get_values_answered\": %s, ",
             p->get_values_answered ? "true" : "false");
@@ -113,6 +125,9 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
     json_cstr(f, cmd);
     fprintf(f, ", \"trace\": ");
     json_buf(f, &res->trace);
+    if (res->requests.len) /* a JSON array already (proxy_json.c) */
+      fprintf(f, ",\n     \"requests\": %.*s", (int)res->requests.len,
+              (const char *)res->requests.p);
     fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");
   }
   fprintf(f, "  ]\n}\n");

@@ -53,6 +53,7 @@ void result_free(fcs_result *r) {
   buf_free(&r->observed);
   buf_free(&r->notes);
   buf_free(&r->trace);
+  buf_free(&r->requests);
 }
 
 static void declare_begin(void *ctx, uint16_t id, uint16_t role,

@@ -51,6 +51,9 @@ typedef struct fcs_result {
   /* Proxy mode with --spawn: KiB resident in the proxy's processes after
    * the case (0: not measured). */
   long rss_kib;
+  /* Proxy mode: what each request of the case became, a JSON array
+   * (proxy_json.c) that the JSON report carries as "requests". */
+  fcs_buf requests;
 } fcs_result;
 
 void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);

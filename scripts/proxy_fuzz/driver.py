@@ -44,11 +44,14 @@ def proxy_names():
 
 class Batch:
     """What one run of a batch left: each case's JSON result by id, the
-    proxy's peak memory in the run (KiB, 0 unmeasured), and the log lines
-    that tell of a death."""
+    proxy's peak memory in the run (KiB, 0 unmeasured), the log lines
+    that tell of a death, and the run's placeholders."""
 
-    def __init__(self, results, peak_kib, died):
+    def __init__(self, results, peak_kib, died, placeholders=None):
         self.results, self.peak_kib, self.died = results, peak_kib, died
+        # What {host}, {port}, {docroot} stood for, and where the recording
+        # backend listened (the report's "proxy").
+        self.placeholders = placeholders or {}
 
 
 def stop_run(proc):
@@ -153,4 +156,5 @@ class Driver:
         results = {c["id"]: c for c in data["cases"]}
         text = log.read_text(errors="replace") if log.exists() else ""
         return Batch(results, data.get("proxy_memory", {}).get("peak_kib", 0),
-                     [ln for ln in text.splitlines() if DIED.search(ln)])
+                     [ln for ln in text.splitlines() if DIED.search(ln)],
+                     data.get("proxy"))

@@ -73,6 +73,10 @@ SKIPPED_LIKE = [
      "test_fuzz_coverage and test_fuzz_bench run short ones"),
     (r"^/usr/bin/python3 scripts/gen_cases\.py\s*$",
      "rewrites checked-in files: test_gen_cases runs it on a copy"),
+    (r"^/usr/bin/python3 scripts/differential\.py (probe .*--write|proxies --seed)",
+     "rewrites the checked-in quirks file, or a 7-proxy campaign of minutes: "
+     "test_differential_proxy runs a short two-proxy one (the docs' "
+     "--proxies form runs here)"),
     (r"\| jq ", "reads php-fpm's status page: test_client's php-fpm tests "
      "run it against a real php-fpm"),
 ]
