@@ -20,7 +20,7 @@ ROOT = backends.ROOT
 QUIRKS = ROOT / "seeds" / "differential" / "quirks-backend.json"
 PROBE_CASES = ROOT / "seeds" / "differential" / "probe"
 GENERATED = ("plain-get", "plain-post")  # streams 0 and 1 of seed 1
-CASES = ("duplicate", "authorizer", "filter", "request-id")
+CASES = ("duplicate", "authorizer", "filter", "request-id", "headers")
 DUP_NAME, DUP_VALUES = "X_FCGI_DIFF_DUP", ["first", "second"]
 ROLE_PROBES = {1: "plain-get", 2: "authorizer", 3: "filter"}
 SCRIPT_SHOWN = "{script}"  # how fcgi-diff prints a SCRIPT_FILENAME it substituted
@@ -63,12 +63,13 @@ def _duplicates(reply):
 
 def learn(probes):
     """The quirk entry of one backend from its probes [(probe name, sent,
-    view)]: which names it adds, drops or rewrites (the plain probes), how it
-    shows a duplicate, which roles it serves, whether it shows STDIN, the
-    request id and the role."""
+    view)]: which names it adds, drops or rewrites (the plain probes, and
+    `headers` for the generator's other HTTP_* names), how it shows a
+    duplicate, which roles it serves, whether it shows STDIN, the request id
+    and the role."""
     by = {name: (sent, view) for name, sent, view in probes}
     added, dropped, rewritten = set(), set(), set()
-    for name in GENERATED + ("request-id",):
+    for name in GENERATED + ("request-id", "headers"):
         sent, view = by.get(name, ({}, None))
         reply = _served(view)
         if reply is None:

@@ -288,3 +288,15 @@ def test_usage_errors_are_one_line_and_exit_2(args, message):
     assert r.returncode == 2
     assert message in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_headers_probe_teaches_dropped_http_names():
+    from differential import probe
+    plain = [["REQUEST_METHOD", "GET"], ["HTTP_HOST", "a"]]
+    headers = plain + [["HTTP_COOKIE", "a=1"], ["HTTP_X_NUL", "n"]]
+
+    def probes(shown_headers):
+        return [("plain-get", sent(plain), view(plain)),
+                ("headers", sent(headers), view(shown_headers))]
+    assert probe.learn(probes(plain))["dropped"] == ["HTTP_COOKIE", "HTTP_X_NUL"]
+    assert probe.learn(probes(headers))["dropped"] == []
