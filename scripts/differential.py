@@ -10,7 +10,8 @@ commands:
   backends   a seeded campaign over the backends, written as results JSON
   proxies    a seeded campaign over the proxies, written as results JSON
   repro      a case file's bytes to some backends, the views side by side
-  ci         the clusters of a results file that no finding lists
+  ci         the clusters of results files that no finding lists
+  grid       results files drawn as one HTML page
   bench      streams per second, and the time to rediscover known clusters
 
 exit status: 0 done, 1 new clusters (ci), 2 usage, 3 a backend or proxy
@@ -21,7 +22,7 @@ import pathlib
 import sys
 import time
 
-from differential import backends, campaign, casefile, ci, probe, proxy_campaign, repro, tool
+from differential import backends, campaign, casefile, ci, grid, probe, proxy_campaign, repro, tool
 from proxy_fuzz import driver
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -113,9 +114,14 @@ def parse(argv):
     p.add_argument("case", type=pathlib.Path, metavar="CASEFILE")
 
     p = sub.add_parser("ci", help="exit 1 naming each cluster no finding lists")
-    p.add_argument("--results", type=pathlib.Path, required=True, metavar="FILE")
+    p.add_argument("--results", type=pathlib.Path, required=True, nargs="+", metavar="FILE",
+                   help="one results file per side")
     p.add_argument("--register", type=pathlib.Path, default=ROOT / "docs" / "findings",
                    metavar="DIR", help="the findings pages (default docs/findings)")
+
+    p = sub.add_parser("grid", help="results files drawn as one HTML page")
+    p.add_argument("results", nargs="+", metavar="RESULTS", help="one results file per side")
+    p.add_argument("--out", required=True, metavar="PAGE", help="the HTML page to write")
 
     p = sub.add_parser("bench", help="streams/s and time to rediscover known clusters")
     _common(p)
@@ -208,16 +214,23 @@ def cmd_repro(a):
 
 
 def cmd_ci(a):
-    try:
-        results = json.loads(a.results.read_text())
-    except (OSError, ValueError) as e:
-        raise UsageError(f"ci: cannot read --results {a.results}: {e}")
-    unlisted = ci.unlisted(results, a.register)
-    for key in unlisted:
-        print(f"new cluster: {key} (no page of {a.register} lists it)")
-    if not unlisted:
-        print(f"every cluster of {a.results} is in the register")
-    return EXIT_NEW if unlisted else EXIT_OK
+    new = 0
+    for path in a.results:
+        try:
+            results = json.loads(path.read_text())
+        except (OSError, ValueError) as e:
+            raise UsageError(f"ci: cannot read --results {path}: {e}")
+        unlisted = ci.unlisted(results, a.register)
+        for key in unlisted:
+            print(f"new cluster: {key} (no page of {a.register} lists it)")
+        if not unlisted:
+            print(f"every cluster of {path} is in the register")
+        new += len(unlisted)
+    return EXIT_NEW if new else EXIT_OK
+
+
+def cmd_grid(a):
+    return grid.main([str(p) for p in a.results] + ["--out", a.out])
 
 
 def cmd_bench(a):
@@ -234,7 +247,8 @@ def main(argv=None):
     a = parse(argv)
     try:
         return {"probe": cmd_probe, "backends": cmd_backends, "proxies": cmd_proxies,
-                "repro": cmd_repro, "ci": cmd_ci, "bench": cmd_bench}[a.command](a)
+                "repro": cmd_repro, "ci": cmd_ci, "grid": cmd_grid,
+                "bench": cmd_bench}[a.command](a)
     except (UsageError, ValueError, FileNotFoundError) as e:
         print(f"differential.py: {e}", file=sys.stderr)
         return EXIT_USAGE

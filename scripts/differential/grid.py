@@ -99,8 +99,10 @@ def check(results, where):
         need(s.get("mutations", []), list, f"{at}.mutations")
         for name, view in s["views"].items():
             need(view, dict, f"{at}.views.{name}")
-            need(view.get("params", []), list, f"{at}.views.{name}.params")
-            for j, pair in enumerate(view.get("params", [])):
+            # null: the engine could not read the page (docs/differential.md)
+            params = view.get("params") or []
+            need(params, list, f"{at}.views.{name}.params")
+            for j, pair in enumerate(params):
                 if (not isinstance(pair, list) or len(pair) != 2
                         or not all(isinstance(x, str) for x in pair)):
                     raise GridError(f"{at}.views.{name}.params[{j}]: expected "
@@ -185,7 +187,9 @@ def page_data(all_results):
                     row.append(None)
                     continue
                 view = dict(view)
-                view["params"] = [pairs.add(p) for p in view.get("params", [])]
+                if view.get("params") is None:
+                    view["params shown"] = "no (the page was not read)"
+                view["params"] = [pairs.add(p) for p in view.get("params") or []]
                 row.append(views.add(view))
             streams.append({
                 "id": s["id"], "m": s.get("mutations", []), "in": s.get("input", ""),

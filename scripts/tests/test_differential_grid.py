@@ -437,3 +437,17 @@ def test_unreadable_files_and_a_side_given_twice_are_errors(tmp_path):
     assert p.stderr == "grid: results: side backend given twice: one file per side\n"
     p = run_cli(str(tmp_path / "none.json"), "--out", str(tmp_path / "g.html"))
     assert p.stderr == f"grid: {tmp_path}/none.json: No such file or directory\n"
+
+
+def test_a_view_whose_page_was_not_read_is_drawn_and_says_so(tmp_path):
+    # The backend engine gives `params: null` when a backend's echo page
+    # could not be read (a HEAD request, a 500 page): the grid draws it.
+    results = backend_results()
+    results["streams"][3]["views"]["fcgiwrap"]["params"] = None
+    (tmp_path / "b.json").write_text(json.dumps(results))
+    p = run_cli(str(tmp_path / "b.json"), "--out", str(tmp_path / "grid.html"))
+    assert p.returncode == 0, p.stderr
+    data = grid.page_data([results])
+    shown = [v for v in data["views"] if v.get("params shown")]
+    assert [v["outcome"] for v in shown] == ["hung"]
+    assert shown[0]["params"] == []
