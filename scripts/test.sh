@@ -21,6 +21,18 @@ cmake --build --preset fuzz -j "$jobs"
 ctest --test-dir build/fuzz -L fuzz-smoke
 phase pytest
 FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 -m pytest -q
+# A short seeded differential campaign on each side: a cluster that no
+# finding of the register lists fails (docs/differential.md, "The CI check").
+phase "differential campaigns (seed 1)"
+out=build/differential
+mkdir -p "$out"
+FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 scripts/differential.py backends \
+  --seed 1 --count 40 --timeout 2000 --out "$out/backend-ci.json"
+FCS_BUILD_DIR="$PWD/build/default" /usr/bin/python3 scripts/differential.py proxies \
+  --seed 1 --count 100 --minimise-calls 0 --out "$out/proxy-ci.json"
+/usr/bin/python3 scripts/differential.py grid "$out/backend-ci.json" "$out/proxy-ci.json" \
+  --out "$out/grid-ci.html"
+/usr/bin/python3 scripts/differential.py ci --results "$out/backend-ci.json" "$out/proxy-ci.json"
 # The matrix runs the ASan+UBSan build of the runner against every real
 # backend: hostile and odd backends are where the runner's own bugs show.
 # Proxies run in a pool of their own beside the backends: a proxy run
