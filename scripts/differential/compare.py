@@ -40,6 +40,10 @@ group whose first member equals it under the rules of the two (the largest
 such group), else starts one. The consensus is the largest group; ties go
 to the group holding `prefer` (`reference` on the backend side; None: no
 preference), else to the group whose sorted first name is smallest.
+With majority=True (the proxy side) a consensus that holds no strict
+majority of the implementations that gave a view to compare (not crashed,
+not hung) is weak: the input is a split (`split` true), and only `crash`
+and `hang` keys, which need no consensus, are given.
 Every implementation outside the consensus gets one cluster key
 `SIDE/IMPL/CLASS` per class in which its view differs from that of the
 consensus's first member (under the rules of the two), in the order of
@@ -71,6 +75,7 @@ class Comparison:
     keys: dict          # {name: [cluster keys]} for each name outside it
     classes: dict       # {name: [classes]}, the same without the prefix
     normalised: dict    # {name: its view under its own rules, a hashable tuple}
+    split: bool = False  # a weak consensus (majority=True): only crash and hang keys
 
 
 def replies_of(view):
@@ -249,7 +254,19 @@ class _Pairs:
         return got[a], got[b]
 
 
-def classify(views, quirks, side="backend", sent=None, prefer="reference"):
+# Classes that need no consensus: the implementation itself died or went silent.
+ABSOLUTE = ("crash", "hang")
+
+
+def weak(consensus, views):
+    """Whether a consensus is too weak to give keys: it holds no strict
+    majority of the implementations that gave a view to compare (not
+    crashed, not hung)."""
+    voters = {n for n, v in views.items() if v.get("outcome") not in ("crashed", "hung")}
+    return 2 * len(voters & set(consensus)) <= len(voters)
+
+
+def classify(views, quirks, side="backend", sent=None, prefer="reference", majority=False):
     names = sorted(views)
     pairs = _Pairs(views, quirks, sent)
     # Each implementation joins the first group whose first member (the most
@@ -267,13 +284,16 @@ def classify(views, quirks, side="backend", sent=None, prefer="reference"):
     first = consensus[0]
     groups = sorted((sorted(g) for g in joined),
                     key=lambda g: (g != sorted(consensus), -len(g), g[0]))
+    split = majority and weak(consensus, views)
     classes, keys = {}, {}
     for n in names:
         if n in consensus:
             continue
         mine, theirs = pairs.views_of(n, first)
-        classes[n] = differences(mine, theirs)
-        keys[n] = [f"{side}/{n}/{c}" for c in classes[n]]
+        found = [c for c in differences(mine, theirs) if not split or c in ABSOLUTE]
+        if found or not split:
+            classes[n] = found
+            keys[n] = [f"{side}/{n}/{c}" for c in found]
     own = {n: normalise(n, views[n], rules_for([n], quirks), sent) for n in names}
     return Comparison(groups=groups, consensus=sorted(consensus), keys=keys, classes=classes,
-                      normalised=own)
+                      normalised=own, split=split)

@@ -28,9 +28,18 @@ BATCH = 50            # streams per proxy start
 MARKER = re.compile(r"fcgispec=c[0-9]+r[0-9]+")
 # mod_proxy_fcgi's documented SCRIPT_FILENAME form (the backend strips it).
 PROXY_FCGI = re.compile(r"^proxy:fcgi://[^/]*")
+# RFC 9110 9.3: the methods it defines (method names are case-sensitive).
+STANDARD_METHODS = {b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"CONNECT", b"OPTIONS",
+                    b"TRACE"}
+UNKNOWN_METHOD = b"FCGISPEC"  # the probe's method, a token no server defines
+# The probe's header that a proxy may withhold (RFC 3875 4.1.18 recommends
+# withholding Authorization): a param most proxies show for it and one does
+# not is that one's `dropped`.
+HEADER_PROBES = {"auth": (b"Authorization", b"Bearer t")}
 ABOUT = ("Learnt by `scripts/differential.py probe --side proxy --write` "
          "(docs/differential.md, \"Proxies\"): per proxy, the params it adds or "
-         "sets itself for a plain request, which the comparison ignores.")
+         "sets itself for a plain request, the ones it withholds, which the comparison "
+         "ignores, and how it treats an unknown method.")
 
 
 def names(asked=None):
@@ -123,9 +132,43 @@ def comparable(view):
     return {"outcome": view["outcome"], "replies": replies}
 
 
-def classify(views, quirks):
-    return compare.classify({n: comparable(v) for n, v in views.items()}, quirks,
-                            side="proxy", prefer=None)
+def method_of(data):
+    """The method of an HTTP request's bytes: what comes before the first
+    space of its first line."""
+    return re.split(rb"\r?\n", data, maxsplit=1)[0].split(b" ", 1)[0]
+
+
+def habit(view):
+    """How a proxy treated a request: `forwarded`, else its outcome and the
+    status code it answered with (`rejected 501`)."""
+    if view["outcome"] == "answered":
+        return "forwarded"
+    code = (view.get("status") or "").split(" ")[1:2]
+    return " ".join([view["outcome"], *code])
+
+
+def abstaining(views, quirks, data):
+    """The proxies that refused a request whose method RFC 9110 9.3 does not
+    list the way the probe learnt they refuse every unknown method
+    (`unknown_method`): they have no say in how it is forwarded. Nobody
+    abstains when everybody would."""
+    if data is None or method_of(data) in STANDARD_METHODS:
+        return set()
+    out = {n for n, v in views.items() if v["outcome"] != "answered"
+           and habit(v) == quirks.get(n, {}).get("unknown_method")}
+    return out if len(out) < len(views) else set()
+
+
+def classify(views, quirks, data=None):
+    """compare.classify on the proxies' views of the request data, with a
+    weak consensus a split (majority=True); abstaining proxies are left out
+    and shown as a group of their own, last."""
+    out = abstaining(views, quirks, data)
+    cmp = compare.classify({n: comparable(v) for n, v in views.items() if n not in out},
+                           quirks, side="proxy", prefer=None, majority=True)
+    if out:
+        cmp.groups.append(sorted(out))
+    return cmp
 
 
 def run_cases(proxies, cases, parallel=PARALLEL):
@@ -149,15 +192,27 @@ def run_cases(proxies, cases, parallel=PARALLEL):
 
 # --- quirks ---------------------------------------------------------------
 
+PLAIN = ("get", "post")
+
+
 def probe_cases():
-    """Two plain GETs and two plain POSTs, each its own case (connection)."""
-    out = []
+    """Two plain GETs and two plain POSTs, a GET with each header of
+    HEADER_PROBES and one with an unknown method; each its own case
+    (connection)."""
+    made = []
     for kind, index in (("get", 0), ("post", 1)):
-        data = proxy_gen.generate(0, index).data()
-        for n in (1, 2):
-            cid = f"differential/probe/{kind}-{n}"
-            out.append((cid, proxy_gen.case_text(cid, data)))
-    return out
+        made += [(f"{kind}-{n}", proxy_gen.generate(0, index)) for n in (1, 2)]
+    for kind, (name, value) in HEADER_PROBES.items():
+        made.append((f"{kind}-1", proxy_gen.generate(0, 0)))
+        made[-1][1].header(name, value)
+    made.append(("method-1", proxy_gen.generate(0, 0)))
+    made[-1][1].method = UNKNOWN_METHOD
+    return [(f"differential/probe/{pid}",
+             proxy_gen.case_text(f"differential/probe/{pid}", r.data())) for pid, r in made]
+
+
+def _kind(pid):
+    return pid.rsplit("/", 1)[-1].rsplit("-", 1)[0]
 
 
 def learn(views):
@@ -165,21 +220,25 @@ def learn(views):
     it shows for a plain request that not every proxy shows for any kind
     of plain request (GET, POST), `rewritten` the
     names every proxy shows but whose value varies between connections or
-    between proxies, and for people `constants` (its value of each such
-    name when it stays the same) and `varies`."""
+    between proxies, `dropped` the names a strict majority of proxies show
+    for a header probe (and none for a plain GET) that it does not show,
+    `unknown_method` its habit with the unknown method (habit()), and for
+    people `constants` (its value of each such name when it stays the
+    same) and `varies`."""
     proxies = sorted(views)
-    probes = sorted(next(iter(views.values())))
+    every_probe = sorted(next(iter(views.values())))
+    probes = [pid for pid in every_probe if _kind(pid) in PLAIN]
     for p in proxies:
-        for pid in probes:
+        for pid in probes + [pid for pid in every_probe if _kind(pid) in HEADER_PROBES]:
             if views[p][pid]["outcome"] != "answered":
-                raise RuntimeError(f"{p} did not forward the plain request {pid} "
+                raise RuntimeError(f"{p} did not forward the probe request {pid} "
                                    f"({views[p][pid]['outcome']})")
-    kinds = sorted({pid.rsplit("-", 1)[0] for pid in probes})
+    kinds = sorted({_kind(pid) for pid in probes})
     universal = set()  # names every proxy shows for some kind of request
     quirks = {p: {"added": set(), "rewritten": set(), "constants": {}, "varies": set()}
               for p in proxies}
     for kind in kinds:
-        runs = [pid for pid in probes if pid.rsplit("-", 1)[0] == kind]
+        runs = [pid for pid in probes if _kind(pid) == kind]
         shown = {p: [dict(views[p][pid]["params"]) for pid in runs] for p in proxies}
         every = set.intersection(*(set(s) for p in proxies for s in shown[p]))
         universal |= every
@@ -197,11 +256,26 @@ def learn(views):
             if len(values) > 1:
                 for p in proxies:
                     quirks[p]["rewritten"].add(name)
+    plain_get = set().union(*(dict(views[p][pid]["params"]) for p in proxies
+                              for pid in probes if _kind(pid) == "get"))
+    for p in proxies:
+        quirks[p]["dropped"] = set()
+    for pid in (pid for pid in every_probe if _kind(pid) in HEADER_PROBES):
+        shown = {p: set(dict(views[p][pid]["params"])) - plain_get for p in proxies}
+        for name in set().union(*shown.values()):
+            if 2 * sum(name in s for s in shown.values()) > len(proxies):
+                for p in proxies:
+                    if name not in shown[p]:
+                        quirks[p]["dropped"].add(name)
+    for p in proxies:
+        method = [pid for pid in every_probe if _kind(pid) == "method"]
+        if method:
+            quirks[p]["unknown_method"] = habit(views[p][method[0]])
     for q in quirks.values():
         q["added"] -= universal  # shown by all for a body, say: compared
         q["constants"] = {n: v for n, v in sorted(q["constants"].items())
                           if n in q["added"] | q["rewritten"]}
-        for k in ("added", "rewritten", "varies"):
+        for k in ("added", "dropped", "rewritten", "varies"):
             q[k] = sorted(q[k])
     return quirks
 
@@ -238,7 +312,7 @@ def minimise(data, impl, cls, others, quirks, calls=8, seconds=120):
             f"differential/min/{i:04d}", c)) for i, c in enumerate(candidates)]
         got = run_cases([impl, *others], cases)
         for i, (cid, _) in enumerate(cases):
-            cmp = classify({p: got[p][cid] for p in got}, quirks)
+            cmp = classify({p: got[p][cid] for p in got}, quirks, candidates[i])
             if cls in cmp.classes.get(impl, ()):
                 return i
         return None
@@ -285,7 +359,7 @@ def campaign(proxies, seed, count, quirks, minimise_calls=8, minimal_root=MINIMA
         seen = time.monotonic() - t0
         for (i, r), (cid, _) in zip(made, cases):
             views = {p: got[p][cid] for p in proxies}
-            cmp = classify(views, quirks)
+            cmp = classify(views, quirks, r.data())
             keys = [k for p in sorted(cmp.keys) for k in cmp.keys[p]]
             streams.append({"id": i, "mutations": r.mutations, "input": r.data().hex(),
                             "views": views, "groups": cmp.groups, "clusters": keys,

@@ -1,8 +1,8 @@
 """The proxy side of the differential engine (docs/differential.md,
 "Proxies"): the request generator, the runner's per-request JSON
 ("requests", docs/proxies.md) against the stand-in proxy, the view
-extraction and quirk learning, and a short two-proxy campaign against
-nginx and lighttpd when they are installed."""
+extraction and quirk learning, and a short three-proxy campaign against
+apache2, nginx and lighttpd when they are installed."""
 import json
 import os
 import pathlib
@@ -18,7 +18,7 @@ from differential import compare, proxy_campaign, proxy_gen
 from proxy_fuzz import driver
 
 FCGISPEC = BUILD / "conformance" / "fcgispec"
-REAL = [p for p in ("nginx", "lighttpd") if shutil.which(p) or os.path.exists(f"/usr/sbin/{p}")]
+REAL = [p for p in ("apache2", "nginx", "lighttpd") if shutil.which(p) or os.path.exists(f"/usr/sbin/{p}")]
 
 
 def test_the_same_seed_and_index_give_the_same_bytes_and_others_differ():
@@ -155,19 +155,19 @@ def private_tmp(monkeypatch):
     shutil.rmtree(tmp)
 
 
-@pytest.mark.skipif(len(REAL) < 2, reason="nginx and lighttpd are not installed "
-                    "(Debian: nginx lighttpd)")
-def test_a_two_proxy_campaign_shows_a_known_difference(tmp_path, private_tmp):
+@pytest.mark.skipif(len(REAL) < 3, reason="apache2, nginx and lighttpd are not installed "
+                    "(Debian: apache2 nginx lighttpd)")
+def test_a_three_proxy_campaign_shows_a_known_difference(tmp_path, private_tmp):
     quirks = proxy_campaign.load_quirks()
-    res = proxy_campaign.campaign(["lighttpd", "nginx"], 1, 24, quirks, minimise_calls=3,
+    res = proxy_campaign.campaign(["apache2", "lighttpd", "nginx"], 1, 24, quirks, minimise_calls=3,
                                   minimal_root=tmp_path)
     assert res["side"] == "proxy" and res["count"] == 24 and len(res["streams"]) == 24
     assert res["versions"]["nginx"].startswith("nginx ")
     assert [s["clusters"] for s in res["streams"][:2]] == [[], []]  # plain requests agree
     keys = {c["key"] for c in res["clusters"]}
     # Stream 2 sends a header name with a high byte (X\x80B): nginx forwards
-    # the request, lighttpd answers 400. With two proxies the tie goes to
-    # the first name, so lighttpd is the consensus.
+    # the request, lighttpd and apache2 answer 400: two of three, a
+    # consensus. (With two proxies every disagreement is a split.)
     assert res["streams"][2]["input"] == proxy_gen.generate(1, 2).data().hex()
     assert b"X\x80B:" in proxy_gen.generate(1, 2).data()
     views = res["streams"][2]["views"]
