@@ -148,7 +148,8 @@ class Campaign:
             "side": "backend", "seed": self.seed, "count": self.count,
             "implementations": names, "versions": backends.versions(names),
             "quirks": str(probe.QUIRKS.relative_to(backends.ROOT)),
-            "streams": self.streams, "clusters": with_findings(self.clusters.sorted()),
+            "streams": self.streams,
+            "clusters": register.with_findings(self.clusters.sorted(), backends.ROOT),
             "stats": {"seconds": round(seconds, 3), "streams": len(self.streams),
                       "streams_per_second": round(len(self.streams) / seconds, 2) if seconds else 0,
                       "restarts": {b.name: b.restarts for b in self.fleet if b.restarts}},
@@ -223,17 +224,6 @@ class Campaign:
         finally:
             for p in paths:
                 p.unlink(missing_ok=True)
-
-
-def with_findings(clusters, root=backends.ROOT):
-    """clusters with `finding` (the id of the finding that lists the key)
-    and `timing` (that finding's, or true for a hang) from the register."""
-    index = register.cluster_index(register.load_register(root))
-    for c in clusters:
-        f = index.get(c["key"])
-        c["finding"] = f.id if f else None
-        c["timing"] = f.timing if f else c["class"] == "hang"
-    return clusters
 
 
 def dead(backend, settle=SETTLE):

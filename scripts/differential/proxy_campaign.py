@@ -17,7 +17,7 @@ import time
 from proxy_fuzz import driver
 from proxy_fuzz import minimise as dd
 
-from . import compare, proxy_gen
+from . import compare, proxy_gen, register
 
 ROOT = driver.ROOT
 QUIRKS = ROOT / "seeds" / "differential" / "quirks-proxy.json"
@@ -394,7 +394,8 @@ def campaign(proxies, seed, count, quirks, minimise_calls=8, minimal_root=MINIMA
             "versions": versions(proxies),
             "quirks": str(QUIRKS.relative_to(ROOT)),
             "streams": streams,
-            "clusters": sorted(clusters.values(), key=lambda c: (-c["count"], c["key"])),
+            "clusters": register.with_findings(
+                sorted(clusters.values(), key=lambda c: (-c["count"], c["key"])), ROOT),
             "stats": {"seconds": round(seconds, 1), "compare_seconds": round(compared_s, 1),
                       "streams": count,
                       "streams_per_second": round(count / compared_s, 2) if compared_s else 0}}

@@ -175,3 +175,15 @@ def cluster_index(findings):
                                  f"{index[key].id} and {finding.id}")
             index[key] = finding
     return index
+
+
+def with_findings(clusters, root):
+    """clusters (a results file's list) with `finding` (the id of the
+    finding that lists the key) and `timing` (that finding's word, else
+    true for a hang) from the register under root."""
+    index = cluster_index(load_register(root))
+    for c in clusters:
+        f = index.get(c["key"])
+        c["finding"] = f.id if f else None
+        c["timing"] = f.timing if f else c["class"] == "hang"
+    return clusters

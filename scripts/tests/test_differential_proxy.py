@@ -14,7 +14,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from differential import compare, proxy_campaign, proxy_gen
+from differential import compare, proxy_campaign, proxy_gen, register
 from proxy_fuzz import driver
 
 FCGISPEC = BUILD / "conformance" / "fcgispec"
@@ -175,6 +175,12 @@ def test_a_three_proxy_campaign_shows_a_known_difference(tmp_path, private_tmp):
     assert views["lighttpd"]["status"].startswith("HTTP/1.1 400")
     assert "proxy/nginx/accept-reject" in keys and "proxy/nginx/accept-reject" in \
         res["streams"][2]["clusters"]
+    # each cluster names the finding of the register that lists it (the
+    # grid's legend shows it); nginx's forwarded bad name is registered
+    index = register.cluster_index(register.load_register(ROOT))
+    found = {c["key"]: c["finding"] for c in res["clusters"]}
+    assert found == {k: (index[k].id if k in index else None) for k in found}
+    assert found["proxy/nginx/accept-reject"] is not None
     for c in res["clusters"]:
         for i in c["streams"]:
             assert c["key"] in res["streams"][i]["clusters"]
