@@ -4,15 +4,38 @@
 
 #include "clock.h"
 
+/* A BEGIN_REQUEST on id 0 begins no request (the assembler refuses it):
+ * it is a management record of an unknown type, counted apart. */
 static void declare(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
-  replies_begin(&((fcs_conn *)ctx)->replies, id, role, flags);
+  view_run *v = ctx;
+  if (id)
+    replies_begin(&v->conn.replies, id, role, flags);
+  else
+    v->id0_begun++;
+}
+
+/* Answers on the management id to a BEGIN_REQUEST sent there: an
+ * UNKNOWN_TYPE naming it (the spec's answer to a non-management type on
+ * id 0), or an END_REQUEST on id 0. */
+static size_t id0_answers(const fcs_replies *r) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->nmgmt; i++)
+    n += r->mgmt[i].type == FCS_UNKNOWN_TYPE &&
+         r->mgmt[i].unknown.type == FCS_BEGIN_REQUEST;
+  for (size_t i = 0; i < r->nbreach; i++)
+    n += r->breach[i].type == FCS_END_REQUEST && r->breach[i].id == 0;
+  return n;
 }
 
 /* Every request begun in the stream has its END_REQUEST, and each asked
- * to keep the connection: nothing more is due and the backend may not
- * close. */
-static int all_answered(const fcs_replies *r) {
-  if (!r->nbegun)
+ * to keep the connection, and every BEGIN_REQUEST on id 0 is answered
+ * there (whatever its flags: a management record leaves the connection
+ * open): nothing more is due and the backend may not close. */
+static int all_answered(const view_run *v) {
+  const fcs_replies *r = &v->conn.replies;
+  if (!r->nbegun && !v->id0_begun)
+    return 0;
+  if (id0_answers(r) < v->id0_begun)
     return 0;
   for (size_t i = 0; i < r->nbegun; i++) {
     size_t nth = 0, ended = 0;
@@ -38,7 +61,7 @@ void *view_exchange(void *arg) {
     v->ms = now_ms() - start;
     return NULL;
   }
-  sent_feed(&v->sent, v->bytes.p, v->bytes.len, declare, &v->conn);
+  sent_feed(&v->sent, v->bytes.p, v->bytes.len, declare, v);
   conn_write(&v->conn, v->bytes.p, v->bytes.len, 0, start + timeout);
   /* Progress restarts the timeout, up to a cap against trickling. */
   int64_t wrote = now_ms(), cap = start + 20 * timeout;
@@ -47,7 +70,7 @@ void *view_exchange(void *arg) {
     int64_t until = last + timeout < cap ? last + timeout : cap;
     if (conn_done(&v->conn))
       v->ended_by = "closed";
-    else if (all_answered(&v->conn.replies))
+    else if (all_answered(v))
       v->ended_by = "complete";
     else if (v->conn.rx_bytes > VIEW_READ_CAP)
       v->ended_by = "flood";

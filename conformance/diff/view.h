@@ -37,6 +37,7 @@ typedef struct view_run {
   fcs_trace trace;
   fcs_conn conn;
   fcs_sent sent;        /* what was sent, as an application reads it */
+  size_t id0_begun;     /* BEGIN_REQUESTs sent on id 0 (view.c) */
   const char *ended_by; /* closed, complete, timeout, flood, cap */
   int64_t ms;
 } view_run;

@@ -7,7 +7,8 @@
 
 /* The outcome of a run: refused, closed or hung without a reply;
  * rejected when every reply refused (non-zero protocol status) or
- * printed nothing; else answered. */
+ * printed nothing, or when what was begun on id 0 alone was answered
+ * there (view.c); else answered. */
 static const char *outcome(const view_run *v) {
   const fcs_replies *r = &v->conn.replies;
   if (v->refused)
@@ -15,7 +16,8 @@ static const char *outcome(const view_run *v) {
   if (!r->n)
     return !strcmp(v->ended_by, "timeout") || !strcmp(v->ended_by, "cap")
                ? "hung"
-               : "closed";
+           : !strcmp(v->ended_by, "complete") ? "rejected"
+                                              : "closed";
   for (size_t i = 0; i < r->n; i++)
     if (!(r->v[i].ended && r->v[i].end.protocol_status) && r->v[i].out_total)
       return "answered";

@@ -117,8 +117,15 @@ void sent_feed(fcs_sent *s, const uint8_t *p, size_t len,
     int is_begin =
         ev.type == FCS_AE_BEGIN ||
         (ev.type == FCS_AE_REFUSED && ev.reason == FCS_E_LIMIT_REQUESTS);
+    /* On id 0 the assembler reads it as a management record of an unknown
+     * type; its body is not decoded. */
+    int on_id0 = ev.type == FCS_AE_UNKNOWN_RECORD &&
+                 ev.record_type == FCS_BEGIN_REQUEST &&
+                 ev.request_id == FCS_NULL_REQUEST_ID;
     if (is_begin && begun)
       begun(ctx, ev.request_id, ev.role, ev.flags);
+    else if (on_id0 && begun)
+      begun(ctx, FCS_NULL_REQUEST_ID, 0, 0);
     on_event(s, &ev);
   }
 }

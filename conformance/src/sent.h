@@ -38,7 +38,8 @@ void sent_init(fcs_sent *s);
 void sent_free(fcs_sent *s);
 
 /* Bytes about to be written. For each BEGIN_REQUEST in them, begun (if
- * not NULL) is called with the id, role and flags. */
+ * not NULL) is called with the id, role and flags; for one on id 0 (a
+ * management record of an unknown type) with id 0, role 0 and flags 0. */
 void sent_feed(fcs_sent *s, const uint8_t *p, size_t len,
                void (*begun)(void *ctx, uint16_t id, uint16_t role,
                              uint8_t flags),

@@ -31,13 +31,16 @@ Normalising ignores exactly what the quirks list, nothing else:
   requests of a role it does not serve, and a name sent more than once when
   the two show duplicates differently (each view's pairs of that name
   become one `<duplicate>` pair if they follow its own rule).
-A reply whose page fcgi-diff could not decode (`decoded` false) shows
-`<page not decoded>` for its params and STDIN.
+A reply whose page fcgi-diff could not decode (`decoded` false: a HEAD
+request, an error page, an aborted request) shows `<page not decoded>` for
+its params and STDIN; it says nothing of them, so a reply undecoded on
+either side is compared on its outcome and protocol status only.
 
-Implementations are grouped by equal normalised view: in order of how
-little their quirks take out (`prefer` first among equals), each joins the
-group whose first member equals it under the rules of the two (the largest
-such group), else starts one. The consensus is the largest group; ties go
+Implementations are grouped by equal normalised view (equal: differing
+in no class, so an undecoded reply equals one of the same status): in
+order of how little their quirks take out (`prefer` first among equals),
+each joins the group whose first member equals it under the rules of the
+two (the largest such group), else starts one. The consensus is the largest group; ties go
 to the group holding `prefer` (`reference` on the backend side; None: no
 preference), else to the group whose sorted first name is smallest.
 With majority=True (the proxy side) a consensus that holds no strict
@@ -66,6 +69,7 @@ DUPLICATE = "<duplicate>"
 REWRITTEN = "<rewritten>"
 UNSERVED = "unserved"  # the outcome of a view whose every request was taken out
 UNDECODED = "<page not decoded>"
+UNDECODED_PAIRS = ((UNDECODED, ""),)
 
 
 @dataclasses.dataclass
@@ -171,7 +175,7 @@ def normalise(name, view, rules, sent=None):
             continue
         decoded = r.get("decoded", True)
         replies.append((rid if rid is not None else -1, r.get("protocol_status") or 0,
-                        _normal_pairs(name, r, sent_req, rules) if decoded else ((UNDECODED, ""),),
+                        _normal_pairs(name, r, sent_req, rules) if decoded else UNDECODED_PAIRS,
                         None if rules.hide_stdin else r.get("stdin") if decoded else UNDECODED,
                         None if rules.hide_role else r.get("role"),
                         None if rules.hide_id else r.get("shown_id")))
@@ -208,6 +212,8 @@ def differences(view, consensus):
         _, c_status, c_pairs, c_stdin, c_role, c_shown = theirs[key]
         if status != c_status:
             found.add("accept-reject")
+        if UNDECODED_PAIRS in (pairs, c_pairs):
+            continue
         names = collections.Counter(n for n, _ in pairs)
         if names != collections.Counter(n for n, _ in c_pairs):
             found.add("param-set")
@@ -270,12 +276,12 @@ def classify(views, quirks, side="backend", sent=None, prefer="reference", major
     names = sorted(views)
     pairs = _Pairs(views, quirks, sent)
     # Each implementation joins the first group whose first member (the most
-    # faithful) it equals under the rules of the two; the largest such group
-    # when several do.
+    # faithful) it differs from in no class under the rules of the two; the
+    # largest such group when several do.
     order = sorted(names, key=lambda n: (_losses(n, quirks), n != prefer, n))
     joined = []
     for n in order:
-        fits = [g for g in joined if pairs.views_of(n, g[0])[0] == pairs.views_of(n, g[0])[1]]
+        fits = [g for g in joined if not differences(*pairs.views_of(n, g[0]))]
         if fits:
             consensus_of(fits, prefer).append(n)
         else:

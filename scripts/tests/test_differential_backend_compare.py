@@ -167,11 +167,25 @@ def test_stdin_or_id_not_shown_hides_only_that_field():
         {"quiet": ["backend/quiet/param-set"]}
 
 
-def test_an_undecoded_page_is_a_difference():
-    undecoded = view()
-    undecoded["replies"][0]["decoded"] = False
-    assert keys({"reference": view(), "a": view(), "odd": undecoded}) == \
-        {"odd": ["backend/odd/param-set", "backend/odd/body-bytes"]}
+def undecoded(**kw):
+    v = view(**kw)
+    v["replies"][0].update(decoded=False, params=[["<page not decoded>", ""]],
+                           stdin="<page not decoded>", role=None, shown_id=None)
+    return v
+
+
+def test_an_undecoded_page_is_compared_on_outcome_and_status_only():
+    # No params, body, role or id to compare: it agrees with a decoded page
+    # of the same status, on either side.
+    c = compare.classify({"reference": view(), "a": view(), "odd": undecoded()}, {}, sent=sent())
+    assert c.keys == {} and c.groups == [["a", "odd", "reference"]]
+    assert keys({"reference": undecoded(), "a": undecoded(), "odd": view(stdin="x")}) == {}
+
+
+@pytest.mark.parametrize("odd", [undecoded(status=3), undecoded(outcome="rejected")])
+def test_an_undecoded_page_of_another_status_or_outcome_is_accept_reject_only(odd):
+    assert keys({"reference": view(), "a": view(), "odd": odd}) == \
+        {"odd": ["backend/odd/accept-reject"]}
 
 
 def test_a_flat_view_reads_as_one_reply():

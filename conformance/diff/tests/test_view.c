@@ -14,7 +14,9 @@
 #include "check.h"
 #include "cli.h"
 #include "clock.h"
+#include "fcs/fcs.h"
 #include "gen.h"
+#include "id0_backend.h"
 #include "json.h"
 #include "proc.h"
 
@@ -401,6 +403,53 @@ static void test_bad_backends(void) {
   stop(&tr, "trickle");
 }
 
+/* A request begun on the management id, with KEEP_CONN: id 0 holds no
+ * request, so an UNKNOWN_TYPE naming BEGIN_REQUEST (the spec's answer) or
+ * an END_REQUEST on id 0 answers it, and the view does not wait for
+ * more: complete at once, rejected, not hung. */
+static void test_begin_on_id0(void) {
+  uint8_t bytes[64];
+  size_t n = 0, used;
+  CHECK_EQ(fcs_encode_begin_request(bytes, sizeof(bytes), 0, FCS_RESPONDER,
+                                    FCS_KEEP_CONN, NULL, &used),
+           FCS_E_OK);
+  n += used;
+  for (uint8_t type = FCS_PARAMS; type <= FCS_STDIN; type++) {
+    CHECK_EQ(fcs_encode_stream(bytes + n, sizeof(bytes) - n, type, 0, NULL, 0,
+                               1, NULL, &used),
+             FCS_E_OK);
+    n += used;
+  }
+  char file[600], ua[600], ea[600];
+  snprintf(file, sizeof(file), "%s/id0.bin", tmpdir);
+  FILE *f = fopen(file, "wb");
+  CHECK(f && fwrite(bytes, 1, n, f) == n && fclose(f) == 0);
+  snprintf(ua, sizeof(ua), "%s/unknown.sock", tmpdir);
+  snprintf(ea, sizeof(ea), "%s/end.sock", tmpdir);
+  pid_t unknown = id0_backend_start(ua, 0), end = id0_backend_start(ea, 1);
+  CHECK(unknown > 0 && end > 0);
+  char us[700], es[700];
+  snprintf(us, sizeof(us), "unknown=unix:%s", ua);
+  snprintf(es, sizeof(es), "end=unix:%s", ea);
+  char *argv[] = {"--timeout", "3000", "--target", us,
+                  "--target",  es,     file,       NULL};
+  int64_t t0 = now_ms();
+  CHECK_EQ(run(cmd_view, argv), EXIT_DONE);
+  CHECK(now_ms() - t0 < 2500); /* no 3 s timeout waited out */
+  size_t lines_n;
+  json_value *v = lines(&lines_n);
+  CHECK_EQ(lines_n, 2);
+  for (size_t i = 0; i < lines_n; i++) {
+    CHECK(is(json_get(&v[i], "ended_by"), "complete"));
+    CHECK(is(json_get(&v[i], "outcome"), "rejected"));
+  }
+  free_lines(v, lines_n);
+  if (unknown > 0)
+    id0_backend_stop(unknown, ua);
+  if (end > 0)
+    id0_backend_stop(end, ea);
+}
+
 static void test_unreachable_and_usage(void) {
   char addr[600];
   snprintf(addr, sizeof(addr), "unix:%s/nobody.sock", tmpdir);
@@ -447,6 +496,7 @@ int main(int argc, char **argv) {
   RUN_IF(test_outcomes, only);
   RUN_IF(test_hang_costs_one_timeout, only);
   RUN_IF(test_bad_backends, only);
+  RUN_IF(test_begin_on_id0, only);
   RUN_IF(test_unreachable_and_usage, only);
   char cmd[700];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
