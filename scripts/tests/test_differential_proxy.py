@@ -85,9 +85,9 @@ def test_the_report_carries_each_request_as_the_backend_got_it(tmp_path):
 
 
 def test_views_put_back_placeholders_and_outcomes():
-    place = {"host": "127.0.0.1:4242", "port": "4242", "docroot": "/d/root",
+    place = {"host": "127.0.0.1:4242", "port": "4242", "docroot": "/srv/docroot",
              "backend": "tcp:127.0.0.1:999"}
-    backend = {"params": [["SCRIPT_FILENAME", "proxy:fcgi://127.0.0.1:999/d/root/test.php"],
+    backend = {"params": [["SCRIPT_FILENAME", "proxy:fcgi://127.0.0.1:999/srv/docroot/test.php"],
                           ["HTTP_HOST", "127.0.0.1:4242"], ["SERVER_PORT", "4242"],
                           ["QUERY_STRING", "fcgispec=c9r1"], ["CONTENT_TYPE", ""],
                           ["CONTENT_LENGTH", "0"]],
