@@ -15,9 +15,8 @@ import subprocess
 import time
 
 from proxy_fuzz import driver
-from proxy_fuzz import minimise as dd
 
-from . import compare, proxy_gen, register
+from . import compare, ddmin, proxy_gen, register
 
 ROOT = driver.ROOT
 QUIRKS = ROOT / "seeds" / "differential" / "quirks-proxy.json"
@@ -305,8 +304,6 @@ def minimise(data, impl, cls, others, quirks, calls=8, seconds=120):
     """data made smaller while impl still differs from others (two proxies
     of the consensus) in class cls: ddmin over the request's lines, then
     over its bytes. Each round is one batch per proxy."""
-    budget = dd.Budget(calls, time.monotonic() + seconds)
-
     def first_failing(candidates):
         cases = [(f"differential/min/{i:04d}", proxy_gen.case_text(
             f"differential/min/{i:04d}", c)) for i, c in enumerate(candidates)]
@@ -316,16 +313,8 @@ def minimise(data, impl, cls, others, quirks, calls=8, seconds=120):
             if cls in cmp.classes.get(impl, ()):
                 return i
         return None
-    test = budget.wrap(first_failing, valid=lambda c: b"{marker}" in c)
-    lines = dd.ddmin(_lines(data), lambda cands: test([b"".join(c) for c in cands]),
-                     rounds=budget.left)
-    data = b"".join(lines)
-    if budget.left > 0:
-        kept = dd.ddmin(list(range(len(data))),
-                        lambda cands: test([bytes(data[i] for i in c) for c in cands]),
-                        64, rounds=budget.left)
-        data = bytes(data[i] for i in kept)
-    return data
+    return ddmin.minimise_pieces(_lines(data), first_failing, calls, seconds=seconds,
+                                 valid=lambda c: b"{marker}" in c)
 
 
 def write_minimal(impl, cls, data, seed, stream, others, root=MINIMAL):
