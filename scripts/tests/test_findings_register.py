@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from fuzz_helpers import ROOT
+from fuzz_helpers import ROOT, catalog_ids
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from differential.register import cluster_index, load_register  # noqa: E402
@@ -25,15 +25,6 @@ LINK = re.compile(r"\]\(\.\./findings/([^)#]+)")
 @pytest.fixture(scope="module")
 def register():
     return load_register(ROOT)
-
-
-def catalog_ids(where=ROOT / "seeds" / "cases"):
-    ids = set()
-    for case in where.rglob("*.case"):
-        m = re.search(r"^id: (\S+)$", case.read_text(), re.M)
-        assert m, f"{case}: no id line"
-        ids.add(m.group(1))
-    return ids
 
 
 def ctest_names():

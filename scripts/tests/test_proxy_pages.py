@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from fuzz_helpers import ROOT
+from fuzz_helpers import ROOT, catalog_ids
 
 BASELINES = ROOT / "scripts" / "proxies" / "baselines"
 PAGES = ROOT / "docs" / "proxies"
@@ -32,15 +32,6 @@ def page_reply_ids(name):
     return {s for s in re.findall(r"`([^`\n]+)`", text) if REPLY_ID.fullmatch(s)}
 
 
-def catalog_reply_ids():
-    ids = set()
-    for case in REPLY_CASES.rglob("*.case"):
-        m = re.search(r"^id: (\S+)$", case.read_text(), re.M)
-        assert m, f"{case}: no id line"
-        ids.add(m.group(1))
-    return ids
-
-
 def test_every_proxy_with_a_baseline_has_a_page():
     assert NAMES, "no proxy baselines"
     assert [n for n in NAMES if not (PAGES / f"{n}.md").exists()] == []
@@ -56,4 +47,4 @@ def test_page_names_exactly_the_reply_cases_of_the_baseline(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_baseline_reply_entries_are_catalog_cases(name):
-    assert sorted(baseline_reply_ids(name) - catalog_reply_ids()) == []
+    assert sorted(baseline_reply_ids(name) - catalog_ids(REPLY_CASES)) == []
