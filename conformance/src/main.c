@@ -24,7 +24,7 @@
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
-      *write_baseline, *dump_send, *export_seeds, *echo;
+      *write_baseline, *dump_send, *export_seeds, *export_replies, *echo;
   const char *proxy, *listen, *docroot; /* proxy mode (docs/proxies.md) */
   long rss_limit_mib;                   /* proxy mode: 0 = the default */
   const char **include, **exclude;
@@ -74,6 +74,8 @@ static void usage(FILE *out) {
       "catalog)\n"
       "      --dump-send ID     write the bytes case ID sends to stdout\n"
       "      --export-seeds DIR write each selected case's bytes to DIR\n"
+      "      --export-replies DIR  write the FastCGI reply each selected\n"
+      "                         proxy case scripts (request id 1) to DIR\n"
       "  -v, --verbose          details for info and known cases too\n"
       "      --color WHEN       auto, always or never\n"
       "      --version          print the version and exit\n"
@@ -139,6 +141,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     O_CASES,
     O_DUMP,
     O_EXPORT,
+    O_EXPORT_REPLIES,
     O_COLOR,
     O_ECHO,
     O_CASE_CAP,
@@ -164,6 +167,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
       {"cases", required_argument, 0, O_CASES},
       {"dump-send", required_argument, 0, O_DUMP},
       {"export-seeds", required_argument, 0, O_EXPORT},
+      {"export-replies", required_argument, 0, O_EXPORT_REPLIES},
       {"verbose", no_argument, 0, 'v'},
       {"color", required_argument, 0, O_COLOR},
       {"echo", required_argument, 0, O_ECHO},
@@ -288,6 +292,9 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
     case O_EXPORT:
       o->export_seeds = optarg;
       break;
+    case O_EXPORT_REPLIES:
+      o->export_replies = optarg;
+      break;
     case 'v':
       o->verbose = 1;
       break;
@@ -338,7 +345,10 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
 }
 
 static int selected(const options *o, const fcs_case *c) {
-  if (c->proxy != (o->proxy != NULL))
+  /* --export-replies has proxy cases only, proxy named or not */
+  if (c->proxy != (o->proxy != NULL || o->export_replies != NULL))
+    return 0;
+  if (o->export_replies && !c->replies)
     return 0;
   int in = o->ninclude == 0;
   for (size_t i = 0; i < o->ninclude && !in; i++)
@@ -386,14 +396,25 @@ static int send_bytes(const options *o, const fcs_case *c,
   return 0;
 }
 
-static int export_seeds(const options *o, const fcs_case **cases, size_t n,
+/* Writes each case's bytes (what it sends, or with replies, the FastCGI
+ * reply its script plays) to DIR/<id with / as _>.bin. */
+static int export_cases(const options *o, const char *dir, int replies,
+                        const fcs_case **cases, size_t n,
                         const fcs_params *std) {
-  const char *dir = o->export_seeds;
   mkdir(dir, 0755);
   for (size_t i = 0; i < n; i++) {
     fcs_buf b = {0};
-    if (send_bytes(o, cases[i], std, &b))
+    char err[256];
+    if (replies) {
+      proxy_env env = dump_env(o);
+      if (proxy_case_reply(cases[i], &env, 1, &b, err, sizeof err)) {
+        fprintf(stderr, "fcgispec: %s: %s\n", cases[i]->path, err);
+        buf_free(&b);
+        return -1;
+      }
+    } else if (send_bytes(o, cases[i], std, &b)) {
       return -1;
+    }
     char path[4096];
     int len = snprintf(path, sizeof(path), "%s/", dir);
     for (const char *p = cases[i]->id; *p && len < (int)sizeof(path) - 6; p++)
@@ -407,7 +428,7 @@ static int export_seeds(const options *o, const fcs_case **cases, size_t n,
     }
     buf_free(&b);
   }
-  printf("wrote %zu seeds to %s\n", n, dir);
+  printf("wrote %zu %s to %s\n", n, replies ? "replies" : "seeds", dir);
   return 0;
 }
 
@@ -635,7 +656,8 @@ static int finish(fcs_run *run, const options *o, const fcs_baseline *base,
   return rc;
 }
 
-/* The modes that do not run cases (--dump-send, --export-seeds, --list);
+/* The modes that do not run cases (--dump-send, --export-seeds,
+ * --export-replies, --list);
  * -1 when none applies. */
 static int other_mode(const options *o, const fcs_config *cfg,
                       const fcs_catalog *cat, const fcs_run *run) {
@@ -652,9 +674,12 @@ static int other_mode(const options *o, const fcs_config *cfg,
             o->dump_send);
     return EXIT_USAGE;
   }
-  if (o->export_seeds)
-    return export_seeds(o, run->cases, run->n, &cfg->std) ? EXIT_USAGE
-                                                          : EXIT_OK;
+  if (o->export_seeds || o->export_replies)
+    return export_cases(o,
+                        o->export_seeds ? o->export_seeds : o->export_replies,
+                        !o->export_seeds, run->cases, run->n, &cfg->std)
+               ? EXIT_USAGE
+               : EXIT_OK;
   if (run->n == 0) {
     fprintf(stderr, "fcgispec: no case matches the selection (see --list)\n");
     return EXIT_USAGE;

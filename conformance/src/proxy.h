@@ -29,5 +29,10 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
  * given environment (markers numbered as in a run's first case). */
 int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
                      char *err, size_t errlen);
+/* The FastCGI bytes the recording backend's script answers c's first
+ * scripted request with, for request id (nothing when c has no reply
+ * lines): the fuzz seeds of upstream proxies' reply parsers. */
+int proxy_case_reply(const fcs_case *c, const proxy_env *env, uint16_t id,
+                     fcs_buf *out, char *err, size_t errlen);
 
 #endif

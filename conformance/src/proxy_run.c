@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "proc_rss.h"
 #include "proxy_case.h"
+#include "rec_session.h"
 
 static const uint8_t marker_key[] = "fcgispec=";
 
@@ -575,30 +576,49 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   res->ms = now_ms() - pc.t0;
 }
 
-int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
-                     char *err, size_t errlen) {
-  px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
+/* Expands c's requests as a run's first case would (no connection):
+ * pc->pending gets their bytes, pc->reqs their replies. */
+static int expand_case(px_case *pc, char *err, size_t errlen) {
+  const fcs_case *c = pc->c;
   for (size_t i = 0; i < c->nsteps; i++) {
     const fcs_step *s = &c->steps[i];
     if (s->kind != S_HTTP && s->kind != S_GET && s->kind != S_POST)
       continue;
-    if (pc.nreqs == PX_REQUESTS) {
+    if (pc->nreqs == PX_REQUESTS) {
       snprintf(err, errlen, "line %d: more than %d requests", s->line,
                PX_REQUESTS);
-      buf_free(&pc.pending);
-      free_replies(&pc);
       return -1;
     }
-    produce(&pc, s);
-    if (pc.unplayable[0]) {
-      snprintf(err, errlen, "%s", pc.unplayable);
-      buf_free(&pc.pending);
-      free_replies(&pc);
+    produce(pc, s);
+    if (pc->unplayable[0]) {
+      snprintf(err, errlen, "%s", pc->unplayable);
       return -1;
     }
   }
-  buf_add(out, pc.pending.p, pc.pending.len);
+  return 0;
+}
+
+int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
+                     char *err, size_t errlen) {
+  px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
+  int rc = expand_case(&pc, err, errlen);
+  if (!rc)
+    buf_add(out, pc.pending.p, pc.pending.len);
   buf_free(&pc.pending);
   free_replies(&pc);
-  return 0;
+  return rc;
+}
+
+int proxy_case_reply(const fcs_case *c, const proxy_env *env, uint16_t id,
+                     fcs_buf *out, char *err, size_t errlen) {
+  px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
+  int rc = expand_case(&pc, err, errlen);
+  for (size_t k = 0; !rc && k < pc.nreqs; k++)
+    if (pc.reqs[k].nreply) {
+      rec_script_bytes(pc.reqs[k].reply, pc.reqs[k].nreply, id, out);
+      break;
+    }
+  buf_free(&pc.pending);
+  free_replies(&pc);
+  return rc;
 }

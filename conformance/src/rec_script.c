@@ -37,11 +37,21 @@ static void drop_first(rec_session *s) {
   memmove(&s->plays[0], &s->plays[1], --s->nplays * sizeof s->plays[0]);
 }
 
+/* The bytes of a reply step that writes (raw or record) for request id. */
+static void put_step(const fcs_step *st, uint16_t id, fcs_buf *out) {
+  fcs_step copy = *st;
+  char err[160];
+  copy.kind = st->b == R_RAW ? S_RAW : S_RECORD;
+  if (st->b == R_RECORD)
+    copy.id = st->o.id >= 0 ? (unsigned long)st->o.id : id;
+  /* The parser and the runner (take_replies) bound a record's content,
+   * the one reason this can fail. */
+  step_produce(NULL, &copy, NULL, out, err, sizeof err);
+}
+
 /* One step of play p; 0 when the play goes on at once. */
 static int step(rec_session *s, rec_play *p, int64_t now) {
   const fcs_step *st = &p->steps[p->at++];
-  fcs_step copy = *st;
-  char err[160];
   switch ((fcs_reply_kind)st->b) {
   case R_WAIT:
     p->resume = now + (int64_t)st->a;
@@ -51,17 +61,18 @@ static int step(rec_session *s, rec_play *p, int64_t now) {
     s->nplays = 0;
     return 1;
   case R_RAW:
-    copy.kind = S_RAW;
-    break;
   case R_RECORD:
-    copy.kind = S_RECORD;
-    copy.id = st->o.id >= 0 ? (unsigned long)st->o.id : p->id;
     break;
   }
-  /* The parser and the runner (take_replies) bound a record's content,
-   * the one reason this can fail. */
-  step_produce(NULL, &copy, NULL, &s->out, err, sizeof err);
+  put_step(st, p->id, &s->out);
   return 0;
+}
+
+void rec_script_bytes(const fcs_step *steps, size_t n, uint16_t id,
+                      fcs_buf *out) {
+  for (size_t i = 0; i < n && steps[i].b != R_CLOSE; i++)
+    if (steps[i].b == R_RAW || steps[i].b == R_RECORD)
+      put_step(&steps[i], id, out);
 }
 
 int rec_play_tick(rec_session *s, int64_t now) {

@@ -91,6 +91,10 @@ void rec_play_start(rec_session *s, const rec_script *sc, uint16_t id,
 /* Runs the steps that are due at now, writing their bytes to s->out with
  * the runner's encoder (produce.c): 1 when it did something. */
 int rec_play_tick(rec_session *s, int64_t now);
+/* Every byte a script writes for request id, waits left out, up to a
+ * close (the fuzz seeds of upstream proxies' reply parsers). */
+void rec_script_bytes(const fcs_step *steps, size_t n, uint16_t id,
+                      fcs_buf *out);
 /* When the next step of s falls due (ms), or 0 when none waits. */
 int64_t rec_play_due(const rec_session *s);
 
