@@ -12,16 +12,28 @@ import pathlib
 import subprocess
 import sys
 
+import fuzz_upstream
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENGINES = ("libfuzzer", "bench", "afl", "replay", "coverage")
 # Baseline for the benchmark, built with libFuzzer only: it does nothing.
 EMPTY_TARGET = "empty"
 
 
-def targets():
-    """Every fuzz target, from the sources under fuzz/targets."""
+def codec_targets():
+    """The project's own fuzz targets, from the sources under fuzz/targets."""
     return sorted(p.stem for p in (ROOT / "fuzz" / "targets").glob("*.c")
                   if p.stem != EMPTY_TARGET)
+
+
+def upstream_targets():
+    """The harnesses for other projects' code (fuzz/upstream/sources.txt)."""
+    return list(fuzz_upstream.pins())
+
+
+def targets():
+    """Every fuzz target: the project's own, then the upstream harnesses."""
+    return codec_targets() + upstream_targets()
 
 
 def build_dir(engine):
@@ -36,13 +48,17 @@ def binary(engine, target):
     return build_dir(engine) / "fuzz" / (prefix + target)
 
 
-def _configure_args(engine):
+def _configure_args(engine, upstream=()):
+    """cmake's arguments; upstream: the upstream harnesses wanted (their
+    sources fetched), or none, which leaves the build's choice as it is."""
+    extra = ([f"-DFCS_UPSTREAM_DIR={fuzz_upstream.DEFAULT_OUT}",
+              f"-DFCS_UPSTREAM_HARNESSES={';'.join(upstream)}"] if upstream else [])
     if engine == "libfuzzer":
-        return ["--preset", "fuzz"]
+        return ["--preset", "fuzz", *extra]
     if engine == "replay":
-        return ["--preset", "asan"]
+        return ["--preset", "asan", *extra]
     common = ["-S", str(ROOT), "-B", str(build_dir(engine)),
-              "-DFCS_BUILD_TESTS=OFF", "-DFCS_WERROR=ON"]
+              "-DFCS_BUILD_TESTS=OFF", "-DFCS_WERROR=ON", *extra]
     if engine == "bench":
         return common + ["-DCMAKE_C_COMPILER=clang", "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
                          "-DFCS_FUZZ=ON"]
@@ -64,8 +80,11 @@ def build(engine, names=None, jobs=2, log=sys.stderr):
     if engine == "afl":
         env["AFL_QUIET"] = "1"
     run = dict(cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    upstream = [n for n in names if n in upstream_targets()]
+    if upstream:
+        fuzz_upstream.fetch(upstream, log=log)
     print(f"fuzz: configuring {engine} build in {build_dir(engine)}", file=log)
-    subprocess.run(["cmake", *_configure_args(engine)], **run)
+    subprocess.run(["cmake", *_configure_args(engine, upstream)], **run)
     wanted = [binary(engine, n).name for n in names]
     print(f"fuzz: building {', '.join(wanted)}", file=log)
     subprocess.run(["cmake", "--build", str(build_dir(engine)), "-j", str(jobs),
