@@ -8,7 +8,8 @@
 # targets, the runner's sources) with the copy, links TARGET's replay driver against it and adds
 # the ctest fuzz_planted_NAME, which replays seeds/corpus/TARGET and passes
 # only when the output matches EXPECT, i.e. the target's oracle reported
-# the bug.
+# the bug. For an upstream harness (fuzz/upstream/TARGET), FILE may also be
+# its harness.c, and the upstream units are linked unchanged.
 
 # The sources of a library target, as absolute paths.
 function(fcs_target_sources out lib)
@@ -57,13 +58,20 @@ function(fcs_planted_bug name target file from to expect)
     set(libs fcs_planted_${name}_responder)
   elseif(target STREQUAL "libfcgi")
     list(APPEND libs fcs_fuzz_libfcgi)
+  elseif(TARGET fcs_upstream_${target})
+    list(APPEND libs fcs_upstream_${target})
   elseif(target MATCHES "^(runner|casefile|http_response)$")
     fcs_plant_into(runner "${runner_sources}" ${src} ${copy})
     fcs_fuzz_runner_library(fcs_planted_${name}_runner ${runner})
     list(PREPEND libs fcs_planted_${name}_runner fcs_fuzz_case_texts)
   endif()
 
-  add_executable(fuzz_planted_${name} targets/${target}.c drivers/replay.c)
+  set(harness ${FCS_FUZZ_DIR}/targets/${target}.c)
+  if(TARGET fcs_upstream_${target})
+    set(harness ${FCS_FUZZ_DIR}/upstream/${target}/harness.c)
+  endif()
+  fcs_plant_into(harness ${harness} ${src} ${copy})
+  add_executable(fuzz_planted_${name} ${harness} ${FCS_FUZZ_DIR}/drivers/replay.c)
   target_link_libraries(fuzz_planted_${name} PRIVATE fcs_fuzz_support ${libs})
   # Through sh, so the expected abort is output to match, not a crash.
   add_test(NAME fuzz_planted_${name}
