@@ -728,10 +728,56 @@ static void check_answer(const uint8_t *in, size_t len, const php_answer *ans,
            q->names_mpxs ? "in" : "not in");
 }
 
+/* 1 when every PARAMS record from the BEGIN_REQUEST's to the empty one
+ * holds whole pairs: php-fpm decodes each record on its own and closes
+ * the connection on a pair cut across records (fcgi_get_params; F041). */
+static int pairs_whole_per_record(const uint8_t *in, size_t len,
+                                  const codec_request *r) {
+  fcs_header h;
+  header_at(in, len, r->begin, &h);
+  for (uint64_t at = record_end(r->begin, &h); at < r->params_end;
+       at = record_end(at, &h)) {
+    header_at(in, len, at, &h);
+    const uint8_t *content = in + at + FCS_HEADER_LEN;
+    size_t pos = 0;
+    fcs_nv_pair p;
+    fcs_nv_result res;
+    while ((res = fcs_nv_next(content, h.content_length, &pos, &p)) ==
+           FCS_NV_OK)
+      ;
+    if (res != FCS_NV_END)
+      return 0;
+  }
+  return 1;
+}
+
+/* The request a connection starts with, when libfcs accepts it and it
+ * avoids php-fpm's documented refusals, is one php-fpm serves. Those
+ * refusals close the connection: a role other than the three
+ * (fcgi_read_request; F043), a BEGIN_REQUEST body that is not 8 bytes
+ * long (fcgi_read_request takes only that length), a pair cut across
+ * PARAMS records (F041); records of other ids or types among the PARAMS
+ * are php's F035. */
+static void check_first_served(const uint8_t *in, size_t len, const php_view *v,
+                               const codec_view *c) {
+  size_t first = php_record_at(in, len, 0);
+  const codec_request *r = codec_begun_at(c, first);
+  fcs_header h;
+  if (!r || !r->params_done || !params_in_one_run(in, len, r) ||
+      !role_name(r->role) || !header_at(in, len, r->begin, &h) ||
+      h.content_length != FCS_BODY_LEN || !pairs_whole_per_record(in, len, r))
+    return;
+  FZ_CHECK(v->nreq > 0 && php_record_at(in, len, v->req[0].start) == first,
+           "request at byte %zu: libfcs reads a request php-fpm serves, "
+           "php-fpm closes the connection instead",
+           first);
+}
+
 static void compare(const uint8_t *in, size_t len, const php_view *v,
                     const codec_view *c) {
   for (size_t i = 0; i < v->nans; i++)
     check_answer(in, len, &v->ans[i], c);
+  check_first_served(in, len, v, c);
   for (size_t k = 0; k < v->nreq; k++) {
     const php_request *p = &v->req[k];
     const codec_request *r =
