@@ -25,7 +25,9 @@
  *   END_REQUEST (complete, status 0) on the request's id;
  * - each GET_VALUES php answers was read to the end of the record libfcs
  *   reads, and is answered with FCGI_MPXS_CONNS=0 exactly when libfcs
- *   finds that name in it.
+ *   finds that name in it;
+ * and a connection's first request that libfcs accepts and that avoids
+ * php-fpm's documented refusals is served (check_first_served).
  * php-fpm does not keep requests apart by id and stops at records it does
  * not expect; those documented deviations are where comparisons are left
  * out (params_in_one_run, body_in_one_run; docs/fuzzing.md lists them with
