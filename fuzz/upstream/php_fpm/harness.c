@@ -753,6 +753,41 @@ static int pairs_whole_per_record(const uint8_t *in, size_t len,
   return 1;
 }
 
+/* php-fpm's two refusals of valid PARAMS this harness found (reproducers
+ * in seeds/regression/php_fpm, docs/findings F145 and F146):
+ * fcgi_read_request adds a record's padding to its content length and
+ * refuses a sum past 65535 (F146), and fcgi_get_params refuses a
+ * four-byte length whose last byte is the record's last (F145), which a
+ * valid pair hits only as an empty name with an empty value. They are
+ * left out of the check below, so that fuzzing goes on past them, unless
+ * the environment sets FCS_UPSTREAM_STRICT: the ctests
+ * fuzz_upstream_bug_php_fpm_* do, to show the pinned source still has
+ * them. */
+static int known_refusal(const uint8_t *in, size_t len,
+                         const codec_request *r) {
+  if (getenv("FCS_UPSTREAM_STRICT"))
+    return 0;
+  fcs_header h;
+  header_at(in, len, r->begin, &h);
+  for (uint64_t at = record_end(r->begin, &h); at < r->params_end;
+       at = record_end(at, &h)) {
+    header_at(in, len, at, &h);
+    if ((unsigned)h.content_length + h.padding_length > 65535)
+      return 1;
+    const uint8_t *content = in + at + FCS_HEADER_LEN;
+    size_t pos = 0, start = 0;
+    fcs_nv_pair p;
+    while (fcs_nv_next(content, h.content_length, &pos, &p) == FCS_NV_OK) {
+      size_t value_length_at = start + (content[start] & 0x80 ? 4 : 1);
+      if (pos == h.content_length && (content[value_length_at] & 0x80) &&
+          p.name_len == 0 && p.value_len == 0)
+        return 1;
+      start = pos;
+    }
+  }
+  return 0;
+}
+
 /* The request a connection starts with, when libfcs accepts it and it
  * avoids php-fpm's documented refusals, is one php-fpm serves. Those
  * refusals close the connection: a role other than the three
@@ -767,7 +802,8 @@ static void check_first_served(const uint8_t *in, size_t len, const php_view *v,
   fcs_header h;
   if (!r || !r->params_done || !params_in_one_run(in, len, r) ||
       !role_name(r->role) || !header_at(in, len, r->begin, &h) ||
-      h.content_length != FCS_BODY_LEN || !pairs_whole_per_record(in, len, r))
+      h.content_length != FCS_BODY_LEN || !pairs_whole_per_record(in, len, r) ||
+      known_refusal(in, len, r))
     return;
   FZ_CHECK(v->nreq > 0 && php_record_at(in, len, v->req[0].start) == first,
            "request at byte %zu: libfcs reads a request php-fpm serves, "
