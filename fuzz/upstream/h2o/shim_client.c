@@ -4,10 +4,12 @@
  * shim gives it the same way http1.c does:
  * - the request: http1.c initialises it with h2o_init_request, points its
  *   output at the connection's final output stream, fills in method, path,
- *   authority, scheme and version from the request head and calls
+ *   authority, scheme and version from the request head, adds each header
+ *   but Host (which becomes the authority) with h2o_add_header, and calls
  *   h2o_process_request. This shim does the same for "GET / HTTP/1.1" with
- *   "Host: default" and no body, which h2o routes to the FastCGI handler
- *   through its own host and path lookup.
+ *   "Host: default", "User-Agent: fcgispec" and "Accept: * / *" (no
+ *   spaces) as curl sends it, and no body; h2o routes it to the FastCGI
+ *   handler through its own host and path lookup.
  * - the addresses: fastcgi.c asks the connection's get_sockname and
  *   get_peername callbacks for SERVER_ADDR and REMOTE_ADDR; these give
  *   fixed loopback addresses, as an accepted TCP connection would.
@@ -78,6 +80,10 @@ client *client_open(h2o_context_t *ctx) {
   c->req.input.scheme = &H2O_URL_SCHEME_HTTP;
   c->req.version = 0x101;
   c->req.http1_is_persistent = 1;
+  h2o_add_header(&c->req.pool, &c->req.headers, H2O_TOKEN_USER_AGENT,
+                 "User-Agent", H2O_STRLIT("fcgispec"));
+  h2o_add_header(&c->req.pool, &c->req.headers, H2O_TOKEN_ACCEPT, "Accept",
+                 H2O_STRLIT("*/*"));
   return c;
 }
 

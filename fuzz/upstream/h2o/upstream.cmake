@@ -100,9 +100,11 @@ add_library(fcs_h2o_shims OBJECT ${HARNESS_DIR}/shim_client.c)
 target_include_directories(fcs_h2o_shims SYSTEM PRIVATE ${h2o_includes})
 target_compile_definitions(fcs_h2o_shims PRIVATE ${h2o_defines})
 
+# The harness finds its headers (fuzz/support, shim_client.h) on the
+# include path, so a planted copy of it elsewhere compiles too.
 fcs_upstream_library(h2o
   SOURCES ${h2o_units} $<TARGET_OBJECTS:fcs_h2o_shims>
-  INCLUDES ${h2o_includes}
+  INCLUDES ${h2o_includes} ${FCS_FUZZ_DIR}/support ${HARNESS_DIR}
   DEFINES ${h2o_defines}
   LIBS OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB ${FCS_LIBYAML}
        Threads::Threads)
@@ -113,3 +115,10 @@ foreach(lib fcs_upstream_h2o fcs_upstream_h2o_fuzzcov)
   endif()
 endforeach()
 fcs_fuzz_target(h2o SOURCE ${HARNESS_DIR}/harness.c LIBS fcs_upstream_h2o)
+
+# The body oracle catches a read path that loses bytes: the planted harness
+# drops the first byte of every piece after the first it writes to h2o.
+fcs_planted_bug(h2o_piece_loses_byte h2o fuzz/upstream/h2o/harness.c
+  "send(app, in + at, n, MSG_NOSIGNAL) != (ssize_t)n"
+  "send(app, in + at + (at > 0), n - (at > 0), MSG_NOSIGNAL) < 0"
+  "FUZZ ORACLE FAILED: h2o (sent [0-9]+ body bytes|started a response)")
