@@ -164,11 +164,8 @@ static int app_accept(void) {
       memmove(tail, tail + 8 - keep, keep);
       memcpy(tail + keep, buf + (size_t)n - (8 - keep), 8 - keep);
     }
-    if (memcmp(tail, stdin_end, 8) == 0) {
-      int blocking = fcntl(app, F_GETFL) & ~O_NONBLOCK;
-      fcntl(app, F_SETFL, blocking);
+    if (memcmp(tail, stdin_end, 8) == 0)
       return app;
-    }
   }
   FZ_CHECK(0, "h2o did not write its request within %d loop runs", LOOP_RUNS);
 }
@@ -178,6 +175,24 @@ static uint64_t next_random(uint64_t *s) {
   *s ^= *s >> 7;
   *s ^= *s << 17;
   return *s;
+}
+
+/* Writes one piece, letting h2o read when the socket's buffer is full.
+ * Returns 0 once h2o has closed its end: the rest goes nowhere. */
+static int app_write(int app, const uint8_t *p, size_t n) {
+  for (int full = 0; n > 0;) {
+    ssize_t w = send(app, p, n, MSG_NOSIGNAL);
+    if (w < 0 && errno == EAGAIN) {
+      FZ_CHECK(++full < LOOP_RUNS, "h2o stopped reading the application");
+      run_loop();
+      continue;
+    }
+    if (w <= 0)
+      return 0;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 1;
 }
 
 /* Writes the input in pieces, each read by h2o before the next; the
@@ -193,8 +208,7 @@ static void app_reply(client *c, int app, const uint8_t *in, size_t len) {
     int proceed_first = next_random(&s) & 1;
     if (proceed_first)
       client_proceed(c);
-    /* h2o may have closed its end already: the rest goes nowhere. */
-    if (send(app, in + at, n, MSG_NOSIGNAL) != (ssize_t)n)
+    if (!app_write(app, in + at, n))
       break;
     at += n;
     run_loop();
