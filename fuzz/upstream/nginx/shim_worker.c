@@ -14,11 +14,12 @@
  *  - The listening socket is an abstract Unix socket the shim makes and
  *    hands over the way nginx inherits listening sockets on a binary
  *    upgrade (the old cycle's list, matched by address): nothing is bound
- *    on the machine's network or file system. Its entry in that list
- *    never had a connection, so the new entry's link back to it (which
- *    the event module follows to drop the old accept event) is cleared.
- *    Clients reach it with connect(); nginx's own accept handler takes
- *    them.
+ *    on the machine's network or file system. The new entry's link back
+ *    to the old one is cleared, as a worker process does
+ *    (ngx_worker_process_init); the single-process cycle does not, and
+ *    would follow it into the freed start-up cycle (nginx fixed that in
+ *    1.23.3). Clients reach the socket with connect(); nginx's own accept
+ *    handler takes them.
  *  - The upstream is a Unix socket in the configuration; its parsed
  *    address is turned into an abstract one (the configuration syntax has
  *    no way to name those) that the harness listens on, so nginx's own
@@ -56,7 +57,9 @@ const size_t ngxs_nlocations = 4;
  * nobody; they are never written (no request bodies, no temporary files
  * for replies). The listen address is never bound (see above). A URI
  * outside the four locations (an application's X-Accel-Redirect, honoured
- * by default) maps to a root that does not exist: 404. */
+ * by default) maps to a root that does not exist: 404. One location also
+ * turns a STDERR record naming "fcgispec-catch" into a 502
+ * (fastcgi_catch_stderr). */
 static const char config_format[] =
     "daemon off;\n"
     "master_process off;\n"
@@ -74,7 +77,10 @@ static const char config_format[] =
     "    listen 127.0.0.1:80;\n"
     "    location = /buffered { fastcgi_pass app; }\n"
     "    location = /unbuffered { fastcgi_pass app; fastcgi_buffering off; }\n"
-    "    location = /keep { fastcgi_pass app; fastcgi_keep_conn on; }\n"
+    "    location = /keep {\n"
+    "      fastcgi_pass app; fastcgi_keep_conn on;\n"
+    "      fastcgi_catch_stderr \"fcgispec-catch\";\n"
+    "    }\n"
     "    location = /keep-unbuffered {\n"
     "      fastcgi_pass app; fastcgi_keep_conn on; fastcgi_buffering off;\n"
     "    }\n"
@@ -242,6 +248,7 @@ void ngxs_start(void) {
   close(conf_fd);
   ngx_cycle = cycle;
   signal(SIGPIPE, SIG_IGN);
+  /* ngx_worker_process_init() */
   ngx_listening_t *ls = cycle->listening.elts;
   for (ngx_uint_t i = 0; i < cycle->listening.nelts; i++)
     ls[i].previous = NULL;
