@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test: ctest in the
-# default and the ASan+UBSan builds, then the Python (pytest) suites.
+# default and the ASan+UBSan builds (the latter with the upstream harnesses
+# of fuzz/upstream, whose sources are fetched first), then the Python
+# (pytest) suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each phase says when it starts and how long the run has taken so far,
@@ -9,9 +11,15 @@ start=$SECONDS
 phase() { echo "== $* (at $((SECONDS - start)) s)"; }
 bash scripts/install-deps.sh
 jobs=$(nproc)
+phase "upstream sources (fuzz/upstream/sources.txt)"
+/usr/bin/python3 scripts/fuzz_upstream.py fetch >/dev/null
 for preset in default asan; do
   phase "build and ctest: $preset"
-  cmake --preset "$preset" >/dev/null
+  upstream=()
+  if [ "$preset" = asan ]; then
+    upstream=(-DFCS_UPSTREAM_DIR="$PWD/build/upstream" -DFCS_UPSTREAM_HARNESSES=)
+  fi
+  cmake --preset "$preset" "${upstream[@]}" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
