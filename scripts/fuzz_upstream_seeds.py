@@ -50,9 +50,9 @@ def exported(option):
         return {p.name: p.read_bytes() for p in sorted(pathlib.Path(tmp).iterdir())}
 
 
-def write_seeds(harness, blobs):
-    """Writes the non-empty blobs content-named; returns how many were new."""
-    dest = ROOT / "seeds" / "corpus" / harness
+def write_seeds(dest, blobs):
+    """Writes the blobs into dest, content-named, leaving out empty ones and
+    those over MAX_SEED; returns how many were new."""
     dest.mkdir(parents=True, exist_ok=True)
     new = 0
     for data in blobs:
@@ -83,7 +83,8 @@ def main(argv=None):
             if option not in sides:
                 sides[option] = exported(option)
             blobs = sides[option].values()
-            print(f"{h}: {write_seeds(h, blobs)} new seeds of {len(blobs)}")
+            new = write_seeds(ROOT / "seeds" / "corpus" / h, blobs)
+            print(f"{h}: {new} new seeds of {len(blobs)}")
     except subprocess.CalledProcessError as e:
         print(f"fuzz_upstream_seeds: {e}", file=sys.stderr)
         return 1
