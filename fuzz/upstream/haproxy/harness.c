@@ -35,9 +35,9 @@
 #include "fcs/decoder.h"
 #include "fcs/nv.h"
 
-#include "../../support/check.h"
-#include "../../support/target.h"
 #include "hap.h"
+#include "support/check.h"
+#include "support/target.h"
 
 #define MAX_PIECES 256
 #define DEFAULT_BUFSIZE 16384
@@ -223,7 +223,7 @@ static void check_stdout(const hap_outcome *o, const reference *ref,
            "the mux moved %zu STDOUT bytes into a stream without an id",
            raw->len);
   FZ_CHECK(same == raw->len || (ref->error && same == exp->len),
-           "the mux moved %zu STDOUT bytes of stream %u into it; libfcs "
+           "the mux moved %zu STDOUT bytes of stream %u into it, libfcs "
            "finds %zu, and they differ at byte %zu",
            raw->len, o->stream_id, exp->len, same);
   FZ_CHECK(!o->end_seen || ref->ended || ref->error,

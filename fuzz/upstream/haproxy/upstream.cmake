@@ -25,7 +25,9 @@ fcs_upstream_library(haproxy
     ${hap}/ebtree.c
     ${hap}/eb32tree.c
     ${hap}/eb64tree.c
-  INCLUDES ${UPSTREAM_SRC}/include ${hap}
+  # The harness finds hap.h and fuzz/support through these too, so that a
+  # planted copy of it (fcs_planted_bug, below) builds from anywhere.
+  INCLUDES ${UPSTREAM_SRC}/include ${hap} ${HARNESS_DIR} ${FCS_FUZZ_DIR}
   # As Debian builds it: BUG_ON checks on (DEBUG_STRICT), signed overflow
   # wraps (-fwrapv, below); BUG_ON ends in abort() rather than a write to
   # address 1, for a readable report.
@@ -50,6 +52,23 @@ foreach(lib fcs_upstream_haproxy fcs_upstream_haproxy_fuzzcov)
                         -Wl,-z,start-stop-gc)
   endif()
 endforeach()
+# With coverage instrumentation clang lists the globals in one array that
+# keeps them all, so the libFuzzer twin leaves HAProxy's globals
+# unchecked; the replay build, where crashes are confirmed, checks them.
+if(TARGET fcs_upstream_haproxy_fuzzcov)
+  target_compile_options(fcs_upstream_haproxy_fuzzcov PRIVATE
+                         -mllvm -asan-globals=0)
+endif()
 
 fcs_fuzz_target(haproxy SOURCE ${HARNESS_DIR}/harness.c
                 LIBS fcs_upstream_haproxy)
+
+# The STDOUT oracle catches a reference that takes STDERR for part of the
+# stream's output (the first seed has STDERR before its STDOUT, so the
+# difference is at byte 0; the seeds that show HAProxy's 16-bit padding
+# bug differ later).
+fcs_planted_bug(haproxy_stderr_as_stdout haproxy
+  fuzz/upstream/haproxy/harness.c
+  "if (h.type == FCS_STDOUT && mine && !ref->ended)"
+  "if ((h.type == FCS_STDOUT || h.type == FCS_STDERR) && mine && !ref->ended)"
+  "FUZZ ORACLE FAILED: the mux moved [0-9]+ STDOUT bytes of stream 1 into it, libfcs finds [0-9]+, and they differ at byte 0[^0-9]")
