@@ -182,8 +182,12 @@ static void stream_send(void) {
   struct fcgi_strm *fs = mux_stream();
   int had_id = fs->id != 0;
   fcgi_ops.snd_buf(&d.scb, &d.req, htxbuf(&d.req)->data, 0);
+  /* Records are dispatched by id when the demux processes them: from the
+   * record whose header it has read but not yet its content, if any. */
   if (!had_id && fs->id)
-    d.out->id_from = shim_socket_read() - b_data(&fs->fconn->dbuf);
+    d.out->id_from =
+        shim_socket_read() - b_data(&fs->fconn->dbuf) -
+        (fs->fconn->state == FCGI_CS_RECORD_D ? FCGI_RECORD_HEADER_SZ : 0);
   if (!b_data(&d.req))
     b_free(&d.req);
   else if (!(d.scb.wait_event.events & SUB_RETRY_SEND))
@@ -350,6 +354,7 @@ static void create_mux_pools(void) {
 void hap_run(const hap_setup *s, hap_outcome *out) {
   shim_process_setup(s->bufsize);
   create_mux_pools();
+  char *trash_area = trash.area;
   set_up_backend(s);
   d.out = out;
   shim_log_sink(log_to_outcome, out);
@@ -400,6 +405,7 @@ void hap_run(const hap_setup *s, hap_outcome *out) {
   b_free(&d.req);
   b_free(&d.strm.res.buf);
   shim_log_sink(NULL, NULL);
+  out->trash_swapped = trash.area != trash_area;
 }
 
 void hap_outcome_free(hap_outcome *out) {

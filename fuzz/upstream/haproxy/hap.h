@@ -53,6 +53,8 @@ typedef struct hap_outcome {
   int demux_blocked; /* the demux waited on the stream's buffer */
   int all_read;      /* the mux read every byte the application sent */
   int livelock;      /* tasklets kept waking each other up */
+  int trash_swapped; /* the process's trash buffer is no longer its own
+                        (it would spoil every later input's logs) */
 } hap_outcome;
 
 /* Runs one connection; *out must be zeroed. */
