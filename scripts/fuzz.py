@@ -4,6 +4,7 @@
   fuzz.py build    --engine libfuzzer|afl|replay|coverage [--targets T...]
   fuzz.py run      --engine libfuzzer|afl --seconds N --jobs J [--targets T...]
                    [--triage]   (file new crashes under seeds/regression)
+                   [--keep-going]  (libFuzzer: file crashes and go on)
   fuzz.py merge    --target T [--replace] [SRC...]   minimise into seeds/corpus/T
   fuzz.py triage   [--target T [CRASH_FILE_OR_DIR...]]
   fuzz.py coverage [--html DIR] [--min-lines P] [--min-branches P]
@@ -55,9 +56,12 @@ def cmd_run(a):
     fuzz_build.build(a.engine, names, a.jobs)
     failed = 0
     for name in names:
-        run = fuzz_campaign.run_libfuzzer if a.engine == "libfuzzer" else fuzz_campaign.run_afl
-        s = run(name, a.seconds, a.jobs)
-        print(f"fuzz: {name}: {s['execs']} execs at {s['exec_s']} exec/s, "
+        if a.engine == "libfuzzer":
+            s = fuzz_campaign.run_libfuzzer(name, a.seconds, a.jobs, keep_going=a.keep_going)
+        else:
+            s = fuzz_campaign.run_afl(name, a.seconds, a.jobs)
+        cpu = f", {s['cpu_s']} CPU seconds" if "cpu_s" in s else ""
+        print(f"fuzz: {name}: {s['execs']} execs at {s['exec_s']} exec/s{cpu}, "
               f"corpus {s['corpus']}, {len(s['crashes'])} crashes")
         if s["crashes"]:
             failed = 1
@@ -141,6 +145,9 @@ def main(argv=None):
     p.add_argument("--targets", nargs="*", default=[])
     p.add_argument("--triage", action="store_true",
                    help="file the crashes found under seeds/regression")
+    p.add_argument("--keep-going", action="store_true",
+                   help="libFuzzer: fork mode that files each crash, timeout or "
+                        "out-of-memory and goes on (long campaigns)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("merge", help="minimise corpora into seeds/corpus/TARGET")

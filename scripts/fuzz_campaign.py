@@ -5,6 +5,7 @@ import hashlib
 import os
 import pathlib
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -15,7 +16,7 @@ import fuzz_build
 
 ROOT = fuzz_build.ROOT
 DICT = ROOT / "fuzz" / "fastcgi.dict"
-MAX_LEN = 4096
+MAX_LEN = 4096  # when the target's fuzz/options file names none
 # Status lines of a single process and of -fork mode.
 STATUS = (re.compile(r"#(\d+)\s+\w+\s+cov: (\d+) ft: \d+ corp: (\d+)/\S+.*exec/s: (\d+)"),
           re.compile(r"#(\d+): cov: (\d+) ft: \d+ corp: (\d+) exec/s:? (\d+)"))
@@ -24,6 +25,21 @@ PROGRESS_EVERY = 5.0
 
 def seeds(target):
     return ROOT / "seeds" / "corpus" / target
+
+
+def max_len(target):
+    """The max_len of fuzz/options/<target>.options (what OSS-Fuzz uses)."""
+    path = ROOT / "fuzz" / "options" / f"{target}.options"
+    if path.is_file():
+        m = re.search(r"^max_len\s*=\s*(\d+)", path.read_text(), re.M)
+        if m:
+            return int(m.group(1))
+    return MAX_LEN
+
+
+def _children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def work_dir(target, root=None):
@@ -40,21 +56,27 @@ def _pump(stream, sink):
 
 
 def run_libfuzzer(target, seconds, jobs=1, root=None, log=print,
-                  corpus_target=None, engine="libfuzzer"):
+                  corpus_target=None, engine="libfuzzer", keep_going=False):
     """Fuzzes target starting from the seeds of corpus_target (default: its
     own); new inputs go to the work directory, never into seeds/. engine
-    "bench" runs the build without sanitizers."""
+    "bench" runs the build without sanitizers. keep_going: fork mode that
+    files a crash, timeout or out-of-memory and goes on (a long campaign on
+    code with known bugs). The summary's cpu_s is the CPU time the fuzzer
+    processes used, which on a shared machine is less than the wall time."""
     work = work_dir(target, root)
     corpus, artifacts = work / "corpus", work / "artifacts"
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
     cmd = [str(fuzz_build.binary(engine, target)),
-           f"-max_total_time={seconds}", f"-max_len={MAX_LEN}", f"-dict={DICT}",
+           f"-max_total_time={seconds}", f"-max_len={max_len(target)}", f"-dict={DICT}",
            f"-artifact_prefix={artifacts}/", "-print_final_stats=1"]
-    if jobs > 1:
+    if jobs > 1 or keep_going:
         cmd.append(f"-fork={jobs}")
+    if keep_going:
+        cmd += ["-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"]
     cmd += [str(corpus), str(seeds(corpus_target or target))]
     lines = []
+    cpu0 = _children_cpu()
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, errors="replace")
     reader = threading.Thread(target=_pump, args=(proc.stderr, lines))
@@ -72,6 +94,7 @@ def run_libfuzzer(target, seconds, jobs=1, root=None, log=print,
                 f"{summary['execs']} execs, {summary['exec_s']} exec/s, "
                 f"cov {summary['coverage']}, corpus {summary['corpus']}")
     reader.join()
+    summary["cpu_s"] = round(_children_cpu() - cpu0)
     _absorb_status(summary, lines)
     for line in lines:
         m = re.match(r"stat::average_exec_per_sec:\s+(\d+)", line)

@@ -8,9 +8,18 @@ corpus cleanly, <target>_seed_corpus.zip with content-named inputs,
 also checks fuzz/oss-fuzz/project.yaml has the fields OSS-Fuzz needs and
 lists the PLACEHOLDER values a maintainer still has to fill in.
 
+With --upstream, it checks fuzz/oss-fuzz/upstream/build.sh the same way
+for each upstream harness named (all by default): $SRC holds this
+repository and the harness's upstream tree (the Debian source
+scripts/fuzz_upstream.py fetches, the version the harness's Dockerfile
+pins), and $OUT must get <harness>_fastcgi with its seeds, dictionary and
+options; each harness's project.yaml is checked too.
+
   fuzz_oss_contract.py [--engine libfuzzer|afl ...] [--keep DIR]
+                       [--upstream [HARNESS ...]]
 """
 import argparse
+import io
 import os
 import pathlib
 import re
@@ -22,9 +31,12 @@ import zipfile
 
 import yaml
 
+import fuzz_upstream
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD_SH = ROOT / "fuzz" / "oss-fuzz" / "build.sh"
 PROJECT_YAML = ROOT / "fuzz" / "oss-fuzz" / "project.yaml"
+UPSTREAM = ROOT / "fuzz" / "oss-fuzz" / "upstream"
 # project.yaml: the fields OSS-Fuzz needs, and the values it knows.
 REQUIRED_FIELDS = ("homepage", "language", "primary_contact", "main_repo")
 KNOWN_VALUES = {"fuzzing_engines": {"libfuzzer", "afl", "honggfuzz", "centipede"},
@@ -53,18 +65,23 @@ def targets():
     return sorted(p.stem for p in (ROOT / "fuzz" / "targets").glob("*.c") if p.stem != "empty")
 
 
-def environment(engine, work, out):
+def upstream_output(harness):
+    """What fuzz/oss-fuzz/upstream/build.sh names a harness's binary."""
+    return f"{harness}_fastcgi"
+
+
+def environment(engine, work, out, src=ROOT.parent):
     env = dict(os.environ)
     env.update(ENGINES[engine])
     env["CXXFLAGS"] = env["CFLAGS"]
-    env.update(SRC=str(ROOT.parent), WORK=str(work), OUT=str(out),
+    env.update(SRC=str(src), WORK=str(work), OUT=str(out),
                FUZZING_ENGINE=engine, SANITIZER="address", ARCHITECTURE="x86_64",
                FUZZING_LANGUAGE="c")
     return env
 
 
-def check_out(engine, out, problems):
-    for t in targets():
+def check_out(engine, out, problems, names=None):
+    for t in names or targets():
         binary = out / t
         if not os.access(binary, os.X_OK):
             problems.append(f"{engine}: $OUT/{t} missing or not executable")
@@ -134,22 +151,35 @@ def run_seeds(engine, binary, seeds, problems):
                         f"{r.returncode}): {r.stderr.strip().splitlines()[-1:]}")
 
 
-def check(engine, keep=None, log=print):
-    """Returns a list of problems (empty when the contract holds)."""
+def check(engine, keep=None, log=print, harness=None):
+    """Returns a list of problems (empty when the contract holds): of
+    fuzz/oss-fuzz/build.sh, or with harness, of the upstream build.sh."""
     tmp = pathlib.Path(keep or tempfile.mkdtemp(prefix=f"oss-{engine}-"))
     work, out = tmp / "work", tmp / "out"
     for d in (work, out):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
-    log(f"oss-contract: {engine}: running build.sh (OUT={out})")
-    r = subprocess.run(["bash", str(BUILD_SH)], env=environment(engine, work, out),
+    cmd, src, names = ["bash", str(BUILD_SH)], ROOT.parent, None
+    if harness:
+        # $SRC as the Dockerfile lays it out: this repository and the
+        # upstream tree (fetched, so already prepared and stamped).
+        upstream_tree = fuzz_upstream.fetch([harness], log=io.StringIO())[0]
+        src = tmp / "src"
+        shutil.rmtree(src, ignore_errors=True)
+        src.mkdir()
+        (src / "fcgispec").symlink_to(ROOT)
+        (src / f"upstream-{harness}").symlink_to(upstream_tree)
+        cmd = ["bash", str(UPSTREAM / "build.sh"), harness]
+        names = [upstream_output(harness)]
+    log(f"oss-contract: {engine}: running {' '.join(cmd[1:])} (OUT={out})")
+    r = subprocess.run(cmd, env=environment(engine, work, out, src),
                        capture_output=True, text=True, errors="replace")
     problems = []
     if r.returncode != 0:
         problems.append(f"{engine}: build.sh exited {r.returncode}:\n{r.stdout[-2000:]}"
                         f"{r.stderr[-2000:]}")
     else:
-        check_out(engine, out, problems)
+        check_out(engine, out, problems, names)
     if keep is None:
         shutil.rmtree(tmp, ignore_errors=True)
     return problems
@@ -159,17 +189,34 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engine", nargs="*", choices=sorted(ENGINES), default=sorted(ENGINES))
     ap.add_argument("--keep", help="build in this directory and keep it")
+    ap.add_argument("--upstream", nargs="*", metavar="HARNESS",
+                    help="check the upstream harnesses' build (all when none is named)")
     a = ap.parse_args(argv)
-    problems, placeholders = check_project_yaml()
-    for engine in a.engine:
-        problems += check(engine, pathlib.Path(a.keep) / engine if a.keep else None)
-    if placeholders:
-        print(f"oss-contract: to fill in before submitting: {PROJECT_YAML.name} "
-              f"{', '.join(placeholders)} (marked {PLACEHOLDER})")
+    harnesses = [None]
+    yamls = [PROJECT_YAML]
+    if a.upstream is not None:
+        known = list(fuzz_upstream.pins())
+        harnesses = a.upstream or known
+        for h in harnesses:
+            if h not in known:
+                ap.error(f"unknown harness {h!r}; known: {', '.join(known)}")
+        yamls = [UPSTREAM / h / "project.yaml" for h in harnesses]
+    problems = []
+    for path in yamls:
+        found, placeholders = check_project_yaml(path)
+        problems += found
+        if placeholders:
+            print(f"oss-contract: to fill in before submitting: "
+                  f"{path.relative_to(ROOT)} {', '.join(placeholders)} (marked {PLACEHOLDER})")
+    for h in harnesses:
+        for engine in a.engine:
+            keep = pathlib.Path(a.keep) / (h or "fcgispec") / engine if a.keep else None
+            problems += check(engine, keep, harness=h)
     for p in problems:
         print(f"oss-contract: FAIL {p}")
-    print(f"oss-contract: {'FAIL' if problems else 'ok'}: {', '.join(a.engine)}, "
-          f"{len(targets())} targets")
+    what = (f"{len(targets())} targets" if a.upstream is None
+            else f"upstream {', '.join(harnesses)}")
+    print(f"oss-contract: {'FAIL' if problems else 'ok'}: {', '.join(a.engine)}, {what}")
     return 1 if problems else 0
 
 

@@ -3,6 +3,7 @@ import pytest
 from fuzz_helpers import ROOT  # noqa: F401
 
 import fuzz_oss_contract
+import fuzz_upstream
 
 
 @pytest.mark.parametrize("engine", sorted(fuzz_oss_contract.ENGINES))
@@ -42,3 +43,17 @@ def test_project_yaml_problems_are_named(tmp_path):
     assert "project.yaml: language is 'go', not c" in problems
     assert "project.yaml: sanitizers has unknown ['adress']" in problems
     assert placeholders == ["homepage"]
+
+
+def test_every_upstream_harness_has_an_oss_fuzz_set():
+    for h in fuzz_upstream.pins():
+        folder = fuzz_oss_contract.UPSTREAM / h
+        assert (folder / "Dockerfile").is_file(), h
+        assert f"upstream/build.sh\" {h}" in (folder / "Dockerfile").read_text(), h
+        problems, placeholders = fuzz_oss_contract.check_project_yaml(folder / "project.yaml")
+        assert problems == [] and placeholders == ["primary_contact"], h
+
+
+def test_an_upstream_build_meets_the_oss_fuzz_contract():
+    # php_fpm builds fastest; `fuzz_oss_contract.py --upstream` checks all.
+    assert fuzz_oss_contract.check("libfuzzer", harness="php_fpm", log=lambda _: None) == []
