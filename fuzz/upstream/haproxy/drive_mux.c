@@ -414,3 +414,8 @@ void hap_outcome_free(hap_outcome *out) {
   free(out->stderr_text.data);
   memset(out, 0, sizeof(*out));
 }
+
+void hap_renew_trash(void) {
+  if (!init_trash_buffers(0))
+    abort();
+}

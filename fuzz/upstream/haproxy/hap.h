@@ -60,6 +60,8 @@ typedef struct hap_outcome {
 /* Runs one connection; *out must be zeroed. */
 void hap_run(const hap_setup *s, hap_outcome *out);
 void hap_outcome_free(hap_outcome *out);
+/* Gives the process fresh trash buffers (after the mux swapped them). */
+void hap_renew_trash(void);
 
 /* A pair as fcgi.c's decoders give it: bytes consumed (0: "missing data"),
  * and where name and value start, counted from the content's first byte. */

@@ -44,6 +44,7 @@
 
 #define MAX_PIECES 256
 #define DEFAULT_BUFSIZE 16384
+#define RING_START_MAX 64
 
 static uint64_t fnv1a(const uint8_t *p, size_t n) {
   uint64_t h = 0xcbf29ce484222325u;
@@ -280,13 +281,79 @@ static void check_stderr(const hap_outcome *o, const reference *ref,
              got->len, ref->err_whole);
 }
 
+/* Known upstream bugs (docs/fuzzing.md, "Known upstream bugs"): each of
+ * these record shapes, where HAProxy 2.6.12 reaches it, hits a registered
+ * bug, so the harness plays only the bytes before the first such record
+ * (and fuzzing goes on past it), unless FCS_UPSTREAM_STRICT is set:
+ * fuzz_upstream_bug_haproxy_Fnnn replays each reproducer that way to show
+ * the pinned source still has the bug. Records are walked as every FastCGI
+ * reader frames them. */
+static int pairs_overrun(const uint8_t *c, size_t len) {
+  fcs_nv_pair pair;
+  size_t pos = 0;
+  fcs_nv_result r;
+  while ((r = fcs_nv_next(c, len, &pos, &pair)) == FCS_NV_OK)
+    ;
+  return r == FCS_NV_TRUNCATED;
+}
+
+static int known_bug(const uint8_t *rec, size_t at, size_t len,
+                     unsigned bufsize) {
+  unsigned type = rec[1], id = (unsigned)rec[2] << 8 | rec[3];
+  size_t clen = (size_t)rec[4] << 8 | rec[5], pad = rec[6];
+  size_t body_end = at + FCS_HEADER_LEN + clen;
+  /* F152: an ignored record's remaining length plus its padding wraps
+   * the 16-bit fconn->drl, and its content is read as records. */
+  if (clen == 0xffff && pad)
+    return 1;
+  /* F153: STDOUT and END_REQUEST on id 0 write into the read-only
+   * management stream. */
+  if (id == 0 && (type == FCS_STDOUT || type == FCS_END_REQUEST))
+    return 1;
+  /* F155: an END_REQUEST that cannot be decoded (under 8 bytes) or is
+   * larger than the buffer stays unconsumed, and with the buffer full the
+   * tasklet wakes itself forever. */
+  if (type == FCS_END_REQUEST && (clen < 8 || clen + pad > bufsize))
+    return 1;
+  /* F156: an empty STDOUT's padding arriving after its header loses the
+   * end of the stream; the harness's pieces can split any padding. */
+  if (type == FCS_STDOUT && clen == 0 && pad)
+    return 1;
+  /* F157: an END_REQUEST or GET_VALUES_RESULT that wraps the demux ring is
+   * read past the buffer. The ring holds an input byte no later than its
+   * offset plus where fcgi_recv starts an empty buffer (sizeof(struct htx),
+   * under RING_START_MAX), so only records ending past that can wrap. */
+  if ((type == FCS_END_REQUEST || type == FCS_GET_VALUES_RESULT) &&
+      body_end + RING_START_MAX > bufsize)
+    return 1;
+  /* F158: a GET_VALUES_RESULT pair that runs past the record is read past
+   * it (the mux decodes only whole records). */
+  return type == FCS_GET_VALUES_RESULT && body_end <= len &&
+         pairs_overrun(rec + FCS_HEADER_LEN, clen);
+}
+
+static size_t before_known_bug(const uint8_t *in, size_t len,
+                               unsigned bufsize) {
+  if (getenv("FCS_UPSTREAM_STRICT"))
+    return len;
+  for (size_t at = 0; len - at >= FCS_HEADER_LEN;) {
+    if (known_bug(in + at, at, len, bufsize))
+      return at;
+    at += FCS_HEADER_LEN + ((size_t)in[at + 4] << 8 | in[at + 5]) + in[at + 6];
+    if (at > len)
+      break;
+  }
+  return len;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint64_t h = fnv1a(data, size);
   size_t pieces[MAX_PIECES];
   hap_setup s = {0};
+  s.bufsize = (h & 3) ? DEFAULT_BUFSIZE : 1024 + 16 * ((h >> 2) % 193);
+  size = before_known_bug(data, size, s.bufsize);
   s.in = data;
   s.len = size;
-  s.bufsize = (h & 3) ? DEFAULT_BUFSIZE : 1024 + 16 * ((h >> 2) % 193);
   s.get_values = starts_with_settings_answer(data, size) || !((h >> 12) & 7);
   s.keep_conn = (h >> 16) & 1;
   s.mpxs_conns = (h >> 17) & 1;
@@ -298,7 +365,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   hap_outcome o = {0};
   hap_run(&s, &o);
   FZ_CHECK(!o.livelock, "the mux's tasklets kept waking each other up");
-  FZ_CHECK(!o.trash_swapped,
+  /* F154: a STDERR record that is all the demux buffer holds is moved by
+   * swapping the buffer with the trash, then logged from the wrong bytes;
+   * the harness gives the process a trash of its own again. */
+  int known_swap = o.trash_swapped && !getenv("FCS_UPSTREAM_STRICT");
+  if (known_swap)
+    hap_renew_trash();
+  FZ_CHECK(!o.trash_swapped || known_swap,
            "the mux swapped the process's trash buffer for its demux buffer");
 
   reference ref = {.hash = h};
@@ -307,7 +380,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  !o.stream_error && !o.htx_error && !o.demux_blocked;
   check_stdout(&o, &ref, complete);
   check_body(&o, &s);
-  check_stderr(&o, &ref, complete && o.stream_id);
+  if (!known_swap)
+    check_stderr(&o, &ref, complete && o.stream_id);
 
   free(ref.out.data);
   free(ref.err.data);
