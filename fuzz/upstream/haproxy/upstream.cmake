@@ -53,11 +53,16 @@ foreach(lib fcs_upstream_haproxy fcs_upstream_haproxy_fuzzcov)
   endif()
 endforeach()
 # With coverage instrumentation clang lists the globals in one array that
-# keeps them all, so the libFuzzer twin leaves HAProxy's globals
-# unchecked; the replay build, where crashes are confirmed, checks them.
+# keeps them all, so the libFuzzer twin, and the library of an OSS-Fuzz
+# build (FCS_FUZZ_ENGINE: its CFLAGS instrument every unit), leave
+# HAProxy's globals unchecked; the replay build, where crashes are
+# confirmed, checks them.
 if(TARGET fcs_upstream_haproxy_fuzzcov)
   target_compile_options(fcs_upstream_haproxy_fuzzcov PRIVATE
                          -mllvm -asan-globals=0)
+endif()
+if(FCS_FUZZ_ENGINE AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  target_compile_options(fcs_upstream_haproxy PRIVATE -mllvm -asan-globals=0)
 endif()
 
 fcs_fuzz_target(haproxy SOURCE ${HARNESS_DIR}/harness.c
