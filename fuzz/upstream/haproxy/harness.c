@@ -302,9 +302,9 @@ static int known_bug(const uint8_t *rec, size_t at, size_t len,
   unsigned type = rec[1], id = (unsigned)rec[2] << 8 | rec[3];
   size_t clen = (size_t)rec[4] << 8 | rec[5], pad = rec[6];
   size_t body_end = at + FCS_HEADER_LEN + clen;
-  /* F152: an ignored record's remaining length plus its padding wraps
-   * the 16-bit fconn->drl, and its content is read as records. */
-  if (clen == 0xffff && pad)
+  /* F152: an ignored record's length plus its padding wraps the 16-bit
+   * fconn->drl, and its content is read as records. */
+  if (clen + pad > 0xffff)
     return 1;
   /* F153: STDOUT and END_REQUEST on id 0 write into the read-only
    * management stream. */
