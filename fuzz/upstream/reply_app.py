@@ -2,7 +2,7 @@
 """A FastCGI application that plays fixed replies, to check what a proxy
 harness of fuzz/upstream found against the installed proxy.
 
-  reply_app.py [--keep-open] SOCKET REPLY [REPLY...]
+  reply_app.py [--keep-open] [--split OFFSET] SOCKET REPLY [REPLY...]
 
 Listens on the Unix socket SOCKET (which must not exist yet; it is removed
 on exit). The n-th request it reads, on any connection, up to its empty
@@ -11,6 +11,8 @@ reply, as the harnesses take their input), the last file again for the
 requests after that. The connection is closed after each reply, unless
 --keep-open: then it stays open for the proxy's next request, as an
 application does for a proxy that keeps its FastCGI connections.
+--split OFFSET sends each reply's first OFFSET bytes, then the rest 0.2 s
+later, so that the proxy reads them apart.
 Each request is logged to stderr. Stops on SIGINT or SIGTERM.
 
 Exit codes: 0 stopped by a signal; 2 usage (a missing file, SOCKET exists).
@@ -21,6 +23,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 HEADER = struct.Struct(">BBHHBB")
 STDIN = 5
@@ -54,19 +57,28 @@ def requests(conn):
         buf += more
 
 
-def serve(conn, replies, keep_open):
+def serve(conn, replies, keep_open, split):
     with conn:
         for _ in requests(conn):
             n, reply = replies.next()
             print(f"reply_app: request {n + 1}: {len(reply)} reply bytes", file=sys.stderr)
-            conn.sendall(reply)
+            if split:
+                conn.sendall(reply[:split])
+                time.sleep(0.2)
+            conn.sendall(reply[split:])
             if not keep_open:
                 return
 
 
 def main(argv):
-    keep_open = argv[:1] == ["--keep-open"]
-    args = argv[1:] if keep_open else argv
+    keep_open, split, args = False, 0, list(argv)
+    while args[:1] in (["--keep-open"], ["--split"]):
+        if args.pop(0) == "--keep-open":
+            keep_open = True
+        elif args[:1] and args[0].isdigit():
+            split = int(args.pop(0))
+        else:
+            args = []  # --split without an offset: usage
     if len(args) < 2 or any(a.startswith("-") for a in args):
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -87,7 +99,7 @@ def main(argv):
     try:
         while True:
             conn, _ = server.accept()
-            threading.Thread(target=serve, args=(conn, replies, keep_open),
+            threading.Thread(target=serve, args=(conn, replies, keep_open, split),
                              daemon=True).start()
     except KeyboardInterrupt:
         pass
