@@ -77,7 +77,7 @@ static struct {
   int detach_wanted;
 } d;
 
-static void bytes_add(hap_bytes *b, const void *p, size_t n) {
+void hap_bytes_add(hap_bytes *b, const void *p, size_t n) {
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n)
@@ -101,7 +101,7 @@ static void log_to_outcome(void *ctx, const char *msg) {
     n--;
   else
     out->stderr_unterminated++;
-  bytes_add(&out->stderr_text, msg, n);
+  hap_bytes_add(&out->stderr_text, msg, n);
   out->stderr_logs++;
 }
 
@@ -123,7 +123,7 @@ static void note_stdout(void) {
   if (!tmp)
     abort();
   b_getblk(&fs->rxbuf, (char *)tmp, n, d.rx_seen);
-  bytes_add(&d.out->stdout_raw, tmp, n);
+  hap_bytes_add(&d.out->stdout_raw, tmp, n);
   free(tmp);
   d.rx_seen = have;
 }
@@ -157,7 +157,7 @@ static void forward_response(void) {
       break;
     case HTX_BLK_DATA: {
       struct ist v = htx_get_blk_value(htx, blk);
-      bytes_add(&out->body, v.ptr, v.len);
+      hap_bytes_add(&out->body, v.ptr, v.len);
       break;
     }
     default:

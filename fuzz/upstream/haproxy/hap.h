@@ -27,6 +27,10 @@ typedef struct hap_bytes {
   size_t len, cap;
 } hap_bytes;
 
+/* Appends n bytes to b, growing it (drive_mux.c); aborts when out of
+ * memory. */
+void hap_bytes_add(hap_bytes *b, const void *p, size_t n);
+
 typedef struct hap_outcome {
   unsigned stream_id;           /* the id the mux gave the request (0: none) */
   hap_bytes stdout_raw;         /* bytes the demux moved into the stream's rx

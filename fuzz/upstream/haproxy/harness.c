@@ -91,20 +91,6 @@ typedef struct reference {
   uint64_t hash;
 } reference;
 
-static void bytes_add(hap_bytes *b, const uint8_t *p, size_t n) {
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-      cap *= 2;
-    b->data = realloc(b->data, cap);
-    FZ_CHECK(b->data, "out of memory for %zu bytes", cap);
-    b->cap = cap;
-  }
-  if (n)
-    memcpy(b->data + b->len, p, n);
-  b->len += n;
-}
-
 /* Pairs as fcs_nv_next finds them against one HAProxy decoder's. */
 static void compare_pair(const char *decoder, const uint8_t *c, size_t len,
                          size_t at, fcs_nv_result r, const fcs_nv_pair *pair,
@@ -166,9 +152,9 @@ static void on_content(reference *ref, const hap_outcome *o, fcs_header h,
   int mine = o->stream_id && h.request_id == o->stream_id &&
              rec_off >= o->id_from && !ref->closed;
   if (h.type == FCS_STDOUT && mine && !ref->ended)
-    bytes_add(&ref->out, data, len);
+    hap_bytes_add(&ref->out, data, len);
   if (h.type == FCS_STDERR && (mine || h.request_id == 0))
-    bytes_add(&ref->err, data, len);
+    hap_bytes_add(&ref->err, data, len);
 }
 
 static void on_record_end(reference *ref, const hap_outcome *o, fcs_header h,
