@@ -80,7 +80,8 @@ def build(engine, names=None, jobs=2, log=sys.stderr):
     if engine == "afl":
         env["AFL_QUIET"] = "1"
     run = dict(cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    upstream = [n for n in names if n in upstream_targets()]
+    known = upstream_targets()
+    upstream = [n for n in names if n in known]
     if upstream:
         fuzz_upstream.fetch(upstream, log=log)
     print(f"fuzz: configuring {engine} build in {build_dir(engine)}", file=log)

@@ -286,7 +286,7 @@ static void check_headers(const h2o_req_t *req) {
  * header block. */
 static int known_split_block(const h2o_req_t *req, const uint8_t *in,
                              size_t len) {
-  if (req->res.content_length == SIZE_MAX || getenv("FCS_UPSTREAM_STRICT"))
+  if (req->res.content_length == SIZE_MAX || fz_upstream_strict())
     return 0;
   for (size_t at = 0; len - at >= FCS_HEADER_LEN;) {
     size_t clen = (size_t)in[at + 4] << 8 | in[at + 5];

@@ -320,7 +320,7 @@ static int known_bug(const uint8_t *rec, size_t at, size_t len,
 
 static size_t before_known_bug(const uint8_t *in, size_t len,
                                unsigned bufsize) {
-  if (getenv("FCS_UPSTREAM_STRICT"))
+  if (fz_upstream_strict())
     return len;
   for (size_t at = 0; len - at >= FCS_HEADER_LEN;) {
     if (known_bug(in + at, at, len, bufsize))
@@ -354,7 +354,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* F154: a STDERR record that is all the demux buffer holds is moved by
    * swapping the buffer with the trash, then logged from the wrong bytes;
    * the harness gives the process a trash of its own again. */
-  int known_swap = o.trash_swapped && !getenv("FCS_UPSTREAM_STRICT");
+  int known_swap = o.trash_swapped && !fz_upstream_strict();
   if (known_swap)
     hap_renew_trash();
   FZ_CHECK(!o.trash_swapped || known_swap,

@@ -228,7 +228,7 @@ static int known_leak(const uint8_t *in, size_t len) {
   static const char name[] = "transfer-encoding";
   const size_t n = sizeof name - 1;
   int seen = 0;
-  if (getenv("FCS_UPSTREAM_STRICT"))
+  if (fz_upstream_strict())
     return 0;
   for (size_t at = 0; at + n <= len && seen < 2; at++) {
     size_t k = 0;

@@ -34,11 +34,8 @@
 #include "support/target.h"
 
 /* The known upstream bugs this harness goes past (F150, and the header
- * bytes of F151 and F116 it masks) are checked again when the environment
- * sets FCS_UPSTREAM_STRICT: the ctests fuzz_upstream_bug_nginx_* do, to
- * show the pinned source still has them (docs/fuzzing.md, "Known upstream
- * bugs"). */
-static int strict(void) { return getenv("FCS_UPSTREAM_STRICT") != NULL; }
+ * bytes of F151 and F116 it masks) are checked again under
+ * fz_upstream_strict(). */
 
 /* At most this many pieces; the last one takes what is left. */
 #define MAX_PIECES 64
@@ -155,7 +152,7 @@ static int step(exchange *x, knobs *k, const uint8_t *data, size_t size) {
   }
   if (ngxs_wait())
     return 1;
-  if (app_open && !strict() && ngxs_readv_stall()) {
+  if (app_open && !fz_upstream_strict() && ngxs_readv_stall()) {
     /* nginx ticket #2367 (F150 in docs/findings): nginx waits for the
      * application without a timeout; the application gives up and closes,
      * so that fuzzing goes on past it. */
@@ -217,7 +214,7 @@ static int token_byte(uint8_t b) {
  * instead of a space, as a space), the rest of the response is still
  * checked. CR, LF and NUL are never masked. */
 static void mask_known(fcs_buf *r) {
-  if (strict() || r->len < 12 || memcmp(r->p, "HTTP/1.1 ", 9))
+  if (fz_upstream_strict() || r->len < 12 || memcmp(r->p, "HTTP/1.1 ", 9))
     return;
   if (r->p[9] < '2')
     r->p[9] = '9';

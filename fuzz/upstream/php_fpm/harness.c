@@ -765,7 +765,7 @@ static int pairs_whole_per_record(const uint8_t *in, size_t len,
  * them. */
 static int known_refusal(const uint8_t *in, size_t len,
                          const codec_request *r) {
-  if (getenv("FCS_UPSTREAM_STRICT"))
+  if (fz_upstream_strict())
     return 0;
   fcs_header h;
   header_at(in, len, r->begin, &h);
