@@ -533,9 +533,28 @@ static void expected_env(const codec_request *r, nvlist *want) {
   free(x.slot);
 }
 
+/* php-fpm's hash of a three-byte name takes in the byte after the name
+ * (FCGI_HASH_FUNC in main/fastcgi.h reads var[3]; docs/findings F159), so
+ * a name of three bytes given twice makes two entries when the bytes after
+ * the two differ. Such params are left out of the check below, so that
+ * fuzzing goes on past that bug, unless the environment sets
+ * FCS_UPSTREAM_STRICT (ctest fuzz_upstream_bug_php_fpm_F159). */
+static int repeats_a_three_byte_name(const codec_request *r) {
+  if (fz_upstream_strict())
+    return 0;
+  for (size_t i = 0; i < r->params.n; i++)
+    for (size_t j = i + 1; j < r->params.n && r->params.v[i].name_len == 3; j++)
+      if (r->params.v[j].name_len == 3 &&
+          !memcmp(nv_name(&r->params, i), nv_name(&r->params, j), 3))
+        return 1;
+  return 0;
+}
+
 /* fcgi_loadenv lists the newest entry first (fcgi_hash_apply walks the
  * list each new entry is put at the head of). */
 static void compare_env(const php_request *p, const codec_request *r) {
+  if (repeats_a_three_byte_name(r))
+    return;
   nvlist want = {0};
   expected_env(r, &want);
   char a[256], b[256], c[256], d[256];
