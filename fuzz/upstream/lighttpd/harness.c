@@ -134,6 +134,16 @@ static long long content_length(void) {
   return vl > LENGTH_DIGITS ? -2 : strtoll(v, NULL, 10);
 }
 
+/* lighttpd steps over a '+' that starts a Content-Length value and keeps
+ * the blanks after it; it then finds no number there and enforces no
+ * length, though every HTTP client reads " 5" as 5 (F160 in docs/findings;
+ * reproducer in seeds/regression/lighttpd). Such a value is left out of
+ * the check below, unless the environment sets FCS_UPSTREAM_STRICT (ctest
+ * fuzz_upstream_bug_lighttpd_F160). */
+static int known_signed_length(const char *k, size_t kl) {
+  return !fz_upstream_strict() && kl == 14 && ieq(k, "content-length", kl);
+}
+
 /* The header lines lighttpd keeps are the application's lines as they
  * came (http-header-glue.c: http_response_process_headers): the name is
  * what precedes the first colon, the value what follows it, leading
@@ -159,11 +169,13 @@ static void check_headers(void) {
       while (end < vl &&
              !(v[end] == '\r' && end + 1 < vl && v[end + 1] == '\n'))
         end++;
-      FZ_CHECK(end > at && v[at] != ' ' && v[at] != '\t' &&
-                   !memchr(v + at, '\n', end - at),
-               "response header %.*s: value %zu (%.*s) is empty, starts "
-               "with a blank or holds LF",
-               (int)kl, k, seg, (int)(end - at), v + at);
+      FZ_CHECK(
+          end > at &&
+              ((v[at] != ' ' && v[at] != '\t') || known_signed_length(k, kl)) &&
+              !memchr(v + at, '\n', end - at),
+          "response header %.*s: value %zu (%.*s) is empty, starts "
+          "with a blank or holds LF",
+          (int)kl, k, seg, (int)(end - at), v + at);
       if (end == vl)
         break;
       at = end + 2;
