@@ -7,7 +7,15 @@
 #
 # Started as root, h2o would switch to nobody without a user directive: it
 # is told to stay the current user. The error log is stderr.
+# FCS_H2O_FASTCGI_KEEPALIVE=MS adds fastcgi.timeout.keepalive (off by
+# default): h2o then keeps its FastCGI connections for MS milliseconds.
 source "$(dirname "$0")/common.sh"
+keepalive=""
+if [ -n "${FCS_H2O_FASTCGI_KEEPALIVE:-}" ]; then
+  [[ $FCS_H2O_FASTCGI_KEEPALIVE =~ ^[0-9]+$ ]] ||
+    die "FCS_H2O_FASTCGI_KEEPALIVE must be milliseconds, not '$FCS_H2O_FASTCGI_KEEPALIVE'"
+  keepalive="fastcgi.timeout.keepalive: $FCS_H2O_FASTCGI_KEEPALIVE"
+fi
 if [ -n "$fcgi_sock" ]; then
   connect="port: $fcgi_sock
             type: unix"
@@ -33,6 +41,7 @@ hosts:
         file.index: [ 'index.php', 'index.html' ]
         file.custom-handler:
           extension: .php
+          $keepalive
           fastcgi.connect:
             $connect
 CONF

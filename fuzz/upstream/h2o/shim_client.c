@@ -6,7 +6,7 @@
  *   output at the connection's final output stream, fills in method, path,
  *   authority, scheme and version from the request head, adds each header
  *   but Host (which becomes the authority) with h2o_add_header, and calls
- *   h2o_process_request. This shim does the same for "GET / HTTP/1.1" with
+ *   h2o_process_request. This shim does the same for "GET PATH HTTP/1.1" with
  *   "Host: default", "User-Agent: fcgispec" and "Accept: * / *" (no
  *   spaces) as curl sends it, and no body; h2o routes it to the FastCGI
  *   handler through its own host and path lookup.
@@ -62,7 +62,7 @@ static void final_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs,
   }
 }
 
-client *client_open(h2o_context_t *ctx) {
+client *client_open(h2o_context_t *ctx, const char *path) {
   static const h2o_conn_callbacks_t callbacks = {.get_sockname = get_sockname,
                                                  .get_peername = get_peername};
   client *c = calloc(1, sizeof(*c));
@@ -75,7 +75,7 @@ client *client_open(h2o_context_t *ctx) {
   c->req._ostr_top = &c->final_ostream;
   c->final_ostream.do_send = final_send;
   c->req.input.method = h2o_iovec_init(H2O_STRLIT("GET"));
-  c->req.input.path = h2o_iovec_init(H2O_STRLIT("/"));
+  c->req.input.path = h2o_iovec_init(path, strlen(path));
   c->req.input.authority = h2o_iovec_init(H2O_STRLIT("default"));
   c->req.input.scheme = &H2O_URL_SCHEME_HTTP;
   c->req.version = 0x101;

@@ -18,8 +18,9 @@ typedef struct client {
   h2o_send_state_t end_state;
 } client;
 
-/* A connection on ctx with a GET request for "/" ready to be processed. */
-client *client_open(h2o_context_t *ctx);
+/* A connection on ctx with a GET request for path (a static string) ready
+ * to be processed. */
+client *client_open(h2o_context_t *ctx, const char *path);
 /* Hands the request to h2o (h2o_process_request), as the connection does
  * once it has read the request's head. */
 void client_send_request(client *c);
