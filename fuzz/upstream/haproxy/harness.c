@@ -296,10 +296,12 @@ static int known_bug(const uint8_t *rec, size_t at, size_t len,
    * management stream. */
   if (id == 0 && (type == FCS_STDOUT || type == FCS_END_REQUEST))
     return 1;
-  /* F155: an END_REQUEST that cannot be decoded (under 8 bytes) or is
-   * larger than the buffer stays unconsumed, and with the buffer full the
+  /* F155: an END_REQUEST that cannot be decoded (under 8 bytes) or does
+   * not fit the room the buffer has from where fcgi_recv starts it (up to
+   * RING_START_MAX in) stays unconsumed, and with the buffer full the
    * tasklet wakes itself forever. */
-  if (type == FCS_END_REQUEST && (clen < 8 || clen + pad > bufsize))
+  if (type == FCS_END_REQUEST &&
+      (clen < 8 || clen + pad + RING_START_MAX > bufsize))
     return 1;
   /* F156: an empty STDOUT's padding arriving after its header loses the
    * end of the stream; the harness's pieces can split any padding. */
