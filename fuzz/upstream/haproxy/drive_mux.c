@@ -184,10 +184,16 @@ static void stream_send(void) {
   fcgi_ops.snd_buf(&d.scb, &d.req, htxbuf(&d.req)->data, 0);
   /* Records are dispatched by id when the demux processes them: from the
    * record whose header it has read but not yet its content, if any. */
-  if (!had_id && fs->id)
+  if (!had_id && fs->id) {
+    struct fcgi_conn *fconn = fs->fconn;
     d.out->id_from =
-        shim_socket_read() - b_data(&fs->fconn->dbuf) -
-        (fs->fconn->state == FCGI_CS_RECORD_D ? FCGI_RECORD_HEADER_SZ : 0);
+        shim_socket_read() - b_data(&fconn->dbuf) -
+        (fconn->state == FCGI_CS_RECORD_D ? FCGI_RECORD_HEADER_SZ : 0);
+    /* A record of an unknown stream is skipped in state RECORD_P; the
+     * demux looks its id up again for the rest of it. */
+    d.out->resumed_skip = fconn->state == FCGI_CS_RECORD_P &&
+                          fconn->dsi == fs->id && fconn->drl > 0;
+  }
   if (!b_data(&d.req))
     b_free(&d.req);
   else if (!(d.scb.wait_event.events & SUB_RETRY_SEND))

@@ -49,6 +49,8 @@ typedef struct hap_outcome {
   size_t raw_at_eom; /* stdout_raw.len when eom was first seen */
   uint64_t id_from;  /* input offset from which the demux dispatches
                         records to the stream (it had no id before) */
+  int resumed_skip;  /* the stream got its id while the demux was
+                        skipping a record of that id */
   int end_seen;      /* the stream got end of stream (empty STDOUT or
                         END_REQUEST) */
   int stream_error;  /* the mux put the stream in error */
