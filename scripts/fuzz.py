@@ -8,6 +8,7 @@
   fuzz.py merge    --target T [--replace] [SRC...]   minimise into seeds/corpus/T
   fuzz.py triage   [--target T [CRASH_FILE_OR_DIR...]]
   fuzz.py coverage [--html DIR] [--min-lines P] [--min-branches P]
+  fuzz.py coverage --upstream H [--corpus DIR...]   lines of H's FastCGI units
   fuzz.py bench    [--seconds N] [--runs R] [--targets T...] [--json FILE]
 
 Work files (fuzzer corpora, crashes, AFL++ sync folders) live under
@@ -108,6 +109,8 @@ def cmd_triage(a):
 
 
 def cmd_coverage(a):
+    if a.upstream:
+        return upstream_coverage(a)
     corpus = [ROOT / "seeds" / "corpus", ROOT / "seeds" / "regression"]
     t = fuzz_coverage.measure(corpus, html_dir=a.html)
     print(f"fuzz: codec/ coverage from the checked-in corpus: "
@@ -116,6 +119,24 @@ def cmd_coverage(a):
     if low:
         print(f"fuzz: below the goal (lines >= {a.min_lines}%, branches >= {a.min_branches}%)")
     return 1 if low else 0
+
+
+def upstream_coverage(a):
+    h = a.upstream
+    if h not in fuzz_build.upstream_targets():
+        print(f"fuzz: no upstream harness {h!r} (fuzz/upstream/sources.txt lists "
+              f"{', '.join(fuzz_build.upstream_targets())})", file=sys.stderr)
+        return 2
+    corpus = [ROOT / "seeds" / "corpus" / h, ROOT / "seeds" / "regression" / h,
+              *map(pathlib.Path, a.corpus)]
+    missing = [str(d) for d in corpus if not d.is_dir()]
+    if missing:
+        print(f"fuzz: no such corpus folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    for unit, covered, count in fuzz_coverage.measure_upstream(h, corpus):
+        share = f"{100 * covered / count:.1f}%" if count else "not built"
+        print(f"fuzz: {h}: {unit}: lines {covered} / {count} ({share})")
+    return 0
 
 
 def cmd_bench(a):
@@ -163,8 +184,15 @@ def main(argv=None):
     p.add_argument("crashes", nargs="*")
     p.set_defaults(func=cmd_triage)
 
-    p = sub.add_parser("coverage", help="llvm-cov report of codec/ from the corpus")
+    p = sub.add_parser("coverage", help="llvm-cov report of codec/ from the corpus, "
+                       "or of an upstream harness's FastCGI units")
     p.add_argument("--html", help="also write an HTML report here")
+    p.add_argument("--upstream", metavar="HARNESS",
+                   help="report the lines of HARNESS's FastCGI units "
+                        "(fuzz/upstream/HARNESS/coverage.txt) instead")
+    p.add_argument("--corpus", action="append", default=[], metavar="DIR",
+                   help="with --upstream: replay DIR too (repeatable), "
+                        "beside seeds/corpus/HARNESS and seeds/regression/HARNESS")
     p.add_argument("--min-lines", type=float, default=0.0)
     p.add_argument("--min-branches", type=float, default=0.0)
     p.set_defaults(func=cmd_coverage)

@@ -1,5 +1,6 @@
-"""Source coverage of codec/ reached by replaying corpora through every
-target's replay driver built with clang's -fprofile-instr-generate."""
+"""Source coverage reached by replaying corpora through replay drivers built
+with clang's -fprofile-instr-generate: of codec/ by every target, or of an
+upstream harness's FastCGI units (fuzz/upstream/<harness>/coverage.txt)."""
 import json
 import os
 import pathlib
@@ -7,6 +8,7 @@ import subprocess
 import tempfile
 
 import fuzz_build
+import fuzz_upstream
 
 ROOT = fuzz_build.ROOT
 CODEC_SOURCES = str(ROOT / "codec" / "src")
@@ -45,3 +47,35 @@ def measure(corpus_dirs, names=None, html_dir=None, jobs=2, log=print):
                            check=True)
     log(report)
     return totals(json.loads(out))
+
+
+def upstream_units(harness):
+    """The FastCGI units a harness reports coverage for, as paths in its
+    unpacked source."""
+    listed = ROOT / "fuzz" / "upstream" / harness / "coverage.txt"
+    lines = [ln.strip() for ln in listed.read_text().splitlines()]
+    return [fuzz_upstream.DEFAULT_OUT / harness / ln for ln in lines
+            if ln and not ln.startswith("#")]
+
+
+def measure_upstream(harness, corpus_dirs, jobs=2):
+    """[(unit, lines covered, lines)] for the harness's FastCGI units after
+    replaying corpus_dirs through its coverage-built replay driver."""
+    binary = fuzz_build.build("coverage", [harness], jobs)[0]
+    units = upstream_units(harness)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, LLVM_PROFILE_FILE=f"{tmp}/run-%p.profraw")
+        subprocess.run([str(binary), *map(str, corpus_dirs)], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        profdata = f"{tmp}/merged.profdata"
+        subprocess.run(["llvm-profdata", "merge", "-sparse", "-o", profdata,
+                        *map(str, pathlib.Path(tmp).glob("*.profraw"))], check=True)
+        out = subprocess.run(["llvm-cov", "export", "-summary-only",
+                              f"-instr-profile={profdata}", str(binary),
+                              *map(str, units)],
+                             check=True, capture_output=True, text=True).stdout
+    found = {f["filename"]: f["summary"]["lines"]
+             for f in json.loads(out)["data"][0]["files"]}
+    return [(u.relative_to(fuzz_upstream.DEFAULT_OUT / harness),
+             found.get(str(u), {}).get("covered", 0),
+             found.get(str(u), {}).get("count", 0)) for u in units]

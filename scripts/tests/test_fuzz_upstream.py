@@ -7,6 +7,7 @@ import pytest
 
 from fuzz_helpers import ROOT  # noqa: F401
 
+import fuzz_coverage
 import fuzz_upstream
 import fuzz_upstream_seeds
 
@@ -16,6 +17,16 @@ def test_the_pins_are_the_harness_folders():
     assert pins and all(len(v) == 2 for v in pins.values())
     for harness in pins:
         assert (ROOT / "fuzz" / "upstream" / harness / "upstream.cmake").is_file(), harness
+
+
+def test_each_harness_names_fastcgi_units_its_source_has():
+    """What `fuzz.py coverage --upstream` reports on: files of the fetched
+    source (test.sh fetches before the tests run)."""
+    for harness in fuzz_upstream.pins():
+        units = fuzz_coverage.upstream_units(harness)
+        assert units, harness
+        missing = [str(u) for u in units if not u.is_file()]
+        assert not missing, f"{harness}: coverage.txt names {missing} (fetched?)"
 
 
 def test_a_bad_sources_line_names_file_and_line(tmp_path, monkeypatch):
