@@ -12,7 +12,7 @@
   fuzz.py bench    [--seconds N] [--runs R] [--targets T...] [--json FILE]
 
 Work files (fuzzer corpora, crashes, AFL++ sync folders) live under
-build/fuzz-work/<target>/.
+build/fuzz-work/<target>/ (or $FCS_FUZZ_WORK/<target>/).
 """
 import argparse
 import json

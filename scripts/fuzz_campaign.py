@@ -43,7 +43,10 @@ def _children_cpu():
 
 
 def work_dir(target, root=None):
-    return pathlib.Path(root or ROOT / "build" / "fuzz-work") / target
+    """Where a target's corpus and artifacts go: under root, else
+    $FCS_FUZZ_WORK, else build/fuzz-work."""
+    base = root or os.environ.get("FCS_FUZZ_WORK") or ROOT / "build" / "fuzz-work"
+    return pathlib.Path(base) / target
 
 
 class Summary(dict):

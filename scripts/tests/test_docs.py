@@ -208,8 +208,12 @@ def test_every_skip_pattern_still_matches_a_command():
 @pytest.mark.parametrize("doc,line,cmds", ALL,
                          ids=[f"{d}:{n}" for d, n, _ in ALL])
 def test_block_runs_as_written(doc, line, cmds, responder, scratch):
+    # fuzz.py finds the repository through its own path, not the scratch
+    # links: its work folder (whose crashes `triage` files into seeds/) is
+    # the scratch one, so a campaign's leftovers in build/ stay out.
     p = subprocess.run(["bash", "-c", script_for(cmds, responder)],
-                       cwd=scratch, env=env(), capture_output=True,
+                       cwd=scratch, env={**env(), "FCS_FUZZ_WORK": str(scratch / "fuzz-work")},
+                       capture_output=True,
                        text=True, errors="replace", timeout=600)
     assert p.returncode == 0, (
         f"{doc}:{line}:\n{p.stderr[-3000:]}\n{p.stdout[-1500:]}")

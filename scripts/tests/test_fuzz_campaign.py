@@ -1,4 +1,4 @@
-from fuzz_helpers import ROOT  # noqa: F401
+from fuzz_helpers import ROOT
 
 import fuzz_build
 import fuzz_campaign
@@ -21,6 +21,14 @@ def test_afl_stats_add_up_over_instances(tmp_path):
             f"execs_done        : {execs}\ncorpus_count      : 7\nsaved_crashes     : 1\n")
     assert fuzz_campaign._afl_stats(tmp_path) == {
         "execs_done": 150, "corpus_count": 14, "saved_crashes": 2}
+
+
+def test_the_work_folder_follows_fcs_fuzz_work(tmp_path, monkeypatch):
+    monkeypatch.delenv("FCS_FUZZ_WORK", raising=False)
+    assert fuzz_campaign.work_dir("decode") == ROOT / "build" / "fuzz-work" / "decode"
+    monkeypatch.setenv("FCS_FUZZ_WORK", str(tmp_path))
+    assert fuzz_campaign.work_dir("decode") == tmp_path / "decode"
+    assert fuzz_campaign.work_dir("decode", tmp_path / "x") == tmp_path / "x" / "decode"
 
 
 def test_every_target_has_seeds_and_options():
