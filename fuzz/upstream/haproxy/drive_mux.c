@@ -388,7 +388,11 @@ void hap_run(const hap_setup *s, hap_outcome *out) {
   int closed = 0;
   for (;;) {
     if (shim_run_tasklets(TASKLET_BUDGET) < 0) {
+      struct fcgi_conn *fconn = d.conn->ctx;
       out->livelock = 1;
+      out->parked_on_end_request = (fconn->state == FCGI_CS_RECORD_D ||
+                                    fconn->state == FCGI_CS_RECORD_P) &&
+                                   fconn->drt == FCGI_END_REQUEST;
       break;
     }
     if (d.detach_wanted)
