@@ -390,9 +390,10 @@ void hap_run(const hap_setup *s, hap_outcome *out) {
     if (shim_run_tasklets(TASKLET_BUDGET) < 0) {
       struct fcgi_conn *fconn = d.conn->ctx;
       out->livelock = 1;
-      out->parked_on_end_request = (fconn->state == FCGI_CS_RECORD_D ||
-                                    fconn->state == FCGI_CS_RECORD_P) &&
-                                   fconn->drt == FCGI_END_REQUEST;
+      out->parked_on_whole_record = (fconn->state == FCGI_CS_RECORD_D ||
+                                     fconn->state == FCGI_CS_RECORD_P) &&
+                                    (fconn->drt == FCGI_END_REQUEST ||
+                                     fconn->drt == FCGI_GET_VALUES_RESULT);
       break;
     }
     if (d.detach_wanted)

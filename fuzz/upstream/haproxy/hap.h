@@ -46,22 +46,23 @@ typedef struct hap_outcome {
   int chunked;                  /* the response body was chunked */
   int has_clen;                 /* it had a Content-Length */
   uint64_t clen;
-  size_t raw_at_eom;         /* stdout_raw.len when eom was first seen */
-  uint64_t id_from;          /* input offset from which the demux dispatches
-                                records to the stream (it had no id before) */
-  int resumed_skip;          /* the stream got its id while the demux was
-                                skipping a record of that id */
-  int end_seen;              /* the stream got end of stream (empty STDOUT or
-                                END_REQUEST) */
-  int stream_error;          /* the mux put the stream in error */
-  int htx_error;             /* it marked the HTX response failed */
-  int conn_closed;           /* the connection went to state CLOSED */
-  int demux_blocked;         /* the demux waited on the stream's buffer */
-  int all_read;              /* the mux read every byte the application sent */
-  int livelock;              /* tasklets kept waking each other up */
-  int parked_on_end_request; /* then, the demux was at an END_REQUEST */
-  int trash_swapped;         /* the process's trash buffer is no longer its own
-                                (it would spoil every later input's logs) */
+  size_t raw_at_eom;          /* stdout_raw.len when eom was first seen */
+  uint64_t id_from;           /* input offset from which the demux dispatches
+                                 records to the stream (it had no id before) */
+  int resumed_skip;           /* the stream got its id while the demux was
+                                 skipping a record of that id */
+  int end_seen;               /* the stream got end of stream (empty STDOUT or
+                                 END_REQUEST) */
+  int stream_error;           /* the mux put the stream in error */
+  int htx_error;              /* it marked the HTX response failed */
+  int conn_closed;            /* the connection went to state CLOSED */
+  int demux_blocked;          /* the demux waited on the stream's buffer */
+  int all_read;               /* the mux read every byte the application sent */
+  int livelock;               /* tasklets kept waking each other up */
+  int parked_on_whole_record; /* then, the demux was at an END_REQUEST or
+                                 GET_VALUES_RESULT, which it reads whole */
+  int trash_swapped;          /* the process's trash buffer is no longer its own
+                                 (it would spoil every later input's logs) */
 } hap_outcome;
 
 /* Runs one connection; *out must be zeroed. */

@@ -352,10 +352,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   hap_outcome o = {0};
   hap_run(&s, &o);
-  /* F155 however the demux came to an END_REQUEST it cannot read (the
-   * input shapes cut above are the direct ones; a record left half skipped
-   * is another, see resumed_skip). */
-  FZ_CHECK(!o.livelock || (o.parked_on_end_request && !fz_upstream_strict()),
+  /* F155 however the demux came to a record it reads whole and cannot
+   * (the input shapes cut above are the direct ones; a record left half
+   * skipped is another, see resumed_skip, and a GET_VALUES_RESULT that
+   * fits the buffer but not the room left is a third). */
+  FZ_CHECK(!o.livelock || (o.parked_on_whole_record && !fz_upstream_strict()),
            "the mux's tasklets kept waking each other up");
   /* F154: a STDERR record that is all the demux buffer holds is moved by
    * swapping the buffer with the trash, then logged from the wrong bytes;
