@@ -137,10 +137,13 @@ int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why) {
   int was_alive = spawn_alive(cfg->pid);
   spawn_stop(cfg->pid);
   cfg->generation++;
-  /* The dead backend may have left its socket file behind. */
-  int rc = cfg->target.is_unix
-               ? unix_path_claim(cfg->target.path, err, sizeof(err))
-               : 0;
+  /* The dead backend may have left its socket file behind; processes of
+   * its group may still be going away. */
+  int rc = 0;
+  if (cfg->target.is_unix) {
+    unix_path_wait_released(cfg->target.path, now_ms() + 2000);
+    rc = unix_path_claim(cfg->target.path, err, sizeof(err));
+  }
   cfg->pid = rc ? -1 : spawn_start(cfg->spawn);
   if (!rc && cfg->pid < 0)
     snprintf(err, sizeof(err), "fork failed");

@@ -161,6 +161,21 @@ int unix_path_claim(const char *path, char *err, size_t errlen) {
   return 0;
 }
 
+int unix_path_wait_released(const char *path, int64_t deadline) {
+  fcs_target t = {.is_unix = 1};
+  snprintf(t.path, sizeof(t.path), "%s", path);
+  for (;;) {
+    char cerr[128];
+    int fd = target_connect(&t, deadline, cerr, sizeof(cerr));
+    if (fd < 0)
+      return 0;
+    close(fd);
+    if (now_ms() >= deadline)
+      return -1;
+    sleep_ms(20);
+  }
+}
+
 /* The group spawn_start made last and spawn_stop has not stopped: what a
  * TERM or INT to the runner stops before the runner goes (a spawned
  * proxy or backend would otherwise outlive it). */

@@ -29,6 +29,12 @@ int target_connect(const fcs_target *t, int64_t deadline, char *err,
  * a live server accepts on), which is never removed. */
 int unix_path_claim(const char *path, char *err, size_t errlen);
 
+/* Until deadline, waits for a Unix socket path to stop accepting
+ * connections (the processes of a group just stopped may still be going
+ * away on a loaded machine). 0 once it refuses or is gone, -1 if a server
+ * still accepts at the deadline. */
+int unix_path_wait_released(const char *path, int64_t deadline);
+
 /* Runs cmd with /bin/sh in its own process group, its stdout joined to
  * stderr; its pid, or -1. A TERM or INT to the runner stops that group
  * (unless spawn_stop did already) before the runner ends by it. */

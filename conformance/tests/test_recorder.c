@@ -716,6 +716,30 @@ static void test_listen(void) {
   stop();
 }
 
+static void *stop_later(void *arg) {
+  (void)arg;
+  sleep_ms(150);
+  stop();
+  return NULL;
+}
+
+/* A socket whose server goes away a moment later is waited for; one that
+ * stays is reported at the deadline (a backend restart on a loaded
+ * machine: its stopped group may still be dying). */
+static void test_wait_released(void) {
+  start();
+  int64_t t0 = now_ms();
+  CHECK_EQ(unix_path_wait_released(where.path, t0 + 200), -1);
+  CHECK(now_ms() - t0 >= 200);
+  pthread_t th;
+  pthread_create(&th, NULL, stop_later, NULL);
+  t0 = now_ms();
+  CHECK_EQ(unix_path_wait_released(where.path, t0 + 5000), 0);
+  int64_t took = now_ms() - t0;
+  CHECK(took >= 50 && took < 2500);
+  pthread_join(th, NULL);
+}
+
 /* ---- scripted replies (recorder_script) ---------------------------------- */
 
 /* Answers the requests that carry marker with a proxy case's reply lines;
@@ -1023,6 +1047,7 @@ int main(int argc, char **argv) {
   RUN_IF(test_get_values, only);
   RUN_IF(test_wait, only);
   RUN_IF(test_listen, only);
+  RUN_IF(test_wait_released, only);
   RUN_IF(test_script_records, only);
   RUN_IF(test_script_raw_wait_close, only);
   RUN_IF(test_script_keep_conn, only);
