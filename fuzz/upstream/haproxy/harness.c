@@ -351,6 +351,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   s.npieces = plan_pieces(size, h, s.bufsize, pieces);
 
   hap_outcome o = {0};
+  /* Fresh trash buffers for each input: a swap (F154) whose buffers the
+   * allocator hands back at the same addresses (no ASan quarantine, as in
+   * the coverage build) would otherwise pass unseen and spoil the next
+   * input's logs. */
+  hap_renew_trash();
   hap_run(&s, &o);
   /* F155 however the demux came to a record it reads whole and cannot
    * (the input shapes cut above are the direct ones; a record left half
