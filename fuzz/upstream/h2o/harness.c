@@ -255,6 +255,12 @@ static int app_reply(client *c, int app, const uint8_t *in, size_t len,
   uint64_t s = fz_hash(FZ_HASH_INIT, in, len) | 1;
   size_t max = piece_max[next_random(&s) & 3];
   for (size_t at = 0; at < len;) {
+    /* On a kept connection h2o stops reading once the response is done
+     * (the socket waits in its pool); the rest would only fill the
+     * socket, and h2o's liveness check drops a connection with bytes
+     * waiting. */
+    if (keep && c->complete)
+      break;
     size_t n = max ? 1 + next_random(&s) % max : len;
     if (n > len - at)
       n = len - at;
