@@ -24,16 +24,23 @@ def totals(export_json):
             "branches_count": t["branches"]["count"]}
 
 
+def replay_profile(binaries, corpus_dirs, tmp):
+    """Replays corpus_dirs through each coverage-built binary; the merged
+    profile's path (in tmp)."""
+    for b in binaries:
+        env = dict(os.environ, LLVM_PROFILE_FILE=f"{tmp}/{b.name}-%p.profraw")
+        subprocess.run([str(b), *map(str, corpus_dirs)], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    profdata = f"{tmp}/merged.profdata"
+    subprocess.run(["llvm-profdata", "merge", "-sparse", "-o", profdata,
+                    *map(str, pathlib.Path(tmp).glob("*.profraw"))], check=True)
+    return profdata
+
+
 def measure(corpus_dirs, names=None, html_dir=None, jobs=2, log=print):
     binaries = fuzz_build.build("coverage", names, jobs)
     with tempfile.TemporaryDirectory() as tmp:
-        for b in binaries:
-            env = dict(os.environ, LLVM_PROFILE_FILE=f"{tmp}/{b.name}-%p.profraw")
-            subprocess.run([str(b), *map(str, corpus_dirs)], env=env, check=True,
-                           stdout=subprocess.DEVNULL)
-        profdata = f"{tmp}/merged.profdata"
-        subprocess.run(["llvm-profdata", "merge", "-sparse", "-o", profdata,
-                        *map(str, pathlib.Path(tmp).glob("*.profraw"))], check=True)
+        profdata = replay_profile(binaries, corpus_dirs, tmp)
         objects = [str(binaries[0])] + [a for b in binaries[1:] for a in ("-object", str(b))]
         out = subprocess.run(["llvm-cov", "export", "-summary-only",
                               f"-instr-profile={profdata}", *objects, CODEC_SOURCES],
@@ -64,12 +71,7 @@ def measure_upstream(harness, corpus_dirs, jobs=2):
     binary = fuzz_build.build("coverage", [harness], jobs)[0]
     units = upstream_units(harness)
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, LLVM_PROFILE_FILE=f"{tmp}/run-%p.profraw")
-        subprocess.run([str(binary), *map(str, corpus_dirs)], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        profdata = f"{tmp}/merged.profdata"
-        subprocess.run(["llvm-profdata", "merge", "-sparse", "-o", profdata,
-                        *map(str, pathlib.Path(tmp).glob("*.profraw"))], check=True)
+        profdata = replay_profile([binary], corpus_dirs, tmp)
         out = subprocess.run(["llvm-cov", "export", "-summary-only",
                               f"-instr-profile={profdata}", str(binary),
                               *map(str, units)],

@@ -346,18 +346,24 @@ static void check_headers(const h2o_req_t *req) {
  * fuzz_upstream_bug_h2o_F149 does, to show the pinned source still has
  * it. The shape: the first STDOUT record with content holds no complete
  * header block. */
+/* Where the record whose header is at in + at ends (content and padding
+ * included), as every FastCGI reader frames it. */
+static size_t record_end(const uint8_t *in, size_t at) {
+  return at + FCS_HEADER_LEN + ((size_t)in[at + 4] << 8 | in[at + 5]) +
+         in[at + 6];
+}
+
 static int known_split_block(const h2o_req_t *req, const uint8_t *in,
                              size_t len) {
   if (req->res.content_length == SIZE_MAX || fz_upstream_strict())
     return 0;
-  for (size_t at = 0; len - at >= FCS_HEADER_LEN;) {
+  for (size_t at = 0; len - at >= FCS_HEADER_LEN; at = record_end(in, at)) {
     size_t clen = (size_t)in[at + 4] << 8 | in[at + 5];
     size_t body = at + FCS_HEADER_LEN;
     if (in[at + 1] == FCS_STDOUT && clen > 0)
       return header_block_end(
                  in + body, clen < len - body ? clen : len - body) == SIZE_MAX;
-    at = body + clen + in[at + 6];
-    if (at > len)
+    if (record_end(in, at) > len)
       break;
   }
   return 0;
@@ -397,14 +403,11 @@ static void check_body(const h2o_req_t *req, const uint8_t *in, size_t len) {
 static int known_leftover(const uint8_t *in, size_t len) {
   if (fz_upstream_strict())
     return 0;
-  for (size_t at = 0; len - at >= FCS_HEADER_LEN;) {
-    size_t end = at + FCS_HEADER_LEN + ((size_t)in[at + 4] << 8 | in[at + 5]) +
-                 in[at + 6];
+  for (size_t at = 0; len - at >= FCS_HEADER_LEN; at = record_end(in, at)) {
     if (in[at + 1] == FCS_END_REQUEST)
-      return end < len;
-    if (end > len)
+      return record_end(in, at) < len;
+    if (record_end(in, at) > len)
       break;
-    at = end;
   }
   return 0;
 }

@@ -364,11 +364,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FZ_CHECK(!o.livelock || (o.parked_on_whole_record && !fz_upstream_strict()),
            "the mux's tasklets kept waking each other up");
   /* F154: a STDERR record that is all the demux buffer holds is moved by
-   * swapping the buffer with the trash, then logged from the wrong bytes;
-   * the harness gives the process a trash of its own again. */
+   * swapping the buffer with the trash, then logged from the wrong bytes
+   * (the next input gets fresh trash buffers, above). */
   int known_swap = o.trash_swapped && !fz_upstream_strict();
-  if (known_swap)
-    hap_renew_trash();
   FZ_CHECK(!o.trash_swapped || known_swap,
            "the mux swapped the process's trash buffer for its demux buffer");
 
