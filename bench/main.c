@@ -104,7 +104,7 @@ static void run_params(const bench_options *o) {
   bench_measure(bench_assemble_params, &job, o->iterations, &as);
   expect(&as, in.units, "assembler (params)");
   measure_copy(&in, o->iterations, &copy);
-  print_row("(b) params requests", "app assembler+nv_next", &as, in.len,
+  print_row("(b) params requests", "app assembler, pairs", &as, in.len,
             in.units, "pairs", &copy);
   print_row("", "memcpy", &copy, in.len, 0, NULL, NULL);
   free(job.mem);

@@ -17,7 +17,7 @@ static void usage(FILE *f) {
           "Decoder throughput of the fcs codec, each next to memcpy of the\n"
           "same bytes in the same run:\n"
           "  a  minimal records (8 content bytes): raw decoder, records/s\n"
-          "  b  params-heavy requests: app-side assembler + fcs_nv_next,\n"
+          "  b  params-heavy requests: app-side assembler, its parsed pairs,\n"
           "     pairs/s\n"
           "  c  one large STDOUT stream: raw decoder and client-side\n"
           "     assembler (max_stream_bytes 0), bytes/s\n"

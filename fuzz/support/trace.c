@@ -343,19 +343,25 @@ void *fz_asm_memory(const fcs_limits *limits, size_t *len) {
   return mem;
 }
 
-static uint32_t count_pairs(const uint8_t *data, size_t len, int *clean) {
+/* 1 when PARAMS parses cleanly (fcs_nv_next) into exactly the pairs the
+ * assembler recorded while the stream arrived. */
+static int pairs_match(const fcs_asm_event *ev) {
   size_t pos = 0;
   fcs_nv_pair pair;
   fcs_nv_result r;
   uint32_t n = 0;
-  while ((r = fcs_nv_next(data, len, &pos, &pair)) == FCS_NV_OK)
+  while ((r = fcs_nv_next(ev->data, ev->len, &pos, &pair)) == FCS_NV_OK) {
+    const fcs_nv_pair *got = &ev->pairs[n];
+    if (n == ev->npairs || got->name != pair.name ||
+        got->name_len != pair.name_len || got->value != pair.value ||
+        got->value_len != pair.value_len)
+      return 0;
     n++;
-  *clean = r == FCS_NV_END;
-  return n;
+  }
+  return r == FCS_NV_END && n == ev->npairs;
 }
 
 static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
-  int clean;
   switch (ev->type) {
   case FCS_AE_BEGIN:
   case FCS_AE_REFUSED:
@@ -374,9 +380,9 @@ static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
     FZ_CHECK(ev->len <= lim->max_params_bytes && ev->npairs <= lim->max_pairs,
              "PARAMS of %zu bytes, %u pairs, beyond the limits", ev->len,
              ev->npairs);
-    FZ_CHECK(count_pairs(ev->data, ev->len, &clean) == ev->npairs && clean,
+    FZ_CHECK(pairs_match(ev),
              "PARAMS for request %u says %u pairs; its %zu bytes do not "
-             "parse as that many",
+             "parse as those pairs",
              ev->request_id, ev->npairs, ev->len);
     break;
   case FCS_AE_VIOLATION:
