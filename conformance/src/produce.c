@@ -60,12 +60,8 @@ void produce_record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
       .padding_length = (uint8_t)opt(o->pad, 0),
       .reserved = (uint8_t)opt(o->reserved, 0),
   };
-  uint8_t hdr[FCS_HEADER_LEN];
-  fcs_header_encode(&h, hdr);
-  buf_add(out, hdr, sizeof(hdr));
-  buf_add(out, content, clen);
-  for (int i = 0; i < h.padding_length; i++)
-    buf_byte(out, (uint8_t)opt(o->padbyte, 0));
+  BUF_ENCODE(out, fcs_encode_raw_record, &h, content, clen,
+             (uint8_t)opt(o->padbyte, 0));
 }
 
 /* Content split into records of at most split (default 65535) bytes; an
