@@ -109,7 +109,10 @@ static void check_same(const fcs_case *a, const fcs_case *b) {
   for (size_t i = 0; i < a->nsteps; i++) {
     const fcs_step *x = &a->steps[i], *y = &b->steps[i];
     FZ_CHECK(x->kind == y->kind && x->line == y->line && x->id == y->id &&
-                 x->a == y->a && x->b == y->b && x->nitems == y->nitems &&
+                 x->type == y->type && x->role == y->role &&
+                 x->flags == y->flags && x->chunk == y->chunk &&
+                 x->ms == y->ms && x->client == y->client &&
+                 x->reply == y->reply && x->nitems == y->nitems &&
                  x->nalts == y->nalts && !strcmp(x->text, y->text),
              "case %s parsed twice differs at line %d", a->id, x->line);
   }
