@@ -110,10 +110,8 @@ double peer_thread_cpu_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void peer_keep_cpu(peer_job *job, double start) {
-  double used = peer_thread_cpu_s() - start;
-  if (used < job->best_cpu_s)
-    job->best_cpu_s = used;
+void peer_note_cpu(peer_job *job, double start) {
+  job->cpu_s = peer_thread_cpu_s() - start;
 }
 
 void peer_connect(int sv[2], peer_feeder *f, const peer_input *in) {
@@ -179,6 +177,6 @@ uint64_t peer_run_socket(void *arg) {
     }
   }
   job->counts.reply_bytes = peer_disconnect(sv, &f);
-  peer_keep_cpu(job, cpu);
+  peer_note_cpu(job, cpu);
   return job->counts.requests;
 }

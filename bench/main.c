@@ -172,14 +172,44 @@ static void expect_peer(const peer_job *job, const bench_timing *t,
   expect_count(c->body_bytes, n * in->body_len, what);
 }
 
-/* One consumer of workload d: timed, checked, least CPU time kept. */
-static void measure_peer(peer_job *job, bench_fn fn, const char *who,
-                         int parsed, unsigned iterations, bench_timing *t,
-                         double *cpu_s) {
-  job->best_cpu_s = 1e9;
-  bench_measure(fn, job, iterations, t);
-  expect_peer(job, t, who, parsed);
-  *cpu_s = job->best_cpu_s;
+/* Workload d's consumers, in the order they run and print. */
+enum { PEER_FCGI, PEER_FCS, PEER_IN_PLACE, PEER_SOCKET, PEER_CONSUMERS };
+static const struct {
+  const char *who, *row;
+  bench_fn fn;
+  int parsed;
+} peer_consumers[PEER_CONSUMERS] = {
+    {"libfcgi", "libfcgi", peer_run_libfcgi, 1},
+    {"libfcs", "libfcs, body copied", peer_run_libfcs, 1},
+    {"libfcs (body in place)", "libfcs, body in place",
+     peer_run_libfcs_in_place, 1},
+    {"socket only", "socket only", peer_run_socket, 0},
+};
+
+/* Runs the consumers in turn, one untimed round and then iterations timed
+ * rounds, so that a change of load on a shared machine falls on all of
+ * them alike; checks every run. t gets each one's wall-clock best and
+ * median, cpu_s its least CPU time. */
+static void measure_peers(peer_job *job, unsigned iterations,
+                          bench_timing t[PEER_CONSUMERS],
+                          double cpu_s[PEER_CONSUMERS]) {
+  static double runs[PEER_CONSUMERS][BENCH_MAX_ITERATIONS];
+  for (int c = 0; c < PEER_CONSUMERS; c++)
+    cpu_s[c] = 1e9;
+  for (unsigned i = 0; i <= iterations; i++)
+    for (int c = 0; c < PEER_CONSUMERS; c++) {
+      double start = bench_now_s();
+      t[c].result = peer_consumers[c].fn(job);
+      double took = bench_now_s() - start;
+      expect_peer(job, &t[c], peer_consumers[c].who, peer_consumers[c].parsed);
+      if (i == 0)
+        continue; /* the warm-up round */
+      runs[c][i - 1] = took;
+      if (job->cpu_s < cpu_s[c])
+        cpu_s[c] = job->cpu_s;
+    }
+  for (int c = 0; c < PEER_CONSUMERS; c++)
+    bench_summarize(runs[c], iterations, &t[c]);
 }
 
 /* "libfcs / libfcgi" in time t (wall or CPU), and with the socket-only
@@ -195,37 +225,28 @@ static void print_ratio(const char *what, double fcgi, double fcs,
 static void run_peer(const bench_options *o, const char *workload,
                      uint32_t body_len) {
   peer_input in;
-  bench_timing fcgi, fcs, place, sock, copy;
-  double cpu_fcgi, cpu_fcs, cpu_place, cpu_sock;
+  bench_timing t[PEER_CONSUMERS], copy;
+  double cpu[PEER_CONSUMERS];
   made(peer_make_input(&in, o->size_mib << 20, body_len), "workload d");
   peer_job job = {&in, allocate(body_len), {0}, 0};
-  measure_peer(&job, peer_run_libfcgi, "libfcgi", 1, o->iterations, &fcgi,
-               &cpu_fcgi);
-  measure_peer(&job, peer_run_libfcs, "libfcs", 1, o->iterations, &fcs,
-               &cpu_fcs);
-  measure_peer(&job, peer_run_libfcs_in_place, "libfcs (body in place)", 1,
-               o->iterations, &place, &cpu_place);
-  measure_peer(&job, peer_run_socket, "socket only", 0, o->iterations, &sock,
-               &cpu_sock);
+  measure_peers(&job, o->iterations, t, cpu);
   measure_copy(&in.in, o->iterations, &copy);
-  print_row(workload, "libfcgi", &fcgi, in.in.len, in.in.requests,
-            "requests", &copy);
-  print_row("", "libfcs, body copied", &fcs, in.in.len, in.in.requests,
-            "requests", &copy);
-  print_row("", "libfcs, body in place", &place, in.in.len, in.in.requests,
-            "requests", &copy);
-  print_row("", "socket only", &sock, in.in.len, in.in.requests, "requests",
-            &copy);
+  for (int c = 0; c < PEER_CONSUMERS; c++)
+    print_row(c ? "" : workload, peer_consumers[c].row, &t[c], in.in.len,
+              in.in.requests, "requests", &copy);
   print_row("", "memcpy", &copy, in.in.len, 0, NULL, NULL);
   double us = 1e6 / in.in.requests;
   printf("%-22s consumer CPU us/request: libfcgi %.2f, libfcs %.2f "
          "(in place %.2f), socket only %.2f\n",
-         "", cpu_fcgi * us, cpu_fcs * us, cpu_place * us, cpu_sock * us);
-  print_ratio("libfcs / libfcgi, wall", fcgi.best_s, fcs.best_s,
-              sock.best_s);
-  print_ratio("libfcs / libfcgi, CPU", cpu_fcgi, cpu_fcs, cpu_sock);
-  print_ratio("in place / libfcgi, CPU", cpu_fcgi, cpu_place, cpu_sock);
-  double ratio = fcgi.best_s / fcs.best_s;
+         "", cpu[PEER_FCGI] * us, cpu[PEER_FCS] * us, cpu[PEER_IN_PLACE] * us,
+         cpu[PEER_SOCKET] * us);
+  print_ratio("libfcs / libfcgi, wall", t[PEER_FCGI].best_s,
+              t[PEER_FCS].best_s, t[PEER_SOCKET].best_s);
+  print_ratio("libfcs / libfcgi, CPU", cpu[PEER_FCGI], cpu[PEER_FCS],
+              cpu[PEER_SOCKET]);
+  print_ratio("in place / libfcgi, CPU", cpu[PEER_FCGI], cpu[PEER_IN_PLACE],
+              cpu[PEER_SOCKET]);
+  double ratio = t[PEER_FCGI].best_s / t[PEER_FCS].best_s;
   printf("%-22s goal: libfcs >= %.0f x libfcgi's requests/s: %s\n", "",
          PEER_GOAL, ratio >= PEER_GOAL ? "met" : "MISSED");
   free(job.body);

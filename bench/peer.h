@@ -62,10 +62,9 @@ typedef struct peer_job {
   const peer_input *in;
   uint8_t *body; /* the application's body buffer, body_len bytes */
   peer_counts counts;
-  /* The consumer thread's CPU time (user and system), least over the runs
-   * since the caller set it to a large value: what the consumer spent,
-   * without the time it waited for the feeder or for a CPU. */
-  double best_cpu_s;
+  /* The consumer thread's CPU time (user and system) in the last run: what
+   * it spent, without the time it waited for the feeder or for a CPU. */
+  double cpu_s;
 } peer_job;
 
 /* The consumers, bench_fn style: each opens a socketpair, starts the
@@ -108,9 +107,8 @@ size_t peer_encode_reply(uint8_t *out, size_t cap, uint16_t id);
 
 /* CPU seconds the calling thread has used. */
 double peer_thread_cpu_s(void);
-/* Keeps the least CPU time of job's runs; start is peer_thread_cpu_s() at
- * the run's start. */
-void peer_keep_cpu(peer_job *job, double start);
+/* Sets job->cpu_s; start is peer_thread_cpu_s() at the run's start. */
+void peer_note_cpu(peer_job *job, double start);
 
 /* Stops the benchmark: a consumer hit something the input does not hold. */
 void peer_die(const char *who, const char *what);

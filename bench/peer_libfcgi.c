@@ -54,6 +54,6 @@ uint64_t peer_run_libfcgi(void *arg) {
       peer_die("libfcgi", "the connection was closed");
   }
   c->reply_bytes = peer_disconnect(sv, &f);
-  peer_keep_cpu(job, cpu);
+  peer_note_cpu(job, cpu);
   return c->requests;
 }

@@ -125,7 +125,7 @@ static uint64_t run(peer_job *job, int in_place) {
     }
   }
   c->reply_bytes = peer_disconnect(sv, &f);
-  peer_keep_cpu(job, cpu);
+  peer_note_cpu(job, cpu);
   free(mem);
   return c->requests;
 }
