@@ -49,8 +49,8 @@ static void *feed(void *arg) {
   for (;;) {
     int moved = 0;
     if (next < in->nmsgs) {
-      unsigned n = in->nmsgs - next < BATCH ? (unsigned)(in->nmsgs - next)
-                                            : BATCH;
+      unsigned n =
+          in->nmsgs - next < BATCH ? (unsigned)(in->nmsgs - next) : BATCH;
       for (unsigned j = 0; j < n; j++) {
         size_t start = next + j ? in->msg_end[next + j - 1] : 0;
         out_iov[j].iov_base = in->in.bytes + start;

@@ -240,8 +240,8 @@ static void run_peer(const bench_options *o, const char *workload,
          "(in place %.2f), socket only %.2f\n",
          "", cpu[PEER_FCGI] * us, cpu[PEER_FCS] * us, cpu[PEER_IN_PLACE] * us,
          cpu[PEER_SOCKET] * us);
-  print_ratio("libfcs / libfcgi, wall", t[PEER_FCGI].best_s,
-              t[PEER_FCS].best_s, t[PEER_SOCKET].best_s);
+  print_ratio("libfcs / libfcgi, wall", t[PEER_FCGI].best_s, t[PEER_FCS].best_s,
+              t[PEER_SOCKET].best_s);
   print_ratio("libfcs / libfcgi, CPU", cpu[PEER_FCGI], cpu[PEER_FCS],
               cpu[PEER_SOCKET]);
   print_ratio("in place / libfcgi, CPU", cpu[PEER_FCGI], cpu[PEER_IN_PLACE],

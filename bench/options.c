@@ -34,7 +34,8 @@ static void usage(FILE *f) {
           "                        are reported (default 15, at most %d)\n"
           "  -p, --pairs N         name-value pairs per request in b "
           "(default 128)\n"
-          "  -w, --workloads LIST  any of the letters a, b, c, d (default abcd)\n"
+          "  -w, --workloads LIST  any of the letters a, b, c, d (default "
+          "abcd)\n"
           "  -h, --help            this text\n",
           BENCH_MAX_ITERATIONS);
 }
@@ -72,8 +73,7 @@ static int parse_workloads(const char *text, int run[4]) {
   }
   if (run[0] || run[1] || run[2] || run[3])
     return 0;
-  fprintf(stderr,
-          "fcs-bench: --workloads needs at least one of a, b, c, d\n");
+  fprintf(stderr, "fcs-bench: --workloads needs at least one of a, b, c, d\n");
   return -1;
 }
 

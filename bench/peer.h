@@ -12,8 +12,9 @@
  * (a web server never sends the next request before END_REQUEST; this
  * lets the feeder send ahead without that loss). Each consumer, per
  * request: looks up the PEER_LOOKUPS names, copies the body into its own
- * buffer (or, peer_run_libfcs_in_place, takes it where it lies) and writes the empty STDOUT record and END_REQUEST (the 24 bytes
- * libfcgi's FCGX_Finish_r writes) in one write(); the feeder drains them. */
+ * buffer (or, peer_run_libfcs_in_place, takes it where it lies) and writes the
+ * empty STDOUT record and END_REQUEST (the 24 bytes libfcgi's FCGX_Finish_r
+ * writes) in one write(); the feeder drains them. */
 #ifndef FCS_BENCH_PEER_H
 #define FCS_BENCH_PEER_H
 
@@ -34,8 +35,8 @@
 extern const char *const peer_lookups[PEER_LOOKUPS];
 
 typedef struct peer_input {
-  bench_input in;    /* the stream; in.requests requests */
-  size_t *msg_end;   /* message i is bytes [msg_end[i-1], msg_end[i]) */
+  bench_input in;  /* the stream; in.requests requests */
+  size_t *msg_end; /* message i: bytes [msg_end[i-1] or 0, msg_end[i]) */
   size_t nmsgs;
   uint32_t body_len; /* STDIN bytes of every request */
   uint32_t pairs;    /* PARAMS pairs of every request */
@@ -54,7 +55,7 @@ typedef struct peer_counts {
   uint64_t requests;
   uint64_t found;       /* lookups that found their name */
   uint64_t found_bytes; /* bytes of the values found */
-  uint64_t body_bytes;  /* STDIN bytes copied into the application buffer */
+  uint64_t body_bytes;  /* STDIN bytes the application read */
   uint64_t reply_bytes; /* bytes the feeder drained */
 } peer_counts;
 

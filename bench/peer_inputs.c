@@ -10,10 +10,12 @@
 #define REQUEST_ID 1
 
 const char *const peer_lookups[PEER_LOOKUPS] = {
-    "REQUEST_METHOD", "REQUEST_URI",     "QUERY_STRING",
-    "CONTENT_TYPE",   "CONTENT_LENGTH",  "SCRIPT_FILENAME",
-    "REMOTE_ADDR",    "HTTP_HOST",       "HTTP_COOKIE",
-    "HTTP_USER_AGENT", "HTTP_ACCEPT_LANGUAGE", "HTTP_AUTHORIZATION"};
+    "REQUEST_METHOD",       "REQUEST_URI",
+    "QUERY_STRING",         "CONTENT_TYPE",
+    "CONTENT_LENGTH",       "SCRIPT_FILENAME",
+    "REMOTE_ADDR",          "HTTP_HOST",
+    "HTTP_COOKIE",          "HTTP_USER_AGENT",
+    "HTTP_ACCEPT_LANGUAGE", "HTTP_AUTHORIZATION"};
 
 /* What nginx sends for a POST to a PHP front controller: Debian's
  * fastcgi.conf (fastcgi_params with SCRIPT_FILENAME) and
@@ -152,11 +154,11 @@ static size_t put_request(uint8_t *out, size_t cap, const uint8_t *pairs,
   fcs_encode_begin_request(out, cap, REQUEST_ID, FCS_RESPONDER, FCS_KEEP_CONN,
                            &opts, &begin);
   uint8_t *p = out ? out + begin : NULL;
-  fcs_encode_stream(p, cap - begin, FCS_PARAMS, REQUEST_ID, pairs, pairs_len,
-                    1, &opts, &par);
+  fcs_encode_stream(p, cap - begin, FCS_PARAMS, REQUEST_ID, pairs, pairs_len, 1,
+                    &opts, &par);
   p = out ? p + par : NULL;
-  fcs_encode_stream(p, cap - begin - par, FCS_STDIN, REQUEST_ID, body,
-                    body_len, 1, &opts, &in);
+  fcs_encode_stream(p, cap - begin - par, FCS_STDIN, REQUEST_ID, body, body_len,
+                    1, &opts, &in);
   return begin + par + in;
 }
 
@@ -185,11 +187,10 @@ int peer_make_input(peer_input *p, size_t size, uint32_t body_len) {
   p->in.len = count * one;
   for (size_t i = 0; i < count; i++) {
     size_t start = i * one;
-    make_pairs(pairs, sizeof(pairs), (uint32_t)i, body_len);
-    if (put_request(p->in.bytes + start, one, pairs, pairs_len, body,
+    if (make_pairs(pairs, sizeof(pairs), (uint32_t)i, body_len) != pairs_len ||
+        put_request(p->in.bytes + start, one, pairs, pairs_len, body,
                     body_len) != one) {
-      fprintf(stderr, "fcs-bench: request %zu of workload d changed size\n",
-              i);
+      fprintf(stderr, "fcs-bench: request %zu of workload d changed size\n", i);
       exit(1);
     }
     for (size_t at = 0; at < one; at += PEER_MESSAGE_MAX)

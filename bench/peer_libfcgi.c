@@ -39,8 +39,8 @@ uint64_t peer_run_libfcgi(void *arg) {
       }
     }
     int n, have = 0;
-    while ((n = FCGX_GetStr((char *)job->body + have,
-                            (int)in->body_len - have, req.in)) > 0)
+    while ((n = FCGX_GetStr((char *)job->body + have, (int)in->body_len - have,
+                            req.in)) > 0)
       have += n;
     /* the body must end here: a byte more is an error */
     char extra;

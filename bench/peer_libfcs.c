@@ -98,15 +98,13 @@ static uint64_t run(peer_job *job, int in_place) {
         c->found += lookup_params(&ev, &names, found);
         for (int l = 0; l < PEER_LOOKUPS; l++)
           c->found_bytes += found[l].value_len;
-      } else if (ev.type == FCS_AE_STREAM_DATA &&
-                 ev.record_type == FCS_STDIN) {
+      } else if (ev.type == FCS_AE_STREAM_DATA && ev.record_type == FCS_STDIN) {
         if (ev.len > in->body_len - have)
           peer_die("libfcs", "the body is longer than the input's");
         if (!in_place)
           memcpy(job->body + have, ev.data, ev.len);
         have += ev.len;
-      } else if (ev.type == FCS_AE_STREAM_END &&
-                 ev.record_type == FCS_STDIN) {
+      } else if (ev.type == FCS_AE_STREAM_END && ev.record_type == FCS_STDIN) {
         if (have != in->body_len)
           peer_die("libfcs", "the body is shorter than the input's");
         c->body_bytes += have;
