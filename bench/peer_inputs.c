@@ -17,14 +17,17 @@ const char *const peer_lookups[PEER_LOOKUPS] = {
     "HTTP_COOKIE",          "HTTP_USER_AGENT",
     "HTTP_ACCEPT_LANGUAGE", "HTTP_AUTHORIZATION"};
 
-/* What nginx sends for a POST to a PHP front controller: Debian's
- * fastcgi.conf (fastcgi_params with SCRIPT_FILENAME) and
- * snippets/fastcgi-php.conf (PATH_INFO), then one HTTP_* pair per request
- * header of a current browser behind a proxy. param_value gives the values
- * written here in parentheses: REMOTE_PORT and HTTP_X_REQUEST_ID change
- * from request to request (keeping their length), the content type and
- * length follow the body. */
+/* What nginx 1.22 sends for a POST to a PHP front controller, in its order:
+ * Debian's snippets/fastcgi-php.conf (PATH_INFO, then its include of
+ * fastcgi.conf: fastcgi_params with SCRIPT_FILENAME, plus Debian's
+ * REMOTE_USER), then one HTTP_* pair per request header of a current
+ * browser behind a proxy. param_value gives the values written here in
+ * parentheses: REMOTE_PORT and HTTP_X_REQUEST_ID change from request to
+ * request (keeping their length), the content type and length follow the
+ * body. */
 static const char *const params[][2] = {
+    {"PATH_INFO", "/articles/2024/fastcgi-benchmarks"},
+    {"SCRIPT_FILENAME", "/var/www/example.com/public/index.php"},
     {"QUERY_STRING", "page=2&sort=date&filter=active&q=fastcgi+benchmark"},
     {"REQUEST_METHOD", "POST"},
     {"CONTENT_TYPE", "(body)"},
@@ -41,14 +44,11 @@ static const char *const params[][2] = {
     {"SERVER_SOFTWARE", "nginx/1.22.1"},
     {"REMOTE_ADDR", "203.0.113.57"},
     {"REMOTE_PORT", "(varying)"},
+    {"REMOTE_USER", ""}, /* sent empty when no one logged in */
     {"SERVER_ADDR", "192.0.2.10"},
     {"SERVER_PORT", "443"},
     {"SERVER_NAME", "www.example.com"},
     {"REDIRECT_STATUS", "200"},
-    {"SCRIPT_FILENAME", "/var/www/example.com/public/index.php"},
-    {"PATH_INFO", "/articles/2024/fastcgi-benchmarks"},
-    {"PATH_TRANSLATED",
-     "/var/www/example.com/public/articles/2024/fastcgi-benchmarks"},
     {"HTTP_HOST", "www.example.com"},
     {"HTTP_CONNECTION", "keep-alive"},
     {"HTTP_CONTENT_TYPE", "(body)"},
