@@ -32,22 +32,20 @@ static void lookups_init(lookups *t) {
 }
 
 /* The one place that finds the application's names in a request's PARAMS:
- * one walk over the pairs with fcs_nv_next. found[l] gets the pair of
+ * one pass over the pairs the assembler parsed. found[l] gets the pair of
  * t->name[l] (name NULL if absent); returns how many were found. */
 static uint32_t lookup_params(const fcs_asm_event *ev, const lookups *t,
                               fcs_nv_pair found[PEER_LOOKUPS]) {
   uint32_t nfound = 0;
-  size_t pos = 0;
-  fcs_nv_pair pair;
   memset(found, 0, PEER_LOOKUPS * sizeof(found[0]));
-  while (nfound < PEER_LOOKUPS &&
-         fcs_nv_next(ev->data, ev->len, &pos, &pair) == FCS_NV_OK) {
-    if (pair.name_len > LOOKUP_MAX_LEN)
+  for (uint32_t i = 0; i < ev->npairs && nfound < PEER_LOOKUPS; i++) {
+    const fcs_nv_pair *pair = &ev->pairs[i];
+    if (pair->name_len > LOOKUP_MAX_LEN)
       continue;
-    for (int l = t->first[pair.name_len]; l; l = t->next[l - 1])
+    for (int l = t->first[pair->name_len]; l; l = t->next[l - 1])
       if (!found[l - 1].name &&
-          memcmp(pair.name, t->name[l - 1], pair.name_len) == 0) {
-        found[l - 1] = pair;
+          memcmp(pair->name, t->name[l - 1], pair->name_len) == 0) {
+        found[l - 1] = *pair;
         nfound++;
         break;
       }
