@@ -236,7 +236,7 @@ static void observed(fcs_assembler *a, fcs_err why, uint64_t at,
  * strict mode stops (returns 1), observe mode reports it. */
 static int broke(fcs_assembler *a, fcs_err why, uint64_t at,
                  fcs_asm_event *ev) {
-  if (a->dec.mode == FCS_STRICT)
+  if (!(a->dec.mode & FCS_RELAX_SESSION))
     return fail(a, why, at, ev);
   if (a->observe)
     observed(a, why, at, ev);
@@ -257,7 +257,7 @@ static int ignore_record(fcs_assembler *a, fcs_err why, int broken,
  * ignores it and says why. */
 static int stop_or_ignore(fcs_assembler *a, fcs_err why, const fcs_event *de,
                           fcs_asm_event *ev) {
-  if (a->dec.mode == FCS_STRICT)
+  if (!(a->dec.mode & FCS_RELAX_SESSION))
     return fail(a, why, de->offset, ev);
   return ignore_record(a, why, 1, de, ev);
 }
@@ -303,7 +303,7 @@ static int app_header(fcs_assembler *a, const fcs_event *de,
       a->cur_kind = K_BEGIN;
       return 0;
     }
-    if (a->dec.mode == FCS_STRICT)
+    if (!(a->dec.mode & FCS_RELAX_SESSION))
       return fail(a, FCS_E_DUPLICATE_BEGIN, de->offset, ev);
     a->cur_kind = K_BEGIN_DUP;
     return 0;

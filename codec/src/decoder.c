@@ -43,27 +43,28 @@ static inline int is_plain_stream_record(fcs_header h) {
  * byte that makes it invalid. h comes by value so the decoder can keep it in
  * registers. */
 static fcs_err check_header(fcs_header h, fcs_mode mode, int *at) {
-  int strict = mode == FCS_STRICT;
   *at = 0;
   if (is_plain_stream_record(h))
     return FCS_E_OK;
-  if (h.version != FCS_VERSION_1 && (strict || h.version == 0))
+  if (h.version != FCS_VERSION_1 &&
+      (h.version == 0 || !(mode & FCS_RELAX_VERSION)))
     return FCS_E_BAD_VERSION;
   *at = 2; /* requestIdB1 */
-  if (strict && fcs_type_is_management(h.type) &&
+  if (!(mode & FCS_RELAX_MGMT_ID) && fcs_type_is_management(h.type) &&
       h.request_id != FCS_NULL_REQUEST_ID)
     return FCS_E_MGMT_NONZERO_ID;
-  if (strict && fcs_type_is_known(h.type) && !fcs_type_is_management(h.type) &&
-      h.request_id == FCS_NULL_REQUEST_ID)
+  if (!(mode & FCS_RELAX_NULL_ID) && fcs_type_is_known(h.type) &&
+      !fcs_type_is_management(h.type) && h.request_id == FCS_NULL_REQUEST_ID)
     return FCS_E_APP_RECORD_NULL_ID;
   *at = 4; /* contentLengthB1 */
   if (has_fixed_body(h.type)) {
     if (h.content_length < FCS_BODY_LEN)
       return FCS_E_BODY_TOO_SHORT;
-    if (strict && h.content_length != FCS_BODY_LEN)
+    if (!(mode & FCS_RELAX_BODY_LENGTH) && h.content_length != FCS_BODY_LEN)
       return FCS_E_BODY_LENGTH;
   }
-  if (strict && h.type == FCS_ABORT_REQUEST && h.content_length != 0)
+  if (!(mode & FCS_RELAX_ABORT_CONTENT) && h.type == FCS_ABORT_REQUEST &&
+      h.content_length != 0)
     return FCS_E_ABORT_HAS_CONTENT;
   return FCS_E_OK;
 }
