@@ -43,7 +43,8 @@ FZ_NO_COVERAGE static unsigned long repeats_asked(const uint8_t *data,
          j++)
       num[n++] = (char)data[j];
     num[n] = 0;
-    sum += strtoul(num, NULL, 0);
+    unsigned long count = strtoul(num, NULL, 0); /* ULONG_MAX past range */
+    sum += count > REPEAT_LIMIT ? REPEAT_LIMIT + 1 : count;
   }
   return sum;
 }
