@@ -15,10 +15,11 @@ Replay rates count CPU time (user + system, of the binary and of any
 process it starts, such as the libfcgi target's server child), not elapsed
 time: on a shared machine a run waits for the CPU as long as the others
 make it. The target and the empty target are still measured `repeat` times,
-one after the other, and each keeps its best rate. `baseline`: the fuzz/ folder of another bench build (say, of an
-older commit, built with `fuzz.py build --engine bench` in its own
-checkout) whose binaries run the same inputs in the same rounds, so a change
-to a target is measured side by side with what it was.
+one after the other, and each keeps its best rate. `baseline`: the fuzz/
+folder of another bench build (say, of an older commit, built with
+`fuzz.py build --engine bench` in its own checkout) whose binaries run the
+same inputs in the same rounds, so a change to a target is measured side by
+side with what it was.
 """
 import ctypes
 import os
