@@ -143,15 +143,15 @@ static int dec_observe(fz_dec_trace *t, dec_state *s, const uint8_t *in,
     FZ_CHECK(ev->error.offset < consumed,
              "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
              fcs_err_name(ev->error.code), ev->error.offset, consumed);
-    FZ_CHECK(strcmp(fcs_err_name(ev->error.code), "UNKNOWN_ERROR") &&
+    FZ_CHECK(!fz_streq(fcs_err_name(ev->error.code), "UNKNOWN_ERROR") &&
                  *fcs_err_message(ev->error.code),
              "error code %d has no name or message", ev->error.code);
     dec_push(t, ev);
     return 0;
   }
   if (ev->type == FCS_EV_HEADER || ev->type == FCS_EV_RECORD)
-    FZ_CHECK((strcmp(fcs_type_name(ev->header.type), "UNKNOWN") != 0) ==
-                 fcs_type_is_known(ev->header.type),
+    FZ_CHECK(fz_streq(fcs_type_name(ev->header.type), "UNKNOWN") !=
+                 (fcs_type_is_known(ev->header.type) != 0),
              "type %u is %s but named %s", ev->header.type,
              fcs_type_is_known(ev->header.type) ? "known" : "unknown",
              fcs_type_name(ev->header.type));
@@ -303,11 +303,19 @@ static void dec_describe(char *buf, size_t cap, const fz_dec_item *it) {
            it->error.offset);
 }
 
+/* 8 bytes as one word (memcpy: no alignment or aliasing assumed). */
+static uint64_t word8(const void *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  return w;
+}
+
 static int dec_equal(const fz_dec_item *a, const fz_dec_item *b) {
-  return a->type == b->type &&
-         !memcmp(&a->header, &b->header, sizeof(a->header)) &&
+  _Static_assert(sizeof(fcs_header) == 8 && FCS_BODY_LEN == 8,
+                 "a header and a fixed body are 8 bytes");
+  return a->type == b->type && word8(&a->header) == word8(&b->header) &&
          a->record == b->record && a->offset == b->offset && a->len == b->len &&
-         !memcmp(a->body, b->body, FCS_BODY_LEN) &&
+         word8(a->body) == word8(b->body) &&
          a->error.code == b->error.code && a->error.offset == b->error.offset &&
          a->error.record == b->error.record;
 }
@@ -365,14 +373,14 @@ static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
   switch (ev->type) {
   case FCS_AE_BEGIN:
   case FCS_AE_REFUSED:
-    FZ_CHECK((strcmp(fcs_role_name(ev->role), "UNKNOWN") != 0) ==
+    FZ_CHECK(fz_streq(fcs_role_name(ev->role), "UNKNOWN") !=
                  (ev->role >= FCS_RESPONDER && ev->role <= FCS_FILTER),
              "role %u is named %s", ev->role, fcs_role_name(ev->role));
     break;
   case FCS_AE_END_REQUEST:
     FZ_CHECK(
-        (strcmp(fcs_protocol_status_name(ev->end.protocol_status), "UNKNOWN") !=
-         0) == (ev->end.protocol_status <= FCS_UNKNOWN_ROLE),
+        fz_streq(fcs_protocol_status_name(ev->end.protocol_status),
+                 "UNKNOWN") != (ev->end.protocol_status <= FCS_UNKNOWN_ROLE),
         "protocol status %u is named %s", ev->end.protocol_status,
         fcs_protocol_status_name(ev->end.protocol_status));
     break;
@@ -665,6 +673,8 @@ static void expect_lenient(const fz_asm_trace *l, const fz_asm_trace *o) {
 void fz_asm_trace_expect_observed(const fz_asm_trace *strict,
                                   const fz_asm_trace *lenient,
                                   const fz_asm_trace *observe) {
-  expect_strict(strict, observe);
-  expect_lenient(lenient, observe);
+  if (strict)
+    expect_strict(strict, observe);
+  if (lenient)
+    expect_lenient(lenient, observe);
 }
