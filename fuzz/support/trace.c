@@ -8,10 +8,6 @@
 #include "check.h"
 #include "hash.h"
 
-/* Consecutive feeds that consume nothing: a record gives at most two
- * (RECORD_END, STREAM_END), the assembler may add one event at a header. */
-#define MAX_IDLE_FEEDS 4
-
 static void *grow(void *items, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
     return items;
@@ -220,10 +216,11 @@ static int feed_one_by_one(fcs_decoder *d, fz_dec_trace *t, dec_state *s,
     FZ_CHECK(used <= left,
              "decoder consumed %zu bytes of a %zu-byte piece at offset %zu",
              used, left, (size_t)(p - in));
-    idle = used ? 0 : idle + 1;
-    FZ_CHECK(idle <= MAX_IDLE_FEEDS,
-             "decoder made no progress in %d calls at offset %zu", idle,
-             (size_t)(p - in));
+    idle = used || ev.type == FCS_EV_NONE ? 0 : idle + 1;
+    FZ_CHECK(idle <= FCS_DECODER_MAX_IDLE_EVENTS,
+             "decoder gave %d events in a row that consumed nothing, at "
+             "offset %zu",
+             idle, (size_t)(p - in));
     if (ev.type == FCS_EV_NONE) {
       FZ_CHECK(used == left, "decoder stopped with %zu bytes left at %zu",
                left - used, (size_t)(p - in) + used);
@@ -315,8 +312,8 @@ static int dec_equal(const fz_dec_item *a, const fz_dec_item *b) {
                  "a header and a fixed body are 8 bytes");
   return a->type == b->type && word8(&a->header) == word8(&b->header) &&
          a->record == b->record && a->offset == b->offset && a->len == b->len &&
-         word8(a->body) == word8(b->body) &&
-         a->error.code == b->error.code && a->error.offset == b->error.offset &&
+         word8(a->body) == word8(b->body) && a->error.code == b->error.code &&
+         a->error.offset == b->error.offset &&
          a->error.record == b->error.record;
 }
 
@@ -378,11 +375,11 @@ static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
              "role %u is named %s", ev->role, fcs_role_name(ev->role));
     break;
   case FCS_AE_END_REQUEST:
-    FZ_CHECK(
-        fz_streq(fcs_protocol_status_name(ev->end.protocol_status),
-                 "UNKNOWN") != (ev->end.protocol_status <= FCS_UNKNOWN_ROLE),
-        "protocol status %u is named %s", ev->end.protocol_status,
-        fcs_protocol_status_name(ev->end.protocol_status));
+    FZ_CHECK(fz_streq(fcs_protocol_status_name(ev->end.protocol_status),
+                      "UNKNOWN") !=
+                 (ev->end.protocol_status <= FCS_UNKNOWN_ROLE),
+             "protocol status %u is named %s", ev->end.protocol_status,
+             fcs_protocol_status_name(ev->end.protocol_status));
     break;
   case FCS_AE_PARAMS:
     FZ_CHECK(ev->len <= lim->max_params_bytes && ev->npairs <= lim->max_pairs,
@@ -501,10 +498,11 @@ void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
       FZ_CHECK(used <= left,
                "assembler consumed %zu bytes of a %zu-byte piece at %zu", used,
                left, (size_t)(p - in));
-      idle = used ? 0 : idle + 1;
-      FZ_CHECK(idle <= MAX_IDLE_FEEDS,
-               "assembler made no progress in %d calls at offset %zu", idle,
-               (size_t)(p - in));
+      idle = used || ev.type == FCS_AE_NONE ? 0 : idle + 1;
+      FZ_CHECK(idle <= FCS_ASSEMBLER_MAX_IDLE_EVENTS,
+               "assembler gave %d events in a row that consumed nothing, at "
+               "offset %zu",
+               idle, (size_t)(p - in));
       if (ev.type == FCS_AE_STREAM_DATA)
         FZ_CHECK(ev.data >= p && ev.data + ev.len <= p + used &&
                      (uint64_t)(ev.data - in) == ev.offset && ev.len > 0,

@@ -22,6 +22,11 @@
 #include "fcs/nv.h"
 #include "fcs/proto.h"
 
+/* The most events in a row that consume no input: each of the decoder's
+ * FCS_DECODER_MAX_IDLE_EVENTS may give a VIOLATION and its own event
+ * (observe mode; see due below). NONE is not an event. */
+#define FCS_ASSEMBLER_MAX_IDLE_EVENTS (2 * FCS_DECODER_MAX_IDLE_EVENTS)
+
 typedef enum fcs_side { FCS_SIDE_APP = 0, FCS_SIDE_CLIENT = 1 } fcs_side;
 
 typedef struct fcs_limits {

@@ -5,7 +5,8 @@
  * (CONTENT events point into the caller's buffer), keeps constant state and
  * never reads outside [in, in+len). Every call with input either consumes at
  * least one byte or reports an event, and events that consume nothing are
- * bounded (at most two per record), so a loop over feed always terminates.
+ * bounded (FCS_DECODER_MAX_IDLE_EVENTS in a row), so a loop over feed
+ * always terminates.
  * The event sequence does not depend on how the input is split, except that
  * one record's content may arrive as several CONTENT slices.
  *
@@ -26,6 +27,10 @@
 
 #include "fcs/error.h"
 #include "fcs/proto.h"
+
+/* The most events in a row that consume no input: a record's RECORD_END
+ * and STREAM_END (a call that reports NONE is not an event). */
+#define FCS_DECODER_MAX_IDLE_EVENTS 2
 
 /* What the codec accepts beyond what FastCGI 1.0 allows: a set of named
  * relaxations, or-ed together (docs/strictness.md lists what each one
