@@ -202,9 +202,19 @@ static int piece_bytes(const fcs_tok *t, fcs_buf *out, char *err,
     buf_free(&one);
     return -1;
   }
-  buf_reserve(out, one.len * t->repeat);
-  for (unsigned long i = 0; i < t->repeat; i++)
-    buf_add(out, one.p, one.len);
+  /* The first copy, then what is written so far doubled until the total:
+   * "z"*199990 takes 18 copies, not 199990. */
+  size_t total = one.len * t->repeat, have = one.len;
+  buf_reserve(out, total);
+  uint8_t *dst = out->p + out->len;
+  if (total)
+    memcpy(dst, one.p, one.len);
+  while (have < total) {
+    size_t n = have < total - have ? have : total - have;
+    memcpy(dst + have, dst, n);
+    have += n;
+  }
+  out->len += total;
   buf_free(&one);
   return 0;
 }

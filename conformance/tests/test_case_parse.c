@@ -114,6 +114,20 @@ static void test_reply_forms(void) {
     CHECK_EQ(c.steps[0].o.split, 1000);
     case_free(&c);
   }
+  /* Repeats of every count 1..40 (the expansion doubles what it wrote),
+   * and a piece after them. */
+  for (int n = 1; n <= 40; n++) {
+    char text[64], want[128];
+    snprintf(text, sizeof text, "reply stdout \"abc\"*%d+7a\nget \"/\"\n", n);
+    size_t len = 0;
+    for (int i = 0; i < n; i++, len += 3)
+      memcpy(want + len, "abc", 3);
+    want[len++] = 'z';
+    if (parses(text, &c)) {
+      CHECK(c.steps[0].nitems == 1 && item_is(&c.steps[0].items[0], want, len));
+      case_free(&c);
+    }
+  }
 }
 
 /* Which steps are requests a reply can answer, and what may stand between
