@@ -543,6 +543,11 @@ def bench_one(args, name, n, tmp, procs, builds, user):
         f, h = result["paths"]["fcgi"], result["paths"]["http"]
         if "rps" in f and "rps" in h:
             result["ratio_rps"] = f["rps"] / h["rps"]
+            # Each round's FastCGI run over the HTTP run right after it:
+            # load that drifts during the whole measurement cancels out.
+            ratios = [a["rps"] / b["rps"] for a, b in zip(f["runs"], h["runs"])]
+            result["round_ratios"] = ratios
+            result["round_ratio_median"] = statistics.median(ratios)
         if proxy.poll() is not None:
             result["note"] = f"{name} exited with {proxy.returncode}"
     finally:
@@ -560,11 +565,14 @@ def report_markdown(results, args):
     lines = [
         f"wrk {args.threads} thread(s), {args.connections} connections, "
         f"{args.duration} s per run, {args.rounds} rounds "
-        f"(fcgi, http, fcgi, http, ...); medians of the rounds. "
-        f"Latency in ms.", "",
+        f"(fcgi, http, fcgi, http, ...); medians of the rounds, each "
+        f"column on its own. Latency in ms. FastCGI/HTTP: of the median "
+        f"req/s; per round: each FastCGI run over the HTTP run after it.",
+        "",
         "| proxy | body | FastCGI req/s | p50 | p99 | HTTP req/s | p50 | p99 "
-        "| FastCGI/HTTP | upstream closes per request, FastCGI / HTTP |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| FastCGI/HTTP | per round: median (range) "
+        "| upstream closes per request, FastCGI / HTTP |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
         "| ---: |"]
     for r in results:
         cells = [r["proxy"], f"{r['body_bytes']} B"]
@@ -577,6 +585,12 @@ def report_markdown(results, args):
                 why = e.get("error", r.get("error", "?")).replace("|", "\\|")
                 cells += [f"failed: {why}", "", ""]
         cells.append(f"{r['ratio_rps']:.2f}" if "ratio_rps" in r else "")
+        if "round_ratios" in r:
+            cells.append(f"{r['round_ratio_median']:.2f} "
+                         f"({min(r['round_ratios']):.2f}-"
+                         f"{max(r['round_ratios']):.2f})")
+        else:
+            cells.append("")
         closes = []
         for kind in ("fcgi", "http"):
             e = r["paths"].get(kind, {})
