@@ -511,16 +511,21 @@ def bench_one(args, name, n, tmp, procs, builds, user):
             entry = {"path": path, "runs": []}
             result["paths"][kind] = entry
             try:
-                entry["verified_status"] = 200
                 entry["verified_body_bytes"] = check_path(port, path, n)
+                entry["verified_status"] = 200
             except Failure as e:
                 entry["error"] = str(e)
         live = [k for k in paths if "error" not in result["paths"][k]]
         upstream = {"fcgi": fport, "http": hport}
         for kind in live:
             if upstream[kind]:  # mod_fcgid's are Unix sockets
-                result["paths"][kind]["upstream_closes_per_request"] = \
-                    probe_closes(port, paths[kind], upstream[kind])
+                try:
+                    result["paths"][kind]["upstream_closes_per_request"] = \
+                        probe_closes(port, paths[kind], upstream[kind])
+                except (OSError, http.client.HTTPException) as e:
+                    result["paths"][kind]["error"] = \
+                        f"the probe: {type(e).__name__}: {e}"
+        live = [k for k in paths if "error" not in result["paths"][k]]
         for kind in live if args.warmup else []:  # pools filled, workers spawned
             wrk(args, port, paths[kind], args.warmup, args.script)
         for _ in range(args.rounds):
