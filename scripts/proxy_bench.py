@@ -437,6 +437,26 @@ def time_wait(port):
     return n
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu(pgid):
+    """CPU seconds (user + system) used so far by the live processes of
+    process group pgid, all their threads included."""
+    total = 0
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        f = stat[stat.rindex(")") + 2:].split()
+        if int(f[2]) == pgid:  # fields 5, 14 and 15 of proc(5)
+            total += int(f[11]) + int(f[12])
+    return total / TICKS
+
+
 PROBE_REQUESTS = 100
 
 
@@ -461,7 +481,8 @@ def probe_closes(port, path, upstream):
 
 def median_of(runs):
     return {k: statistics.median(r[k] for r in runs)
-            for k in ("rps", "p50_us", "p99_us")}
+            for k in ("rps", "p50_us", "p99_us", "proxy_cpu_us",
+                      "upstream_cpu_us") if all(k in r for r in runs)}
 
 
 def bench_one(args, name, n, tmp, procs, builds, user):
@@ -478,6 +499,7 @@ def bench_one(args, name, n, tmp, procs, builds, user):
               "loadavg_1min": os.getloadavg()[0]}
     try:
         fport = None
+        up_pid = {}  # each upstream leads its own process group
         if name != "apache2-fcgid":
             p_log = w / "responder.log"
             fport = start_upstream(
@@ -487,11 +509,13 @@ def bench_one(args, name, n, tmp, procs, builds, user):
                         "--max-conn-reqs", "8", "--idle-timeout", "0"],
                 p_log, "fcgi-responder")
             started.append(procs.running[-1])
+            up_pid["fcgi"] = procs.running[-1].pid
         hport = start_upstream(
             procs, [str(builds["origin"]), "--listen", "tcp:127.0.0.1:0",
                     "--body-bytes", str(n), "--max-conns", "4096"],
             w / "origin.log", "fcs-http-origin")
         started.append(procs.running[-1])
+        up_pid["http"] = procs.running[-1].pid
         port = free_port()
         conf = CONFS[name]
         extra = {}
@@ -533,7 +557,13 @@ def bench_one(args, name, n, tmp, procs, builds, user):
                 entry = result["paths"][kind]
                 if "error" in entry:
                     continue
+                groups = {"proxy_cpu_us": proxy.pid,
+                          "upstream_cpu_us": up_pid.get(kind)}
+                cpu = {k: group_cpu(g) for k, g in groups.items() if g}
                 m = wrk(args, port, paths[kind], args.duration, args.script)
+                for k, before in cpu.items():  # per request, in µs
+                    used = group_cpu(groups[k]) - before
+                    m[k] = used * 1e6 / max(m["requests"], 1)
                 entry["runs"].append(m)
                 why = run_ok(m, n)
                 if why:
@@ -572,13 +602,18 @@ def report_markdown(results, args):
         f"{args.duration} s per run, {args.rounds} rounds "
         f"(fcgi, http, fcgi, http, ...); medians of the rounds, each "
         f"column on its own. Latency in ms. FastCGI/HTTP: of the median "
-        f"req/s; per round: each FastCGI run over the HTTP run after it.",
+        f"req/s; per round: each FastCGI run over the HTTP run after it. "
+        f"CPU: user + system time of the proxy's process group and of the "
+        f"upstream per request (apache2-fcgid: its spawned responders are "
+        f"in Apache's group).",
         "",
         "| proxy | body | FastCGI req/s | p50 | p99 | HTTP req/s | p50 | p99 "
         "| FastCGI/HTTP | per round: median (range) "
-        "| upstream closes per request, FastCGI / HTTP |",
+        "| upstream closes per request, FastCGI / HTTP "
+        "| proxy CPU µs per request, FastCGI / HTTP "
+        "| upstream CPU µs per request, FastCGI / HTTP |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: |"]
+        "| ---: | ---: | ---: |"]
     for r in results:
         cells = [r["proxy"], f"{r['body_bytes']} B"]
         for kind in ("fcgi", "http"):
@@ -605,6 +640,10 @@ def report_markdown(results, args):
                 closes.append("n/a" if kind == "fcgi" and
                               r["proxy"] == "apache2-fcgid" else "")
         cells.append(" / ".join(closes))
+        for key in ("proxy_cpu_us", "upstream_cpu_us"):
+            cells.append(" / ".join(
+                f"{r['paths'][k][key]:.0f}" if key in r["paths"].get(k, {})
+                else "n/a" for k in ("fcgi", "http")))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

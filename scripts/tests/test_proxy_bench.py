@@ -82,6 +82,8 @@ def test_short_run_serves_both_paths_in_full(tmp_path):
                 assert run["bytes"] >= run["requests"] * n, where
             assert e["bytes_per_response"] >= n, where
             assert e["rps"] > 0 and 0 < e["p50_us"] <= e["p99_us"], where
+            # CPU per request of the proxy and of the upstream it used.
+            assert e["proxy_cpu_us"] > 0 and e["upstream_cpu_us"] > 0, where
         assert len(res["round_ratios"]) == 2
         assert res["round_ratio_median"] == pytest.approx(
             sum(res["round_ratios"]) / 2)
@@ -101,7 +103,8 @@ def test_short_run_serves_both_paths_in_full(tmp_path):
         for size in (65536, 128):
             row = re.search(rf"^\| {name} \| {size} B \| (\d+) \| [\d.]+ \| "
                             rf"[\d.]+ \| (\d+) \| [\d.]+ \| [\d.]+ \| "
-                            rf"([\d.]+) \| ([\d.]+) \(([\d.]+)-([\d.]+)\) \|",
+                            rf"([\d.]+) \| ([\d.]+) \(([\d.]+)-([\d.]+)\) \| "
+                            rf"[\d.]+ / [\d.]+ \| \d+ / \d+ \| \d+ / \d+ \|$",
                             r.stdout, re.M)
             assert row, f"no row for {name} {size} in:\n{r.stdout}"
     # Nothing left: no process naming the temp dir, no file in it.
