@@ -22,6 +22,11 @@ typedef struct bench_timing {
 void bench_measure(bench_fn fn, void *arg, unsigned iterations,
                    bench_timing *t);
 
+/* Monotonic wall-clock seconds. */
+double bench_now_s(void);
+/* Sorts the n run times (seconds) and fills t's best and median. */
+void bench_summarize(double *runs, unsigned n, bench_timing *t);
+
 /* Tells the compiler that the memory behind p is read by someone it cannot
  * see, so stores into it are never dropped. */
 static inline void bench_escape(const void *p) {

@@ -17,10 +17,14 @@ static void usage(FILE *f) {
           "Decoder throughput of the fcs codec, each next to memcpy of the\n"
           "same bytes in the same run:\n"
           "  a  minimal records (8 content bytes): raw decoder, records/s\n"
-          "  b  params-heavy requests: app-side assembler + fcs_nv_next,\n"
+          "  b  params-heavy requests: app-side assembler, its parsed pairs,\n"
           "     pairs/s\n"
           "  c  one large STDOUT stream: raw decoder and client-side\n"
           "     assembler (max_stream_bytes 0), bytes/s\n"
+          "  d  nginx-like requests on one keep-alive connection, 256-byte\n"
+          "     and 64 KiB bodies, from a socket: libfcs's app-side\n"
+          "     assembler next to libfcgi (FCGX_Accept_r, FCGX_GetParam,\n"
+          "     FCGX_GetStr), requests/s and their ratio\n"
           "\n"
           "options:\n"
           "  -s, --size MIB        input bytes per workload in MiB "
@@ -30,7 +34,8 @@ static void usage(FILE *f) {
           "                        are reported (default 15, at most %d)\n"
           "  -p, --pairs N         name-value pairs per request in b "
           "(default 128)\n"
-          "  -w, --workloads LIST  any of the letters a, b, c (default abc)\n"
+          "  -w, --workloads LIST  any of the letters a, b, c, d (default "
+          "abcd)\n"
           "  -h, --help            this text\n",
           BENCH_MAX_ITERATIONS);
 }
@@ -54,21 +59,21 @@ static int parse_count(const char *opt, const char *text, unsigned long max,
   return 0;
 }
 
-static int parse_workloads(const char *text, int run[3]) {
-  run[0] = run[1] = run[2] = 0;
+static int parse_workloads(const char *text, int run[4]) {
+  run[0] = run[1] = run[2] = run[3] = 0;
   for (const char *c = text ? text : ""; *c; c++) {
-    if (*c < 'a' || *c > 'c') {
+    if (*c < 'a' || *c > 'd') {
       fprintf(stderr,
-              "fcs-bench: --workloads takes the letters a, b, c; "
+              "fcs-bench: --workloads takes the letters a, b, c, d; "
               "got '%c' in '%s'\n",
               *c, text);
       return -1;
     }
     run[*c - 'a'] = 1;
   }
-  if (run[0] || run[1] || run[2])
+  if (run[0] || run[1] || run[2] || run[3])
     return 0;
-  fprintf(stderr, "fcs-bench: --workloads needs at least one of a, b, c\n");
+  fprintf(stderr, "fcs-bench: --workloads needs at least one of a, b, c, d\n");
   return -1;
 }
 
@@ -80,7 +85,7 @@ int bench_parse_options(int argc, char **argv, bench_options *o) {
   o->size_mib = 64;
   o->iterations = 15;
   o->pairs = 128;
-  o->run[0] = o->run[1] = o->run[2] = 1;
+  o->run[0] = o->run[1] = o->run[2] = o->run[3] = 1;
   /* Every option but --help (which returns) takes a value. */
   for (int i = 1; i < argc; i += 2) {
     const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;

@@ -9,7 +9,7 @@ typedef struct bench_options {
   size_t size_mib;     /* input per workload */
   unsigned iterations; /* timed runs per measurement */
   uint32_t pairs;      /* name-value pairs per request, workload b */
-  int run[3];          /* workloads a, b, c selected */
+  int run[4];          /* workloads a, b, c, d selected */
 } bench_options;
 
 /* Fills o from argv. Returns 0 to go on, 1 when --help was printed, -1

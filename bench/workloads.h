@@ -24,7 +24,7 @@ uint64_t bench_decode_whole_records(void *job);
 uint64_t bench_decode_batched_records(void *job);
 /* Raw decoder, strict mode: sums the CONTENT bytes of STDOUT records. */
 uint64_t bench_decode_stdout(void *job);
-/* App-side assembler, strict: walks every PARAMS stream with fcs_nv_next
+/* App-side assembler, strict: looks at every pair of each PARAMS event
  * and counts the pairs; ends each request after its STDIN. */
 uint64_t bench_assemble_params(void *job);
 /* Client-side assembler, strict, max_stream_bytes 0: sums STREAM_DATA of

@@ -9,7 +9,8 @@
   fuzz.py triage   [--target T [CRASH_FILE_OR_DIR...]]
   fuzz.py coverage [--html DIR] [--min-lines P] [--min-branches P]
   fuzz.py coverage --upstream H [--corpus DIR...]   lines of H's FastCGI units
-  fuzz.py bench    [--seconds N] [--runs R] [--targets T...] [--json FILE]
+  fuzz.py bench    [--seconds N] [--runs R] [--repeat K] [--baseline DIR]
+                   [--targets T...] [--json FILE]
 
 Work files (fuzzer corpora, crashes, AFL++ sync folders) live under
 build/fuzz-work/<target>/ (or $FCS_FUZZ_WORK/<target>/).
@@ -140,7 +141,8 @@ def upstream_coverage(a):
 
 
 def cmd_bench(a):
-    rows = fuzz_bench.measure(_targets(a.targets), a.seconds, a.runs)
+    rows = fuzz_bench.measure(_targets(a.targets), a.seconds, a.runs,
+                              repeat=a.repeat, baseline=a.baseline)
     if a.json:
         pathlib.Path(a.json).write_text(json.dumps(rows, indent=2) + "\n")
     return 0
@@ -200,6 +202,12 @@ def main(argv=None):
     p = sub.add_parser("bench", help="exec/s of each target next to an empty target")
     p.add_argument("--seconds", type=int, default=10, help="fuzzing time per target")
     p.add_argument("--runs", type=int, default=200, help="replays of each corpus input")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="rounds of replay measurements; each binary keeps its best")
+    p.add_argument("--baseline", metavar="DIR",
+                   help="the fuzz/ folder of another bench build (e.g. of the "
+                        "previous commit): its fuzz_TARGET replays the same "
+                        "inputs in the same rounds, its ratio is shown beside")
     p.add_argument("--targets", nargs="*", default=[])
     p.add_argument("--json", help="write the rows as JSON")
     p.set_defaults(func=cmd_bench)

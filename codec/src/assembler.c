@@ -33,7 +33,8 @@ static size_t align_up(size_t n) {
 }
 
 static size_t slot_bytes(const fcs_limits *l) {
-  return align_up(l->max_params_bytes) + 2 * align_up(l->max_stream_bytes);
+  return align_up(sizeof(fcs_nv_pair) * (size_t)l->max_pairs) +
+         align_up(l->max_params_bytes) + 2 * align_up(l->max_stream_bytes);
 }
 
 size_t fcs_assembler_memory_size(const fcs_limits *limits) {
@@ -75,10 +76,12 @@ fcs_err fcs_assembler_init(fcs_assembler *a, fcs_side side, fcs_mode mode,
   for (uint32_t i = 0; i < a->limits.max_requests; i++) {
     fcs_request *r = &a->req[i];
     memset(r, 0, sizeof(*r));
+    r->pairs = (fcs_nv_pair *)(void *)p;
+    p += align_up(sizeof(fcs_nv_pair) * (size_t)a->limits.max_pairs);
     r->params = p;
     r->stream[0] = p + align_up(a->limits.max_params_bytes);
     r->stream[1] = r->stream[0] + align_up(a->limits.max_stream_bytes);
-    p += slot_bytes(&a->limits);
+    p = r->stream[1] + align_up(a->limits.max_stream_bytes);
   }
   return FCS_E_OK;
 }
@@ -125,7 +128,9 @@ static fcs_request *open_slot(fcs_assembler *a, uint16_t id, uint16_t role,
   if (!r)
     return NULL;
   uint8_t *params = r->params, *s0 = r->stream[0], *s1 = r->stream[1];
+  fcs_nv_pair *pairs = r->pairs;
   memset(r, 0, sizeof(*r));
+  r->pairs = pairs;
   r->params = params;
   r->stream[0] = s0;
   r->stream[1] = s1;
@@ -133,7 +138,6 @@ static fcs_request *open_slot(fcs_assembler *a, uint16_t id, uint16_t role,
   r->role = role;
   r->flags = flags;
   r->active = 1;
-  fcs_nv_parser_init(&r->nv);
   return r;
 }
 
@@ -232,7 +236,7 @@ static void observed(fcs_assembler *a, fcs_err why, uint64_t at,
  * strict mode stops (returns 1), observe mode reports it. */
 static int broke(fcs_assembler *a, fcs_err why, uint64_t at,
                  fcs_asm_event *ev) {
-  if (a->dec.mode == FCS_STRICT)
+  if (!(a->dec.mode & FCS_RELAX_SESSION))
     return fail(a, why, at, ev);
   if (a->observe)
     observed(a, why, at, ev);
@@ -253,7 +257,7 @@ static int ignore_record(fcs_assembler *a, fcs_err why, int broken,
  * ignores it and says why. */
 static int stop_or_ignore(fcs_assembler *a, fcs_err why, const fcs_event *de,
                           fcs_asm_event *ev) {
-  if (a->dec.mode == FCS_STRICT)
+  if (!(a->dec.mode & FCS_RELAX_SESSION))
     return fail(a, why, de->offset, ev);
   return ignore_record(a, why, 1, de, ev);
 }
@@ -299,7 +303,7 @@ static int app_header(fcs_assembler *a, const fcs_event *de,
       a->cur_kind = K_BEGIN;
       return 0;
     }
-    if (a->dec.mode == FCS_STRICT)
+    if (!(a->dec.mode & FCS_RELAX_SESSION))
       return fail(a, FCS_E_DUPLICATE_BEGIN, de->offset, ev);
     a->cur_kind = K_BEGIN_DUP;
     return 0;
@@ -370,30 +374,35 @@ static int on_params_content(fcs_assembler *a, const fcs_event *de,
   uint32_t room = a->limits.max_params_bytes - r->params_len;
   if (de->len > room)
     return fail(a, FCS_E_LIMIT_PARAMS_BYTES, de->offset + room, ev);
-  memcpy(r->params + r->params_len, de->data, de->len);
+  uint32_t base = r->params_len; /* params[base] is de->data[0] */
+  memcpy(r->params + base, de->data, de->len);
   r->params_len += (uint32_t)de->len;
-  /* Walk the pairs as they arrive: limits hit early, the stream end needs
-   * only a boundary check. */
-  const uint8_t *p = de->data;
-  size_t left = de->len;
+  /* Record the pairs these bytes complete. A pair's lengths or its end
+   * first fit with these bytes, so the byte at fault for a limit (the last
+   * length byte, or the pair's last byte) is in them. */
+  size_t pos = r->params_parsed;
   for (;;) {
-    fcs_nv_piece piece;
-    size_t n = fcs_nv_parser_feed(&r->nv, p, left, &piece);
-    p += n;
-    left -= n;
-    if (piece.kind == FCS_NV_PIECE_NONE)
-      return 0;
-    /* The byte that broke a limit is the last one the parser took: the
-     * last length byte (LENGTHS) or the pair's last byte (PAIR_END). Both
-     * pieces come in the call that took it, so p > de->data here. */
-    uint64_t at = de->offset + (uint64_t)(p - de->data) - 1;
-    if (piece.kind == FCS_NV_PIECE_LENGTHS &&
-        (uint64_t)piece.name_len + piece.value_len > a->limits.max_params_bytes)
-      return fail(a, FCS_E_LIMIT_PARAMS_BYTES, at, ev);
-    if (piece.kind == FCS_NV_PIECE_PAIR_END &&
-        ++r->npairs > a->limits.max_pairs)
-      return fail(a, FCS_E_LIMIT_PAIRS, at, ev);
+    uint32_t nlen, vlen;
+    size_t heads = fcs_nv_lengths(r->params, r->params_len, pos, &nlen, &vlen);
+    if (!heads)
+      break;
+    if ((uint64_t)nlen + vlen > a->limits.max_params_bytes)
+      return fail(a, FCS_E_LIMIT_PARAMS_BYTES,
+                  de->offset + (pos + heads - 1 - base), ev);
+    size_t end = pos + heads + nlen + vlen;
+    if (end > r->params_len)
+      break;
+    if (r->npairs == a->limits.max_pairs)
+      return fail(a, FCS_E_LIMIT_PAIRS, de->offset + (end - 1 - base), ev);
+    fcs_nv_pair *pair = &r->pairs[r->npairs++];
+    pair->name = r->params + pos + heads;
+    pair->name_len = nlen;
+    pair->value = pair->name + nlen;
+    pair->value_len = vlen;
+    pos = end;
   }
+  r->params_parsed = (uint32_t)pos;
+  return 0;
 }
 
 static int on_stream_content(fcs_assembler *a, int idx, const fcs_event *de,
@@ -519,34 +528,26 @@ static int on_record_end(fcs_assembler *a, const fcs_event *de,
   }
 }
 
-/* The bytes of the complete pairs at the start of r's PARAMS. */
-static uint32_t whole_pairs_len(const fcs_request *r) {
-  size_t pos = 0;
-  fcs_nv_pair pair;
-  while (fcs_nv_next(r->params, r->params_len, &pos, &pair) == FCS_NV_OK)
-    ;
-  return (uint32_t)pos;
-}
-
 static int on_stream_end(fcs_assembler *a, const fcs_event *de,
                          fcs_asm_event *ev) {
   fcs_request *r = a->cur;
   int idx;
   switch (a->cur_kind) {
   case K_PARAMS:
-    if (!fcs_nv_parser_at_boundary(&r->nv)) {
+    if (r->params_parsed != r->params_len) {
       /* Lenient mode stops too: the last pair cannot be read. Observe mode
        * hands up the complete ones. */
       if (!a->observe)
         return fail(a, FCS_E_NV_TRUNCATED, de->offset, ev);
       observed(a, FCS_E_NV_TRUNCATED, de->offset, ev);
-      r->params_len = whole_pairs_len(r);
+      r->params_len = r->params_parsed;
     }
     r->params_done = 1;
     ev->type = FCS_AE_PARAMS;
     ev->data = r->params;
     ev->len = r->params_len;
     ev->npairs = r->npairs;
+    ev->pairs = r->pairs;
     return 1;
   case K_STREAM0:
   case K_STREAM1:

@@ -25,19 +25,37 @@ static size_t record_size(const fcs_record_opts *o, size_t clen) {
   return FCS_HEADER_LEN + clen + fcs_padding_for(&o->padding, clen);
 }
 
-/* Writes one record; the caller has checked the space. */
+/* The one writer of record bytes; the caller has checked the space. */
+static uint8_t *put_raw(uint8_t *out, const fcs_header *h,
+                        const uint8_t *content, size_t clen, uint8_t fill) {
+  fcs_header_encode(h, out);
+  out += FCS_HEADER_LEN;
+  if (clen)
+    memcpy(out, content, clen);
+  out += clen;
+  memset(out, fill, h->padding_length);
+  return out + h->padding_length;
+}
+
 static uint8_t *put_record(uint8_t *out, const fcs_record_opts *o, uint8_t type,
                            uint16_t id, const uint8_t *content, size_t clen) {
   fcs_header h = {
       o->version ? o->version : FCS_VERSION_1, type,       id, (uint16_t)clen,
       fcs_padding_for(&o->padding, clen),      o->reserved};
-  fcs_header_encode(&h, out);
-  out += FCS_HEADER_LEN;
-  if (clen)
-    memcpy(out, content, clen);
-  out += clen;
-  memset(out, o->padding.fill, h.padding_length);
-  return out + h.padding_length;
+  return put_raw(out, &h, content, clen, o->padding.fill);
+}
+
+fcs_err fcs_encode_raw_record(uint8_t *out, size_t cap, const fcs_header *h,
+                              const uint8_t *content, size_t clen, uint8_t fill,
+                              size_t *needed) {
+  *needed = 0;
+  if (clen > FCS_MAX_CONTENT || (clen && !content))
+    return FCS_E_INVALID_ARGUMENT;
+  *needed = FCS_HEADER_LEN + clen + h->padding_length;
+  if (!out || cap < *needed)
+    return FCS_E_BUFFER_TOO_SMALL;
+  put_raw(out, h, content, clen, fill);
+  return FCS_E_OK;
 }
 
 fcs_err fcs_encode_record(uint8_t *out, size_t cap, uint8_t type,

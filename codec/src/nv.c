@@ -27,14 +27,24 @@ int fcs_nv_name_is(const fcs_nv_pair *pair, const char *name) {
   return pair->name_len == n && (n == 0 || !memcmp(pair->name, name, n));
 }
 
+size_t fcs_nv_lengths(const uint8_t *buf, size_t len, size_t pos,
+                      uint32_t *name_len, uint32_t *value_len) {
+  size_t p = pos;
+  if (!read_length(buf, len, &p, name_len) ||
+      !read_length(buf, len, &p, value_len))
+    return 0;
+  return p - pos;
+}
+
 fcs_nv_result fcs_nv_next(const uint8_t *buf, size_t len, size_t *pos,
                           fcs_nv_pair *pair) {
   if (*pos >= len)
     return FCS_NV_END;
-  size_t p = *pos;
   uint32_t nlen, vlen;
-  if (!read_length(buf, len, &p, &nlen) || !read_length(buf, len, &p, &vlen))
+  size_t heads = fcs_nv_lengths(buf, len, *pos, &nlen, &vlen);
+  if (!heads)
     return FCS_NV_TRUNCATED;
+  size_t p = *pos + heads;
   /* Compare against what is left rather than adding: nlen + vlen may not
    * fit in 32 bits (the CVE-2025-23016 shape). */
   size_t left = len - p;

@@ -76,12 +76,12 @@ static void contract_broken(run *r, const char *what) {
   r->stopped = 1;
 }
 
-/* Counts events that consume nothing; the decoder promises at most two in a
- * row (RECORD_END, STREAM_END). */
-static void progress(run *r, size_t used) {
+/* Counts events in a row that consume nothing, against the bound the
+ * decoder or the assembler promises. */
+static void progress(run *r, size_t used, int bound) {
   r->idle = used ? 0 : r->idle + 1;
-  if (r->idle > 2)
-    contract_broken(r, "more than two events in a row consumed nothing");
+  if (r->idle > bound)
+    contract_broken(r, "more events in a row consumed nothing than promised");
 }
 
 static int inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len) {
@@ -184,7 +184,7 @@ static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
         contract_broken(r, "NONE before the input was used up");
       return;
     }
-    progress(r, n);
+    progress(r, n, FCS_DECODER_MAX_IDLE_EVENTS);
     if ((ev.type == FCS_EV_CONTENT || ev.type == FCS_EV_RECORD) &&
         !inside(ev.data, ev.len, piece, plen)) {
       contract_broken(r, "content slice outside the input");
@@ -378,7 +378,7 @@ static void assembler_step(run *r, void *ctx, const uint8_t *piece,
         contract_broken(r, "NONE before the input was used up");
       return;
     }
-    progress(r, n);
+    progress(r, n, FCS_ASSEMBLER_MAX_IDLE_EVENTS);
     if (ev.type == FCS_AE_STREAM_DATA &&
         !inside(ev.data, ev.len, piece, plen)) {
       contract_broken(r, "stream slice outside the input");

@@ -1,6 +1,7 @@
 /* Encoder: known-answer records written out by hand, stream splitting at
  * 65535 bytes and at max_content, padding modes, empty-stream terminators,
- * BUFFER_TOO_SMALL (nothing written, size reported) and INVALID_ARGUMENT. */
+ * BUFFER_TOO_SMALL (nothing written, size reported) and INVALID_ARGUMENT;
+ * raw records for malformed input. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -244,7 +245,30 @@ static void test_invalid_argument(void) {
   CHECK_ERR(fcs_encode_pairs(out, BIG, &p, 1, 0, &n), FCS_E_INVALID_ARGUMENT);
 }
 
+/* Malformed records for the cases: the header exactly as given, with a
+ * contentLength that is not the content's, version 0, a reserved byte and
+ * padding of a chosen fill. */
+static void test_raw_record(void) {
+  static const uint8_t want[] = {0x00, 0x05, 0x00, 0x07, 0x01, 0x00,
+                                 0x02, 0x5a, 'h',  'i',  0xee, 0xee};
+  fcs_header h = {0, FCS_STDIN, 7, 256, 2, 0x5a};
+  size_t n;
+  CHECK_ERR(
+      fcs_encode_raw_record(NULL, 0, &h, (const uint8_t *)"hi", 2, 0xee, &n),
+      FCS_E_BUFFER_TOO_SMALL);
+  CHECK_EQ(n, sizeof want);
+  CHECK_ERR(fcs_encode_raw_record(out, sizeof want, &h, (const uint8_t *)"hi",
+                                  2, 0xee, &n),
+            FCS_E_OK);
+  CHECK_BYTES(out, n, want, sizeof want);
+  CHECK_ERR(fcs_encode_raw_record(out, BIG, &h, NULL, 1, 0, &n),
+            FCS_E_INVALID_ARGUMENT);
+  CHECK_ERR(fcs_encode_raw_record(out, BIG, &h, out, 65536, 0, &n),
+            FCS_E_INVALID_ARGUMENT);
+}
+
 int main(void) {
+  test_raw_record();
   test_fixed_records();
   test_get_values();
   test_split_65535();

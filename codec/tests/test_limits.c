@@ -24,9 +24,10 @@ static fcs_asm_event last_event(const fcs_limits *lim, fcs_mode mode,
 
 static void expect_error(const fcs_limits *lim, const wire *w, fcs_err code,
                          uint64_t offset, uint64_t record, const char *what) {
-  for (int mode = FCS_STRICT; mode <= FCS_LENIENT; mode++) {
+  for (int m = 0; m < 2; m++) {
+    fcs_mode mode = m ? FCS_LENIENT : FCS_STRICT;
     size_t n;
-    fcs_asm_event e = last_event(lim, (fcs_mode)mode, w, &n);
+    fcs_asm_event e = last_event(lim, mode, w, &n);
     if (!CHECK_EQ(e.type, FCS_AE_ERROR) || !CHECK_ERR(e.error.code, code) ||
         !CHECK_EQ(e.error.offset, offset) || !CHECK_EQ(e.error.record, record))
       fprintf(stderr, "  %s, mode %d\n", what, mode);

@@ -18,7 +18,6 @@ static void encode_params(const fcs_params *p, fcs_buf *pairs) {
 
 void request_build(const opts *o, fcs_buf *out) {
   fcs_record_opts ro = {.padding = {.mode = FCS_PAD_ALIGN8}};
-  size_t need;
   fcs_buf pairs = {0};
   encode_params(&o->params, &pairs);
   struct {
@@ -26,20 +25,12 @@ void request_build(const opts *o, fcs_buf *out) {
     const fcs_buf *b;
   } streams[] = {
       {FCS_PARAMS, &pairs}, {FCS_STDIN, &o->body}, {FCS_DATA, &o->data}};
-  fcs_encode_begin_request(NULL, 0, o->id, o->role, o->keep, &ro, &need);
-  buf_reserve(out, need);
-  fcs_encode_begin_request(out->p + out->len, need, o->id, o->role, o->keep,
-                           &ro, &need);
-  out->len += need;
+  BUF_ENCODE(out, fcs_encode_begin_request, o->id, o->role, o->keep, &ro);
   for (int i = 0; i < 3; i++) {
     if (streams[i].type == FCS_DATA && o->role != FCS_FILTER)
       break;
-    fcs_encode_stream(NULL, 0, streams[i].type, o->id, streams[i].b->p,
-                      streams[i].b->len, 1, &ro, &need);
-    buf_reserve(out, need);
-    fcs_encode_stream(out->p + out->len, need, streams[i].type, o->id,
-                      streams[i].b->p, streams[i].b->len, 1, &ro, &need);
-    out->len += need;
+    BUF_ENCODE(out, fcs_encode_stream, streams[i].type, o->id, streams[i].b->p,
+               streams[i].b->len, 1, &ro);
   }
   buf_free(&pairs);
 }

@@ -61,12 +61,7 @@ static void set_del(uint16_t *set, size_t *n, uint16_t id) {
 
 static void put_record(fcs_buf *out, uint8_t type, uint16_t id,
                        const uint8_t *content, size_t clen) {
-  size_t need;
-  fcs_encode_record(NULL, 0, type, id, content, clen, NULL, &need);
-  buf_reserve(out, need);
-  fcs_encode_record(out->p + out->len, need, type, id, content, clen, NULL,
-                    &need);
-  out->len += need;
+  BUF_ENCODE(out, fcs_encode_record, type, id, content, clen, NULL);
 }
 
 /* A short length (<= 127) written in the four-byte form. */

@@ -37,7 +37,7 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
       sent_free(&sent);
     return -1;
   }
-  fcs_step s = {.kind = S_REQUEST, .id = 1, .a = role};
+  fcs_step s = {.kind = S_REQUEST, .id = 1, .role = role};
   s.o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
   size_t n = 0;
   while (pairs && pairs[n])

@@ -32,6 +32,18 @@ void buf_escape_bytes(fcs_buf *out, const uint8_t *p, size_t n);
 /* 1 when needle (nlen bytes) occurs in b. */
 int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen);
 
+/* Appends what one of the codec's encoder calls writes: fn is called with
+ * (out, cap, args..., &needed), once to ask the size and once to write.
+ * The arguments must not change between the two calls. */
+#define BUF_ENCODE(b, fn, ...)                                                 \
+  do {                                                                         \
+    size_t buf_need_;                                                          \
+    fn(NULL, 0, __VA_ARGS__, &buf_need_);                                      \
+    buf_reserve((b), buf_need_);                                               \
+    fn((b)->p + (b)->len, buf_need_, __VA_ARGS__, &buf_need_);                 \
+    (b)->len += buf_need_;                                                     \
+  } while (0)
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fcs/proto.h"
 #include "tokens.h"
 #include "verdict.h"
 
@@ -37,19 +38,27 @@ typedef struct named {
   unsigned long value;
 } named;
 
-static const named type_names[] = {
-    {"begin", 1},         {"abort", 2},
-    {"end", 3},           {"params", 4},
-    {"stdin", 5},         {"stdout", 6},
-    {"stderr", 7},        {"data", 8},
-    {"get-values", 9},    {"get-values-result", 10},
-    {"unknown-type", 11}, {NULL, 0}};
-static const named role_names[] = {
-    {"responder", 1}, {"authorizer", 2}, {"filter", 3}, {NULL, 0}};
-static const named status_names[] = {{"complete", 0},
-                                     {"cant-mpx", 1},
-                                     {"overloaded", 2},
-                                     {"unknown-role", 3},
+/* The case files' names for the protocol's numbers (docs/cases.md). */
+static const named type_names[] = {{"begin", FCS_BEGIN_REQUEST},
+                                   {"abort", FCS_ABORT_REQUEST},
+                                   {"end", FCS_END_REQUEST},
+                                   {"params", FCS_PARAMS},
+                                   {"stdin", FCS_STDIN},
+                                   {"stdout", FCS_STDOUT},
+                                   {"stderr", FCS_STDERR},
+                                   {"data", FCS_DATA},
+                                   {"get-values", FCS_GET_VALUES},
+                                   {"get-values-result", FCS_GET_VALUES_RESULT},
+                                   {"unknown-type", FCS_UNKNOWN_TYPE},
+                                   {NULL, 0}};
+static const named role_names[] = {{"responder", FCS_RESPONDER},
+                                   {"authorizer", FCS_AUTHORIZER},
+                                   {"filter", FCS_FILTER},
+                                   {NULL, 0}};
+static const named status_names[] = {{"complete", FCS_REQUEST_COMPLETE},
+                                     {"cant-mpx", FCS_CANT_MPX_CONN},
+                                     {"overloaded", FCS_OVERLOADED},
+                                     {"unknown-role", FCS_UNKNOWN_ROLE},
                                      {NULL, 0}};
 
 /* A number, or one of the names in table. */
@@ -93,14 +102,16 @@ static const struct {
   const char *key;
   size_t off;
   long max;
+  int hex;      /* two hex digits, like byte items (padbyte) */
+  int not_zero; /* 0 is refused (split: records of 0 bytes never end) */
 } opt_defs[] = {
-    {"pad", offsetof(fcs_rec_opts, pad), 255},
-    {"padbyte", offsetof(fcs_rec_opts, padbyte), 255},
-    {"version", offsetof(fcs_rec_opts, version), 255},
-    {"reserved", offsetof(fcs_rec_opts, reserved), 255},
-    {"clen", offsetof(fcs_rec_opts, clen), 65535},
-    {"split", offsetof(fcs_rec_opts, split), 65535},
-    {"id", offsetof(fcs_rec_opts, id), 65535},
+    {"pad", offsetof(fcs_rec_opts, pad), 255, 0, 0},
+    {"padbyte", offsetof(fcs_rec_opts, padbyte), 255, 1, 0},
+    {"version", offsetof(fcs_rec_opts, version), 255, 0, 0},
+    {"reserved", offsetof(fcs_rec_opts, reserved), 255, 0, 0},
+    {"clen", offsetof(fcs_rec_opts, clen), 65535, 0, 0},
+    {"split", offsetof(fcs_rec_opts, split), 65535, 0, 1},
+    {"id", offsetof(fcs_rec_opts, id), 65535, 0, 0},
 };
 
 /* Options, flags and byte items after a producer's positional arguments. */
@@ -114,11 +125,11 @@ static int producer_rest(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
         continue;
       unsigned long v;
       char hex[8];
-      if (k == 1) /* padbyte is two hex digits, like byte items */
+      if (opt_defs[k].hex)
         snprintf(hex, sizeof(hex), "0x%.4s", val);
-      if (parse_number(k == 1 ? hex : val, (unsigned long)opt_defs[k].max,
-                       &v) ||
-          (k == 5 && v == 0))
+      if (parse_number(opt_defs[k].hex ? hex : val,
+                       (unsigned long)opt_defs[k].max, &v) ||
+          (opt_defs[k].not_zero && v == 0))
         FAIL(ps, "column %d: bad value for %s= (0..%ld)", t->col,
              opt_defs[k].key, opt_defs[k].max);
       *(long *)(void *)((char *)&s->o + opt_defs[k].off) = (long)v;
@@ -127,7 +138,7 @@ static int producer_rest(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
     if (!matched && s->kind == S_REQUEST && tok_option(t, "role", &val)) {
       fcs_tok rt = *t;
       rt.word = (char *)val;
-      if (named_number(ps, &rt, role_names, 65535, "role", &s->a))
+      if (named_number(ps, &rt, role_names, 65535, "role", &s->role))
         return -1;
       matched = 1;
     }
@@ -416,21 +427,22 @@ static int http_producer(parser *ps, fcs_toks *tk, fcs_step *s) {
 static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   const fcs_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
   if (a1 && !a1->quoted && strcmp(a1->word, "close") == 0) {
-    s->b = R_CLOSE;
+    s->reply = R_CLOSE;
     if (tk->n > 2)
       FAIL(ps, "'reply close' takes no argument");
     return 0;
   }
   if (a1 && !a1->quoted && strcmp(a1->word, "wait") == 0) {
-    s->b = R_WAIT;
-    if (number(ps, tk->n > 2 ? &tk->v[2] : NULL, 600000, "milliseconds", &s->a))
+    s->reply = R_WAIT;
+    if (number(ps, tk->n > 2 ? &tk->v[2] : NULL, 600000, "milliseconds",
+               &s->ms))
       return -1;
     if (tk->n > 3)
       FAIL(ps, "'reply wait' takes one argument");
     return 0;
   }
   if (a1 && !a1->quoted && strcmp(a1->word, "raw") == 0) {
-    s->b = R_RAW;
+    s->reply = R_RAW;
     for (size_t i = 2; i < tk->n; i++) {
       if (!tok_is_bytes(&tk->v[i]))
         FAIL(ps, "column %d: 'reply raw' takes byte items", tk->v[i].col);
@@ -441,9 +453,9 @@ static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
       FAIL(ps, "'reply raw' needs the bytes to send");
     return 0;
   }
-  s->b = R_RECORD;
+  s->reply = R_RECORD;
   if (named_number(ps, a1, type_names, 255,
-                   "reply: close, wait MS, raw or a record type", &s->a) ||
+                   "reply: close, wait MS, raw or a record type", &s->type) ||
       producer_rest(ps, tk, 2, s))
     return -1;
   size_t len = 0;
@@ -451,7 +463,8 @@ static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
     len += s->items[i].len;
   if (len > 65535 && s->o.split < 0)
     FAIL(ps, "record content is %zu bytes (at most 65535; use split=N)", len);
-  if (s->a == 3 && !s->nitems) { /* END_REQUEST: complete, appStatus 0 */
+  if (s->type == FCS_END_REQUEST &&
+      !s->nitems) { /* END_REQUEST: complete, appStatus 0 */
     static const uint8_t complete[8] = {0};
     fcs_buf body = {0};
     buf_add(&body, complete, sizeof(complete));
@@ -494,17 +507,17 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   case S_GET_VALUES:
     return producer_rest(ps, tk, 1, s);
   case S_RECORD:
-    if (named_number(ps, a1, type_names, 255, "record type", &s->a) ||
+    if (named_number(ps, a1, type_names, 255, "record type", &s->type) ||
         number(ps, a2, 65535, "request id", &s->id))
       return -1;
     return producer_rest(ps, tk, 3, s);
   case S_BEGIN:
     if (number(ps, a1, 65535, "request id", &s->id) ||
-        named_number(ps, a2, role_names, 65535, "role", &s->a))
+        named_number(ps, a2, role_names, 65535, "role", &s->role))
       return -1;
     if (tk->n > 3 && !tk->v[3].quoted && strcmp(tk->v[3].word, "keep") &&
         !strchr(tk->v[3].word, '=')) {
-      if (number(ps, &tk->v[3], 255, "flags", &s->b))
+      if (number(ps, &tk->v[3], 255, "flags", &s->flags))
         return -1;
       return producer_rest(ps, tk, 4, s);
     }
@@ -516,12 +529,13 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   case S_REQUEST:
     if (number(ps, a1, 65535, "request id", &s->id))
       return -1;
-    s->a = 1; /* request: role, changed by role= */
+    s->role = FCS_RESPONDER; /* request: changed by role= */
     return producer_rest(ps, tk, 2, s);
   case S_CHUNK:
   case S_WAIT:
     if (number(ps, a1, s->kind == S_WAIT ? 600000 : 65535,
-               s->kind == S_WAIT ? "milliseconds" : "chunk size", &s->a))
+               s->kind == S_WAIT ? "milliseconds" : "chunk size",
+               s->kind == S_WAIT ? &s->ms : &s->chunk))
       return -1;
     if (tk->n > 2)
       FAIL(ps, "'%s' takes one argument", v->word);
@@ -531,7 +545,7 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   case S_POST:
     return http_producer(ps, tk, s);
   case S_CLIENT:
-    if (number(ps, a1, 8, "client number (1..8)", &s->a) || s->a == 0)
+    if (number(ps, a1, 8, "client number (1..8)", &s->client) || s->client == 0)
       FAIL(ps, "'client' takes a number 1..8");
     if (tk->n > 2)
       FAIL(ps, "'client' takes one argument");

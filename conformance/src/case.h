@@ -123,12 +123,12 @@ typedef enum fcs_cond_kind {
   C_OWN_REPLY
 } fcs_cond_kind;
 
-/* What a reply step of a proxy case does (fcs_step.b of S_REPLY). */
+/* What a reply step of a proxy case does (fcs_step.reply of S_REPLY). */
 typedef enum fcs_reply_kind {
-  R_RECORD, /* one record (fcs_step.a its type), as the record producer */
+  R_RECORD, /* one record (fcs_step.type), as the record producer */
   R_RAW,    /* the items as they are */
   R_CLOSE,  /* close the connection once what came before is written */
-  R_WAIT    /* wait fcs_step.a ms before the next reply step */
+  R_WAIT    /* wait fcs_step.ms before the next reply step */
 } fcs_reply_kind;
 
 typedef struct fcs_cond {
@@ -149,9 +149,16 @@ typedef struct fcs_rec_opts {
 typedef struct fcs_step {
   fcs_step_kind kind;
   int line;
-  char *text;             /* the source line, for reports */
-  unsigned long id, a, b; /* request id; record type or role; flags; N/ms */
-  int std, lng, keep;     /* params/request: std params, 4-byte lengths */
+  char *text;           /* the source line, for reports */
+  unsigned long id;     /* request id; observe: request number */
+  unsigned long type;   /* record, reply (R_RECORD): record type */
+  unsigned long role;   /* begin, request (role=) */
+  unsigned long flags;  /* begin: the flags byte */
+  unsigned long chunk;  /* chunk: bytes per write */
+  unsigned long ms;     /* wait, reply (R_WAIT): milliseconds */
+  unsigned long client; /* client: connection number 1..8 */
+  fcs_reply_kind reply; /* reply: what it does */
+  int std, lng, keep;   /* params/request: std params, 4-byte lengths */
   fcs_rec_opts o;
   fcs_buf *items; /* byte items (params: name, value, name, value, ...) */
   size_t nitems;

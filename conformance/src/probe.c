@@ -8,11 +8,30 @@
 #include "backend.h"
 #include "clock.h"
 #include "conn.h"
+#include "fcs/encoder.h"
 
 static void copy_value(char *dst, size_t cap, const fcs_nv_pair *p) {
   size_t n = p->value_len < cap - 1 ? p->value_len : cap - 1;
   memcpy(dst, p->value, n);
   dst[n] = 0;
+}
+
+/* A GET_VALUES record asking for the three variables of spec 4.1; returns
+ * its length. */
+static size_t get_values_query(uint8_t *out, size_t cap) {
+  static const char *const names[] = {FCS_MAX_CONNS, FCS_MAX_REQS,
+                                      FCS_MPXS_CONNS};
+  fcs_nv_pair pairs[3] = {{0}};
+  for (size_t i = 0; i < 3; i++) {
+    pairs[i].name = (const uint8_t *)names[i];
+    pairs[i].name_len = (uint32_t)strlen(names[i]);
+  }
+  uint8_t content[64];
+  size_t clen, len;
+  fcs_encode_pairs(content, sizeof content, pairs, 3, 0, &clen);
+  fcs_encode_record(out, cap, FCS_GET_VALUES, FCS_NULL_REQUEST_ID, content,
+                    clen, NULL, &len);
+  return len;
 }
 
 static void get_values(fcs_config *cfg, fcs_probe *p) {
@@ -23,11 +42,9 @@ static void get_values(fcs_config *cfg, fcs_probe *p) {
   fcs_conn c;
   char err[256];
   if (conn_open(&c, &cfg->target, &tr, deadline, err, sizeof(err)) == 0) {
-    static const uint8_t query[] =
-        "\x01\x09\x00\x00\x00\x30\x00\x00"
-        "\x0e\x00" FCS_MAX_CONNS "\x0d\x00" FCS_MAX_REQS
-        "\x0f\x00" FCS_MPXS_CONNS;
-    conn_write(&c, query, sizeof(query) - 1, 0, deadline);
+    uint8_t query[128];
+    size_t len = get_values_query(query, sizeof query);
+    conn_write(&c, query, len, 0, deadline);
     const fcs_replies *r = &c.replies;
     while (!r->nmgmt && !conn_done(&c) && now_ms() < deadline)
       conn_pump(&c, deadline);

@@ -60,12 +60,8 @@ void produce_record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
       .padding_length = (uint8_t)opt(o->pad, 0),
       .reserved = (uint8_t)opt(o->reserved, 0),
   };
-  uint8_t hdr[FCS_HEADER_LEN];
-  fcs_header_encode(&h, hdr);
-  buf_add(out, hdr, sizeof(hdr));
-  buf_add(out, content, clen);
-  for (int i = 0; i < h.padding_length; i++)
-    buf_byte(out, (uint8_t)opt(o->padbyte, 0));
+  BUF_ENCODE(out, fcs_encode_raw_record, &h, content, clen,
+             (uint8_t)opt(o->padbyte, 0));
 }
 
 /* Content split into records of at most split (default 65535) bytes; an
@@ -159,7 +155,7 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
   fcs_step p = *s;
   p.std = 1;
   uint16_t id = (uint16_t)s->id;
-  int with_body = s->a != FCS_AUTHORIZER && !named(s, "CONTENT_LENGTH");
+  int with_body = s->role != FCS_AUTHORIZER && !named(s, "CONTENT_LENGTH");
   /* STDIN and DATA differ, so a page that shows one where the other
    * belongs is caught. */
   char body[320], data[320], clen[16], dlen[16];
@@ -173,11 +169,11 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
                          "POST",
                          "CONTENT_LENGTH",
                          clen,
-                         s->a == FCS_FILTER ? "FCGI_DATA_LENGTH" : NULL,
+                         s->role == FCS_FILTER ? "FCGI_DATA_LENGTH" : NULL,
                          dlen,
                          NULL};
   fcs_buf content = {0};
-  begin(out, &s->o, id, (uint16_t)s->a, s->keep ? FCS_KEEP_CONN : 0);
+  begin(out, &s->o, id, (uint16_t)s->role, s->keep ? FCS_KEEP_CONN : 0);
   pairs(c, &p, std, with_body ? extra : NULL, &content);
   records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
   produce_record(out, &s->o, FCS_PARAMS, id, NULL, 0);
@@ -185,7 +181,7 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
     produce_record(out, &s->o, FCS_STDIN, id, (const uint8_t *)body,
                    strlen(body));
   produce_record(out, &s->o, FCS_STDIN, id, NULL, 0);
-  if (s->a == FCS_FILTER) {
+  if (s->role == FCS_FILTER) {
     if (with_body)
       produce_record(out, &s->o, FCS_DATA, id, (const uint8_t *)data,
                      strlen(data));
@@ -213,10 +209,11 @@ int step_produce(const fcs_case *c, const fcs_step *s, const fcs_params *std,
       rc = -1;
       break;
     }
-    records(out, &s->o, (uint8_t)s->a, id, content.p, content.len);
+    records(out, &s->o, (uint8_t)s->type, id, content.p, content.len);
     break;
   case S_BEGIN:
-    begin(out, &s->o, id, (uint16_t)s->a, (uint8_t)(s->b | (s->keep ? 1 : 0)));
+    begin(out, &s->o, id, (uint16_t)s->role,
+          (uint8_t)(s->flags | (s->keep ? FCS_KEEP_CONN : 0)));
     break;
   case S_PARAMS:
     pairs(c, s, std, NULL, &content);

@@ -170,7 +170,7 @@ static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
       len += to->items[j].len;
     }
     /* The parser bounds a record's content before its placeholders grow. */
-    if (to->b == R_RECORD && to->o.split < 0 && len > FCS_MAX_CONTENT &&
+    if (to->reply == R_RECORD && to->o.split < 0 && len > FCS_MAX_CONTENT &&
         !pc->unplayable[0])
       snprintf(pc->unplayable, sizeof pc->unplayable,
                "line %d: record content is %zu bytes once its placeholders "
@@ -433,10 +433,10 @@ static void run_steps(px_case *pc, fcs_result *res) {
     px_client *cl = &pc->cl[pc->cur];
     switch (s->kind) {
     case S_CHUNK:
-      pc->chunk = s->a;
+      pc->chunk = s->chunk;
       break;
     case S_WAIT: {
-      int64_t until = now_ms() + (int64_t)s->a;
+      int64_t until = now_ms() + (int64_t)s->ms;
       while (now_ms() < until)
         pump(pc, until);
       break;
@@ -456,7 +456,7 @@ static void run_steps(px_case *pc, fcs_result *res) {
       cl->closed_by_us = 1;
       break;
     case S_CLIENT:
-      pc->cur = (int)s->a - 1;
+      pc->cur = (int)s->client - 1;
       break;
     case S_EXPECT:
       i = do_expect(pc, i, res, &decided);

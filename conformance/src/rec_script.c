@@ -41,8 +41,8 @@ static void drop_first(rec_session *s) {
 static void put_step(const fcs_step *st, uint16_t id, fcs_buf *out) {
   fcs_step copy = *st;
   char err[160];
-  copy.kind = st->b == R_RAW ? S_RAW : S_RECORD;
-  if (st->b == R_RECORD)
+  copy.kind = st->reply == R_RAW ? S_RAW : S_RECORD;
+  if (st->reply == R_RECORD)
     copy.id = st->o.id >= 0 ? (unsigned long)st->o.id : id;
   /* The parser and the runner (take_replies) bound a record's content,
    * the one reason this can fail. */
@@ -52,9 +52,9 @@ static void put_step(const fcs_step *st, uint16_t id, fcs_buf *out) {
 /* One step of play p; 0 when the play goes on at once. */
 static int step(rec_session *s, rec_play *p, int64_t now) {
   const fcs_step *st = &p->steps[p->at++];
-  switch ((fcs_reply_kind)st->b) {
+  switch (st->reply) {
   case R_WAIT:
-    p->resume = now + (int64_t)st->a;
+    p->resume = now + (int64_t)st->ms;
     return 1;
   case R_CLOSE:
     s->closing = 1;
@@ -70,8 +70,8 @@ static int step(rec_session *s, rec_play *p, int64_t now) {
 
 void rec_script_bytes(const fcs_step *steps, size_t n, uint16_t id,
                       fcs_buf *out) {
-  for (size_t i = 0; i < n && steps[i].b != R_CLOSE; i++)
-    if (steps[i].b == R_RAW || steps[i].b == R_RECORD)
+  for (size_t i = 0; i < n && steps[i].reply != R_CLOSE; i++)
+    if (steps[i].reply == R_RAW || steps[i].reply == R_RECORD)
       put_step(&steps[i], id, out);
 }
 

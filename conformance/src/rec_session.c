@@ -47,41 +47,23 @@ static void drop_active(rec_session *s, rec_active *a) {
 
 /* ---- replies (every byte from the codec's encoder) ----------------------- */
 
-/* Room for n more bytes at the end of the output. */
-static uint8_t *room(rec_session *s, size_t n) {
-  buf_reserve(&s->out, n);
-  return s->out.p + s->out.len;
-}
-
 static void put_record(rec_session *s, uint8_t type, uint16_t id,
                        const void *content, size_t clen) {
-  size_t n;
-  fcs_encode_record(NULL, 0, type, id, content, clen, NULL, &n);
-  fcs_encode_record(room(s, n), n, type, id, content, clen, NULL, &n);
-  s->out.len += n;
+  BUF_ENCODE(&s->out, fcs_encode_record, type, id, content, clen, NULL);
 }
 
 /* STDOUT carrying text (none: only its empty record), then END_REQUEST. */
 static void put_reply(rec_session *s, uint16_t id, const char *text,
                       uint8_t protocol_status) {
-  size_t n, len = text ? strlen(text) : 0;
-  if (protocol_status == FCS_REQUEST_COMPLETE) {
-    fcs_encode_stream(NULL, 0, FCS_STDOUT, id, (const uint8_t *)text, len, 1,
-                      NULL, &n);
-    fcs_encode_stream(room(s, n), n, FCS_STDOUT, id, (const uint8_t *)text, len,
-                      1, NULL, &n);
-    s->out.len += n;
-  }
-  fcs_encode_end_request(NULL, 0, id, 0, protocol_status, NULL, &n);
-  fcs_encode_end_request(room(s, n), n, id, 0, protocol_status, NULL, &n);
-  s->out.len += n;
+  size_t len = text ? strlen(text) : 0;
+  if (protocol_status == FCS_REQUEST_COMPLETE)
+    BUF_ENCODE(&s->out, fcs_encode_stream, FCS_STDOUT, id,
+               (const uint8_t *)text, len, 1, NULL);
+  BUF_ENCODE(&s->out, fcs_encode_end_request, id, 0, protocol_status, NULL);
 }
 
 static void put_unknown_type(rec_session *s, uint8_t type) {
-  size_t n;
-  fcs_encode_unknown_type(NULL, 0, type, NULL, &n);
-  fcs_encode_unknown_type(room(s, n), n, type, NULL, &n);
-  s->out.len += n;
+  BUF_ENCODE(&s->out, fcs_encode_unknown_type, type, NULL);
 }
 
 /* Each known name asked for, once, in the order first asked. */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fcs/proto.h"
 #include "report.h"
 
 static void json_str(FILE *f, const char *s, size_t n) {
@@ -55,11 +56,11 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
   if (p) {
     fprintf(f, "  \"backend\": {\"get_values_answered\": %s, ",
             p->get_values_answered ? "true" : "false");
-    fprintf(f, "\"FCGI_MAX_CONNS\": ");
+    fprintf(f, "\"" FCS_MAX_CONNS "\": ");
     json_cstr(f, p->max_conns);
-    fprintf(f, ", \"FCGI_MAX_REQS\": ");
+    fprintf(f, ", \"" FCS_MAX_REQS "\": ");
     json_cstr(f, p->max_reqs);
-    fprintf(f, ", \"FCGI_MPXS_CONNS\": ");
+    fprintf(f, ", \"" FCS_MPXS_CONNS "\": ");
     json_cstr(f, p->mpxs_conns);
     fprintf(f, ", \"echo\": ");
     json_cstr(f, p->content ? content_format(p->content) : "none");

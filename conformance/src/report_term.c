@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fcs/proto.h"
 #include "report.h"
 
 typedef struct style {
@@ -192,8 +193,8 @@ void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
   fprintf(out, "fcgispec: target %s\n", r->target);
   if (p)
     fprintf(out,
-            "backend: GET_VALUES %s (FCGI_MAX_CONNS=%s FCGI_MAX_REQS=%s "
-            "FCGI_MPXS_CONNS=%s), echo %s, authorizer %s, filter %s\n",
+            "backend: GET_VALUES %s (" FCS_MAX_CONNS "=%s " FCS_MAX_REQS
+            "=%s " FCS_MPXS_CONNS "=%s), echo %s, authorizer %s, filter %s\n",
             p->get_values_answered ? "answered" : "not answered",
             p->max_conns[0] ? p->max_conns : "-",
             p->max_reqs[0] ? p->max_reqs : "-",

@@ -389,14 +389,14 @@ static void run_steps(runstate *st) {
     switch (s->kind) {
     case S_CHUNK:
       flush(st);
-      st->chunk = s->a;
+      st->chunk = s->chunk;
       break;
     case S_FLUSH:
       flush(st);
       break;
     case S_WAIT: {
       flush(st);
-      int64_t until = now_ms() + (int64_t)s->a;
+      int64_t until = now_ms() + (int64_t)s->ms;
       while (now_ms() < until && now_ms() < deadline(st))
         wait_until(st, until < deadline(st) ? until : deadline(st));
       break;

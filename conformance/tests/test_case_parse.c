@@ -10,6 +10,7 @@
 
 #include "case.h"
 #include "check.h"
+#include "fcs/proto.h"
 
 /* Four header lines: a case's steps start on line 5. */
 #define HEAD "id: t/x\nsection: t\nlevel: MUST\nrequirement: r\n"
@@ -76,33 +77,33 @@ static void test_reply_forms(void) {
   for (size_t i = 0; i < 9; i++)
     CHECK_EQ(c.steps[i].kind, S_REPLY);
   const fcs_step *s = c.steps;
-  CHECK_EQ(s[0].b, R_RECORD);
-  CHECK_EQ(s[0].a, 6);
+  CHECK_EQ(s[0].reply, R_RECORD);
+  CHECK_EQ(s[0].type, FCS_STDOUT);
   CHECK_EQ(s[0].o.pad, 3);
   CHECK_EQ(s[0].o.padbyte, 0xee);
   CHECK_EQ(s[0].o.id, -1); /* the id of the request it answers */
   CHECK_EQ(s[0].nitems, 2);
   if (s[0].nitems == 2)
     CHECK(item_is(&s[0].items[0], "hi", 2) && item_is(&s[0].items[1], "\n", 1));
-  CHECK_EQ(s[1].a, 6);
+  CHECK_EQ(s[1].type, FCS_STDOUT);
   CHECK_EQ(s[1].o.id, 5);
   CHECK_EQ(s[1].o.clen, 9);
   CHECK_EQ(s[1].o.version, 2);
   CHECK_EQ(s[1].o.reserved, 7);
-  CHECK(s[2].b == R_RECORD && s[2].a == 7 && s[2].nitems == 0);
+  CHECK(s[2].reply == R_RECORD && s[2].type == FCS_STDERR && s[2].nitems == 0);
   /* END_REQUEST without items: appStatus 0, FCGI_REQUEST_COMPLETE. */
   static const uint8_t complete[8] = {0};
   for (int i = 3; i <= 4; i++) {
-    CHECK(s[i].b == R_RECORD && s[i].a == 3);
+    CHECK(s[i].reply == R_RECORD && s[i].type == FCS_END_REQUEST);
     CHECK(s[i].nitems == 1 && item_is(&s[i].items[0], complete, 8));
   }
   CHECK_EQ(s[4].o.pad, 2);
   CHECK(s[5].nitems == 1 && item_is(&s[5].items[0], "\0\0\0\x01\x03\0\0\0", 8));
-  CHECK_EQ(s[6].b, R_RAW);
+  CHECK_EQ(s[6].reply, R_RAW);
   CHECK(s[6].nitems == 2 && item_is(&s[6].items[0], "abc", 3) &&
         item_is(&s[6].items[1], "\r\n", 2));
-  CHECK(s[7].b == R_WAIT && s[7].a == 250);
-  CHECK(s[8].b == R_CLOSE && s[8].nitems == 0);
+  CHECK(s[7].reply == R_WAIT && s[7].ms == 250);
+  CHECK(s[8].reply == R_CLOSE && s[8].nitems == 0);
   CHECK(step_is_request(&s[9]));
   case_free(&c);
 

@@ -859,8 +859,11 @@ static void test_reserved_zero(void) {
 static void produce_request(uint16_t id, int line, fcs_buf *out) {
   fcs_params std = {0};
   params_defaults(&std);
-  fcs_step st = {
-      .kind = S_REQUEST, .line = line, .id = id, .a = FCS_RESPONDER, .keep = 1};
+  fcs_step st = {.kind = S_REQUEST,
+                 .line = line,
+                 .id = id,
+                 .role = FCS_RESPONDER,
+                 .keep = 1};
   st.o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
   char err[128];
   CHECK(step_produce(NULL, &st, &std, out, err, sizeof err) == 0);

@@ -28,13 +28,15 @@ static int decode(echo_format f, const fcs_buf *pg, echo_view *v,
   return echo_decode(&h, pg->p, pg->len, v, why);
 }
 
-#define CHECK_STR(s, text, n) CHECK_BYTES((s)->bytes.p, (s)->bytes.len, text, n)
+#define CHECK_SPAN(s, text, n)                                                 \
+  CHECK_BYTES((s)->bytes.p, (s)->bytes.len, text, n)
 #define CHECK_PAIR(v, i, want_name, want_value)                                \
   do {                                                                         \
     CHECK((i) < echo_view_count(v));                                           \
     if ((i) < echo_view_count(v)) {                                            \
-      CHECK_STR(&echo_view_pair(v, i)->name, want_name, strlen(want_name));    \
-      CHECK_STR(&echo_view_pair(v, i)->value, want_value, strlen(want_value)); \
+      CHECK_SPAN(&echo_view_pair(v, i)->name, want_name, strlen(want_name));   \
+      CHECK_SPAN(&echo_view_pair(v, i)->value, want_value,                     \
+                 strlen(want_value));                                          \
     }                                                                          \
   } while (0)
 
@@ -108,8 +110,8 @@ static void test_lines_reference(void) {
   CHECK_EQ(v.in.shown, 1);
   CHECK_EQ(v.in.partial, 0);
   CHECK_EQ(v.in.crc, 0x3610a686u);
-  CHECK_STR(&v.in.bytes, "hello", 5);
-  CHECK_STR(&v.data.bytes, "a\nb", 3); /* a LF inside the raw bytes */
+  CHECK_SPAN(&v.in.bytes, "hello", 5);
+  CHECK_SPAN(&v.data.bytes, "a\nb", 3); /* a LF inside the raw bytes */
   CHECK_EQ(v.data.total, 3);
   echo_view_free(&v);
   echo_view_free(&v); /* twice is safe */
@@ -132,12 +134,12 @@ static void test_lines_escapes(void) {
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 5);
-  CHECK_STR(&echo_view_pair(&v, 0)->name, "A=B ", 4);
-  CHECK_STR(&echo_view_pair(&v, 0)->value, "\0%=\n\xff", 5);
+  CHECK_SPAN(&echo_view_pair(&v, 0)->name, "A=B ", 4);
+  CHECK_SPAN(&echo_view_pair(&v, 0)->value, "\0%=\n\xff", 5);
   CHECK_PAIR(&v, 1, "", "");
   CHECK_PAIR(&v, 2, "D", "1");
   CHECK_PAIR(&v, 3, "D", "2");
-  CHECK_STR(&echo_view_pair(&v, 4)->value, value.p, value.len);
+  CHECK_SPAN(&echo_view_pair(&v, 4)->value, value.p, value.len);
   CHECK_EQ(v.in.shown, 0);
   CHECK_EQ(v.id_shown, 0);
   echo_view_free(&v);
@@ -155,7 +157,7 @@ static void test_lines_partial_stream(void) {
   CHECK_EQ(v.in.partial, 1);
   CHECK_EQ(v.in.total, 1000);
   CHECK_EQ(v.in.crc, 0x0badf00du);
-  CHECK_STR(&v.in.bytes, "ab\0d", 4);
+  CHECK_SPAN(&v.in.bytes, "ab\0d", 4);
   echo_view_free(&v);
   buf_free(&pg);
   buf_free(&why);
@@ -170,7 +172,7 @@ static void test_lines_short_streams(void) {
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(v.role, 0);
-  CHECK_STR(&v.in.bytes, "he\nlo\n", 6);
+  CHECK_SPAN(&v.in.bytes, "he\nlo\n", 6);
   CHECK_EQ(v.in.partial, 0);
   CHECK_EQ(v.data.shown, 1);
   CHECK_EQ(v.data.bytes.bytes.len, 0);
@@ -215,23 +217,23 @@ static void test_json_strings(void) {
   CHECK_EQ(pos, sizeof text - 1);
   CHECK_EQ(json_count(&v), 8);
   const echo_str *s = &json_member_at(&v, 0)->value.text;
-  CHECK_STR(s, "\xc3\xbf", 2); /* UTF-8 reading */
+  CHECK_SPAN(s, "\xc3\xbf", 2); /* UTF-8 reading */
   CHECK_EQ(s->has_latin1, 1);
   CHECK_BYTES(s->latin1.p, s->latin1.len, "\xff", 1); /* Latin-1 reading */
   CHECK(echo_str_is(s, "\xff", 1) && echo_str_is(s, "\xc3\xbf", 2));
   s = &json_member_at(&v, 1)->value.text; /* a surrogate pair */
-  CHECK_STR(s, "\xf0\x9f\x98\x80", 4);
+  CHECK_SPAN(s, "\xf0\x9f\x98\x80", 4);
   CHECK_EQ(s->has_latin1, 0);
   CHECK_EQ(s->inexact, 0);
   s = &json_member_at(&v, 2)->value.text; /* a lone surrogate */
-  CHECK_STR(s, "\xef\xbf\xbdx", 4);
+  CHECK_SPAN(s, "\xef\xbf\xbdx", 4);
   CHECK_EQ(s->inexact, 1);
   CHECK_EQ(json_member_at(&v, 3)->value.text.inexact, 1); /* U+FFFD */
   s = &json_member_at(&v, 4)->value.text;                 /* raw UTF-8 */
-  CHECK_STR(s, "\xc3\xa9", 2);
+  CHECK_SPAN(s, "\xc3\xa9", 2);
   CHECK_BYTES(s->latin1.p, s->latin1.len, "\xe9", 1);
-  CHECK_STR(&json_member_at(&v, 5)->value.text, "\n\t\"\\/\b\f\r", 8);
-  CHECK_STR(&json_member_at(&v, 6)->value.text, "\0", 1);
+  CHECK_SPAN(&json_member_at(&v, 5)->value.text, "\n\t\"\\/\b\f\r", 8);
+  CHECK_SPAN(&json_member_at(&v, 6)->value.text, "\0", 1);
   CHECK_EQ(json_member_at(&v, 7)->value.text.inexact, 1); /* lone low half */
   json_free(&v);
   buf_free(&why);
@@ -321,7 +323,7 @@ static void test_json_nested(void) {
                     "b\xe9"
                     "dy",
                     4));
-  CHECK_STR(&v.data.bytes, "dd", 2);
+  CHECK_SPAN(&v.data.bytes, "dd", 2);
   echo_view_free(&v);
   buf_free(&d);
   buf_free(&pg);
@@ -360,7 +362,7 @@ static void test_json_flat_and_deep(void) {
   CHECK_TEXT(d.p, d.len,
              "json, params at .app.env.x, body at .req.in.raw, data not shown");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
-  CHECK_STR(&v.in.bytes, "body", 4);
+  CHECK_SPAN(&v.in.bytes, "body", 4);
   CHECK_EQ(v.id_shown, 0);
   echo_view_free(&v);
   buf_free(&pg);
@@ -421,11 +423,11 @@ static void test_printenv(void) {
   CHECK_PAIR(&v, 1, "Q", "a=b%20&c");
   CHECK_PAIR(&v, 2, "ML", "one\ntwo\nXthree");
   CHECK_PAIR(&v, 3, "E", "");
-  CHECK_STR(&echo_view_pair(&v, 4)->value, "\0\xff\r", 3);
-  CHECK_STR(&echo_view_pair(&v, 5)->value, big.p, big.len);
+  CHECK_SPAN(&echo_view_pair(&v, 4)->value, "\0\xff\r", 3);
+  CHECK_SPAN(&echo_view_pair(&v, 5)->value, big.p, big.len);
   CHECK_PAIR(&v, 6, "D", "1");
   CHECK_PAIR(&v, 7, "D", "2");
-  CHECK_STR(&v.in.bytes, "the\nbody\n", 9);
+  CHECK_SPAN(&v.in.bytes, "the\nbody\n", 9);
   echo_view_free(&v);
   check_fails(ECHO_PRINTENV, " A=1\n",
               "printenv: the line at byte 44 is not a param");
@@ -461,14 +463,14 @@ static void test_var_dump(void) {
   echo_view v;
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 7);
-  CHECK_STR(&echo_view_pair(&v, 1)->value, "a\"]=>\n\0\"\n", 9);
+  CHECK_SPAN(&echo_view_pair(&v, 1)->value, "a\"]=>\n\0\"\n", 9);
   CHECK_PAIR(&v, 2, "E", "");
   CHECK_PAIR(&v, 3, "42", "1700000000");
   CHECK_PAIR(&v, 4, "F", "1.5");
   CHECK_EQ(echo_view_pair(&v, 5)->value.inexact, 1); /* nested array */
   CHECK_EQ(echo_view_pair(&v, 6)->value.inexact, 1); /* bool */
-  CHECK_STR(&v.in.bytes, "body", 4);
-  CHECK_STR(&v.data.bytes, "dd", 2);
+  CHECK_SPAN(&v.in.bytes, "body", 4);
+  CHECK_SPAN(&v.data.bytes, "dd", 2);
   echo_view_free(&v);
   fcs_buf d = {0};
   echo_hint_describe(&h, &d);
@@ -514,7 +516,7 @@ static void test_print_r(void) {
              "Array\n        (\n            [0] => x\n        )\n");
   CHECK_PAIR(&v, 4, "D", "a]b");
   CHECK_PAIR(&v, 5, "", "");
-  CHECK_STR(&v.in.bytes, "the body", 8);
+  CHECK_SPAN(&v.in.bytes, "the body", 8);
   echo_view_free(&v);
   check_fails(ECHO_PHP_PRINT_R, "Array\n[\n",
               "php-print-r: the body does not start with");
@@ -545,7 +547,7 @@ static void test_learn_picks_the_format(void) {
     CHECK_EQ(h.body_shown, 1);
     echo_view v;
     CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
-    CHECK_STR(&v.in.bytes, "body", 4);
+    CHECK_SPAN(&v.in.bytes, "body", 4);
     CHECK_EQ(v.format, pages[i].format);
     echo_view_free(&v);
     buf_free(&pg);

@@ -99,7 +99,8 @@ void fz_asm_trace_expect_equal(const fz_asm_trace *a, const fz_asm_trace *b,
  * mode makes at the header, may instead meet observe mode's TRUNCATED in
  * that record, whose REFUSED needs the body); lenient mode gives observe mode's
  * events without the VIOLATIONs, and where a PARAMS stream ends inside a
- * pair stops with the rule observe mode reports there. */
+ * pair stops with the rule observe mode reports there. A NULL strict or
+ * lenient trace skips that half. */
 void fz_asm_trace_expect_observed(const fz_asm_trace *strict,
                                   const fz_asm_trace *lenient,
                                   const fz_asm_trace *observe);

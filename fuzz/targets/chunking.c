@@ -11,32 +11,45 @@
  * which splits every header, every name-value length and every
  * content/padding boundary. The schedule is fed to the decoder one event
  * per call and in one more way (feed_many, whole-record events, or both)
- * that the sum of the schedule bytes picks. */
+ * that the sum of the schedule bytes picks.
+ *
+ * Cost: every run costs about the stream's records plus its pieces. So a
+ * stream the schedule would cut into more than MAX_PIECES pieces has every
+ * piece scaled up by the same factor (fz_chunker_budget: the schedule's
+ * pattern of cuts, fewer of them), and a stream past SINGLE_BYTE_LIMIT
+ * gets a subset the sum also picks: the schedule fed to the decoder one
+ * way (one event per call, or the other way), and the assembler run in one
+ * of its two modes (whole and cut), instead of two and two; past
+ * LARGE_LIMIT bytes, only the decoder's or only the assembler's runs. The
+ * whole input is decoded with whole-record events through feed_many, the
+ * cheapest way (the decode target holds all ways equal). */
 #include <stdio.h>
 
 #include "../support/target.h"
 #include "../support/trace.h"
 
 #define SINGLE_BYTE_LIMIT 128
+#define MAX_PIECES 128
+#define LARGE_LIMIT 1024
 
 /* The assembler's two modes: the picked one and observe. */
 #define ASM_RUNS 2
 
-/* Feeds the input cut by pieces to the decoder in each of ways (and
- * always one event per call) and to the assembler in each of its modes,
+/* Feeds the input cut by pieces to the decoder in each of ways[0..nways)
+ * and to the assembler in each of its modes whose bit is set in asm_runs,
  * and compares the traces with the whole input's. */
 static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
                              const fz_asm_mode asm_modes[ASM_RUNS],
-                             fcs_side side, fz_chunker *pieces, fz_way way,
-                             const fz_dec_trace *whole_dec,
+                             unsigned asm_runs, fcs_side side,
+                             fz_chunker *pieces, const fz_way *ways,
+                             size_t nways, const fz_dec_trace *whole_dec,
                              const fz_asm_trace whole_asm[ASM_RUNS],
                              const char *what) {
   fcs_limits limits;
   fz_small_limits(&limits);
   static fz_dec_trace dec; /* storage reused between runs */
   static fz_asm_trace as;
-  fz_way ways[2] = {FZ_FEED, way};
-  for (size_t i = 0; i < (way == FZ_FEED ? 1u : 2u); i++) {
+  for (size_t i = 0; i < nways; i++) {
     fz_chunker same = *pieces;
     fz_dec_trace_run(&dec, in, len, mode, ways[i], &same);
     fz_dec_trace_expect_equal(whole_dec, &dec, what);
@@ -44,6 +57,8 @@ static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
   static const char *const names[FZ_ASM_MODES] = {"strict", "lenient",
                                                   "observe"};
   for (size_t i = 0; i < ASM_RUNS; i++) {
+    if (!(asm_runs >> i & 1))
+      continue;
     char label[128];
     snprintf(label, sizeof label, "%s (assembler, %s mode)", what,
              names[asm_modes[i]]);
@@ -72,26 +87,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const fz_asm_mode asm_modes[ASM_RUNS] = {
       mode == FCS_STRICT ? FZ_ASM_STRICT : FZ_ASM_LENIENT, FZ_ASM_OBSERVE};
 
-  fz_chunker_whole(&pieces);
-  fz_dec_trace_run(&whole_dec, in, len, mode, FZ_FEED, &pieces);
-  for (size_t i = 0; i < ASM_RUNS; i++) {
-    fz_chunker_whole(&pieces);
-    fz_asm_trace_run(&whole_asm[i], in, len, side, asm_modes[i], &limits,
-                     &pieces);
-  }
-
   /* The other way of feeding the schedule, taken from its bytes. */
   unsigned sum = 0;
   for (size_t i = 0; i < nsteps; i++)
     sum += steps[i];
   fz_way other = (fz_way)(FZ_FEED_MANY + sum % (FZ_WAYS - FZ_FEED_MANY));
+  /* Streams past SINGLE_BYTE_LIMIT: the schedule fed one way (one event
+   * per call or the other way) and to the assembler in one of its two
+   * modes, both picked by the sum, instead of all four runs. */
+  int full = len <= SINGLE_BYTE_LIMIT;
+  fz_way ways[2] = {FZ_FEED, other};
+  const fz_way *sched_ways = full || sum / 3 % 2 == 0 ? ways : ways + 1;
+  size_t nways = full ? 2 : 1;
+  unsigned asm_runs = full ? 3u : 1u << (sum / 6 % ASM_RUNS);
+  /* Past LARGE_LIMIT, either the decoder or the assembler (sum again). */
+  if (len > LARGE_LIMIT) {
+    if (sum / 12 % 2)
+      nways = 0;
+    else
+      asm_runs = 0;
+  }
+
+  /* The whole input's decoder trace the cheapest way: whole-record events
+   * in batches, which the decode target holds equal to the others. */
+  fz_chunker_whole(&pieces);
+  if (nways)
+    fz_dec_trace_run(&whole_dec, in, len, mode, FZ_MANY_WHOLE, &pieces);
+  for (size_t i = 0; i < ASM_RUNS; i++) {
+    if (!(asm_runs >> i & 1))
+      continue;
+    fz_chunker_whole(&pieces);
+    fz_asm_trace_run(&whole_asm[i], in, len, side, asm_modes[i], &limits,
+                     &pieces);
+  }
+
   fz_chunker_steps(&pieces, steps, nsteps);
-  compare_schedule(in, len, mode, asm_modes, side, &pieces, other, &whole_dec,
-                   whole_asm, "whole input against the input's chunk schedule");
-  if (len <= SINGLE_BYTE_LIMIT) {
+  fz_chunker_budget(&pieces, len, MAX_PIECES);
+  compare_schedule(in, len, mode, asm_modes, asm_runs, side, &pieces,
+                   sched_ways, nways, &whole_dec, whole_asm,
+                   "whole input against the input's chunk schedule");
+  if (full) {
     fz_chunker_fixed(&pieces, 1);
-    compare_schedule(in, len, mode, asm_modes, side, &pieces, FZ_FEED,
-                     &whole_dec, whole_asm,
+    compare_schedule(in, len, mode, asm_modes, asm_runs, side, &pieces, ways,
+                     1, &whole_dec, whole_asm,
                      "whole input against one byte at a time");
   }
   return 0;

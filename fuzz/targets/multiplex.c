@@ -10,7 +10,10 @@
  * order kept). The application-side assembler (strict) must report, for
  * both layouts, exactly the role, flags, PARAMS bytes, pair count, STDIN
  * and DATA each request was built with, and let each request be ended once
- * its input is complete. */
+ * its input is complete. A stream is cut into at most MAX_STREAM_RECORDS
+ * records with content (the drawn size is raised where it would give
+ * more): the assembler's cost grows with the number of records, and a few
+ * per stream are enough to interleave the requests every way. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,19 +24,26 @@
 
 #define MAX_REQUESTS 4
 #define MAX_PAIRS 4
+#define MAX_STREAM_RECORDS 4
+/* Bounds of one request's records: BEGIN_REQUEST, then PARAMS, STDIN and
+ * DATA, each in at most MAX_STREAM_RECORDS records and an empty one. */
+#define MAX_PARAMS (MAX_PAIRS * (8 + 31 + 63))
+#define MAX_RECORDS (1 + 3 * (MAX_STREAM_RECORDS + 1))
+#define MAX_WIRE                                                               \
+  (MAX_RECORDS * FCS_HEADER_LEN + FCS_BODY_LEN + MAX_PARAMS + 200 + 100)
 
 static const uint16_t ids[] = {1, 2, 3, 257, 258, 513, 0x8001, 65535};
 
 typedef struct request {
   uint16_t id, role;
   uint8_t flags;
-  uint8_t params[MAX_PAIRS * (8 + 31 + 63)];
+  uint8_t params[MAX_PARAMS];
   size_t params_len, npairs;
   const uint8_t *stdin_bytes, *data_bytes;
   size_t stdin_len, data_len;
-  uint8_t *wire; /* this request's records, back to back */
+  uint8_t wire[MAX_WIRE]; /* this request's records, back to back */
   size_t wire_len;
-  size_t *record_ends; /* end offset in wire of each record */
+  size_t record_ends[MAX_RECORDS]; /* end offset in wire of each record */
   size_t nrecords;
 } request;
 
@@ -47,30 +57,35 @@ typedef struct seen {
   size_t params_len, stdin_len, data_len;
 } seen;
 
-static void append(request *r, const uint8_t *rec, size_t len) {
-  r->wire = realloc(r->wire, r->wire_len + len);
-  memcpy(r->wire + r->wire_len, rec, len);
-  r->wire_len += len;
-  r->record_ends = realloc(r->record_ends, (r->nrecords + 1) * sizeof(size_t));
+/* Encodes one record at the end of the request's wire. */
+static void add_record(request *r, uint8_t type, const uint8_t *data,
+                       size_t len) {
+  size_t need;
+  fcs_err e =
+      fcs_encode_record(r->wire + r->wire_len, sizeof r->wire - r->wire_len,
+                        type, r->id, data, len, NULL, &need);
+  FZ_CHECK(e == FCS_E_OK && r->nrecords < MAX_RECORDS,
+           "building request %u: record %zu: %s", r->id, r->nrecords,
+           fcs_err_name(e));
+  r->wire_len += need;
   r->record_ends[r->nrecords++] = r->wire_len;
 }
 
 static void add_stream(request *r, uint8_t type, const uint8_t *data,
                        size_t len, size_t piece) {
-  uint8_t rec[FCS_HEADER_LEN + 64];
-  size_t need;
-  for (size_t at = 0; at < len; at += piece) {
-    size_t n = len - at < piece ? len - at : piece;
-    fcs_encode_record(rec, sizeof rec, type, r->id, data + at, n, NULL, &need);
-    append(r, rec, need);
-  }
-  fcs_encode_record(rec, sizeof rec, type, r->id, NULL, 0, NULL, &need);
-  append(r, rec, need);
+  size_t least = (len + MAX_STREAM_RECORDS - 1) / MAX_STREAM_RECORDS;
+  if (piece < least)
+    piece = least;
+  for (size_t at = 0; at < len; at += piece)
+    add_record(r, type, data + at, len - at < piece ? len - at : piece);
+  add_record(r, type, NULL, 0);
 }
 
 static void build(fz_provider *p, request *r, uint16_t id) {
-  memset(r, 0, sizeof(*r));
   r->id = id;
+  r->params_len = r->wire_len = r->nrecords = 0;
+  r->stdin_bytes = r->data_bytes = NULL;
+  r->stdin_len = r->data_len = 0;
   r->role = (uint16_t)fz_range(p, FCS_RESPONDER, FCS_FILTER);
   r->flags = fz_u8(p) & FCS_KEEP_CONN;
   r->npairs = fz_range(p, 0, MAX_PAIRS);
@@ -86,10 +101,10 @@ static void build(fz_provider *p, request *r, uint16_t id) {
   if (r->role == FCS_FILTER)
     r->data_bytes = fz_bytes(p, fz_range(p, 0, 100), &r->data_len);
   size_t piece = fz_range(p, 1, 64), need;
-  uint8_t begin[FCS_HEADER_LEN + FCS_BODY_LEN];
-  fcs_encode_begin_request(begin, sizeof begin, id, r->role, r->flags, NULL,
-                           &need);
-  append(r, begin, need);
+  fcs_encode_begin_request(r->wire, sizeof r->wire, id, r->role, r->flags,
+                           NULL, &need);
+  r->wire_len = need;
+  r->record_ends[r->nrecords++] = need;
   add_stream(r, FCS_PARAMS, r->params, r->params_len, piece);
   add_stream(r, FCS_STDIN, r->stdin_bytes, r->stdin_len, piece);
   if (r->role == FCS_FILTER)
@@ -170,18 +185,18 @@ static void expect_built(const request *r, const seen *s, const char *layout) {
            "role %u flags %u",
            layout, r->id, s->begun, s->role, s->flags, r->role, r->flags);
   FZ_CHECK(s->params_done && s->params_len == r->params_len &&
-               !memcmp(s->params, r->params, r->params_len) &&
+               fz_same(s->params, r->params, r->params_len) &&
                s->npairs == r->npairs,
            "%s layout: request %u PARAMS came back as %zu bytes, %zu pairs; "
            "built %zu bytes, %zu pairs",
            layout, r->id, s->params_len, s->npairs, r->params_len, r->npairs);
   FZ_CHECK(s->stdin_done && s->stdin_len == r->stdin_len &&
-               !memcmp(s->stdin_bytes, r->stdin_bytes, r->stdin_len),
+               fz_same(s->stdin_bytes, r->stdin_bytes, r->stdin_len),
            "%s layout: request %u STDIN came back as %zu bytes, built %zu",
            layout, r->id, s->stdin_len, r->stdin_len);
   if (r->role == FCS_FILTER)
     FZ_CHECK(s->data_done && s->data_len == r->data_len &&
-                 !memcmp(s->data_bytes, r->data_bytes, r->data_len),
+                 fz_same(s->data_bytes, r->data_bytes, r->data_len),
              "%s layout: request %u DATA came back as %zu bytes, built %zu",
              layout, r->id, s->data_len, r->data_len);
 }
@@ -197,7 +212,7 @@ static void seen_free(seen *s, size_t n) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_provider p;
   fz_provider_init(&p, data, size);
-  request reqs[MAX_REQUESTS];
+  static request reqs[MAX_REQUESTS]; /* large: kept between runs */
   size_t n = 0, total = 0, want = fz_range(&p, 2, MAX_REQUESTS);
   uint8_t used[sizeof ids / sizeof ids[0]] = {0};
   while (n < want) {
@@ -236,10 +251,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   seen_free(by_group, n);
   seen_free(by_mix, n);
-  for (size_t i = 0; i < n; i++) {
-    free(reqs[i].wire);
-    free(reqs[i].record_ends);
-  }
   free(grouped);
   free(mixed);
   return 0;

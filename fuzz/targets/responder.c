@@ -27,27 +27,34 @@
 #include "fcs_responder.h"
 
 #define INPUT_LIMIT 8192
-/* Requests the client side may see open at once: every BEGIN fits. */
-#define MAX_OPEN (INPUT_LIMIT / (2 * FCS_HEADER_LEN))
 
 typedef struct input_facts {
   uint16_t *begins;   /* BEGIN_REQUEST records per request id */
   uint8_t types[256]; /* record types present */
+  /* The ids begins counts for (so only they are cleared again), and how
+   * many BEGIN_REQUEST records there are in all: no more requests than
+   * that can be open at once on the client side. */
+  uint16_t ids[INPUT_LIMIT / FCS_HEADER_LEN + 1];
+  size_t nids, nbegins;
 } input_facts;
 
 /* What the input holds, read as the responder does (strict) up to the
- * first error. */
+ * first error; whole-record events, so one call per record. */
 static void read_input(const uint8_t *in, size_t len, input_facts *f) {
   fcs_decoder d;
   fcs_event ev;
   fcs_decoder_init(&d, FCS_STRICT);
+  fcs_decoder_whole_records(&d, 1);
   size_t pos = 0;
   do {
     pos += fcs_decoder_feed(&d, in + pos, len - pos, &ev);
-    if (ev.type == FCS_EV_HEADER) {
+    if (ev.type == FCS_EV_HEADER || ev.type == FCS_EV_RECORD) {
       f->types[ev.header.type] = 1;
-      if (ev.header.type == FCS_BEGIN_REQUEST)
-        f->begins[ev.header.request_id]++;
+      if (ev.header.type == FCS_BEGIN_REQUEST) {
+        if (!f->begins[ev.header.request_id]++)
+          f->ids[f->nids++] = ev.header.request_id;
+        f->nbegins++;
+      }
     }
   } while (ev.type != FCS_EV_ERROR && ev.type != FCS_EV_NONE);
 }
@@ -122,7 +129,7 @@ static int known_variable(const uint8_t *p, size_t n) {
   static const char *const names[] = {"FCGI_MAX_CONNS", "FCGI_MAX_REQS",
                                       "FCGI_MPXS_CONNS"};
   for (size_t i = 0; i < 3; i++)
-    if (n == strlen(names[i]) && !memcmp(p, names[i], n))
+    if (n == strlen(names[i]) && fz_same(p, names[i], n))
       return 1;
   return 0;
 }
@@ -142,14 +149,17 @@ static void check_values_result(const fcs_asm_event *ev) {
 }
 
 static void check_output(const output *o, const input_facts *f) {
-  fcs_limits limits = {1, 1, MAX_OPEN, 0};
+  fcs_limits limits = {1, 1, f->nbegins ? (uint32_t)f->nbegins : 1, 0};
   size_t memlen;
   void *mem = fz_asm_memory(&limits, &memlen);
   fcs_assembler a;
   fcs_asm_event ev;
   fcs_assembler_init(&a, FCS_SIDE_CLIENT, FCS_STRICT, &limits, mem, memlen);
+  /* Replies begun per id: only ids the input began get counted (the check
+   * below stops the others), so clearing theirs clears all. */
   static uint16_t begun[65536];
-  memset(begun, 0, sizeof begun);
+  for (size_t i = 0; i < f->nids; i++)
+    begun[f->ids[i]] = 0;
   size_t pos = 0;
   while (o->len - pos >= FCS_HEADER_LEN) {
     fcs_header h;
@@ -197,13 +207,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   const uint8_t *in = data + 3;
   size_t len = size - 3;
-  static uint16_t begins[65536];
-  input_facts facts = {begins, {0}};
-  memset(begins, 0, sizeof begins);
+  static uint16_t begins[65536]; /* all 0 between runs */
+  static input_facts facts;
+  facts.begins = begins;
+  memset(facts.types, 0, sizeof facts.types);
+  facts.nids = facts.nbegins = 0;
   read_input(in, len, &facts);
-  output o = {NULL, 0, 0};
+  static output o; /* storage reused between runs */
+  o.len = 0;
   run(in, len, data[0], data[1], (size_t)data[2] + 1, &o);
   check_output(&o, &facts);
-  free(o.bytes);
+  for (size_t i = 0; i < facts.nids; i++)
+    begins[facts.ids[i]] = 0;
   return 0;
 }

@@ -106,14 +106,14 @@ static void check_log(const fcs_conn *c, const fz_rxlog *m, const uint8_t *in,
   for (size_t i = 0; i < c->nrecs; i++) {
     const fcs_rx *r = &c->recs[i];
     const fz_rx_record *e = &m->v[i];
-    FZ_CHECK(!memcmp(&r->h, &e->h, sizeof(r->h)),
+    FZ_CHECK(fz_same(&r->h, &e->h, sizeof(r->h)),
              "record %zu: runner logged type %u id %u length %u+%u, the "
              "decode has type %u id %u length %u+%u",
              i, r->h.type, r->h.request_id, r->h.content_length,
              r->h.padding_length, e->h.type, e->h.request_id,
              e->h.content_length, e->h.padding_length);
     FZ_CHECK(r->kept <= e->have && (c->flooded || r->kept == e->have) &&
-                 (!r->kept || !memcmp(rx_content(c, r), in + e->off, r->kept)),
+                 (!r->kept || fz_same(rx_content(c, r), in + e->off, r->kept)),
              "record %zu: runner kept %u content bytes, the input has %u at "
              "byte %zu (or they differ)",
              i, r->kept, e->have, e->off);
@@ -188,7 +188,7 @@ static size_t count_lines(const fcs_buf *b, const char *prefix) {
   for (size_t at = 0; at < b->len;) {
     const uint8_t *nl = memchr(b->p + at, '\n', b->len - at);
     size_t end = nl ? (size_t)(nl - b->p) : b->len;
-    if (end - at >= plen && !memcmp(b->p + at, prefix, plen))
+    if (end - at >= plen && fz_same(b->p + at, prefix, plen))
       n++;
     at = end + 1;
   }
@@ -202,7 +202,7 @@ static void check_trace(const fcs_trace *t, const fz_rxlog *m,
     const fcs_trace_entry *e = &t->v[i];
     if (e->dir != TR_RECV)
       continue;
-    FZ_CHECK(!memcmp(t->data.p + e->off, in + total, e->kept),
+    FZ_CHECK(fz_same(t->data.p + e->off, in + total, e->kept),
              "trace entry %zu: its bytes are not input bytes %zu..%zu", i,
              total, total + e->kept);
     total += e->len;
@@ -219,8 +219,7 @@ static void check_trace(const fcs_trace *t, const fz_rxlog *m,
     size_t left_out = m->n > want ? m->n - want : 0;
     char more[64];
     snprintf(more, sizeof(more), "    ... %zu more records\n", left_out);
-    FZ_CHECK((left_out > 0) ==
-                 buf_contains(&out, (const uint8_t *)more, strlen(more)),
+    FZ_CHECK((left_out > 0) == fz_contains(out.p, out.len, more, strlen(more)),
              "the trace does not say it left out %zu of %zu records", left_out,
              m->n);
     FZ_CHECK(count_lines(&out, "    !! ") == (size_t)m->garbage,
@@ -267,7 +266,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fcs_buf first = {0}, second = {0};
   judge(&c, &kn, &first);
   judge(&c, &kn, &second);
-  FZ_CHECK(first.len == second.len && !memcmp(first.p, second.p, first.len),
+  FZ_CHECK(first.len == second.len && fz_same(first.p, second.p, first.len),
            "judging the same log twice gave different verdicts:\n%.*s\n--\n"
            "%.*s",
            (int)first.len, (const char *)first.p, (int)second.len,

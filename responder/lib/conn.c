@@ -204,12 +204,11 @@ static void reject(fcs_responder *r, uint16_t id, uint8_t flags,
 static void respond(fcs_responder *r, slot *s) {
   const fcs_request *ar = fcs_assembler_request(&r->assembler, s->id);
   fcsr_knobs knobs;
-  fcsr_knobs_read(ar->params, ar->params_len, &knobs);
+  fcsr_knobs_read(ar->pairs, ar->npairs, &knobs);
   fcsr_echo_request rq = {s->id,
                           s->role,
                           s->flags,
-                          ar->params,
-                          ar->params_len,
+                          ar->pairs,
                           ar->npairs,
                           s->role == FCS_AUTHORIZER ? NULL : &s->in,
                           s->role == FCS_FILTER ? &s->data : NULL};

@@ -35,13 +35,10 @@ size_t fcsr_echo_capacity(fcs_echo_format format, uint32_t max_params_bytes,
          2 * (STREAM_LINE + 1 + f->expansion * echo_bytes);
 }
 
-int fcsr_echo_authorized(const uint8_t *params, size_t len) {
-  static const char name[] = "HTTP_AUTHORIZATION";
-  size_t pos = 0;
-  fcs_nv_pair p;
-  while (fcs_nv_next(params, len, &pos, &p) == FCS_NV_OK)
-    if (p.name_len == sizeof name - 1 && memcmp(p.name, name, p.name_len) == 0)
-      return p.value_len > 0;
+int fcsr_echo_authorized(const fcs_nv_pair *pairs, uint32_t npairs) {
+  for (uint32_t i = 0; i < npairs; i++)
+    if (fcs_nv_name_is(&pairs[i], "HTTP_AUTHORIZATION"))
+      return pairs[i].value_len > 0;
   return 0;
 }
 
@@ -49,7 +46,7 @@ size_t fcsr_echo_write(uint8_t *out, size_t cap, fcs_echo_format format,
                        const fcsr_echo_request *rq, const fcsr_knobs *knobs) {
   fcsr_text t = {out, 0, cap};
   if (rq->role == FCS_AUTHORIZER &&
-      !fcsr_echo_authorized(rq->params, rq->params_len)) {
+      !fcsr_echo_authorized(rq->pairs, rq->npairs)) {
     fcsr_put_str(&t, "Status: 403 Forbidden\r\n"
                      "Content-Type: text/plain\r\n\r\n"
                      "access denied: no HTTP_AUTHORIZATION param\n");

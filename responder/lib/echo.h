@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fcs/nv.h"
 #include "fcs_responder.h"
 #include "knobs.h"
 #include "stream.h"
@@ -15,8 +16,7 @@ typedef struct fcsr_echo_request {
   uint16_t id;
   uint16_t role;
   uint8_t flags;
-  const uint8_t *params; /* complete PARAMS stream */
-  size_t params_len;
+  const fcs_nv_pair *pairs; /* the PARAMS pairs, as the assembler parsed */
   uint32_t npairs;
   const fcsr_stream *in;   /* STDIN, NULL for the AUTHORIZER */
   const fcsr_stream *data; /* DATA, NULL unless FILTER */
@@ -29,7 +29,7 @@ size_t fcsr_echo_capacity(fcs_echo_format format, uint32_t max_params_bytes,
 
 /* 1 when an AUTHORIZER request is granted: the params hold a non-empty
  * HTTP_AUTHORIZATION. */
-int fcsr_echo_authorized(const uint8_t *params, size_t len);
+int fcsr_echo_authorized(const fcs_nv_pair *pairs, uint32_t npairs);
 
 /* Writes the response in the format; returns its length. cap must be at
  * least fcsr_echo_capacity for the format and the limits the request was

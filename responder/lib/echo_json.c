@@ -25,9 +25,9 @@ void fcsr_echo_json(fcsr_text *t, const fcsr_echo_request *rq,
                     const fcsr_knobs *knobs) {
   fcsr_put_fmt(t, "{\"request_id\":%u,\"role\":\"%s\",\"params\":{",
                (unsigned)rq->id, fcsr_role_word(rq->role));
-  size_t pos = 0;
+  uint32_t next = 0;
   fcs_nv_pair p;
-  for (int first = 1; fcsr_next_unique(rq->params, rq->params_len, &pos, &p);
+  for (int first = 1; fcsr_next_unique(rq->pairs, rq->npairs, &next, &p);
        first = 0) {
     if (!first)
       fcsr_put_str(t, ",");

@@ -35,13 +35,12 @@ void fcsr_echo_lines(fcsr_text *t, const fcsr_echo_request *rq,
   fcsr_put_fmt(t, "role %s\n", fcsr_role_word(rq->role));
   fcsr_put_fmt(t, "flags %u\n", (unsigned)rq->flags);
   fcsr_put_fmt(t, "params %" PRIu32 "\n", rq->npairs);
-  size_t pos = 0;
-  fcs_nv_pair p;
-  while (fcs_nv_next(rq->params, rq->params_len, &pos, &p) == FCS_NV_OK) {
+  for (uint32_t i = 0; i < rq->npairs; i++) {
+    const fcs_nv_pair *p = &rq->pairs[i];
     fcsr_put_str(t, "param ");
-    put_escaped(t, p.name, p.name_len);
+    put_escaped(t, p->name, p->name_len);
     fcsr_put_str(t, "=");
-    put_escaped(t, p.value, p.value_len);
+    put_escaped(t, p->value, p->value_len);
     fcsr_put_str(t, "\n");
   }
   if (knobs->app_status_invalid)

@@ -14,11 +14,10 @@ static void put_dumped_string(fcsr_text *t, const uint8_t *s, size_t n) {
 void fcsr_echo_var_dump(fcsr_text *t, const fcsr_echo_request *rq,
                         const fcsr_knobs *knobs) {
   (void)knobs;
-  fcsr_put_fmt(t, "array(%zu) {\n",
-               fcsr_count_unique(rq->params, rq->params_len));
-  size_t pos = 0;
+  fcsr_put_fmt(t, "array(%zu) {\n", fcsr_count_unique(rq->pairs, rq->npairs));
+  uint32_t next = 0;
   fcs_nv_pair p;
-  while (fcsr_next_unique(rq->params, rq->params_len, &pos, &p)) {
+  while (fcsr_next_unique(rq->pairs, rq->npairs, &next, &p)) {
     fcsr_put_str(t, "  [\"");
     fcsr_put(t, p.name, p.name_len);
     fcsr_put_str(t, "\"]=>\n  ");
@@ -35,9 +34,9 @@ void fcsr_echo_print_r(fcsr_text *t, const fcsr_echo_request *rq,
                        const fcsr_knobs *knobs) {
   (void)knobs;
   fcsr_put_str(t, "Array\n(\n");
-  size_t pos = 0;
+  uint32_t next = 0;
   fcs_nv_pair p;
-  while (fcsr_next_unique(rq->params, rq->params_len, &pos, &p)) {
+  while (fcsr_next_unique(rq->pairs, rq->npairs, &next, &p)) {
     fcsr_put_str(t, "    [");
     fcsr_put(t, p.name, p.name_len);
     fcsr_put_str(t, "] => ");

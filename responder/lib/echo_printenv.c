@@ -5,12 +5,11 @@
 void fcsr_echo_printenv(fcsr_text *t, const fcsr_echo_request *rq,
                         const fcsr_knobs *knobs) {
   (void)knobs;
-  size_t pos = 0;
-  fcs_nv_pair p;
-  while (fcs_nv_next(rq->params, rq->params_len, &pos, &p) == FCS_NV_OK) {
-    fcsr_put(t, p.name, p.name_len);
+  for (uint32_t i = 0; i < rq->npairs; i++) {
+    const fcs_nv_pair *p = &rq->pairs[i];
+    fcsr_put(t, p->name, p->name_len);
     fcsr_put_str(t, "=");
-    fcsr_put(t, p.value, p.value_len);
+    fcsr_put(t, p->value, p->value_len);
     fcsr_put_str(t, "\n");
   }
   if (rq->in) {

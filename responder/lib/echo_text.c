@@ -43,34 +43,34 @@ static int same_name(const fcs_nv_pair *a, const fcs_nv_pair *b) {
          (a->name_len == 0 || !memcmp(a->name, b->name, a->name_len));
 }
 
-int fcsr_next_unique(const uint8_t *params, size_t len, size_t *pos,
-                     fcs_nv_pair *p) {
-  for (;;) {
-    size_t at = *pos;
-    if (fcs_nv_next(params, len, pos, p) != FCS_NV_OK)
-      return 0;
-    size_t scan = 0;
-    fcs_nv_pair q;
-    int first = 1;
-    while (first && scan < at &&
-           fcs_nv_next(params, len, &scan, &q) == FCS_NV_OK)
-      first = !same_name(&q, p);
-    if (!first)
-      continue;
-    scan = *pos;
-    while (fcs_nv_next(params, len, &scan, &q) == FCS_NV_OK)
-      if (same_name(&q, p)) {
-        p->value = q.value;
-        p->value_len = q.value_len;
-      }
-    return 1;
-  }
+static int seen_before(const fcs_nv_pair *pairs, uint32_t i) {
+  for (uint32_t j = 0; j < i; j++)
+    if (same_name(&pairs[j], &pairs[i]))
+      return 1;
+  return 0;
 }
 
-size_t fcsr_count_unique(const uint8_t *params, size_t len) {
-  size_t pos = 0, n = 0;
-  fcs_nv_pair p;
-  while (fcsr_next_unique(params, len, &pos, &p))
-    n++;
+int fcsr_next_unique(const fcs_nv_pair *pairs, uint32_t npairs, uint32_t *next,
+                     fcs_nv_pair *p) {
+  for (; *next < npairs; ++*next) {
+    uint32_t i = *next;
+    if (seen_before(pairs, i))
+      continue;
+    *p = pairs[i];
+    for (uint32_t j = i + 1; j < npairs; j++)
+      if (same_name(&pairs[j], p)) {
+        p->value = pairs[j].value;
+        p->value_len = pairs[j].value_len;
+      }
+    ++*next;
+    return 1;
+  }
+  return 0;
+}
+
+size_t fcsr_count_unique(const fcs_nv_pair *pairs, uint32_t npairs) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < npairs; i++)
+    n += !seen_before(pairs, i);
   return n;
 }

@@ -24,12 +24,12 @@ void fcsr_put_fmt(fcsr_text *t, const char *fmt, ...)
 /* "RESPONDER", "AUTHORIZER" or "FILTER". */
 const char *fcsr_role_word(uint16_t role);
 
-/* Walks a PARAMS stream giving each name once, in the order it first
+/* Walks the PARAMS pairs giving each name once, in the order it first
  * appears, with the last value sent for it: what a JSON object or PHP's
- * $_SERVER holds when a name repeats. Start with *pos 0; returns 0 when
+ * $_SERVER holds when a name repeats. Start with *next 0; returns 0 when
  * no pair is left. Quadratic in the pairs, which max_pairs bounds. */
-int fcsr_next_unique(const uint8_t *params, size_t len, size_t *pos,
+int fcsr_next_unique(const fcs_nv_pair *pairs, uint32_t npairs, uint32_t *next,
                      fcs_nv_pair *p);
-size_t fcsr_count_unique(const uint8_t *params, size_t len);
+size_t fcsr_count_unique(const fcs_nv_pair *pairs, uint32_t npairs);
 
 #endif

@@ -4,11 +4,6 @@
 
 #include "fcs/nv.h"
 
-static int name_is(const fcs_nv_pair *p, const char *name) {
-  size_t n = strlen(name);
-  return p->name_len == n && memcmp(p->name, name, n) == 0;
-}
-
 /* Decimal digits only, no sign, no spaces, at most 2^32-1. */
 static int parse_u32(const uint8_t *s, uint32_t len, uint32_t *out) {
   uint64_t v = 0;
@@ -25,17 +20,17 @@ static int parse_u32(const uint8_t *s, uint32_t len, uint32_t *out) {
   return 1;
 }
 
-void fcsr_knobs_read(const uint8_t *params, size_t len, fcsr_knobs *k) {
+void fcsr_knobs_read(const fcs_nv_pair *pairs, uint32_t npairs, fcsr_knobs *k) {
   memset(k, 0, sizeof(*k));
-  size_t pos = 0;
-  fcs_nv_pair p;
-  while (fcs_nv_next(params, len, &pos, &p) == FCS_NV_OK) {
-    if (name_is(&p, "FCS_STDERR")) {
+  for (uint32_t i = 0; i < npairs; i++) {
+    const fcs_nv_pair *p = &pairs[i];
+    if (fcs_nv_name_is(p, "FCS_STDERR")) {
       k->has_stderr = 1;
-      k->stderr_text = p.value;
-      k->stderr_len = p.value_len;
-    } else if (name_is(&p, "FCS_APP_STATUS")) {
-      k->app_status_invalid = !parse_u32(p.value, p.value_len, &k->app_status);
+      k->stderr_text = p->value;
+      k->stderr_len = p->value_len;
+    } else if (fcs_nv_name_is(p, "FCS_APP_STATUS")) {
+      k->app_status_invalid =
+          !parse_u32(p->value, p->value_len, &k->app_status);
       if (k->app_status_invalid)
         k->app_status = 0;
     }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fcs/nv.h"
+
 typedef struct fcsr_knobs {
   uint32_t app_status;
   uint8_t app_status_invalid; /* FCS_APP_STATUS given but not a number */
@@ -17,7 +19,7 @@ typedef struct fcsr_knobs {
   size_t stderr_len;
 } fcsr_knobs;
 
-/* params: a complete, valid PARAMS stream. */
-void fcsr_knobs_read(const uint8_t *params, size_t len, fcsr_knobs *k);
+/* pairs: the request's PARAMS pairs. */
+void fcsr_knobs_read(const fcs_nv_pair *pairs, uint32_t npairs, fcsr_knobs *k);
 
 #endif

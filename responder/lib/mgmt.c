@@ -6,13 +6,14 @@
 
 #include "fcs/encoder.h"
 #include "fcs/nv.h"
+#include "fcs/proto.h"
 
 #define KNOWN 3
 
 void fcsr_mgmt_get_values(fcsr_outbuf *out, const fcs_responder_config *cfg,
                           const uint8_t *query, size_t len) {
-  static const char *const names[KNOWN] = {"FCGI_MAX_CONNS", "FCGI_MAX_REQS",
-                                           "FCGI_MPXS_CONNS"};
+  static const char *const names[KNOWN] = {FCS_MAX_CONNS, FCS_MAX_REQS,
+                                           FCS_MPXS_CONNS};
   char values[KNOWN][11];
   snprintf(values[0], sizeof values[0], "%" PRIu32, cfg->max_conns);
   snprintf(values[1], sizeof values[1], "%" PRIu32, cfg->max_reqs);

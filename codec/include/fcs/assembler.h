@@ -22,6 +22,11 @@
 #include "fcs/nv.h"
 #include "fcs/proto.h"
 
+/* The most events in a row that consume no input: each of the decoder's
+ * FCS_DECODER_MAX_IDLE_EVENTS may give a VIOLATION and its own event
+ * (observe mode; see due below). NONE is not an event. */
+#define FCS_ASSEMBLER_MAX_IDLE_EVENTS (2 * FCS_DECODER_MAX_IDLE_EVENTS)
+
 typedef enum fcs_side { FCS_SIDE_APP = 0, FCS_SIDE_CLIENT = 1 } fcs_side;
 
 typedef struct fcs_limits {
@@ -35,7 +40,8 @@ typedef struct fcs_limits {
   uint32_t max_stream_bytes;
 } fcs_limits;
 
-/* 64 KiB params, 512 pairs, 8 requests, 64 KiB per stream. */
+/* 64 KiB params, 512 pairs, 8 requests, 64 KiB per stream. Memory per
+ * request: the byte limits plus one fcs_nv_pair per allowed pair. */
 void fcs_limits_default(fcs_limits *l);
 
 typedef enum fcs_asm_event_type {
@@ -51,7 +57,8 @@ typedef enum fcs_asm_event_type {
   FCS_AE_BEGIN,       /* app: a request became active: role, flags */
   FCS_AE_REFUSED,     /* app: BEGIN not accepted, reason says why (answer it
                          with END_REQUEST; the id stays inactive) */
-  FCS_AE_PARAMS,      /* app: PARAMS complete: data/len, npairs */
+  FCS_AE_PARAMS,      /* app: PARAMS complete: data/len, and the pairs
+                         already parsed, pairs[0..npairs) (into data) */
   FCS_AE_STREAM_DATA, /* record_type's stream: data/len slice of the input */
   FCS_AE_STREAM_END,  /* record_type's stream ended; data/len = the kept
                          bytes (all of them unless max_stream_bytes is 0) */
@@ -73,6 +80,7 @@ typedef struct fcs_asm_event {
   const uint8_t *data;
   size_t len;
   uint32_t npairs;
+  const fcs_nv_pair *pairs; /* PARAMS only; valid as long as data */
   fcs_end_body end;
   fcs_unknown_type_body unknown_type;
   fcs_err reason; /* IGNORED, REFUSED, VIOLATION */
@@ -97,9 +105,13 @@ typedef struct fcs_request {
   uint8_t aborted, ended;
   uint8_t out_used, err_used;
   uint32_t npairs;
-  fcs_nv_parser nv;
   uint8_t *params;
   uint32_t params_len;
+  /* App side: params[0..params_parsed) are whole pairs, each recorded in
+   * pairs[0..npairs) as it completed (the limits are checked there, so the
+   * stream is walked once). */
+  uint32_t params_parsed;
+  fcs_nv_pair *pairs; /* max_pairs entries */
   uint8_t *stream[2]; /* [0] STDIN or STDOUT, [1] DATA or STDERR */
   uint32_t stream_len[2];
   uint64_t stream_total[2]; /* bytes seen, kept or not */

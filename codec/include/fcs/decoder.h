@@ -5,7 +5,8 @@
  * (CONTENT events point into the caller's buffer), keeps constant state and
  * never reads outside [in, in+len). Every call with input either consumes at
  * least one byte or reports an event, and events that consume nothing are
- * bounded (at most two per record), so a loop over feed always terminates.
+ * bounded (FCS_DECODER_MAX_IDLE_EVENTS in a row), so a loop over feed
+ * always terminates.
  * The event sequence does not depend on how the input is split, except that
  * one record's content may arrive as several CONTENT slices.
  *
@@ -27,14 +28,34 @@
 #include "fcs/error.h"
 #include "fcs/proto.h"
 
+/* The most events in a row that consume no input: a record's RECORD_END
+ * and STREAM_END (a call that reports NONE is not an event). */
+#define FCS_DECODER_MAX_IDLE_EVENTS 2
+
+/* What the codec accepts beyond what FastCGI 1.0 allows: a set of named
+ * relaxations, or-ed together (docs/strictness.md lists what each one
+ * accepts and what the codec then does). A caller modelling one
+ * implementation's tolerance picks exactly the ones it needs. */
 typedef enum fcs_mode {
-  /* Reject everything FastCGI 1.0 does not allow on the record layer. */
+  /* None: reject everything FastCGI 1.0 does not allow. */
   FCS_STRICT = 0,
-  /* Accept what widely deployed implementations accept (see
-   * docs/strictness.md): any non-zero version, management types on a
-   * non-zero id, application types on id 0, fixed-size bodies longer than 8
-   * bytes, content on ABORT_REQUEST. */
-  FCS_LENIENT = 1
+  /* Record layer (decoder), each named after the error it waives: */
+  FCS_RELAX_VERSION = 1 << 0,       /* BAD_VERSION: any non-zero version */
+  FCS_RELAX_MGMT_ID = 1 << 1,       /* MGMT_NONZERO_ID: management types on
+                                       a non-zero request id */
+  FCS_RELAX_NULL_ID = 1 << 2,       /* APP_RECORD_NULL_ID: application types
+                                       on request id 0 */
+  FCS_RELAX_BODY_LENGTH = 1 << 3,   /* BODY_LENGTH: fixed-size bodies longer
+                                       than 8 bytes (the first 8 count) */
+  FCS_RELAX_ABORT_CONTENT = 1 << 4, /* ABORT_HAS_CONTENT: content on
+                                       ABORT_REQUEST */
+  /* Session layer (assembler): records out of order or for ended requests
+   * are skipped (IGNORED) instead of stopping the connection, a second
+   * BEGIN_REQUEST for an active id is REFUSED, and a broken stream order,
+   * protocol status or missing stream end reads on. */
+  FCS_RELAX_SESSION = 1 << 5,
+  /* All of them: what widely deployed implementations accept. */
+  FCS_LENIENT = (1 << 6) - 1
 } fcs_mode;
 
 typedef enum fcs_event_type {

@@ -43,6 +43,13 @@ fcs_err fcs_encode_record(uint8_t *out, size_t cap, uint8_t type,
                           size_t clen, const fcs_record_opts *opts,
                           size_t *needed);
 
+/* One record exactly as h says, for malformed input: the header as given
+ * (any version, reserved byte, and a contentLength that need not be clen),
+ * then the clen content bytes, then h->padding_length bytes of fill. */
+fcs_err fcs_encode_raw_record(uint8_t *out, size_t cap, const fcs_header *h,
+                              const uint8_t *content, size_t clen, uint8_t fill,
+                              size_t *needed);
+
 /* A stream's data split into records of at most max_content bytes, then,
  * if terminate, the empty record that ends the stream. len == 0 with
  * terminate writes only the terminator. */

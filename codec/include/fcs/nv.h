@@ -23,6 +23,11 @@ typedef enum fcs_nv_result {
   FCS_NV_TRUNCATED = 2 /* a pair starts at *pos but does not fit */
 } fcs_nv_result;
 
+/* The two lengths of the pair at buf[pos]: returns the bytes they take (2
+ * to 8), or 0 when they do not fit in len. */
+size_t fcs_nv_lengths(const uint8_t *buf, size_t len, size_t pos,
+                      uint32_t *name_len, uint32_t *value_len);
+
 /* Zero-copy: pair->name and pair->value point into buf. */
 fcs_nv_result fcs_nv_next(const uint8_t *buf, size_t len, size_t *pos,
                           fcs_nv_pair *pair);
