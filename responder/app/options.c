@@ -33,6 +33,9 @@ static const char usage[] =
     "  --echo-format F         lines (default), json, printenv, php-var-dump\n"
     "                          or php-print-r\n"
     "  --output-bytes N        output buffer per connection (65536)\n"
+    "  --body-bytes N          answer each RESPONDER request with a fixed\n"
+    "                          body of N bytes instead of the echo (a\n"
+    "                          benchmark peer); 0: the echo (default)\n"
     "  --idle-timeout MS       close a connection that sends nothing for MS\n"
     "                          while no reply is being written; 0: never\n"
     "                          (default 30000, at most 86400000)\n"
@@ -53,6 +56,7 @@ enum {
   OPT_ECHO_BYTES,
   OPT_ECHO_FORMAT,
   OPT_OUTPUT_BYTES,
+  OPT_BODY_BYTES,
   OPT_IDLE_TIMEOUT,
   OPT_HELP,
   OPT_VERSION
@@ -69,6 +73,7 @@ static const struct option long_options[] = {
     {"echo-bytes", required_argument, NULL, OPT_ECHO_BYTES},
     {"echo-format", required_argument, NULL, OPT_ECHO_FORMAT},
     {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
+    {"body-bytes", required_argument, NULL, OPT_BODY_BYTES},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -123,6 +128,8 @@ static uint32_t *number_field(options *o, int opt) {
     return &o->cfg.echo_bytes;
   case OPT_OUTPUT_BYTES:
     return &o->cfg.output_bytes;
+  case OPT_BODY_BYTES:
+    return &o->cfg.body_bytes;
   default:
     return NULL;
   }

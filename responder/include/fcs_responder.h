@@ -60,12 +60,17 @@ typedef struct fcs_responder_config {
   uint32_t echo_bytes;       /* STDIN and DATA bytes echoed verbatim, each */
   uint32_t output_bytes;     /* capacity of the output buffer */
   uint8_t echo_format;       /* fcs_echo_format of the echo */
+  uint32_t body_bytes;       /* 0: a RESPONDER request gets the echo; else a
+                                fixed reply (Status 200, Content-Type
+                                application/octet-stream, Content-Length)
+                                of body_bytes bytes 'a'..'z' repeated, the
+                                benchmark body (0..16777216) */
   fcs_responder_budget *budget; /* optional, shared between connections */
 } fcs_responder_config;
 
 /* 16 connections, 32 requests, 8 of them per connection, multiplexing on,
  * 64 KiB / 512 pairs of params, 16 KiB of echo in the line format, 64 KiB
- * of output buffer, no budget. */
+ * of output buffer, the echo (no fixed body), no budget. */
 void fcs_responder_config_default(fcs_responder_config *cfg);
 
 /* The max_conn_reqs that goes with max_reqs unless one is chosen: a

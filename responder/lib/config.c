@@ -15,6 +15,7 @@ void fcs_responder_config_default(fcs_responder_config *cfg) {
   cfg->echo_bytes = 16 * 1024;
   cfg->output_bytes = 64 * 1024;
   cfg->echo_format = FCS_ECHO_LINES;
+  cfg->body_bytes = 0;
   cfg->budget = NULL;
 }
 
@@ -43,6 +44,8 @@ const char *fcs_responder_config_check(const fcs_responder_config *cfg) {
     return "output_bytes must be 1024..67108864";
   if (cfg->echo_format > FCS_ECHO_PHP_PRINT_R)
     return "echo_format must be 0..4";
+  if (cfg->body_bytes > FCSR_BODY_BYTES_LIMIT)
+    return "body_bytes must be 0..16777216";
   return NULL;
 }
 
@@ -62,6 +65,8 @@ void fcsr_layout_compute(const fcs_responder_config *cfg, fcsr_layout *l) {
                                      cfg->max_params_bytes, cfg->max_pairs,
                                      cfg->echo_bytes);
   l->output_bytes = cfg->output_bytes;
-  l->buffer_bytes =
-      l->assembler_bytes + l->echo_bytes + l->text_bytes + l->output_bytes;
+  l->fixed_bytes =
+      cfg->body_bytes ? FCSR_FIXED_HEAD_MAX + (size_t)cfg->body_bytes : 0;
+  l->buffer_bytes = l->assembler_bytes + l->echo_bytes + l->text_bytes +
+                    l->output_bytes + l->fixed_bytes;
 }

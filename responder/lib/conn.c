@@ -44,6 +44,8 @@ struct fcs_responder {
   uint32_t accepted; /* slots in use */
   uint8_t *echo_mem;
   uint8_t *text;
+  uint8_t *fixed; /* the fixed reply (cfg.body_bytes), built once */
+  size_t fixed_len;
   uint8_t *output_mem;
   fcsr_outbuf out;
   pending pending;
@@ -89,6 +91,21 @@ fcs_responder *fcs_responder_new(const fcs_responder_config *cfg) {
     fcsr_stream_init(&r->slots[i].data, echo + cfg->echo_bytes,
                      cfg->echo_bytes);
   }
+  if (cfg->body_bytes) {
+    r->fixed = malloc(l->fixed_bytes);
+    if (!r->fixed) {
+      fcs_responder_free(r);
+      return NULL;
+    }
+    int head = snprintf((char *)r->fixed, FCSR_FIXED_HEAD_MAX,
+                        "Status: 200 OK\r\n"
+                        "Content-Type: application/octet-stream\r\n"
+                        "Content-Length: %" PRIu32 "\r\n\r\n",
+                        cfg->body_bytes);
+    for (uint32_t i = 0; i < cfg->body_bytes; i++)
+      r->fixed[head + i] = (uint8_t)('a' + i % 26);
+    r->fixed_len = (size_t)head + cfg->body_bytes;
+  }
   fcsr_outbuf_init(&r->out, r->output_mem, l->output_bytes);
   return r;
 }
@@ -110,6 +127,7 @@ void fcs_responder_free(fcs_responder *r) {
   free(r->slots);
   free(r->echo_mem);
   free(r->text);
+  free(r->fixed);
   free(r->output_mem);
   free(r);
 }
@@ -198,10 +216,15 @@ static void respond(fcs_responder *r, slot *s) {
   fcsr_reply *rp = &p.reply;
   rp->id = s->id;
   rp->with_stdout = 1;
-  rp->out = r->text;
-  rp->out_len =
-      fcsr_echo_write(r->text, r->layout.text_bytes,
-                      (fcs_echo_format)r->cfg.echo_format, &rq, &knobs);
+  if (r->fixed && s->role == FCS_RESPONDER) {
+    rp->out = r->fixed; /* never changes: replies may share it */
+    rp->out_len = r->fixed_len;
+  } else {
+    rp->out = r->text;
+    rp->out_len =
+        fcsr_echo_write(r->text, r->layout.text_bytes,
+                        (fcs_echo_format)r->cfg.echo_format, &rq, &knobs);
+  }
   rp->with_stderr = knobs.has_stderr;
   rp->err = knobs.stderr_text;
   rp->err_len = knobs.stderr_len;

@@ -644,6 +644,43 @@ static void test_large_body(void) {
   fcs_responder_free(r);
 }
 
+/* body_bytes: every RESPONDER request gets the same fixed reply, whatever
+ * it carried, through a 64 KiB output buffer and with two requests in
+ * flight on one connection; a FILTER still gets its echo. */
+static void test_fixed_body(void) {
+  fcs_responder_config cfg;
+  fcs_responder_config_default(&cfg);
+  cfg.body_bytes = 65536;
+  fcs_responder *r = new_responder(&cfg);
+  client c;
+  client_init(&c);
+  client_simple_request(&c, 1, FCS_KEEP_CONN, baseline_params, "hello");
+  client_simple_request(&c, 2, FCS_KEEP_CONN, baseline_params, "");
+  drive(r, &c, 1000, 3000);
+  static const char head[] = "Status: 200 OK\r\n"
+                             "Content-Type: application/octet-stream\r\n"
+                             "Content-Length: 65536\r\n\r\n";
+  size_t hl = sizeof head - 1;
+  uint8_t *want = malloc(hl + 65536);
+  memcpy(want, head, hl);
+  for (size_t i = 0; i < 65536; i++)
+    want[hl + i] = (uint8_t)('a' + i % 26);
+  for (uint16_t id = 1; id <= 2; id++) {
+    client_req *q = client_req_of(&c, id);
+    CHECK_BYTES(q->out.p, q->out.len, want, hl + 65536);
+    check_completed(&c, id, 0);
+  }
+  CHECK(!fcs_responder_should_close(r));
+  free(want);
+  client_free(&c);
+  fcs_responder_free(r);
+  cfg.body_bytes = (16u << 20) + 1;
+  const char *why = fcs_responder_config_check(&cfg);
+  CHECK(why && strcmp(why, "body_bytes must be 0..16777216") == 0);
+  fcs_responder_config_default(&cfg);
+  CHECK_EQ(cfg.body_bytes, 0);
+}
+
 /* A request-layer error ends its request with STDERR naming the error,
  * then the connection. */
 static void test_error_in_request(void) {
@@ -768,6 +805,7 @@ int main(void) {
   RUN(test_echo_format_var_dump);
   RUN(test_echo_format_print_r);
   RUN(test_large_body);
+  RUN(test_fixed_body);
   RUN(test_error_in_request);
   RUN(test_error_in_record_layer);
   RUN(test_eof);

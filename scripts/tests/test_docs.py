@@ -77,6 +77,9 @@ SKIPPED_LIKE = [
      "rewrites the checked-in quirks file, or a 7-proxy campaign of minutes: "
      "test_differential_proxy runs a short two-proxy one (the docs' "
      "--proxies form runs here)"),
+    (r"^/usr/bin/python3 scripts/proxy_bench\.py --json \S+$",
+     "a benchmark of minutes through seven proxies: test_proxy_bench runs "
+     "it through two for a second a run (the docs' short form runs here)"),
     (r"\| jq ", "reads php-fpm's status page: test_client's php-fpm tests "
      "run it against a real php-fpm"),
 ]
