@@ -204,17 +204,18 @@ static int piece_bytes(const fcs_tok *t, fcs_buf *out, char *err,
   }
   /* The first copy, then what is written so far doubled until the total:
    * "z"*199990 takes 18 copies, not 199990. */
-  size_t total = one.len * t->repeat, have = one.len;
-  buf_reserve(out, total);
-  uint8_t *dst = out->p + out->len;
-  if (total)
+  size_t total = one.len * t->repeat;
+  if (total) { /* an empty buffer has no memory yet */
+    buf_reserve(out, total);
+    uint8_t *dst = out->p + out->len;
     memcpy(dst, one.p, one.len);
-  while (have < total) {
-    size_t n = have < total - have ? have : total - have;
-    memcpy(dst + have, dst, n);
-    have += n;
+    for (size_t have = one.len; have < total;) {
+      size_t n = have < total - have ? have : total - have;
+      memcpy(dst + have, dst, n);
+      have += n;
+    }
+    out->len += total;
   }
-  out->len += total;
   buf_free(&one);
   return 0;
 }

@@ -114,6 +114,11 @@ static void test_reply_forms(void) {
     CHECK_EQ(c.steps[0].o.split, 1000);
     case_free(&c);
   }
+  /* An empty item repeated adds nothing (and touches no memory). */
+  if (parses("reply stdout \"\"*5+7a\nget \"/\"\n", &c)) {
+    CHECK(c.steps[0].nitems == 1 && item_is(&c.steps[0].items[0], "z", 1));
+    case_free(&c);
+  }
   /* Repeats of every count 1..40 (the expansion doubles what it wrote),
    * and a piece after them. */
   for (int n = 1; n <= 40; n++) {
