@@ -236,10 +236,10 @@ static void codec_read(const uint8_t *in, size_t len, codec_view *c) {
       r->flags = ev.flags;
       r->open = 1;
     } else if (ev.type == FCS_AE_PARAMS && r) {
-      size_t at = 0;
-      fcs_nv_pair p;
-      while (fcs_nv_next(ev.data, ev.len, &at, &p) == FCS_NV_OK)
-        nv_add(&r->params, p.name, p.name_len, p.value, p.value_len);
+      for (uint32_t i = 0; i < ev.npairs; i++) {
+        const fcs_nv_pair *p = &ev.pairs[i];
+        nv_add(&r->params, p->name, p->name_len, p->value, p->value_len);
+      }
       r->params_done = 1;
       r->params_end = ev.offset;
     } else if (ev.type == FCS_AE_STREAM_DATA && r &&
