@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,9 +21,13 @@ static void sleep_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
-/* The child's side: fds in place, then exec. Never returns. */
+/* The child's side: fds in place, then exec. Never returns. A test that
+ * dies before proc_stop (a ctest timeout kills it) takes its processes
+ * with it: they get SIGTERM when it goes. */
 static void exec_child(char *const argv[], int out_fd, int err_fd,
                        int stdin_fd) {
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+    _exit(126);
   if (stdin_fd >= 0 && dup2(stdin_fd, 0) < 0)
     _exit(126);
   if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
