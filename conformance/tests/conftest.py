@@ -62,15 +62,32 @@ def responder():
 
 def run_fcgispec(*args, timeout=300):
     """Runs fcgispec; returns (exit code, stdout, elapsed seconds)."""
+    code, out, elapsed, _ = run_fcgispec_measured(*args, timeout=timeout)
+    return code, out, elapsed
+
+
+def run_fcgispec_measured(*args, timeout=300):
+    """Runs fcgispec; returns (exit code, output, elapsed seconds, peak
+    resident KiB of fcgispec and the children it reaped). The peak comes
+    from wait4 on this one process: RUSAGE_CHILDREN would give the largest
+    child this whole test session ever reaped."""
     start = time.monotonic()
-    p = subprocess.run(
-        [need(FCGISPEC), "--color", "never", *args],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-    )
-    return p.returncode, p.stdout + p.stderr, time.monotonic() - start
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen([need(FCGISPEC), "--color", "never", *args],
+                             stdout=out, stderr=subprocess.STDOUT)
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - start > timeout:
+                p.kill()
+                os.wait4(p.pid, 0)
+                raise subprocess.TimeoutExpired(p.args, timeout)
+            time.sleep(0.02)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    return p.returncode, text, time.monotonic() - start, usage.ru_maxrss
 
 
 def mutant_spawn_args(rule, tmpdir):

@@ -1,9 +1,8 @@
 """A backend that hangs or floods still gets a verdict for every case within
 the deadlines, with bounded runner memory."""
 import json
-import resource
 
-from conftest import mutant_spawn_args, run_fcgispec
+from conftest import mutant_spawn_args, run_fcgispec, run_fcgispec_measured
 
 # The hand-written cases of a section are enough to show the bounds; the
 # generated ones (scripts/gen_cases.py) would only make the run longer.
@@ -27,14 +26,13 @@ def test_hang_everything_is_bounded_by_the_deadlines(tmp_path):
 
 def test_flood_gets_verdicts_with_bounded_memory(tmp_path):
     report = tmp_path / "r.json"
-    code, out, elapsed = run_fcgispec(
+    code, out, _, peak_kib = run_fcgispec_measured(
         *mutant_spawn_args("flood", tmp_path), "--timeout", "500", "--jobs",
         "2", "--json", str(report), *HAND_WRITTEN, "3.3")
     cases = json.loads(report.read_text())["cases"]
     assert code == 1, out
     hung = [c for c in cases if c["verdict"] == "hang"]
     assert hung and all("flood" in c["observed"] for c in hung)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak_kib < 256 * 1024, peak_kib
 
 
