@@ -26,8 +26,8 @@ typedef struct cgi_field {
 
 typedef struct cgi_head {
   cgi_head_state state;
-  fcs_buf block;  /* the bytes read into the block, as received */
-  fcs_buf fields; /* cgi_field items */
+  fsp_buf block;  /* the bytes read into the block, as received */
+  fsp_buf fields; /* cgi_field items */
   size_t line;    /* where the line being read starts in block */
   int status;     /* DONE: Status, or 302 for a client redirect (a Location
                      with a scheme), else 200; INVALID: 502, as a gateway

@@ -120,7 +120,7 @@ static void reply_eof(reply *rp) {
 }
 
 static int send_request(const opts *o, output *out, int fd) {
-  fcs_buf req = {0};
+  fsp_buf req = {0};
   request_build(o, &req);
   verbose_params(out->v, &o->params);
   if (out->v->on) {

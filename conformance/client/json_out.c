@@ -75,7 +75,7 @@ static void headers(FILE *f, const cgi_head *h) {
   fputc(']', f);
 }
 
-static void warnings(FILE *f, const fcs_buf *w) {
+static void warnings(FILE *f, const fsp_buf *w) {
   const fcs_error *e = (const fcs_error *)w->p;
   size_t n = w->len / sizeof(*e);
   fputc('[', f);

@@ -17,8 +17,8 @@ int json_string(FILE *f, const uint8_t *p, size_t n);
 
 /* The reply's parts fcgi-curl keeps for the object. */
 typedef struct json_parts {
-  fcs_buf body, err_text;
-  fcs_buf warnings; /* fcs_error items */
+  fsp_buf body, err_text;
+  fsp_buf warnings; /* fcs_error items */
 } json_parts;
 
 void json_out_print(FILE *f, const outcome *r, const json_parts *j);

@@ -124,7 +124,7 @@ static int option_error(int ch, char **argv) {
 }
 
 /* DATA is text, @FILE, or - (standard input). */
-static int load(const char *arg, fcs_buf *out) {
+static int load(const char *arg, fsp_buf *out) {
   FILE *f = NULL;
   if (strcmp(arg, "-") == 0)
     f = stdin;
@@ -163,7 +163,7 @@ static int parse_role(const char *s, uint16_t *role) {
 }
 
 /* -p NAME=VALUE into extra. */
-static int add_param(fcs_params *extra, const char *arg) {
+static int add_param(fsp_params *extra, const char *arg) {
   const char *eq = strchr(arg, '=');
   if (!eq || eq == arg)
     return usage_error("-p wants NAME=VALUE, got '%s'", arg);
@@ -176,7 +176,7 @@ static int add_param(fcs_params *extra, const char *arg) {
 
 /* -H 'Name: value' into headers as its CGI param (RFC 3875 4.1.2, 4.1.3
  * and 4.1.18); a repeated header joins the values with ", " (4.1.18). */
-static int add_header(fcs_params *headers, const char *arg) {
+static int add_header(fsp_params *headers, const char *arg) {
   size_t n = 0;
   while (http_token_char((uint8_t)arg[n]))
     n++;
@@ -191,7 +191,7 @@ static int add_header(fcs_params *headers, const char *arg) {
     v++;
   while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
     e--;
-  fcs_buf name = {0}, value = {0};
+  fsp_buf name = {0}, value = {0};
   if (n == 12 && strncasecmp(arg, "Content-Type", n) == 0)
     buf_str(&name, "CONTENT_TYPE");
   else if (n == 14 && strncasecmp(arg, "Content-Length", n) == 0)
@@ -217,7 +217,7 @@ static int add_header(fcs_params *headers, const char *arg) {
 /* What the command line asks for that becomes params and streams. */
 typedef struct request_args {
   const char *method, *script, *body, *data;
-  fcs_params headers, extra; /* -H as CGI params; -p */
+  fsp_params headers, extra; /* -H as CGI params; -p */
 } request_args;
 
 static int parse_number(const char *opt, const char *s, long lo, long hi,
@@ -344,7 +344,7 @@ static void build_params(opts *o, const request_args *r) {
     snprintf(len, sizeof(len), "%zu", o->data.len);
     params_set(&o->params, "FCGI_DATA_LENGTH", len);
   }
-  const fcs_params *layers[] = {&r->headers, &r->extra};
+  const fsp_params *layers[] = {&r->headers, &r->extra};
   for (int l = 0; l < 2; l++)
     for (size_t i = 0; i < layers[l]->n; i++)
       params_set(&o->params, layers[l]->names[i], layers[l]->values[i]);

@@ -18,10 +18,10 @@ typedef struct opts {
   int head_only;    /* -I: the CGI header block only */
   int include_head; /* -i: the header block, then the body */
   long max_time_ms;
-  fcs_target target;
+  fsp_target target;
   char target_name[300]; /* the target as tcp:HOST:PORT or unix:PATH */
-  fcs_params params;     /* the request's params, in the order sent */
-  fcs_buf body, data;    /* STDIN and DATA */
+  fsp_params params;     /* the request's params, in the order sent */
+  fsp_buf body, data;    /* STDIN and DATA */
 } opts;
 
 /* Fills o from the command line. Returns -1 when the request is to be

@@ -4,7 +4,7 @@
 
 #include "fcs/fcs.h"
 
-static void encode_params(const fcs_params *p, fcs_buf *pairs) {
+static void encode_params(const fsp_params *p, fsp_buf *pairs) {
   for (size_t i = 0; i < p->n; i++) {
     size_t nl = strlen(p->names[i]), vl = strlen(p->values[i]);
     size_t sz = fcs_nv_pair_size((uint32_t)nl, (uint32_t)vl, 0), w;
@@ -16,13 +16,13 @@ static void encode_params(const fcs_params *p, fcs_buf *pairs) {
   }
 }
 
-void request_build(const opts *o, fcs_buf *out) {
+void request_build(const opts *o, fsp_buf *out) {
   fcs_record_opts ro = {.padding = {.mode = FCS_PAD_ALIGN8}};
-  fcs_buf pairs = {0};
+  fsp_buf pairs = {0};
   encode_params(&o->params, &pairs);
   struct {
     uint8_t type;
-    const fcs_buf *b;
+    const fsp_buf *b;
   } streams[] = {
       {FCS_PARAMS, &pairs}, {FCS_STDIN, &o->body}, {FCS_DATA, &o->data}};
   BUF_ENCODE(out, fcs_encode_begin_request, o->id, o->role, o->keep, &ro);

@@ -6,6 +6,6 @@
 #include "buf.h"
 #include "options.h"
 
-void request_build(const opts *o, fcs_buf *out);
+void request_build(const opts *o, fsp_buf *out);
 
 #endif

@@ -48,7 +48,7 @@ static void escaped(const char *s) {
       fputc(*p, stderr);
 }
 
-void verbose_params(verbose *v, const fcs_params *p) {
+void verbose_params(verbose *v, const fsp_params *p) {
   if (!v->on)
     return;
   start(v, '>');

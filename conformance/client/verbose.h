@@ -21,7 +21,7 @@ void verbose_init(verbose *v, int on, int64_t t0_us);
 void verbose_note(verbose *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The params sent, one per line, bytes outside printable ASCII as \xNN. */
-void verbose_params(verbose *v, const fcs_params *p);
+void verbose_params(verbose *v, const fsp_params *p);
 /* A record's header; dir is '>' (sent) or '<' (received). */
 void verbose_record(verbose *v, char dir, const fcs_header *h);
 void verbose_end_request(verbose *v, const fcs_end_body *e);

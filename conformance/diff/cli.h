@@ -1,6 +1,6 @@
 /* fcgi-diff's command line: the two commands and their shared helpers. */
-#ifndef FCS_DIFF_CLI_H
-#define FCS_DIFF_CLI_H
+#ifndef FSP_DIFF_CLI_H
+#define FSP_DIFF_CLI_H
 
 #include <stdint.h>
 

@@ -29,7 +29,7 @@ void gen_placeholder(uint8_t out[GEN_PLACEHOLDER_LEN]) {
 typedef struct grec {
   uint8_t type;
   uint16_t id;
-  fcs_rec_opts o;
+  fsp_rec_opts o;
   size_t off, len;
   fcs_begin_body begin; /* BEGIN_REQUEST */
 } grec;
@@ -37,18 +37,18 @@ typedef struct grec {
 typedef struct gen {
   rng r;
   uint64_t muts;
-  fcs_buf arena;
+  fsp_buf arena;
 } gen;
 
-static const fcs_rec_opts plain = {-1, -1, -1, -1, -1, -1, -1};
+static const fsp_rec_opts plain = {-1, -1, -1, -1, -1, -1, -1};
 
-static size_t nrecs(const fcs_buf *list) { return list->len / sizeof(grec); }
-static grec *rec_at(const fcs_buf *list, size_t i) {
+static size_t nrecs(const fsp_buf *list) { return list->len / sizeof(grec); }
+static grec *rec_at(const fsp_buf *list, size_t i) {
   return (grec *)(void *)list->p + i;
 }
 
 /* Adds a record at position at (appended when at is past the end). */
-static void put(fcs_buf *list, size_t at, uint8_t type, uint16_t id, size_t off,
+static void put(fsp_buf *list, size_t at, uint8_t type, uint16_t id, size_t off,
                 size_t len) {
   grec g = {type, id, plain, off, len, {0}};
   size_t n = nrecs(list);
@@ -60,7 +60,7 @@ static void put(fcs_buf *list, size_t at, uint8_t type, uint16_t id, size_t off,
   v[at] = g;
 }
 
-static void append(fcs_buf *list, uint8_t type, uint16_t id, size_t off,
+static void append(fsp_buf *list, uint8_t type, uint16_t id, size_t off,
                    size_t len) {
   put(list, (size_t)-1, type, id, off, len);
 }
@@ -103,7 +103,7 @@ static size_t cut_points(size_t len, size_t keep_from, size_t keep_to,
 /* Content at arena offset base, len bytes, as records of type cut at
  * cuts; with empty_mid, an empty record at one of the cuts (there must be
  * one). Then the stream's empty terminator. */
-static void stream_records(gen *g, fcs_buf *list, uint8_t type, uint16_t id,
+static void stream_records(gen *g, fsp_buf *list, uint8_t type, uint16_t id,
                            size_t base, size_t len, const size_t *cuts,
                            size_t ncuts, int empty_mid) {
   size_t empty_at = empty_mid ? rng_below(&g->r, ncuts) : (size_t)-1;
@@ -133,7 +133,7 @@ static size_t random_cuts(gen *g, size_t len, size_t *out, size_t max) {
 /* The PARAMS stream: pairs encoded back to back, cut into records. Split
  * cuts favour the bytes of a pair's lengths, so a pair's length bytes
  * straddle two records. */
-static void params_records(gen *g, fcs_buf *list, const gen_req *q,
+static void params_records(gen *g, fsp_buf *list, const gen_req *q,
                            int mutate) {
   size_t base = g->arena.len, from = 0, to = 0, starts[512], nstarts = 0;
   uint8_t placeholder[GEN_PLACEHOLDER_LEN];
@@ -171,8 +171,8 @@ static void params_records(gen *g, fcs_buf *list, const gen_req *q,
                  empty && ncuts);
 }
 
-static void body_records(gen *g, fcs_buf *list, uint8_t type, uint16_t id,
-                         const fcs_buf *body, int split, int empty_mid) {
+static void body_records(gen *g, fsp_buf *list, uint8_t type, uint16_t id,
+                         const fsp_buf *body, int split, int empty_mid) {
   size_t base = g->arena.len, extra[MAX_CUTS] = {0}, nextra = 0,
          cuts[MAX_CUTS * 2];
   buf_add(&g->arena, body->p, body->len);
@@ -185,7 +185,7 @@ static void body_records(gen *g, fcs_buf *list, uint8_t type, uint16_t id,
 
 /* A request's records in order; mutate: the first request, which carries
  * the stream-level mutations. */
-static void request_records(gen *g, fcs_buf *list, const gen_req *q,
+static void request_records(gen *g, fsp_buf *list, const gen_req *q,
                             int mutate) {
   append(list, FCS_BEGIN_REQUEST, q->id, 0, FCS_BODY_LEN);
   rec_at(list, nrecs(list) - 1)->begin = q->begin;
@@ -197,8 +197,8 @@ static void request_records(gen *g, fcs_buf *list, const gen_req *q,
 }
 
 /* Two lists merged in a random order that keeps each one's order. */
-static void interleave(gen *g, fcs_buf *a, const fcs_buf *b) {
-  fcs_buf out = {0};
+static void interleave(gen *g, fsp_buf *a, const fsp_buf *b) {
+  fsp_buf out = {0};
   size_t i = 0, j = 0, na = nrecs(a), nb = nrecs(b);
   while (i < na || j < nb) {
     int from_a = j == nb || (i < na && rng_one_in(&g->r, 2));
@@ -208,12 +208,12 @@ static void interleave(gen *g, fcs_buf *a, const fcs_buf *b) {
   *a = out;
 }
 
-static size_t anywhere(gen *g, const fcs_buf *list) {
+static size_t anywhere(gen *g, const fsp_buf *list) {
   return rng_below(&g->r, nrecs(list) + 1);
 }
 
 /* Records that belong to no request of the stream, or to no app. */
-static void foreign(gen *g, fcs_buf *list, uint16_t id) {
+static void foreign(gen *g, fsp_buf *list, uint16_t id) {
   size_t off = g->arena.len;
   if (HAS(UNKNOWN_TYPE)) {
     uint8_t type = rng_one_in(&g->r, 4)
@@ -269,7 +269,7 @@ static void foreign(gen *g, fcs_buf *list, uint16_t id) {
 }
 
 /* ABORT_REQUEST for id anywhere after its BEGIN. */
-static void abort_request(gen *g, fcs_buf *list, uint16_t id) {
+static void abort_request(gen *g, fsp_buf *list, uint16_t id) {
   size_t begin = 0;
   while (begin < nrecs(list) &&
          (rec_at(list, begin)->type != FCS_BEGIN_REQUEST ||
@@ -280,7 +280,7 @@ static void abort_request(gen *g, fcs_buf *list, uint16_t id) {
 }
 
 /* Header bytes: padding, reserved bytes, version. */
-static void headers(gen *g, fcs_buf *list, gen_stream *s) {
+static void headers(gen *g, fsp_buf *list, gen_stream *s) {
   size_t n = nrecs(list);
   if (HAS(PADDING)) {
     size_t forced = rng_below(&g->r, n);
@@ -300,7 +300,7 @@ static void headers(gen *g, fcs_buf *list, gen_stream *s) {
   s->framing_broken = HAS(VERSION_0);
 }
 
-static void write_out(const gen *g, const fcs_buf *list, gen_stream *s) {
+static void write_out(const gen *g, const fsp_buf *list, gen_stream *s) {
   for (size_t i = 0; i < nrecs(list); i++) {
     const grec *rc = rec_at(list, i);
     if (rc->type == FCS_BEGIN_REQUEST)
@@ -360,7 +360,7 @@ void gen_make(uint64_t seed, uint64_t index, gen_stream *s) {
     id = 1;
   gen_req q;
   gen_req_make(&g.r, kind, g.muts, id, &q);
-  fcs_buf list = {0};
+  fsp_buf list = {0};
   if ((g.muts >> GM_INTERLEAVE) & 1) {
     /* A second, plain request on the same connection: both keep it. */
     q.begin.flags |= FCS_KEEP_CONN;
@@ -368,7 +368,7 @@ void gen_make(uint64_t seed, uint64_t index, gen_stream *s) {
     uint16_t id2 = (uint16_t)(q.id + 1);
     gen_req_make(&g.r, REQ_ANY, 0, id2 ? id2 : 1, &q2);
     q2.begin.flags |= FCS_KEEP_CONN;
-    fcs_buf other = {0};
+    fsp_buf other = {0};
     request_records(&g, &list, &q, 1);
     request_records(&g, &other, &q2, 0);
     interleave(&g, &list, &other);

@@ -5,8 +5,8 @@
  * params, then zero or more named mutations. Streams 0, 1 and 2 of every
  * seed are unmutated: a GET, a POST with a body, a GET with KEEP_CONN.
  * Every byte comes from produce.c, the runner's one encoder. */
-#ifndef FCS_DIFF_GEN_H
-#define FCS_DIFF_GEN_H
+#ifndef FSP_DIFF_GEN_H
+#define FSP_DIFF_GEN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -69,11 +69,11 @@ typedef enum gen_mutation {
 const char *gen_mutation_name(gen_mutation m);
 
 typedef struct gen_stream {
-  fcs_buf bytes;
+  fsp_buf bytes;
   uint64_t mutations; /* bit m set: mutation m was applied */
   /* The records as the generator laid them out, in order (fcs_header
    * items): what a decoder must find in bytes. */
-  fcs_buf headers;
+  fsp_buf headers;
   /* A mutation wrote bytes that stop even a lenient decoder (version 0):
    * decoding may fail from the record that carries it on. */
   int framing_broken;

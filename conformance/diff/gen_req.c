@@ -56,7 +56,7 @@ static void set(gen_pair *p, const char *value) {
   buf_str(&p->value, value);
 }
 
-static void fill_text(rng *r, fcs_buf *b, size_t n) {
+static void fill_text(rng *r, fsp_buf *b, size_t n) {
   static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789=&+%-_.\n";
   for (size_t i = 0; i < n; i++)
     buf_byte(b, (uint8_t)chars[rng_below(r, sizeof(chars) - 1)]);
@@ -184,7 +184,7 @@ static void duplicate(rng *r, gen_req *q, int same) {
   size_t i = 1 + (size_t)rng_below(r, gen_req_npairs(q) - 1);
   size_t at = i + 1 + (size_t)rng_below(r, gen_req_npairs(q) - i);
   gen_pair *p = gen_req_pair(q, i);
-  fcs_buf name = {0}, value = {0};
+  fsp_buf name = {0}, value = {0};
   buf_add(&name, p->name.p, p->name.len);
   if (same)
     buf_add(&value, p->value.p, p->value.len);

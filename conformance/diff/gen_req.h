@@ -1,8 +1,8 @@
 /* One generated request before it becomes records: its BEGIN body, its
  * params (nginx's set) and its streams, with the request-level mutations
  * of gen.h applied (CONTENT_LENGTH, duplicates, odd bytes, roles, ids). */
-#ifndef FCS_DIFF_GEN_REQ_H
-#define FCS_DIFF_GEN_REQ_H
+#ifndef FSP_DIFF_GEN_REQ_H
+#define FSP_DIFF_GEN_REQ_H
 
 #include <stdint.h>
 
@@ -11,16 +11,16 @@
 #include "rng.h"
 
 typedef struct gen_pair {
-  fcs_buf name, value;
+  fsp_buf name, value;
   int lng; /* both lengths in the four-byte form */
 } gen_pair;
 
 typedef struct gen_req {
   uint16_t id;
   fcs_begin_body begin;
-  fcs_buf pairs; /* gen_pair items, in the order they are sent */
-  fcs_buf body;  /* STDIN */
-  fcs_buf data;  /* DATA, sent when has_data (the Filter role) */
+  fsp_buf pairs; /* gen_pair items, in the order they are sent */
+  fsp_buf body;  /* STDIN */
+  fsp_buf data;  /* DATA, sent when has_data (the Filter role) */
   int has_data;
 } gen_req;
 

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-void jsonl_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
+void jsonl_bytes(fsp_buf *out, const uint8_t *p, size_t n) {
   buf_byte(out, '"');
   for (size_t i = 0; i < n; i++) {
     uint8_t c = p[i];
@@ -16,6 +16,6 @@ void jsonl_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
   buf_byte(out, '"');
 }
 
-void jsonl_str(fcs_buf *out, const char *s) {
+void jsonl_str(fsp_buf *out, const char *s) {
   jsonl_bytes(out, (const uint8_t *)s, strlen(s));
 }

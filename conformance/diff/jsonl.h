@@ -1,8 +1,8 @@
 /* Pieces of fcgi-diff's JSON lines. Bytes become a JSON string that holds
  * printable ASCII as is and every other byte, and the backslash, as the
  * four characters \xNN (docs/differential.md). */
-#ifndef FCS_DIFF_JSONL_H
-#define FCS_DIFF_JSONL_H
+#ifndef FSP_DIFF_JSONL_H
+#define FSP_DIFF_JSONL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,8 +10,8 @@
 #include "buf.h"
 
 /* The quoted JSON string for n bytes at p. */
-void jsonl_bytes(fcs_buf *out, const uint8_t *p, size_t n);
+void jsonl_bytes(fsp_buf *out, const uint8_t *p, size_t n);
 /* The quoted JSON string for a C string. */
-void jsonl_str(fcs_buf *out, const char *s);
+void jsonl_str(fsp_buf *out, const char *s);
 
 #endif

@@ -2,8 +2,8 @@
  * splittable pseudorandom number generators", 2014). Stream INDEX of seed
  * SEED starts from state mix(SEED) ^ mix(INDEX + 0x9e3779b97f4a7c15), so
  * every stream is drawn on its own and any one can be made alone. */
-#ifndef FCS_DIFF_RNG_H
-#define FCS_DIFF_RNG_H
+#ifndef FSP_DIFF_RNG_H
+#define FSP_DIFF_RNG_H
 
 #include <stdint.h>
 

@@ -2,8 +2,8 @@
  * target's script path, padded to the placeholder's 255 bytes with extra
  * '/' after its first '/', replaces every contiguous placeholder in a
  * stream, so no record or name-value length changes. */
-#ifndef FCS_DIFF_SCRIPT_H
-#define FCS_DIFF_SCRIPT_H
+#ifndef FSP_DIFF_SCRIPT_H
+#define FSP_DIFF_SCRIPT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,7 +8,7 @@
 #include "gen.h"
 #include "jsonl.h"
 
-static int write_file(const char *path, const fcs_buf *b) {
+static int write_file(const char *path, const fsp_buf *b) {
   FILE *f = fopen(path, "wb");
   if (!f)
     return -1;
@@ -17,7 +17,7 @@ static int write_file(const char *path, const fcs_buf *b) {
 }
 
 static void print_line(uint64_t index, const char *file, const gen_stream *s) {
-  fcs_buf line = {0};
+  fsp_buf line = {0};
   buf_fmt(&line, "{\"id\": %llu, \"file\": ", (unsigned long long)index);
   jsonl_str(&line, file);
   buf_fmt(&line, ", \"size\": %zu, \"mutations\": [", s->bytes.len);

@@ -17,7 +17,7 @@ static void declare(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
 /* Answers on the management id to a BEGIN_REQUEST sent there: an
  * UNKNOWN_TYPE naming it (the spec's answer to a non-management type on
  * id 0), or an END_REQUEST on id 0. */
-static size_t id0_answers(const fcs_replies *r) {
+static size_t id0_answers(const fsp_replies *r) {
   size_t n = 0;
   for (size_t i = 0; i < r->nmgmt; i++)
     n += r->mgmt[i].type == FCS_UNKNOWN_TYPE &&
@@ -32,7 +32,7 @@ static size_t id0_answers(const fcs_replies *r) {
  * there (whatever its flags: a management record leaves the connection
  * open): nothing more is due and the backend may not close. */
 static int all_answered(const view_run *v) {
-  const fcs_replies *r = &v->conn.replies;
+  const fsp_replies *r = &v->conn.replies;
   if (!r->nbegun && !v->id0_begun)
     return 0;
   if (id0_answers(r) < v->id0_begun)

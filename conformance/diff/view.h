@@ -1,7 +1,7 @@
 /* fcgi-diff view: one stream sent to one target on a fresh connection,
  * and everything read back through the runner's receive path (conn.h). */
-#ifndef FCS_DIFF_VIEW_H
-#define FCS_DIFF_VIEW_H
+#ifndef FSP_DIFF_VIEW_H
+#define FSP_DIFF_VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,21 +22,21 @@
 
 typedef struct view_target {
   const char *name;
-  fcs_target addr;
+  fsp_target addr;
   const char *script;                  /* the unpadded path */
   uint8_t padded[GEN_PLACEHOLDER_LEN]; /* script_pad of it */
-  fcs_content *content;                /* its echo format, or NULL */
+  fsp_content *content;                /* its echo format, or NULL */
 } view_target;
 
 typedef struct view_run {
   const view_target *t;
-  fcs_buf bytes; /* the stream, placeholder replaced for t */
+  fsp_buf bytes; /* the stream, placeholder replaced for t */
   long timeout_ms;
   int refused;
   char err[256];
-  fcs_trace trace;
-  fcs_conn conn;
-  fcs_sent sent;        /* what was sent, as an application reads it */
+  fsp_trace trace;
+  fsp_conn conn;
+  fsp_sent sent;        /* what was sent, as an application reads it */
   size_t id0_begun;     /* BEGIN_REQUESTs sent on id 0 (view.c) */
   const char *ended_by; /* closed, complete, timeout, flood, cap */
   int64_t ms;
@@ -47,6 +47,6 @@ void *view_exchange(void *v);
 void view_run_free(view_run *v);
 
 /* The JSON line of a finished run, ending in a newline. */
-void view_json(const view_run *v, const char *file, fcs_buf *out);
+void view_json(const view_run *v, const char *file, fsp_buf *out);
 
 #endif

@@ -116,11 +116,11 @@ static void *probe_one(void *arg) {
     return NULL;
   }
   close(fd);
-  fcs_config cfg = {.target = j->t->addr, .timeout_ms = j->timeout_ms};
+  fsp_config cfg = {.target = j->t->addr, .timeout_ms = j->timeout_ms};
   pthread_mutex_init(&cfg.lock, NULL);
   params_defaults(&cfg.std);
   params_set(&cfg.std, "SCRIPT_FILENAME", j->t->script);
-  fcs_probe p;
+  fsp_probe p;
   probe_backend(&cfg, 0, NULL, &p);
   j->t->content = p.content;
   p.content = NULL;
@@ -157,7 +157,7 @@ static int probe_all(view_opts *o) {
   return rc;
 }
 
-static int read_file(const char *path, fcs_buf *out) {
+static int read_file(const char *path, fsp_buf *out) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return -1;
@@ -176,7 +176,7 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
-static void view_file(view_opts *o, const char *path, const fcs_buf *bytes) {
+static void view_file(view_opts *o, const char *path, const fsp_buf *bytes) {
   view_run runs[MAX_TARGETS];
   pthread_t th[MAX_TARGETS];
   int started[MAX_TARGETS];
@@ -191,7 +191,7 @@ static void view_file(view_opts *o, const char *path, const fcs_buf *bytes) {
     if (!started[i])
       view_exchange(&runs[i]);
   }
-  fcs_buf line = {0};
+  fsp_buf line = {0};
   for (size_t i = 0; i < o->n; i++) {
     if (started[i])
       pthread_join(th[i], NULL);
@@ -209,7 +209,7 @@ int cmd_view(int argc, char **argv) {
   memset(&o, 0, sizeof(o));
   int rc = parse(argc, argv, &o);
   for (size_t i = 0; !rc && i < o.nfiles; i++) {
-    fcs_buf b = {0};
+    fsp_buf b = {0};
     if (read_file(o.files[i], &b))
       rc = usage_error("view: cannot read %s: %s", o.files[i], strerror(errno));
     buf_free(&b);
@@ -217,7 +217,7 @@ int cmd_view(int argc, char **argv) {
   if (!rc)
     rc = probe_all(&o);
   for (size_t i = 0; !rc && i < o.nfiles; i++) {
-    fcs_buf b = {0};
+    fsp_buf b = {0};
     if (read_file(o.files[i], &b) == 0)
       view_file(&o, o.files[i], &b);
     buf_free(&b);

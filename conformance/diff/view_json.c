@@ -10,7 +10,7 @@
  * printed nothing, or when what was begun on id 0 alone was answered
  * there (view.c); else answered. */
 static const char *outcome(const view_run *v) {
-  const fcs_replies *r = &v->conn.replies;
+  const fsp_replies *r = &v->conn.replies;
   if (v->refused)
     return "refused";
   if (!r->n)
@@ -25,7 +25,7 @@ static const char *outcome(const view_run *v) {
 }
 
 /* A string as printed: cut at VIEW_PRINT_CAP (*cut set). */
-static void bytes(fcs_buf *out, const uint8_t *p, size_t n, int *cut) {
+static void bytes(fsp_buf *out, const uint8_t *p, size_t n, int *cut) {
   if (n > VIEW_PRINT_CAP) {
     n = VIEW_PRINT_CAP;
     *cut = 1;
@@ -36,7 +36,7 @@ static void bytes(fcs_buf *out, const uint8_t *p, size_t n, int *cut) {
 /* The reading of a shown string to print: the one-byte-per-code-point
  * reading of a JSON string when it is exactly what was sent (sent, n;
  * NULL when nothing of that name was), else its bytes. */
-static const fcs_buf *reading(const echo_str *s, const uint8_t *sent,
+static const fsp_buf *reading(const echo_str *s, const uint8_t *sent,
                               size_t n) {
   if (s->has_latin1 && sent && s->latin1.len == n &&
       (!n || !memcmp(s->latin1.p, sent, n)))
@@ -46,9 +46,9 @@ static const fcs_buf *reading(const echo_str *s, const uint8_t *sent,
 
 /* The value sent for the shown pair's name that matches the page's
  * one-byte reading, if any. */
-static const fcs_nv_pair *sent_pair(const fcs_sent_req *req, const echo_pair *e,
+static const fcs_nv_pair *sent_pair(const fsp_sent_req *req, const echo_pair *e,
                                     fcs_nv_pair *store) {
-  const fcs_buf *name = e->name.has_latin1 ? &e->name.latin1 : &e->name.bytes;
+  const fsp_buf *name = e->name.has_latin1 ? &e->name.latin1 : &e->name.bytes;
   size_t pos = 0;
   while (req &&
          fcs_nv_next(req->params.p, req->params.len, &pos, store) == FCS_NV_OK)
@@ -59,16 +59,16 @@ static const fcs_nv_pair *sent_pair(const fcs_sent_req *req, const echo_pair *e,
   return NULL;
 }
 
-static void params(fcs_buf *out, const view_run *v, const echo_view *ev,
-                   const fcs_sent_req *req, int *cut) {
+static void params(fsp_buf *out, const view_run *v, const echo_view *ev,
+                   const fsp_sent_req *req, int *cut) {
   buf_str(out, "[");
   for (size_t i = 0; i < echo_view_count(ev); i++) {
     const echo_pair *e = echo_view_pair(ev, i);
     fcs_nv_pair store;
     const fcs_nv_pair *s = sent_pair(req, e, &store);
-    const fcs_buf *name =
+    const fsp_buf *name =
         s && e->name.has_latin1 ? &e->name.latin1 : &e->name.bytes;
-    const fcs_buf *value = s ? &e->value.latin1 : &e->value.bytes;
+    const fsp_buf *value = s ? &e->value.latin1 : &e->value.bytes;
     buf_str(out, i ? ", [" : "[");
     bytes(out, name->p, name->len, cut);
     buf_str(out, ", ");
@@ -85,12 +85,12 @@ static void params(fcs_buf *out, const view_run *v, const echo_view *ev,
 
 /* format, params, stdin, role and shown_id of one reply's echo page
  * (null where the page shows nothing of it or does not decode). */
-static void page(fcs_buf *out, const view_run *v, const fcs_reply *rep,
+static void page(fsp_buf *out, const view_run *v, const fsp_reply *rep,
                  int *cut) {
-  const fcs_content *ct = v->t->content;
-  const fcs_sent_req *req = sent_find(&v->sent, rep->id, rep->nth);
+  const fsp_content *ct = v->t->content;
+  const fsp_sent_req *req = sent_find(&v->sent, rep->id, rep->nth);
   echo_view ev;
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   int ok = ct && rep->out.len &&
            content_decode(ct, rep->out.p, rep->out.len, &ev, &why) == 0;
   buf_str(out, "\"format\": ");
@@ -102,7 +102,7 @@ static void page(fcs_buf *out, const view_run *v, const fcs_reply *rep,
     buf_str(out, "null");
   buf_str(out, ", \"stdin\": ");
   if (ok && ev.in.shown) {
-    const fcs_buf *in =
+    const fsp_buf *in =
         reading(&ev.in.bytes, req ? req->in.p : NULL, req ? req->in.len : 0);
     bytes(out, in->p, in->len, cut);
     *cut |= ev.in.partial;
@@ -126,7 +126,7 @@ static void page(fcs_buf *out, const view_run *v, const fcs_reply *rep,
   buf_free(&why);
 }
 
-static void reply(fcs_buf *out, const view_run *v, const fcs_reply *rep) {
+static void reply(fsp_buf *out, const view_run *v, const fsp_reply *rep) {
   /* Cut: bytes received but not kept, or reading stopped at the cap
    * before the reply ended. */
   int cut = rep->out.len < rep->out_total ||
@@ -146,7 +146,7 @@ static void reply(fcs_buf *out, const view_run *v, const fcs_reply *rep) {
           cut ? "true" : "false");
 }
 
-static void add_reason(fcs_buf *out, fcs_buf *seen, size_t *n, fcs_err e) {
+static void add_reason(fsp_buf *out, fsp_buf *seen, size_t *n, fcs_err e) {
   if (buf_flag(seen, (size_t)e))
     return;
   buf_flag_set(seen, (size_t)e);
@@ -155,9 +155,9 @@ static void add_reason(fcs_buf *out, fcs_buf *seen, size_t *n, fcs_err e) {
 }
 
 /* Each rule the backend's bytes broke, once, in order of first breach. */
-static void broken(fcs_buf *out, const view_run *v) {
-  const fcs_replies *r = &v->conn.replies;
-  fcs_buf seen = {0};
+static void broken(fsp_buf *out, const view_run *v) {
+  const fsp_replies *r = &v->conn.replies;
+  fsp_buf seen = {0};
   size_t n = 0;
   buf_str(out, "[");
   for (size_t i = 0; i < r->nbreach; i++)
@@ -170,7 +170,7 @@ static void broken(fcs_buf *out, const view_run *v) {
   buf_free(&seen);
 }
 
-static void management(fcs_buf *out, const fcs_replies *r) {
+static void management(fsp_buf *out, const fsp_replies *r) {
   buf_str(out, "[");
   for (size_t i = 0; i < r->nmgmt; i++) {
     if (r->mgmt[i].type == FCS_UNKNOWN_TYPE)
@@ -182,8 +182,8 @@ static void management(fcs_buf *out, const fcs_replies *r) {
   buf_str(out, "]");
 }
 
-void view_json(const view_run *v, const char *file, fcs_buf *out) {
-  const fcs_replies *r = &v->conn.replies;
+void view_json(const view_run *v, const char *file, fsp_buf *out) {
+  const fsp_replies *r = &v->conn.replies;
   buf_str(out, "{\"file\": ");
   jsonl_str(out, file);
   buf_str(out, ", \"target\": ");

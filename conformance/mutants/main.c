@@ -30,7 +30,7 @@ static void *run(void *arg) {
 }
 
 /* The socket file this process made, removed when it is stopped. */
-static char socket_path[sizeof(((fcs_target *)0)->path)];
+static char socket_path[sizeof(((fsp_target *)0)->path)];
 
 static void on_stop(int sig) {
   (void)sig;
@@ -39,7 +39,7 @@ static void on_stop(int sig) {
   _exit(0);
 }
 
-static int listen_on(const fcs_target *t, char *err, size_t errlen) {
+static int listen_on(const fsp_target *t, char *err, size_t errlen) {
   int fd = -1;
   if (t->is_unix) {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -114,7 +114,7 @@ int main(int argc, char **argv) {
   mutant_rule rule = rule_parse(rule_arg);
   if (rule == M_COUNT)
     return usage_error("unknown rule (--help lists them)", rule_arg);
-  fcs_target t;
+  fsp_target t;
   char err[256];
   if (target_parse(listen_addr, &t, err, sizeof(err)))
     return usage_error("--listen", err);

@@ -59,7 +59,7 @@ static void set_del(uint16_t *set, size_t *n, uint16_t id) {
     }
 }
 
-static void put_record(fcs_buf *out, uint8_t type, uint16_t id,
+static void put_record(fsp_buf *out, uint8_t type, uint16_t id,
                        const uint8_t *content, size_t clen) {
   BUF_ENCODE(out, fcs_encode_record, type, id, content, clen, NULL);
 }
@@ -76,7 +76,7 @@ static int has_long_short_length(const uint8_t *p, size_t n) {
  * one more pair, or with values over 100 bytes cut in half. 0 when the
  * record is not made of whole pairs (it is then passed on unchanged). */
 static int rewrite_params(const mutant_state *m, const uint8_t *p, size_t n,
-                          fcs_buf *out) {
+                          fsp_buf *out) {
   fcs_nv_pair pair;
   size_t pos = 0;
   fcs_nv_result res;
@@ -103,7 +103,7 @@ static int rewrite_params(const mutant_state *m, const uint8_t *p, size_t n,
 }
 
 void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
-                fcs_buf *to_app, fcs_buf *to_server) {
+                fsp_buf *to_app, fsp_buf *to_server) {
   fcs_header h;
   fcs_header_decode(rec, &h);
   const uint8_t *content = rec + FCS_HEADER_LEN;
@@ -155,7 +155,7 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
       /* inject-param: only into a second PARAMS record of the request */
       int second = in_set(m->marked, m->nmarked, h.request_id);
       set_add(m->marked, &m->nmarked, h.request_id);
-      fcs_buf pairs = {0};
+      fsp_buf pairs = {0};
       int done = (m->rule == M_CUT_VALUE || second) &&
                  rewrite_params(m, content, clen, &pairs);
       if (done)
@@ -196,7 +196,7 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
 }
 
 void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
-                 fcs_buf *to_server) {
+                 fsp_buf *to_server) {
   fcs_header h;
   fcs_header_decode(rec, &h);
   if (h.type == FCS_END_REQUEST) {

@@ -1,8 +1,8 @@
 /* The rules a mutant can break. Each mutant is the reference responder
  * (fcs_responder) with one rewrite applied to whole records on their way
  * in or out; everything else stays correct. */
-#ifndef FCS_MUTANT_RULES_H
-#define FCS_MUTANT_RULES_H
+#ifndef FSP_MUTANT_RULES_H
+#define FSP_MUTANT_RULES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -59,9 +59,9 @@ typedef struct mutant_state {
 /* One whole record from the web server: appends what the responder should
  * see to to_app, and anything the mutant answers itself to to_server. */
 void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
-                fcs_buf *to_app, fcs_buf *to_server);
+                fsp_buf *to_app, fsp_buf *to_server);
 /* One whole record from the responder: appends what goes on the wire. */
 void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
-                 fcs_buf *to_server);
+                 fsp_buf *to_server);
 
 #endif

@@ -14,7 +14,7 @@ typedef struct mconn {
   int fd;
   fcs_responder *r;
   mutant_state m;
-  fcs_buf in, out; /* partial records, each direction */
+  fsp_buf in, out; /* partial records, each direction */
   int failed;      /* a write failed: the peer is gone */
 } mconn;
 
@@ -40,7 +40,7 @@ static void send_all(mconn *c, const uint8_t *p, size_t n) {
 
 /* Calls fn on every whole record at the front of b and removes it; at_eof
  * hands over a trailing partial record too. */
-static void whole_records(mconn *c, fcs_buf *b, int at_eof,
+static void whole_records(mconn *c, fsp_buf *b, int at_eof,
                           void (*fn)(mconn *, const uint8_t *, size_t)) {
   size_t at = 0;
   while (b->len - at >= FCS_HEADER_LEN) {
@@ -63,7 +63,7 @@ static void whole_records(mconn *c, fcs_buf *b, int at_eof,
 }
 
 static void emit(mconn *c, const uint8_t *rec, size_t len) {
-  fcs_buf wire = {0};
+  fsp_buf wire = {0};
   if (len >= FCS_HEADER_LEN)
     rule_output(&c->m, rec, len, &wire);
   else
@@ -96,7 +96,7 @@ static void to_responder(mconn *c, const uint8_t *p, size_t n) {
 }
 
 static void accept_record(mconn *c, const uint8_t *rec, size_t len) {
-  fcs_buf app = {0}, direct = {0};
+  fsp_buf app = {0}, direct = {0};
   if (len >= FCS_HEADER_LEN)
     rule_input(&c->m, rec, len, &app, &direct);
   else if (c->m.rule != M_HANG)

@@ -1,6 +1,6 @@
 /* Serves one connection with the reference responder and a broken rule. */
-#ifndef FCS_MUTANT_SERVE_H
-#define FCS_MUTANT_SERVE_H
+#ifndef FSP_MUTANT_SERVE_H
+#define FSP_MUTANT_SERVE_H
 
 #include "rules.h"
 

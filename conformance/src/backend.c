@@ -9,22 +9,22 @@
 #include "trace.h"
 
 static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
-  replies_begin(&((fcs_conn *)ctx)->replies, id, role, flags);
+  replies_begin(&((fsp_conn *)ctx)->replies, id, role, flags);
 }
 
-void served_free(fcs_served *got) {
+void served_free(fsp_served *got) {
   buf_free(&got->out);
   buf_free(&got->err);
   sent_free(&got->sent);
 }
 
-int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
-                uint16_t role, fcs_served *got, fcs_buf *why) {
+int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
+                uint16_t role, fsp_served *got, fsp_buf *why) {
   int64_t deadline = now_ms() + deadline_ms;
-  fcs_trace tr;
+  fsp_trace tr;
   trace_init(&tr);
-  fcs_conn conn;
-  fcs_sent sent;
+  fsp_conn conn;
+  fsp_sent sent;
   sent_init(&sent);
   char err[256];
   if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
@@ -37,12 +37,12 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
       sent_free(&sent);
     return -1;
   }
-  fcs_step s = {.kind = S_REQUEST, .id = 1, .role = role};
-  s.o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
+  fsp_step s = {.kind = S_REQUEST, .id = 1, .role = role};
+  s.o = (fsp_rec_opts){-1, -1, -1, -1, -1, -1, -1};
   size_t n = 0;
   while (pairs && pairs[n])
     n++;
-  fcs_buf *items = xcalloc(n + 1, sizeof(fcs_buf)), out = {0};
+  fsp_buf *items = xcalloc(n + 1, sizeof(fsp_buf)), out = {0};
   for (size_t i = 0; i < n; i++)
     buf_str(&items[i], pairs[i]);
   s.items = items;
@@ -50,7 +50,7 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
   step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
   sent_feed(&sent, out.p, out.len, declare_on, &conn);
   conn_write(&conn, out.p, out.len, 0, deadline);
-  const fcs_reply *rep = NULL;
+  const fsp_reply *rep = NULL;
   /* Slow is not hung here either: bytes received restart the deadline, up
    * to the same cap a case has. */
   int64_t cap = deadline + 19 * (int64_t)deadline_ms;
@@ -92,21 +92,21 @@ int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
 /* Deadline of the liveness probe: a healthy backend answers in
  * milliseconds, and a hang-everything run should cost little more than its
  * case deadlines. */
-static long probe_deadline(const fcs_config *cfg) {
+static long probe_deadline(const fsp_config *cfg) {
   long ms = cfg->timeout_ms / 4;
   return ms < 250 ? 250 : ms > 1000 ? 1000 : ms;
 }
 
-int liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
-  fcs_buf why = {0};
+int liveness(fsp_config *cfg, unsigned generation, fsp_result *res) {
+  fsp_buf why = {0};
   long probe_ms = probe_deadline(cfg);
   if (serve_probe(cfg, probe_ms, NULL, FCS_RESPONDER, NULL, &why) == 0) {
     buf_free(&why);
     return 0;
   }
   res->down = 1;
-  if (res->verdict != FCS_V_FAIL && res->verdict != FCS_V_HANG) {
-    res->verdict = FCS_V_FAIL;
+  if (res->verdict != FSP_V_FAIL && res->verdict != FSP_V_HANG) {
+    res->verdict = FSP_V_FAIL;
     buf_str(&res->expected,
             "liveness: a fresh connection is served after the case");
   }
@@ -125,7 +125,7 @@ int liveness(fcs_config *cfg, unsigned generation, fcs_result *res) {
   return restarted;
 }
 
-int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why) {
+int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why) {
   pthread_mutex_lock(&cfg->lock);
   /* Parallel cases may all see the same death: the first restarts it. */
   if (cfg->generation != generation) {

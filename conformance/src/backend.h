@@ -2,8 +2,8 @@
  * on a fresh connection (the probe before the cases, and the liveness
  * probe after each), and restarting a spawned backend that died or
  * wedged. */
-#ifndef FCS_BACKEND_H
-#define FCS_BACKEND_H
+#ifndef FSP_BACKEND_H
+#define FSP_BACKEND_H
 
 #include <stdint.h>
 
@@ -12,30 +12,30 @@
 #include "sent.h"
 
 /* What a probe request got back (served_free releases it). */
-typedef struct fcs_served {
-  fcs_buf out, err; /* the reply's STDOUT and STDERR */
-  fcs_sent sent;    /* what was sent, as an app reads it */
-} fcs_served;
+typedef struct fsp_served {
+  fsp_buf out, err; /* the reply's STDOUT and STDERR */
+  fsp_sent sent;    /* what was sent, as an app reads it */
+} fsp_served;
 
 /* The baseline request (a request step with std params and a body) on a
  * fresh connection; 0 when it is served completely, else -1 with why.
  * pairs (NULL, or names and values ending in NULL) are added to the
  * params. got (may be NULL) gets the reply and what was sent, served or
  * not. */
-int serve_probe(fcs_config *cfg, long deadline_ms, const char *const *pairs,
-                uint16_t role, fcs_served *got, fcs_buf *why);
-void served_free(fcs_served *got);
+int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
+                uint16_t role, fsp_served *got, fsp_buf *why);
+void served_free(fsp_served *got);
 
 /* After a case: the baseline request on a fresh connection. When it is
  * not served the case is marked down (and failed), and a spawned backend
  * is restarted unless that happened since generation. Returns 1 when this
  * call restarted it. */
-int liveness(fcs_config *cfg, unsigned generation, fcs_result *res);
+int liveness(fsp_config *cfg, unsigned generation, fsp_result *res);
 
 /* Stops a spawned backend (dead or wedged) and starts it again, unless it
  * was restarted since generation: 1 when it did and the backend accepts
  * connections again, 0 when another case restarted it already, -1 when the
  * restart failed. why says what happened. */
-int respawn(fcs_config *cfg, unsigned generation, fcs_buf *why);
+int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why);
 
 #endif

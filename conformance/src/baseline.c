@@ -11,7 +11,7 @@
 /* One "CASE-ID VERDICT" line (comment already cut off); 0, 1 when blank,
  * -1 with err. */
 static int parse_line(const char *path, int lineno, const char *line,
-                      fcs_baseline *b, char *err, size_t errlen) {
+                      fsp_baseline *b, char *err, size_t errlen) {
   char id[512], verdict[32], extra[2];
   int n = sscanf(line, "%511s %31s %1s", id, verdict, extra);
   if (n <= 0)
@@ -24,7 +24,7 @@ static int parse_line(const char *path, int lineno, const char *line,
              path, lineno);
     return -1;
   }
-  if (v == FCS_V_PASS) {
+  if (v == FSP_V_PASS) {
     snprintf(err, errlen,
              "%s:%d: '%s pass': a baseline lists the cases that do not pass; "
              "remove the line",
@@ -36,13 +36,13 @@ static int parse_line(const char *path, int lineno, const char *line,
     return -1;
   }
   b->ids = xrealloc(b->ids, (b->n + 1) * sizeof(char *));
-  b->verdicts = xrealloc(b->verdicts, (b->n + 1) * sizeof(fcs_verdict));
+  b->verdicts = xrealloc(b->verdicts, (b->n + 1) * sizeof(fsp_verdict));
   b->ids[b->n] = xstrdup(id);
-  b->verdicts[b->n++] = (fcs_verdict)v;
+  b->verdicts[b->n++] = (fsp_verdict)v;
   return 0;
 }
 
-int baseline_load(const char *path, fcs_baseline *b, char *err, size_t errlen) {
+int baseline_load(const char *path, fsp_baseline *b, char *err, size_t errlen) {
   memset(b, 0, sizeof(*b));
   struct stat st;
   if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -85,14 +85,14 @@ int baseline_load(const char *path, fcs_baseline *b, char *err, size_t errlen) {
   return rc;
 }
 
-int baseline_lookup(const fcs_baseline *b, const char *id) {
+int baseline_lookup(const fsp_baseline *b, const char *id) {
   for (size_t i = 0; i < b->n; i++)
     if (strcmp(b->ids[i], id) == 0)
       return (int)b->verdicts[i];
   return -1;
 }
 
-void baseline_free(fcs_baseline *b) {
+void baseline_free(fsp_baseline *b) {
   for (size_t i = 0; i < b->n; i++)
     free(b->ids[i]);
   free(b->ids);

@@ -36,7 +36,7 @@ char *xstrdup(const char *s) {
   return memcpy(xmalloc(n), s, n);
 }
 
-void buf_reserve(fcs_buf *b, size_t extra) {
+void buf_reserve(fsp_buf *b, size_t extra) {
   if (b->len + extra <= b->cap)
     return;
   size_t cap = b->cap ? b->cap : 64;
@@ -46,7 +46,7 @@ void buf_reserve(fcs_buf *b, size_t extra) {
   b->cap = cap;
 }
 
-void buf_add(fcs_buf *b, const void *data, size_t len) {
+void buf_add(fsp_buf *b, const void *data, size_t len) {
   if (!len)
     return;
   buf_reserve(b, len);
@@ -54,11 +54,11 @@ void buf_add(fcs_buf *b, const void *data, size_t len) {
   b->len += len;
 }
 
-void buf_byte(fcs_buf *b, uint8_t c) { buf_add(b, &c, 1); }
+void buf_byte(fsp_buf *b, uint8_t c) { buf_add(b, &c, 1); }
 
-void buf_str(fcs_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+void buf_str(fsp_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
-void buf_fmt(fcs_buf *b, const char *fmt, ...) {
+void buf_fmt(fsp_buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -72,13 +72,13 @@ void buf_fmt(fcs_buf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-void buf_free(fcs_buf *b) {
+void buf_free(fsp_buf *b) {
   free(b->p);
   b->p = NULL;
   b->len = b->cap = 0;
 }
 
-void buf_escape_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
+void buf_escape_bytes(fsp_buf *out, const uint8_t *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (p[i] == '\\' || p[i] < 0x20 || p[i] >= 0x7f)
       buf_fmt(out, "\\x%02x", p[i]);
@@ -87,7 +87,7 @@ void buf_escape_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
   }
 }
 
-int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen) {
+int buf_contains(const fsp_buf *b, const uint8_t *needle, size_t nlen) {
   if (nlen == 0)
     return 1;
   if (b->len < nlen)
@@ -103,15 +103,15 @@ int buf_contains(const fcs_buf *b, const uint8_t *needle, size_t nlen) {
   return 0;
 }
 
-void buf_flag_set(fcs_buf *b, size_t i) {
+void buf_flag_set(fsp_buf *b, size_t i) {
   while (b->len <= i)
     buf_byte(b, 0);
   b->p[i] = 1;
 }
 
-int buf_flag(const fcs_buf *b, size_t i) { return b && i < b->len && b->p[i]; }
+int buf_flag(const fsp_buf *b, size_t i) { return b && i < b->len && b->p[i]; }
 
-void buf_escape(fcs_buf *out, const uint8_t *p, size_t n, size_t max) {
+void buf_escape(fsp_buf *out, const uint8_t *p, size_t n, size_t max) {
   for (size_t i = 0; i < n && i < max; i++) {
     uint8_t b = p[i];
     if (b == '\r')

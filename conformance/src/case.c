@@ -24,13 +24,13 @@ typedef struct parser {
     return -1;                                                                 \
   } while (0)
 
-const char *level_name(fcs_level l) {
+const char *level_name(fsp_level l) {
   static const char *names[] = {"MUST", "TRUST", "SHOULD", "MAY", "INFO"};
-  return l < FCS_LVL_COUNT ? names[l] : "?";
+  return l < FSP_LVL_COUNT ? names[l] : "?";
 }
 
-int level_is_mandatory(fcs_level l) {
-  return l == FCS_LVL_MUST || l == FCS_LVL_TRUST;
+int level_is_mandatory(fsp_level l) {
+  return l == FSP_LVL_MUST || l == FSP_LVL_TRUST;
 }
 
 typedef struct named {
@@ -62,7 +62,7 @@ static const named status_names[] = {{"complete", FCS_REQUEST_COMPLETE},
                                      {NULL, 0}};
 
 /* A number, or one of the names in table. */
-static int named_number(parser *ps, const fcs_tok *t, const named *table,
+static int named_number(parser *ps, const fsp_tok *t, const named *table,
                         unsigned long max, const char *what,
                         unsigned long *out) {
   if (!t || t->quoted)
@@ -77,18 +77,18 @@ static int named_number(parser *ps, const fcs_tok *t, const named *table,
   return 0;
 }
 
-static int number(parser *ps, const fcs_tok *t, unsigned long max,
+static int number(parser *ps, const fsp_tok *t, unsigned long max,
                   const char *what, unsigned long *out) {
   return named_number(ps, t, NULL, max, what, out);
 }
 
-static void add_item(fcs_buf **items, size_t *n, fcs_buf b) {
-  *items = xrealloc(*items, (*n + 1) * sizeof(fcs_buf));
+static void add_item(fsp_buf **items, size_t *n, fsp_buf b) {
+  *items = xrealloc(*items, (*n + 1) * sizeof(fsp_buf));
   (*items)[(*n)++] = b;
 }
 
-static int take_item(parser *ps, const fcs_tok *t, fcs_buf **items, size_t *n) {
-  fcs_buf b = {0};
+static int take_item(parser *ps, const fsp_tok *t, fsp_buf **items, size_t *n) {
+  fsp_buf b = {0};
   char msg[200];
   if (tok_bytes(t, &b, msg, sizeof(msg))) {
     buf_free(&b); /* the pieces before the one that failed */
@@ -105,19 +105,19 @@ static const struct {
   int hex;      /* two hex digits, like byte items (padbyte) */
   int not_zero; /* 0 is refused (split: records of 0 bytes never end) */
 } opt_defs[] = {
-    {"pad", offsetof(fcs_rec_opts, pad), 255, 0, 0},
-    {"padbyte", offsetof(fcs_rec_opts, padbyte), 255, 1, 0},
-    {"version", offsetof(fcs_rec_opts, version), 255, 0, 0},
-    {"reserved", offsetof(fcs_rec_opts, reserved), 255, 0, 0},
-    {"clen", offsetof(fcs_rec_opts, clen), 65535, 0, 0},
-    {"split", offsetof(fcs_rec_opts, split), 65535, 0, 1},
-    {"id", offsetof(fcs_rec_opts, id), 65535, 0, 0},
+    {"pad", offsetof(fsp_rec_opts, pad), 255, 0, 0},
+    {"padbyte", offsetof(fsp_rec_opts, padbyte), 255, 1, 0},
+    {"version", offsetof(fsp_rec_opts, version), 255, 0, 0},
+    {"reserved", offsetof(fsp_rec_opts, reserved), 255, 0, 0},
+    {"clen", offsetof(fsp_rec_opts, clen), 65535, 0, 0},
+    {"split", offsetof(fsp_rec_opts, split), 65535, 0, 1},
+    {"id", offsetof(fsp_rec_opts, id), 65535, 0, 0},
 };
 
 /* Options, flags and byte items after a producer's positional arguments. */
-static int producer_rest(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
+static int producer_rest(parser *ps, fsp_toks *tk, size_t i, fsp_step *s) {
   for (; i < tk->n; i++) {
-    const fcs_tok *t = &tk->v[i];
+    const fsp_tok *t = &tk->v[i];
     const char *val;
     int matched = 0;
     for (size_t k = 0; k < sizeof(opt_defs) / sizeof(opt_defs[0]); k++) {
@@ -136,7 +136,7 @@ static int producer_rest(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
       matched = 1;
     }
     if (!matched && s->kind == S_REQUEST && tok_option(t, "role", &val)) {
-      fcs_tok rt = *t;
+      fsp_tok rt = *t;
       rt.word = (char *)val;
       if (named_number(ps, &rt, role_names, 65535, "role", &s->role))
         return -1;
@@ -170,7 +170,7 @@ static int producer_rest(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
 
 static const struct {
   const char *name;
-  fcs_cond_kind kind;
+  fsp_cond_kind kind;
   int want_id; /* 1: request id, 2: record type, 0: none */
 } cond_defs[] = {
     {"response", C_RESPONSE, 1},
@@ -197,7 +197,7 @@ static const struct {
     {"reserved-zero", C_RESERVED_ZERO, 0},
 };
 
-static int is_or(const fcs_tok *t) {
+static int is_or(const fsp_tok *t) {
   return !t->quoted && strcmp(t->word, "or") == 0;
 }
 
@@ -206,7 +206,7 @@ static int is_or(const fcs_tok *t) {
  * (a word taken as it is, or a quoted string), B a byte item, C a count. */
 static const struct {
   const char *name;
-  fcs_cond_kind kind;
+  fsp_cond_kind kind;
   const char *shape;
 } proxy_cond_defs[] = {
     {"status", C_STATUS, "KS"},
@@ -241,7 +241,7 @@ static const struct {
 };
 
 /* HTTP status: three digits, or a class such as 4xx (stored as 4). */
-static int http_status(parser *ps, const fcs_tok *t, unsigned long *out) {
+static int http_status(parser *ps, const fsp_tok *t, unsigned long *out) {
   if (!t || t->quoted)
     FAIL(ps, "expected an HTTP status (200) or class (4xx)");
   const char *w = t->word;
@@ -256,14 +256,14 @@ static int http_status(parser *ps, const fcs_tok *t, unsigned long *out) {
 }
 
 /* A proxy condition's arguments, by its shape. */
-static int proxy_cond_args(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c,
+static int proxy_cond_args(parser *ps, fsp_toks *tk, size_t *i, fsp_cond *c,
                            const char *name, const char *shape) {
   for (const char *a = shape; *a; a++, (*i)++) {
-    const fcs_tok *t = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
+    const fsp_tok *t = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
     if (!t)
       FAIL(ps, "'%s' needs %zu argument%s", name, strlen(shape),
            strlen(shape) > 1 ? "s" : "");
-    fcs_buf b = {0};
+    fsp_buf b = {0};
     switch (*a) {
     case 'K':
       if (number(ps, t, 64, "request number (1..64)", &c->id))
@@ -298,10 +298,10 @@ static int proxy_cond_args(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c,
 }
 
 /* One condition starting at tk->v[*i]; stops before "or" or the end. */
-static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
+static int parse_cond(parser *ps, fsp_toks *tk, size_t *i, fsp_cond *c) {
   memset(c, 0, sizeof(*c));
   c->ms = -1;
-  const fcs_tok *t = &tk->v[*i];
+  const fsp_tok *t = &tk->v[*i];
   size_t k, ndefs = sizeof(cond_defs) / sizeof(cond_defs[0]);
   for (k = 0; k < ndefs; k++)
     if (!t->quoted && strcmp(t->word, cond_defs[k].name) == 0)
@@ -325,7 +325,7 @@ static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
   }
   c->kind = cond_defs[k].kind;
   (*i)++;
-  const fcs_tok *arg = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
+  const fsp_tok *arg = *i < tk->n && !is_or(&tk->v[*i]) ? &tk->v[*i] : NULL;
   if (cond_defs[k].want_id) {
     if (cond_defs[k].want_id == 1
             ? number(ps, arg, 65535, "request id", &c->id)
@@ -366,11 +366,11 @@ static int parse_cond(parser *ps, fcs_toks *tk, size_t *i, fcs_cond *c) {
   return 0;
 }
 
-static int parse_conds(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
+static int parse_conds(parser *ps, fsp_toks *tk, size_t i, fsp_step *s) {
   if (i >= tk->n)
     FAIL(ps, "missing condition");
   for (;;) {
-    s->alts = xrealloc(s->alts, (s->nalts + 1) * sizeof(fcs_cond));
+    s->alts = xrealloc(s->alts, (s->nalts + 1) * sizeof(fsp_cond));
     /* Counted even when it fails, so case_free frees the items it took. */
     int rc = parse_cond(ps, tk, &i, &s->alts[s->nalts++]);
     if (rc)
@@ -385,7 +385,7 @@ static int parse_conds(parser *ps, fcs_toks *tk, size_t i, fcs_step *s) {
 
 static const struct {
   const char *verb;
-  fcs_step_kind kind;
+  fsp_step_kind kind;
 } verbs[] = {
     {"raw", S_RAW},           {"record", S_RECORD},
     {"begin", S_BEGIN},       {"params", S_PARAMS},
@@ -404,7 +404,7 @@ static const struct {
 /* http ITEM..., get TARGET [HEADER...], post TARGET BODY [HEADER...]:
  * byte items only (placeholders such as {marker} are expanded when the
  * case runs). */
-static int http_producer(parser *ps, fcs_toks *tk, fcs_step *s) {
+static int http_producer(parser *ps, fsp_toks *tk, fsp_step *s) {
   size_t need = s->kind == S_POST ? 2 : 1;
   if (tk->n < need + 1)
     FAIL(ps, "'%s' needs %s", tk->v[0].word,
@@ -424,8 +424,8 @@ static int http_producer(parser *ps, fcs_toks *tk, fcs_step *s) {
 /* reply close | reply wait MS | reply raw ITEM... | reply TYPE [opts]
  * ITEM...: a record for the request the reply answers (id=N: another id);
  * "reply end" without items carries a complete request's body. */
-static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
-  const fcs_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
+static int reply_step(parser *ps, fsp_toks *tk, fsp_step *s) {
+  const fsp_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
   if (a1 && !a1->quoted && strcmp(a1->word, "close") == 0) {
     s->reply = R_CLOSE;
     if (tk->n > 2)
@@ -466,7 +466,7 @@ static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   if (s->type == FCS_END_REQUEST &&
       !s->nitems) { /* END_REQUEST: complete, appStatus 0 */
     static const uint8_t complete[8] = {0};
-    fcs_buf body = {0};
+    fsp_buf body = {0};
     buf_add(&body, complete, sizeof(complete));
     add_item(&s->items, &s->nitems, body);
   }
@@ -474,11 +474,11 @@ static int reply_step(parser *ps, fcs_toks *tk, fcs_step *s) {
 }
 
 /* observe K NAME...: what request K carried in those params. */
-static int observe_params(parser *ps, fcs_toks *tk, fcs_step *s) {
+static int observe_params(parser *ps, fsp_toks *tk, fsp_step *s) {
   if (number(ps, &tk->v[1], 64, "request number (1..64)", &s->id) || s->id == 0)
     FAIL(ps, "'observe' takes a request number 1..64, then param names");
   for (size_t i = 2; i < tk->n; i++) {
-    fcs_buf b = {0};
+    fsp_buf b = {0};
     if (tk->v[i].quoted) {
       if (take_item(ps, &tk->v[i], &s->items, &s->nitems))
         return -1;
@@ -490,8 +490,8 @@ static int observe_params(parser *ps, fcs_toks *tk, fcs_step *s) {
   return 0;
 }
 
-static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
-  const fcs_tok *v = &tk->v[0];
+static int parse_step(parser *ps, fsp_toks *tk, fsp_step *s) {
+  const fsp_tok *v = &tk->v[0];
   size_t k, nverbs = sizeof(verbs) / sizeof(verbs[0]);
   for (k = 0; k < nverbs; k++)
     if (!v->quoted && strcmp(v->word, verbs[k].verb) == 0)
@@ -499,9 +499,9 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
   if (k == nverbs)
     FAIL(ps, "unknown step '%s'", v->quoted ? "\"...\"" : v->word);
   s->kind = verbs[k].kind;
-  s->o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
-  const fcs_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
-  const fcs_tok *a2 = tk->n > 2 ? &tk->v[2] : NULL;
+  s->o = (fsp_rec_opts){-1, -1, -1, -1, -1, -1, -1};
+  const fsp_tok *a1 = tk->n > 1 ? &tk->v[1] : NULL;
+  const fsp_tok *a2 = tk->n > 2 ? &tk->v[2] : NULL;
   switch (s->kind) {
   case S_RAW:
   case S_GET_VALUES:
@@ -569,7 +569,7 @@ static int parse_step(parser *ps, fcs_toks *tk, fcs_step *s) {
     if (!a1 || a1->quoted ||
         (strcmp(a1->word, "non-strict") && strcmp(a1->word, "info")))
       FAIL(ps, "'allow' needs a verdict: non-strict or info");
-    s->verdict = strcmp(a1->word, "info") ? FCS_V_NONSTRICT : FCS_V_INFO;
+    s->verdict = strcmp(a1->word, "info") ? FSP_V_NONSTRICT : FSP_V_INFO;
     return parse_conds(ps, tk, 2, s);
   }
   return 0;
@@ -592,7 +592,7 @@ static int unknown_requirement(parser *ps, const char *word) {
        word);
 }
 
-static int parse_header(parser *ps, fcs_case *c, const char *key,
+static int parse_header(parser *ps, fsp_case *c, const char *key,
                         const char *val) {
   char **field = NULL;
   if (strcmp(key, "id") == 0)
@@ -618,9 +618,9 @@ static int parse_header(parser *ps, fcs_case *c, const char *key,
     return 0;
   }
   if (strcmp(key, "level") == 0) {
-    for (int l = 0; l < FCS_LVL_COUNT; l++)
-      if (strcmp(val, level_name((fcs_level)l)) == 0) {
-        c->level = (fcs_level)l;
+    for (int l = 0; l < FSP_LVL_COUNT; l++)
+      if (strcmp(val, level_name((fsp_level)l)) == 0) {
+        c->level = (fsp_level)l;
         return 0;
       }
     FAIL(ps, "level must be MUST, TRUST, SHOULD, MAY or INFO");
@@ -670,7 +670,7 @@ static char *header_key(char *line) {
   return p + 1;
 }
 
-static int parse_line(parser *ps, fcs_case *c, char *raw) {
+static int parse_line(parser *ps, fsp_case *c, char *raw) {
   char *line = trim(raw);
   if (!*line || *line == '#')
     return 0;
@@ -682,7 +682,7 @@ static int parse_line(parser *ps, fcs_case *c, char *raw) {
       FAIL(ps, "header field after the first step");
     return parse_header(ps, c, line, trim(val));
   }
-  fcs_toks tk;
+  fsp_toks tk;
   char msg[200];
   if (toks_split(copy, &tk, msg, sizeof(msg))) {
     toks_free(&tk);
@@ -694,8 +694,8 @@ static int parse_line(parser *ps, fcs_case *c, char *raw) {
     free(copy);
     return 0;
   }
-  c->steps = xrealloc(c->steps, (c->nsteps + 1) * sizeof(fcs_step));
-  fcs_step *s = &c->steps[c->nsteps++];
+  c->steps = xrealloc(c->steps, (c->nsteps + 1) * sizeof(fsp_step));
+  fsp_step *s = &c->steps[c->nsteps++];
   memset(s, 0, sizeof(*s));
   s->line = ps->line;
   s->text = copy;
@@ -707,11 +707,11 @@ static int parse_line(parser *ps, fcs_case *c, char *raw) {
   return rc;
 }
 
-static int is_http_producer(fcs_step_kind k) {
+static int is_http_producer(fsp_step_kind k) {
   return k == S_HTTP || k == S_GET || k == S_POST;
 }
 
-int step_is_request(const fcs_step *s) {
+int step_is_request(const fsp_step *s) {
   int marked = s->kind == S_GET || s->kind == S_POST;
   for (size_t i = 0; s->kind == S_HTTP && i < s->nitems && !marked; i++)
     marked = buf_contains(&s->items[i], (const uint8_t *)"{marker}", 8);
@@ -720,10 +720,10 @@ int step_is_request(const fcs_step *s) {
 
 /* Reply lines answer the request that follows them; checks between them
  * and it would run before it is sent. */
-static int replies_answer_requests(parser *ps, const fcs_case *c) {
-  const fcs_step *open = NULL;
+static int replies_answer_requests(parser *ps, const fsp_case *c) {
+  const fsp_step *open = NULL;
   for (size_t i = 0; i < c->nsteps; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     if (s->kind == S_REPLY && !open)
       open = s;
     else if (open && step_is_request(s))
@@ -747,13 +747,13 @@ static int replies_answer_requests(parser *ps, const fcs_case *c) {
 
 /* A case talks FastCGI to a backend or HTTP to a proxy, never both: each
  * step and condition must belong to its kind. */
-static int check_kind(parser *ps, fcs_case *c) {
+static int check_kind(parser *ps, fsp_case *c) {
   for (size_t i = 0; i < c->nsteps; i++) {
     c->proxy |= is_http_producer(c->steps[i].kind);
     c->replies |= c->steps[i].kind == S_REPLY;
   }
   for (size_t i = 0; i < c->nsteps; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     ps->line = s->line;
     int proxy_only = is_http_producer(s->kind) || s->kind == S_CLIENT ||
                      s->kind == S_CLOSE || s->kind == S_REPLY ||
@@ -764,7 +764,7 @@ static int check_kind(parser *ps, fcs_case *c) {
            (int)strcspn(s->text, " \t"), s->text,
            c->proxy ? "proxy" : "backend", c->proxy ? "proxies" : "cases");
     for (size_t j = 0; j < s->nalts; j++) {
-      fcs_cond_kind k = s->alts[j].kind;
+      fsp_cond_kind k = s->alts[j].kind;
       int shared = k == C_CLOSE || k == C_OPEN;
       if (!shared && (k >= C_STATUS) != c->proxy)
         FAIL(ps,
@@ -777,13 +777,13 @@ static int check_kind(parser *ps, fcs_case *c) {
   if (replies_answer_requests(ps, c))
     return -1;
   ps->line = 0;
-  if (c->level == FCS_LVL_TRUST && !c->advisory)
+  if (c->level == FSP_LVL_TRUST && !c->advisory)
     FAIL(ps, "a TRUST case names the attack and advisory it comes from "
              "('advisory:')");
   return 0;
 }
 
-int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen) {
+int case_parse_file(const char *path, fsp_case *c, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (!f) {
     memset(c, 0, sizeof(*c));
@@ -796,11 +796,11 @@ int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen) {
   return rc;
 }
 
-int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
+int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
                       size_t errlen) {
   parser ps = {path, 0, err, errlen};
   memset(c, 0, sizeof(*c));
-  c->level = FCS_LVL_COUNT;
+  c->level = FSP_LVL_COUNT;
   c->path = xstrdup(path);
   char *line = NULL;
   size_t cap = 0;
@@ -816,7 +816,7 @@ int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
   if (!c->id || !c->section || !c->requirement)
     FAIL(&ps, "missing field: every case needs id, section, requirement, "
               "level");
-  if (c->level == FCS_LVL_COUNT)
+  if (c->level == FSP_LVL_COUNT)
     FAIL(&ps, "missing field 'level'");
   size_t sl = strlen(c->section);
   if (strncmp(c->id, c->section, sl) || c->id[sl] != '/')
@@ -830,15 +830,15 @@ int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
   return 0;
 }
 
-static void free_items(fcs_buf *items, size_t n) {
+static void free_items(fsp_buf *items, size_t n) {
   for (size_t i = 0; i < n; i++)
     buf_free(&items[i]);
   free(items);
 }
 
-void case_free(fcs_case *c) {
+void case_free(fsp_case *c) {
   for (size_t i = 0; i < c->nsteps; i++) {
-    fcs_step *s = &c->steps[i];
+    fsp_step *s = &c->steps[i];
     free(s->text);
     free_items(s->items, s->nitems);
     for (size_t j = 0; j < s->nalts; j++)

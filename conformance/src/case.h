@@ -4,28 +4,28 @@
  * a list of steps: producers append bytes to the pending write, flow steps
  * write, wait, half-close or reconnect, and checks (expect, allow, observe)
  * read the backend's replies and decide the verdict. */
-#ifndef FCS_CASE_H
-#define FCS_CASE_H
+#ifndef FSP_CASE_H
+#define FSP_CASE_H
 
 #include <stddef.h>
 #include <stdio.h>
 
 #include "buf.h"
 
-typedef enum fcs_level {
-  FCS_LVL_MUST = 0,
+typedef enum fsp_level {
+  FSP_LVL_MUST = 0,
   /* Proxy cases: a rule that comes from a security advisory rather than a
    * specification sentence; judged as MUST (docs/proxies.md). */
-  FCS_LVL_TRUST,
-  FCS_LVL_SHOULD,
-  FCS_LVL_MAY,
-  FCS_LVL_INFO,
-  FCS_LVL_COUNT
-} fcs_level;
+  FSP_LVL_TRUST,
+  FSP_LVL_SHOULD,
+  FSP_LVL_MAY,
+  FSP_LVL_INFO,
+  FSP_LVL_COUNT
+} fsp_level;
 
-const char *level_name(fcs_level l);
+const char *level_name(fsp_level l);
 /* A failed check at this level fails the case (MUST, TRUST). */
-int level_is_mandatory(fcs_level l);
+int level_is_mandatory(fsp_level l);
 
 /* Backend features a case needs; probed once per run. */
 enum {
@@ -36,7 +36,7 @@ enum {
   REQ_ECHO = 1 << 4        /* prints its params and stdin (integrity) */
 };
 
-typedef enum fcs_step_kind {
+typedef enum fsp_step_kind {
   /* producers */
   S_RAW,
   S_RECORD,
@@ -59,15 +59,15 @@ typedef enum fcs_step_kind {
   S_RECONNECT,
   S_CLIENT, /* proxy cases: switch to client connection N */
   S_CLOSE,  /* proxy cases: close the client connection abruptly */
-  S_REPLY,  /* proxy cases: what the recording backend answers (fcs_reply_kind)
+  S_REPLY,  /* proxy cases: what the recording backend answers (fsp_reply_kind)
              */
   /* checks */
   S_EXPECT,
   S_ALLOW,
   S_OBSERVE
-} fcs_step_kind;
+} fsp_step_kind;
 
-typedef enum fcs_cond_kind {
+typedef enum fsp_cond_kind {
   C_RESPONSE,
   C_ECHO,
   C_END,
@@ -121,33 +121,33 @@ typedef enum fcs_cond_kind {
   C_NO_HEADER,
   C_HEADER_COUNT,
   C_OWN_REPLY
-} fcs_cond_kind;
+} fsp_cond_kind;
 
-/* What a reply step of a proxy case does (fcs_step.reply of S_REPLY). */
-typedef enum fcs_reply_kind {
-  R_RECORD, /* one record (fcs_step.type), as the record producer */
+/* What a reply step of a proxy case does (fsp_step.reply of S_REPLY). */
+typedef enum fsp_reply_kind {
+  R_RECORD, /* one record (fsp_step.type), as the record producer */
   R_RAW,    /* the items as they are */
   R_CLOSE,  /* close the connection once what came before is written */
-  R_WAIT    /* wait fcs_step.ms before the next reply step */
-} fcs_reply_kind;
+  R_WAIT    /* wait fsp_step.ms before the next reply step */
+} fsp_reply_kind;
 
-typedef struct fcs_cond {
-  fcs_cond_kind kind;
+typedef struct fsp_cond {
+  fsp_cond_kind kind;
   unsigned long id;  /* request id, or record type for unknown-type */
   unsigned long num; /* protocol status for end; HTTP status (or its class
                         1..5) for status; count for param-count */
   long ms;           /* close, open, quiet: -1 = not given */
-  fcs_buf *items;    /* echo bytes or GET_VALUES names */
+  fsp_buf *items;    /* echo bytes or GET_VALUES names */
   size_t nitems;
-} fcs_cond;
+} fsp_cond;
 
 /* Record options common to producers. -1 means "not given". */
-typedef struct fcs_rec_opts {
+typedef struct fsp_rec_opts {
   long pad, padbyte, version, reserved, clen, split, id;
-} fcs_rec_opts;
+} fsp_rec_opts;
 
-typedef struct fcs_step {
-  fcs_step_kind kind;
+typedef struct fsp_step {
+  fsp_step_kind kind;
   int line;
   char *text;           /* the source line, for reports */
   unsigned long id;     /* request id; observe: request number */
@@ -157,37 +157,37 @@ typedef struct fcs_step {
   unsigned long chunk;  /* chunk: bytes per write */
   unsigned long ms;     /* wait, reply (R_WAIT): milliseconds */
   unsigned long client; /* client: connection number 1..8 */
-  fcs_reply_kind reply; /* reply: what it does */
+  fsp_reply_kind reply; /* reply: what it does */
   int std, lng, keep;   /* params/request: std params, 4-byte lengths */
-  fcs_rec_opts o;
-  fcs_buf *items; /* byte items (params: name, value, name, value, ...) */
+  fsp_rec_opts o;
+  fsp_buf *items; /* byte items (params: name, value, name, value, ...) */
   size_t nitems;
-  fcs_cond *alts; /* expect/allow: alternatives joined by "or" */
+  fsp_cond *alts; /* expect/allow: alternatives joined by "or" */
   size_t nalts;
-  int verdict; /* allow: FCS_V_NONSTRICT or FCS_V_INFO (verdict.h) */
-} fcs_step;
+  int verdict; /* allow: FSP_V_NONSTRICT or FSP_V_INFO (verdict.h) */
+} fsp_step;
 
-typedef struct fcs_case {
+typedef struct fsp_case {
   char *id, *section, *requirement, *role, *path;
   char *advisory; /* TRUST cases: the attack prevented and the advisory */
   int proxy;      /* its producers write HTTP to a proxy (docs/proxies.md) */
   int replies;    /* a proxy case with reply lines: the response side */
-  fcs_level level;
+  fsp_level level;
   long deadline_ms; /* 0: the runner's --timeout */
   unsigned requires;
-  fcs_step *steps;
+  fsp_step *steps;
   size_t nsteps;
-} fcs_case;
+} fsp_case;
 
 /* 0 on success; otherwise err holds "path:line: message". */
-int case_parse_file(const char *path, fcs_case *c, char *err, size_t errlen);
+int case_parse_file(const char *path, fsp_case *c, char *err, size_t errlen);
 /* The same from an open stream; path only names it in c->path and errors. */
-int case_parse_stream(FILE *f, const char *path, fcs_case *c, char *err,
+int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
                       size_t errlen);
-void case_free(fcs_case *c);
+void case_free(fsp_case *c);
 
 /* Proxy cases: get and post are requests, and an http step that carries
  * {marker}; each gets a request number and may be answered by a reply. */
-int step_is_request(const fcs_step *s);
+int step_is_request(const fsp_step *s);
 
 #endif

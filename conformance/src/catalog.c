@@ -12,7 +12,7 @@ static int has_suffix(const char *s, const char *suf) {
   return n >= k && strcmp(s + n - k, suf) == 0;
 }
 
-static int load_dir(const char *dir, fcs_catalog *cat, char *err, size_t errlen,
+static int load_dir(const char *dir, fsp_catalog *cat, char *err, size_t errlen,
                     int depth) {
   if (depth > 8)
     return 0;
@@ -33,7 +33,7 @@ static int load_dir(const char *dir, fcs_catalog *cat, char *err, size_t errlen,
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
       rc = load_dir(path, cat, err, errlen, depth + 1);
     } else if (has_suffix(e->d_name, ".case")) {
-      cat->v = xrealloc(cat->v, (cat->n + 1) * sizeof(fcs_case));
+      cat->v = xrealloc(cat->v, (cat->n + 1) * sizeof(fsp_case));
       rc = case_parse_file(path, &cat->v[cat->n], err, errlen);
       if (rc)
         case_free(&cat->v[cat->n]);
@@ -63,12 +63,12 @@ static int section_cmp(const char *a, const char *b) {
 }
 
 static int case_cmp(const void *pa, const void *pb) {
-  const fcs_case *a = pa, *b = pb;
+  const fsp_case *a = pa, *b = pb;
   int s = section_cmp(a->section, b->section);
   return s ? s : strcmp(a->id, b->id);
 }
 
-int catalog_load(const char *dir, fcs_catalog *cat, char *err, size_t errlen) {
+int catalog_load(const char *dir, fsp_catalog *cat, char *err, size_t errlen) {
   memset(cat, 0, sizeof(*cat));
   if (load_dir(dir, cat, err, errlen, 0))
     return -1;
@@ -79,8 +79,8 @@ int catalog_load(const char *dir, fcs_catalog *cat, char *err, size_t errlen) {
   return catalog_sort(cat, err, errlen);
 }
 
-int catalog_sort(fcs_catalog *cat, char *err, size_t errlen) {
-  qsort(cat->v, cat->n, sizeof(fcs_case), case_cmp);
+int catalog_sort(fsp_catalog *cat, char *err, size_t errlen) {
+  qsort(cat->v, cat->n, sizeof(fsp_case), case_cmp);
   for (size_t i = 1; i < cat->n; i++)
     if (strcmp(cat->v[i - 1].id, cat->v[i].id) == 0) {
       snprintf(err, errlen, "case id '%s' is used by both %s and %s",
@@ -90,14 +90,14 @@ int catalog_sort(fcs_catalog *cat, char *err, size_t errlen) {
   return 0;
 }
 
-void catalog_free(fcs_catalog *cat) {
+void catalog_free(fsp_catalog *cat) {
   for (size_t i = 0; i < cat->n; i++)
     case_free(&cat->v[i]);
   free(cat->v);
   memset(cat, 0, sizeof(*cat));
 }
 
-int case_matches(const fcs_case *c, const char *pattern) {
+int case_matches(const fsp_case *c, const char *pattern) {
   size_t n = strlen(pattern);
   if (strcmp(c->id, pattern) == 0 || strcmp(c->section, pattern) == 0)
     return 1;

@@ -1,6 +1,6 @@
 /* Monotonic milliseconds (and microseconds). */
-#ifndef FCS_CLOCK_H
-#define FCS_CLOCK_H
+#ifndef FSP_CLOCK_H
+#define FSP_CLOCK_H
 
 #include <stdint.h>
 #include <time.h>

@@ -10,7 +10,7 @@
 
 #include "clock.h"
 
-void conn_init(fcs_conn *c, fcs_trace *trace) {
+void conn_init(fsp_conn *c, fsp_trace *trace) {
   memset(c, 0, sizeof(*c));
   c->fd = -1;
   c->trace = trace;
@@ -19,7 +19,7 @@ void conn_init(fcs_conn *c, fcs_trace *trace) {
   c->last_rx = now_ms();
 }
 
-int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
+int conn_open(fsp_conn *c, const fsp_target *t, fsp_trace *trace,
               int64_t deadline, char *err, size_t errlen) {
   conn_init(c, trace);
   c->fd = target_connect(t, deadline, err, errlen);
@@ -27,7 +27,7 @@ int conn_open(fcs_conn *c, const fcs_target *t, fcs_trace *trace,
   return c->fd < 0 ? -1 : 0;
 }
 
-void conn_close(fcs_conn *c) {
+void conn_close(fsp_conn *c) {
   if (c->fd >= 0)
     close(c->fd);
   free(c->recs);
@@ -37,9 +37,9 @@ void conn_close(fcs_conn *c) {
   c->fd = -1;
 }
 
-int conn_done(const fcs_conn *c) { return c->eof || c->garbage; }
+int conn_done(const fsp_conn *c) { return c->eof || c->garbage; }
 
-int conn_speaks_text(const fcs_conn *c, char *why, size_t whylen) {
+int conn_speaks_text(const fsp_conn *c, char *why, size_t whylen) {
   if (c->nfirst < 8 || c->first[0] == FCS_VERSION_1)
     return 0;
   for (size_t i = 0; i < 8; i++)
@@ -59,14 +59,14 @@ int conn_speaks_text(const fcs_conn *c, char *why, size_t whylen) {
   return 1;
 }
 
-const uint8_t *rx_content(const fcs_conn *c, const fcs_rx *r) {
+const uint8_t *rx_content(const fsp_conn *c, const fsp_rx *r) {
   /* No content received yet: the arena is still NULL, and NULL + 0 is
    * undefined in C. */
   return c->arena.p ? c->arena.p + r->off : c->arena.p;
 }
 
-static void on_event(fcs_conn *c, const fcs_event *ev) {
-  fcs_rx *r = c->nrecs ? &c->recs[c->nrecs - 1] : NULL;
+static void on_event(fsp_conn *c, const fcs_event *ev) {
+  fsp_rx *r = c->nrecs ? &c->recs[c->nrecs - 1] : NULL;
   switch (ev->type) {
   case FCS_EV_HEADER:
     c->headers++;
@@ -74,7 +74,7 @@ static void on_event(fcs_conn *c, const fcs_event *ev) {
       c->flooded = 1;
       return;
     }
-    c->recs = xrealloc(c->recs, (c->nrecs + 1) * sizeof(fcs_rx));
+    c->recs = xrealloc(c->recs, (c->nrecs + 1) * sizeof(fsp_rx));
     r = &c->recs[c->nrecs++];
     memset(r, 0, sizeof(*r));
     r->h = ev->header;
@@ -107,7 +107,7 @@ static void on_event(fcs_conn *c, const fcs_event *ev) {
 
 /* Feeds until the decoder reports NONE: events that consume nothing (the
  * end of a record whose last byte was in this read) still come out. */
-static void feed(fcs_conn *c, const uint8_t *p, size_t len) {
+static void feed(fsp_conn *c, const uint8_t *p, size_t len) {
   while (!c->garbage) {
     fcs_event ev;
     size_t used = fcs_decoder_feed(&c->dec, p, len, &ev);
@@ -119,7 +119,7 @@ static void feed(fcs_conn *c, const uint8_t *p, size_t len) {
   }
 }
 
-void conn_ingest(fcs_conn *c, const uint8_t *p, size_t len) {
+void conn_ingest(fsp_conn *c, const uint8_t *p, size_t len) {
   size_t room = sizeof(c->first) - c->nfirst;
   memcpy(c->first + c->nfirst, p, len < room ? len : room);
   c->nfirst += len < room ? len : room;
@@ -130,13 +130,13 @@ void conn_ingest(fcs_conn *c, const uint8_t *p, size_t len) {
   replies_feed(&c->replies, p, len);
 }
 
-void conn_ingest_end(fcs_conn *c, int reset) {
+void conn_ingest_end(fsp_conn *c, int reset) {
   c->eof = 1;
   trace_note(c->trace, reset ? "connection reset" : "EOF from backend");
 }
 
 /* One read; 1 when bytes or EOF arrived. */
-static int read_some(fcs_conn *c) {
+static int read_some(fsp_conn *c) {
   uint8_t buf[65536];
   ssize_t n = read(c->fd, buf, sizeof(buf));
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -148,7 +148,7 @@ static int read_some(fcs_conn *c) {
   return 1;
 }
 
-int conn_pump(fcs_conn *c, int64_t until) {
+int conn_pump(fsp_conn *c, int64_t until) {
   if (c->eof)
     return 0;
   int64_t left = until - now_ms();
@@ -161,7 +161,7 @@ int conn_pump(fcs_conn *c, int64_t until) {
   return read_some(c);
 }
 
-int conn_write(fcs_conn *c, const uint8_t *data, size_t len, size_t chunk,
+int conn_write(fsp_conn *c, const uint8_t *data, size_t len, size_t chunk,
                int64_t deadline) {
   size_t at = 0;
   if (chunk == 0)
@@ -194,22 +194,22 @@ int conn_write(fcs_conn *c, const uint8_t *data, size_t len, size_t chunk,
   return 0;
 }
 
-void conn_shutdown_write(fcs_conn *c) {
+void conn_shutdown_write(fsp_conn *c) {
   shutdown(c->fd, SHUT_WR);
   trace_note(c->trace, "runner half-closed its side");
 }
 
-static fcs_end_body end_body(const fcs_conn *c, const fcs_rx *r) {
+static fcs_end_body end_body(const fsp_conn *c, const fsp_rx *r) {
   fcs_end_body b = {0};
   if (r->kept >= FCS_BODY_LEN)
     fcs_end_body_decode(rx_content(c, r), &b);
   return b;
 }
 
-void conn_summary(const fcs_conn *c, size_t from, fcs_buf *out) {
+void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out) {
   size_t start = out->len;
   for (size_t i = from; i < c->nrecs;) {
-    const fcs_rx *r = &c->recs[i];
+    const fsp_rx *r = &c->recs[i];
     size_t j = i, bytes = 0;
     /* Group a run of non-empty records of one type and id. */
     while (j < c->nrecs && c->recs[j].h.type == r->h.type &&

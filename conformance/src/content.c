@@ -7,16 +7,16 @@
 #include "integrity.h"
 #include "produce.h"
 
-struct fcs_content {
+struct fsp_content {
   echo_hint hint;
   echo_quirks quirks;
-  fcs_params env;    /* names (and values) every request carries */
+  fsp_params env;    /* names (and values) every request carries */
   int filter_echoes; /* the Filter probe's reply read as an echo page */
 };
 
 /* A sent request in the form integrity.h compares; pairs point into
  * req->params and are held in *store. */
-static sent_request as_sent(const fcs_sent_req *req, fcs_buf *store) {
+static sent_request as_sent(const fsp_sent_req *req, fsp_buf *store) {
   size_t pos = 0;
   fcs_nv_pair p;
   store->len = 0;
@@ -44,30 +44,30 @@ static const fcs_nv_pair *find(const sent_request *s, const char *name) {
 /* What echo_learn looks for in a probe's page: its marker param (value
  * copied to value) and its streams. */
 static echo_probe probe_of(const sent_request *s, char *value, size_t cap) {
-  const fcs_nv_pair *marker = find(s, FCS_MARKER_PARAM);
+  const fcs_nv_pair *marker = find(s, FSP_MARKER_PARAM);
   value[0] = 0;
   if (marker && marker->value_len < cap) {
     memcpy(value, marker->value, marker->value_len);
     value[marker->value_len] = 0;
   }
-  echo_probe ep = {FCS_MARKER_PARAM, value,   s->in,
+  echo_probe ep = {FSP_MARKER_PARAM, value,   s->in,
                    s->in_len,        s->data, s->data_len};
   return ep;
 }
 
-fcs_content *content_learn(const uint8_t *out, size_t len,
-                           const fcs_sent_req *probe, const fcs_params *env,
-                           const char *forced, fcs_buf *why) {
+fsp_content *content_learn(const uint8_t *out, size_t len,
+                           const fsp_sent_req *probe, const fsp_params *env,
+                           const char *forced, fsp_buf *why) {
   echo_format want = forced ? echo_format_parse(forced) : ECHO_UNKNOWN;
   if (want == ECHO_NONE) {
     buf_str(why, "--echo none");
     return NULL;
   }
-  fcs_buf store = {0};
+  fsp_buf store = {0};
   sent_request s = as_sent(probe, &store);
   char value[128];
   echo_probe ep = probe_of(&s, value, sizeof(value));
-  fcs_content *ct = xcalloc(1, sizeof(*ct));
+  fsp_content *ct = xcalloc(1, sizeof(*ct));
   echo_format got = echo_learn(out, len, &ep, &ct->hint, why);
   if (want != ECHO_UNKNOWN && got != want) {
     /* The format the user named, even though the probe did not show the
@@ -83,7 +83,7 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
   for (size_t i = 0; i < env->n; i++)
     params_set(&ct->env, env->names[i], env->values[i]);
   echo_view v;
-  fcs_buf derr = {0};
+  fsp_buf derr = {0};
   echo_decode(&ct->hint, out, len, &v, &derr);
   echo_quirks_learn(&s, &v, &ct->quirks);
   echo_view_free(&v);
@@ -92,11 +92,11 @@ fcs_content *content_learn(const uint8_t *out, size_t len,
   return ct;
 }
 
-void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
-                          const fcs_sent_req *probe) {
+void content_learn_filter(fsp_content *ct, const uint8_t *out, size_t len,
+                          const fsp_sent_req *probe) {
   if (!ct)
     return;
-  fcs_buf store = {0}, why = {0};
+  fsp_buf store = {0}, why = {0};
   sent_request s = as_sent(probe, &store);
   char value[128];
   echo_probe ep = probe_of(&s, value, sizeof(value));
@@ -112,16 +112,16 @@ void content_learn_filter(fcs_content *ct, const uint8_t *out, size_t len,
   buf_free(&store);
 }
 
-int content_decode(const fcs_content *ct, const uint8_t *out, size_t len,
-                   echo_view *v, fcs_buf *why) {
+int content_decode(const fsp_content *ct, const uint8_t *out, size_t len,
+                   echo_view *v, fsp_buf *why) {
   return echo_decode(&ct->hint, out, len, v, why);
 }
 
-const char *content_format(const fcs_content *ct) {
+const char *content_format(const fsp_content *ct) {
   return echo_format_name(ct ? ct->hint.format : ECHO_NONE);
 }
 
-void content_free(fcs_content *ct) {
+void content_free(fsp_content *ct) {
   if (!ct)
     return;
   echo_quirks_free(&ct->quirks);
@@ -143,7 +143,7 @@ static int representable(const sent_request *s) {
 }
 
 /* Why a request has no definite view to compare with, or NULL. */
-static const char *undefined_view(const fcs_sent_req *req) {
+static const char *undefined_view(const fsp_sent_req *req) {
   if (req->aborted)
     return "the request was aborted";
   if (!req->params_done)
@@ -155,7 +155,7 @@ static const char *undefined_view(const fcs_sent_req *req) {
  * rules: every param of the environment (SCRIPT_FILENAME among them), and
  * lengths that announce the body and the DATA sent. An app may answer
  * anything else otherwise, by design (no script, a short body). */
-static int ordinary(const fcs_content *ct, const sent_request *rq) {
+static int ordinary(const fsp_content *ct, const sent_request *rq) {
   for (size_t i = 0; i < ct->env.n; i++)
     if (!find(rq, ct->env.names[i]))
       return 0;
@@ -171,9 +171,9 @@ static int ordinary(const fcs_content *ct, const sent_request *rq) {
  * may deny by design, a request without the probe's params or with
  * lengths that do not match its streams may be refused, and a reply cut at
  * the runner's own budget proves nothing. */
-static void not_an_echo(const fcs_content *ct, const fcs_reply *rep,
-                        const sent_request *rq, const fcs_buf *derr,
-                        fcs_buf *why, fcs_content_verdict *out) {
+static void not_an_echo(const fsp_content *ct, const fsp_reply *rep,
+                        const sent_request *rq, const fsp_buf *derr,
+                        fsp_buf *why, fsp_content_verdict *out) {
   int cut = rep->out.len < rep->out_total;
   int echoes = rq->role == FCS_RESPONDER ||
                (rq->role == FCS_FILTER && ct->filter_echoes);
@@ -199,13 +199,13 @@ static void not_an_echo(const fcs_content *ct, const fcs_reply *rep,
   buf_byte(why, '"');
 }
 
-static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
+static fsp_content_verdict compare(const fsp_content *ct, const fsp_reply *rep,
                                    const sent_request *rq,
                                    const sent_request *others, size_t nothers,
-                                   fcs_buf *why) {
+                                   fsp_buf *why) {
   echo_view v;
-  fcs_buf derr = {0};
-  fcs_content_verdict out = CONTENT_UNCHECKED;
+  fsp_buf derr = {0};
+  fsp_content_verdict out = CONTENT_UNCHECKED;
   if (echo_decode(&ct->hint, rep->out.p, rep->out.len, &v, &derr)) {
     not_an_echo(ct, rep, rq, &derr, why, &out);
   } else {
@@ -214,7 +214,7 @@ static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
     if (integrity_count(&r)) {
       out = CONTENT_DIFFERS;
       for (size_t i = 0; i < integrity_count(&r); i++) {
-        const fcs_buf *t = &integrity_at(&r, i)->text;
+        const fsp_buf *t = &integrity_at(&r, i)->text;
         buf_fmt(why, "%s%.*s", i ? "; " : "", (int)t->len, (const char *)t->p);
       }
     } else if (r.unshown) {
@@ -235,9 +235,9 @@ static fcs_content_verdict compare(const fcs_content *ct, const fcs_reply *rep,
   return out;
 }
 
-fcs_content_verdict content_compare(const fcs_content *ct, const fcs_reply *rep,
-                                    const fcs_sent_req *req,
-                                    const fcs_sent *sent, fcs_buf *why) {
+fsp_content_verdict content_compare(const fsp_content *ct, const fsp_reply *rep,
+                                    const fsp_sent_req *req,
+                                    const fsp_sent *sent, fsp_buf *why) {
   if (!ct) {
     buf_str(why, "content not checked: the app does not reveal what it "
                  "received");
@@ -255,7 +255,7 @@ fcs_content_verdict content_compare(const fcs_content *ct, const fcs_reply *rep,
     buf_fmt(why, "content not checked: %s", undefined);
     return CONTENT_UNCHECKED;
   }
-  fcs_buf store = {0};
+  fsp_buf store = {0};
   sent_request rq = as_sent(req, &store);
   if (!representable(&rq)) {
     buf_free(&store);
@@ -265,11 +265,11 @@ fcs_content_verdict content_compare(const fcs_content *ct, const fcs_reply *rep,
   }
   size_t nothers = 0;
   sent_request *others = xcalloc(sent->n + 1, sizeof(*others));
-  fcs_buf *stores = xcalloc(sent->n + 1, sizeof(*stores));
+  fsp_buf *stores = xcalloc(sent->n + 1, sizeof(*stores));
   for (size_t i = 0; i < sent->n; i++)
     if (&sent->v[i] != req && sent->v[i].params_done)
       others[nothers] = as_sent(&sent->v[i], &stores[nothers]), nothers++;
-  fcs_content_verdict out = compare(ct, rep, &rq, others, nothers, why);
+  fsp_content_verdict out = compare(ct, rep, &rq, others, nothers, why);
   for (size_t i = 0; i < nothers; i++)
     buf_free(&stores[i]);
   free(stores);

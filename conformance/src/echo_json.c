@@ -12,14 +12,14 @@
 #define JSON_STARTS 8
 
 static int find_object(const uint8_t *out, size_t len, size_t pos,
-                       json_value *root, fcs_buf *why) {
-  fcs_buf first = {0};
+                       json_value *root, fsp_buf *why) {
+  fsp_buf first = {0};
   for (int tries = 0; tries < JSON_STARTS && pos < len; tries++) {
     const uint8_t *brace = memchr(out + pos, '{', len - pos);
     if (!brace)
       break;
     size_t at = (size_t)(brace - out), end = at;
-    fcs_buf e = {0};
+    fsp_buf e = {0};
     if (json_parse(out, len, &end, root, &e) == 0) {
       buf_free(&e);
       buf_free(&first);
@@ -108,7 +108,7 @@ static int find_string(const json_value *obj, const json_value *params,
 }
 
 static int json_learn(const uint8_t *out, size_t len, size_t pos,
-                      const echo_probe *probe, echo_hint *h, fcs_buf *why) {
+                      const echo_probe *probe, echo_hint *h, fsp_buf *why) {
   json_value root;
   if (find_object(out, len, pos, &root, why) < 0)
     return -1;
@@ -147,13 +147,13 @@ static void value_of(const json_value *j, echo_str *to) {
     to->inexact = 1;
 }
 
-static void path_text(const echo_path *p, fcs_buf *out) {
+static void path_text(const echo_path *p, fsp_buf *out) {
   for (uint8_t i = 0; i < p->depth; i++)
     buf_fmt(out, ".%s", p->keys[i]);
 }
 
 static int read_stream(const json_value *root, const echo_path *p,
-                       echo_stream *s, fcs_buf *why) {
+                       echo_stream *s, fsp_buf *why) {
   const json_value *j = at_path(root, p, p->depth);
   if (!j) /* e.g. no "stdin" for an AUTHORIZER */
     return 0;
@@ -190,7 +190,7 @@ static void read_request(const json_value *holder, echo_view *v) {
 }
 
 static int json_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                       size_t pos, echo_view *v, fcs_buf *why) {
+                       size_t pos, echo_view *v, fsp_buf *why) {
   json_value root;
   if (find_object(out, len, pos, &root, why) < 0)
     return -1;

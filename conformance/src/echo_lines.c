@@ -8,7 +8,7 @@
 typedef struct cursor {
   const uint8_t *out;
   size_t len, pos;
-  fcs_buf *why;
+  fsp_buf *why;
 } cursor;
 
 static int fail(cursor *c, size_t at, const char *what) {
@@ -38,7 +38,7 @@ static int hex_digit(uint8_t c) {
 }
 
 /* Undoes the %XX escaping of a param line's name or value. */
-static int unescape(cursor *c, const uint8_t *p, size_t n, fcs_buf *to) {
+static int unescape(cursor *c, const uint8_t *p, size_t n, fsp_buf *to) {
   for (size_t i = 0; i < n; i++) {
     size_t at = (size_t)(p + i - c->out);
     if (p[i] == '%') {
@@ -118,7 +118,7 @@ static int word_is(const uint8_t *w, size_t n, const char *s) {
 }
 
 static int lines_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                        size_t pos, echo_view *v, fcs_buf *why) {
+                        size_t pos, echo_view *v, fsp_buf *why) {
   (void)h;
   cursor c = {out, len, pos, why};
   uint64_t said = 0, num;
@@ -172,7 +172,7 @@ static int lines_decode(const echo_hint *h, const uint8_t *out, size_t len,
 
 /* The format describes itself: nothing to learn. */
 static int lines_learn(const uint8_t *out, size_t len, size_t pos,
-                       const echo_probe *probe, echo_hint *h, fcs_buf *why) {
+                       const echo_probe *probe, echo_hint *h, fsp_buf *why) {
   (void)out, (void)len, (void)pos, (void)probe, (void)h, (void)why;
   return 0;
 }

@@ -13,7 +13,7 @@
 typedef struct cursor {
   const uint8_t *out;
   size_t len, pos;
-  fcs_buf *why;
+  fsp_buf *why;
 } cursor;
 
 static int fail(cursor *c, const char *what) {
@@ -144,7 +144,7 @@ static int array_entries(cursor *c, int depth, uint64_t n, echo_view *v) {
 }
 
 /* The array, then the strings dumped after it (as many as there are). */
-static int read_dump(cursor *c, echo_view *v, fcs_buf *after) {
+static int read_dump(cursor *c, echo_view *v, fsp_buf *after) {
   uint64_t n;
   if (expect(c, "array(") < 0 || count(c, ") {\n", &n) < 0 ||
       array_entries(c, 1, n, v) < 0 || expect(c, "}\n") < 0)
@@ -161,7 +161,7 @@ static int read_dump(cursor *c, echo_view *v, fcs_buf *after) {
   }
 }
 
-static void free_strings(fcs_buf *after) {
+static void free_strings(fsp_buf *after) {
   echo_str *s = (echo_str *)(void *)after->p;
   for (size_t i = 0; i < after->len / sizeof *s; i++)
     echo_str_free(&s[i]);
@@ -170,7 +170,7 @@ static void free_strings(fcs_buf *after) {
 
 /* The index of the first string after the array that is the n bytes at p;
  * 0 when none is. */
-static int find(const fcs_buf *after, const uint8_t *p, size_t n,
+static int find(const fsp_buf *after, const uint8_t *p, size_t n,
                 uint8_t *index) {
   const echo_str *s = (const echo_str *)(const void *)after->p;
   for (size_t i = 0; n && i < after->len / sizeof *s && i <= UINT8_MAX; i++)
@@ -182,8 +182,8 @@ static int find(const fcs_buf *after, const uint8_t *p, size_t n,
 }
 
 static int var_dump_learn(const uint8_t *out, size_t len, size_t pos,
-                          const echo_probe *probe, echo_hint *h, fcs_buf *why) {
-  fcs_buf after = {0};
+                          const echo_probe *probe, echo_hint *h, fsp_buf *why) {
+  fsp_buf after = {0};
   cursor c = {out, len, pos, why};
   echo_view v = {0};
   int rc = read_dump(&c, &v, &after);
@@ -198,7 +198,7 @@ static int var_dump_learn(const uint8_t *out, size_t len, size_t pos,
   return rc;
 }
 
-static void shown_string(const fcs_buf *after, uint8_t shown, uint8_t index,
+static void shown_string(const fsp_buf *after, uint8_t shown, uint8_t index,
                          echo_stream *s) {
   const echo_str *str = (const echo_str *)(const void *)after->p;
   if (shown && index < after->len / sizeof *str)
@@ -206,9 +206,9 @@ static void shown_string(const fcs_buf *after, uint8_t shown, uint8_t index,
 }
 
 static int var_dump_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                           size_t pos, echo_view *v, fcs_buf *why) {
+                           size_t pos, echo_view *v, fsp_buf *why) {
   cursor c = {out, len, pos, why};
-  fcs_buf after = {0};
+  fsp_buf after = {0};
   int rc = read_dump(&c, v, &after);
   if (rc == 0) {
     shown_string(&after, h->body_shown, h->body_index, &v->in);

@@ -39,7 +39,7 @@ int echo_str_is(const echo_str *s, const void *p, size_t n) {
          (n == 0 || !memcmp(s->latin1.p, p, n));
 }
 
-static size_t common_prefix(const fcs_buf *b, const uint8_t *p, size_t n) {
+static size_t common_prefix(const fsp_buf *b, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < b->len && i < n && b->p[i] == p[i])
     i++;
@@ -147,7 +147,7 @@ static int is_header(const uint8_t *line, size_t n) {
 /* Where the CGI body starts: after the empty line (LF or CRLF) that ends
  * the header lines. */
 static int body_start(const uint8_t *out, size_t len, size_t *start,
-                      fcs_buf *why) {
+                      fsp_buf *why) {
   size_t pos = 0, at;
   const uint8_t *line;
   size_t n;
@@ -191,7 +191,7 @@ static int shows_marker(const echo_view *v, const echo_probe *probe) {
 }
 
 echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
-                       echo_hint *hint, fcs_buf *why) {
+                       echo_hint *hint, fsp_buf *why) {
   memset(hint, 0, sizeof *hint);
   hint->format = ECHO_NONE;
   size_t start;
@@ -203,7 +203,7 @@ echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
     memset(&h, 0, sizeof h);
     h.format = r->format;
     echo_view v = {0};
-    fcs_buf e = {0};
+    fsp_buf e = {0};
     int found = r->learn(out, len, start, probe, &h, &e) == 0 &&
                 r->decode(&h, out, len, start, &v, &e) == 0 &&
                 shows_marker(&v, probe);
@@ -230,7 +230,7 @@ echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
 }
 
 int echo_decode(const echo_hint *hint, const uint8_t *out, size_t len,
-                echo_view *v, fcs_buf *why) {
+                echo_view *v, fsp_buf *why) {
   memset(v, 0, sizeof *v);
   v->format = hint->format;
   if (hint->format == ECHO_NONE)
@@ -246,14 +246,14 @@ int echo_decode(const echo_hint *hint, const uint8_t *out, size_t len,
   return r->decode(hint, out, len, start, v, why);
 }
 
-static void describe_path(const echo_path *p, fcs_buf *out) {
+static void describe_path(const echo_path *p, fsp_buf *out) {
   if (p->depth == 0)
     buf_str(out, "the top");
   for (uint8_t i = 0; i < p->depth; i++)
     buf_fmt(out, ".%s", p->keys[i]);
 }
 
-void echo_hint_describe(const echo_hint *h, fcs_buf *out) {
+void echo_hint_describe(const echo_hint *h, fsp_buf *out) {
   buf_str(out, echo_format_name(h->format));
   if (h->format == ECHO_JSON) {
     buf_str(out, ", params at ");

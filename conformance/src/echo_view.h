@@ -7,8 +7,8 @@
  * (echo_learn); every later page of that application is then decoded with
  * what was learnt (echo_decode). The formats and their limits are in
  * docs/conformance.md, "Reading echo pages". */
-#ifndef FCS_ECHO_VIEW_H
-#define FCS_ECHO_VIEW_H
+#ifndef FSP_ECHO_VIEW_H
+#define FSP_ECHO_VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,8 +33,8 @@ echo_format echo_format_parse(const char *name);
 
 /* A string as the page showed it. */
 typedef struct echo_str {
-  fcs_buf bytes;      /* raw bytes; for a JSON string, its UTF-8 */
-  fcs_buf latin1;     /* a JSON string whose code points are all below 256:
+  fsp_buf bytes;      /* raw bytes; for a JSON string, its UTF-8 */
+  fsp_buf latin1;     /* a JSON string whose code points are all below 256:
                          one byte per code point */
   uint8_t has_latin1; /* latin1 holds that second reading */
   uint8_t inexact;    /* the page could not show it exactly (a replacement
@@ -66,7 +66,7 @@ typedef struct echo_stream {
 
 typedef struct echo_view {
   echo_format format;
-  fcs_buf pairs; /* echo_pair items, in page order, duplicates kept */
+  fsp_buf pairs; /* echo_pair items, in page order, duplicates kept */
   echo_stream in, data;
   uint8_t id_shown;
   uint16_t request_id;
@@ -113,15 +113,15 @@ typedef struct echo_probe {
  * Returns hint->format: ECHO_NONE when no format shows the marker. Appends
  * to why one "FORMAT: outcome" clause per format tried. */
 echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
-                       echo_hint *hint, fcs_buf *why);
+                       echo_hint *hint, fsp_buf *why);
 
 /* Decodes a page with what was learnt. 0 when decoded; -1 when the page
  * does not read as hint->format, with why naming the byte offset. v is
  * filled either way and must be freed with echo_view_free. */
 int echo_decode(const echo_hint *hint, const uint8_t *out, size_t len,
-                echo_view *v, fcs_buf *why);
+                echo_view *v, fsp_buf *why);
 
 /* One line for reports, e.g. "json, params at .params, body at .stdin". */
-void echo_hint_describe(const echo_hint *hint, fcs_buf *out);
+void echo_hint_describe(const echo_hint *hint, fsp_buf *out);
 
 #endif

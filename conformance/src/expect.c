@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *gone(const fcs_conn *c) {
+static const char *gone(const fsp_conn *c) {
   if (c->garbage)
     return "the backend sent bytes that do not frame as records";
   if (c->eof)
@@ -11,10 +11,10 @@ static const char *gone(const fcs_conn *c) {
   return NULL;
 }
 
-static const fcs_replies *replies(const fcs_eval *x) { return &x->c->replies; }
+static const fsp_replies *replies(const fsp_eval *x) { return &x->c->replies; }
 
 /* Pending while the connection can still deliver, false once it cannot. */
-static fcs_tri missing_end(const fcs_eval *x, unsigned long id, fcs_buf *why) {
+static fsp_tri missing_end(const fsp_eval *x, unsigned long id, fsp_buf *why) {
   if (!gone(x->c))
     return TRI_PENDING;
   buf_fmt(why, "%s before END_REQUEST for id %lu", gone(x->c), id);
@@ -22,7 +22,7 @@ static fcs_tri missing_end(const fcs_eval *x, unsigned long id, fcs_buf *why) {
 }
 
 /* "record 3 (FCGI_STDOUT, id 1) at byte 40: BAD_VERSION" */
-static void describe(const fcs_breach *b, fcs_buf *why) {
+static void describe(const fsp_breach *b, fsp_buf *why) {
   buf_fmt(why, "record %llu (%s, id %u) at byte %llu: %s (%s)",
           (unsigned long long)b->record, fcs_type_name(b->type), b->id,
           (unsigned long long)b->offset, fcs_err_name(b->reason),
@@ -30,17 +30,17 @@ static void describe(const fcs_breach *b, fcs_buf *why) {
 }
 
 /* The next unconsumed reply of id, its index set in x->reply_index. */
-static fcs_tri next_reply(const fcs_eval *x, unsigned long id,
-                          const fcs_reply **rep, fcs_buf *why) {
+static fsp_tri next_reply(const fsp_eval *x, unsigned long id,
+                          const fsp_reply **rep, fsp_buf *why) {
   *rep = replies_next_end(replies(x), (uint16_t)id, x->used, x->reply_index);
   return *rep ? TRI_TRUE : missing_end(x, id, why);
 }
 
 /* END_REQUEST(id) with REQUEST_COMPLETE. */
-static fcs_tri response(const fcs_eval *x, unsigned long id,
-                        const fcs_reply **out, fcs_buf *why) {
-  const fcs_reply *rep;
-  fcs_tri t = next_reply(x, id, &rep, why);
+static fsp_tri response(const fsp_eval *x, unsigned long id,
+                        const fsp_reply **out, fsp_buf *why) {
+  const fsp_reply *rep;
+  fsp_tri t = next_reply(x, id, &rep, why);
   if (t != TRI_TRUE)
     return t;
   if (rep->end.protocol_status != FCS_REQUEST_COMPLETE) {
@@ -54,14 +54,14 @@ static fcs_tri response(const fcs_eval *x, unsigned long id,
   return TRI_TRUE;
 }
 
-static fcs_tri echo(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_reply *rep;
-  fcs_tri t = response(x, k->id, &rep, why);
+static fsp_tri echo(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_reply *rep;
+  fsp_tri t = response(x, k->id, &rep, why);
   if (t != TRI_TRUE)
     return t;
-  const fcs_sent_req *req =
+  const fsp_sent_req *req =
       x->sent ? sent_find(x->sent, rep->id, rep->nth) : NULL;
-  fcs_content_verdict v =
+  fsp_content_verdict v =
       req ? content_compare(x->content, rep, req, x->sent, why)
           : CONTENT_UNCHECKED;
   if (!req)
@@ -73,9 +73,9 @@ static fcs_tri echo(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   return TRI_TRUE;
 }
 
-static fcs_tri end_status(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_reply *rep;
-  fcs_tri t = next_reply(x, k->id, &rep, why);
+static fsp_tri end_status(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_reply *rep;
+  fsp_tri t = next_reply(x, k->id, &rep, why);
   if (t != TRI_TRUE)
     return t;
   if (rep->end.protocol_status != k->num) {
@@ -89,12 +89,12 @@ static fcs_tri end_status(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 
 /* Breaches for id with the reason, from record from up to (not
  * including) record to; the first one found in *first. */
-static size_t breaches(const fcs_replies *r, uint16_t id, fcs_err reason,
+static size_t breaches(const fsp_replies *r, uint16_t id, fcs_err reason,
                        int type, uint64_t from, uint64_t to,
-                       const fcs_breach **first) {
+                       const fsp_breach **first) {
   size_t n = 0;
   for (size_t i = 0; i < r->nbreach; i++) {
-    const fcs_breach *b = &r->breach[i];
+    const fsp_breach *b = &r->breach[i];
     if (b->id != id || b->reason != reason || b->record < from ||
         b->record >= to || (type >= 0 && b->type != type))
       continue;
@@ -106,15 +106,15 @@ static size_t breaches(const fcs_replies *r, uint16_t id, fcs_err reason,
 
 /* First record of the next reply of the same id after rep (the window of
  * "after its END_REQUEST"), or no bound. */
-static uint64_t window_end(const fcs_replies *r, const fcs_reply *rep) {
-  for (const fcs_reply *q = rep + 1; q < r->v + r->n; q++)
+static uint64_t window_end(const fsp_replies *r, const fsp_reply *rep) {
+  for (const fsp_reply *q = rep + 1; q < r->v + r->n; q++)
     if (q->id == rep->id)
       return q->first_record;
   return UINT64_MAX;
 }
 
-static fcs_tri stdout_end(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_reply *rep = replies_last_end(replies(x), (uint16_t)k->id, NULL);
+static fsp_tri stdout_end(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_reply *rep = replies_last_end(replies(x), (uint16_t)k->id, NULL);
   if (!rep)
     return missing_end(x, k->id, why);
   if (!rep->out_ended) {
@@ -124,11 +124,11 @@ static fcs_tri stdout_end(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   return TRI_TRUE;
 }
 
-static fcs_tri stderr_ok(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_reply *rep = replies_last_end(replies(x), (uint16_t)k->id, NULL);
+static fsp_tri stderr_ok(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_reply *rep = replies_last_end(replies(x), (uint16_t)k->id, NULL);
   if (!rep)
     return missing_end(x, k->id, why);
-  const fcs_breach *b = NULL;
+  const fsp_breach *b = NULL;
   if (breaches(replies(x), rep->id, FCS_E_STREAM_AFTER_END, FCS_STDERR,
                rep->first_record, rep->end_record, &b)) {
     buf_str(why, "a STDERR record after STDERR's empty record: ");
@@ -150,13 +150,13 @@ static fcs_tri stderr_ok(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 
 /* single-end and nothing-after-end: about the first END_REQUEST of id and
  * what follows it for that request. */
-static fcs_tri after_end(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_replies *r = replies(x);
-  const fcs_reply *rep = replies_next_end(r, (uint16_t)k->id, NULL, NULL);
+static fsp_tri after_end(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_replies *r = replies(x);
+  const fsp_reply *rep = replies_next_end(r, (uint16_t)k->id, NULL, NULL);
   if (!rep)
     return missing_end(x, k->id, why);
   int only_ends = k->kind == C_SINGLE_END;
-  const fcs_breach *b = NULL;
+  const fsp_breach *b = NULL;
   size_t n = breaches(r, rep->id, FCS_E_RECORD_AFTER_END,
                       only_ends ? FCS_END_REQUEST : -1, rep->end_record + 1,
                       window_end(r, rep), &b);
@@ -172,8 +172,8 @@ static fcs_tri after_end(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 }
 
 /* The first management reply of the type since the latest write. */
-static const fcs_mgmt *mgmt_since(const fcs_eval *x, uint8_t type) {
-  const fcs_replies *r = replies(x);
+static const fsp_mgmt *mgmt_since(const fsp_eval *x, uint8_t type) {
+  const fsp_replies *r = replies(x);
   for (size_t i = 0; i < r->nmgmt; i++)
     if (r->mgmt[i].type == type && r->mgmt[i].record >= x->mark)
       return &r->mgmt[i];
@@ -184,11 +184,11 @@ static const fcs_mgmt *mgmt_since(const fcs_eval *x, uint8_t type) {
  * after the record that asked for it. Replies an earlier check consumed do
  * not count: the case expected those first (a management record sent
  * after a request's last input may be answered after that request). */
-static fcs_tri awaited(const fcs_eval *x, const fcs_mgmt *found,
-                       const char *what, fcs_buf *why) {
+static fsp_tri awaited(const fsp_eval *x, const fsp_mgmt *found,
+                       const char *what, fsp_buf *why) {
   if (found)
     return TRI_TRUE;
-  const fcs_replies *r = replies(x);
+  const fsp_replies *r = replies(x);
   for (size_t i = 0; i < r->n; i++)
     if (r->v[i].ended && r->v[i].end_record >= x->mark &&
         !buf_flag(x->used, i)) {
@@ -203,7 +203,7 @@ static fcs_tri awaited(const fcs_eval *x, const fcs_mgmt *found,
 }
 
 /* The breach of the rule reason on the record, if any. */
-static const fcs_breach *breach_at(const fcs_replies *r, uint64_t record,
+static const fsp_breach *breach_at(const fsp_replies *r, uint64_t record,
                                    fcs_err reason) {
   for (size_t i = 0; i < r->nbreach; i++)
     if (r->breach[i].record == record && r->breach[i].reason == reason)
@@ -211,15 +211,15 @@ static const fcs_breach *breach_at(const fcs_replies *r, uint64_t record,
   return NULL;
 }
 
-static fcs_tri unknown_type(const fcs_cond *k, const fcs_eval *x,
-                            fcs_buf *why) {
-  const fcs_mgmt *m = mgmt_since(x, FCS_UNKNOWN_TYPE);
-  fcs_tri t = awaited(x, m, "FCGI_UNKNOWN_TYPE", why);
+static fsp_tri unknown_type(const fsp_cond *k, const fsp_eval *x,
+                            fsp_buf *why) {
+  const fsp_mgmt *m = mgmt_since(x, FCS_UNKNOWN_TYPE);
+  fsp_tri t = awaited(x, m, "FCGI_UNKNOWN_TYPE", why);
   if (t != TRI_TRUE)
     return t;
   /* Id 0 and an 8-byte body; any other rule the record breaks (its
    * version, its reserved bytes) is another condition's. */
-  const fcs_breach *b = breach_at(replies(x), m->record, FCS_E_BODY_LENGTH);
+  const fsp_breach *b = breach_at(replies(x), m->record, FCS_E_BODY_LENGTH);
   if (m->id != 0 || b || m->unknown.type != k->id) {
     buf_fmt(why,
             "FCGI_UNKNOWN_TYPE with id %u for type %u (expected id 0, "
@@ -234,7 +234,7 @@ static fcs_tri unknown_type(const fcs_cond *k, const fcs_eval *x,
   return TRI_TRUE;
 }
 
-static int name_in(const fcs_cond *k, const uint8_t *n, size_t len) {
+static int name_in(const fsp_cond *k, const uint8_t *n, size_t len) {
   for (size_t i = 0; i < k->nitems; i++)
     if (k->items[i].len == len && memcmp(k->items[i].p, n, len) == 0)
       return 1;
@@ -254,9 +254,9 @@ static int value_valid(const fcs_nv_pair *p) {
   return 1;
 }
 
-static fcs_tri values(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_mgmt *m = mgmt_since(x, FCS_GET_VALUES_RESULT);
-  fcs_tri t = awaited(x, m, "FCGI_GET_VALUES_RESULT", why);
+static fsp_tri values(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_mgmt *m = mgmt_since(x, FCS_GET_VALUES_RESULT);
+  fsp_tri t = awaited(x, m, "FCGI_GET_VALUES_RESULT", why);
   if (t != TRI_TRUE)
     return t;
   if (m->id != 0) {
@@ -267,7 +267,7 @@ static fcs_tri values(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   fcs_nv_pair pair;
   fcs_nv_result res;
   int *seen = xcalloc(k->nitems + 1, sizeof(int));
-  fcs_tri out = TRI_TRUE;
+  fsp_tri out = TRI_TRUE;
   while ((res = fcs_nv_next(m->pairs.p, m->pairs.len, &pos, &pair)) ==
          FCS_NV_OK) {
     n++;
@@ -307,7 +307,7 @@ static fcs_tri values(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 
 /* Anything at all received for id: a reply, a management reply or a
  * record the assembler ignored or flagged. */
-static int heard_of(const fcs_replies *r, uint16_t id, const char **what) {
+static int heard_of(const fsp_replies *r, uint16_t id, const char **what) {
   for (size_t i = 0; i < r->n; i++)
     if (r->v[i].id == id) {
       *what = "a reply";
@@ -326,8 +326,8 @@ static int heard_of(const fcs_replies *r, uint16_t id, const char **what) {
   return 0;
 }
 
-static fcs_tri timed(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_conn *c = x->c;
+static fsp_tri timed(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_conn *c = x->c;
   int64_t elapsed = x->now - x->step_start;
   const char *what;
   switch (k->kind) {
@@ -356,7 +356,7 @@ static fcs_tri timed(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 
 /* Whether the rule reason, broken by a record of type, is one condition k
  * is about. */
-static int breaks(fcs_cond_kind k, fcs_err e, uint8_t type) {
+static int breaks(fsp_cond_kind k, fcs_err e, uint8_t type) {
   switch (k) {
   case C_VERSION_1:
     return e == FCS_E_BAD_VERSION;
@@ -375,15 +375,15 @@ static int breaks(fcs_cond_kind k, fcs_err e, uint8_t type) {
 /* Rules every received record obeys, by the codec's reasons: those the
  * assembler read past, and the one that stopped it (version 0, a body too
  * short to read), which is broken all the same. */
-static fcs_tri rule(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_replies *r = replies(x);
+static fsp_tri rule(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_replies *r = replies(x);
   for (size_t i = 0; i < r->nbreach; i++)
     if (breaks(k->kind, r->breach[i].reason, r->breach[i].type)) {
       describe(&r->breach[i], why);
       return TRI_FALSE;
     }
   if (r->failed && breaks(k->kind, r->error.code, r->error.type)) {
-    const fcs_breach stop = {r->error.code,       0,
+    const fsp_breach stop = {r->error.code,       0,
                              r->error.request_id, r->error.type,
                              r->error.record,     r->error.offset};
     describe(&stop, why);
@@ -394,10 +394,10 @@ static fcs_tri rule(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
 
 /* Record-layout questions the codec does not rule on (alignment is a
  * recommendation, reserved bytes carry no meaning): the raw record log. */
-static fcs_tri layout(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
-  const fcs_conn *c = x->c;
+static fsp_tri layout(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+  const fsp_conn *c = x->c;
   for (size_t i = 0; i < c->nrecs; i++) {
-    const fcs_rx *r = &c->recs[i];
+    const fsp_rx *r = &c->recs[i];
     const fcs_header *h = &r->h;
     if (k->kind == C_ALIGNED) {
       if ((h->content_length + h->padding_length) % 8) {
@@ -426,7 +426,7 @@ static fcs_tri layout(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   return TRI_TRUE;
 }
 
-fcs_tri cond_eval(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
+fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
   switch (k->kind) {
   case C_RESPONSE:
     return response(x, k->id, NULL, why);
@@ -461,10 +461,10 @@ fcs_tri cond_eval(const fcs_cond *k, const fcs_eval *x, fcs_buf *why) {
   }
 }
 
-int conn_all_ended(const fcs_conn *c) {
+int conn_all_ended(const fsp_conn *c) {
   /* Each reply answers one BEGIN the runner sent, and the next reply for
    * an id opens only once the last one ended. */
-  const fcs_replies *r = &c->replies;
+  const fsp_replies *r = &c->replies;
   size_t ended = 0;
   for (size_t i = 0; i < r->n; i++)
     ended += r->v[i].ended;

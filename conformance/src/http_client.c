@@ -20,7 +20,7 @@ void http_conn_init(http_conn *c) {
   c->fd = -1;
 }
 
-int http_connect(http_conn *c, const fcs_target *t, int64_t deadline, char *err,
+int http_connect(http_conn *c, const fsp_target *t, int64_t deadline, char *err,
                  size_t errlen) {
   http_conn_init(c);
   int fd = target_connect(t, deadline, err, errlen);

@@ -3,8 +3,8 @@
  * reads the proxy's responses with a bounded parser. One http_conn is one
  * TCP connection to the proxy; responses on it are parsed in order
  * (interim 1xx responses are kept apart from the final ones). */
-#ifndef FCS_HTTP_CLIENT_H
-#define FCS_HTTP_CLIENT_H
+#ifndef FSP_HTTP_CLIENT_H
+#define FSP_HTTP_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,9 +34,9 @@ typedef enum http_framing {
 
 typedef struct http_response {
   int status;   /* 100..999 */
-  fcs_buf head; /* status line, header lines and the blank line, as
+  fsp_buf head; /* status line, header lines and the blank line, as
                    received (so far, while the head is incomplete) */
-  fcs_buf body; /* de-chunked, first HTTP_BODY_KEEP bytes */
+  fsp_buf body; /* de-chunked, first HTTP_BODY_KEEP bytes */
   uint64_t body_total;
   http_framing framing;
   int complete; /* the whole response arrived (a close-delimited body:
@@ -70,7 +70,7 @@ typedef struct http_conn {
    * the bytes make sense. Bytes after it are still counted and kept in
    * raw, but not parsed. */
   char error[128];
-  fcs_buf raw; /* every byte received, up to HTTP_HEAD_MAX + BODY_KEEP */
+  fsp_buf raw; /* every byte received, up to HTTP_HEAD_MAX + BODY_KEEP */
   uint64_t raw_total;
   http_response interim[HTTP_MAX_RESPONSES]; /* 1xx, in order */
   size_t ninterim;
@@ -100,7 +100,7 @@ typedef struct http_conn {
 void http_conn_init(http_conn *c);
 /* Initialises c and connects to the proxy (connect with a deadline, then
  * non-blocking). 0, or -1 with err (c then has no socket). */
-int http_connect(http_conn *c, const fcs_target *t, int64_t deadline, char *err,
+int http_connect(http_conn *c, const fsp_target *t, int64_t deadline, char *err,
                  size_t errlen);
 /* Writes len bytes in chunk-byte writes (0: one write), reading whatever
  * arrives meanwhile. 0 when written, -1 when the proxy is gone or the

@@ -121,7 +121,7 @@ typedef struct field {
 
 /* The field line at *at (after the status line), moving *at past it; 0 at
  * the blank line or at a line that has not ended. */
-static int next_field(const fcs_buf *h, size_t *at, field *f) {
+static int next_field(const fsp_buf *h, size_t *at, field *f) {
   const uint8_t *p = h->p + *at, *end = h->p + h->len;
   const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
   const uint8_t *colon = nl ? memchr(p, ':', (size_t)(nl - p)) : NULL;
@@ -139,7 +139,7 @@ static int next_field(const fcs_buf *h, size_t *at, field *f) {
 }
 
 /* Where the field lines of a head start: after the status line. */
-static size_t fields_start(const fcs_buf *h) {
+static size_t fields_start(const fsp_buf *h) {
   const uint8_t *nl = h->len ? memchr(h->p, '\n', h->len) : NULL;
   return nl ? (size_t)(nl + 1 - h->p) : h->len;
 }

@@ -9,7 +9,7 @@
 /* Bytes of a name written into a finding; longer names are cut. */
 #define NAME_SHOWN_MAX 64
 
-static fcs_buf *finding(integrity_report *r, integrity_kind kind) {
+static fsp_buf *finding(integrity_report *r, integrity_kind kind) {
   integrity_finding f = {kind, {0}};
   buf_add(&r->findings, &f, sizeof f);
   return &((integrity_finding *)(void *)r->findings.p)[integrity_count(r) - 1]
@@ -17,7 +17,7 @@ static fcs_buf *finding(integrity_report *r, integrity_kind kind) {
 }
 
 /* Printable ASCII as it is; other bytes, and '%', as %XX. */
-static void put_name(fcs_buf *out, const uint8_t *p, size_t n) {
+static void put_name(fsp_buf *out, const uint8_t *p, size_t n) {
   size_t shown = n < NAME_SHOWN_MAX ? n : NAME_SHOWN_MAX;
   for (size_t i = 0; i < shown; i++) {
     if (p[i] < 0x21 || p[i] > 0x7e || p[i] == '%')
@@ -29,7 +29,7 @@ static void put_name(fcs_buf *out, const uint8_t *p, size_t n) {
     buf_str(out, "...");
 }
 
-static void put_list_name(fcs_buf *list, const uint8_t *p, size_t n) {
+static void put_list_name(fsp_buf *list, const uint8_t *p, size_t n) {
   if (list->len)
     buf_str(list, ", ");
   put_name(list, p, n);
@@ -88,7 +88,7 @@ static void value_differs(integrity_report *r, const sent_request *rq,
     }
   }
   int cut = best == best_shown && best_shown < best_sent;
-  fcs_buf *t = finding(r, cut ? INTEGRITY_VALUE_CUT : INTEGRITY_VALUE_CHANGED);
+  fsp_buf *t = finding(r, cut ? INTEGRITY_VALUE_CUT : INTEGRITY_VALUE_CHANGED);
   buf_str(t, "value of ");
   put_name(t, p->name, p->name_len);
   buf_fmt(t, " %s at byte %zu", cut ? "cut" : "changed", best);
@@ -98,7 +98,7 @@ static void value_differs(integrity_report *r, const sent_request *rq,
 static void check_values(integrity_report *r, const sent_request *rq,
                          const fcs_nv_pair *p, const echo_view *v,
                          const echo_quirks *q, const sent_request *others,
-                         size_t nothers, fcs_buf *crossed) {
+                         size_t nothers, fsp_buf *crossed) {
   int matched = 0;
   for (size_t i = 0; i < echo_view_count(v); i++) {
     const echo_pair *e = echo_view_pair(v, i);
@@ -158,8 +158,8 @@ static int unreadable_names(const sent_request *rq, const echo_view *v) {
 static void check_sent_names(integrity_report *r, const sent_request *rq,
                              const echo_view *v, const echo_quirks *q,
                              const sent_request *others, size_t nothers,
-                             fcs_buf *crossed) {
-  fcs_buf lost = {0};
+                             fsp_buf *crossed) {
+  fsp_buf lost = {0};
   int unreadable = unreadable_names(rq, v);
   for (size_t i = 0; i < rq->npairs; i++) {
     const fcs_nv_pair *p = &rq->pairs[i];
@@ -178,7 +178,7 @@ static void check_sent_names(integrity_report *r, const sent_request *rq,
     }
   }
   if (lost.len) {
-    fcs_buf *t = finding(r, INTEGRITY_PARAMS_LOST);
+    fsp_buf *t = finding(r, INTEGRITY_PARAMS_LOST);
     buf_str(t, "params lost: ");
     buf_add(t, lost.p, lost.len);
   }
@@ -199,7 +199,7 @@ static int shown_before(const echo_view *v, size_t i) {
 static void check_shown_names(integrity_report *r, const sent_request *rq,
                               const echo_view *v, const echo_quirks *q,
                               const sent_request *others, size_t nothers,
-                              fcs_buf *crossed) {
+                              fsp_buf *crossed) {
   for (size_t i = 0; i < echo_view_count(v); i++) {
     const echo_pair *e = echo_view_pair(v, i);
     if (e->name.inexact || sent_name(rq, &e->name) ||
@@ -211,7 +211,7 @@ static void check_shown_names(integrity_report *r, const sent_request *rq,
     if (k < nothers) {
       put_list_name(&crossed[k], e->name.bytes.p, e->name.bytes.len);
     } else {
-      fcs_buf *t = finding(r, INTEGRITY_INJECTED);
+      fsp_buf *t = finding(r, INTEGRITY_INJECTED);
       buf_str(t, "param ");
       put_name(t, e->name.bytes.p, e->name.bytes.len);
       buf_str(t, " injected");
@@ -222,7 +222,7 @@ static void check_shown_names(integrity_report *r, const sent_request *rq,
 static void check_params(integrity_report *r, const sent_request *rq,
                          const echo_view *v, const echo_quirks *q,
                          const sent_request *others, size_t nothers) {
-  fcs_buf *crossed = xcalloc(nothers ? nothers : 1, sizeof *crossed);
+  fsp_buf *crossed = xcalloc(nothers ? nothers : 1, sizeof *crossed);
   check_sent_names(r, rq, v, q, others, nothers, crossed);
   check_shown_names(r, rq, v, q, others, nothers, crossed);
   for (size_t k = 0; k < nothers; k++) {
@@ -356,7 +356,7 @@ const integrity_finding *integrity_at(const integrity_report *r, size_t i) {
   return (const integrity_finding *)(const void *)r->findings.p + i;
 }
 
-void integrity_summary(const integrity_report *r, fcs_buf *out) {
+void integrity_summary(const integrity_report *r, fsp_buf *out) {
   buf_fmt(out, "%zu checks, %zu not made", r->checked, r->unchecked);
   if (r->not_comparable)
     buf_fmt(out, " (%zu values not comparable)", r->not_comparable);

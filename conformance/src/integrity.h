@@ -6,8 +6,8 @@
  * Applications differ in what they show: some add params of their own,
  * leave some out or rewrite some values. Those habits (echo_quirks) are
  * learnt from one probe request and are not findings. */
-#ifndef FCS_INTEGRITY_H
-#define FCS_INTEGRITY_H
+#ifndef FSP_INTEGRITY_H
+#define FSP_INTEGRITY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,13 +27,13 @@ typedef struct sent_request {
   size_t data_len;
 } sent_request;
 
-/* A set of names: fcs_buf items, one per name. */
+/* A set of names: fsp_buf items, one per name. */
 typedef struct echo_names {
-  fcs_buf items;
+  fsp_buf items;
 } echo_names;
 
 size_t echo_names_count(const echo_names *l);
-const fcs_buf *echo_names_at(const echo_names *l, size_t i);
+const fsp_buf *echo_names_at(const echo_names *l, size_t i);
 int echo_names_has(const echo_names *l, const uint8_t *name, size_t n);
 
 typedef struct echo_quirks {
@@ -66,11 +66,11 @@ typedef enum integrity_kind {
 
 typedef struct integrity_finding {
   integrity_kind kind;
-  fcs_buf text; /* one line, no LF */
+  fsp_buf text; /* one line, no LF */
 } integrity_finding;
 
 typedef struct integrity_report {
-  fcs_buf findings;      /* integrity_finding items */
+  fsp_buf findings;      /* integrity_finding items */
   size_t checked;        /* checks made */
   size_t unchecked;      /* checks that could not be made */
   size_t not_comparable; /* of those: values the page could not show
@@ -99,7 +99,7 @@ size_t integrity_count(const integrity_report *r);
 const integrity_finding *integrity_at(const integrity_report *r, size_t i);
 /* "N checks, M not made" and, when there are some, "(K values not
  * comparable)". */
-void integrity_summary(const integrity_report *r, fcs_buf *out);
+void integrity_summary(const integrity_report *r, fsp_buf *out);
 void integrity_report_free(integrity_report *r);
 
 #endif

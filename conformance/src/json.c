@@ -5,7 +5,7 @@
 typedef struct parser {
   const uint8_t *p;
   size_t len, pos;
-  fcs_buf *why;
+  fsp_buf *why;
 } parser;
 
 static int fail(parser *ps, size_t at, const char *what) {
@@ -298,7 +298,7 @@ static int parse_value(parser *ps, json_value *v, int depth) {
 }
 
 int json_parse(const uint8_t *text, size_t len, size_t *pos, json_value *v,
-               fcs_buf *why) {
+               fsp_buf *why) {
   parser ps = {text, len, *pos, why};
   int rc = parse_value(&ps, v, 0);
   *pos = ps.pos;

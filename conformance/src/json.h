@@ -1,8 +1,8 @@
 /* A strict JSON (RFC 8259) parser into a tree, for echo pages written in
  * JSON. Strings come out with both readings of echo_str: UTF-8, and one
  * byte per code point when every code point is below 256. */
-#ifndef FCS_JSON_H
-#define FCS_JSON_H
+#ifndef FSP_JSON_H
+#define FSP_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +23,7 @@ typedef struct json_value {
   json_type type;
   size_t offset;   /* where the value starts in the text */
   echo_str text;   /* STRING: its characters; NUMBER and BOOL: the token */
-  fcs_buf members; /* ARRAY and OBJECT: json_member items, in text order */
+  fsp_buf members; /* ARRAY and OBJECT: json_member items, in text order */
 } json_value;
 
 typedef struct json_member {
@@ -38,7 +38,7 @@ typedef struct json_member {
  * *pos ends just after it. 0 when parsed; -1 with why naming the problem
  * and its byte offset in text. v must be freed with json_free either way. */
 int json_parse(const uint8_t *text, size_t len, size_t *pos, json_value *v,
-               fcs_buf *why);
+               fsp_buf *why);
 void json_free(json_value *v);
 
 size_t json_count(const json_value *v);

@@ -1,8 +1,8 @@
 /* Finding what fcgispec ships with (the case catalog, the reference
  * responder) both where `cmake --install` puts it, relative to the running
  * executable, and where the build tree has it. */
-#ifndef FCS_LOCATE_H
-#define FCS_LOCATE_H
+#ifndef FSP_LOCATE_H
+#define FSP_LOCATE_H
 
 #include <stddef.h>
 

@@ -31,7 +31,7 @@ typedef struct options {
   size_t ninclude, nexclude;
   int list, jobs, strict, verbose, color;
   long timeout_ms, settle_ms, cap_ms;
-  fcs_buf rerun;
+  fsp_buf rerun;
 } options;
 
 static void usage(FILE *out) {
@@ -127,7 +127,7 @@ static void usage_error(const char *fmt, ...) {
   va_end(ap);
 }
 
-static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
+static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
   enum {
     O_SPAWN = 256,
     O_LIST,
@@ -344,7 +344,7 @@ static int parse_options(int argc, char **argv, options *o, fcs_config *cfg) {
   return 0;
 }
 
-static int selected(const options *o, const fcs_case *c) {
+static int selected(const options *o, const fsp_case *c) {
   /* --export-replies has proxy cases only, proxy named or not */
   if (c->proxy != (o->proxy != NULL || o->export_replies != NULL))
     return 0;
@@ -376,8 +376,8 @@ static proxy_env dump_env(const options *o) {
   return env;
 }
 
-static int send_bytes(const options *o, const fcs_case *c,
-                      const fcs_params *std, fcs_buf *out) {
+static int send_bytes(const options *o, const fsp_case *c,
+                      const fsp_params *std, fsp_buf *out) {
   char err[256];
   if (c->proxy) {
     proxy_env env = dump_env(o);
@@ -399,11 +399,11 @@ static int send_bytes(const options *o, const fcs_case *c,
 /* Writes each case's bytes (what it sends, or with replies, the FastCGI
  * reply its script plays) to DIR/<id with / as _>.bin. */
 static int export_cases(const options *o, const char *dir, int replies,
-                        const fcs_case **cases, size_t n,
-                        const fcs_params *std) {
+                        const fsp_case **cases, size_t n,
+                        const fsp_params *std) {
   mkdir(dir, 0755);
   for (size_t i = 0; i < n; i++) {
-    fcs_buf b = {0};
+    fsp_buf b = {0};
     char err[256];
     if (replies) {
       proxy_env env = dump_env(o);
@@ -433,8 +433,8 @@ static int export_cases(const options *o, const char *dir, int replies,
 }
 
 typedef struct pool {
-  fcs_run *run;
-  fcs_config *cfg;
+  fsp_run *run;
+  fsp_config *cfg;
   size_t next, done;
   int progress;
   pthread_mutex_t lock;
@@ -462,13 +462,13 @@ static void *worker(void *arg) {
  * another case may have seen the restart, not the backend: it runs again,
  * alone, so a restart is never charged to the cases in flight and the
  * verdicts do not depend on --jobs. */
-static void rerun_tainted(fcs_run *run, fcs_config *cfg) {
+static void rerun_tainted(fsp_run *run, fsp_config *cfg) {
   for (size_t i = 0; i < run->n; i++) {
-    fcs_result *r = &run->res[i];
-    if (!r->tainted || r->verdict == FCS_V_PASS || r->verdict == FCS_V_INFO ||
-        r->verdict == FCS_V_UNSUPPORTED)
+    fsp_result *r = &run->res[i];
+    if (!r->tainted || r->verdict == FSP_V_PASS || r->verdict == FSP_V_INFO ||
+        r->verdict == FSP_V_UNSUPPORTED)
       continue;
-    fcs_buf first = {0};
+    fsp_buf first = {0};
     buf_fmt(&first, "%s: %.*s", verdict_name(r->verdict), (int)r->observed.len,
             (const char *)r->observed.p);
     result_free(r);
@@ -481,7 +481,7 @@ static void rerun_tainted(fcs_run *run, fcs_config *cfg) {
   }
 }
 
-static void run_all(fcs_run *run, fcs_config *cfg, int jobs) {
+static void run_all(fsp_run *run, fsp_config *cfg, int jobs) {
   pool p = {.run = run, .cfg = cfg, .progress = isatty(2)};
   pthread_mutex_init(&p.lock, NULL);
   pthread_t th[64];
@@ -533,8 +533,8 @@ static const char *rerun_prefix(options *o) {
 }
 
 /* Frees what main built before an early return; returns rc. */
-static int leave(int rc, options *o, fcs_config *cfg, fcs_catalog *cat,
-                 fcs_run *run) {
+static int leave(int rc, options *o, fsp_config *cfg, fsp_catalog *cat,
+                 fsp_run *run) {
   free(run->cases);
   catalog_free(cat);
   params_free(&cfg->std);
@@ -581,7 +581,7 @@ static int outputs_ok(const options *o) {
 
 /* Entries of the baseline that name no case of the catalog: a warning
  * each (a case renamed or removed since the baseline was written). */
-static void warn_unknown(const fcs_baseline *b, const fcs_catalog *cat,
+static void warn_unknown(const fsp_baseline *b, const fsp_catalog *cat,
                          const char *path) {
   for (size_t i = 0; i < b->n; i++) {
     size_t j = 0;
@@ -596,7 +596,7 @@ static void warn_unknown(const fcs_baseline *b, const fcs_catalog *cat,
 }
 
 /* Starts (--spawn) or reaches the target; 0, or -1 with err. */
-static int open_target(const options *o, fcs_config *cfg, char *err,
+static int open_target(const options *o, fsp_config *cfg, char *err,
                        size_t errlen) {
   if (!o->spawn) {
     int fd =
@@ -621,24 +621,24 @@ static int open_target(const options *o, fcs_config *cfg, char *err,
 
 /* Every selected case gets the same undecided verdict: the run could not
  * happen, and the reports say why. */
-static void all_undecided(fcs_run *run, const char *why) {
+static void all_undecided(fsp_run *run, const char *why) {
   for (size_t i = 0; i < run->n; i++) {
-    run->res[i].verdict = FCS_V_ERROR;
+    run->res[i].verdict = FSP_V_ERROR;
     buf_str(&run->res[i].observed, why);
   }
 }
 
 /* Scores the run, prints it and writes the files asked for; the exit
  * code. */
-static int finish(fcs_run *run, const options *o, const fcs_baseline *base,
+static int finish(fsp_run *run, const options *o, const fsp_baseline *base,
                   int unreachable) {
   size_t fixed = 0;
   for (size_t i = 0; i < run->n; i++) {
     int b = baseline_lookup(base, run->cases[i]->id);
     run->known[i] = b >= 0 && b == (int)run->res[i].verdict;
-    fixed += b >= 0 && run->res[i].verdict == FCS_V_PASS;
+    fixed += b >= 0 && run->res[i].verdict == FSP_V_PASS;
   }
-  fcs_score score;
+  fsp_score score;
   score_run(run, &score);
   score.fixed = fixed;
   if (unreachable)
@@ -659,12 +659,12 @@ static int finish(fcs_run *run, const options *o, const fcs_baseline *base,
 /* The modes that do not run cases (--dump-send, --export-seeds,
  * --export-replies, --list);
  * -1 when none applies. */
-static int other_mode(const options *o, const fcs_config *cfg,
-                      const fcs_catalog *cat, const fcs_run *run) {
+static int other_mode(const options *o, const fsp_config *cfg,
+                      const fsp_catalog *cat, const fsp_run *run) {
   if (o->dump_send) {
     for (size_t i = 0; i < cat->n; i++)
       if (!strcmp(cat->v[i].id, o->dump_send)) {
-        fcs_buf b = {0};
+        fsp_buf b = {0};
         int rc = send_bytes(o, &cat->v[i], &cfg->std, &b);
         fwrite(b.p, 1, b.len, stdout);
         buf_free(&b);
@@ -697,18 +697,18 @@ static int other_mode(const options *o, const fcs_config *cfg,
 
 /* What both modes set before cases run: the config's timing and target
  * command, the rerun line, and a result per case. */
-static void prepare_run(options *o, fcs_config *cfg, fcs_run *run) {
+static void prepare_run(options *o, fsp_config *cfg, fsp_run *run) {
   cfg->timeout_ms = o->timeout_ms;
   cfg->settle_ms = o->settle_ms;
   cfg->cap_ms = o->cap_ms;
   cfg->spawn = o->spawn;
   run->rerun = rerun_prefix(o);
-  run->res = xcalloc(run->n, sizeof(fcs_result));
+  run->res = xcalloc(run->n, sizeof(fsp_result));
   run->known = xcalloc(run->n, sizeof(int));
 }
 
 /* Reports the run (finish) and frees its results; the exit code. */
-static int report_run(fcs_run *run, const options *o, const fcs_baseline *base,
+static int report_run(fsp_run *run, const options *o, const fsp_baseline *base,
                       int unreachable) {
   int rc = finish(run, o, base, unreachable);
   for (size_t i = 0; i < run->n; i++)
@@ -721,8 +721,8 @@ static int report_run(fcs_run *run, const options *o, const fcs_baseline *base,
 /* Proxy mode: the recording backend listens, the proxy is started
  * (--spawn) or reached at --proxy, and the proxy cases run one at a
  * time. The exit code. */
-static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
-                      const fcs_baseline *base) {
+static int proxy_mode(options *o, fsp_config *cfg, fsp_run *run,
+                      const fsp_baseline *base) {
   proxy_env env = dump_env(o);
   char err[512], listen[300], label[800], why[1200];
   if (target_parse(o->proxy, &env.proxy, err, sizeof(err))) {
@@ -735,7 +735,7 @@ static int proxy_mode(options *o, fcs_config *cfg, fcs_run *run,
   else
     snprintf(listen, sizeof(listen), "unix:%s/fcgispec-recorder-%ld.sock",
              tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  fcs_target at;
+  fsp_target at;
   if (target_parse(listen, &at, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: --listen: %s (see --help)\n", err);
     return EXIT_USAGE;
@@ -782,12 +782,12 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   options o = {
       .jobs = 1, .timeout_ms = 2000, .settle_ms = 200, .color = isatty(1)};
-  fcs_config cfg = {0};
+  fsp_config cfg = {0};
   pthread_mutex_init(&cfg.lock, NULL);
   params_defaults(&cfg.std);
   buf_str(&o.rerun, argv[0]);
-  fcs_catalog cat = {0};
-  fcs_run run = {.jobs = o.jobs};
+  fsp_catalog cat = {0};
+  fsp_run run = {.jobs = o.jobs};
   if (parse_options(argc, argv, &o, &cfg))
     return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
   const char *dir = o.cases_dir ? o.cases_dir : getenv("FCGISPEC_CASES");
@@ -807,7 +807,7 @@ int main(int argc, char **argv) {
   }
   run.jobs = o.jobs;
   run.strict = o.strict;
-  run.cases = xcalloc(cat.n, sizeof(fcs_case *));
+  run.cases = xcalloc(cat.n, sizeof(fsp_case *));
   unsigned roles = 0;
   for (size_t i = 0; i < cat.n; i++)
     if (selected(&o, &cat.v[i])) {
@@ -818,7 +818,7 @@ int main(int argc, char **argv) {
   int mode_rc = other_mode(&o, &cfg, &cat, &run);
   if (mode_rc >= 0)
     return leave(mode_rc, &o, &cfg, &cat, &run);
-  fcs_baseline base = {0};
+  fsp_baseline base = {0};
   if (o.baseline && baseline_load(o.baseline, &base, err, sizeof(err))) {
     fprintf(stderr, "fcgispec: --baseline: %s\n", err);
     baseline_free(&base);
@@ -853,7 +853,7 @@ int main(int argc, char **argv) {
              FCS_RESPONDER_NAME);
   run.target = label;
   prepare_run(&o, &cfg, &run);
-  fcs_probe probe = {0};
+  fsp_probe probe = {0};
   int64_t t0 = now_ms();
   char why[1400];
   int unreachable = open_target(&o, &cfg, err, sizeof(err)) != 0;

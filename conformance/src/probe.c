@@ -34,24 +34,24 @@ static size_t get_values_query(uint8_t *out, size_t cap) {
   return len;
 }
 
-static void get_values(fcs_config *cfg, fcs_probe *p) {
+static void get_values(fsp_config *cfg, fsp_probe *p) {
   long ms = cfg->timeout_ms < 1000 ? cfg->timeout_ms : 1000;
   int64_t deadline = now_ms() + ms;
-  fcs_trace tr;
+  fsp_trace tr;
   trace_init(&tr);
-  fcs_conn c;
+  fsp_conn c;
   char err[256];
   if (conn_open(&c, &cfg->target, &tr, deadline, err, sizeof(err)) == 0) {
     uint8_t query[128];
     size_t len = get_values_query(query, sizeof query);
     conn_write(&c, query, len, 0, deadline);
-    const fcs_replies *r = &c.replies;
+    const fsp_replies *r = &c.replies;
     while (!r->nmgmt && !conn_done(&c) && now_ms() < deadline)
       conn_pump(&c, deadline);
     p->not_fastcgi =
         conn_speaks_text(&c, p->not_fastcgi_why, sizeof(p->not_fastcgi_why));
     if (r->nmgmt && r->mgmt[0].type == FCS_GET_VALUES_RESULT) {
-      const fcs_buf *b = &r->mgmt[0].pairs;
+      const fsp_buf *b = &r->mgmt[0].pairs;
       p->get_values_answered = 1;
       size_t pos = 0;
       fcs_nv_pair pair;
@@ -76,7 +76,7 @@ static void get_values(fcs_config *cfg, fcs_probe *p) {
 
 /* "Status: 404 Not Found" when the reply's CGI header block says so and
  * the status is not 2xx; the first line of STDERR too. */
-static void odd_status(const fcs_served *got, fcs_buf *out) {
+static void odd_status(const fsp_served *got, fsp_buf *out) {
   const uint8_t *p = got->out.p, *end = p + got->out.len;
   while (p && p < end) {
     const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
@@ -99,15 +99,15 @@ static void odd_status(const fcs_served *got, fcs_buf *out) {
 
 /* The baseline request with a marker of its own, and what its reply
  * reveals. */
-static void learn_content(fcs_config *cfg, const char *echo, fcs_probe *p) {
+static void learn_content(fsp_config *cfg, const char *echo, fsp_probe *p) {
   char token[64];
   snprintf(token, sizeof(token), "fcgispec-probe-%ld-%lld", (long)getpid(),
            (long long)now_ms());
   /* An Authorization header: apps that derive params from it (PHP's
    * PHP_AUTH_USER) show them here, so they are learnt as the app's own. */
-  const char *pairs[] = {FCS_MARKER_PARAM, token, "HTTP_AUTHORIZATION",
+  const char *pairs[] = {FSP_MARKER_PARAM, token, "HTTP_AUTHORIZATION",
                          "Basic ZmNnaXNwZWM6cHJvYmU=", NULL};
-  fcs_served got = {0};
+  fsp_served got = {0};
   if (serve_probe(cfg, cfg->timeout_ms, pairs, FCS_RESPONDER, &got,
                   &p->baseline_why) == 0) {
     p->baseline_served = 1;
@@ -121,19 +121,19 @@ static void learn_content(fcs_config *cfg, const char *echo, fcs_probe *p) {
   served_free(&got);
 }
 
-void probe_backend(fcs_config *cfg, unsigned roles, const char *echo,
-                   fcs_probe *p) {
+void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
+                   fsp_probe *p) {
   memset(p, 0, sizeof(*p));
   get_values(cfg, p);
   if (p->not_fastcgi)
     return;
   learn_content(cfg, echo, p);
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   if ((roles & REQ_AUTHORIZER) &&
       serve_probe(cfg, cfg->timeout_ms, NULL, FCS_AUTHORIZER, NULL, &why) == 0)
     p->authorizer = 1;
   why.len = 0;
-  fcs_served got = {0};
+  fsp_served got = {0};
   if ((roles & REQ_FILTER) &&
       serve_probe(cfg, cfg->timeout_ms, NULL, FCS_FILTER, &got, &why) == 0) {
     p->filter = 1;
@@ -148,7 +148,7 @@ void probe_backend(fcs_config *cfg, unsigned roles, const char *echo,
                (p->filter ? REQ_FILTER : 0);
 }
 
-void probe_free(fcs_probe *p) {
+void probe_free(fsp_probe *p) {
   content_free(p->content);
   buf_free(&p->baseline_why);
   buf_free(&p->content_why);

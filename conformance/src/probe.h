@@ -2,34 +2,34 @@
  * GET_VALUES answers, how its app reveals the params and body it received
  * (content.h), which roles it serves. Case requirements (requires: ...)
  * are checked against this. */
-#ifndef FCS_PROBE_H
-#define FCS_PROBE_H
+#ifndef FSP_PROBE_H
+#define FSP_PROBE_H
 
 #include "buf.h"
 #include "content.h"
 #include "run.h"
 
-typedef struct fcs_probe {
+typedef struct fsp_probe {
   char max_conns[16], max_reqs[16], mpxs_conns[16]; /* "" when not given */
   int get_values_answered;
   int baseline_served;
   int authorizer, filter;
   int not_fastcgi; /* the target answered GET_VALUES with text */
   char not_fastcgi_why[160];
-  fcs_content *content; /* NULL: the app reveals nothing */
-  fcs_buf baseline_why; /* why the baseline request failed, if it did */
-  fcs_buf content_why;  /* how the echo format was found, or why not */
+  fsp_content *content; /* NULL: the app reveals nothing */
+  fsp_buf baseline_why; /* why the baseline request failed, if it did */
+  fsp_buf content_why;  /* how the echo format was found, or why not */
   /* The baseline reply's CGI status when it is not 2xx ('Status: 404 Not
    * Found'), and its first STDERR line: usually a missing param such as
    * SCRIPT_FILENAME. */
-  fcs_buf baseline_status;
-} fcs_probe;
+  fsp_buf baseline_status;
+} fsp_probe;
 
 /* Fills p, cfg->caps and cfg->content. roles: REQ_AUTHORIZER | REQ_FILTER
  * to probe (probing a role the selection does not need is skipped). echo:
  * the format --echo forces, or NULL. */
-void probe_backend(fcs_config *cfg, unsigned roles, const char *echo,
-                   fcs_probe *p);
-void probe_free(fcs_probe *p);
+void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
+                   fsp_probe *p);
+void probe_free(fsp_probe *p);
 
 #endif

@@ -1,8 +1,8 @@
 /* The memory a spawned program holds: the resident set of every process
  * in its process group (spawn_start makes it a group leader), read from
  * /proc. Proxy mode checks it after each case (docs/proxies.md). */
-#ifndef FCS_PROC_RSS_H
-#define FCS_PROC_RSS_H
+#ifndef FSP_PROC_RSS_H
+#define FSP_PROC_RSS_H
 
 #include <sys/types.h>
 

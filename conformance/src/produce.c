@@ -6,7 +6,7 @@
 
 #include "fcs/fcs.h"
 
-void params_set(fcs_params *p, const char *name, const char *value) {
+void params_set(fsp_params *p, const char *name, const char *value) {
   for (size_t i = 0; i < p->n; i++)
     if (strcmp(p->names[i], name) == 0) {
       free(p->values[i]);
@@ -19,7 +19,7 @@ void params_set(fcs_params *p, const char *name, const char *value) {
   p->values[p->n++] = xstrdup(value);
 }
 
-void params_defaults(fcs_params *p) {
+void params_defaults(fsp_params *p) {
   static const char *defs[][2] = {
       {"GATEWAY_INTERFACE", "CGI/1.1"},
       {"SERVER_PROTOCOL", "HTTP/1.1"},
@@ -38,7 +38,7 @@ void params_defaults(fcs_params *p) {
     params_set(p, defs[i][0], defs[i][1]);
 }
 
-void params_free(fcs_params *p) {
+void params_free(fsp_params *p) {
   for (size_t i = 0; i < p->n; i++) {
     free(p->names[i]);
     free(p->values[i]);
@@ -50,7 +50,7 @@ void params_free(fcs_params *p) {
 
 static long opt(long v, long dflt) { return v < 0 ? dflt : v; }
 
-void produce_record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
+void produce_record(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
                     uint16_t id, const uint8_t *content, size_t clen) {
   fcs_header h = {
       .version = (uint8_t)opt(o->version, FCS_VERSION_1),
@@ -66,7 +66,7 @@ void produce_record(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
 
 /* Content split into records of at most split (default 65535) bytes; an
  * empty content gives one empty record. */
-static void records(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
+static void records(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
                     uint16_t id, const uint8_t *content, size_t len) {
   size_t max = (size_t)opt(o->split, FCS_MAX_CONTENT);
   if (len == 0) {
@@ -78,12 +78,12 @@ static void records(fcs_buf *out, const fcs_rec_opts *o, uint8_t type,
                    len - at < max ? len - at : max);
 }
 
-static void concat(const fcs_step *s, fcs_buf *b) {
+static void concat(const fsp_step *s, fsp_buf *b) {
   for (size_t i = 0; i < s->nitems; i++)
     buf_add(b, s->items[i].p, s->items[i].len);
 }
 
-void produce_pair(fcs_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
+void produce_pair(fsp_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
                   size_t vl, int lng) {
   size_t need = fcs_nv_pair_size((uint32_t)nl, (uint32_t)vl, lng), w;
   buf_reserve(b, need);
@@ -92,12 +92,12 @@ void produce_pair(fcs_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
 }
 
 /* GET_VALUES: every item is a name, sent with an empty value. */
-static void names(const fcs_step *s, fcs_buf *b) {
+static void names(const fsp_step *s, fsp_buf *b) {
   for (size_t i = 0; i < s->nitems; i++)
     produce_pair(b, s->items[i].p, s->items[i].len, NULL, 0, 0);
 }
 
-static int named(const fcs_step *s, const char *name) {
+static int named(const fsp_step *s, const char *name) {
   size_t len = strlen(name);
   for (size_t i = 0; i + 1 < s->nitems; i += 2)
     if (s->items[i].len == len && !memcmp(s->items[i].p, name, len))
@@ -106,7 +106,7 @@ static int named(const fcs_step *s, const char *name) {
 }
 
 /* A std pair, unless the step sends a pair of that name itself. */
-static void std_pair(const fcs_step *s, fcs_buf *b, const char *name,
+static void std_pair(const fsp_step *s, fsp_buf *b, const char *name,
                      const char *value) {
   if (!named(s, name))
     produce_pair(b, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
@@ -116,14 +116,14 @@ static void std_pair(const fcs_step *s, fcs_buf *b, const char *name,
 /* The std params, then the marker that makes this request's params unique
  * (the case id and the line that sends them), then extra pairs (name,
  * value, ... NULL), then the step's own pairs. */
-static void pairs(const fcs_case *c, const fcs_step *s, const fcs_params *std,
-                  const char *const *extra, fcs_buf *b) {
+static void pairs(const fsp_case *c, const fsp_step *s, const fsp_params *std,
+                  const char *const *extra, fsp_buf *b) {
   if (s->std) {
     for (size_t i = 0; i < std->n; i++)
       std_pair(s, b, std->names[i], std->values[i]);
     char marker[300];
     snprintf(marker, sizeof(marker), "%s:%d", c ? c->id : "fcgispec", s->line);
-    std_pair(s, b, FCS_MARKER_PARAM, marker);
+    std_pair(s, b, FSP_MARKER_PARAM, marker);
     for (size_t i = 0; extra && extra[i]; i += 2)
       std_pair(s, b, extra[i], extra[i + 1]);
   }
@@ -132,14 +132,14 @@ static void pairs(const fcs_case *c, const fcs_step *s, const fcs_params *std,
                  s->items[i + 1].len, s->lng);
 }
 
-void produce_begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
+void produce_begin(fsp_buf *out, const fsp_rec_opts *o, uint16_t id,
                    const fcs_begin_body *body) {
   uint8_t b[FCS_BODY_LEN];
   fcs_begin_body_encode(body, b);
   produce_record(out, o, FCS_BEGIN_REQUEST, id, b, sizeof(b));
 }
 
-static void begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
+static void begin(fsp_buf *out, const fsp_rec_opts *o, uint16_t id,
                   uint16_t role, uint8_t flags) {
   fcs_begin_body body = {.role = role, .flags = flags};
   produce_begin(out, o, id, &body);
@@ -150,9 +150,9 @@ static void begin(fcs_buf *out, const fcs_rec_opts *o, uint16_t id,
  * a filter also in DATA) with the CONTENT_LENGTH (FCGI_DATA_LENGTH) that
  * announces it, unless the step sets CONTENT_LENGTH itself. An Authorizer
  * gets no body (spec 6.3). */
-static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
-                    fcs_buf *out) {
-  fcs_step p = *s;
+static void request(const fsp_case *c, const fsp_step *s, const fsp_params *std,
+                    fsp_buf *out) {
+  fsp_step p = *s;
   p.std = 1;
   uint16_t id = (uint16_t)s->id;
   int with_body = s->role != FCS_AUTHORIZER && !named(s, "CONTENT_LENGTH");
@@ -172,7 +172,7 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
                          s->role == FCS_FILTER ? "FCGI_DATA_LENGTH" : NULL,
                          dlen,
                          NULL};
-  fcs_buf content = {0};
+  fsp_buf content = {0};
   begin(out, &s->o, id, (uint16_t)s->role, s->keep ? FCS_KEEP_CONN : 0);
   pairs(c, &p, std, with_body ? extra : NULL, &content);
   records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
@@ -190,9 +190,9 @@ static void request(const fcs_case *c, const fcs_step *s, const fcs_params *std,
   buf_free(&content);
 }
 
-int step_produce(const fcs_case *c, const fcs_step *s, const fcs_params *std,
-                 fcs_buf *out, char *err, size_t errlen) {
-  fcs_buf content = {0};
+int step_produce(const fsp_case *c, const fsp_step *s, const fsp_params *std,
+                 fsp_buf *out, char *err, size_t errlen) {
+  fsp_buf content = {0};
   uint16_t id = (uint16_t)s->id;
   int rc = 0;
   switch (s->kind) {

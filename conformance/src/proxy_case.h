@@ -1,7 +1,7 @@
 /* What one running proxy case knows, shared by the runner (proxy_run.c),
  * its conditions (proxy_cond.c) and its trace (proxy_show.c). */
-#ifndef FCS_PROXY_CASE_H
-#define FCS_PROXY_CASE_H
+#ifndef FSP_PROXY_CASE_H
+#define FSP_PROXY_CASE_H
 
 #include <stdint.h>
 
@@ -18,7 +18,7 @@ typedef struct px_req {
   int client;      /* index in clients */
   unsigned gen;    /* the client's connection when it was sent */
   size_t ordinal;  /* its place among requests sent on that connection */
-  fcs_step *reply; /* the reply lines that answer it, expanded, or NULL */
+  fsp_step *reply; /* the reply lines that answer it, expanded, or NULL */
   size_t nreply;
 } px_req;
 
@@ -29,19 +29,19 @@ typedef struct px_client {
   int closed_by_us; /* close step, or reconnect */
   unsigned gen;     /* reconnects so far */
   size_t sent;      /* marked requests on this connection */
-  fcs_buf log;      /* bytes written on this connection, for the repro */
+  fsp_buf log;      /* bytes written on this connection, for the repro */
 } px_client;
 
 typedef struct px_case {
-  const fcs_case *c;
-  fcs_config *cfg;
+  const fsp_case *c;
+  fsp_config *cfg;
   proxy_env *env;
   unsigned seq; /* this case's number in the run */
   px_req reqs[PX_REQUESTS];
   size_t nreqs;
   px_client cl[PX_CLIENTS];
   int cur;
-  fcs_buf pending;
+  fsp_buf pending;
   int pending_req; /* request number the pending bytes carry, or 0 */
   size_t chunk;
   size_t req_from, conn_from; /* the recorder's counts when the case began */
@@ -66,26 +66,26 @@ int px_case_conn(const px_case *pc, const rec_state *rs, size_t conn);
 int px_settled(const px_case *pc);
 
 /* Expands {marker} (request k's), {marker:N}, {host}, {port}, {docroot}. */
-void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out);
+void px_expand(const px_case *pc, size_t k, const fsp_buf *in, fsp_buf *out);
 
 /* Decides one proxy condition; on TRI_FALSE appends why. */
-fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
-                     fcs_buf *why);
+fsp_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fsp_cond *k,
+                     fsp_buf *why);
 
 /* The response-side conditions (proxy_resp.c): body, body-has,
  * body-lacks, header, no-header, header-count, own-reply. */
-fcs_tri px_cond_response(const px_case *pc, const rec_state *rs,
-                         const fcs_cond *k, fcs_buf *why);
+fsp_tri px_cond_response(const px_case *pc, const rec_state *rs,
+                         const fsp_cond *k, fsp_buf *why);
 
 /* Appends the case's trace: per client the bytes sent and the response
  * heads, per backend request its params, body and records, and a repro
  * line per client. */
-void px_trace(const px_case *pc, const rec_state *rs, fcs_buf *out);
+void px_trace(const px_case *pc, const rec_state *rs, fsp_buf *out);
 /* Appends a JSON array: per request of the case its response and what
  * the backend received, then the backend requests carrying none of the
  * case's markers (proxy_json.c, docs/proxies.md). */
-void px_requests_json(const px_case *pc, const rec_state *rs, fcs_buf *out);
+void px_requests_json(const px_case *pc, const rec_state *rs, fsp_buf *out);
 /* Appends "NAME=value" of request k's params called name, escaped. */
-void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out);
+void px_show_param(const rec_request *q, const fsp_buf *name, fsp_buf *out);
 
 #endif

@@ -6,26 +6,26 @@
 #include "clock.h"
 #include "proxy_case.h"
 
-static int name_is(const rec_param *p, const fcs_buf *name) {
+static int name_is(const rec_param *p, const fsp_buf *name) {
   return p->name.len == name->len && !memcmp(p->name.p, name->p, name->len);
 }
 
-static int contains(const fcs_buf *hay, const fcs_buf *needle) {
+static int contains(const fsp_buf *hay, const fsp_buf *needle) {
   return needle->len && buf_contains(hay, needle->p, needle->len);
 }
 
-static int equal(const fcs_buf *a, const fcs_buf *b) {
+static int equal(const fsp_buf *a, const fsp_buf *b) {
   return a->len == b->len && (!a->len || !memcmp(a->p, b->p, a->len));
 }
 
-static size_t count_named(const rec_request *q, const fcs_buf *name) {
+static size_t count_named(const rec_request *q, const fsp_buf *name) {
   size_t n = 0;
   for (size_t i = 0; i < q->nparams; i++)
     n += name_is(&q->params[i], name);
   return n;
 }
 
-static const fcs_buf *first_named(const rec_request *q, const fcs_buf *name) {
+static const fsp_buf *first_named(const rec_request *q, const fsp_buf *name) {
   for (size_t i = 0; i < q->nparams; i++)
     if (name_is(&q->params[i], name))
       return &q->params[i].value;
@@ -35,7 +35,7 @@ static const fcs_buf *first_named(const rec_request *q, const fcs_buf *name) {
 /* Apache's mod_proxy_fcgi sends SCRIPT_FILENAME as proxy:fcgi://HOST/PATH
  * (or proxy:unix:SOCKET|fcgi://HOST/PATH), a documented form PHP-FPM
  * strips: the path is what names the file. */
-static fcs_buf file_path(const fcs_buf *v) {
+static fsp_buf file_path(const fsp_buf *v) {
   static const char scheme[] = "fcgi://";
   if (v->len < 6 || memcmp(v->p, "proxy:", 6))
     return *v;
@@ -45,7 +45,7 @@ static fcs_buf file_path(const fcs_buf *v) {
       const uint8_t *path = memchr(host, '/', v->len - (size_t)(host - v->p));
       if (!path)
         break;
-      fcs_buf out = {(uint8_t *)path, v->len - (size_t)(path - v->p), 0};
+      fsp_buf out = {(uint8_t *)path, v->len - (size_t)(path - v->p), 0};
       return out;
     }
   return *v;
@@ -53,9 +53,9 @@ static fcs_buf file_path(const fcs_buf *v) {
 
 /* The value under the root: the root itself, or root/... with no "." or
  * ".." segment and no NUL byte. */
-static int under(const fcs_buf *value, const fcs_buf *root) {
-  fcs_buf path = file_path(value);
-  const fcs_buf *v = &path;
+static int under(const fsp_buf *value, const fsp_buf *root) {
+  fsp_buf path = file_path(value);
+  const fsp_buf *v = &path;
   size_t r = root->len;
   while (r > 1 && root->p[r - 1] == '/')
     r--;
@@ -78,12 +78,12 @@ static int under(const fcs_buf *value, const fcs_buf *root) {
   return 1;
 }
 
-static const fcs_buf content_length = {(uint8_t *)"CONTENT_LENGTH", 14, 0};
+static const fsp_buf content_length = {(uint8_t *)"CONTENT_LENGTH", 14, 0};
 
 /* CONTENT_LENGTH as a number: -1 when absent or empty (RFC 3875 4.1.2:
  * "" | 1*digit; empty, NULL, means no body), -2 when not a number. */
 static long long declared_length(const rec_request *q) {
-  const fcs_buf *v = first_named(q, &content_length);
+  const fsp_buf *v = first_named(q, &content_length);
   if (!v || !v->len)
     return -1;
   if (v->len > 18)
@@ -99,8 +99,8 @@ static long long declared_length(const rec_request *q) {
 
 /* Request k as the backend got it: TRI_TRUE with *q set once its params
  * are complete; TRI_FALSE when it never came or was cut before them. */
-static fcs_tri backend_request(const px_case *pc, const rec_state *rs, size_t k,
-                               const rec_request **q, fcs_buf *why) {
+static fsp_tri backend_request(const px_case *pc, const rec_state *rs, size_t k,
+                               const rec_request **q, fsp_buf *why) {
   *q = px_find(pc, rs, k);
   if (*q && (*q)->params_done)
     return TRI_TRUE;
@@ -126,7 +126,7 @@ static fcs_tri backend_request(const px_case *pc, const rec_state *rs, size_t k,
   return TRI_PENDING;
 }
 
-static fcs_tri status_is(const px_case *pc, const fcs_cond *k, fcs_buf *why) {
+static fsp_tri status_is(const px_case *pc, const fsp_cond *k, fsp_buf *why) {
   const http_response *r = px_response(pc, k->id);
   if (r) {
     int want = (int)k->num;
@@ -145,11 +145,11 @@ static fcs_tri status_is(const px_case *pc, const fcs_cond *k, fcs_buf *why) {
 }
 
 /* Conditions about one request's params and body at the backend. */
-static fcs_tri about_request(const px_case *pc, const rec_request *q,
-                             const fcs_cond *k, fcs_buf *why) {
+static fsp_tri about_request(const px_case *pc, const rec_request *q,
+                             const fsp_cond *k, fsp_buf *why) {
   int named = k->kind >= C_PARAM && k->kind <= C_PARAM_LACKS;
-  const fcs_buf *name = named ? &k->items[0] : NULL;
-  fcs_buf want = {0};
+  const fsp_buf *name = named ? &k->items[0] : NULL;
+  fsp_buf want = {0};
   if (k->nitems > 1)
     px_expand(pc, k->id, &k->items[k->nitems - 1], &want);
   size_t n = name ? count_named(q, name) : 0;
@@ -230,8 +230,8 @@ static fcs_tri about_request(const px_case *pc, const rec_request *q,
 }
 
 /* Conditions that wait for the body: stdin, body-framed, streams-ended. */
-static fcs_tri about_body(const px_case *pc, const rec_request *q,
-                          const fcs_cond *k, fcs_buf *why) {
+static fsp_tri about_body(const px_case *pc, const rec_request *q,
+                          const fsp_cond *k, fsp_buf *why) {
   int over = q->in_done || q->cut || q->aborted || q->answered;
   if (!over) {
     if (px_settled(pc)) {
@@ -244,7 +244,7 @@ static fcs_tri about_body(const px_case *pc, const rec_request *q,
   long long cl = declared_length(q);
   switch (k->kind) {
   case C_STDIN_IS: {
-    fcs_buf want = {0};
+    fsp_buf want = {0};
     px_expand(pc, k->id, &k->items[0], &want);
     int ok = q->in_done && q->in_total == q->in.len && equal(&q->in, &want);
     if (!ok) {
@@ -288,8 +288,8 @@ static size_t marker_of(const px_case *pc, const rec_state *rs,
 
 /* Conditions over every backend request of the case, judged once it has
  * settled. */
-static fcs_tri about_case(const px_case *pc, const rec_state *rs,
-                          const fcs_cond *k, fcs_buf *why) {
+static fsp_tri about_case(const px_case *pc, const rec_state *rs,
+                          const fsp_cond *k, fsp_buf *why) {
   if (!px_settled(pc))
     return TRI_PENDING;
   int ok = 1;
@@ -314,7 +314,7 @@ static fcs_tri about_case(const px_case *pc, const rec_state *rs,
         ok = 0;
         buf_fmt(why, "backend request %zu carries no marker of this case: ",
                 i - pc->req_from + 1);
-        fcs_buf uri = {(uint8_t *)"REQUEST_URI", 11, 0};
+        fsp_buf uri = {(uint8_t *)"REQUEST_URI", 11, 0};
         px_show_param(q, &uri, why);
       }
       for (size_t j = pc->req_from; j < i && ok; j++)
@@ -341,7 +341,7 @@ static fcs_tri about_case(const px_case *pc, const rec_state *rs,
     for (size_t c = 0; c < rs->nconns && ok; c++)
       if (px_case_conn(pc, rs, c) && rs->conns[c].nviolations) {
         ok = 0;
-        const fcs_buf *v = &rs->conns[c].violations;
+        const fsp_buf *v = &rs->conns[c].violations;
         const uint8_t *nl = memchr(v->p, '\n', v->len);
         buf_fmt(why, "%zu broken rule%s on backend connection %zu, first: ",
                 rs->conns[c].nviolations,
@@ -386,8 +386,8 @@ static fcs_tri about_case(const px_case *pc, const rec_state *rs,
 }
 
 /* close [MS] / open MS, on the current client connection. */
-static fcs_tri about_client(const px_case *pc, const fcs_cond *k,
-                            fcs_buf *why) {
+static fsp_tri about_client(const px_case *pc, const fsp_cond *k,
+                            fsp_buf *why) {
   const http_conn *h = &pc->cl[pc->cur].h;
   int64_t waited = now_ms() - pc->step_start;
   int closed = h->eof;
@@ -408,14 +408,14 @@ static fcs_tri about_client(const px_case *pc, const fcs_cond *k,
   return waited >= k->ms ? TRI_TRUE : TRI_PENDING;
 }
 
-fcs_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fcs_cond *k,
-                     fcs_buf *why) {
+fsp_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fsp_cond *k,
+                     fsp_buf *why) {
   if (k->id > pc->nreqs) {
     buf_fmt(why, "the case sent no request %lu", k->id);
     return TRI_FALSE;
   }
   const rec_request *q;
-  fcs_tri t;
+  fsp_tri t;
   switch (k->kind) {
   case C_CLOSE:
   case C_OPEN:

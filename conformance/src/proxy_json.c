@@ -12,8 +12,8 @@
 #define JSON_STDIN_KEEP (64u << 10)
 
 /* A JSON string of bytes in the differential views' form (buf.h). */
-static void json_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
-  fcs_buf esc = {0};
+static void json_bytes(fsp_buf *out, const uint8_t *p, size_t n) {
+  fsp_buf esc = {0};
   buf_escape_bytes(&esc, p, n);
   buf_byte(out, '"');
   for (size_t i = 0; i < esc.len; i++) {
@@ -25,7 +25,7 @@ static void json_bytes(fcs_buf *out, const uint8_t *p, size_t n) {
   buf_free(&esc);
 }
 
-static void json_text(fcs_buf *out, const char *s) {
+static void json_text(fsp_buf *out, const char *s) {
   json_bytes(out, (const uint8_t *)s, strlen(s));
 }
 
@@ -42,7 +42,7 @@ static uint64_t case_start(const rec_conn *c, int64_t t0) {
 
 /* "broken": the rules of the spec broken on q's connection while the case
  * ran, one "NAME at byte N" each. */
-static void json_broken(const px_case *pc, const rec_conn *c, fcs_buf *out) {
+static void json_broken(const px_case *pc, const rec_conn *c, fsp_buf *out) {
   uint64_t from = case_start(c, pc->t0);
   buf_str(out, "\"broken\": [");
   if (!c->violations.len) { /* its p may be NULL: no arithmetic on it */
@@ -70,7 +70,7 @@ static void json_broken(const px_case *pc, const rec_conn *c, fcs_buf *out) {
 /* The backend request's fields: its header, params in arrival order,
  * STDIN, and the rules its connection broke. */
 static void json_backend(const px_case *pc, const rec_state *rs,
-                         const rec_request *q, fcs_buf *out) {
+                         const rec_request *q, fsp_buf *out) {
   buf_fmt(out,
           "\"backend\": {\"connection\": %zu, \"id\": %u, \"role\": %u, "
           "\"flags\": %u, \"params_ended\": %s, \"params\": [",
@@ -95,7 +95,7 @@ static void json_backend(const px_case *pc, const rec_state *rs,
 
 /* The client's side of request k: its final response's status line, or
  * null, and how its connection ended. */
-static void json_client(const px_case *pc, size_t k, fcs_buf *out) {
+static void json_client(const px_case *pc, size_t k, fsp_buf *out) {
   const http_response *r = px_response(pc, k);
   const http_conn *h = px_conn(pc, k);
   buf_str(out, "\"response\": ");
@@ -125,7 +125,7 @@ static int unmarked(const px_case *pc, const rec_request *q) {
   return 1;
 }
 
-void px_requests_json(const px_case *pc, const rec_state *rs, fcs_buf *out) {
+void px_requests_json(const px_case *pc, const rec_state *rs, fsp_buf *out) {
   buf_byte(out, '[');
   size_t n = 0;
   for (size_t k = 1; k <= pc->nreqs; k++) {

@@ -9,15 +9,15 @@
 
 #define SHOW 120 /* bytes of a value or body shown in a reason */
 
-static void show(fcs_buf *why, const uint8_t *p, size_t n) {
+static void show(fsp_buf *why, const uint8_t *p, size_t n) {
   buf_byte(why, '"');
   buf_escape(why, p, n, SHOW);
   buf_byte(why, '"');
 }
 
 /* Request k's complete response in *r, or why there is none. */
-static fcs_tri complete_response(const px_case *pc, size_t k,
-                                 const http_response **r, fcs_buf *why) {
+static fsp_tri complete_response(const px_case *pc, size_t k,
+                                 const http_response **r, fsp_buf *why) {
   *r = px_response(pc, k);
   if (*r && (*r)->complete)
     return TRI_TRUE;
@@ -28,13 +28,13 @@ static fcs_tri complete_response(const px_case *pc, size_t k,
 }
 
 /* The condition's name argument as a C string (names hold no NUL). */
-static void name_of(const fcs_cond *k, char *out, size_t len) {
+static void name_of(const fsp_cond *k, char *out, size_t len) {
   snprintf(out, len, "%.*s", (int)k->items[0].len, (const char *)k->items[0].p);
 }
 
-static fcs_tri about_body(const px_case *pc, const http_response *r,
-                          const fcs_cond *k, fcs_buf *why) {
-  fcs_buf want = {0};
+static fsp_tri about_body(const px_case *pc, const http_response *r,
+                          const fsp_cond *k, fsp_buf *why) {
+  fsp_buf want = {0};
   px_expand(pc, k->id, &k->items[0], &want);
   int whole = r->body_total == r->body.len;
   int found = want.len && buf_contains(&r->body, want.p, want.len);
@@ -58,8 +58,8 @@ static fcs_tri about_body(const px_case *pc, const http_response *r,
   return ok ? TRI_TRUE : TRI_FALSE;
 }
 
-static fcs_tri about_header(const px_case *pc, const http_response *r,
-                            const fcs_cond *k, fcs_buf *why) {
+static fsp_tri about_header(const px_case *pc, const http_response *r,
+                            const fsp_cond *k, fsp_buf *why) {
   char name[256];
   name_of(k, name, sizeof name);
   size_t n = http_header_count(r, name);
@@ -80,7 +80,7 @@ static fcs_tri about_header(const px_case *pc, const http_response *r,
             n == 1 ? "" : "s", k->num);
     return TRI_FALSE;
   default: { /* C_HEADER */
-    fcs_buf want = {0};
+    fsp_buf want = {0};
     px_expand(pc, k->id, &k->items[1], &want);
     int ok = n && vlen == want.len && (!vlen || !memcmp(v, want.p, vlen));
     if (!ok) {
@@ -102,9 +102,9 @@ static fcs_tri about_header(const px_case *pc, const http_response *r,
 
 /* Response k is the recorder's own reply to request k's backend request
  * (recorder.h): not another request's, and nothing left over from one. */
-static fcs_tri own_reply(const px_case *pc, const rec_state *rs,
-                         const http_response *r, const fcs_cond *k,
-                         fcs_buf *why) {
+static fsp_tri own_reply(const px_case *pc, const rec_state *rs,
+                         const http_response *r, const fsp_cond *k,
+                         fsp_buf *why) {
   const rec_request *q = px_find(pc, rs, k->id);
   if (!q) {
     buf_fmt(why,
@@ -137,10 +137,10 @@ static fcs_tri own_reply(const px_case *pc, const rec_state *rs,
   return TRI_FALSE;
 }
 
-fcs_tri px_cond_response(const px_case *pc, const rec_state *rs,
-                         const fcs_cond *k, fcs_buf *why) {
+fsp_tri px_cond_response(const px_case *pc, const rec_state *rs,
+                         const fsp_cond *k, fsp_buf *why) {
   const http_response *r;
-  fcs_tri t = complete_response(pc, k->id, &r, why);
+  fsp_tri t = complete_response(pc, k->id, &r, why);
   if (t != TRI_TRUE)
     return t;
   switch (k->kind) {

@@ -68,7 +68,7 @@ int px_settled(const px_case *pc) {
   return now_ms() - pc->last_change >= pc->cfg->settle_ms;
 }
 
-void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out) {
+void px_expand(const px_case *pc, size_t k, const fsp_buf *in, fsp_buf *out) {
   const char *const fixed[][2] = {
       {"{marker}", k >= 1 && k <= pc->nreqs ? pc->reqs[k - 1].marker : NULL},
       {"{host}", pc->env->host},
@@ -102,7 +102,7 @@ void px_expand(const px_case *pc, size_t k, const fcs_buf *in, fcs_buf *out) {
   }
 }
 
-static int has_marker(const fcs_buf *item) {
+static int has_marker(const fsp_buf *item) {
   return buf_contains(item, (const uint8_t *)"{marker}", 8);
 }
 
@@ -120,9 +120,9 @@ static size_t new_request(px_case *pc) {
 
 /* get/post: the request line with the marker in the query, Host, the
  * case's header lines, and for post Content-Length and the body. */
-static void build_request(px_case *pc, const fcs_step *s, size_t k,
-                          fcs_buf *out) {
-  fcs_buf target = {0};
+static void build_request(px_case *pc, const fsp_step *s, size_t k,
+                          fsp_buf *out) {
+  fsp_buf target = {0};
   px_expand(pc, k, &s->items[0], &target);
   buf_str(out, s->kind == S_POST ? "POST " : "GET ");
   buf_add(out, target.p, target.len);
@@ -132,7 +132,7 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
   }
   buf_fmt(out, " HTTP/1.1\r\nHost: %s\r\n", pc->env->host);
   size_t first_header = s->kind == S_POST ? 2 : 1;
-  fcs_buf body = {0};
+  fsp_buf body = {0};
   if (s->kind == S_POST) {
     px_expand(pc, k, &s->items[1], &body);
     buf_fmt(out, "Content-Length: %zu\r\n", body.len);
@@ -150,16 +150,16 @@ static void build_request(px_case *pc, const fcs_step *s, size_t k,
 /* The reply lines since the previous request answer request k (the
  * parser lets only http bytes and client switches stand between them and
  * it): copied with their placeholders expanded, for the recorder to play. */
-static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
-  const fcs_step *first = s;
+static void take_replies(px_case *pc, size_t k, const fsp_step *s) {
+  const fsp_step *first = s;
   while (first > pc->c->steps && !step_is_request(first - 1))
     first--;
   px_req *r = &pc->reqs[k - 1];
-  for (const fcs_step *t = first; t < s; t++)
+  for (const fsp_step *t = first; t < s; t++)
     r->nreply += t->kind == S_REPLY;
   r->reply = r->nreply ? xcalloc(r->nreply, sizeof *r->reply) : NULL;
-  fcs_step *to = r->reply;
-  for (const fcs_step *t = first; t < s; t++) {
+  fsp_step *to = r->reply;
+  for (const fsp_step *t = first; t < s; t++) {
     if (t->kind != S_REPLY)
       continue;
     *to = *t;
@@ -180,7 +180,7 @@ static void take_replies(px_case *pc, size_t k, const fcs_step *s) {
   }
 }
 
-static void produce(px_case *pc, const fcs_step *s) {
+static void produce(px_case *pc, const fsp_step *s) {
   size_t k = 0;
   if (step_is_request(s) && !(k = new_request(pc)))
     return;
@@ -267,7 +267,7 @@ static int connected_before(const px_case *pc) {
 
 /* Writes the pending bytes on the current client; -1 when it cannot
  * connect (an error verdict). */
-static int flush(px_case *pc, fcs_result *res) {
+static int flush(px_case *pc, fsp_result *res) {
   if (!pc->pending.len)
     return 0;
   px_client *cl = &pc->cl[pc->cur];
@@ -279,7 +279,7 @@ static int flush(px_case *pc, fcs_result *res) {
   if (connect_client(pc, err, sizeof(err))) {
     /* Refused after this case reached it: the proxy went down under the
      * case (a crash the liveness check confirms), not a runner error. */
-    res->verdict = connected_before(pc) ? FCS_V_FAIL : FCS_V_ERROR;
+    res->verdict = connected_before(pc) ? FSP_V_FAIL : FSP_V_ERROR;
     buf_fmt(&res->observed, "cannot connect to the proxy %s: %s%s",
             pc->env->host, err,
             connected_before(pc) ? " (it took this case's earlier connections)"
@@ -305,13 +305,13 @@ static int flush(px_case *pc, fcs_result *res) {
   return 0;
 }
 
-static fcs_tri eval_alts(px_case *pc, const fcs_step *s, fcs_buf *why) {
+static fsp_tri eval_alts(px_case *pc, const fsp_step *s, fsp_buf *why) {
   const rec_state *rs = recorder_lock(pc->env->rec);
   int pending = 0;
-  fcs_tri out = TRI_FALSE;
+  fsp_tri out = TRI_FALSE;
   for (size_t i = 0; i < s->nalts && out != TRI_TRUE; i++) {
-    fcs_buf w = {0};
-    fcs_tri t = px_cond_eval(pc, rs, &s->alts[i], &w);
+    fsp_buf w = {0};
+    fsp_tri t = px_cond_eval(pc, rs, &s->alts[i], &w);
     if (t == TRI_TRUE) {
       why->len = 0;
       out = TRI_TRUE;
@@ -329,8 +329,8 @@ static fcs_tri eval_alts(px_case *pc, const fcs_step *s, fcs_buf *why) {
   return out == TRI_TRUE ? TRI_TRUE : pending ? TRI_PENDING : TRI_FALSE;
 }
 
-static void fail_with(fcs_result *res, const fcs_step *s, fcs_verdict v,
-                      const fcs_buf *why) {
+static void fail_with(fsp_result *res, const fsp_step *s, fsp_verdict v,
+                      const fsp_buf *why) {
   res->verdict = v;
   buf_fmt(&res->expected, "line %d: %s", s->line, s->text);
   buf_add(&res->observed, why->p, why->len);
@@ -338,12 +338,12 @@ static void fail_with(fcs_result *res, const fcs_step *s, fcs_verdict v,
 
 /* Runs the expect at steps[i] and its allow lines; the index of the last
  * step used, and *decided when the case's verdict is set. */
-static size_t do_expect(px_case *pc, size_t i, fcs_result *res, int *decided) {
-  const fcs_case *c = pc->c;
-  const fcs_step *s = &c->steps[i];
+static size_t do_expect(px_case *pc, size_t i, fsp_result *res, int *decided) {
+  const fsp_case *c = pc->c;
+  const fsp_step *s = &c->steps[i];
   pc->step_start = now_ms();
-  fcs_buf why = {0};
-  fcs_tri t;
+  fsp_buf why = {0};
+  fsp_tri t;
   for (;;) {
     why.len = 0;
     t = eval_alts(pc, s, &why);
@@ -364,11 +364,11 @@ static size_t do_expect(px_case *pc, size_t i, fcs_result *res, int *decided) {
             why.len ? "; " : "",
             c->deadline_ms ? c->deadline_ms : pc->cfg->timeout_ms);
   for (size_t j = i + 1; j <= last; j++) {
-    fcs_buf w = {0};
+    fsp_buf w = {0};
     if (eval_alts(pc, &c->steps[j], &w) == TRI_TRUE) {
-      fcs_verdict v = (fcs_verdict)c->steps[j].verdict;
-      if (c->level >= FCS_LVL_MAY)
-        v = FCS_V_INFO;
+      fsp_verdict v = (fsp_verdict)c->steps[j].verdict;
+      if (c->level >= FSP_LVL_MAY)
+        v = FSP_V_INFO;
       buf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
               c->steps[j].text);
       fail_with(res, s, v, &why);
@@ -385,7 +385,7 @@ static size_t do_expect(px_case *pc, size_t i, fcs_result *res, int *decided) {
 
 /* observe K NAME...: waits until the case settles, then notes what
  * request K carried in those params. */
-static void do_observe(px_case *pc, const fcs_step *s, fcs_result *res) {
+static void do_observe(px_case *pc, const fsp_step *s, fsp_result *res) {
   while (!px_settled(pc) && now_ms() < deadline(pc) && now_ms() < cap(pc))
     pump(pc, deadline(pc));
   const rec_state *rs = recorder_lock(pc->env->rec);
@@ -410,11 +410,11 @@ static void do_observe(px_case *pc, const fcs_step *s, fcs_result *res) {
   recorder_unlock(pc->env->rec);
 }
 
-static void run_steps(px_case *pc, fcs_result *res) {
-  const fcs_case *c = pc->c;
+static void run_steps(px_case *pc, fsp_result *res) {
+  const fsp_case *c = pc->c;
   int decided = 0;
   for (size_t i = 0; i < c->nsteps && !decided; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     if (s->kind == S_HTTP || s->kind == S_GET || s->kind == S_POST) {
       /* One request per write: each request's connection and place on it
        * are then known. */
@@ -422,7 +422,7 @@ static void run_steps(px_case *pc, fcs_result *res) {
         return;
       produce(pc, s);
       if (pc->unplayable[0]) {
-        res->verdict = FCS_V_ERROR;
+        res->verdict = FSP_V_ERROR;
         buf_str(&res->observed, pc->unplayable);
         return;
       }
@@ -485,7 +485,7 @@ static int proxy_alive(const px_case *pc) {
 
 /* The spawned proxy's processes stay within --rss-limit: a reply that
  * makes a proxy hoard memory is a denial of service. */
-static void check_memory(const px_case *pc, fcs_result *res) {
+static void check_memory(const px_case *pc, fsp_result *res) {
   res->rss_kib = proc_group_rss_kib(pc->cfg->pid);
   if (!pc->env->rss_limit_kib || res->rss_kib <= pc->env->rss_limit_kib)
     return;
@@ -493,8 +493,8 @@ static void check_memory(const px_case *pc, fcs_result *res) {
           "the proxy's processes hold %ld KiB after this case, over "
           "--rss-limit (%ld KiB)\n",
           res->rss_kib, pc->env->rss_limit_kib);
-  if (res->verdict < FCS_V_FAIL) {
-    res->verdict = FCS_V_FAIL;
+  if (res->verdict < FSP_V_FAIL) {
+    res->verdict = FSP_V_FAIL;
     buf_str(&res->expected, "the proxy's processes stay within --rss-limit");
     buf_fmt(&res->observed, "the proxy holds %ld KiB", res->rss_kib);
   }
@@ -527,7 +527,7 @@ static void px_free(px_case *pc) {
   buf_free(&pc->pending);
 }
 
-void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
+void proxy_run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res) {
   memset(res, 0, sizeof(*res));
   px_case pc = {.c = c, .cfg = cfg, .env = cfg->proxy};
   for (int i = 0; i < PX_CLIENTS; i++)
@@ -541,7 +541,7 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   pc.conn_from = rs->nconns;
   pc.events = rs->events;
   recorder_unlock(pc.env->rec);
-  res->verdict = c->level == FCS_LVL_INFO ? FCS_V_INFO : FCS_V_PASS;
+  res->verdict = c->level == FSP_LVL_INFO ? FSP_V_INFO : FSP_V_PASS;
   run_steps(&pc, res);
   /* Let what is in flight land before the next case starts, so a late
    * request is not taken for the next case's. */
@@ -556,10 +556,10 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
     res->down = 1;
     buf_str(&res->notes, "the proxy stopped accepting connections after "
                          "this case\n");
-    if (res->verdict < FCS_V_FAIL)
-      res->verdict = FCS_V_FAIL;
+    if (res->verdict < FSP_V_FAIL)
+      res->verdict = FSP_V_FAIL;
     if (cfg->spawn) { /* one crash costs one case */
-      fcs_buf why = {0};
+      fsp_buf why = {0};
       respawn(cfg, cfg->generation, &why);
       buf_fmt(&res->notes, "%.*s\n", (int)why.len, (const char *)why.p);
       buf_free(&why);
@@ -568,7 +568,7 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   if (cfg->pid > 0 && !res->down)
     check_memory(&pc, res);
   rs = recorder_lock(pc.env->rec);
-  if (res->verdict != FCS_V_PASS)
+  if (res->verdict != FSP_V_PASS)
     px_trace(&pc, rs, &res->trace);
   px_requests_json(&pc, rs, &res->requests);
   recorder_unlock(pc.env->rec);
@@ -579,9 +579,9 @@ void proxy_run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
 /* Expands c's requests as a run's first case would (no connection):
  * pc->pending gets their bytes, pc->reqs their replies. */
 static int expand_case(px_case *pc, char *err, size_t errlen) {
-  const fcs_case *c = pc->c;
+  const fsp_case *c = pc->c;
   for (size_t i = 0; i < c->nsteps; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     if (s->kind != S_HTTP && s->kind != S_GET && s->kind != S_POST)
       continue;
     if (pc->nreqs == PX_REQUESTS) {
@@ -598,7 +598,7 @@ static int expand_case(px_case *pc, char *err, size_t errlen) {
   return 0;
 }
 
-int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
+int proxy_case_bytes(const fsp_case *c, const proxy_env *env, fsp_buf *out,
                      char *err, size_t errlen) {
   px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
   int rc = expand_case(&pc, err, errlen);
@@ -609,8 +609,8 @@ int proxy_case_bytes(const fcs_case *c, const proxy_env *env, fcs_buf *out,
   return rc;
 }
 
-int proxy_case_reply(const fcs_case *c, const proxy_env *env, uint16_t id,
-                     fcs_buf *out, char *err, size_t errlen) {
+int proxy_case_reply(const fsp_case *c, const proxy_env *env, uint16_t id,
+                     fsp_buf *out, char *err, size_t errlen) {
   px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
   int rc = expand_case(&pc, err, errlen);
   for (size_t k = 0; !rc && k < pc.nreqs; k++)

@@ -11,7 +11,7 @@
 #define SHOW_VALUE 160  /* bytes shown of one param value */
 #define SHOW_RECORDS 24 /* records listed per connection */
 
-void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out) {
+void px_show_param(const rec_request *q, const fsp_buf *name, fsp_buf *out) {
   size_t n = 0;
   for (size_t i = 0; i < q->nparams; i++) {
     const rec_param *p = &q->params[i];
@@ -33,7 +33,7 @@ void px_show_param(const rec_request *q, const fcs_buf *name, fcs_buf *out) {
 /* printf's format is the bytes, with % and shell quotes escaped and every
  * byte that is not printable in octal (\ooo, which every printf reads): a
  * line that resends them. */
-static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
+static void repro(const px_case *pc, const fsp_buf *log, fsp_buf *out) {
   buf_str(out, "  repro: printf '");
   for (size_t i = 0; i < log->len; i++) {
     uint8_t b = log->p[i];
@@ -57,7 +57,7 @@ static void repro(const px_case *pc, const fcs_buf *log, fcs_buf *out) {
 
 /* How a response's body was delimited, and how many header lines it had:
  * what sets one response's shape apart from another's. */
-static void show_shape(const http_response *h, fcs_buf *out) {
+static void show_shape(const http_response *h, fsp_buf *out) {
   static const char *const framing[] = {"no body", "content-length", "chunked",
                                         "close-delimited"};
   size_t lines = 0;
@@ -70,7 +70,7 @@ static void show_shape(const http_response *h, fcs_buf *out) {
 
 /* The responses on client i's connection g, and how it ended. */
 static void show_responses(int i, unsigned g, const http_conn *c,
-                           fcs_buf *out) {
+                           fsp_buf *out) {
   char who[48];
   if (g)
     snprintf(who, sizeof who, "client %d (connection %u)", i + 1, g + 1);
@@ -94,7 +94,7 @@ static void show_responses(int i, unsigned g, const http_conn *c,
     buf_fmt(out, "  %s: the proxy closed the connection\n", who);
 }
 
-static void show_clients(const px_case *pc, fcs_buf *out) {
+static void show_clients(const px_case *pc, fsp_buf *out) {
   for (int i = 0; i < PX_CLIENTS; i++) {
     const px_client *cl = &pc->cl[i];
     if (!cl->used)
@@ -109,7 +109,7 @@ static void show_clients(const px_case *pc, fcs_buf *out) {
   }
 }
 
-static void show_request(const rec_request *q, size_t n, fcs_buf *out) {
+static void show_request(const rec_request *q, size_t n, fsp_buf *out) {
   buf_fmt(out,
           "  backend request %zu (connection %zu, id %u, role %u, flags %u): "
           "%zu params in %zu PARAMS records, STDIN %llu bytes in %zu "
@@ -132,7 +132,7 @@ static void show_request(const rec_request *q, size_t n, fcs_buf *out) {
   }
 }
 
-static void show_conn(const rec_conn *c, size_t n, fcs_buf *out) {
+static void show_conn(const rec_conn *c, size_t n, fsp_buf *out) {
   buf_fmt(out, "  backend connection %zu: %llu bytes, %zu records%s:", n,
           (unsigned long long)c->bytes, c->nrecords,
           c->closed ? (c->closed_by_us ? ", closed by us"
@@ -149,7 +149,7 @@ static void show_conn(const rec_conn *c, size_t n, fcs_buf *out) {
   }
 }
 
-void px_trace(const px_case *pc, const rec_state *rs, fcs_buf *out) {
+void px_trace(const px_case *pc, const rec_state *rs, fsp_buf *out) {
   show_clients(pc, out);
   if (rs->nreqs == pc->req_from)
     buf_str(out, "  no request reached the backend\n");

@@ -7,7 +7,7 @@
 #include "produce.h"
 #include "rec_session.h"
 
-int rec_marker_in(const fcs_buf *v, const char *m) {
+int rec_marker_in(const fsp_buf *v, const char *m) {
   size_t mlen = strlen(m);
   for (size_t o = 0; v->len >= mlen && o + mlen <= v->len; o++)
     /* the marker, not the start of a longer one (r1 in r12) */
@@ -38,8 +38,8 @@ static void drop_first(rec_session *s) {
 }
 
 /* The bytes of a reply step that writes (raw or record) for request id. */
-static void put_step(const fcs_step *st, uint16_t id, fcs_buf *out) {
-  fcs_step copy = *st;
+static void put_step(const fsp_step *st, uint16_t id, fsp_buf *out) {
+  fsp_step copy = *st;
   char err[160];
   copy.kind = st->reply == R_RAW ? S_RAW : S_RECORD;
   if (st->reply == R_RECORD)
@@ -51,7 +51,7 @@ static void put_step(const fcs_step *st, uint16_t id, fcs_buf *out) {
 
 /* One step of play p; 0 when the play goes on at once. */
 static int step(rec_session *s, rec_play *p, int64_t now) {
-  const fcs_step *st = &p->steps[p->at++];
+  const fsp_step *st = &p->steps[p->at++];
   switch (st->reply) {
   case R_WAIT:
     p->resume = now + (int64_t)st->ms;
@@ -68,8 +68,8 @@ static int step(rec_session *s, rec_play *p, int64_t now) {
   return 0;
 }
 
-void rec_script_bytes(const fcs_step *steps, size_t n, uint16_t id,
-                      fcs_buf *out) {
+void rec_script_bytes(const fsp_step *steps, size_t n, uint16_t id,
+                      fsp_buf *out) {
   for (size_t i = 0; i < n && steps[i].reply != R_CLOSE; i++)
     if (steps[i].reply == R_RAW || steps[i].reply == R_RECORD)
       put_step(&steps[i], id, out);

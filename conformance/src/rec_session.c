@@ -211,7 +211,7 @@ static void on_stream_data(rec_store *store, rec_active *a,
                            const fcs_asm_event *ev) {
   rec_request *q = &store->st.reqs[a->req];
   int data = ev->record_type == FCS_DATA;
-  fcs_buf *keep = data ? &q->data : &q->in;
+  fsp_buf *keep = data ? &q->data : &q->in;
   size_t left = keep->len < REC_STREAM_KEEP ? REC_STREAM_KEEP - keep->len : 0;
   buf_add(keep, ev->data, ev->len < left ? ev->len : left);
   *(data ? &q->data_total : &q->in_total) += ev->len;
@@ -371,7 +371,7 @@ void rec_session_free(rec_session *s) {
 }
 
 void rec_store_add_script(rec_store *store, const char *marker,
-                          const fcs_step *steps, size_t n) {
+                          const fsp_step *steps, size_t n) {
   store->scripts = grow(store->scripts, store->nscripts, &store->scripts_cap,
                         sizeof *store->scripts);
   rec_script *sc = &store->scripts[store->nscripts++];

@@ -3,8 +3,8 @@
  * and the replies they call for, written by the codec's encoder into an
  * output buffer. No sockets and no threads: recorder.c owns those, and
  * calls these with its lock held. */
-#ifndef FCS_REC_SESSION_H
-#define FCS_REC_SESSION_H
+#ifndef FSP_REC_SESSION_H
+#define FSP_REC_SESSION_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,14 +20,14 @@
  * (recorder_script); the steps (S_REPLY) are the runner's. */
 typedef struct rec_script {
   char marker[48];
-  const fcs_step *steps;
+  const fsp_step *steps;
   size_t n;
 } rec_script;
 
 /* A script being played on a connection for request id: the next step,
  * and when it may run (after a wait). */
 typedef struct rec_play {
-  const fcs_step *steps;
+  const fsp_step *steps;
   size_t n, at;
   uint16_t id;
   int keep;       /* the request set KEEP_CONN: the connection stays open */
@@ -58,7 +58,7 @@ typedef struct rec_session {
   fcs_assembler as;
   void *as_mem;
   int failed;  /* the framing broke: nothing more is read */
-  fcs_buf out; /* replies not written yet, from out_at */
+  fsp_buf out; /* replies not written yet, from out_at */
   size_t out_at;
   int closing;   /* close once out is written, reading nothing more */
   int read_done; /* the peer half-closed while a script played: reading
@@ -93,14 +93,14 @@ void rec_play_start(rec_session *s, const rec_script *sc, uint16_t id,
 int rec_play_tick(rec_session *s, int64_t now);
 /* Every byte a script writes for request id, waits left out, up to a
  * close (the fuzz seeds of upstream proxies' reply parsers). */
-void rec_script_bytes(const fcs_step *steps, size_t n, uint16_t id,
-                      fcs_buf *out);
+void rec_script_bytes(const fsp_step *steps, size_t n, uint16_t id,
+                      fsp_buf *out);
 /* When the next step of s falls due (ms), or 0 when none waits. */
 int64_t rec_play_due(const rec_session *s);
 
 /* Adds a script to the store (recorder_script). */
 void rec_store_add_script(rec_store *store, const char *marker,
-                          const fcs_step *steps, size_t n);
+                          const fsp_step *steps, size_t n);
 
 /* Frees everything the store holds. */
 void rec_store_free(rec_store *store);

@@ -23,14 +23,14 @@ typedef struct live {
   rec_session s;
 } live;
 
-struct fcs_recorder {
+struct fsp_recorder {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   pthread_t thread;
   int running; /* the thread was started */
   int listen_fd;
   int wake[2]; /* a byte on wake[1] stops the thread */
-  char unix_path[sizeof(((fcs_target *)0)->path)]; /* created by us, or "" */
+  char unix_path[sizeof(((fsp_target *)0)->path)]; /* created by us, or "" */
   rec_store store;
   live **live;
   size_t nlive;
@@ -38,14 +38,14 @@ struct fcs_recorder {
   uint8_t rbuf[READ_CHUNK];
 };
 
-static void changed(fcs_recorder *r) {
+static void changed(fsp_recorder *r) {
   r->store.st.events++;
   pthread_cond_broadcast(&r->cv);
 }
 
 /* ---- connections --------------------------------------------------------- */
 
-static void open_conn(fcs_recorder *r, int fd) {
+static void open_conn(fsp_recorder *r, int fd) {
   live *l = xcalloc(1, sizeof *l);
   l->fd = fd;
   rec_session_open(&r->store, &l->s);
@@ -61,7 +61,7 @@ static void free_live(live *l) {
   free(l);
 }
 
-static void close_conn(fcs_recorder *r, live *l, int by_us) {
+static void close_conn(fsp_recorder *r, live *l, int by_us) {
   rec_session_closed(&r->store, &l->s, by_us);
   close(l->fd);
   l->fd = -1;
@@ -86,7 +86,7 @@ static void flush(live *l) {
     s->out.len = s->out_at = 0;
 }
 
-static void read_conn(fcs_recorder *r, live *l) {
+static void read_conn(fsp_recorder *r, live *l) {
   ssize_t n = read(l->fd, r->rbuf, sizeof r->rbuf);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
     return;
@@ -117,7 +117,7 @@ static int own_fd(int fd) {
   return fd;
 }
 
-static void accept_all(fcs_recorder *r) {
+static void accept_all(fsp_recorder *r) {
   for (;;) {
     int fd = accept(r->listen_fd, NULL, NULL);
     if (fd < 0)
@@ -130,21 +130,21 @@ static void accept_all(fcs_recorder *r) {
 /* ---- the thread ---------------------------------------------------------- */
 
 /* A byte on wake[1]: 0 stops the thread, 1 says the scripts changed. */
-static void poke(fcs_recorder *r, char what) {
+static void poke(fsp_recorder *r, char what) {
   ssize_t w;
   do
     w = write(r->wake[1], &what, 1);
   while (w < 0 && errno == EINTR);
 }
 
-static int woken_to_stop(fcs_recorder *r) {
+static int woken_to_stop(fsp_recorder *r) {
   char b[64];
   ssize_t n = read(r->wake[0], b, sizeof b);
   return n <= 0 || memchr(b, 0, (size_t)n) != NULL;
 }
 
 /* Until the first scripted reply that waits falls due (-1: none). */
-static int poll_timeout(const fcs_recorder *r) {
+static int poll_timeout(const fsp_recorder *r) {
   int64_t due = 0;
   for (size_t i = 0; i < r->nlive; i++) {
     int64_t d = rec_play_due(&r->live[i]->s);
@@ -157,7 +157,7 @@ static int poll_timeout(const fcs_recorder *r) {
   return left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
 }
 
-static size_t poll_set(fcs_recorder *r) {
+static size_t poll_set(fsp_recorder *r) {
   r->pfd = xrealloc(r->pfd, (r->nlive + 2) * sizeof *r->pfd);
   r->pfd[0] = (struct pollfd){r->wake[0], POLLIN, 0};
   r->pfd[1] = (struct pollfd){r->listen_fd, POLLIN, 0};
@@ -170,7 +170,7 @@ static size_t poll_set(fcs_recorder *r) {
   return r->nlive + 2;
 }
 
-static void serve(fcs_recorder *r, live *l, short revents) {
+static void serve(fsp_recorder *r, live *l, short revents) {
   if (revents & (POLLOUT | POLLERR | POLLHUP))
     flush(l);
   if (!l->s.closing && !l->s.read_done &&
@@ -189,7 +189,7 @@ static void serve(fcs_recorder *r, live *l, short revents) {
 }
 
 static void *run(void *arg) {
-  fcs_recorder *r = arg;
+  fsp_recorder *r = arg;
   for (;;) {
     pthread_mutex_lock(&r->mu);
     size_t n = poll_set(r);
@@ -222,7 +222,7 @@ static void *run(void *arg) {
 
 /* ---- start and stop ------------------------------------------------------ */
 
-static int listen_unix(fcs_recorder *r, const char *path, char *err,
+static int listen_unix(fsp_recorder *r, const char *path, char *err,
                        size_t errlen) {
   if (unix_path_claim(path, err, errlen))
     return -1;
@@ -244,7 +244,7 @@ static int listen_unix(fcs_recorder *r, const char *path, char *err,
   return fd;
 }
 
-static int listen_tcp(const fcs_target *t, char *err, size_t errlen) {
+static int listen_tcp(const fsp_target *t, char *err, size_t errlen) {
   struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
                            .ai_socktype = SOCK_STREAM},
                   *res = NULL;
@@ -269,8 +269,8 @@ static int listen_tcp(const fcs_target *t, char *err, size_t errlen) {
   return fd;
 }
 
-fcs_recorder *recorder_start(const fcs_target *addr, char *err, size_t errlen) {
-  fcs_recorder *r = xcalloc(1, sizeof *r);
+fsp_recorder *recorder_start(const fsp_target *addr, char *err, size_t errlen) {
+  fsp_recorder *r = xcalloc(1, sizeof *r);
   r->wake[0] = r->wake[1] = -1;
   pthread_mutex_init(&r->mu, NULL);
   pthread_condattr_t ca;
@@ -304,7 +304,7 @@ fcs_recorder *recorder_start(const fcs_target *addr, char *err, size_t errlen) {
 }
 
 /* Also undoes a start that failed part way. */
-void recorder_stop(fcs_recorder *r) {
+void recorder_stop(fsp_recorder *r) {
   if (!r)
     return;
   if (r->running) {
@@ -330,14 +330,14 @@ void recorder_stop(fcs_recorder *r) {
 
 /* ---- the runner's side --------------------------------------------------- */
 
-const rec_state *recorder_lock(fcs_recorder *r) {
+const rec_state *recorder_lock(fsp_recorder *r) {
   pthread_mutex_lock(&r->mu);
   return &r->store.st;
 }
 
-void recorder_unlock(fcs_recorder *r) { pthread_mutex_unlock(&r->mu); }
+void recorder_unlock(fsp_recorder *r) { pthread_mutex_unlock(&r->mu); }
 
-uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until) {
+uint64_t recorder_wait(fsp_recorder *r, uint64_t since, int64_t until) {
   struct timespec ts = {(time_t)(until / 1000),
                         (long)(until % 1000) * 1000000L};
   pthread_mutex_lock(&r->mu);
@@ -348,14 +348,14 @@ uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until) {
   return now;
 }
 
-void recorder_script(fcs_recorder *r, const char *marker,
-                     const struct fcs_step *steps, size_t n) {
+void recorder_script(fsp_recorder *r, const char *marker,
+                     const struct fsp_step *steps, size_t n) {
   pthread_mutex_lock(&r->mu);
   rec_store_add_script(&r->store, marker, steps, n);
   pthread_mutex_unlock(&r->mu);
 }
 
-void recorder_scripts_clear(fcs_recorder *r) {
+void recorder_scripts_clear(fsp_recorder *r) {
   pthread_mutex_lock(&r->mu);
   r->store.nscripts = 0;
   for (size_t i = 0; i < r->nlive; i++)
@@ -372,7 +372,7 @@ static fcs_nv_pair as_pair(const rec_param *p) {
                        (uint32_t)p->value.len};
 }
 
-const fcs_buf *rec_param_value(const rec_request *q, const char *name) {
+const fsp_buf *rec_param_value(const rec_request *q, const char *name) {
   for (size_t i = 0; i < q->nparams; i++) {
     fcs_nv_pair p = as_pair(&q->params[i]);
     if (fcs_nv_name_is(&p, name))

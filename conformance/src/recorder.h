@@ -5,8 +5,8 @@
  * the codec's application-side assembler in observe mode, so the rules a
  * proxy breaks are the codec's own. It runs in a thread of its own; the
  * runner reads what it kept under recorder_lock. */
-#ifndef FCS_RECORDER_H
-#define FCS_RECORDER_H
+#ifndef FSP_RECORDER_H
+#define FSP_RECORDER_H
 
 #include <pthread.h>
 #include <stddef.h>
@@ -36,7 +36,7 @@ typedef struct rec_record {
 } rec_record;
 
 typedef struct rec_param {
-  fcs_buf name, value;
+  fsp_buf name, value;
   uint8_t name_long, value_long; /* the length was written in 4 bytes */
   uint8_t straddles;             /* the pair spans two PARAMS records */
 } rec_param;
@@ -49,7 +49,7 @@ typedef struct rec_request {
   rec_param *params;      /* in arrival order, duplicates kept */
   size_t nparams;
   size_t params_records;               /* PARAMS records, the empty one too */
-  fcs_buf in, data;                    /* STDIN, DATA (first REC_STREAM_KEEP) */
+  fsp_buf in, data;                    /* STDIN, DATA (first REC_STREAM_KEEP) */
   uint64_t in_total, data_total;       /* bytes received, kept or not */
   size_t in_records, data_records;     /* records with content */
   int params_done, in_done, data_done; /* the stream's empty record came */
@@ -67,7 +67,7 @@ typedef struct rec_conn {
   rec_record *records;
   size_t nrecords;
   uint64_t bytes;
-  fcs_buf violations; /* one line per broken rule: "NAME at byte N\n"
+  fsp_buf violations; /* one line per broken rule: "NAME at byte N\n"
                          (fcs_err_name; TRUNCATED when the peer
                          closed inside a record) */
   size_t nviolations;
@@ -75,14 +75,14 @@ typedef struct rec_conn {
   size_t requests;   /* BEGIN_REQUESTs accepted on it */
 } rec_conn;
 
-typedef struct fcs_recorder fcs_recorder;
+typedef struct fsp_recorder fsp_recorder;
 
 /* Starts listening on addr and serving in a new thread. NULL with err set
  * ("cannot listen on unix:/x: Address in use") on failure. A unix path is
  * claimed as unix_path_claim does and removed by recorder_stop. */
-fcs_recorder *recorder_start(const fcs_target *addr, char *err, size_t errlen);
+fsp_recorder *recorder_start(const fsp_target *addr, char *err, size_t errlen);
 /* Stops the thread, closes every socket, frees everything. */
-void recorder_stop(fcs_recorder *r);
+void recorder_stop(fsp_recorder *r);
 
 /* The recorder's state, readable between lock and unlock: arrays only grow
  * (their pointers change while unlocked). */
@@ -94,31 +94,31 @@ typedef struct rec_state {
   uint64_t events; /* bumped on every change: a cheap "anything new?" */
 } rec_state;
 
-const rec_state *recorder_lock(fcs_recorder *r);
-void recorder_unlock(fcs_recorder *r);
+const rec_state *recorder_lock(fsp_recorder *r);
+void recorder_unlock(fsp_recorder *r);
 
 /* Waits until the state's event count differs from since or until the
  * absolute time until (ms, clock.h); returns the current count. */
-uint64_t recorder_wait(fcs_recorder *r, uint64_t since, int64_t until);
+uint64_t recorder_wait(fsp_recorder *r, uint64_t since, int64_t until);
 
 /* Answers the backend requests whose params carry marker (rec_marker_in)
  * with steps (S_REPLY, case.h) instead of the default reply, from when
  * their input is complete; the steps stay the caller's until
  * recorder_scripts_clear. */
-struct fcs_step;
-void recorder_script(fcs_recorder *r, const char *marker,
-                     const struct fcs_step *steps, size_t n);
+struct fsp_step;
+void recorder_script(fsp_recorder *r, const char *marker,
+                     const struct fsp_step *steps, size_t n);
 /* Forgets every script; a connection that played one is closed (a
  * script may leave it in any state: waiting, or with a request never
  * ended). */
-void recorder_scripts_clear(fcs_recorder *r);
+void recorder_scripts_clear(fsp_recorder *r);
 
 /* 1 when the value holds the marker whole (not as the start of a longer
  * one: fcgispec=c1r1 is not in fcgispec=c1r12). */
-int rec_marker_in(const fcs_buf *v, const char *marker);
+int rec_marker_in(const fsp_buf *v, const char *marker);
 
 /* The value of the first param called name, or NULL. */
-const fcs_buf *rec_param_value(const rec_request *q, const char *name);
+const fsp_buf *rec_param_value(const rec_request *q, const char *name);
 /* How many params are called name. */
 size_t rec_param_count(const rec_request *q, const char *name);
 

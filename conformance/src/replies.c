@@ -8,7 +8,7 @@
 /* Breaches kept; a flood of bad records is counted past it. */
 #define BREACHES_KEPT 4096
 
-void replies_init(fcs_replies *r, uint64_t budget) {
+void replies_init(fsp_replies *r, uint64_t budget) {
   memset(r, 0, sizeof(*r));
   r->budget = budget;
   /* Replies carry no params; streams pass through as STREAM_DATA events and
@@ -23,7 +23,7 @@ void replies_init(fcs_replies *r, uint64_t budget) {
   fcs_assembler_observe(&r->a, 1);
 }
 
-void replies_free(fcs_replies *r) {
+void replies_free(fsp_replies *r) {
   for (size_t i = 0; i < r->n; i++) {
     buf_free(&r->v[i].out);
     buf_free(&r->v[i].err);
@@ -38,18 +38,18 @@ void replies_free(fcs_replies *r) {
   memset(r, 0, sizeof(*r));
 }
 
-void replies_begin(fcs_replies *r, uint16_t id, uint16_t role, uint8_t flags) {
+void replies_begin(fsp_replies *r, uint16_t id, uint16_t role, uint8_t flags) {
   /* A BEGIN for an id still active is the backend's to refuse; replies for
    * the id still answer the first one. */
   if (fcs_assembler_begin(&r->a, id, role, flags) != FCS_E_OK)
     return;
   r->begun = xrealloc(r->begun, (r->nbegun + 1) * sizeof(*r->begun));
-  r->begun[r->nbegun++] = (fcs_declared){id, role, flags};
+  r->begun[r->nbegun++] = (fsp_declared){id, role, flags};
 }
 
 /* The reply being received for id: the open one, or a new one answering
  * the latest BEGIN the runner sent for id. */
-static fcs_reply *open_reply(fcs_replies *r, uint16_t id, uint64_t record) {
+static fsp_reply *open_reply(fsp_replies *r, uint16_t id, uint64_t record) {
   for (size_t i = r->n; i-- > 0;)
     if (r->v[i].id == id && !r->v[i].ended)
       return &r->v[i];
@@ -57,7 +57,7 @@ static fcs_reply *open_reply(fcs_replies *r, uint16_t id, uint64_t record) {
   for (size_t i = 0; i < r->nbegun; i++)
     nth += r->begun[i].id == id;
   r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
-  fcs_reply *rep = &r->v[r->n++];
+  fsp_reply *rep = &r->v[r->n++];
   memset(rep, 0, sizeof(*rep));
   rep->id = id;
   rep->nth = nth ? nth - 1 : 0;
@@ -65,27 +65,27 @@ static fcs_reply *open_reply(fcs_replies *r, uint16_t id, uint64_t record) {
   return rep;
 }
 
-static void keep(fcs_replies *r, fcs_buf *b, const uint8_t *p, size_t len) {
+static void keep(fsp_replies *r, fsp_buf *b, const uint8_t *p, size_t len) {
   size_t room = r->kept < r->budget ? (size_t)(r->budget - r->kept) : 0;
   size_t n = len < room ? len : room;
   buf_add(b, p, n);
   r->kept += n;
 }
 
-static void add_breach(fcs_replies *r, const fcs_asm_event *ev, fcs_err why,
+static void add_breach(fsp_replies *r, const fcs_asm_event *ev, fcs_err why,
                        int ignored) {
   if (r->nbreach >= BREACHES_KEPT) {
     r->breaches_dropped++;
     return;
   }
   r->breach = xrealloc(r->breach, (r->nbreach + 1) * sizeof(*r->breach));
-  r->breach[r->nbreach++] = (fcs_breach){
+  r->breach[r->nbreach++] = (fsp_breach){
       why, ignored, ev->request_id, ev->record_type, ev->record, ev->offset};
 }
 
-static void add_mgmt(fcs_replies *r, const fcs_asm_event *ev) {
+static void add_mgmt(fsp_replies *r, const fcs_asm_event *ev) {
   r->mgmt = xrealloc(r->mgmt, (r->nmgmt + 1) * sizeof(*r->mgmt));
-  fcs_mgmt *m = &r->mgmt[r->nmgmt++];
+  fsp_mgmt *m = &r->mgmt[r->nmgmt++];
   memset(m, 0, sizeof(*m));
   m->type = ev->record_type;
   m->id = ev->request_id;
@@ -96,8 +96,8 @@ static void add_mgmt(fcs_replies *r, const fcs_asm_event *ev) {
     m->unknown = ev->unknown_type;
 }
 
-static void on_event(fcs_replies *r, const fcs_asm_event *ev) {
-  fcs_reply *rep;
+static void on_event(fsp_replies *r, const fcs_asm_event *ev) {
+  fsp_reply *rep;
   int err = ev->record_type == FCS_STDERR;
   switch (ev->type) {
   case FCS_AE_STREAM_DATA:
@@ -134,7 +134,7 @@ static void on_event(fcs_replies *r, const fcs_asm_event *ev) {
   }
 }
 
-void replies_feed(fcs_replies *r, const uint8_t *p, size_t len) {
+void replies_feed(fsp_replies *r, const uint8_t *p, size_t len) {
   while (!r->failed) {
     fcs_asm_event ev;
     size_t used = fcs_assembler_feed(&r->a, p, len, &ev);
@@ -151,8 +151,8 @@ void replies_feed(fcs_replies *r, const uint8_t *p, size_t len) {
   }
 }
 
-const fcs_reply *replies_next_end(const fcs_replies *r, uint16_t id,
-                                  const fcs_buf *used, size_t *idx) {
+const fsp_reply *replies_next_end(const fsp_replies *r, uint16_t id,
+                                  const fsp_buf *used, size_t *idx) {
   for (size_t i = 0; i < r->n; i++) {
     if (buf_flag(used, i))
       continue;
@@ -165,7 +165,7 @@ const fcs_reply *replies_next_end(const fcs_replies *r, uint16_t id,
   return NULL;
 }
 
-const fcs_reply *replies_last_end(const fcs_replies *r, uint16_t id,
+const fsp_reply *replies_last_end(const fsp_replies *r, uint16_t id,
                                   size_t *idx) {
   for (size_t i = r->n; i-- > 0;)
     if (r->v[i].id == id && r->v[i].ended) {

@@ -1,7 +1,7 @@
 /* Reports of a run: the terminal table and scorecard, JSON, JUnit XML, a
  * baseline file of the non-pass verdicts, and the run's exit code. */
-#ifndef FCS_REPORT_H
-#define FCS_REPORT_H
+#ifndef FSP_REPORT_H
+#define FSP_REPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,13 +20,13 @@ enum {
   EXIT_ERRORS = 4       /* no failure, but some cases could not be decided */
 };
 
-typedef struct fcs_run {
-  const fcs_case **cases;
+typedef struct fsp_run {
+  const fsp_case **cases;
   size_t n;
-  fcs_result *res;
+  fsp_result *res;
   int *known; /* the verdict is the one the baseline expects */
   const char *target;
-  const fcs_probe *probe;
+  const fsp_probe *probe;
   int64_t wall_ms;
   const char *rerun;   /* command prefix that reruns one case */
   const char *failure; /* why no case could run (every result says so) */
@@ -34,13 +34,13 @@ typedef struct fcs_run {
    * recording backend listens (NULL in backend mode). */
   const char *proxy_host, *proxy_port, *proxy_docroot, *proxy_backend;
   int strict, jobs;
-} fcs_run;
+} fsp_run;
 
-typedef struct fcs_score {
-  size_t pass[FCS_LVL_COUNT], scored[FCS_LVL_COUNT], total[FCS_LVL_COUNT];
-  size_t verdicts[FCS_V_COUNT];
-  size_t by_level[FCS_LVL_COUNT][FCS_V_COUNT];
-  size_t known_failed[FCS_LVL_COUNT]; /* known non-pass verdicts */
+typedef struct fsp_score {
+  size_t pass[FSP_LVL_COUNT], scored[FSP_LVL_COUNT], total[FSP_LVL_COUNT];
+  size_t verdicts[FSP_V_COUNT];
+  size_t by_level[FSP_LVL_COUNT][FSP_V_COUNT];
+  size_t known_failed[FSP_LVL_COUNT]; /* known non-pass verdicts */
   size_t regressions, errors, known, fixed;
   size_t content_checked, content_unchecked; /* replies (run.h) */
   double score; /* percent of scored MUST and SHOULD cases that passed */
@@ -49,16 +49,16 @@ typedef struct fcs_score {
   long rss_first, rss_peak, rss_last;
   size_t rss_peak_case;
   int exit_code;
-} fcs_score;
+} fsp_score;
 
-void score_run(const fcs_run *r, fcs_score *s);
+void score_run(const fsp_run *r, fsp_score *s);
 /* The non-pass verdict counts as a failure of the run. */
-int verdict_fails_run(const fcs_run *r, size_t i);
+int verdict_fails_run(const fsp_run *r, size_t i);
 
-void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
+void report_terminal(FILE *out, const fsp_run *r, const fsp_score *s, int color,
                      int verbose);
-int report_json(const char *path, const fcs_run *r, const fcs_score *s);
-int report_junit(const char *path, const fcs_run *r, const fcs_score *s);
-int report_baseline(const char *path, const fcs_run *r);
+int report_json(const char *path, const fsp_run *r, const fsp_score *s);
+int report_junit(const char *path, const fsp_run *r, const fsp_score *s);
+int report_baseline(const char *path, const fsp_run *r);
 
 #endif

@@ -23,15 +23,15 @@ static void json_str(FILE *f, const char *s, size_t n) {
 
 static void json_cstr(FILE *f, const char *s) { json_str(f, s, strlen(s)); }
 
-static void json_buf(FILE *f, const fcs_buf *b) {
+static void json_buf(FILE *f, const fsp_buf *b) {
   json_str(f, (const char *)b->p, b->len);
 }
 
-int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
+int report_json(const char *path, const fsp_run *r, const fsp_score *s) {
   FILE *f = fopen(path, "w");
   if (!f)
     return -1;
-  const fcs_probe *p = r->probe;
+  const fsp_probe *p = r->probe;
   fprintf(f, "{\n  \"tool\": \"fcgispec\",\n  \"target\": ");
   json_cstr(f, r->target);
   fprintf(f, ",\n  \"wall_ms\": %lld,\n  \"jobs\": %d,\n",
@@ -68,13 +68,13 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
             p->authorizer ? "true" : "false", p->filter ? "true" : "false");
   }
   fprintf(f, "  \"summary\": {\n    \"levels\": {");
-  for (int l = 0; l < FCS_LVL_COUNT; l++)
+  for (int l = 0; l < FSP_LVL_COUNT; l++)
     fprintf(f, "%s\"%s\": {\"total\": %zu, \"scored\": %zu, \"passed\": %zu}",
-            l ? ", " : "", level_name((fcs_level)l), s->total[l], s->scored[l],
+            l ? ", " : "", level_name((fsp_level)l), s->total[l], s->scored[l],
             s->pass[l]);
   fprintf(f, "},\n    \"verdicts\": {");
-  for (int v = 0; v < FCS_V_COUNT; v++)
-    fprintf(f, "%s\"%s\": %zu", v ? ", " : "", verdict_name((fcs_verdict)v),
+  for (int v = 0; v < FSP_V_COUNT; v++)
+    fprintf(f, "%s\"%s\": %zu", v ? ", " : "", verdict_name((fsp_verdict)v),
             s->verdicts[v]);
   fprintf(f,
           "},\n    \"score\": %.2f,\n    \"regressions\": %zu,\n"
@@ -92,8 +92,8 @@ int report_json(const char *path, const fcs_run *r, const fcs_score *s) {
   }
   fprintf(f, "  \"cases\": [\n");
   for (size_t i = 0; i < r->n; i++) {
-    const fcs_case *c = r->cases[i];
-    const fcs_result *res = &r->res[i];
+    const fsp_case *c = r->cases[i];
+    const fsp_result *res = &r->res[i];
     fprintf(f, "    {\"id\": ");
     json_cstr(f, c->id);
     fprintf(f, ", \"section\": ");
@@ -155,13 +155,13 @@ static void xml_str(FILE *f, const char *s, size_t n) {
 
 static void xml_cstr(FILE *f, const char *s) { xml_str(f, s, strlen(s)); }
 
-static void xml_buf(FILE *f, const fcs_buf *b) {
+static void xml_buf(FILE *f, const fsp_buf *b) {
   xml_str(f, (const char *)b->p, b->len);
 }
 
-static void junit_body(FILE *f, const fcs_run *r, size_t i) {
-  const fcs_case *c = r->cases[i];
-  const fcs_result *res = &r->res[i];
+static void junit_body(FILE *f, const fsp_run *r, size_t i) {
+  const fsp_case *c = r->cases[i];
+  const fsp_result *res = &r->res[i];
   fprintf(f, "requirement (%s): ", level_name(c->level));
   xml_cstr(f, c->requirement);
   fprintf(f, "\nexpected: ");
@@ -176,32 +176,32 @@ static void junit_body(FILE *f, const fcs_run *r, size_t i) {
   xml_buf(f, &res->trace);
 }
 
-static void junit_case(FILE *f, const fcs_run *r, size_t i) {
-  const fcs_case *c = r->cases[i];
-  const fcs_result *res = &r->res[i];
+static void junit_case(FILE *f, const fsp_run *r, size_t i) {
+  const fsp_case *c = r->cases[i];
+  const fsp_result *res = &r->res[i];
   fprintf(f, "    <testcase classname=\"fcgispec.");
   xml_cstr(f, c->section);
   fprintf(f, "\" name=\"");
   xml_cstr(f, c->id);
   fprintf(f, "\" time=\"%.3f\">\n", (double)res->ms / 1000.0);
-  fcs_verdict v = res->verdict;
+  fsp_verdict v = res->verdict;
   const char *msg = verdict_name(v);
-  if (r->known[i] && v != FCS_V_PASS) {
+  if (r->known[i] && v != FSP_V_PASS) {
     fprintf(f, "      <skipped message=\"expected by the baseline: %s\"/>\n",
             msg);
-  } else if (v == FCS_V_UNSUPPORTED) {
+  } else if (v == FSP_V_UNSUPPORTED) {
     fprintf(f, "      <skipped message=\"");
     xml_buf(f, &res->observed);
     fprintf(f, "\"/>\n");
-  } else if (v == FCS_V_ERROR) {
+  } else if (v == FSP_V_ERROR) {
     fprintf(f, "      <error message=\"error\">");
     junit_body(f, r, i);
     fprintf(f, "</error>\n");
-  } else if (verdict_fails_run(r, i) || v == FCS_V_FAIL || v == FCS_V_HANG) {
+  } else if (verdict_fails_run(r, i) || v == FSP_V_FAIL || v == FSP_V_HANG) {
     fprintf(f, "      <failure message=\"%s\" type=\"%s\">", msg, msg);
     junit_body(f, r, i);
     fprintf(f, "</failure>\n");
-  } else if (v != FCS_V_PASS) {
+  } else if (v != FSP_V_PASS) {
     fprintf(f, "      <system-out>%s: ", msg);
     xml_buf(f, &res->observed);
     fputc('\n', f);
@@ -211,7 +211,7 @@ static void junit_case(FILE *f, const fcs_run *r, size_t i) {
   fprintf(f, "    </testcase>\n");
 }
 
-int report_junit(const char *path, const fcs_run *r, const fcs_score *s) {
+int report_junit(const char *path, const fsp_run *r, const fsp_score *s) {
   FILE *f = fopen(path, "w");
   if (!f)
     return -1;
@@ -224,12 +224,12 @@ int report_junit(const char *path, const fcs_run *r, const fcs_score *s) {
     double t = 0;
     for (; j < r->n && strcmp(r->cases[j]->section, r->cases[i]->section) == 0;
          j++) {
-      fcs_verdict v = r->res[j].verdict;
-      int known = r->known[j] && v != FCS_V_PASS;
-      skipped += known || v == FCS_V_UNSUPPORTED;
-      errors += !known && v == FCS_V_ERROR;
+      fsp_verdict v = r->res[j].verdict;
+      int known = r->known[j] && v != FSP_V_PASS;
+      skipped += known || v == FSP_V_UNSUPPORTED;
+      errors += !known && v == FSP_V_ERROR;
       fails += !known &&
-               (v == FCS_V_FAIL || v == FCS_V_HANG || verdict_fails_run(r, j));
+               (v == FSP_V_FAIL || v == FSP_V_HANG || verdict_fails_run(r, j));
       t += (double)r->res[j].ms / 1000.0;
     }
     fprintf(f, "  <testsuite name=\"");
@@ -246,7 +246,7 @@ int report_junit(const char *path, const fcs_run *r, const fcs_score *s) {
   return fclose(f) ? -1 : 0;
 }
 
-int report_baseline(const char *path, const fcs_run *r) {
+int report_baseline(const char *path, const fsp_run *r) {
   FILE *f = fopen(path, "w");
   if (!f)
     return -1;
@@ -255,8 +255,8 @@ int report_baseline(const char *path, const fcs_run *r) {
   fprintf(f, "# fcgispec expected-failures baseline\n");
   fprintf(f, "# CASE-ID VERDICT; cases not listed are expected to pass\n");
   for (size_t i = 0; i < r->n; i++) {
-    fcs_verdict v = r->res[i].verdict;
-    if (v != FCS_V_PASS)
+    fsp_verdict v = r->res[i].verdict;
+    if (v != FSP_V_PASS)
       fprintf(f, "%s %s\n", r->cases[i]->id, verdict_name(v));
   }
   return fclose(f) ? -1 : 0;

@@ -11,8 +11,8 @@ typedef struct style {
   const char *on, *off;
 } style;
 
-static style verdict_style(fcs_verdict v, int color) {
-  static const char *codes[FCS_V_COUNT] = {"\033[32m", "\033[36m", "\033[90m",
+static style verdict_style(fsp_verdict v, int color) {
+  static const char *codes[FSP_V_COUNT] = {"\033[32m", "\033[36m", "\033[90m",
                                            "\033[33m", "\033[31m", "\033[31m",
                                            "\033[35m"};
   style s = {"", ""};
@@ -40,7 +40,7 @@ static void put_text(FILE *out, const uint8_t *p, size_t n) {
   }
 }
 
-static void put_buf(FILE *out, const char *label, const fcs_buf *b) {
+static void put_buf(FILE *out, const char *label, const fsp_buf *b) {
   if (!b->len)
     return;
   fprintf(out, "  %s: ", label);
@@ -49,7 +49,7 @@ static void put_buf(FILE *out, const char *label, const fcs_buf *b) {
 }
 
 /* First line of a buffer, at most max characters. */
-static void first_line(FILE *out, const fcs_buf *b, int max) {
+static void first_line(FILE *out, const fsp_buf *b, int max) {
   int n = 0;
   while ((size_t)n < b->len && b->p[n] != '\n' && n < max)
     n++;
@@ -57,17 +57,17 @@ static void first_line(FILE *out, const fcs_buf *b, int max) {
   fputs((size_t)n < b->len && b->p[n] != '\n' ? "..." : "", out);
 }
 
-static void row(FILE *out, const fcs_run *r, size_t i, int color) {
-  const fcs_case *c = r->cases[i];
-  const fcs_result *res = &r->res[i];
+static void row(FILE *out, const fsp_run *r, size_t i, int color) {
+  const fsp_case *c = r->cases[i];
+  const fsp_result *res = &r->res[i];
   style st = verdict_style(res->verdict, color);
   char v[16];
   upper(v, verdict_name(res->verdict), sizeof(v));
   fprintf(out, "  %s%-11s%s %-6s %-44s %.60s%s\n", st.on, v, st.off,
           level_name(c->level), c->id, c->requirement,
           strlen(c->requirement) > 60 ? "..." : "");
-  if (res->verdict == FCS_V_INFO || res->verdict == FCS_V_UNSUPPORTED) {
-    const fcs_buf *seen = res->observed.len ? &res->observed : &res->notes;
+  if (res->verdict == FSP_V_INFO || res->verdict == FSP_V_UNSUPPORTED) {
+    const fsp_buf *seen = res->observed.len ? &res->observed : &res->notes;
     fprintf(out, "  %-18s seen: ", "");
     if (seen->len)
       first_line(out, seen, 100);
@@ -79,18 +79,18 @@ static void row(FILE *out, const fcs_run *r, size_t i, int color) {
     fprintf(out, "  %-18s (expected by the baseline)\n", "");
 }
 
-static int wants_details(const fcs_run *r, size_t i, int verbose) {
-  fcs_verdict v = r->res[i].verdict;
-  if (v == FCS_V_PASS || v == FCS_V_UNSUPPORTED)
+static int wants_details(const fsp_run *r, size_t i, int verbose) {
+  fsp_verdict v = r->res[i].verdict;
+  if (v == FSP_V_PASS || v == FSP_V_UNSUPPORTED)
     return 0;
-  if (v == FCS_V_INFO || r->known[i])
+  if (v == FSP_V_INFO || r->known[i])
     return verbose;
   return 1;
 }
 
-static void details(FILE *out, const fcs_run *r, size_t i, int color) {
-  const fcs_case *c = r->cases[i];
-  const fcs_result *res = &r->res[i];
+static void details(FILE *out, const fsp_run *r, size_t i, int color) {
+  const fsp_case *c = r->cases[i];
+  const fsp_result *res = &r->res[i];
   style st = verdict_style(res->verdict, color);
   char v[16];
   upper(v, verdict_name(res->verdict), sizeof(v));
@@ -108,19 +108,19 @@ static void details(FILE *out, const fcs_run *r, size_t i, int color) {
 }
 
 /* "22 info, 3 unsupported": the verdicts a level's cases got. */
-static void level_verdicts(FILE *out, const fcs_score *s, int l) {
+static void level_verdicts(FILE *out, const fsp_score *s, int l) {
   const char *sep = "";
-  for (int v = 0; v < FCS_V_COUNT; v++)
+  for (int v = 0; v < FSP_V_COUNT; v++)
     if (s->by_level[l][v]) {
       fprintf(out, "%s%zu %s", sep, s->by_level[l][v],
-              verdict_name((fcs_verdict)v));
+              verdict_name((fsp_verdict)v));
       sep = ", ";
     }
 }
 
-static const char *result_text(const fcs_score *s, char *buf, size_t cap) {
+static const char *result_text(const fsp_score *s, char *buf, size_t cap) {
   size_t known_must =
-      s->known_failed[FCS_LVL_MUST] + s->known_failed[FCS_LVL_TRUST];
+      s->known_failed[FSP_LVL_MUST] + s->known_failed[FSP_LVL_TRUST];
   switch (s->exit_code) {
   case EXIT_OK:
     if (!s->known)
@@ -137,15 +137,15 @@ static const char *result_text(const fcs_score *s, char *buf, size_t cap) {
   }
 }
 
-static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
+static void scorecard(FILE *out, const fsp_run *r, const fsp_score *s,
                       int color) {
   fprintf(out,
           "\nScorecard (%zu cases, %lld ms wall with the probes, %d job%s)\n",
           r->n, (long long)r->wall_ms, r->jobs, r->jobs == 1 ? "" : "s");
-  for (int l = 0; l < FCS_LVL_COUNT && !r->failure; l++) {
+  for (int l = 0; l < FSP_LVL_COUNT && !r->failure; l++) {
     if (!s->total[l])
       continue;
-    if (l == FCS_LVL_INFO || l == FCS_LVL_MAY) {
+    if (l == FSP_LVL_INFO || l == FSP_LVL_MAY) {
       fprintf(out, "  %-7s %zu cases: ", level_name(l), s->total[l]);
       level_verdicts(out, s, l);
       fputc('\n', out);
@@ -158,10 +158,10 @@ static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
     }
   }
   fprintf(out, "  verdicts:");
-  for (int v = 0; v < FCS_V_COUNT; v++) {
-    style st = verdict_style((fcs_verdict)v, color);
-    fprintf(out, " %s%s %zu%s%s", st.on, verdict_name((fcs_verdict)v),
-            s->verdicts[v], st.off, v + 1 < FCS_V_COUNT ? "," : "\n");
+  for (int v = 0; v < FSP_V_COUNT; v++) {
+    style st = verdict_style((fsp_verdict)v, color);
+    fprintf(out, " %s%s %zu%s%s", st.on, verdict_name((fsp_verdict)v),
+            s->verdicts[v], st.off, v + 1 < FSP_V_COUNT ? "," : "\n");
   }
   if (!r->failure) {
     if (r->probe) /* proxy mode compares requests, not replies */
@@ -179,17 +179,17 @@ static void scorecard(FILE *out, const fcs_run *r, const fcs_score *s,
       fprintf(out, "  baseline: %zu known, %zu now passing (remove them)\n",
               s->known, s->fixed);
     fprintf(out, "  score: %.1f%% of scored MUST%s and SHOULD cases\n",
-            s->score, s->total[FCS_LVL_TRUST] ? ", TRUST" : "");
+            s->score, s->total[FSP_LVL_TRUST] ? ", TRUST" : "");
   }
-  style st = verdict_style(s->exit_code ? FCS_V_FAIL : FCS_V_PASS, color);
+  style st = verdict_style(s->exit_code ? FSP_V_FAIL : FSP_V_PASS, color);
   char buf[96];
   fprintf(out, "  result: %s%s%s (exit code %d)\n", st.on,
           result_text(s, buf, sizeof(buf)), st.off, s->exit_code);
 }
 
-void report_terminal(FILE *out, const fcs_run *r, const fcs_score *s, int color,
+void report_terminal(FILE *out, const fsp_run *r, const fsp_score *s, int color,
                      int verbose) {
-  const fcs_probe *p = r->probe;
+  const fsp_probe *p = r->probe;
   fprintf(out, "fcgispec: target %s\n", r->target);
   if (p)
     fprintf(out,

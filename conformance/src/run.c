@@ -14,14 +14,14 @@
 #include "trace.h"
 
 typedef struct runstate {
-  const fcs_case *c;
-  fcs_config *cfg;
-  fcs_result *res;
-  fcs_conn conn;
-  fcs_sent sent;     /* what was written on conn, as an app would read it */
-  fcs_buf ends_told; /* per reply: its END was reported to sent */
-  fcs_trace trace;
-  fcs_buf pending;
+  const fsp_case *c;
+  fsp_config *cfg;
+  fsp_result *res;
+  fsp_conn conn;
+  fsp_sent sent;     /* what was written on conn, as an app would read it */
+  fsp_buf ends_told; /* per reply: its END was reported to sent */
+  fsp_trace trace;
+  fsp_buf pending;
   size_t chunk;
   size_t mark;     /* first record after the latest write */
   size_t observed; /* first record not yet reported by observe */
@@ -30,8 +30,8 @@ typedef struct runstate {
   int64_t cap;      /* absolute: no case runs past it, progress or not */
   int64_t progress; /* time of the latest byte received, 0: none yet */
   int decided;      /* a check failed: the remaining steps are skipped */
-  fcs_buf used;     /* replies consumed by checks (expect.h) */
-  fcs_buf checked;  /* replies whose content a check compared */
+  fsp_buf used;     /* replies consumed by checks (expect.h) */
+  fsp_buf checked;  /* replies whose content a check compared */
   size_t reply_index;
   int unchecked; /* a check could not look at what it is about */
 } runstate;
@@ -48,7 +48,7 @@ static int64_t deadline(runstate *st) {
   return d < st->cap ? d : st->cap;
 }
 
-void result_free(fcs_result *r) {
+void result_free(fsp_result *r) {
   buf_free(&r->expected);
   buf_free(&r->observed);
   buf_free(&r->notes);
@@ -64,7 +64,7 @@ static void declare_begin(void *ctx, uint16_t id, uint16_t role,
 /* Requests the backend ended are inactive again in the sent view, so a
  * later BEGIN for the same id starts a new request there too. */
 static void sync_ends(runstate *st) {
-  const fcs_replies *r = &st->conn.replies;
+  const fsp_replies *r = &st->conn.replies;
   for (size_t i = 0; i < r->n; i++)
     if (r->v[i].ended && !buf_flag(&st->ends_told, i)) {
       buf_flag_set(&st->ends_told, i);
@@ -83,23 +83,23 @@ static void flush(runstate *st) {
   st->mark = st->conn.headers;
 }
 
-fcs_verdict level_verdict(fcs_level l, int hang) {
-  if (l == FCS_LVL_MAY || l == FCS_LVL_INFO)
-    return FCS_V_INFO;
+fsp_verdict level_verdict(fsp_level l, int hang) {
+  if (l == FSP_LVL_MAY || l == FSP_LVL_INFO)
+    return FSP_V_INFO;
   if (hang)
-    return FCS_V_HANG;
-  return level_is_mandatory(l) ? FCS_V_FAIL : FCS_V_NONSTRICT;
+    return FSP_V_HANG;
+  return level_is_mandatory(l) ? FSP_V_FAIL : FSP_V_NONSTRICT;
 }
 
 /* Evaluates the alternatives of one expect/allow line; *which (may be
  * NULL) is set to the one that held. */
-static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why,
+static fsp_tri eval_alts(const fsp_step *s, const fsp_eval *x, fsp_buf *why,
                          size_t *which) {
   int pending = 0;
   for (size_t i = 0; i < s->nalts; i++) {
-    fcs_buf w = {0};
+    fsp_buf w = {0};
     *x->reply_index = SIZE_MAX;
-    fcs_tri t = cond_eval(&s->alts[i], x, &w);
+    fsp_tri t = cond_eval(&s->alts[i], x, &w);
     if (t == TRI_TRUE) {
       /* Only the note of the alternative that held: why the others did
        * not no longer matters. */
@@ -123,7 +123,7 @@ static fcs_tri eval_alts(const fcs_step *s, const fcs_eval *x, fcs_buf *why,
 }
 
 /* When a timed condition of s decides by itself. */
-static int64_t next_wake(const fcs_step *s, int64_t start, int64_t until) {
+static int64_t next_wake(const fsp_step *s, int64_t start, int64_t until) {
   int64_t wake = until;
   for (size_t i = 0; i < s->nalts; i++)
     if (s->alts[i].ms >= 0 && start + s->alts[i].ms < wake)
@@ -138,9 +138,9 @@ static void wait_until(runstate *st, int64_t until) {
     conn_pump(&st->conn, until);
 }
 
-static fcs_eval eval_ctx(runstate *st, int64_t start, int *unchecked) {
+static fsp_eval eval_ctx(runstate *st, int64_t start, int *unchecked) {
   st->reply_index = SIZE_MAX;
-  fcs_eval x = {.c = &st->conn,
+  fsp_eval x = {.c = &st->conn,
                 .sent = &st->sent,
                 .mark = st->mark,
                 .step_start = start,
@@ -152,7 +152,7 @@ static fcs_eval eval_ctx(runstate *st, int64_t start, int *unchecked) {
   return x;
 }
 
-static void fail_with(runstate *st, const fcs_step *s, fcs_verdict v,
+static void fail_with(runstate *st, const fsp_step *s, fsp_verdict v,
                       const char *why) {
   st->res->verdict = v;
   st->decided = 1;
@@ -166,7 +166,7 @@ static void fail_with(runstate *st, const fcs_step *s, fcs_verdict v,
 
 /* Why a check that is still pending at the deadline stopped: no progress
  * for the budget (a hang), or the cap reached while bytes still came. */
-static int undecided_reason(runstate *st, fcs_buf *why) {
+static int undecided_reason(runstate *st, fsp_buf *why) {
   int64_t now = now_ms();
   if (st->progress && now >= st->cap && st->progress + st->budget > st->cap) {
     buf_fmt(why, "undecided: still receiving after %lld ms (the cap)",
@@ -187,7 +187,7 @@ static int undecided_reason(runstate *st, fcs_buf *why) {
 /* Conditions about what was already received, which a tolerated close
  * does not excuse: a reply to an inactive id, a second END_REQUEST, a
  * record that breaks a rule. */
-static int about_received(const fcs_step *s) {
+static int about_received(const fsp_step *s) {
   for (size_t i = 0; i < s->nalts; i++)
     switch (s->alts[i].kind) {
     case C_QUIET:
@@ -208,14 +208,14 @@ static int about_received(const fcs_step *s) {
  * the next record sent are still judged on what arrived: one that fails
  * gives the case its own, worse verdict. */
 static void still_judged(runstate *st, size_t from) {
-  const fcs_case *c = st->c;
+  const fsp_case *c = st->c;
   for (size_t i = from; i < c->nsteps && c->steps[i].kind >= S_CHUNK; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     if (s->kind != S_EXPECT || !about_received(s))
       continue;
-    fcs_buf why = {0};
-    fcs_eval x = eval_ctx(st, now_ms(), NULL);
-    fcs_verdict v = level_verdict(c->level, 0);
+    fsp_buf why = {0};
+    fsp_eval x = eval_ctx(st, now_ms(), NULL);
+    fsp_verdict v = level_verdict(c->level, 0);
     if (eval_alts(s, &x, &why, NULL) == TRI_FALSE && v > st->res->verdict) {
       buf_byte(&why, 0);
       st->res->expected.len = st->res->observed.len = 0;
@@ -228,18 +228,18 @@ static void still_judged(runstate *st, size_t from) {
 /* Runs the expect at steps[i] and the allow lines after it; returns the
  * index of the last step it used. */
 static size_t do_expect(runstate *st, size_t i) {
-  const fcs_case *c = st->c;
-  const fcs_step *s = &c->steps[i];
+  const fsp_case *c = st->c;
+  const fsp_step *s = &c->steps[i];
   flush(st);
   int64_t start = now_ms();
-  fcs_buf why = {0};
-  fcs_tri t;
+  fsp_buf why = {0};
+  fsp_tri t;
   int unchecked;
   size_t which = 0;
   for (;;) {
     why.len = 0;
     unchecked = 0;
-    fcs_eval x = eval_ctx(st, start, &unchecked);
+    fsp_eval x = eval_ctx(st, start, &unchecked);
     t = eval_alts(s, &x, &why, &which);
     int64_t until = deadline(st);
     if (t != TRI_PENDING || now_ms() >= until)
@@ -265,20 +265,20 @@ static size_t do_expect(runstate *st, size_t i) {
     buf_free(&why);
     return last;
   }
-  fcs_verdict hung = FCS_V_FAIL;
+  fsp_verdict hung = FSP_V_FAIL;
   if (t == TRI_PENDING) {
     if (why.len)
       buf_str(&why, "; ");
-    hung = undecided_reason(st, &why) ? FCS_V_ERROR : FCS_V_HANG;
+    hung = undecided_reason(st, &why) ? FSP_V_ERROR : FSP_V_HANG;
   }
   /* The first allow line that holds now sets a milder verdict. */
   for (size_t j = i + 1; j <= last; j++) {
-    fcs_buf w = {0};
-    fcs_eval x = eval_ctx(st, start, NULL);
+    fsp_buf w = {0};
+    fsp_eval x = eval_ctx(st, start, NULL);
     if (eval_alts(&c->steps[j], &x, &w, NULL) == TRI_TRUE) {
-      fcs_verdict v = (fcs_verdict)c->steps[j].verdict;
-      if (c->level >= FCS_LVL_MAY)
-        v = FCS_V_INFO;
+      fsp_verdict v = (fsp_verdict)c->steps[j].verdict;
+      if (c->level >= FSP_LVL_MAY)
+        v = FSP_V_INFO;
       buf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
               c->steps[j].text);
       buf_free(&w);
@@ -290,9 +290,9 @@ static size_t do_expect(runstate *st, size_t i) {
     buf_free(&w);
   }
   buf_byte(&why, 0);
-  fcs_verdict v = level_verdict(c->level, t == TRI_PENDING);
-  if (hung == FCS_V_ERROR)
-    v = FCS_V_ERROR;
+  fsp_verdict v = level_verdict(c->level, t == TRI_PENDING);
+  if (hung == FSP_V_ERROR)
+    v = FSP_V_ERROR;
   fail_with(st, s, v, (const char *)why.p);
   buf_free(&why);
   return last;
@@ -300,7 +300,7 @@ static size_t do_expect(runstate *st, size_t i) {
 
 /* Reads until the backend has answered every request begun here, closed,
  * or stayed quiet for the settle time; then records what it sent. */
-static void do_observe(runstate *st, const fcs_step *s) {
+static void do_observe(runstate *st, const fsp_step *s) {
   flush(st);
   int64_t start = now_ms();
   for (;;) {
@@ -322,17 +322,17 @@ static void do_observe(runstate *st, const fcs_step *s) {
  * answers: a request that arrived changed fails the case, whatever the
  * case is about. Replies an echo check compared already are skipped. */
 static void check_integrity(runstate *st) {
-  const fcs_replies *r = &st->conn.replies;
+  const fsp_replies *r = &st->conn.replies;
   for (size_t i = 0; i < r->n; i++) {
-    const fcs_reply *rep = &r->v[i];
+    const fsp_reply *rep = &r->v[i];
     if (!rep->ended || rep->end.protocol_status != FCS_REQUEST_COMPLETE ||
         buf_flag(&st->checked, i))
       continue;
-    const fcs_sent_req *req = sent_find(&st->sent, rep->id, rep->nth);
+    const fsp_sent_req *req = sent_find(&st->sent, rep->id, rep->nth);
     if (!req)
       continue;
-    fcs_buf why = {0};
-    fcs_content_verdict v =
+    fsp_buf why = {0};
+    fsp_content_verdict v =
         content_compare(st->cfg->content, rep, req, &st->sent, &why);
     if (v == CONTENT_UNCHECKED) {
       st->res->content_unchecked++;
@@ -341,8 +341,8 @@ static void check_integrity(runstate *st) {
     } else {
       st->res->content_checked++;
     }
-    if (v == CONTENT_DIFFERS && st->res->verdict != FCS_V_FAIL) {
-      st->res->verdict = FCS_V_FAIL;
+    if (v == CONTENT_DIFFERS && st->res->verdict != FSP_V_FAIL) {
+      st->res->verdict = FSP_V_FAIL;
       buf_fmt(&st->res->expected,
               "%sintegrity: every request arrives as it "
               "was sent",
@@ -357,7 +357,7 @@ static void check_integrity(runstate *st) {
 
 /* Ends the connection's bookkeeping; the next connection starts fresh. */
 static void close_conn(runstate *st) {
-  if (st->res->verdict != FCS_V_ERROR && st->res->verdict != FCS_V_HANG)
+  if (st->res->verdict != FSP_V_ERROR && st->res->verdict != FSP_V_HANG)
     check_integrity(st);
   conn_close(&st->conn);
   sent_free(&st->sent);
@@ -373,7 +373,7 @@ static int reconnect(runstate *st) {
   char err[256];
   if (conn_open(&st->conn, &st->cfg->target, &st->trace, deadline(st), err,
                 sizeof(err))) {
-    st->res->verdict = FCS_V_ERROR;
+    st->res->verdict = FSP_V_ERROR;
     buf_fmt(&st->res->observed, "cannot reconnect: %s", err);
     st->decided = 1;
     return -1;
@@ -382,10 +382,10 @@ static int reconnect(runstate *st) {
 }
 
 static void run_steps(runstate *st) {
-  const fcs_case *c = st->c;
+  const fsp_case *c = st->c;
   char err[256];
   for (size_t i = 0; i < c->nsteps && !st->decided; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     switch (s->kind) {
     case S_CHUNK:
       flush(st);
@@ -418,7 +418,7 @@ static void run_steps(runstate *st) {
       break;
     default:
       if (step_produce(c, s, &st->cfg->std, &st->pending, err, sizeof(err))) {
-        st->res->verdict = FCS_V_ERROR;
+        st->res->verdict = FSP_V_ERROR;
         buf_str(&st->res->observed, err);
         st->decided = 1;
       }
@@ -429,7 +429,7 @@ static void run_steps(runstate *st) {
     flush(st);
 }
 
-static const char *missing_feature(const fcs_config *cfg, unsigned missing) {
+static const char *missing_feature(const fsp_config *cfg, unsigned missing) {
   if (missing & REQ_MPXS)
     return cfg->mpxs_known
                ? "the backend does not multiplex (FCGI_MPXS_CONNS=0)"
@@ -445,7 +445,7 @@ static const char *missing_feature(const fcs_config *cfg, unsigned missing) {
   return "the backend does not reveal the params and body it received";
 }
 
-static unsigned needs(const fcs_case *c) {
+static unsigned needs(const fsp_case *c) {
   unsigned r = c->requires;
   if (strcmp(c->role, "authorizer") == 0)
     r |= REQ_AUTHORIZER;
@@ -454,7 +454,7 @@ static unsigned needs(const fcs_case *c) {
   return r;
 }
 
-void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
+void run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res) {
   if (c->proxy) {
     proxy_run_case(c, cfg, res);
     return;
@@ -463,7 +463,7 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   int64_t t0 = now_ms();
   unsigned missing = needs(c) & ~cfg->caps;
   if (missing) {
-    res->verdict = FCS_V_UNSUPPORTED;
+    res->verdict = FSP_V_UNSUPPORTED;
     buf_str(&res->observed, missing_feature(cfg, missing));
     return;
   }
@@ -474,12 +474,12 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   trace_init(&st.trace);
   st.budget = c->deadline_ms ? c->deadline_ms : cfg->timeout_ms;
   st.cap = t0 + (cfg->cap_ms ? cfg->cap_ms : 20 * st.budget);
-  res->verdict = c->level == FCS_LVL_INFO ? FCS_V_INFO : FCS_V_PASS;
+  res->verdict = c->level == FSP_LVL_INFO ? FSP_V_INFO : FSP_V_PASS;
   sent_init(&st.sent);
   char err[256];
   if (conn_open(&st.conn, &cfg->target, &st.trace, deadline(&st), err,
                 sizeof(err))) {
-    res->verdict = FCS_V_ERROR;
+    res->verdict = FSP_V_ERROR;
     buf_fmt(&res->observed, "cannot connect: %s", err);
   } else {
     run_steps(&st);
@@ -489,15 +489,15 @@ void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res) {
   buf_free(&st.used);
   buf_free(&st.checked);
   buf_free(&st.ends_told);
-  if (st.unchecked && res->verdict == FCS_V_PASS) {
-    res->verdict = FCS_V_UNSUPPORTED;
+  if (st.unchecked && res->verdict == FSP_V_PASS) {
+    res->verdict = FSP_V_UNSUPPORTED;
     buf_str(&res->observed, "a check could not be made (see the notes)");
   }
-  int restarted = res->verdict != FCS_V_ERROR && liveness(cfg, generation, res);
+  int restarted = res->verdict != FSP_V_ERROR && liveness(cfg, generation, res);
   pthread_mutex_lock(&cfg->lock);
   res->tainted = cfg->generation != generation + (unsigned)restarted;
   pthread_mutex_unlock(&cfg->lock);
-  if (res->verdict != FCS_V_PASS)
+  if (res->verdict != FSP_V_PASS)
     trace_render(&st.trace, &res->trace, 8);
   trace_free(&st.trace);
   res->ms = now_ms() - t0;

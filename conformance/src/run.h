@@ -1,8 +1,8 @@
 /* Runs one case against the target and decides its verdict, then probes
  * the backend on a fresh connection (backend.h) so a crash or wedge is
  * pinned to the case that caused it. */
-#ifndef FCS_RUN_H
-#define FCS_RUN_H
+#ifndef FSP_RUN_H
+#define FSP_RUN_H
 
 #include <pthread.h>
 #include <stdint.h>
@@ -15,15 +15,15 @@
 #include "target.h"
 #include "verdict.h"
 
-typedef struct fcs_config {
-  fcs_target target;
-  fcs_params std;  /* the "std" params */
+typedef struct fsp_config {
+  fsp_target target;
+  fsp_params std;  /* the "std" params */
   long timeout_ms; /* per-case deadline unless the case sets one */
   long settle_ms;  /* observe: quiet time that ends an observation */
   unsigned caps;   /* REQ_* features the backend has (probe.c) */
   int mpxs_known;  /* GET_VALUES gave FCGI_MPXS_CONNS */
   /* How the app reveals what it received (NULL: it does not). */
-  const struct fcs_content *content;
+  const struct fsp_content *content;
   long cap_ms;         /* no case runs longer (0: 20 x its deadline) */
   const char *spawn;   /* command that starts the backend, or NULL */
   pid_t pid;           /* its process, restarted when a probe finds it dead */
@@ -32,14 +32,14 @@ typedef struct fcs_config {
   /* Proxy mode (docs/proxies.md): the proxy and the recording backend
    * behind it; NULL when fcgispec talks to a backend. */
   struct proxy_env *proxy;
-} fcs_config;
+} fsp_config;
 
-typedef struct fcs_result {
-  fcs_verdict verdict;
-  fcs_buf expected; /* the check that decided the verdict */
-  fcs_buf observed; /* what the backend did */
-  fcs_buf notes;    /* informational observations */
-  fcs_buf trace;    /* wire trace, kept for non-pass verdicts */
+typedef struct fsp_result {
+  fsp_verdict verdict;
+  fsp_buf expected; /* the check that decided the verdict */
+  fsp_buf observed; /* what the backend did */
+  fsp_buf notes;    /* informational observations */
+  fsp_buf trace;    /* wire trace, kept for non-pass verdicts */
   int64_t ms;
   int down; /* the liveness probe failed after this case */
   /* The runner restarted the backend for another case while this one ran:
@@ -53,14 +53,14 @@ typedef struct fcs_result {
   long rss_kib;
   /* Proxy mode: what each request of the case became, a JSON array
    * (proxy_json.c) that the JSON report carries as "requests". */
-  fcs_buf requests;
-} fcs_result;
+  fsp_buf requests;
+} fsp_result;
 
-void run_case(const fcs_case *c, fcs_config *cfg, fcs_result *res);
+void run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res);
 /* Verdict for a failed check at a case's level (hang: the deadline passed
  * undecided): fail for MUST and TRUST, non-strict for SHOULD, info for MAY
  * and INFO. */
-fcs_verdict level_verdict(fcs_level l, int hang);
-void result_free(fcs_result *r);
+fsp_verdict level_verdict(fsp_level l, int hang);
+void result_free(fsp_result *r);
 
 #endif

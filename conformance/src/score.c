@@ -2,23 +2,23 @@
 
 #include <string.h>
 
-int verdict_fails_run(const fcs_run *r, size_t i) {
-  fcs_verdict v = r->res[i].verdict;
+int verdict_fails_run(const fsp_run *r, size_t i) {
+  fsp_verdict v = r->res[i].verdict;
   if (r->known[i])
     return 0;
   /* A backend that stops serving after a case fails at any level. */
   if (r->res[i].down)
     return 1;
-  if (v == FCS_V_FAIL || v == FCS_V_HANG)
+  if (v == FSP_V_FAIL || v == FSP_V_HANG)
     return level_is_mandatory(r->cases[i]->level) || r->strict;
-  return v == FCS_V_NONSTRICT && r->strict;
+  return v == FSP_V_NONSTRICT && r->strict;
 }
 
-void score_run(const fcs_run *r, fcs_score *s) {
+void score_run(const fsp_run *r, fsp_score *s) {
   memset(s, 0, sizeof(*s));
   for (size_t i = 0; i < r->n; i++) {
-    fcs_level l = r->cases[i]->level;
-    fcs_verdict v = r->res[i].verdict;
+    fsp_level l = r->cases[i]->level;
+    fsp_verdict v = r->res[i].verdict;
     long rss = r->res[i].rss_kib;
     if (rss && !s->rss_first)
       s->rss_first = rss;
@@ -31,23 +31,23 @@ void score_run(const fcs_run *r, fcs_score *s) {
     s->verdicts[v]++;
     s->by_level[l][v]++;
     s->total[l]++;
-    if (v != FCS_V_INFO && v != FCS_V_UNSUPPORTED) {
+    if (v != FSP_V_INFO && v != FSP_V_UNSUPPORTED) {
       s->scored[l]++;
-      s->pass[l] += v == FCS_V_PASS;
+      s->pass[l] += v == FSP_V_PASS;
     }
     if (r->known[i]) {
       s->known++;
-      s->known_failed[l] += v != FCS_V_PASS;
-    } else if (v == FCS_V_ERROR)
+      s->known_failed[l] += v != FSP_V_PASS;
+    } else if (v == FSP_V_ERROR)
       s->errors++;
     s->regressions += (size_t)verdict_fails_run(r, i);
     s->content_checked += r->res[i].content_checked;
     s->content_unchecked += r->res[i].content_unchecked;
   }
-  size_t sc = s->scored[FCS_LVL_MUST] + s->scored[FCS_LVL_TRUST] +
-              s->scored[FCS_LVL_SHOULD];
+  size_t sc = s->scored[FSP_LVL_MUST] + s->scored[FSP_LVL_TRUST] +
+              s->scored[FSP_LVL_SHOULD];
   size_t ps =
-      s->pass[FCS_LVL_MUST] + s->pass[FCS_LVL_TRUST] + s->pass[FCS_LVL_SHOULD];
+      s->pass[FSP_LVL_MUST] + s->pass[FSP_LVL_TRUST] + s->pass[FSP_LVL_SHOULD];
   s->score = sc ? 100.0 * (double)ps / (double)sc : 100.0;
   s->exit_code = s->regressions ? EXIT_FAILED
                  : s->errors    ? EXIT_ERRORS

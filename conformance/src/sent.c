@@ -8,7 +8,7 @@
 #define SENT_PARAMS_BYTES (256u << 10)
 #define SENT_STREAM_BYTES (4u << 20)
 
-void sent_init(fcs_sent *s) {
+void sent_init(fsp_sent *s) {
   memset(s, 0, sizeof(*s));
   fcs_limits l = {.max_params_bytes = SENT_PARAMS_BYTES,
                   .max_pairs = 1u << 16,
@@ -20,7 +20,7 @@ void sent_init(fcs_sent *s) {
   fcs_assembler_observe(&s->a, 1);
 }
 
-void sent_free(fcs_sent *s) {
+void sent_free(fsp_sent *s) {
   for (size_t i = 0; i < s->n; i++) {
     buf_free(&s->v[i].params);
     buf_free(&s->v[i].in);
@@ -32,21 +32,21 @@ void sent_free(fcs_sent *s) {
 }
 
 /* The active request with this id: the latest one begun. */
-static fcs_sent_req *current(fcs_sent *s, uint16_t id) {
+static fsp_sent_req *current(fsp_sent *s, uint16_t id) {
   for (size_t i = s->n; i-- > 0;)
     if (s->v[i].id == id)
       return &s->v[i];
   return NULL;
 }
 
-static void add_stream(fcs_buf *b, const uint8_t *p, size_t len) {
+static void add_stream(fsp_buf *b, const uint8_t *p, size_t len) {
   size_t room = b->len < SENT_STREAM_BYTES ? SENT_STREAM_BYTES - b->len : 0;
   buf_add(b, p, len < room ? len : room);
 }
 
-static void on_event(fcs_sent *s, const fcs_asm_event *ev) {
+static void on_event(fsp_sent *s, const fcs_asm_event *ev) {
   const fcs_request *q = fcs_assembler_request(&s->a, ev->request_id);
-  fcs_sent_req *r = q && q->active ? current(s, ev->request_id) : NULL;
+  fsp_sent_req *r = q && q->active ? current(s, ev->request_id) : NULL;
   switch (ev->type) {
   case FCS_AE_REFUSED:
     /* A second BEGIN for an active id leaves open which one the app
@@ -98,7 +98,7 @@ static void on_event(fcs_sent *s, const fcs_asm_event *ev) {
   }
 }
 
-void sent_feed(fcs_sent *s, const uint8_t *p, size_t len,
+void sent_feed(fsp_sent *s, const uint8_t *p, size_t len,
                void (*begun)(void *ctx, uint16_t id, uint16_t role,
                              uint8_t flags),
                void *ctx) {
@@ -130,9 +130,9 @@ void sent_feed(fcs_sent *s, const uint8_t *p, size_t len,
   }
 }
 
-void sent_ended(fcs_sent *s, uint16_t id) { fcs_assembler_end(&s->a, id); }
+void sent_ended(fsp_sent *s, uint16_t id) { fcs_assembler_end(&s->a, id); }
 
-const fcs_sent_req *sent_find(const fcs_sent *s, uint16_t id, size_t k) {
+const fsp_sent_req *sent_find(const fsp_sent *s, uint16_t id, size_t k) {
   for (size_t i = 0; i < s->n; i++)
     if (s->v[i].id == id && k-- == 0)
       return &s->v[i];

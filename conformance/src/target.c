@@ -18,7 +18,7 @@
 
 #include "clock.h"
 
-int target_parse(const char *spec, fcs_target *t, char *err, size_t errlen) {
+int target_parse(const char *spec, fsp_target *t, char *err, size_t errlen) {
   memset(t, 0, sizeof(*t));
   if (strncmp(spec, "unix:", 5) == 0) {
     const char *path = spec + 5;
@@ -59,7 +59,7 @@ int target_parse(const char *spec, fcs_target *t, char *err, size_t errlen) {
   return -1;
 }
 
-void target_format(const fcs_target *t, char *out, size_t outlen) {
+void target_format(const fsp_target *t, char *out, size_t outlen) {
   if (t->is_unix)
     snprintf(out, outlen, "unix:%s", t->path);
   else if (strchr(t->host, ':'))
@@ -107,7 +107,7 @@ static int connect_addr(const struct sockaddr *sa, socklen_t len, int family,
   return fd;
 }
 
-int target_connect(const fcs_target *t, int64_t deadline, char *err,
+int target_connect(const fsp_target *t, int64_t deadline, char *err,
                    size_t errlen) {
   if (t->is_unix) {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -143,7 +143,7 @@ int unix_path_claim(const char *path, char *err, size_t errlen) {
     return -1;
   }
   /* A socket file refuses connections once its server is gone. */
-  fcs_target t = {.is_unix = 1};
+  fsp_target t = {.is_unix = 1};
   snprintf(t.path, sizeof(t.path), "%s", path);
   char cerr[128];
   int fd = target_connect(&t, now_ms() + 500, cerr, sizeof(cerr));
@@ -162,7 +162,7 @@ int unix_path_claim(const char *path, char *err, size_t errlen) {
 }
 
 int unix_path_wait_released(const char *path, int64_t deadline) {
-  fcs_target t = {.is_unix = 1};
+  fsp_target t = {.is_unix = 1};
   snprintf(t.path, sizeof(t.path), "%s", path);
   for (;;) {
     char cerr[128];
@@ -214,7 +214,7 @@ int spawn_alive(pid_t pid) {
   return waitpid(pid, &status, WNOHANG) == 0;
 }
 
-int spawn_wait_ready(const fcs_target *t, pid_t pid, int64_t deadline,
+int spawn_wait_ready(const fsp_target *t, pid_t pid, int64_t deadline,
                      char *err, size_t errlen) {
   for (;;) {
     if (!spawn_alive(pid)) {

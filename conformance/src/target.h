@@ -1,26 +1,26 @@
 /* Where the backend listens (tcp:HOST:PORT or unix:PATH), connecting with a
  * deadline, and starting / stopping a backend process. */
-#ifndef FCS_TARGET_H
-#define FCS_TARGET_H
+#ifndef FSP_TARGET_H
+#define FSP_TARGET_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-typedef struct fcs_target {
+typedef struct fsp_target {
   int is_unix;
   char host[256];
   char port[16];
   char path[108];
-} fcs_target;
+} fsp_target;
 
 /* 0 on success; err names what is wrong with the address. */
-int target_parse(const char *spec, fcs_target *t, char *err, size_t errlen);
-void target_format(const fcs_target *t, char *out, size_t outlen);
+int target_parse(const char *spec, fsp_target *t, char *err, size_t errlen);
+void target_format(const fsp_target *t, char *out, size_t outlen);
 
 /* Connected, blocking-mode socket with TCP_NODELAY, or -1 with err saying
  * why ("Connection refused", "timed out", ...); callers name the target. */
-int target_connect(const fcs_target *t, int64_t deadline, char *err,
+int target_connect(const fsp_target *t, int64_t deadline, char *err,
                    size_t errlen);
 
 /* Before spawning a backend on a Unix socket path: 0 when the path is free
@@ -41,7 +41,7 @@ int unix_path_wait_released(const char *path, int64_t deadline);
 pid_t spawn_start(const char *cmd);
 /* Waits until the target accepts a connection; 0 when it does, -1 when the
  * process exited or the deadline passed (err says which). */
-int spawn_wait_ready(const fcs_target *t, pid_t pid, int64_t deadline,
+int spawn_wait_ready(const fsp_target *t, pid_t pid, int64_t deadline,
                      char *err, size_t errlen);
 /* 1 while the process runs. */
 int spawn_alive(pid_t pid);

@@ -28,7 +28,7 @@ static int hexval(int c) {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static int unescape(const char **pp, fcs_buf *out, char *err, size_t errlen,
+static int unescape(const char **pp, fsp_buf *out, char *err, size_t errlen,
                     int col) {
   const char *p = *pp;
   switch (*p) {
@@ -66,7 +66,7 @@ static int unescape(const char **pp, fcs_buf *out, char *err, size_t errlen,
   return 0;
 }
 
-static int read_repeat(const char **pp, fcs_tok *t, char *err, size_t errlen) {
+static int read_repeat(const char **pp, fsp_tok *t, char *err, size_t errlen) {
   const char *p = *pp;
   t->repeat = 1;
   if (*p != '*')
@@ -86,7 +86,7 @@ static int read_repeat(const char **pp, fcs_tok *t, char *err, size_t errlen) {
 }
 
 /* One piece: a quoted string or a word, with its *N repeat. */
-static int parse_piece(const char *line, const char **pp, fcs_tok *t, char *err,
+static int parse_piece(const char *line, const char **pp, fsp_tok *t, char *err,
                        size_t errlen) {
   const char *p = *pp;
   t->col = (int)(p - line) + 1;
@@ -121,7 +121,7 @@ static int parse_piece(const char *line, const char **pp, fcs_tok *t, char *err,
   return 0;
 }
 
-int toks_split(const char *line, fcs_toks *out, char *err, size_t errlen) {
+int toks_split(const char *line, fsp_toks *out, char *err, size_t errlen) {
   memset(out, 0, sizeof(*out));
   const char *p = line;
   for (;;) {
@@ -129,14 +129,14 @@ int toks_split(const char *line, fcs_toks *out, char *err, size_t errlen) {
       p++;
     if (!*p)
       return 0;
-    out->v = xrealloc(out->v, (out->n + 1) * sizeof(fcs_tok));
-    fcs_tok *t = &out->v[out->n++];
+    out->v = xrealloc(out->v, (out->n + 1) * sizeof(fsp_tok));
+    fsp_tok *t = &out->v[out->n++];
     memset(t, 0, sizeof(*t));
     if (parse_piece(line, &p, t, err, errlen))
       return -1;
-    for (fcs_tok *last = t; *p == '+';) {
+    for (fsp_tok *last = t; *p == '+';) {
       p++;
-      last->next = xcalloc(1, sizeof(fcs_tok));
+      last->next = xcalloc(1, sizeof(fsp_tok));
       last = last->next;
       if (parse_piece(line, &p, last, err, errlen))
         return -1;
@@ -149,7 +149,7 @@ int toks_split(const char *line, fcs_toks *out, char *err, size_t errlen) {
   }
 }
 
-static void tok_free(fcs_tok *t) {
+static void tok_free(fsp_tok *t) {
   free(t->word);
   buf_free(&t->text);
   if (t->next) {
@@ -158,7 +158,7 @@ static void tok_free(fcs_tok *t) {
   }
 }
 
-void toks_free(fcs_toks *t) {
+void toks_free(fsp_toks *t) {
   for (size_t i = 0; i < t->n; i++)
     tok_free(&t->v[i]);
   free(t->v);
@@ -175,16 +175,16 @@ static int is_hex_run(const char *w) {
   return 1;
 }
 
-int tok_is_bytes(const fcs_tok *t) {
+int tok_is_bytes(const fsp_tok *t) {
   for (; t; t = t->next)
     if (!t->quoted && !is_hex_run(t->word))
       return 0;
   return 1;
 }
 
-static int piece_bytes(const fcs_tok *t, fcs_buf *out, char *err,
+static int piece_bytes(const fsp_tok *t, fsp_buf *out, char *err,
                        size_t errlen) {
-  fcs_buf one = {0};
+  fsp_buf one = {0};
   if (t->quoted) {
     buf_add(&one, t->text.p, t->text.len);
   } else if (is_hex_run(t->word)) {
@@ -220,14 +220,14 @@ static int piece_bytes(const fcs_tok *t, fcs_buf *out, char *err,
   return 0;
 }
 
-int tok_bytes(const fcs_tok *t, fcs_buf *out, char *err, size_t errlen) {
+int tok_bytes(const fsp_tok *t, fsp_buf *out, char *err, size_t errlen) {
   for (; t; t = t->next)
     if (piece_bytes(t, out, err, errlen))
       return -1;
   return 0;
 }
 
-int tok_option(const fcs_tok *t, const char *key, const char **value) {
+int tok_option(const fsp_tok *t, const char *key, const char **value) {
   if (t->quoted || t->next)
     return 0;
   size_t k = strlen(key);

@@ -5,37 +5,37 @@
  * Either kind may end in *N, which repeats it N times: "a"*70000, 00*255.
  * A byte item is a quoted string or a run of hex digit pairs (0a0b or 0a);
  * pieces joined by '+' without blanks form one item: "b"*126+"E"+0a. */
-#ifndef FCS_TOKENS_H
-#define FCS_TOKENS_H
+#ifndef FSP_TOKENS_H
+#define FSP_TOKENS_H
 
 #include <stddef.h>
 
 #include "buf.h"
 
-typedef struct fcs_tok {
+typedef struct fsp_tok {
   int quoted;
   char *word;   /* the word without its *N suffix (NULL when quoted) */
-  fcs_buf text; /* quoted: the unescaped bytes */
+  fsp_buf text; /* quoted: the unescaped bytes */
   unsigned long repeat;
   int col;              /* 1-based column, for error messages */
-  struct fcs_tok *next; /* the piece joined after this one by '+' */
-} fcs_tok;
+  struct fsp_tok *next; /* the piece joined after this one by '+' */
+} fsp_tok;
 
-typedef struct fcs_toks {
-  fcs_tok *v;
+typedef struct fsp_toks {
+  fsp_tok *v;
   size_t n;
-} fcs_toks;
+} fsp_toks;
 
 /* 0 on success; on error writes a message (with the column) into err. */
-int toks_split(const char *line, fcs_toks *out, char *err, size_t errlen);
-void toks_free(fcs_toks *t);
+int toks_split(const char *line, fsp_toks *out, char *err, size_t errlen);
+void toks_free(fsp_toks *t);
 
 /* Appends the bytes of one byte item; 0 on success. */
-int tok_bytes(const fcs_tok *t, fcs_buf *out, char *err, size_t errlen);
+int tok_bytes(const fsp_tok *t, fsp_buf *out, char *err, size_t errlen);
 /* 1 when the token is a byte item (quoted, or hex pairs). */
-int tok_is_bytes(const fcs_tok *t);
+int tok_is_bytes(const fsp_tok *t);
 /* "key=value" word: returns 1 and points *value after '='. */
-int tok_option(const fcs_tok *t, const char *key, const char **value);
+int tok_option(const fsp_tok *t, const char *key, const char **value);
 /* Unsigned number in decimal or 0x hex, at most max; 0 on success. */
 int parse_number(const char *s, unsigned long max, unsigned long *out);
 

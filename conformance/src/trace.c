@@ -7,14 +7,14 @@
 #include "clock.h"
 #include "fcs/fcs.h"
 
-void trace_init(fcs_trace *t) {
+void trace_init(fsp_trace *t) {
   memset(t, 0, sizeof(*t));
   t->t0 = now_ms();
 }
 
-static void add(fcs_trace *t, fcs_trace_dir dir, const uint8_t *p, size_t len) {
-  t->v = xrealloc(t->v, (t->n + 1) * sizeof(fcs_trace_entry));
-  fcs_trace_entry *e = &t->v[t->n++];
+static void add(fsp_trace *t, fsp_trace_dir dir, const uint8_t *p, size_t len) {
+  t->v = xrealloc(t->v, (t->n + 1) * sizeof(fsp_trace_entry));
+  fsp_trace_entry *e = &t->v[t->n++];
   size_t room =
       t->data.len < TRACE_MAX_BYTES ? TRACE_MAX_BYTES - t->data.len : 0;
   e->dir = dir;
@@ -26,13 +26,13 @@ static void add(fcs_trace *t, fcs_trace_dir dir, const uint8_t *p, size_t len) {
   buf_add(&t->data, p, e->kept);
 }
 
-void trace_add(fcs_trace *t, fcs_trace_dir dir, const uint8_t *p, size_t len) {
+void trace_add(fsp_trace *t, fsp_trace_dir dir, const uint8_t *p, size_t len) {
   /* Merge consecutive reads (or writes) so a flood of small ones stays one
    * entry; the entry counts them. */
   if (t->n && t->v[t->n - 1].dir == dir &&
       t->v[t->n - 1].kept == t->v[t->n - 1].len &&
       t->v[t->n - 1].off + t->v[t->n - 1].kept == t->data.len) {
-    fcs_trace_entry *e = &t->v[t->n - 1];
+    fsp_trace_entry *e = &t->v[t->n - 1];
     size_t room =
         t->data.len < TRACE_MAX_BYTES ? TRACE_MAX_BYTES - t->data.len : 0;
     size_t k = len < room ? len : room;
@@ -47,11 +47,11 @@ void trace_add(fcs_trace *t, fcs_trace_dir dir, const uint8_t *p, size_t len) {
   add(t, dir, p, len);
 }
 
-void trace_note(fcs_trace *t, const char *text) {
+void trace_note(fsp_trace *t, const char *text) {
   add(t, TR_NOTE, (const uint8_t *)text, strlen(text));
 }
 
-static void hex_lines(fcs_buf *out, const uint8_t *p, size_t len,
+static void hex_lines(fsp_buf *out, const uint8_t *p, size_t len,
                       int max_lines) {
   for (size_t at = 0; at < len; at += 16) {
     if ((int)(at / 16) >= max_lines) {
@@ -74,7 +74,7 @@ static void hex_lines(fcs_buf *out, const uint8_t *p, size_t len,
 
 #define RECORDS_LISTED 200
 
-static void more_records(fcs_buf *out, size_t n) {
+static void more_records(fsp_buf *out, size_t n) {
   if (n > RECORDS_LISTED)
     buf_fmt(out, "    ... %zu more records\n", n - RECORDS_LISTED);
 }
@@ -82,12 +82,12 @@ static void more_records(fcs_buf *out, size_t n) {
 /* Decodes the kept bytes of one direction and lists its records: the
  * first RECORDS_LISTED, then how many more, and a framing error wherever
  * it comes. */
-static void records(const fcs_trace *t, fcs_trace_dir dir, fcs_buf *out) {
+static void records(const fsp_trace *t, fsp_trace_dir dir, fsp_buf *out) {
   fcs_decoder d;
   fcs_decoder_init(&d, FCS_LENIENT);
   size_t seen = 0;
   for (size_t i = 0; i < t->n; i++) {
-    const fcs_trace_entry *e = &t->v[i];
+    const fsp_trace_entry *e = &t->v[i];
     if (e->dir == TR_NOTE &&
         strncmp((const char *)t->data.p + e->off, "reconnect", 9) == 0)
       fcs_decoder_init(&d, FCS_LENIENT);
@@ -133,10 +133,10 @@ static void records(const fcs_trace *t, fcs_trace_dir dir, fcs_buf *out) {
   more_records(out, seen);
 }
 
-void trace_render(const fcs_trace *t, fcs_buf *out, int max_lines) {
+void trace_render(const fsp_trace *t, fsp_buf *out, int max_lines) {
   buf_str(out, "  wire trace (>> sent, << received):\n");
   for (size_t i = 0; i < t->n; i++) {
-    const fcs_trace_entry *e = &t->v[i];
+    const fsp_trace_entry *e = &t->v[i];
     const uint8_t *p = t->data.p + e->off;
     if (e->dir == TR_NOTE) {
       buf_fmt(out, "    %6lldms -- %.*s\n", (long long)e->t, (int)e->kept, p);
@@ -156,7 +156,7 @@ void trace_render(const fcs_trace *t, fcs_buf *out, int max_lines) {
   records(t, TR_RECV, out);
 }
 
-void trace_free(fcs_trace *t) {
+void trace_free(fsp_trace *t) {
   free(t->v);
   buf_free(&t->data);
   memset(t, 0, sizeof(*t));

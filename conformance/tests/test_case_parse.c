@@ -15,7 +15,7 @@
 /* Four header lines: a case's steps start on line 5. */
 #define HEAD "id: t/x\nsection: t\nlevel: MUST\nrequirement: r\n"
 
-static int parse(const char *steps, fcs_case *c, char *err, size_t errlen) {
+static int parse(const char *steps, fsp_case *c, char *err, size_t errlen) {
   size_t len = strlen(HEAD) + strlen(steps) + 1;
   char *text = malloc(len);
   snprintf(text, len, "%s%s", HEAD, steps);
@@ -28,7 +28,7 @@ static int parse(const char *steps, fcs_case *c, char *err, size_t errlen) {
 }
 
 /* steps parse; c holds the case (case_free it). */
-static int parses_at(int line, const char *steps, fcs_case *c) {
+static int parses_at(int line, const char *steps, fsp_case *c) {
   char err[512];
   if (parse(steps, c, err, sizeof err) == 0)
     return 1;
@@ -41,7 +41,7 @@ static int parses_at(int line, const char *steps, fcs_case *c) {
 
 /* steps are refused with exactly the error want. */
 static void refused_at(int line, const char *steps, const char *want) {
-  fcs_case c;
+  fsp_case c;
   char err[512];
   int rc = parse(steps, &c, err, sizeof err);
   if (rc == 0 || strcmp(err, want) != 0)
@@ -53,13 +53,13 @@ static void refused_at(int line, const char *steps, const char *want) {
 }
 #define refused(steps, want) refused_at(__LINE__, steps, want)
 
-static int item_is(const fcs_buf *b, const void *p, size_t n) {
+static int item_is(const fsp_buf *b, const void *p, size_t n) {
   return b->len == n && (n == 0 || memcmp(b->p, p, n) == 0);
 }
 
 /* Every reply form, and what the recorder gets from it. */
 static void test_reply_forms(void) {
-  fcs_case c;
+  fsp_case c;
   if (!parses("reply stdout pad=3 padbyte=ee \"hi\" 0a\n"
               "reply 6 id=5 clen=9 version=2 reserved=7 \"x\"\n"
               "reply stderr\n"
@@ -76,7 +76,7 @@ static void test_reply_forms(void) {
   CHECK_EQ(c.nsteps, 10);
   for (size_t i = 0; i < 9; i++)
     CHECK_EQ(c.steps[i].kind, S_REPLY);
-  const fcs_step *s = c.steps;
+  const fsp_step *s = c.steps;
   CHECK_EQ(s[0].reply, R_RECORD);
   CHECK_EQ(s[0].type, FCS_STDOUT);
   CHECK_EQ(s[0].o.pad, 3);
@@ -138,7 +138,7 @@ static void test_reply_forms(void) {
 /* Which steps are requests a reply can answer, and what may stand between
  * the reply lines and their request. */
 static void test_reply_before_request(void) {
-  fcs_case c;
+  fsp_case c;
   if (!parses("reply stdout \"a\"\npost \"/\" \"body\"\n"
               "reply stdout \"b\"\nclient 2\n"
               "http \"GET /x HTTP/1.1\\r\\n\"\nreply end\n"
@@ -223,7 +223,7 @@ static void test_reply_placement(void) {
 
 /* The response conditions and their arguments. */
 static void test_response_conditions(void) {
-  fcs_case c;
+  fsp_case c;
   if (!parses("get \"/\"\nget \"/\"\n"
               "expect body 1 \"hello\"\n"
               "expect body-has 2 \"x\" or body-lacks 2 0d0a\n"
@@ -234,8 +234,8 @@ static void test_response_conditions(void) {
               "expect own-reply 2\n",
               &c))
     return;
-  const fcs_step *s = c.steps;
-  const fcs_cond *k = s[2].alts;
+  const fsp_step *s = c.steps;
+  const fsp_cond *k = s[2].alts;
   CHECK(k->kind == C_BODY && k->id == 1 && k->nitems == 1 &&
         item_is(&k->items[0], "hello", 5));
   CHECK_EQ(s[3].nalts, 2);

@@ -5,7 +5,7 @@
  * conn_ingest into the record log and the observe-mode assembler, for
  * request ids declared sent with replies_begin. Conditions are read from
  * expect lines by the case parser, so they mean what they mean in a case.
- * `echo` is judged with a real fcs_content, learnt from the reference
+ * `echo` is judged with a real fsp_content, learnt from the reference
  * responder's reply to a request produced and read back as the runner
  * does it.
  *
@@ -29,14 +29,14 @@
 static uint8_t scratch[FCS_MAX_RECORD];
 
 /* Appends the n bytes an encoder call wrote into scratch. */
-static void emit(fcs_buf *b, fcs_err rc, const size_t *n) {
+static void emit(fsp_buf *b, fcs_err rc, const size_t *n) {
   CHECK(rc == FCS_E_OK);
   if (rc == FCS_E_OK)
     buf_add(b, scratch, *n);
 }
 
 /* One record; o NULL: version 1, no padding. */
-static void record(fcs_buf *b, uint8_t type, uint16_t id, const void *content,
+static void record(fsp_buf *b, uint8_t type, uint16_t id, const void *content,
                    size_t len, const fcs_record_opts *o) {
   size_t n;
   emit(
@@ -46,11 +46,11 @@ static void record(fcs_buf *b, uint8_t type, uint16_t id, const void *content,
 }
 
 /* One stream record holding text ("" is the stream's empty record). */
-static void put(fcs_buf *b, uint8_t type, uint16_t id, const char *text) {
+static void put(fsp_buf *b, uint8_t type, uint16_t id, const char *text) {
   record(b, type, id, text, strlen(text), NULL);
 }
 
-static void end_request(fcs_buf *b, uint16_t id, uint8_t status) {
+static void end_request(fsp_buf *b, uint16_t id, uint8_t status) {
   size_t n;
   emit(b,
        fcs_encode_end_request(scratch, sizeof scratch, id, 0, status, NULL, &n),
@@ -58,19 +58,19 @@ static void end_request(fcs_buf *b, uint16_t id, uint8_t status) {
 }
 
 /* A whole reply: STDOUT, its empty record, END_REQUEST(REQUEST_COMPLETE). */
-static void reply(fcs_buf *b, uint16_t id) {
+static void reply(fsp_buf *b, uint16_t id) {
   put(b, FCS_STDOUT, id, "Status: 200 OK\r\n\r\nok");
   put(b, FCS_STDOUT, id, "");
   end_request(b, id, FCS_REQUEST_COMPLETE);
 }
 
-static void unknown_type(fcs_buf *b, uint8_t type) {
+static void unknown_type(fsp_buf *b, uint8_t type) {
   size_t n;
   emit(b, fcs_encode_unknown_type(scratch, sizeof scratch, type, NULL, &n), &n);
 }
 
 /* GET_VALUES_RESULT on id holding "NAME=VALUE" pairs (NULL-terminated). */
-static void values_result(fcs_buf *b, uint16_t id, const char *const *kv) {
+static void values_result(fsp_buf *b, uint16_t id, const char *const *kv) {
   fcs_nv_pair pairs[8];
   size_t n = 0, len;
   for (; kv[n]; n++) {
@@ -87,15 +87,15 @@ static void values_result(fcs_buf *b, uint16_t id, const char *const *kv) {
 /* ---- A connection's log, and conditions asked about it ---- */
 
 typedef struct scene {
-  fcs_trace trace;
-  fcs_conn conn;
-  fcs_buf wire; /* backend bytes written, not yet received */
-  /* How a condition is asked (fcs_eval): */
+  fsp_trace trace;
+  fsp_conn conn;
+  fsp_buf wire; /* backend bytes written, not yet received */
+  /* How a condition is asked (fsp_eval): */
   uint64_t mark;         /* first record after the latest write */
   int64_t elapsed;       /* ms since the expect line began */
-  const fcs_sent *sent;  /* what the runner sent, or NULL */
-  const fcs_content *ct; /* how the app shows a request, or NULL */
-  fcs_buf used;          /* replies earlier checks consumed */
+  const fsp_sent *sent;  /* what the runner sent, or NULL */
+  const fsp_content *ct; /* how the app shows a request, or NULL */
+  fsp_buf used;          /* replies earlier checks consumed */
   /* What the latest judgement set: */
   size_t reply_index;
   int unchecked;
@@ -133,14 +133,14 @@ static void closes(scene *s) {
 }
 
 /* cond_eval of the condition on the line "expect COND". */
-static fcs_tri judge(scene *s, const char *cond, fcs_buf *why) {
+static fsp_tri judge(scene *s, const char *cond, fsp_buf *why) {
   char text[512];
   snprintf(text, sizeof text,
            "id: t/c\nsection: t\nlevel: MUST\nrole: any\nrequirement: r\n"
            "expect %s\n",
            cond);
   FILE *f = fmemopen(text, strlen(text), "r");
-  fcs_case c;
+  fsp_case c;
   char err[256];
   int rc = case_parse_stream(f, "condition", &c, err, sizeof err);
   fclose(f);
@@ -151,7 +151,7 @@ static fcs_tri judge(scene *s, const char *cond, fcs_buf *why) {
   }
   s->reply_index = SIZE_MAX;
   s->unchecked = 0;
-  fcs_eval x = {.c = &s->conn,
+  fsp_eval x = {.c = &s->conn,
                 .sent = s->sent,
                 .mark = s->mark,
                 .step_start = 1000,
@@ -160,20 +160,20 @@ static fcs_tri judge(scene *s, const char *cond, fcs_buf *why) {
                 .used = &s->used,
                 .reply_index = &s->reply_index,
                 .unchecked = &s->unchecked};
-  fcs_tri t = cond_eval(&c.steps[0].alts[0], &x, why);
+  fsp_tri t = cond_eval(&c.steps[0].alts[0], &x, why);
   case_free(&c);
   return t;
 }
 
-static const char *tri_name(fcs_tri t) {
+static const char *tri_name(fsp_tri t) {
   return t == TRI_TRUE ? "true" : t == TRI_FALSE ? "false" : "pending";
 }
 
 /* cond is want on s; when names is given, why contains it. */
-static void judged(int line, scene *s, const char *cond, fcs_tri want,
+static void judged(int line, scene *s, const char *cond, fsp_tri want,
                    const char *names) {
-  fcs_buf why = {0};
-  fcs_tri got = judge(s, cond, &why);
+  fsp_buf why = {0};
+  fsp_tri got = judge(s, cond, &why);
   int named =
       !names || buf_contains(&why, (const uint8_t *)names, strlen(names));
   if (got != want || !named) {
@@ -193,7 +193,7 @@ static void judged(int line, scene *s, const char *cond, fcs_tri want,
 
 /* A STDOUT record of version 0 (the encoder writes 0 as version 1): the
  * decoder and the assembler stop on it. */
-static void version_0(fcs_buf *b, uint16_t id) {
+static void version_0(fsp_buf *b, uint16_t id) {
   size_t at = b->len;
   put(b, FCS_STDOUT, id, "x");
   b->p[at] = 0;
@@ -856,22 +856,22 @@ static void test_reserved_zero(void) {
 
 /* The bytes of a `request ID keep` step on line `line` (std params, the
  * marker, a body), as the runner produces them. */
-static void produce_request(uint16_t id, int line, fcs_buf *out) {
-  fcs_params std = {0};
+static void produce_request(uint16_t id, int line, fsp_buf *out) {
+  fsp_params std = {0};
   params_defaults(&std);
-  fcs_step st = {.kind = S_REQUEST,
+  fsp_step st = {.kind = S_REQUEST,
                  .line = line,
                  .id = id,
                  .role = FCS_RESPONDER,
                  .keep = 1};
-  st.o = (fcs_rec_opts){-1, -1, -1, -1, -1, -1, -1};
+  st.o = (fsp_rec_opts){-1, -1, -1, -1, -1, -1, -1};
   char err[128];
   CHECK(step_produce(NULL, &st, &std, out, err, sizeof err) == 0);
   params_free(&std);
 }
 
 /* The reference responder's answer to in, served in-process. */
-static void responder_answer(const fcs_buf *in, fcs_buf *out) {
+static void responder_answer(const fsp_buf *in, fsp_buf *out) {
   fcs_responder_config cfg;
   fcs_responder_config_default(&cfg);
   fcs_responder *r = fcs_responder_new(&cfg);
@@ -895,9 +895,9 @@ static void declare(void *replies, uint16_t id, uint16_t role, uint8_t flags) {
  * connection) and answered by the reference responder into s->wire; with
  * from given, the responder receives it with the bytes from replaced by to
  * (as long). */
-static void exchange(scene *s, fcs_sent *sent, uint16_t id, int line,
+static void exchange(scene *s, fsp_sent *sent, uint16_t id, int line,
                      const char *from, const char *to) {
-  fcs_buf req = {0};
+  fsp_buf req = {0};
   produce_request(id, line, &req);
   sent_feed(sent, req.p, req.len, declare, &s->conn.replies);
   if (from) {
@@ -915,16 +915,16 @@ static void exchange(scene *s, fcs_sent *sent, uint16_t id, int line,
 static void test_echo(void) {
   /* The probe, as probe.c learns from it how the app shows a request. */
   scene s;
-  fcs_sent sent;
+  fsp_sent sent;
   scene_open(&s);
   sent_init(&sent);
   exchange(&s, &sent, 1, 1, NULL, NULL);
   arrive(&s);
-  const fcs_reply *rep = replies_next_end(&s.conn.replies, 1, NULL, NULL);
-  fcs_buf why = {0};
-  fcs_params env = {0};
+  const fsp_reply *rep = replies_next_end(&s.conn.replies, 1, NULL, NULL);
+  fsp_buf why = {0};
+  fsp_params env = {0};
   params_defaults(&env);
-  fcs_content *ct =
+  fsp_content *ct =
       rep ? content_learn(rep->out.p, rep->out.len, sent_find(&sent, 1, 0),
                           &env, NULL, &why)
           : NULL;

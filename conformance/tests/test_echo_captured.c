@@ -14,10 +14,10 @@
 
 static const char *data_dir;
 
-static fcs_buf slurp(const char *name) {
+static fsp_buf slurp(const char *name) {
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", data_dir, name);
-  fcs_buf b = {0};
+  fsp_buf b = {0};
   FILE *f = fopen(path, "rb");
   if (!f) {
     fprintf(stderr, "cannot open %s\n", path);
@@ -41,7 +41,7 @@ typedef struct sent {
 } sent;
 
 static void load_sent(const char *name, const char *script, sent *s) {
-  fcs_buf page = slurp(name), why = {0};
+  fsp_buf page = slurp(name), why = {0};
   echo_hint lines = {.format = ECHO_LINES};
   if (echo_decode(&lines, page.p, page.len, &s->view, &why) < 0) {
     fprintf(stderr, "%s: %.*s\n", name, (int)why.len, (const char *)why.p);
@@ -137,7 +137,7 @@ static void check_app(const app *a) {
   load_sent("responder-awkward.out", a->script, &awkward);
   char name[256];
   snprintf(name, sizeof name, "%s-probe.out", a->name);
-  fcs_buf page = slurp(name), why = {0};
+  fsp_buf page = slurp(name), why = {0};
   echo_probe ep = {"FCGISPEC_PROBE", "tok-capture", probe.rq.in,
                    probe.rq.in_len,  NULL,          0};
   echo_hint h;
@@ -170,7 +170,7 @@ static void check_app(const app *a) {
     want++;
   int same = integrity_count(&r) == want;
   for (size_t i = 0; same && i < want; i++) {
-    const fcs_buf *t = &integrity_at(&r, i)->text;
+    const fsp_buf *t = &integrity_at(&r, i)->text;
     same = t->len == strlen(a->findings[i]) &&
            !memcmp(t->p, a->findings[i], t->len);
   }
@@ -182,7 +182,7 @@ static void check_app(const app *a) {
               (const char *)integrity_at(&r, i)->text.p);
     check_failures++;
   }
-  fcs_buf summary = {0};
+  fsp_buf summary = {0};
   integrity_summary(&r, &summary);
   fprintf(stderr, "  %-28s %s: %.*s\n", a->name, echo_format_name(f),
           (int)summary.len, (const char *)summary.p);

@@ -18,7 +18,7 @@ typedef struct request {
   fcs_nv_pair pairs[MAX_PAIRS];
   size_t name_at[MAX_PAIRS]; /* where in text each pair's bytes are */
   size_t npairs;
-  fcs_buf body, data, text;
+  fsp_buf body, data, text;
 } request;
 
 static void add_pair(request *rq, const void *name, size_t nl,
@@ -58,7 +58,7 @@ static void request_free(request *rq) {
 
 /* Sends rq as a FILTER request to a fresh responder in format and returns
  * its STDOUT. */
-static fcs_buf exchange(const fcs_responder_config *cfg,
+static fsp_buf exchange(const fcs_responder_config *cfg,
                         const sent_request *rq) {
   fcs_responder *r = fcs_responder_new(cfg);
   if (!r) {
@@ -88,7 +88,7 @@ static fcs_buf exchange(const fcs_responder_config *cfg,
   }
   client_req *q = client_req_of(&c, rq->id);
   CHECK_EQ(q->end_count, 1);
-  fcs_buf page = {0};
+  fsp_buf page = {0};
   buf_add(&page, q->out.p, q->out.len);
   client_free(&c);
   fcs_responder_free(r);
@@ -105,7 +105,7 @@ static echo_hint round_trip(const fcs_responder_config *cfg,
   buf_str(&probe.body, "probe-body");
   buf_str(&probe.data, "probe-data");
   sent_request sp = finish(&probe);
-  fcs_buf page = exchange(cfg, &sp), why = {0};
+  fsp_buf page = exchange(cfg, &sp), why = {0};
   echo_probe ep = {"FCGISPEC_PROBE", "tok-77", sp.in,
                    sp.in_len,        sp.data,  sp.data_len};
   echo_hint h;
@@ -170,7 +170,7 @@ static void test_awkward_request(void) {
   add_text_pair(&rq, "EMPTY", "");
   add_text_pair(&rq, "DUP", "first");
   add_text_pair(&rq, "DUP", "second");
-  fcs_buf big = {0};
+  fsp_buf big = {0};
   for (int i = 0; i < 4096; i++)
     buf_byte(&big, (uint8_t)(' ' + i % 90));
   add_pair(&rq, "BIG", 3, big.p, big.len);

@@ -11,17 +11,17 @@
 #define HEAD "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
 
 /* A page: the CGI head, then n body bytes. */
-static fcs_buf page(const void *body, size_t n) {
-  fcs_buf b = {0};
+static fsp_buf page(const void *body, size_t n) {
+  fsp_buf b = {0};
   buf_str(&b, HEAD);
   buf_add(&b, body, n);
   return b;
 }
 
-static fcs_buf text_page(const char *body) { return page(body, strlen(body)); }
+static fsp_buf text_page(const char *body) { return page(body, strlen(body)); }
 
-static int decode(echo_format f, const fcs_buf *pg, echo_view *v,
-                  fcs_buf *why) {
+static int decode(echo_format f, const fsp_buf *pg, echo_view *v,
+                  fsp_buf *why) {
   echo_hint h;
   memset(&h, 0, sizeof h);
   h.format = f;
@@ -42,7 +42,7 @@ static int decode(echo_format f, const fcs_buf *pg, echo_view *v,
 
 /* The page does not decode as f, and why names the offset. */
 static void check_fails(echo_format f, const char *body, const char *where) {
-  fcs_buf pg = text_page(body), why = {0};
+  fsp_buf pg = text_page(body), why = {0};
   echo_view v;
   CHECK_EQ(decode(f, &pg, &v, &why), -1);
   buf_byte(&why, 0);
@@ -64,10 +64,10 @@ static void test_format_names(void) {
 }
 
 static void test_cgi_head(void) {
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   echo_view v;
   /* LF-only head, a folded header line. */
-  fcs_buf pg = {0};
+  fsp_buf pg = {0};
   buf_str(&pg, "Content-Type: text/plain\nX-A: 1\n 2\n\nend\n");
   echo_hint h = {.format = ECHO_LINES};
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
@@ -90,14 +90,14 @@ static void test_cgi_head(void) {
 }
 
 static void test_lines_reference(void) {
-  fcs_buf pg = text_page("request-id 7\nrole FILTER\nflags 1\nparams 3\n"
+  fsp_buf pg = text_page("request-id 7\nrole FILTER\nflags 1\nparams 3\n"
                          "param REQUEST_METHOD=GET\n"
                          "param REQUEST_URI=/x?a%3Db\n"
                          "param EMPTY=\n"
                          "knob-error FCS_APP_STATUS\n"
                          "stdin 5 3610a686 5\nhello\n"
                          "data 3 00000001 3\na\nb\nend\n");
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 3);
@@ -122,7 +122,7 @@ static void test_lines_reference(void) {
 /* Every byte value, NUL, %, = and LF through the %XX escapes; empty names
  * and values; duplicates in order; a 4 KiB value. */
 static void test_lines_escapes(void) {
-  fcs_buf body = {0}, value = {0};
+  fsp_buf body = {0}, value = {0};
   buf_str(&body, "param A%3DB%20=%00%25%3D%0A%FF\nparam =\nparam D=1\n"
                  "param D=2\nparam BIG=");
   for (int i = 0; i < 4096; i++) {
@@ -130,7 +130,7 @@ static void test_lines_escapes(void) {
     buf_byte(&value, (uint8_t)i);
   }
   buf_str(&body, "\nend\n");
-  fcs_buf pg = page(body.p, body.len), why = {0};
+  fsp_buf pg = page(body.p, body.len), why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 5);
@@ -151,7 +151,7 @@ static void test_lines_escapes(void) {
 
 static void test_lines_partial_stream(void) {
   static const char body[] = "stdin 1000 0badf00d 4\nab\0d\nend\n";
-  fcs_buf pg = page(body, sizeof body - 1), why = {0};
+  fsp_buf pg = page(body, sizeof body - 1), why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(v.in.partial, 1);
@@ -166,9 +166,9 @@ static void test_lines_partial_stream(void) {
 /* The echo apps of scripts/backends write "stdin N" and roles of their
  * own; the body may hold LFs and ends with one more. */
 static void test_lines_short_streams(void) {
-  fcs_buf pg = text_page("role PHP\nparam X=1\nstdin 6\nhe\nlo\n\n"
+  fsp_buf pg = text_page("role PHP\nparam X=1\nstdin 6\nhe\nlo\n\n"
                          "data 0\n\nend\n");
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(v.role, 0);
@@ -210,7 +210,7 @@ static void test_json_strings(void) {
       " \"\xc3\xa9\", \"\\n\\t\\\"\\\\\\/\\b\\f\\r\", \"\\u0000\","
       " \"\\udc00\"]";
   json_value v;
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   size_t pos = 0;
   CHECK_EQ(json_parse((const uint8_t *)text, sizeof text - 1, &pos, &v, &why),
            0);
@@ -241,7 +241,7 @@ static void test_json_strings(void) {
 
 static void check_json_error(const char *text, const char *where) {
   json_value v;
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   size_t pos = 0;
   CHECK_EQ(json_parse((const uint8_t *)text, strlen(text), &pos, &v, &why), -1);
   buf_byte(&why, 0);
@@ -278,8 +278,8 @@ static void test_json_errors(void) {
   check_json_error(deep, "nesting too deep at byte 64");
 }
 
-static echo_format learn(const fcs_buf *pg, const char *body, echo_hint *h,
-                         fcs_buf *why) {
+static echo_format learn(const fsp_buf *pg, const char *body, echo_hint *h,
+                         fsp_buf *why) {
   echo_probe probe = {"FCGISPEC_PROBE", "tok-1", (const uint8_t *)body,
                       strlen(body),     NULL,    0};
   return echo_learn(pg->p, pg->len, &probe, h, why);
@@ -288,11 +288,11 @@ static echo_format learn(const fcs_buf *pg, const char *body, echo_hint *h,
 /* The reference responder's JSON: params nested, id and role beside them,
  * bytes as \u00XX (the Latin-1 reading). */
 static void test_json_nested(void) {
-  fcs_buf pg = text_page(
+  fsp_buf pg = text_page(
       "{\"request_id\":3,\"role\":\"FILTER\",\"flags\":0,\"params\":{"
       "\"FCGISPEC_PROBE\":\"tok-1\",\"BIN\":\"\\u0000\\u00ff%=\\n\","
       "\"E\":\"\",\"E\":\"2\"},\"stdin\":\"b\\u00e9dy\",\"data\":\"dd\"}\n");
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   echo_hint h;
   echo_probe probe = {"FCGISPEC_PROBE",
                       "tok-1",
@@ -307,7 +307,7 @@ static void test_json_nested(void) {
   CHECK_EQ(h.body_shown, 1);
   CHECK(h.body.depth == 1 && strcmp(h.body.keys[0], "stdin") == 0);
   CHECK(h.data_shown == 1 && strcmp(h.data.keys[0], "data") == 0);
-  fcs_buf d = {0};
+  fsp_buf d = {0};
   echo_hint_describe(&h, &d);
   CHECK_TEXT(d.p, d.len,
              "json, params at .params, body at .stdin, data at .data");
@@ -333,10 +333,10 @@ static void test_json_nested(void) {
 /* PHP's json_encode($_SERVER) after some text: flat params, numbers and
  * nulls among the values; the body at a deeper path of a second object. */
 static void test_json_flat_and_deep(void) {
-  fcs_buf pg = text_page("note {not json}\n{\"FCGISPEC_PROBE\":\"tok-1\","
+  fsp_buf pg = text_page("note {not json}\n{\"FCGISPEC_PROBE\":\"tok-1\","
                          "\"REQUEST_TIME\":1700000000,\"BAD\":null,"
                          "\"U\":\"\\ufffd\",\"argv\":[]}");
-  fcs_buf why = {0};
+  fsp_buf why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "body", &h, &why), ECHO_JSON);
   CHECK_EQ(h.params.depth, 0);
@@ -357,7 +357,7 @@ static void test_json_flat_and_deep(void) {
   pg = text_page("{\"app\":{\"env\":{\"x\":{\"FCGISPEC_PROBE\":\"tok-1\"}}},"
                  "\"req\":{\"meta\":{\"len\":4},\"in\":{\"raw\":\"body\"}}}");
   CHECK_EQ(learn(&pg, "body", &h, &why), ECHO_JSON);
-  fcs_buf d = {0};
+  fsp_buf d = {0};
   echo_hint_describe(&h, &d);
   CHECK_TEXT(d.p, d.len,
              "json, params at .app.env.x, body at .req.in.raw, data not shown");
@@ -398,7 +398,7 @@ static void test_json_flat_and_deep(void) {
 }
 
 static void test_printenv(void) {
-  fcs_buf body = {0}, big = {0};
+  fsp_buf body = {0}, big = {0};
   buf_str(&body, "FCGISPEC_PROBE=tok-1\nQ=a=b%20&c\nML=one\ntwo\n\n"
                  "three\nE=\nBIN=");
   buf_add(&body, "\0\xff\r", 3);
@@ -407,7 +407,7 @@ static void test_printenv(void) {
     buf_byte(&big, (uint8_t)('a' + i % 26));
   buf_add(&body, big.p, big.len);
   buf_str(&body, "\nD=1\nD=2\n\nthe\nbody\n");
-  fcs_buf pg = page(body.p, body.len), why = {0};
+  fsp_buf pg = page(body.p, body.len), why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "the\nbody\n", &h, &why), ECHO_PRINTENV);
   CHECK_EQ(h.body_shown, 0); /* the value's empty line ends the listing */
@@ -453,7 +453,7 @@ static void test_var_dump(void) {
       "  [\"B\"]=>\n  bool(true)\n"
       "}\n"
       "string(4) \"body\"\nstring(2) \"dd\"\n";
-  fcs_buf pg = page(body, sizeof body - 1), why = {0};
+  fsp_buf pg = page(body, sizeof body - 1), why = {0};
   echo_hint h;
   echo_probe probe = {"FCGISPEC_PROBE",        "tok-1",
                       (const uint8_t *)"body", 4,
@@ -472,7 +472,7 @@ static void test_var_dump(void) {
   CHECK_SPAN(&v.in.bytes, "body", 4);
   CHECK_SPAN(&v.data.bytes, "dd", 2);
   echo_view_free(&v);
-  fcs_buf d = {0};
+  fsp_buf d = {0};
   echo_hint_describe(&h, &d);
   CHECK_TEXT(d.p, d.len,
              "php-var-dump, body in string 0 after the array, data in string "
@@ -503,7 +503,7 @@ static void test_print_r(void) {
                              "    [D] => a]b\n"
                              "    [] => \n"
                              ")\nthe body";
-  fcs_buf pg = page(body, sizeof body - 1), why = {0};
+  fsp_buf pg = page(body, sizeof body - 1), why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "the body", &h, &why), ECHO_PHP_PRINT_R);
   CHECK_EQ(h.body_shown, 1);
@@ -541,7 +541,7 @@ static void test_learn_picks_the_format(void) {
       {"FCGISPEC_PROBE=tok-1\n\nbody", ECHO_PRINTENV},
   };
   for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
-    fcs_buf pg = text_page(pages[i].body), why = {0};
+    fsp_buf pg = text_page(pages[i].body), why = {0};
     echo_hint h;
     CHECK_EQ(learn(&pg, "body", &h, &why), pages[i].format);
     CHECK_EQ(h.body_shown, 1);
@@ -557,7 +557,7 @@ static void test_learn_picks_the_format(void) {
 
 static void test_learn_none(void) {
   /* The marker's value differs by one byte: no format shows it. */
-  fcs_buf pg = text_page("param FCGISPEC_PROBE=tok-2\nend\n"), why = {0};
+  fsp_buf pg = text_page("param FCGISPEC_PROBE=tok-2\nend\n"), why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "", &h, &why), ECHO_NONE);
   CHECK_EQ(h.format, ECHO_NONE);

@@ -408,7 +408,7 @@ static void test_too_many_responses(void) {
 
 /* A TCP socket bound to a free loopback port, listening unless asked not
  * to; t names it. */
-static int loopback_socket(fcs_target *t, int listening) {
+static int loopback_socket(fsp_target *t, int listening) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -422,7 +422,7 @@ static int loopback_socket(fcs_target *t, int listening) {
   return fd;
 }
 
-static void read_exactly(int fd, size_t n, fcs_buf *into) {
+static void read_exactly(int fd, size_t n, fsp_buf *into) {
   while (n) {
     uint8_t buf[4096];
     ssize_t got = read(fd, buf, n < sizeof buf ? n : sizeof buf);
@@ -437,7 +437,7 @@ static void read_exactly(int fd, size_t n, fcs_buf *into) {
  * writes cut them, passing over bodies, and marks the HEAD ones before
  * their responses can arrive; http_wait_responses reads the responses. */
 static void test_requests_counted(void) {
-  fcs_target t;
+  fsp_target t;
   int lfd = loopback_socket(&t, 1);
   http_conn c;
   char err[128] = "";
@@ -463,7 +463,7 @@ static void test_requests_counted(void) {
     CHECK_EQ(http_send(&c, (const uint8_t *)sends[i].bytes, len, sends[i].chunk,
                        now_ms() + 2000),
              0);
-    fcs_buf got = {0};
+    fsp_buf got = {0};
     read_exactly(peer, len, &got);
     CHECK_TEXT(got.p, got.len, sends[i].bytes);
     buf_free(&got);
@@ -503,7 +503,7 @@ static void *early_answer(void *arg) {
   int fd = accept(s->listen_fd, NULL, NULL);
   if (fd < 0)
     return NULL;
-  fcs_buf in = {0};
+  fsp_buf in = {0};
   while (!buf_contains(&in, (const uint8_t *)"\r\n\r\n", 4)) {
     uint8_t buf[512];
     ssize_t n = read(fd, buf, sizeof buf);
@@ -525,7 +525,7 @@ static void *early_answer(void *arg) {
 }
 
 static void test_early_answer(void) {
-  fcs_target t;
+  fsp_target t;
   early_server s = {loopback_socket(&t, 1), 0};
   pthread_t th;
   CHECK(pthread_create(&th, NULL, early_answer, &s) == 0);
@@ -561,7 +561,7 @@ static void test_early_answer(void) {
 
 static void test_connect_refused(void) {
   /* A port nothing listens on: bound, never listening. */
-  fcs_target t;
+  fsp_target t;
   int fd = loopback_socket(&t, 0);
   http_conn c;
   char err[128] = "";

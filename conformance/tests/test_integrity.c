@@ -111,7 +111,7 @@ static void test_exact_echo(void) {
   CHECK_NO_FINDING(&r);
   CHECK_EQ(r.checked, 5); /* id, three params, body */
   CHECK_EQ(r.unchecked, 0);
-  fcs_buf s = {0};
+  fsp_buf s = {0};
   integrity_summary(&r, &s);
   CHECK_TEXT(s.p, s.len, "5 checks, 0 not made");
   buf_free(&s);
@@ -418,7 +418,7 @@ static void test_not_comparable(void) {
   CHECK_NO_FINDING(&r);
   CHECK_EQ(r.not_comparable, 2);
   CHECK_EQ(r.unchecked, 2);
-  fcs_buf s = {0};
+  fsp_buf s = {0};
   integrity_summary(&r, &s);
   CHECK_TEXT(s.p, s.len, "3 checks, 2 not made (2 values not comparable)");
   buf_free(&s);

@@ -17,7 +17,7 @@
 /* A case being built: its requests, their responses, the backend's
  * state. */
 typedef struct fake {
-  fcs_config cfg;
+  fsp_config cfg;
   proxy_env env;
   px_case pc;
   rec_request reqs[MAX_REQS];
@@ -67,7 +67,7 @@ static void param(rec_request *q, const char *name, const char *value) {
 static rec_request *arrived(fake *f, size_t k) {
   rec_request *q = &f->reqs[f->rs.nreqs++];
   q->params_done = 1;
-  fcs_buf qs = {0};
+  fsp_buf qs = {0};
   buf_fmt(&qs, "a=1&%s%c", f->pc.reqs[k - 1].marker, 0);
   param(q, "QUERY_STRING", (const char *)qs.p);
   buf_free(&qs);
@@ -94,17 +94,17 @@ static void responds(fake *f, const char *bytes) {
 }
 
 /* Judges "kind k [name] [item]" on the fake. */
-static fcs_tri judge(fake *f, fcs_cond_kind kind, unsigned long k,
+static fsp_tri judge(fake *f, fsp_cond_kind kind, unsigned long k,
                      const char *name, const char *item) {
-  fcs_cond c = {.kind = kind, .id = k, .ms = -1};
-  fcs_buf items[2] = {{0}, {0}};
+  fsp_cond c = {.kind = kind, .id = k, .ms = -1};
+  fsp_buf items[2] = {{0}, {0}};
   if (name)
     buf_str(&items[c.nitems++], name);
   if (item)
     buf_str(&items[c.nitems++], item);
   c.items = items;
-  fcs_buf why = {0};
-  fcs_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
+  fsp_buf why = {0};
+  fsp_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
   buf_free(&why);
   buf_free(&items[0]);
   buf_free(&items[1]);
@@ -165,8 +165,8 @@ static void test_status(void) {
   fake f;
   fake_init(&f);
   sent(&f, 404);
-  fcs_cond c = {.kind = C_STATUS, .id = 1, .num = 4, .ms = -1};
-  fcs_buf why = {0};
+  fsp_cond c = {.kind = C_STATUS, .id = 1, .num = 4, .ms = -1};
+  fsp_buf why = {0};
   CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_TRUE);
   c.num = 404;
   CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_TRUE);
@@ -204,7 +204,7 @@ static void test_no_byte(void) {
 static void test_param_under(void) {
   static const struct {
     const char *value;
-    fcs_tri want;
+    fsp_tri want;
   } v[] = {{"/srv/www/test.php", TRI_TRUE},
            {"/srv/www", TRI_TRUE},
            {"/srv/www/sub/../../etc/passwd", TRI_FALSE},
@@ -254,7 +254,7 @@ static void test_body_framed(void) {
   /* RFC 3875 4.1.2: "" | 1*digit. Empty is no body; "-1" is no length. */
   static const struct {
     const char *cl;
-    fcs_tri want;
+    fsp_tri want;
   } v[] = {
       {"", TRI_TRUE}, {"0", TRI_TRUE}, {"-1", TRI_FALSE}, {"x", TRI_FALSE}};
   for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -370,7 +370,7 @@ static void test_expand(void) {
   fake_init(&f);
   sent(&f, 200);
   sent(&f, 200);
-  fcs_buf in = {0}, out = {0};
+  fsp_buf in = {0}, out = {0};
   buf_str(&in, "a{marker}b{marker:2}c{host}{port}{docroot}{marker:9}{x}");
   snprintf(f.env.port, sizeof(f.env.port), "8080");
   px_expand(&f.pc, 1, &in, &out);
@@ -386,18 +386,18 @@ static void test_expand(void) {
 }
 
 /* header-count k name n */
-static fcs_tri judge_count(fake *f, unsigned long k, const char *name,
+static fsp_tri judge_count(fake *f, unsigned long k, const char *name,
                            unsigned long n) {
-  fcs_buf item = {0};
+  fsp_buf item = {0};
   buf_str(&item, name);
-  fcs_cond c = {.kind = C_HEADER_COUNT,
+  fsp_cond c = {.kind = C_HEADER_COUNT,
                 .id = k,
                 .num = n,
                 .ms = -1,
                 .items = &item,
                 .nitems = 1};
-  fcs_buf why = {0};
-  fcs_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
+  fsp_buf why = {0};
+  fsp_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
   buf_free(&why);
   buf_free(&item);
   return t;
@@ -497,7 +497,7 @@ static void test_headers(void) {
 
 /* own-reply 2 on response 2 (after an empty response 1), request 2
  * being the backend's request 1 when it arrived. */
-static fcs_tri own_reply_2(const char *response, int arrived2) {
+static fsp_tri own_reply_2(const char *response, int arrived2) {
   fake f;
   fake_init(&f);
   sent(&f, 0);
@@ -507,7 +507,7 @@ static fcs_tri own_reply_2(const char *response, int arrived2) {
     arrived(&f, 2);
   responds(&f, ok_empty);
   responds(&f, response);
-  fcs_tri t = judge(&f, C_OWN_REPLY, 2, NULL, NULL);
+  fsp_tri t = judge(&f, C_OWN_REPLY, 2, NULL, NULL);
   fake_free(&f);
   return t;
 }

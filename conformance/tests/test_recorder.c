@@ -26,8 +26,8 @@
 #define QUIET_MS 300
 
 static char tmpdir[200];
-static fcs_target where;
-static fcs_recorder *rec;
+static fsp_target where;
+static fsp_recorder *rec;
 
 /* ---- the recorder ------------------------------------------------------- */
 
@@ -266,7 +266,7 @@ static void test_params(void) {
       CHECK_EQ(r->straddles, want[i].straddles);
     }
     CHECK_EQ(rec_param_count(q, "DUP"), 2);
-    const fcs_buf *dup = rec_param_value(q, "DUP");
+    const fsp_buf *dup = rec_param_value(q, "DUP");
     CHECK(dup && dup->len == 5 && !memcmp(dup->p, "first", 5));
     CHECK(rec_param_value(q, "DU") == NULL);
     CHECK_EQ(rec_param_count(q, "NOPE"), 0);
@@ -346,7 +346,7 @@ static void test_close_without_keep_conn(void) {
   if (st->nconns == 1 && st->nreqs == 1) {
     CHECK(st->conns[0].closed_by_us);
     CHECK(st->reqs[0].answered && !st->reqs[0].cut);
-    const fcs_buf *uri = rec_param_value(&st->reqs[0], "REQUEST_URI");
+    const fsp_buf *uri = rec_param_value(&st->reqs[0], "REQUEST_URI");
     CHECK(uri && uri->len == 1 && uri->p[0] == '/');
     CHECK_BYTES(st->reqs[0].in.p, st->reqs[0].in.len, "hello", 5);
   }
@@ -678,7 +678,7 @@ static void test_listen(void) {
   if (f)
     fclose(f);
   snprintf(spec, sizeof spec, "unix:%s", file);
-  fcs_target t;
+  fsp_target t;
   target_parse(spec, &t, err, sizeof err);
   CHECK(recorder_start(&t, err, sizeof err) == NULL);
   CHECK(strstr(err, "cannot listen on unix:") && strstr(err, "not a socket"));
@@ -744,7 +744,7 @@ static void test_wait_released(void) {
 
 /* Answers the requests that carry marker with a proxy case's reply lines;
  * c keeps the steps until recorder_scripts_clear. */
-static void script(fcs_case *c, const char *marker, const char *replies) {
+static void script(fsp_case *c, const char *marker, const char *replies) {
   char text[4096], err[256];
   snprintf(text, sizeof text,
            "id: t/x\nsection: t\nlevel: MUST\nrequirement: r\n%sget \"/\"\n",
@@ -786,7 +786,7 @@ static void rec_bytes(tbuf *b, uint8_t version, uint8_t type, uint16_t id,
  * 'record'; then the connection closes: the request had no KEEP_CONN. */
 static void test_script_records(void) {
   start();
-  fcs_case c;
+  fsp_case c;
   script(&c, "fcgispec=c1r1",
          "reply stdout \"Status: 200 OK\\r\\n\\r\\nhi\"\n"
          "reply stdout pad=3 padbyte=ee \"x\"\n"
@@ -833,7 +833,7 @@ static void test_script_records(void) {
  * the connection (KEEP_CONN notwithstanding) after what came before. */
 static void test_script_raw_wait_close(void) {
   start();
-  fcs_case c;
+  fsp_case c;
   script(&c, "fcgispec=c1r1",
          "reply raw \"abc\"\nreply wait 400\nreply raw \"def\" 00ff\n"
          "reply close\nreply raw \"never\"\n");
@@ -861,7 +861,7 @@ static void test_script_raw_wait_close(void) {
  * for one without. */
 static void test_script_keep_conn(void) {
   start();
-  fcs_case c;
+  fsp_case c;
   script(&c, "fcgispec=c1r1", "reply stdout\nreply end\n");
   tbuf want = {0};
   REC(&want, FCS_STDOUT, 1, "");
@@ -902,7 +902,7 @@ static void test_script_keep_conn(void) {
  * scripted reply, then the close. */
 static void test_script_half_close(void) {
   start();
-  fcs_case c;
+  fsp_case c;
   script(&c, "fcgispec=c1r1",
          "reply raw \"a\"\nreply wait 200\nreply raw \"b\"\n");
   peer p;
@@ -929,7 +929,7 @@ static void test_script_half_close(void) {
  * reply. */
 static void test_script_marker(void) {
   start();
-  fcs_case c;
+  fsp_case c;
   script(&c, "fcgispec=c1r1", "reply raw \"scripted\"\n");
   static const char *const longer[] = {"QUERY_STRING=fcgispec=c1r12", NULL};
   static const char *const other[] = {"QUERY_STRING=fcgispec=c1r2", NULL};
@@ -965,7 +965,7 @@ static void test_script_marker(void) {
  * app that never answers costs one case), and forgets the scripts. */
 static void test_scripts_clear(void) {
   start();
-  fcs_case c;
+  fsp_case c;
   script(&c, "fcgispec=c1r1",
          "reply stdout \"a\"\nreply wait 60000\nreply end\n");
   peer p;

@@ -38,9 +38,8 @@ FZ_NO_COVERAGE static unsigned long repeats_asked(const uint8_t *data,
       continue;
     char num[32];
     size_t n = 0;
-    for (size_t j = i + 1; j < size && n < sizeof num - 1 && data[j] > ' ' &&
-                           data[j] != '+';
-         j++)
+    for (size_t j = i + 1;
+         j < size && n < sizeof num - 1 && data[j] > ' ' && data[j] != '+'; j++)
       num[n++] = (char)data[j];
     num[n] = 0;
     unsigned long count = strtoul(num, NULL, 0); /* ULONG_MAX past range */
@@ -49,7 +48,7 @@ FZ_NO_COVERAGE static unsigned long repeats_asked(const uint8_t *data,
   return sum;
 }
 
-static int parse(const uint8_t *data, size_t size, fcs_case *c, char *err,
+static int parse(const uint8_t *data, size_t size, fsp_case *c, char *err,
                  size_t errlen) {
   /* fmemopen reads the bytes in place; an empty text still needs a buffer. */
   static const uint8_t empty[1];
@@ -98,18 +97,18 @@ static int line_holds(const uint8_t *data, size_t size, int n,
   return k <= (size_t)(end - p) && fz_same(p, text, k);
 }
 
-static void check_case(const fcs_case *c, const uint8_t *data, size_t size,
+static void check_case(const fsp_case *c, const uint8_t *data, size_t size,
                        size_t lines) {
   size_t sl = strlen(c->section);
   FZ_CHECK(c->requirement && c->role && !strncmp(c->id, c->section, sl) &&
                c->id[sl] == '/',
            "case '%s' of section '%s' lacks a field or its section prefix",
            c->id, c->section);
-  FZ_CHECK(c->level < FCS_LVL_COUNT, "case %s has level %d", c->id,
+  FZ_CHECK(c->level < FSP_LVL_COUNT, "case %s has level %d", c->id,
            (int)c->level);
   FZ_CHECK(c->nsteps > 0, "case %s has no steps", c->id);
   for (size_t i = 0; i < c->nsteps; i++) {
-    const fcs_step *s = &c->steps[i];
+    const fsp_step *s = &c->steps[i];
     FZ_CHECK(s->line >= 1 && (size_t)s->line <= lines &&
                  (i == 0 || s->line > c->steps[i - 1].line),
              "step %zu of case %s is on line %d (text of %zu lines)", i, c->id,
@@ -126,7 +125,7 @@ static void check_case(const fcs_case *c, const uint8_t *data, size_t size,
   }
 }
 
-static void check_same(const fcs_case *a, const fcs_case *b) {
+static void check_same(const fsp_case *a, const fsp_case *b) {
   FZ_CHECK(fz_streq(a->id, b->id) && fz_streq(a->section, b->section) &&
                fz_streq(a->requirement, b->requirement) &&
                fz_streq(a->role, b->role) && a->level == b->level &&
@@ -134,7 +133,7 @@ static void check_same(const fcs_case *a, const fcs_case *b) {
                a->nsteps == b->nsteps,
            "case %s parsed twice differs in its header fields", a->id);
   for (size_t i = 0; i < a->nsteps; i++) {
-    const fcs_step *x = &a->steps[i], *y = &b->steps[i];
+    const fsp_step *x = &a->steps[i], *y = &b->steps[i];
     FZ_CHECK(x->kind == y->kind && x->line == y->line && x->id == y->id &&
                  x->type == y->type && x->role == y->role &&
                  x->flags == y->flags && x->chunk == y->chunk &&
@@ -146,7 +145,7 @@ static void check_same(const fcs_case *a, const fcs_case *b) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  fcs_case a, b;
+  fsp_case a, b;
   char err_a[512], err_b[512];
   int twice = repeats_asked(data, size) <= REPEAT_LIMIT;
   int rc_a = parse(data, size, &a, err_a, sizeof(err_a));

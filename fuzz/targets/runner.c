@@ -44,12 +44,12 @@
 
 /* The catalog fcgispec loads from seeds/cases, parsed from the copies
  * compiled into this binary. */
-static const fcs_catalog *catalog(void) {
-  static fcs_catalog cat;
+static const fsp_catalog *catalog(void) {
+  static fsp_catalog cat;
   static int loaded;
   if (!loaded) {
     char err[512];
-    cat.v = calloc(fz_case_text_count, sizeof(fcs_case));
+    cat.v = calloc(fz_case_text_count, sizeof(fsp_case));
     FZ_CHECK(cat.v != NULL, "no memory for %zu cases", fz_case_text_count);
     for (; cat.n < fz_case_text_count; cat.n++) {
       const fz_case_text *t = &fz_case_texts[cat.n];
@@ -72,14 +72,14 @@ typedef struct knobs {
   uint8_t mark, waited;
 } knobs;
 
-static void check_bounds(const fcs_conn *c) {
+static void check_bounds(const fsp_conn *c) {
   FZ_CHECK(c->nrecs <= RX_MAX_RECORDS, "%zu records kept, bound %u", c->nrecs,
            RX_MAX_RECORDS);
   FZ_CHECK(c->arena.len <= RX_BUDGET, "%zu content bytes kept, bound %u",
            c->arena.len, RX_BUDGET);
   size_t at = 0;
   for (size_t i = 0; i < c->nrecs; i++) {
-    const fcs_rx *r = &c->recs[i];
+    const fsp_rx *r = &c->recs[i];
     FZ_CHECK(r->off == at && r->kept <= r->h.content_length,
              "record %zu: %u of %u content bytes at arena offset %zu, the "
              "previous record ended at %zu",
@@ -90,7 +90,7 @@ static void check_bounds(const fcs_conn *c) {
            c->arena.len);
 }
 
-static void check_log(const fcs_conn *c, const fz_rxlog *m, const uint8_t *in,
+static void check_log(const fsp_conn *c, const fz_rxlog *m, const uint8_t *in,
                       size_t len) {
   FZ_CHECK(c->rx_bytes == len, "runner counted %llu bytes of %zu",
            (unsigned long long)c->rx_bytes, len);
@@ -104,7 +104,7 @@ static void check_log(const fcs_conn *c, const fz_rxlog *m, const uint8_t *in,
   FZ_CHECK(c->nrecs == want, "runner logged %zu records, the decode has %zu",
            c->nrecs, m->n);
   for (size_t i = 0; i < c->nrecs; i++) {
-    const fcs_rx *r = &c->recs[i];
+    const fsp_rx *r = &c->recs[i];
     const fz_rx_record *e = &m->v[i];
     FZ_CHECK(fz_same(&r->h, &e->h, sizeof(r->h)),
              "record %zu: runner logged type %u id %u length %u+%u, the "
@@ -134,23 +134,23 @@ static void check_log(const fcs_conn *c, const fz_rxlog *m, const uint8_t *in,
 
 /* Every condition of the case, as run.c judges them: an alternative that
  * holds consumes its END_REQUEST, so a later check looks further on. */
-static void judge_case(const fcs_case *k, const fcs_conn *c, const knobs *kn,
-                       fcs_buf *out) {
-  fcs_buf used = {0};
+static void judge_case(const fsp_case *k, const fsp_conn *c, const knobs *kn,
+                       fsp_buf *out) {
+  fsp_buf used = {0};
   for (size_t s = 0; s < k->nsteps; s++) {
-    const fcs_step *st = &k->steps[s];
+    const fsp_step *st = &k->steps[s];
     for (size_t a = 0; a < st->nalts; a++) {
       size_t reply_index = SIZE_MAX;
       int unchecked = 0;
-      fcs_eval x = {.c = c,
+      fsp_eval x = {.c = c,
                     .mark = kn->mark % (c->headers + 1),
                     .step_start = 0,
                     .now = kn->waited * 50L,
                     .used = &used,
                     .reply_index = &reply_index,
                     .unchecked = &unchecked};
-      fcs_buf why = {0};
-      fcs_tri t = cond_eval(&st->alts[a], &x, &why);
+      fsp_buf why = {0};
+      fsp_tri t = cond_eval(&st->alts[a], &x, &why);
       FZ_CHECK(t != TRI_FALSE || why.len,
                "case %s line %d, alternative %zu: false without a reason",
                k->id, st->line, a);
@@ -173,8 +173,8 @@ static void judge_case(const fcs_case *k, const fcs_conn *c, const knobs *kn,
   buf_free(&used);
 }
 
-static void judge(const fcs_conn *c, const knobs *kn, fcs_buf *out) {
-  const fcs_catalog *cat = catalog();
+static void judge(const fsp_conn *c, const knobs *kn, fsp_buf *out) {
+  const fsp_catalog *cat = catalog();
   size_t pick = kn->pick % (cat->n + 1);
   for (size_t i = 0; i < cat->n; i++)
     if (pick == cat->n || pick == i)
@@ -183,7 +183,7 @@ static void judge(const fcs_conn *c, const knobs *kn, fcs_buf *out) {
   conn_summary(c, kn->mark % (c->nrecs + 1), out);
 }
 
-static size_t count_lines(const fcs_buf *b, const char *prefix) {
+static size_t count_lines(const fsp_buf *b, const char *prefix) {
   size_t n = 0, plen = strlen(prefix);
   for (size_t at = 0; at < b->len;) {
     const uint8_t *nl = memchr(b->p + at, '\n', b->len - at);
@@ -195,11 +195,11 @@ static size_t count_lines(const fcs_buf *b, const char *prefix) {
   return n;
 }
 
-static void check_trace(const fcs_trace *t, const fz_rxlog *m,
+static void check_trace(const fsp_trace *t, const fz_rxlog *m,
                         const uint8_t *in, size_t len) {
   size_t total = 0, kept = 0;
   for (size_t i = 0; i < t->n; i++) {
-    const fcs_trace_entry *e = &t->v[i];
+    const fsp_trace_entry *e = &t->v[i];
     if (e->dir != TR_RECV)
       continue;
     FZ_CHECK(fz_same(t->data.p + e->off, in + total, e->kept),
@@ -209,7 +209,7 @@ static void check_trace(const fcs_trace *t, const fz_rxlog *m,
     kept += e->kept;
   }
   FZ_CHECK(total == len, "the trace received %zu bytes of %zu", total, len);
-  fcs_buf out = {0};
+  fsp_buf out = {0};
   trace_render(t, &out, 8);
   if (kept == len) {
     size_t shown = count_lines(&out, "    << v");
@@ -244,8 +244,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len;
   const uint8_t *in = fz_bytes(&p, fz_left(&p), &len);
 
-  fcs_trace tr;
-  fcs_conn c;
+  fsp_trace tr;
+  fsp_conn c;
   trace_init(&tr);
   conn_init(&c, &tr);
   fz_chunker ch;
@@ -263,7 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_rxlog_decode(in, len, &m);
   check_log(&c, &m, in, len);
 
-  fcs_buf first = {0}, second = {0};
+  fsp_buf first = {0}, second = {0};
   judge(&c, &kn, &first);
   judge(&c, &kn, &second);
   FZ_CHECK(first.len == second.len && fz_same(first.p, second.p, first.len),

@@ -1,7 +1,7 @@
 /* A stand-in backend for the management id (test_view.c): it answers a
  * BEGIN_REQUEST on id 0 and keeps the connection open. */
-#ifndef FCS_DIFF_ID0_BACKEND_H
-#define FCS_DIFF_ID0_BACKEND_H
+#ifndef FSP_DIFF_ID0_BACKEND_H
+#define FSP_DIFF_ID0_BACKEND_H
 
 #include <sys/types.h>
 

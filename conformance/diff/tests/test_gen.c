@@ -31,10 +31,10 @@ static void test_deterministic(void) {
 
 /* The record headers a lenient decoder finds in p, fed in pieces of 1 to
  * 97 bytes; *error gets the code that stopped it (FCS_E_OK if none). */
-static fcs_buf decode(const uint8_t *p, size_t len, fcs_err *error) {
+static fsp_buf decode(const uint8_t *p, size_t len, fcs_err *error) {
   fcs_decoder d;
   fcs_decoder_init(&d, FCS_LENIENT);
-  fcs_buf headers = {0};
+  fsp_buf headers = {0};
   *error = FCS_E_OK;
   for (size_t at = 0, step = 1; at < len && !*error; step = step % 97 + 1) {
     size_t n = len - at < step ? len - at : step;
@@ -75,7 +75,7 @@ static void test_decodes_as_laid_out(void) {
     gen_stream s;
     gen_make(1, i, &s);
     fcs_err e;
-    fcs_buf got = decode(s.bytes.p, s.bytes.len, &e);
+    fsp_buf got = decode(s.bytes.p, s.bytes.len, &e);
     size_t ngot = got.len / sizeof(fcs_header),
            nwant = s.headers.len / sizeof(fcs_header);
     const fcs_header *g = (const fcs_header *)(void *)got.p,
@@ -119,13 +119,13 @@ static void test_baselines(void) {
     for (uint64_t i = 0; i < 3; i++) {
       gen_stream s;
       gen_make(seed, i, &s);
-      fcs_sent sent;
+      fsp_sent sent;
       sent_init(&sent);
       sent_feed(&sent, s.bytes.p, s.bytes.len, NULL, NULL);
       CHECK_EQ(s.mutations, 0);
       CHECK_EQ(sent.n, 1);
       if (sent.n == 1) {
-        const fcs_sent_req *q = &sent.v[0];
+        const fsp_sent_req *q = &sent.v[0];
         CHECK(q->params_done && q->in_done && !q->unclean);
         CHECK_EQ(q->role, FCS_RESPONDER);
         CHECK_EQ(q->in.len > 0, i == 1);
@@ -136,7 +136,7 @@ static void test_baselines(void) {
     }
 }
 
-static int contains(const fcs_buf *b, const char *s, size_t n) {
+static int contains(const fsp_buf *b, const char *s, size_t n) {
   for (size_t i = 0; i + n <= b->len; i++)
     if (!memcmp(b->p + i, s, n))
       return 1;
@@ -187,23 +187,23 @@ static void test_substitution_keeps_lengths(void) {
     gen_stream s;
     gen_make(1, i, &s);
     fcs_err e1, e2;
-    fcs_buf before = decode(s.bytes.p, s.bytes.len, &e1);
+    fsp_buf before = decode(s.bytes.p, s.bytes.len, &e1);
     size_t begins = 0;
     const fcs_header *h = (const fcs_header *)(void *)s.headers.p;
     for (size_t k = 0; k < s.headers.len / sizeof(*h); k++)
       begins += h[k].type == FCS_BEGIN_REQUEST;
     size_t n = script_substitute(s.bytes.p, s.bytes.len, padded);
-    fcs_buf after = decode(s.bytes.p, s.bytes.len, &e2);
+    fsp_buf after = decode(s.bytes.p, s.bytes.len, &e2);
     CHECK_EQ(n, begins);
     CHECK_EQ(e1, e2);
     CHECK_BYTES(before.p, before.len, after.p, after.len);
-    fcs_sent sent;
+    fsp_sent sent;
     sent_init(&sent);
     sent_feed(&sent, s.bytes.p, s.bytes.len, NULL, NULL);
     for (size_t k = 0; k < sent.n; k++) {
       size_t pos = 0;
       fcs_nv_pair p;
-      const fcs_buf *b = &sent.v[k].params;
+      const fsp_buf *b = &sent.v[k].params;
       while (fcs_nv_next(b->p, b->len, &pos, &p) == FCS_NV_OK)
         if (fcs_nv_name_is(&p, "SCRIPT_FILENAME") &&
             p.value_len == GEN_PLACEHOLDER_LEN)

@@ -73,7 +73,7 @@ static json_value *lines(size_t *n) {
   *n = 0;
   while (pos < len) {
     v = realloc(v, (*n + 1) * sizeof(*v));
-    fcs_buf why = {0};
+    fsp_buf why = {0};
     if (json_parse((const uint8_t *)text, len, &pos, &v[*n], &why)) {
       fprintf(stderr, "bad JSON line: %.*s\n", (int)why.len, why.p);
       check_failures++;

@@ -85,11 +85,11 @@ typedef struct exchange {
   int client_eof, app_eof, app_shut;
   size_t sent; /* input bytes written to nginx */
   size_t pieces;
-  fcs_buf response; /* what nginx wrote to the client */
+  fsp_buf response; /* what nginx wrote to the client */
 } exchange;
 
 /* Reads what is there: into keep (NULL: thrown away), 1 at EOF. */
-static int drain(int fd, fcs_buf *keep) {
+static int drain(int fd, fsp_buf *keep) {
   uint8_t buf[4096];
   for (;;) {
     ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -213,7 +213,7 @@ static int token_byte(uint8_t b) {
  * of its own; a name byte as 'x'; a control byte, or what follows the code
  * instead of a space, as a space), the rest of the response is still
  * checked. CR, LF and NUL are never masked. */
-static void mask_known(fcs_buf *r) {
+static void mask_known(fsp_buf *r) {
   if (fz_upstream_strict() || r->len < 12 || memcmp(r->p, "HTTP/1.1 ", 9))
     return;
   if (r->p[9] < '2')
@@ -239,8 +239,8 @@ static void mask_known(fcs_buf *r) {
 }
 
 /* b as one line of text, for a failure message (the process ends). */
-static const char *shown(const fcs_buf *b) {
-  static fcs_buf text;
+static const char *shown(const fsp_buf *b) {
+  static fsp_buf text;
   buf_escape(&text, b->p, b->len, 600);
   buf_byte(&text, 0);
   return (const char *)text.p;
@@ -251,7 +251,7 @@ static const char *shown(const fcs_buf *b) {
 static void check_response(const exchange *x, const knobs *k) {
   if (!x->response.len)
     return;
-  fcs_buf r = {0};
+  fsp_buf r = {0};
   buf_add(&r, x->response.p, x->response.len);
   mask_known(&r);
   static http_conn c;
