@@ -27,12 +27,9 @@ static void json_buf(FILE *f, const fsp_buf *b) {
   json_str(f, (const char *)b->p, b->len);
 }
 
-int report_json(const char *path, const fsp_run *r, const fsp_score *s) {
-  FILE *f = fopen(path, "w");
-  if (!f)
-    return -1;
-  const fsp_probe *p = r->probe;
-  fprintf(f, "{\n  \"tool\": \"fcgispec\",\n  \"target\": ");
+/* Where the run went: the target, and the proxy's address when there is one. */
+static void json_place(FILE *f, const fsp_run *r) {
+  fprintf(f, "  \"target\": ");
   json_cstr(f, r->target);
   fprintf(f, ",\n  \"wall_ms\": %lld,\n  \"jobs\": %d,\n",
           (long long)r->wall_ms, r->jobs);
@@ -53,20 +50,25 @@ int report_json(const char *path, const fsp_run *r, const fsp_score *s) {
     }
     fprintf(f, "},\n");
   }
-  if (p) {
-    fprintf(f, "  \"backend\": {\"get_values_answered\": %s, ",
-            p->get_values_answered ? "true" : "false");
-    fprintf(f, "\"" FCS_MAX_CONNS "\": ");
-    json_cstr(f, p->max_conns);
-    fprintf(f, ", \"" FCS_MAX_REQS "\": ");
-    json_cstr(f, p->max_reqs);
-    fprintf(f, ", \"" FCS_MPXS_CONNS "\": ");
-    json_cstr(f, p->mpxs_conns);
-    fprintf(f, ", \"echo\": ");
-    json_cstr(f, p->content ? content_format(p->content) : "none");
-    fprintf(f, ", \"authorizer\": %s, \"filter\": %s},\n",
-            p->authorizer ? "true" : "false", p->filter ? "true" : "false");
-  }
+}
+
+/* What the probe learned of the backend before the cases. */
+static void json_backend(FILE *f, const fsp_probe *p) {
+  fprintf(f, "  \"backend\": {\"get_values_answered\": %s, ",
+          p->get_values_answered ? "true" : "false");
+  fprintf(f, "\"" FCS_MAX_CONNS "\": ");
+  json_cstr(f, p->max_conns);
+  fprintf(f, ", \"" FCS_MAX_REQS "\": ");
+  json_cstr(f, p->max_reqs);
+  fprintf(f, ", \"" FCS_MPXS_CONNS "\": ");
+  json_cstr(f, p->mpxs_conns);
+  fprintf(f, ", \"echo\": ");
+  json_cstr(f, p->content ? content_format(p->content) : "none");
+  fprintf(f, ", \"authorizer\": %s, \"filter\": %s},\n",
+          p->authorizer ? "true" : "false", p->filter ? "true" : "false");
+}
+
+static void json_summary(FILE *f, const fsp_run *r, const fsp_score *s) {
   fprintf(f, "  \"summary\": {\n    \"levels\": {");
   for (int l = 0; l < FSP_LVL_COUNT; l++)
     fprintf(f, "%s\"%s\": {\"total\": %zu, \"scored\": %zu, \"passed\": %zu}",
@@ -90,47 +92,61 @@ int report_json(const char *path, const fsp_run *r, const fsp_score *s) {
     json_cstr(f, r->cases[s->rss_peak_case]->id);
     fprintf(f, "},\n");
   }
-  fprintf(f, "  \"cases\": [\n");
-  for (size_t i = 0; i < r->n; i++) {
-    const fsp_case *c = r->cases[i];
-    const fsp_result *res = &r->res[i];
-    fprintf(f, "    {\"id\": ");
-    json_cstr(f, c->id);
-    fprintf(f, ", \"section\": ");
-    json_cstr(f, c->section);
-    if (c->proxy)
-      fprintf(f, ", \"side\": \"%s\"", c->replies ? "response" : "request");
-    fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
-    json_cstr(f, c->role);
-    fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,",
-            verdict_name(res->verdict), r->known[i] ? "true" : "false",
-            (long long)res->ms);
-    if (res->rss_kib)
-      fprintf(f, " \"rss_kib\": %ld,", res->rss_kib);
-    fprintf(f, " \"down\": %s,\n", res->down ? "true" : "false");
-    fprintf(f, "     \"requirement\": ");
-    json_cstr(f, c->requirement);
-    if (c->advisory) {
-      fprintf(f, ", \"advisory\": ");
-      json_cstr(f, c->advisory);
-    }
-    fprintf(f, ",\n     \"expected\": ");
-    json_buf(f, &res->expected);
-    fprintf(f, ", \"observed\": ");
-    json_buf(f, &res->observed);
-    fprintf(f, ", \"notes\": ");
-    json_buf(f, &res->notes);
-    fprintf(f, ",\n     \"rerun\": ");
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s '%s'", r->rerun, c->id);
-    json_cstr(f, cmd);
-    fprintf(f, ", \"trace\": ");
-    json_buf(f, &res->trace);
-    if (res->requests.len) /* a JSON array already (proxy_json.c) */
-      fprintf(f, ",\n     \"requests\": %.*s", (int)res->requests.len,
-              (const char *)res->requests.p);
-    fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");
+}
+
+static void json_case(FILE *f, const fsp_run *r, size_t i) {
+  const fsp_case *c = r->cases[i];
+  const fsp_result *res = &r->res[i];
+  fprintf(f, "    {\"id\": ");
+  json_cstr(f, c->id);
+  fprintf(f, ", \"section\": ");
+  json_cstr(f, c->section);
+  if (c->proxy)
+    fprintf(f, ", \"side\": \"%s\"", c->replies ? "response" : "request");
+  fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
+  json_cstr(f, c->role);
+  fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,",
+          verdict_name(res->verdict), r->known[i] ? "true" : "false",
+          (long long)res->ms);
+  if (res->rss_kib)
+    fprintf(f, " \"rss_kib\": %ld,", res->rss_kib);
+  fprintf(f, " \"down\": %s,\n", res->down ? "true" : "false");
+  fprintf(f, "     \"requirement\": ");
+  json_cstr(f, c->requirement);
+  if (c->advisory) {
+    fprintf(f, ", \"advisory\": ");
+    json_cstr(f, c->advisory);
   }
+  fprintf(f, ",\n     \"expected\": ");
+  json_buf(f, &res->expected);
+  fprintf(f, ", \"observed\": ");
+  json_buf(f, &res->observed);
+  fprintf(f, ", \"notes\": ");
+  json_buf(f, &res->notes);
+  fprintf(f, ",\n     \"rerun\": ");
+  char cmd[1024];
+  snprintf(cmd, sizeof(cmd), "%s '%s'", r->rerun, c->id);
+  json_cstr(f, cmd);
+  fprintf(f, ", \"trace\": ");
+  json_buf(f, &res->trace);
+  if (res->requests.len) /* a JSON array already (proxy_json.c) */
+    fprintf(f, ",\n     \"requests\": %.*s", (int)res->requests.len,
+            (const char *)res->requests.p);
+  fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");
+}
+
+int report_json(const char *path, const fsp_run *r, const fsp_score *s) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  fprintf(f, "{\n  \"tool\": \"fcgispec\",\n");
+  json_place(f, r);
+  if (r->probe)
+    json_backend(f, r->probe);
+  json_summary(f, r, s);
+  fprintf(f, "  \"cases\": [\n");
+  for (size_t i = 0; i < r->n; i++)
+    json_case(f, r, i);
   fprintf(f, "  ]\n}\n");
   return fclose(f) ? -1 : 0;
 }
