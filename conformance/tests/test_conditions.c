@@ -495,97 +495,64 @@ static void test_values_result(void) {
   scene_free(&s);
 }
 
-static void test_values_has(void) {
-  const char *cond = "values-has \"FCGI_MPXS_CONNS\" \"FCGI_MAX_REQS\"";
-  scene s;
-  scene_open(&s);
-  IS_PENDING(&s, cond);
-  values_result(&s.wire, 0, all_three);
-  arrive(&s);
-  IS_TRUE(&s, cond);
-  scene_free(&s);
+/* A condition on the GET_VALUES_RESULT holding pairs ("NAME=VALUE", NULL
+ * ends them): true when names is NULL, else false naming names. Pairs NULL:
+ * nothing has arrived yet, so every values condition is pending. */
+typedef struct values_row {
+  int line;
+  const char *cond;
+  const char *const *pairs;
+  const char *names;
+} values_row;
 
-  scene_open(&s);
-  values_result(&s.wire, 0,
-                (const char *const[]){"FCGI_MPXS_CONNS=1", "X_OTHER=1", NULL});
-  arrive(&s);
-  IS_FALSE(&s, cond, "the reply (2 pairs) lacks FCGI_MAX_REQS");
-  scene_free(&s);
-}
+#define PAIRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define HAS "values-has \"FCGI_MPXS_CONNS\" \"FCGI_MAX_REQS\""
+#define LACKS "values-lacks \"X_UNKNOWN\""
+#define ONLY "values-only \"FCGI_MPXS_CONNS\""
 
-static void test_values_lacks(void) {
-  const char *cond = "values-lacks \"X_UNKNOWN\"";
-  scene s;
-  scene_open(&s);
-  IS_PENDING(&s, cond);
-  values_result(&s.wire, 0, all_three);
-  arrive(&s);
-  IS_TRUE(&s, cond);
-  scene_free(&s);
+static const values_row values_rows[] = {
+    {__LINE__, HAS, NULL, NULL},
+    {__LINE__, HAS, all_three, NULL},
+    {__LINE__, HAS, PAIRS("FCGI_MPXS_CONNS=1", "X_OTHER=1"),
+     "the reply (2 pairs) lacks FCGI_MAX_REQS"},
+    {__LINE__, LACKS, NULL, NULL},
+    {__LINE__, LACKS, all_three, NULL},
+    {__LINE__, LACKS, PAIRS("FCGI_MPXS_CONNS=1", "X_UNKNOWN="),
+     "the reply has X_UNKNOWN="},
+    {__LINE__, ONLY, NULL, NULL},
+    {__LINE__, ONLY, PAIRS("FCGI_MPXS_CONNS=1"), NULL},
+    {__LINE__, ONLY, all_three, "the reply has FCGI_MAX_CONNS=16"},
+    {__LINE__, ONLY, PAIRS("FCGI_MPXS_CONNS=1", "FCGI_MPXS_CONNS=1"),
+     "the reply has FCGI_MPXS_CONNS 2 times"},
+    /* No names: only an empty reply. */
+    {__LINE__, "values-only", PAIRS(NULL), NULL},
+    {__LINE__, "values-valid", NULL, NULL},
+    {__LINE__, "values-valid",
+     PAIRS("FCGI_MAX_CONNS=16", "FCGI_MAX_REQS=0", "FCGI_MPXS_CONNS=0",
+           "X_OTHER=any"),
+     NULL},
+    {__LINE__, "values-valid", PAIRS("FCGI_MPXS_CONNS=2"), "FCGI_MPXS_CONNS=2"},
+    {__LINE__, "values-valid", PAIRS("FCGI_MPXS_CONNS=11"),
+     "FCGI_MPXS_CONNS=11"},
+    {__LINE__, "values-valid", PAIRS("FCGI_MAX_REQS="), "FCGI_MAX_REQS="},
+    {__LINE__, "values-valid", PAIRS("FCGI_MAX_CONNS=1x"), "FCGI_MAX_CONNS=1x"},
+    {__LINE__, "values-valid", PAIRS("FCGI_MAX_CONNS=-1"), "FCGI_MAX_CONNS=-1"},
+};
 
-  scene_open(&s);
-  values_result(&s.wire, 0,
-                (const char *const[]){"FCGI_MPXS_CONNS=1", "X_UNKNOWN=", NULL});
-  arrive(&s);
-  IS_FALSE(&s, cond, "the reply has X_UNKNOWN=");
-  scene_free(&s);
-}
-
-static void test_values_only(void) {
-  const char *cond = "values-only \"FCGI_MPXS_CONNS\"";
-  scene s;
-  scene_open(&s);
-  IS_PENDING(&s, cond);
-  values_result(&s.wire, 0, (const char *const[]){"FCGI_MPXS_CONNS=1", NULL});
-  arrive(&s);
-  IS_TRUE(&s, cond);
-  scene_free(&s);
-
-  scene_open(&s);
-  values_result(&s.wire, 0, all_three);
-  arrive(&s);
-  IS_FALSE(&s, cond, "the reply has FCGI_MAX_CONNS=16");
-  scene_free(&s);
-
-  scene_open(&s);
-  values_result(
-      &s.wire, 0,
-      (const char *const[]){"FCGI_MPXS_CONNS=1", "FCGI_MPXS_CONNS=1", NULL});
-  arrive(&s);
-  IS_FALSE(&s, cond, "the reply has FCGI_MPXS_CONNS 2 times");
-  scene_free(&s);
-
-  /* No names: only an empty reply. */
-  scene_open(&s);
-  values_result(&s.wire, 0, (const char *const[]){NULL});
-  arrive(&s);
-  IS_TRUE(&s, "values-only");
-  scene_free(&s);
-}
-
-static void test_values_valid(void) {
-  scene s;
-  scene_open(&s);
-  IS_PENDING(&s, "values-valid");
-  values_result(&s.wire, 0,
-                (const char *const[]){"FCGI_MAX_CONNS=16", "FCGI_MAX_REQS=0",
-                                      "FCGI_MPXS_CONNS=0", "X_OTHER=any",
-                                      NULL});
-  arrive(&s);
-  IS_TRUE(&s, "values-valid");
-  scene_free(&s);
-
-  static const char *const bad[][2] = {
-      {"FCGI_MPXS_CONNS=2", "FCGI_MPXS_CONNS=2"},
-      {"FCGI_MPXS_CONNS=11", "FCGI_MPXS_CONNS=11"},
-      {"FCGI_MAX_REQS=", "FCGI_MAX_REQS="},
-      {"FCGI_MAX_CONNS=1x", "FCGI_MAX_CONNS=1x"},
-      {"FCGI_MAX_CONNS=-1", "FCGI_MAX_CONNS=-1"}};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+static void test_values_conditions(void) {
+  for (size_t i = 0; i < sizeof values_rows / sizeof values_rows[0]; i++) {
+    const values_row *r = &values_rows[i];
+    scene s;
     scene_open(&s);
-    values_result(&s.wire, 0, (const char *const[]){bad[i][0], NULL});
-    arrive(&s);
-    IS_FALSE(&s, "values-valid", bad[i][1]);
+    if (r->pairs) {
+      values_result(&s.wire, 0, r->pairs);
+      arrive(&s);
+    }
+    judged(r->line, &s, r->cond,
+           !r->pairs  ? TRI_PENDING
+           : r->names ? TRI_FALSE
+                      : TRI_TRUE,
+           r->names);
     scene_free(&s);
   }
 }
@@ -987,10 +954,7 @@ int main(int argc, char **argv) {
   RUN_IF(test_nothing_after_end, only);
   RUN_IF(test_unknown_type, only);
   RUN_IF(test_values_result, only);
-  RUN_IF(test_values_has, only);
-  RUN_IF(test_values_lacks, only);
-  RUN_IF(test_values_only, only);
-  RUN_IF(test_values_valid, only);
+  RUN_IF(test_values_conditions, only);
   RUN_IF(test_close, only);
   RUN_IF(test_open, only);
   RUN_IF(test_quiet, only);
