@@ -186,70 +186,53 @@ static void expect_pairs(const item *it, const uint8_t *content, size_t len) {
 }
 
 /* Decodes one item's bytes and checks them against the item. */
-static void check_item(const item *it, const uint8_t *buf, size_t len) {
-  fcs_decoder d;
-  fcs_event ev;
-  fcs_decoder_init(&d, FCS_STRICT);
-  uint8_t *content = malloc(len + 1);
-  size_t clen = 0, pos = 0, records = 0, last_clen = 0;
-  size_t max = it->opts.max_content ? it->opts.max_content : FCS_MAX_CONTENT;
-  do {
-    pos += fcs_decoder_feed(&d, buf + pos, len - pos, &ev);
-    const fcs_header *h = &ev.header;
-    switch (ev.type) {
-    case FCS_EV_ERROR:
-      FZ_CHECK(0, "encoded item of type %u does not decode: %s at %llu",
-               it->type, fcs_err_name(ev.error.code),
-               (unsigned long long)ev.error.offset);
-      break;
-    case FCS_EV_HEADER:
-      records++;
-      last_clen = h->content_length;
-      FZ_CHECK(h->version == FCS_VERSION_1 && h->type == it->type &&
-                   h->request_id == it->id && h->reserved == 0,
-               "record header v%u t%u id%u r%u, expected t%u id%u", h->version,
-               h->type, h->request_id, h->reserved, it->type, it->id);
-      FZ_CHECK(h->padding_length ==
-                   expected_padding(&it->opts.padding, h->content_length),
-               "record of %u content bytes has %u padding bytes, options "
-               "(mode %d, length %u) say %u",
-               h->content_length, h->padding_length, it->opts.padding.mode,
-               it->opts.padding.length,
-               expected_padding(&it->opts.padding, h->content_length));
-      for (size_t i = 0; i < h->padding_length; i++)
-        FZ_CHECK(buf[ev.offset + FCS_HEADER_LEN + h->content_length + i] ==
-                     it->opts.padding.fill,
-                 "padding byte %zu is not the fill byte", i);
-      if (fcs_type_is_stream(it->type))
-        FZ_CHECK(h->content_length <= max,
-                 "stream record of %u bytes, largest allowed %zu",
-                 h->content_length, max);
-      break;
-    case FCS_EV_CONTENT:
-      memcpy(content + clen, ev.data, ev.len);
-      clen += ev.len;
-      break;
-    case FCS_EV_RECORD_END:
-      if (it->kind == I_BEGIN)
-        FZ_CHECK(ev.body.begin.role == it->role &&
-                     ev.body.begin.flags == it->flags,
-                 "BEGIN_REQUEST body came back role %u flags %u",
-                 ev.body.begin.role, ev.body.begin.flags);
-      if (it->kind == I_END)
-        FZ_CHECK(ev.body.end.app_status == it->app_status &&
-                     ev.body.end.protocol_status == it->protocol_status,
-                 "END_REQUEST body came back %u/%u", ev.body.end.app_status,
-                 ev.body.end.protocol_status);
-      if (it->kind == I_UNKNOWN)
-        FZ_CHECK(ev.body.unknown_type.type == it->unknown,
-                 "UNKNOWN_TYPE body came back %u", ev.body.unknown_type.type);
-      break;
-    default:
-      break;
-    }
-  } while (pos < len || ev.type != FCS_EV_NONE);
-  FZ_CHECK(fcs_decoder_finish(&d, &ev) == FCS_E_OK,
-           "encoded item of type %u ends inside a record", it->type);
+/* A record header of the item, its padding as the options say, and each
+ * stream record within the content bound. */
+static void check_header(const item *it, const uint8_t *buf,
+                         const fcs_event *ev, size_t max) {
+  const fcs_header *h = &ev->header;
+  FZ_CHECK(h->version == FCS_VERSION_1 && h->type == it->type &&
+               h->request_id == it->id && h->reserved == 0,
+           "record header v%u t%u id%u r%u, expected t%u id%u", h->version,
+           h->type, h->request_id, h->reserved, it->type, it->id);
+  FZ_CHECK(h->padding_length ==
+               expected_padding(&it->opts.padding, h->content_length),
+           "record of %u content bytes has %u padding bytes, options "
+           "(mode %d, length %u) say %u",
+           h->content_length, h->padding_length, it->opts.padding.mode,
+           it->opts.padding.length,
+           expected_padding(&it->opts.padding, h->content_length));
+  for (size_t i = 0; i < h->padding_length; i++)
+    FZ_CHECK(buf[ev->offset + FCS_HEADER_LEN + h->content_length + i] ==
+                 it->opts.padding.fill,
+             "padding byte %zu is not the fill byte", i);
+  if (fcs_type_is_stream(it->type))
+    FZ_CHECK(h->content_length <= max,
+             "stream record of %u bytes, largest allowed %zu",
+             h->content_length, max);
+}
+
+/* A fixed body comes back as it was given. */
+static void check_body(const item *it, const fcs_event *ev) {
+  if (it->kind == I_BEGIN)
+    FZ_CHECK(ev->body.begin.role == it->role &&
+                 ev->body.begin.flags == it->flags,
+             "BEGIN_REQUEST body came back role %u flags %u",
+             ev->body.begin.role, ev->body.begin.flags);
+  if (it->kind == I_END)
+    FZ_CHECK(ev->body.end.app_status == it->app_status &&
+                 ev->body.end.protocol_status == it->protocol_status,
+             "END_REQUEST body came back %u/%u", ev->body.end.app_status,
+             ev->body.end.protocol_status);
+  if (it->kind == I_UNKNOWN)
+    FZ_CHECK(ev->body.unknown_type.type == it->unknown,
+             "UNKNOWN_TYPE body came back %u", ev->body.unknown_type.type);
+}
+
+/* What the item's records carried, all told: a stream's bytes in as many
+ * records as the bound needs, pairs as given, else one record. */
+static void check_whole(const item *it, const uint8_t *content, size_t clen,
+                        size_t records, size_t last_clen, size_t max) {
   if (it->kind == I_STREAM) {
     FZ_CHECK(clen == it->len && !memcmp(content, it->data, clen),
              "stream of %zu bytes came back as %zu bytes", it->len, clen);
@@ -264,6 +247,42 @@ static void check_item(const item *it, const uint8_t *buf, size_t len) {
     FZ_CHECK(records == 1, "item of type %u took %zu records", it->type,
              records);
   }
+}
+
+static void check_item(const item *it, const uint8_t *buf, size_t len) {
+  fcs_decoder d;
+  fcs_event ev;
+  fcs_decoder_init(&d, FCS_STRICT);
+  uint8_t *content = malloc(len + 1);
+  size_t clen = 0, pos = 0, records = 0, last_clen = 0;
+  size_t max = it->opts.max_content ? it->opts.max_content : FCS_MAX_CONTENT;
+  do {
+    pos += fcs_decoder_feed(&d, buf + pos, len - pos, &ev);
+    switch (ev.type) {
+    case FCS_EV_ERROR:
+      FZ_CHECK(0, "encoded item of type %u does not decode: %s at %llu",
+               it->type, fcs_err_name(ev.error.code),
+               (unsigned long long)ev.error.offset);
+      break;
+    case FCS_EV_HEADER:
+      records++;
+      last_clen = ev.header.content_length;
+      check_header(it, buf, &ev, max);
+      break;
+    case FCS_EV_CONTENT:
+      memcpy(content + clen, ev.data, ev.len);
+      clen += ev.len;
+      break;
+    case FCS_EV_RECORD_END:
+      check_body(it, &ev);
+      break;
+    default:
+      break;
+    }
+  } while (pos < len || ev.type != FCS_EV_NONE);
+  FZ_CHECK(fcs_decoder_finish(&d, &ev) == FCS_E_OK,
+           "encoded item of type %u ends inside a record", it->type);
+  check_whole(it, content, clen, records, last_clen, max);
   free(content);
 }
 
