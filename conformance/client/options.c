@@ -240,10 +240,36 @@ static int parse_seconds(const char *s, long *ms) {
 }
 
 /* One option; -1 to go on, else the exit status. */
+/* The switches that take no argument: where each is set, else NULL. */
+static int *switch_of(int ch, opts *o) {
+  switch (ch) {
+  case 'k':
+    return &o->keep;
+  case 'i':
+    return &o->include_head;
+  case 'I':
+    return &o->head_only;
+  case OPT_FORCE:
+    return &o->force;
+  case 'f':
+    return &o->fail;
+  case OPT_JSON:
+    return &o->json;
+  case 'v':
+    return &o->verbose;
+  default:
+    return NULL;
+  }
+}
+
 static int take_option(int ch, char **argv, opts *o, request_args *r) {
   long v = 0;
   char err[200];
-  int rc = -1;
+  int rc = -1, *on = switch_of(ch, o);
+  if (on) {
+    *on = 1;
+    return rc;
+  }
   switch (ch) {
   case 'X':
     r->method = optarg;
@@ -273,37 +299,16 @@ static int take_option(int ch, char **argv, opts *o, request_args *r) {
     if ((rc = parse_number("--id", optarg, 1, 65535, &v)) < 0)
       o->id = (uint16_t)v;
     break;
-  case 'k':
-    o->keep = 1;
-    break;
   case 'm':
     rc = parse_seconds(optarg, &o->max_time_ms);
     break;
-  case 'i':
-    o->include_head = 1;
-    break;
-  case 'I':
-    o->head_only = 1;
-    break;
   case 'o':
     o->out_file = strcmp(optarg, "-") ? optarg : NULL;
-    break;
-  case OPT_FORCE:
-    o->force = 1;
-    break;
-  case 'f':
-    o->fail = 1;
     break;
   case 'w':
     if (write_out_check(optarg, err, sizeof(err)))
       rc = usage_error("-w: %s", err);
     o->write_out = optarg;
-    break;
-  case OPT_JSON:
-    o->json = 1;
-    break;
-  case 'v':
-    o->verbose = 1;
     break;
   case 'h':
     fputs(usage_text, stdout);
