@@ -208,6 +208,68 @@ static int param_is(const rec_param *p, const char *name, const char *value) {
 /* Params in three records, one boundary between two pairs and one inside
  * a pair; a long value, a pair with both lengths in 4 bytes, a name given
  * twice; 100 KiB of STDIN in four records. */
+/* test_params' request, as the recorder saw it. */
+static void check_params_request(const rec_request *q, const char *longvalue,
+                                 const uint8_t *body, size_t body_len) {
+  CHECK_EQ(q->conn, 0);
+  CHECK_EQ(q->id, 1);
+  CHECK_EQ(q->role, FCS_RESPONDER);
+  CHECK_EQ(q->flags, FCS_KEEP_CONN);
+  CHECK_EQ(q->others_active, 0);
+  CHECK_EQ(q->nparams, 6);
+  static const struct {
+    const char *name, *value;
+    int name_long, value_long, straddles;
+  } want[6] = {{"REQUEST_METHOD", "POST", 0, 0, 0},
+               {"DUP", "first", 0, 0, 0},
+               {"LONGVALUE", NULL, 0, 1, 0},
+               {"FORCED", "x", 1, 1, 0},
+               {"DUP", "second", 0, 0, 0},
+               {"SPLIT", "across records", 0, 0, 1}};
+  for (size_t i = 0; i < 6 && i < q->nparams; i++) {
+    const rec_param *r = &q->params[i];
+    CHECK(param_is(r, want[i].name, want[i].value ? want[i].value : longvalue));
+    CHECK_EQ(r->name_long, want[i].name_long);
+    CHECK_EQ(r->value_long, want[i].value_long);
+    CHECK_EQ(r->straddles, want[i].straddles);
+  }
+  CHECK_EQ(rec_param_count(q, "DUP"), 2);
+  const fsp_buf *dup = rec_param_value(q, "DUP");
+  CHECK(dup && dup->len == 5 && !memcmp(dup->p, "first", 5));
+  CHECK(rec_param_value(q, "DU") == NULL);
+  CHECK_EQ(rec_param_count(q, "NOPE"), 0);
+  CHECK_EQ(q->params_records, 4);
+  CHECK(q->params_done && q->in_done && !q->data_done);
+  CHECK_EQ(q->in_total, body_len);
+  CHECK_BYTES(q->in.p, q->in.len, body, body_len);
+  CHECK_EQ(q->in_records, 4);
+  CHECK_EQ(q->data_total, 0);
+  CHECK(q->answered && !q->aborted && !q->cut);
+  CHECK(q->begun > 0 && q->ended >= q->begun);
+}
+
+/* test_params' connection: its bytes and records. */
+static void check_params_conn(const rec_conn *c, size_t sent, size_t dup2,
+                              size_t body_len) {
+  CHECK_EQ(c->bytes, sent);
+  CHECK_EQ(c->nviolations, 0);
+  CHECK_EQ(c->violations.len, 0);
+  CHECK_EQ(c->requests, 1);
+  CHECK_EQ(c->closed, 0);
+  CHECK_EQ(c->nrecords, 1 + 4 + 5);
+  if (c->nrecords == 10) {
+    const rec_record *b = &c->records[0], *p1 = &c->records[1],
+                     *pend = &c->records[4], *s4 = &c->records[8];
+    CHECK(b->type == FCS_BEGIN_REQUEST && b->version == 1 && b->id == 1 &&
+          b->clen == 8 && b->offset == 0 && b->padding == 0);
+    CHECK(p1->type == FCS_PARAMS && p1->clen == dup2 && p1->offset == 16);
+    CHECK(pend->type == FCS_PARAMS && pend->clen == 0);
+    CHECK(s4->type == FCS_STDIN && s4->clen == body_len - 3 * 30000);
+    CHECK(c->records[9].type == FCS_STDIN && c->records[9].clen == 0);
+    CHECK(b->t > 0 && c->records[9].t >= b->t);
+  }
+}
+
 static void test_params(void) {
   start();
   char longvalue[301];
@@ -242,61 +304,8 @@ static void test_params(void) {
   CHECK_EQ(st->nreqs, 1);
   if (st->nreqs == 1 && st->nconns == 1) {
     const rec_request *q = &st->reqs[0];
-    CHECK_EQ(q->conn, 0);
-    CHECK_EQ(q->id, 1);
-    CHECK_EQ(q->role, FCS_RESPONDER);
-    CHECK_EQ(q->flags, FCS_KEEP_CONN);
-    CHECK_EQ(q->others_active, 0);
-    CHECK_EQ(q->nparams, 6);
-    static const struct {
-      const char *name, *value;
-      int name_long, value_long, straddles;
-    } want[6] = {{"REQUEST_METHOD", "POST", 0, 0, 0},
-                 {"DUP", "first", 0, 0, 0},
-                 {"LONGVALUE", NULL, 0, 1, 0},
-                 {"FORCED", "x", 1, 1, 0},
-                 {"DUP", "second", 0, 0, 0},
-                 {"SPLIT", "across records", 0, 0, 1}};
-    for (size_t i = 0; i < 6 && i < q->nparams; i++) {
-      const rec_param *r = &q->params[i];
-      CHECK(
-          param_is(r, want[i].name, want[i].value ? want[i].value : longvalue));
-      CHECK_EQ(r->name_long, want[i].name_long);
-      CHECK_EQ(r->value_long, want[i].value_long);
-      CHECK_EQ(r->straddles, want[i].straddles);
-    }
-    CHECK_EQ(rec_param_count(q, "DUP"), 2);
-    const fsp_buf *dup = rec_param_value(q, "DUP");
-    CHECK(dup && dup->len == 5 && !memcmp(dup->p, "first", 5));
-    CHECK(rec_param_value(q, "DU") == NULL);
-    CHECK_EQ(rec_param_count(q, "NOPE"), 0);
-    CHECK_EQ(q->params_records, 4);
-    CHECK(q->params_done && q->in_done && !q->data_done);
-    CHECK_EQ(q->in_total, sizeof body);
-    CHECK_BYTES(q->in.p, q->in.len, body, sizeof body);
-    CHECK_EQ(q->in_records, 4);
-    CHECK_EQ(q->data_total, 0);
-    CHECK(q->answered && !q->aborted && !q->cut);
-    CHECK(q->begun > 0 && q->ended >= q->begun);
-
-    const rec_conn *c = &st->conns[0];
-    CHECK_EQ(c->bytes, sent);
-    CHECK_EQ(c->nviolations, 0);
-    CHECK_EQ(c->violations.len, 0);
-    CHECK_EQ(c->requests, 1);
-    CHECK_EQ(c->closed, 0);
-    CHECK_EQ(c->nrecords, 1 + 4 + 5);
-    if (c->nrecords == 10) {
-      const rec_record *b = &c->records[0], *p1 = &c->records[1],
-                       *pend = &c->records[4], *s4 = &c->records[8];
-      CHECK(b->type == FCS_BEGIN_REQUEST && b->version == 1 && b->id == 1 &&
-            b->clen == 8 && b->offset == 0 && b->padding == 0);
-      CHECK(p1->type == FCS_PARAMS && p1->clen == dup2 && p1->offset == 16);
-      CHECK(pend->type == FCS_PARAMS && pend->clen == 0);
-      CHECK(s4->type == FCS_STDIN && s4->clen == sizeof body - 3 * 30000);
-      CHECK(c->records[9].type == FCS_STDIN && c->records[9].clen == 0);
-      CHECK(b->t > 0 && c->records[9].t >= b->t);
-    }
+    check_params_request(q, longvalue, body, sizeof body);
+    check_params_conn(&st->conns[0], sent, dup2, sizeof body);
   }
   recorder_unlock(rec);
   tbuf_free(&params);
