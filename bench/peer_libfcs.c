@@ -53,13 +53,17 @@ static uint32_t lookup_params(const fcs_asm_event *ev, const lookups *t,
   return nfound;
 }
 
-static uint64_t run(peer_job *job, int in_place) {
-  double cpu = peer_thread_cpu_s();
-  const peer_input *in = job->in;
-  peer_counts *c = &job->counts;
-  static uint8_t buf[PEER_MESSAGE_MAX];
+/* One consumer's state over a run. */
+typedef struct consumer {
+  peer_job *job;
+  int in_place, fd;
   lookups names;
-  lookups_init(&names);
+  size_t have; /* body bytes of the current request */
+  fcs_assembler a;
+} consumer;
+
+/* An assembler for one request at a time, its body passed through. */
+static void *assembler_open(fcs_assembler *a) {
   fcs_limits limits;
   fcs_limits_default(&limits);
   limits.max_requests = 1;
@@ -68,15 +72,59 @@ static uint64_t run(peer_job *job, int in_place) {
   limits.max_stream_bytes = 0; /* the body passes through to the app */
   size_t memlen = fcs_assembler_memory_size(&limits);
   void *mem = malloc(memlen);
-  fcs_assembler a;
-  if (!mem || fcs_assembler_init(&a, FCS_SIDE_APP, FCS_STRICT, &limits, mem,
+  if (!mem || fcs_assembler_init(a, FCS_SIDE_APP, FCS_STRICT, &limits, mem,
                                  memlen) != FCS_E_OK)
     peer_die("libfcs", "assembler setup failed");
+  return mem;
+}
+
+/* The work every consumer does per request: look the names up, take the
+ * body, answer at its end. */
+static void consume(consumer *k, const fcs_asm_event *ev) {
+  const peer_input *in = k->job->in;
+  peer_counts *c = &k->job->counts;
+  if (ev->type == FCS_AE_PARAMS) {
+    fcs_nv_pair found[PEER_LOOKUPS];
+    c->found += lookup_params(ev, &k->names, found);
+    for (int l = 0; l < PEER_LOOKUPS; l++)
+      c->found_bytes += found[l].value_len;
+  } else if (ev->type == FCS_AE_STREAM_DATA && ev->record_type == FCS_STDIN) {
+    if (ev->len > in->body_len - k->have)
+      peer_die("libfcs", "the body is longer than the input's");
+    if (!k->in_place)
+      memcpy(k->job->body + k->have, ev->data, ev->len);
+    k->have += ev->len;
+  } else if (ev->type == FCS_AE_STREAM_END && ev->record_type == FCS_STDIN) {
+    if (k->have != in->body_len)
+      peer_die("libfcs", "the body is shorter than the input's");
+    c->body_bytes += k->have;
+    k->have = 0;
+    uint8_t reply[32];
+    size_t len = peer_encode_reply(reply, sizeof(reply), ev->request_id);
+    if (write(k->fd, reply, len) != (ssize_t)len)
+      peer_die("libfcs", "short write");
+    fcs_assembler_end(&k->a, ev->request_id);
+    c->requests++;
+  } else if (ev->type != FCS_AE_BEGIN) {
+    peer_die("libfcs", ev->type == FCS_AE_ERROR
+                           ? fcs_err_name(ev->error.code)
+                           : "an event the input should not give");
+  }
+}
+
+static uint64_t run(peer_job *job, int in_place) {
+  double cpu = peer_thread_cpu_s();
+  const peer_input *in = job->in;
+  peer_counts *c = &job->counts;
+  static uint8_t buf[PEER_MESSAGE_MAX];
+  consumer k = {.job = job, .in_place = in_place};
+  lookups_init(&k.names);
+  void *mem = assembler_open(&k.a);
   int sv[2];
   peer_feeder f;
   peer_connect(sv, &f, in);
+  k.fd = sv[0];
   memset(c, 0, sizeof(*c));
-  size_t have = 0; /* body bytes of the current request */
   while (c->requests < in->in.requests) {
     ssize_t n = read(sv[0], buf, sizeof(buf));
     if (n <= 0)
@@ -85,39 +133,13 @@ static uint64_t run(peer_job *job, int in_place) {
     size_t left = (size_t)n;
     for (;;) {
       fcs_asm_event ev;
-      size_t used = fcs_assembler_feed(&a, p, left, &ev);
+      size_t used = fcs_assembler_feed(&k.a, p, left, &ev);
       p += used;
       left -= used;
-      if (ev.type == FCS_AE_NONE) {
-        if (!left)
-          break;
-      } else if (ev.type == FCS_AE_PARAMS) {
-        fcs_nv_pair found[PEER_LOOKUPS];
-        c->found += lookup_params(&ev, &names, found);
-        for (int l = 0; l < PEER_LOOKUPS; l++)
-          c->found_bytes += found[l].value_len;
-      } else if (ev.type == FCS_AE_STREAM_DATA && ev.record_type == FCS_STDIN) {
-        if (ev.len > in->body_len - have)
-          peer_die("libfcs", "the body is longer than the input's");
-        if (!in_place)
-          memcpy(job->body + have, ev.data, ev.len);
-        have += ev.len;
-      } else if (ev.type == FCS_AE_STREAM_END && ev.record_type == FCS_STDIN) {
-        if (have != in->body_len)
-          peer_die("libfcs", "the body is shorter than the input's");
-        c->body_bytes += have;
-        have = 0;
-        uint8_t reply[32];
-        size_t len = peer_encode_reply(reply, sizeof(reply), ev.request_id);
-        if (write(sv[0], reply, len) != (ssize_t)len)
-          peer_die("libfcs", "short write");
-        fcs_assembler_end(&a, ev.request_id);
-        c->requests++;
-      } else if (ev.type != FCS_AE_BEGIN) {
-        peer_die("libfcs", ev.type == FCS_AE_ERROR
-                               ? fcs_err_name(ev.error.code)
-                               : "an event the input should not give");
-      }
+      if (ev.type != FCS_AE_NONE)
+        consume(&k, &ev);
+      else if (!left)
+        break;
     }
   }
   c->reply_bytes = peer_disconnect(sv, &f);
