@@ -106,7 +106,11 @@ static void test_reply_forms(void) {
   CHECK(s[8].reply == R_CLOSE && s[8].nitems == 0);
   CHECK(step_is_request(&s[9]));
   case_free(&c);
+}
 
+/* A reply's content: its bound, and items repeated. */
+static void test_reply_content(void) {
+  fsp_case c;
   /* A record's content: 65535 bytes at most, more with split=N. */
   if (parses("reply stdout \"a\"*65000 \"b\"*535\nget \"/\"\n", &c))
     case_free(&c);
@@ -301,6 +305,7 @@ static void test_response_conditions(void) {
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   RUN_IF(test_reply_forms, only);
+  RUN_IF(test_reply_content, only);
   RUN_IF(test_reply_before_request, only);
   RUN_IF(test_reply_errors, only);
   RUN_IF(test_reply_placement, only);
