@@ -263,43 +263,51 @@ static void test_response_conditions(void) {
   k = s[8].alts;
   CHECK(k->kind == C_OWN_REPLY && k->id == 2 && k->nitems == 0);
   case_free(&c);
+}
 
-  refused("get \"/\"\nexpect own-reply\n",
-          "t.case:6: 'own-reply' needs 1 argument");
-  refused("get \"/\"\nexpect own-reply 0\n",
-          "t.case:6: column 18: requests are numbered from 1");
-  refused("get \"/\"\nexpect own-reply 65\n",
-          "t.case:6: column 18: '65' is not a valid request number (1..64)");
-  refused("get \"/\"\nexpect own-reply 1 2\n",
-          "t.case:6: column 20: condition 'own-reply' takes no further "
-          "argument");
-  refused("get \"/\"\nexpect body 1\n", "t.case:6: 'body' needs 2 arguments");
-  refused("get \"/\"\nexpect body 1 \"a\" or\n",
-          "t.case:6: 'or' at the end of the line");
-  refused("get \"/\"\nexpect body-has x \"a\"\n",
-          "t.case:6: column 17: 'x' is not a valid request number (1..64)");
-  refused("get \"/\"\nexpect body-lacks 1 zz\n",
-          "t.case:6: column 21: 'zz' is not a byte item (hex pairs or "
-          "\"text\")");
-  refused("get \"/\"\nexpect header 1 X-A\n",
-          "t.case:6: 'header' needs 3 arguments");
-  refused("get \"/\"\nexpect header 1 X-A \"v\" \"w\"\n",
-          "t.case:6: column 25: condition 'header' takes no further argument");
-  refused("get \"/\"\nexpect no-header 1\n",
-          "t.case:6: 'no-header' needs 2 arguments");
-  refused("get \"/\"\nexpect no-header 1 X-A \"v\"\n",
-          "t.case:6: column 24: condition 'no-header' takes no further "
-          "argument");
-  refused("get \"/\"\nexpect header-count 1 X-A\n",
-          "t.case:6: 'header-count' needs 3 arguments");
-  refused("get \"/\"\nexpect header-count 1 X-A many\n",
-          "t.case:6: column 27: 'many' is not a valid count");
-  refused("request 1\nexpect own-reply 1\n",
-          "t.case:6: a backend case cannot use condition 1 of the other kind "
-          "(docs/cases.md)");
-  refused("request 1\nexpect response 1 or no-header 1 X\n",
-          "t.case:6: a backend case cannot use condition 2 of the other kind "
-          "(docs/cases.md)");
+/* Response conditions written wrong, and each one's message. */
+static const char *const response_refusals[][2] = {
+    {"get \"/\"\nexpect own-reply\n", "t.case:6: 'own-reply' needs 1 argument"},
+    {"get \"/\"\nexpect own-reply 0\n",
+     "t.case:6: column 18: requests are numbered from 1"},
+    {"get \"/\"\nexpect own-reply 65\n",
+     "t.case:6: column 18: '65' is not a valid request number (1..64)"},
+    {"get \"/\"\nexpect own-reply 1 2\n",
+     "t.case:6: column 20: condition 'own-reply' takes no further "
+     "argument"},
+    {"get \"/\"\nexpect body 1\n", "t.case:6: 'body' needs 2 arguments"},
+    {"get \"/\"\nexpect body 1 \"a\" or\n",
+     "t.case:6: 'or' at the end of the line"},
+    {"get \"/\"\nexpect body-has x \"a\"\n",
+     "t.case:6: column 17: 'x' is not a valid request number (1..64)"},
+    {"get \"/\"\nexpect body-lacks 1 zz\n",
+     "t.case:6: column 21: 'zz' is not a byte item (hex pairs or "
+     "\"text\")"},
+    {"get \"/\"\nexpect header 1 X-A\n",
+     "t.case:6: 'header' needs 3 arguments"},
+    {"get \"/\"\nexpect header 1 X-A \"v\" \"w\"\n",
+     "t.case:6: column 25: condition 'header' takes no further argument"},
+    {"get \"/\"\nexpect no-header 1\n",
+     "t.case:6: 'no-header' needs 2 arguments"},
+    {"get \"/\"\nexpect no-header 1 X-A \"v\"\n",
+     "t.case:6: column 24: condition 'no-header' takes no further "
+     "argument"},
+    {"get \"/\"\nexpect header-count 1 X-A\n",
+     "t.case:6: 'header-count' needs 3 arguments"},
+    {"get \"/\"\nexpect header-count 1 X-A many\n",
+     "t.case:6: column 27: 'many' is not a valid count"},
+    {"request 1\nexpect own-reply 1\n",
+     "t.case:6: a backend case cannot use condition 1 of the other kind "
+     "(docs/cases.md)"},
+    {"request 1\nexpect response 1 or no-header 1 X\n",
+     "t.case:6: a backend case cannot use condition 2 of the other kind "
+     "(docs/cases.md)"},
+};
+
+static void test_response_conditions_refused(void) {
+  for (size_t i = 0; i < sizeof response_refusals / sizeof response_refusals[0];
+       i++)
+    refused(response_refusals[i][0], response_refusals[i][1]);
 }
 
 int main(int argc, char **argv) {
@@ -310,5 +318,6 @@ int main(int argc, char **argv) {
   RUN_IF(test_reply_errors, only);
   RUN_IF(test_reply_placement, only);
   RUN_IF(test_response_conditions, only);
+  RUN_IF(test_response_conditions_refused, only);
   return check_exit("test_case_parse", only);
 }
