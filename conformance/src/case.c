@@ -836,6 +836,15 @@ static void free_items(fsp_buf *items, size_t n) {
   free(items);
 }
 
+unsigned case_needs(const fsp_case *c) {
+  unsigned r = c->requires;
+  if (strcmp(c->role, "authorizer") == 0)
+    r |= REQ_AUTHORIZER;
+  if (strcmp(c->role, "filter") == 0)
+    r |= REQ_FILTER;
+  return r;
+}
+
 void case_free(fsp_case *c) {
   for (size_t i = 0; i < c->nsteps; i++) {
     fsp_step *s = &c->steps[i];

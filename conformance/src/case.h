@@ -185,6 +185,9 @@ int case_parse_file(const char *path, fsp_case *c, char *err, size_t errlen);
 int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
                       size_t errlen);
 void case_free(fsp_case *c);
+/* The REQ_* features c needs of the backend: its requires line and its
+ * role. */
+unsigned case_needs(const fsp_case *c);
 
 /* Proxy cases: get and post are requests, and an http step that carries
  * {marker}; each gets a request number and may be answered by a reply. */
