@@ -6,10 +6,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "backend_conn.h"
 #include "clock.h"
-#include "conn.h"
 #include "fcs/encoder.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
   replies_begin(&((fsp_conn *)ctx)->replies, id, role, flags);

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend_conn.h"
 #include "clock.h"
-#include "conn.h"
 #include "expect.h"
 #include "sent.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 typedef struct runstate {
   const fsp_case *c;

@@ -12,8 +12,8 @@
 #include "produce.h"
 #include "sent.h"
 #include "target.h"
-#include "trace.h"
 #include "verdict.h"
+#include "wire_trace.h"
 
 /* What the user asked for: set up before the cases run, read-only while
  * they do. The backend's runtime state is backend.h's. */

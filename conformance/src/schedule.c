@@ -7,7 +7,7 @@
 
 #include "clock.h"
 #include "proxy.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 /* Runs case c, then the liveness probe; a case during which the backend
  * was restarted for another case is marked tainted. */

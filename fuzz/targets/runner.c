@@ -1,5 +1,6 @@
 /* runner: a hostile backend's bytes through the conformance runner's
- * receive path (conformance/src/conn.c, expect.c, trace.c), in-process.
+ * receive path (conformance/src/backend_conn.c, expect.c, wire_trace.c),
+ * in-process.
  *
  * Input: 2 bytes (big-endian) pick the case whose conditions are judged:
  * the value modulo (catalog size + 1), where the catalog size means every
@@ -34,12 +35,12 @@
 #include "../support/provider.h"
 #include "../support/rxlog.h"
 #include "../support/target.h"
+#include "backend_conn.h"
 #include "catalog.h"
-#include "conn.h"
 #include "expect.h"
-#include "trace.h"
+#include "wire_trace.h"
 
-/* Records the trace rendering lists per direction (trace.c). */
+/* Records the trace rendering lists per direction (wire_trace.c). */
 #define TRACE_RECORDS_SHOWN 200
 
 /* The catalog fcgispec loads from seeds/cases, parsed from the copies

@@ -1,4 +1,4 @@
-#include "conn.h"
+#include "backend_conn.h"
 
 #include <errno.h>
 #include <poll.h>

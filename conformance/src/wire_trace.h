@@ -1,7 +1,7 @@
 /* Wire trace of one case: every chunk written and read, in order, with its
  * time. Bounded: past TRACE_MAX_BYTES only the sizes are kept. */
-#ifndef FSP_TRACE_H
-#define FSP_TRACE_H
+#ifndef FSP_WIRE_TRACE_H
+#define FSP_WIRE_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * replies and broken rules it reports (replies.h). Memory is bounded: past
  * RX_BUDGET bytes of content or RX_MAX_RECORDS records the connection is
  * marked flooded and stops keeping what arrives. */
-#ifndef FSP_CONN_H
-#define FSP_CONN_H
+#ifndef FSP_BACKEND_CONN_H
+#define FSP_BACKEND_CONN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 #include "fcs/fcs.h"
 #include "replies.h"
 #include "target.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 /* Overridable so a fuzz build can reach the bounds with small inputs. */
 #ifndef RX_BUDGET

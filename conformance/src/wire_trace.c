@@ -1,4 +1,4 @@
-#include "trace.h"
+#include "wire_trace.h"
 
 #include <ctype.h>
 #include <stdlib.h>
