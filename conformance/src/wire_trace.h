@@ -9,6 +9,9 @@
 #include "buf.h"
 
 #define TRACE_MAX_BYTES (256u << 10)
+/* trace_render lists at most this many records per direction, then how
+ * many more there were. */
+#define TRACE_RECORDS_SHOWN 200
 
 typedef enum { TR_SENT, TR_RECV, TR_NOTE } fsp_trace_dir;
 

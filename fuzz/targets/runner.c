@@ -40,9 +40,6 @@
 #include "expect.h"
 #include "wire_trace.h"
 
-/* Records the trace rendering lists per direction (wire_trace.c). */
-#define TRACE_RECORDS_SHOWN 200
-
 /* The catalog fcgispec loads from seeds/cases, parsed from the copies
  * compiled into this binary. */
 static const fsp_catalog *catalog(void) {
