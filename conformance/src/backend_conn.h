@@ -75,10 +75,6 @@ int conn_write(fsp_conn *c, const uint8_t *data, size_t len, size_t chunk,
 int conn_pump(fsp_conn *c, int64_t until);
 void conn_shutdown_write(fsp_conn *c);
 
-/* One line per group of records from index from on: what the backend
- * sent, then EOF / flood / garbage state. */
-void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out);
-
 /* 1 when the first bytes received are text, as an HTTP, SSH or mail
  * server would send, not a FastCGI record header (whose version byte is
  * 1, and whose id and length bytes are mostly below 0x20); what came is

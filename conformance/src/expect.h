@@ -39,7 +39,4 @@ typedef struct fsp_eval {
  * TRI_TRUE may append a note (e.g. content not checkable). */
 fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why);
 
-/* 1 when every request the runner began on c has its END_REQUEST. */
-int conn_all_ended(const fsp_conn *c);
-
 #endif

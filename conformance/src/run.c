@@ -6,6 +6,7 @@
 
 #include "backend_conn.h"
 #include "clock.h"
+#include "conn_summary.h"
 #include "expect.h"
 #include "sent.h"
 #include "wire_trace.h"
@@ -305,7 +306,7 @@ static void do_observe(runstate *st, const fsp_step *s) {
     int64_t now = now_ms();
     int64_t quiet_since = st->conn.last_rx > start ? st->conn.last_rx : start;
     if (conn_done(&st->conn) || now >= deadline(st) ||
-        (st->conn.replies.nbegun && conn_all_ended(&st->conn)) ||
+        (st->conn.replies.nbegun && replies_all_ended(&st->conn.replies)) ||
         now - quiet_since >= st->cfg->settle_ms)
       break;
     conn_pump(&st->conn, quiet_since + st->cfg->settle_ms);

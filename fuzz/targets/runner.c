@@ -37,6 +37,7 @@
 #include "../support/target.h"
 #include "backend_conn.h"
 #include "catalog.h"
+#include "conn_summary.h"
 #include "expect.h"
 #include "wire_trace.h"
 
@@ -167,7 +168,7 @@ static void judge_case(const fsp_case *k, const fsp_conn *c, const knobs *kn,
         buf_flag_set(&used, reply_index);
     }
   }
-  buf_fmt(out, "all ended %d\n", conn_all_ended(c));
+  buf_fmt(out, "all ended %d\n", replies_all_ended(&c->replies));
   buf_free(&used);
 }
 
