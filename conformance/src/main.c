@@ -590,7 +590,7 @@ static int other_mode(const options *o, const fsp_config *cfg,
   if (o->list) {
     for (size_t i = 0; i < run->n; i++)
       printf("%-46s %-6s %-10s %s\n", run->cases[i]->id,
-             level_name(run->cases[i]->level), run->cases[i]->role,
+             level_name(run->cases[i]->level), case_role_name(run->cases[i]),
              run->cases[i]->requirement);
     printf("%zu cases\n", run->n);
     return EXIT_OK;

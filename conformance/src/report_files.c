@@ -101,7 +101,7 @@ int report_json(const char *path, const fsp_run *r, const fsp_score *s) {
     if (c->proxy)
       fprintf(f, ", \"side\": \"%s\"", c->replies ? "response" : "request");
     fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
-    json_cstr(f, c->role);
+    json_cstr(f, case_role_name(c));
     fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,",
             verdict_name(res->verdict), r->known[i] ? "true" : "false",
             (long long)res->elapsed_ms);
