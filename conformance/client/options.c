@@ -12,6 +12,7 @@
 #include "fcs/fcs.h"
 #include "http_token.h"
 #include "outcome.h"
+#include "roles.h"
 #include "write_out.h"
 
 static const char usage_text[] =
@@ -147,12 +148,8 @@ static int load(const char *arg, fsp_buf *out) {
 }
 
 static int parse_role(const char *s, uint16_t *role) {
-  static const char *names[] = {"responder", "authorizer", "filter"};
-  for (int i = 0; i < 3; i++)
-    if (strcmp(s, names[i]) == 0) {
-      *role = (uint16_t)(i + 1);
-      return 0;
-    }
+  if ((*role = role_named(s)))
+    return 0;
   char *end;
   long v = strtol(s, &end, 10);
   if (*s && !*end && v >= 0 && v <= 65535) {

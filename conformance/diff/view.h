@@ -1,18 +1,19 @@
 /* fcgi-diff view: one stream sent to one target on a fresh connection,
- * and everything read back through the runner's receive path (conn.h). */
+ * and everything read back through the runner's receive path
+ * (backend_conn.h). */
 #ifndef FSP_DIFF_VIEW_H
 #define FSP_DIFF_VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend_conn.h"
 #include "buf.h"
-#include "conn.h"
 #include "content.h"
 #include "gen.h"
 #include "sent.h"
 #include "target.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 /* Bytes received per connection before fcgi-diff stops reading (a flood):
  * what it keeps stays bounded whatever the backend sends. */

@@ -117,7 +117,6 @@ static void *probe_one(void *arg) {
   }
   close(fd);
   fsp_config cfg = {.target = j->t->addr, .timeout_ms = j->timeout_ms};
-  pthread_mutex_init(&cfg.lock, NULL);
   params_defaults(&cfg.std);
   params_set(&cfg.std, "SCRIPT_FILENAME", j->t->script);
   fsp_probe p;
@@ -126,7 +125,6 @@ static void *probe_one(void *arg) {
   p.content = NULL;
   probe_free(&p);
   params_free(&cfg.std);
-  pthread_mutex_destroy(&cfg.lock);
   return NULL;
 }
 

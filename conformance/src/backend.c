@@ -1,92 +1,78 @@
 #include "backend.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
-#include "conn.h"
-#include "trace.h"
+#include "target.h"
 
-static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
-  replies_begin(&((fsp_conn *)ctx)->replies, id, role, flags);
-}
-
-void served_free(fsp_served *got) {
-  buf_free(&got->out);
-  buf_free(&got->err);
-  sent_free(&got->sent);
-}
-
-int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
-                uint16_t role, fsp_served *got, fsp_buf *why) {
-  int64_t deadline = now_ms() + deadline_ms;
-  fsp_trace tr;
-  trace_init(&tr);
-  fsp_conn conn;
-  fsp_sent sent;
-  sent_init(&sent);
-  char err[256];
-  if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
-    buf_fmt(why, "cannot connect: %s", err);
-    conn_close(&conn);
-    trace_free(&tr);
-    if (got)
-      got->sent = sent;
-    else
-      sent_free(&sent);
+int backend_start(fsp_backend *b, const fsp_config *cfg, char *err,
+                  size_t errlen) {
+  b->cfg = cfg;
+  pthread_mutex_init(&b->lock, NULL);
+  if (!cfg->spawn) {
+    int fd =
+        target_connect(&cfg->target, now_ms() + cfg->timeout_ms, err, errlen);
+    if (fd < 0)
+      return -1;
+    close(fd);
+    return 0;
+  }
+  b->pid = spawn_start(cfg->spawn);
+  char why[512];
+  if (b->pid < 0 || spawn_wait_ready(&cfg->target, b->pid, now_ms() + 10000,
+                                     why, sizeof(why))) {
+    snprintf(err, errlen, "cannot start the %s: %s",
+             b->proxy ? "proxy" : "backend", b->pid < 0 ? "fork failed" : why);
+    spawn_stop(b->pid);
+    b->pid = 0;
     return -1;
   }
-  fsp_step s = {.kind = S_REQUEST, .id = 1, .role = role};
-  s.o = (fsp_rec_opts){-1, -1, -1, -1, -1, -1, -1};
-  size_t n = 0;
-  while (pairs && pairs[n])
-    n++;
-  fsp_buf *items = xcalloc(n + 1, sizeof(fsp_buf)), out = {0};
-  for (size_t i = 0; i < n; i++)
-    buf_str(&items[i], pairs[i]);
-  s.items = items;
-  s.nitems = n;
-  step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
-  sent_feed(&sent, out.p, out.len, declare_on, &conn);
-  conn_write(&conn, out.p, out.len, 0, deadline);
-  const fsp_reply *rep = NULL;
-  /* Slow is not hung here either: bytes received restart the deadline, up
-   * to the same cap a case has. */
-  int64_t cap = deadline + 19 * (int64_t)deadline_ms;
-  while (!(rep = replies_next_end(&conn.replies, 1, NULL, NULL)) &&
-         !conn_done(&conn) && now_ms() < deadline) {
-    conn_pump(&conn, deadline);
-    if (conn.rx_bytes && conn.last_rx + deadline_ms > deadline)
-      deadline =
-          conn.last_rx + deadline_ms < cap ? conn.last_rx + deadline_ms : cap;
-  }
-  int rc = -1;
-  if (!rep)
-    buf_fmt(why, "%s before END_REQUEST",
-            conn_done(&conn) ? "the connection closed or broke"
-                             : "no response within the deadline");
-  else if (rep->end.protocol_status != FCS_REQUEST_COMPLETE)
-    buf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
-            rep->end.protocol_status,
-            fcs_protocol_status_name(rep->end.protocol_status));
-  else
-    rc = 0;
-  if (rep && got) {
-    buf_add(&got->out, rep->out.p, rep->out.len);
-    buf_add(&got->err, rep->err.p, rep->err.len);
-  }
-  if (got)
-    got->sent = sent;
-  else
-    sent_free(&sent);
-  conn_close(&conn);
-  buf_free(&out);
-  for (size_t i = 0; i < n; i++)
-    buf_free(&items[i]);
-  free(items);
-  trace_free(&tr);
-  return rc;
+  return 0;
+}
+
+void backend_stop(fsp_backend *b) {
+  spawn_stop(b->pid);
+  pthread_mutex_destroy(&b->lock);
+}
+
+unsigned backend_generation(fsp_backend *b) {
+  pthread_mutex_lock(&b->lock);
+  unsigned g = b->generation;
+  pthread_mutex_unlock(&b->lock);
+  return g;
+}
+
+/* The features the probe found: REQ_* of case.h. */
+static unsigned caps(const fsp_probe *p) {
+  if (!p)
+    return 0;
+  return (!strcmp(p->mpxs_conns, "1")   ? REQ_MPXS
+          : !strcmp(p->mpxs_conns, "0") ? REQ_NO_MPXS
+                                        : 0) |
+         (p->content ? REQ_ECHO : 0) | (p->authorizer ? REQ_AUTHORIZER : 0) |
+         (p->filter ? REQ_FILTER : 0);
+}
+
+const char *backend_lacks(const fsp_backend *b, const fsp_case *c) {
+  unsigned missing = case_needs(c) & ~caps(b->probe);
+  int mpxs_known = b->probe && b->probe->mpxs_conns[0];
+  if (!missing)
+    return NULL;
+  if (missing & REQ_MPXS)
+    return mpxs_known
+               ? "the backend does not multiplex (FCGI_MPXS_CONNS=0)"
+               : "FCGI_MPXS_CONNS is unknown (GET_VALUES did not give it)";
+  if (missing & REQ_NO_MPXS)
+    return mpxs_known
+               ? "the backend multiplexes (FCGI_MPXS_CONNS=1)"
+               : "FCGI_MPXS_CONNS is unknown (GET_VALUES did not give it)";
+  if (missing & REQ_AUTHORIZER)
+    return "the backend does not serve the Authorizer role";
+  if (missing & REQ_FILTER)
+    return "the backend does not serve the Filter role";
+  return "the backend does not reveal the params and body it received";
 }
 
 /* Deadline of the liveness probe: a healthy backend answers in
@@ -97,7 +83,8 @@ static long probe_deadline(const fsp_config *cfg) {
   return ms < 250 ? 250 : ms > 1000 ? 1000 : ms;
 }
 
-int liveness(fsp_config *cfg, unsigned generation, fsp_result *res) {
+int liveness(fsp_backend *b, unsigned generation, fsp_result *res) {
+  const fsp_config *cfg = b->cfg;
   fsp_buf why = {0};
   long probe_ms = probe_deadline(cfg);
   if (serve_probe(cfg, probe_ms, NULL, FCS_RESPONDER, NULL, &why) == 0) {
@@ -118,25 +105,26 @@ int liveness(fsp_config *cfg, unsigned generation, fsp_result *res) {
   int restarted = 0;
   if (cfg->spawn) {
     why.len = 0;
-    restarted = respawn(cfg, generation, &why) == 1;
+    restarted = respawn(b, generation, &why) == 1;
     buf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
   }
   buf_free(&why);
   return restarted;
 }
 
-int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why) {
-  pthread_mutex_lock(&cfg->lock);
+int respawn(fsp_backend *b, unsigned generation, fsp_buf *why) {
+  const fsp_config *cfg = b->cfg;
+  pthread_mutex_lock(&b->lock);
   /* Parallel cases may all see the same death: the first restarts it. */
-  if (cfg->generation != generation) {
+  if (b->generation != generation) {
     buf_str(why, "already restarted for another case");
-    pthread_mutex_unlock(&cfg->lock);
+    pthread_mutex_unlock(&b->lock);
     return 0;
   }
   char err[256];
-  int was_alive = spawn_alive(cfg->pid);
-  spawn_stop(cfg->pid);
-  cfg->generation++;
+  int was_alive = spawn_alive(b->pid);
+  spawn_stop(b->pid);
+  b->generation++;
   /* The dead backend may have left its socket file behind; processes of
    * its group may still be going away. */
   int rc = 0;
@@ -144,13 +132,13 @@ int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why) {
     unix_path_wait_released(cfg->target.path, now_ms() + 2000);
     rc = unix_path_claim(cfg->target.path, err, sizeof(err));
   }
-  cfg->pid = rc ? -1 : spawn_start(cfg->spawn);
-  if (!rc && cfg->pid < 0)
+  b->pid = rc ? -1 : spawn_start(cfg->spawn);
+  if (!rc && b->pid < 0)
     snprintf(err, sizeof(err), "fork failed");
-  if (!rc && cfg->pid > 0)
-    rc = spawn_wait_ready(&cfg->target, cfg->pid, now_ms() + 5000, err,
+  if (!rc && b->pid > 0)
+    rc = spawn_wait_ready(&cfg->target, b->pid, now_ms() + 5000, err,
                           sizeof(err));
-  else if (cfg->pid < 0)
+  else if (b->pid < 0)
     rc = -1;
   if (rc)
     buf_fmt(why, "restart failed: %s", err);
@@ -158,6 +146,6 @@ int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why) {
     buf_str(why, was_alive ? "the process was still there but did not serve "
                              "(wedged, or dying); restarted"
                            : "the process had died; restarted");
-  pthread_mutex_unlock(&cfg->lock);
+  pthread_mutex_unlock(&b->lock);
   return rc ? -1 : 1;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fcs/proto.h"
+#include "roles.h"
 #include "tokens.h"
 #include "verdict.h"
 
@@ -13,6 +14,7 @@ typedef struct parser {
   int line;
   char *err;
   size_t errlen;
+  int role_given; /* the header named the role (any: 0) */
 } parser;
 
 #define FAIL(ps, ...)                                                          \
@@ -51,10 +53,6 @@ static const named type_names[] = {{"begin", FCS_BEGIN_REQUEST},
                                    {"get-values-result", FCS_GET_VALUES_RESULT},
                                    {"unknown-type", FCS_UNKNOWN_TYPE},
                                    {NULL, 0}};
-static const named role_names[] = {{"responder", FCS_RESPONDER},
-                                   {"authorizer", FCS_AUTHORIZER},
-                                   {"filter", FCS_FILTER},
-                                   {NULL, 0}};
 static const named status_names[] = {{"complete", FCS_REQUEST_COMPLETE},
                                      {"cant-mpx", FCS_CANT_MPX_CONN},
                                      {"overloaded", FCS_OVERLOADED},
@@ -80,6 +78,16 @@ static int named_number(parser *ps, const fsp_tok *t, const named *table,
 static int number(parser *ps, const fsp_tok *t, unsigned long max,
                   const char *what, unsigned long *out) {
   return named_number(ps, t, NULL, max, what, out);
+}
+
+/* A role: its name (roles.h) or a number. */
+static int role_number(parser *ps, const fsp_tok *t, unsigned long *out) {
+  uint16_t r = t && !t->quoted ? role_named(t->word) : 0;
+  if (r) {
+    *out = r;
+    return 0;
+  }
+  return number(ps, t, 65535, "role", out);
 }
 
 static void add_item(fsp_buf **items, size_t *n, fsp_buf b) {
@@ -138,7 +146,7 @@ static int producer_rest(parser *ps, fsp_toks *tk, size_t i, fsp_step *s) {
     if (!matched && s->kind == S_REQUEST && tok_option(t, "role", &val)) {
       fsp_tok rt = *t;
       rt.word = (char *)val;
-      if (named_number(ps, &rt, role_names, 65535, "role", &s->role))
+      if (role_number(ps, &rt, &s->role))
         return -1;
       matched = 1;
     }
@@ -513,7 +521,7 @@ static int parse_step(parser *ps, fsp_toks *tk, fsp_step *s) {
     return producer_rest(ps, tk, 3, s);
   case S_BEGIN:
     if (number(ps, a1, 65535, "request id", &s->id) ||
-        named_number(ps, a2, role_names, 65535, "role", &s->role))
+        role_number(ps, a2, &s->role))
       return -1;
     if (tk->n > 3 && !tk->v[3].quoted && strcmp(tk->v[3].word, "keep") &&
         !strchr(tk->v[3].word, '=')) {
@@ -604,10 +612,13 @@ static int parse_header(parser *ps, fsp_case *c, const char *key,
   else if (strcmp(key, "advisory") == 0)
     field = &c->advisory;
   else if (strcmp(key, "role") == 0) {
-    if (strcmp(val, "any") && strcmp(val, "responder") &&
-        strcmp(val, "authorizer") && strcmp(val, "filter"))
+    if (ps->role_given)
+      FAIL(ps, "'%s' given twice", key);
+    ps->role_given = 1;
+    c->role = role_named(val);
+    if (!c->role && strcmp(val, "any"))
       FAIL(ps, "role must be any, responder, authorizer or filter");
-    field = &c->role;
+    return 0;
   }
   if (field) {
     if (*field)
@@ -798,7 +809,7 @@ int case_parse_file(const char *path, fsp_case *c, char *err, size_t errlen) {
 
 int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
                       size_t errlen) {
-  parser ps = {path, 0, err, errlen};
+  parser ps = {path, 0, err, errlen, 0};
   memset(c, 0, sizeof(*c));
   c->level = FSP_LVL_COUNT;
   c->path = xstrdup(path);
@@ -825,8 +836,6 @@ int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
     FAIL(&ps, "a case needs at least one step");
   if (check_kind(&ps, c))
     return -1;
-  if (!c->role)
-    c->role = xstrdup(c->proxy ? "proxy" : "any");
   return 0;
 }
 
@@ -834,6 +843,19 @@ static void free_items(fsp_buf *items, size_t n) {
   for (size_t i = 0; i < n; i++)
     buf_free(&items[i]);
   free(items);
+}
+
+const char *case_role_name(const fsp_case *c) {
+  return c->role ? role_name(c->role) : c->proxy ? "proxy" : "any";
+}
+
+unsigned case_needs(const fsp_case *c) {
+  unsigned r = c->requires;
+  if (c->role == FCS_AUTHORIZER)
+    r |= REQ_AUTHORIZER;
+  if (c->role == FCS_FILTER)
+    r |= REQ_FILTER;
+  return r;
 }
 
 void case_free(fsp_case *c) {
@@ -849,7 +871,6 @@ void case_free(fsp_case *c) {
   free(c->id);
   free(c->section);
   free(c->requirement);
-  free(c->role);
   free(c->advisory);
   free(c->path);
   memset(c, 0, sizeof(*c));

@@ -168,7 +168,8 @@ typedef struct fsp_step {
 } fsp_step;
 
 typedef struct fsp_case {
-  char *id, *section, *requirement, *role, *path;
+  char *id, *section, *requirement, *path;
+  uint16_t role;  /* its role: FCS_RESPONDER, ... (fcs/proto.h); 0: any */
   char *advisory; /* TRUST cases: the attack prevented and the advisory */
   int proxy;      /* its producers write HTTP to a proxy (docs/proxies.md) */
   int replies;    /* a proxy case with reply lines: the response side */
@@ -185,6 +186,12 @@ int case_parse_file(const char *path, fsp_case *c, char *err, size_t errlen);
 int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
                       size_t errlen);
 void case_free(fsp_case *c);
+/* c's role as its role line names it: any when it has none (proxy cases:
+ * proxy). */
+const char *case_role_name(const fsp_case *c);
+/* The REQ_* features c needs of the backend: its requires line and its
+ * role. */
+unsigned case_needs(const fsp_case *c);
 
 /* Proxy cases: get and post are requests, and an http step that carries
  * {marker}; each gets a request number and may be answered by a reply. */

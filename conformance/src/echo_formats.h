@@ -27,8 +27,8 @@ echo_pair *echo_view_add(echo_view *v, const void *name, size_t name_len,
 void echo_view_take(echo_view *v, echo_str *name, echo_str *value);
 /* Shows a stream holding the n bytes at p, whole. */
 void echo_stream_set(echo_stream *s, const void *p, size_t n);
-/* FCS_RESPONDER, FCS_AUTHORIZER or FCS_FILTER for the role's name; 0 for
- * anything else. */
+/* FCS_RESPONDER, FCS_AUTHORIZER or FCS_FILTER for the role's name (in any
+ * letter case: RESPONDER); 0 for anything else. */
 uint16_t echo_role_of(const uint8_t *word, size_t n);
 
 /* The bytes from *pos up to the next LF (not included), and *pos after

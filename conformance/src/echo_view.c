@@ -1,9 +1,11 @@
 #include "echo_view.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "echo_formats.h"
 #include "fcs/proto.h"
+#include "roles.h"
 
 static const char *const format_names[] = {[ECHO_UNKNOWN] = "unknown",
                                            [ECHO_NONE] = "none",
@@ -99,15 +101,10 @@ void echo_stream_set(echo_stream *s, const void *p, size_t n) {
 }
 
 uint16_t echo_role_of(const uint8_t *word, size_t n) {
-  static const struct {
-    const char *name;
-    uint16_t role;
-  } roles[] = {{"RESPONDER", FCS_RESPONDER},
-               {"AUTHORIZER", FCS_AUTHORIZER},
-               {"FILTER", FCS_FILTER}};
-  for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-    if (strlen(roles[i].name) == n && !memcmp(roles[i].name, word, n))
-      return roles[i].role;
+  for (uint16_t r = FCS_RESPONDER; r <= FCS_FILTER; r++)
+    if (strlen(role_name(r)) == n &&
+        !strncasecmp(role_name(r), (const char *)word, n))
+      return r;
   return 0;
 }
 

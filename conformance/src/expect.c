@@ -460,13 +460,3 @@ fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
     return rule(k, x, why);
   }
 }
-
-int conn_all_ended(const fsp_conn *c) {
-  /* Each reply answers one BEGIN the runner sent, and the next reply for
-   * an id opens only once the last one ended. */
-  const fsp_replies *r = &c->replies;
-  size_t ended = 0;
-  for (size_t i = 0; i < r->n; i++)
-    ended += r->v[i].ended;
-  return ended >= r->nbegun;
-}

@@ -1,16 +1,16 @@
 /* Conditions of expect/allow lines, judged on what a connection received:
  * the replies and broken rules the codec's assembler reported (replies.h)
- * and, for record-layout questions, the raw record log (conn.h). Each is
- * true, false, or still pending (more input could decide it); the runner
+ * and, for record-layout questions, the raw record log (backend_conn.h). Each
+ * is true, false, or still pending (more input could decide it); the runner
  * reads until it is decided or the case deadline passes. */
 #ifndef FSP_EXPECT_H
 #define FSP_EXPECT_H
 
 #include <stdint.h>
 
+#include "backend_conn.h"
 #include "buf.h"
 #include "case.h"
-#include "conn.h"
 #include "content.h"
 #include "sent.h"
 
@@ -38,8 +38,5 @@ typedef struct fsp_eval {
 /* Decides k; on TRI_FALSE appends why (what was observed) to why, and on
  * TRI_TRUE may append a note (e.g. content not checkable). */
 fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why);
-
-/* 1 when every request the runner began on c has its END_REQUEST. */
-int conn_all_ended(const fsp_conn *c);
 
 #endif

@@ -3,7 +3,6 @@
  * the runner in docs/conformance.md. */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "proxy.h"
 #include "report.h"
 #include "run.h"
+#include "schedule.h"
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
@@ -32,6 +32,9 @@ typedef struct options {
   int list, jobs, strict, verbose, color;
   long timeout_ms, settle_ms, cap_ms;
   fsp_buf rerun;
+  /* With no --target: where the built-in responder listens and the command
+   * that starts it (--target and --spawn point here). */
+  char builtin_addr[200], builtin_cmd[4400];
 } options;
 
 static void usage(FILE *out) {
@@ -432,77 +435,9 @@ static int export_cases(const options *o, const char *dir, int replies,
   return 0;
 }
 
-typedef struct pool {
-  fsp_run *run;
-  fsp_config *cfg;
-  size_t next, done;
-  int progress;
-  pthread_mutex_t lock;
-} pool;
-
-static void *worker(void *arg) {
-  pool *p = arg;
-  for (;;) {
-    pthread_mutex_lock(&p->lock);
-    size_t i = p->next++;
-    pthread_mutex_unlock(&p->lock);
-    if (i >= p->run->n)
-      return NULL;
-    run_case(p->run->cases[i], p->cfg, &p->run->res[i]);
-    pthread_mutex_lock(&p->lock);
-    p->done++;
-    if (p->progress)
-      fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", p->done, p->run->n,
-              verdict_name(p->run->res[i].verdict), p->run->cases[i]->id);
-    pthread_mutex_unlock(&p->lock);
-  }
-}
-
-/* A case that did not pass while the runner restarted the backend for
- * another case may have seen the restart, not the backend: it runs again,
- * alone, so a restart is never charged to the cases in flight and the
- * verdicts do not depend on --jobs. */
-static void rerun_tainted(fsp_run *run, fsp_config *cfg) {
-  for (size_t i = 0; i < run->n; i++) {
-    fsp_result *r = &run->res[i];
-    if (!r->tainted || r->verdict == FSP_V_PASS || r->verdict == FSP_V_INFO ||
-        r->verdict == FSP_V_UNSUPPORTED)
-      continue;
-    fsp_buf first = {0};
-    buf_fmt(&first, "%s: %.*s", verdict_name(r->verdict), (int)r->observed.len,
-            (const char *)r->observed.p);
-    result_free(r);
-    run_case(run->cases[i], cfg, r);
-    buf_fmt(&r->notes,
-            "run again alone: the backend was restarted for another case "
-            "while it first ran (then %.*s)\n",
-            (int)(first.len < 300 ? first.len : 300), (const char *)first.p);
-    buf_free(&first);
-  }
-}
-
-static void run_all(fsp_run *run, fsp_config *cfg, int jobs) {
-  pool p = {.run = run, .cfg = cfg, .progress = isatty(2)};
-  pthread_mutex_init(&p.lock, NULL);
-  pthread_t th[64];
-  int started = 0;
-  for (int i = 0; i < jobs && i < 64; i++)
-    if (pthread_create(&th[i], NULL, worker, &p) == 0)
-      started++;
-  if (!started)
-    worker(&p);
-  for (int i = 0; i < started; i++)
-    pthread_join(th[i], NULL);
-  if (p.progress)
-    fputs("\r\033[K", stderr);
-  pthread_mutex_destroy(&p.lock);
-  rerun_tainted(run, cfg);
-}
-
 /* Starts the built-in reference responder on a private Unix socket: the
  * one installed beside fcgispec, else the build tree's. */
-static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
-                          size_t cmdcap) {
+static int builtin_target(options *o) {
   char found[4096];
   const char *responder = locate_shipped(FCS_RESPONDER_NAME, FCS_RESPONDER_PATH,
                                          found, sizeof(found));
@@ -514,12 +449,14 @@ static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
     return -1;
   }
   const char *tmp = getenv("TMPDIR");
-  snprintf(addr, cap, "unix:%s/fcgispec-%ld.sock", tmp && *tmp ? tmp : "/tmp",
+  snprintf(o->builtin_addr, sizeof(o->builtin_addr),
+           "unix:%s/fcgispec-%ld.sock", tmp && *tmp ? tmp : "/tmp",
            (long)getpid());
-  snprintf(cmd, cmdcap, "exec '%s' --listen '%s' >/dev/null 2>&1", responder,
-           addr);
-  o->target = addr;
-  o->spawn = cmd;
+  snprintf(o->builtin_cmd, sizeof(o->builtin_cmd),
+           "exec '%s' --listen '%s' >/dev/null 2>&1", responder,
+           o->builtin_addr);
+  o->target = o->builtin_addr;
+  o->spawn = o->builtin_cmd;
   return 0;
 }
 
@@ -595,30 +532,6 @@ static void warn_unknown(const fsp_baseline *b, const fsp_catalog *cat,
   }
 }
 
-/* Starts (--spawn) or reaches the target; 0, or -1 with err. */
-static int open_target(const options *o, fsp_config *cfg, char *err,
-                       size_t errlen) {
-  if (!o->spawn) {
-    int fd =
-        target_connect(&cfg->target, now_ms() + o->timeout_ms, err, errlen);
-    if (fd < 0)
-      return -1;
-    close(fd);
-    return 0;
-  }
-  cfg->pid = spawn_start(o->spawn);
-  char why[512];
-  if (cfg->pid < 0 || spawn_wait_ready(&cfg->target, cfg->pid, now_ms() + 10000,
-                                       why, sizeof(why))) {
-    snprintf(err, errlen, "cannot start the %s: %s",
-             cfg->proxy ? "proxy" : "backend",
-             cfg->pid < 0 ? "fork failed" : why);
-    spawn_stop(cfg->pid);
-    return -1;
-  }
-  return 0;
-}
-
 /* Every selected case gets the same undecided verdict: the run could not
  * happen, and the reports say why. */
 static void all_undecided(fsp_run *run, const char *why) {
@@ -630,26 +543,16 @@ static void all_undecided(fsp_run *run, const char *why) {
 
 /* Scores the run, prints it and writes the files asked for; the exit
  * code. */
-static int finish(fsp_run *run, const options *o, const fsp_baseline *base,
-                  int unreachable) {
-  size_t fixed = 0;
-  for (size_t i = 0; i < run->n; i++) {
-    int b = baseline_lookup(base, run->cases[i]->id);
-    run->known[i] = b >= 0 && b == (int)run->res[i].verdict;
-    fixed += b >= 0 && run->res[i].verdict == FSP_V_PASS;
-  }
+static int finish(fsp_run *run, const options *o, const fsp_baseline *base) {
   fsp_score score;
-  score_run(run, &score);
-  score.fixed = fixed;
-  if (unreachable)
-    score.exit_code = EXIT_UNREACHABLE;
+  score_with_baseline(run, base, &score);
   report_terminal(stdout, run, &score, o->color, o->verbose);
   int rc = score.exit_code;
   if (o->json && report_json(o->json, run, &score))
     fprintf(stderr, "fcgispec: cannot write %s\n", o->json), rc = EXIT_USAGE;
   if (o->junit && report_junit(o->junit, run, &score))
     fprintf(stderr, "fcgispec: cannot write %s\n", o->junit), rc = EXIT_USAGE;
-  if (o->write_baseline && !unreachable &&
+  if (o->write_baseline && !run->failure &&
       report_baseline(o->write_baseline, run))
     fprintf(stderr, "fcgispec: cannot write %s\n", o->write_baseline),
         rc = EXIT_USAGE;
@@ -687,7 +590,7 @@ static int other_mode(const options *o, const fsp_config *cfg,
   if (o->list) {
     for (size_t i = 0; i < run->n; i++)
       printf("%-46s %-6s %-10s %s\n", run->cases[i]->id,
-             level_name(run->cases[i]->level), run->cases[i]->role,
+             level_name(run->cases[i]->level), case_role_name(run->cases[i]),
              run->cases[i]->requirement);
     printf("%zu cases\n", run->n);
     return EXIT_OK;
@@ -708,9 +611,9 @@ static void prepare_run(options *o, fsp_config *cfg, fsp_run *run) {
 }
 
 /* Reports the run (finish) and frees its results; the exit code. */
-static int report_run(fsp_run *run, const options *o, const fsp_baseline *base,
-                      int unreachable) {
-  int rc = finish(run, o, base, unreachable);
+static int report_run(fsp_run *run, const options *o,
+                      const fsp_baseline *base) {
+  int rc = finish(run, o, base);
   for (size_t i = 0; i < run->n; i++)
     result_free(&run->res[i]);
   free(run->res);
@@ -723,6 +626,7 @@ static int report_run(fsp_run *run, const options *o, const fsp_baseline *base,
  * time. The exit code. */
 static int proxy_mode(options *o, fsp_config *cfg, fsp_run *run,
                       const fsp_baseline *base) {
+  fsp_backend be = {0};
   proxy_env env = dump_env(o);
   char err[512], listen[300], label[800], why[1200];
   if (target_parse(o->proxy, &env.proxy, err, sizeof(err))) {
@@ -758,24 +662,118 @@ static int proxy_mode(options *o, fsp_config *cfg, fsp_run *run,
   run->proxy_docroot = env.docroot;
   run->proxy_backend = listen;
   run->jobs = 1;
-  cfg->proxy = &env;
+  be.proxy = &env;
   cfg->target = env.proxy; /* what --spawn starts, and respawn restarts */
   prepare_run(o, cfg, run);
   int64_t t0 = now_ms();
-  int unreachable = open_target(o, cfg, err, sizeof(err)) != 0;
-  if (unreachable) {
+  if (backend_start(&be, cfg, err, sizeof(err))) {
     snprintf(why, sizeof(why), "proxy %s unreachable: %s", where, err);
     fprintf(stderr, "fcgispec: %s\n", why);
     run->failure = why;
     all_undecided(run, why);
   } else {
-    run_all(run, cfg, 1);
+    run_all(run, &be, 1);
   }
   run->wall_ms = now_ms() - t0;
-  if (o->spawn)
-    spawn_stop(cfg->pid);
+  backend_stop(&be);
   recorder_stop(env.rec);
-  return report_run(run, o, base, unreachable);
+  return report_run(run, o, base);
+}
+
+/* The REQ_AUTHORIZER and REQ_FILTER roles the selected cases need
+ * probed. */
+static unsigned roles_needed(const fsp_run *run) {
+  unsigned roles = 0;
+  for (size_t i = 0; i < run->n; i++)
+    roles |= case_needs(run->cases[i]) & (REQ_AUTHORIZER | REQ_FILTER);
+  return roles;
+}
+
+/* Backend mode: the backend (--target, else the built-in reference
+ * responder) is started (--spawn) or reached, probed, and the cases run on
+ * --jobs connections. The exit code. */
+static int backend_mode(options *o, fsp_config *cfg, fsp_run *run,
+                        const fsp_baseline *base) {
+  char label[300], err[1024];
+  int builtin = !o->target;
+  if (builtin && builtin_target(o))
+    return EXIT_UNREACHABLE;
+  if (target_parse(o->target, &cfg->target, err, sizeof(err)) ||
+      (o->spawn && cfg->target.is_unix &&
+       unix_path_claim(cfg->target.path, err, sizeof(err)))) {
+    fprintf(stderr, "fcgispec: --target: %s (see --help)\n", err);
+    return EXIT_USAGE;
+  }
+  target_format(&cfg->target, label, sizeof(label));
+  if (builtin)
+    snprintf(label, sizeof(label), "built-in reference responder (%s)",
+             FCS_RESPONDER_NAME);
+  run->target = label;
+  prepare_run(o, cfg, run);
+  fsp_probe probe = {0};
+  fsp_backend be = {0};
+  int64_t t0 = now_ms();
+  char why[1400];
+  int unreachable = backend_start(&be, cfg, err, sizeof(err)) != 0;
+  if (unreachable) {
+    snprintf(why, sizeof(why), "target %s unreachable: %s", label, err);
+  } else {
+    probe_backend(cfg, roles_needed(run), o->echo, &probe);
+    be.probe = run->probe = &probe;
+    unreachable = probe.not_fastcgi;
+    snprintf(why, sizeof(why), "%s", probe.not_fastcgi_why);
+  }
+  if (unreachable) {
+    fprintf(stderr, "fcgispec: %s\n", why);
+    run->failure = why;
+    all_undecided(run, why);
+  } else {
+    run_all(run, &be, o->jobs);
+  }
+  run->wall_ms = now_ms() - t0;
+  backend_stop(&be);
+  if (o->spawn && cfg->target.is_unix && builtin)
+    unlink(cfg->target.path);
+  int rc = report_run(run, o, base);
+  probe_free(&probe);
+  return rc;
+}
+
+/* Loads the catalog (--cases, else FCGISPEC_CASES, else the shipped one)
+ * and selects the cases to run; 0, or the exit code. */
+static int load_cases(const options *o, fsp_catalog *cat, fsp_run *run) {
+  const char *dir = o->cases_dir ? o->cases_dir : getenv("FCGISPEC_CASES");
+  char found[4096], err[1024];
+  if (!dir && !(dir = locate_shipped(FCS_CASES_INSTALLED, FCS_CASES_DIR, found,
+                                     sizeof(found)))) {
+    fprintf(stderr,
+            "fcgispec: no case catalog at %s nor %s: give one with --cases "
+            "DIR or FCGISPEC_CASES\n",
+            found, FCS_CASES_DIR);
+    return EXIT_USAGE;
+  }
+  if (catalog_load(dir, cat, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: %s\n", err);
+    return EXIT_USAGE;
+  }
+  run->cases = xcalloc(cat->n, sizeof(fsp_case *));
+  for (size_t i = 0; i < cat->n; i++)
+    if (selected(o, &cat->v[i]))
+      run->cases[run->n++] = &cat->v[i];
+  return 0;
+}
+
+/* Loads --baseline (warning about entries the catalog lacks); 0, or the
+ * exit code. */
+static int load_baseline(const options *o, const fsp_catalog *cat,
+                         fsp_baseline *base) {
+  char err[1024];
+  if (o->baseline && baseline_load(o->baseline, base, err, sizeof(err))) {
+    fprintf(stderr, "fcgispec: --baseline: %s\n", err);
+    return EXIT_USAGE;
+  }
+  warn_unknown(base, cat, o->baseline);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -783,103 +781,23 @@ int main(int argc, char **argv) {
   options o = {
       .jobs = 1, .timeout_ms = 2000, .settle_ms = 200, .color = isatty(1)};
   fsp_config cfg = {0};
-  pthread_mutex_init(&cfg.lock, NULL);
   params_defaults(&cfg.std);
   buf_str(&o.rerun, argv[0]);
   fsp_catalog cat = {0};
   fsp_run run = {.jobs = o.jobs};
-  if (parse_options(argc, argv, &o, &cfg))
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  const char *dir = o.cases_dir ? o.cases_dir : getenv("FCGISPEC_CASES");
-  char found[4096];
-  if (!dir && !(dir = locate_shipped(FCS_CASES_INSTALLED, FCS_CASES_DIR, found,
-                                     sizeof(found)))) {
-    fprintf(stderr,
-            "fcgispec: no case catalog at %s nor %s: give one with --cases "
-            "DIR or FCGISPEC_CASES\n",
-            found, FCS_CASES_DIR);
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  }
-  char err[1024];
-  if (catalog_load(dir, &cat, err, sizeof(err))) {
-    fprintf(stderr, "fcgispec: %s\n", err);
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  }
-  run.jobs = o.jobs;
-  run.strict = o.strict;
-  run.cases = xcalloc(cat.n, sizeof(fsp_case *));
-  unsigned roles = 0;
-  for (size_t i = 0; i < cat.n; i++)
-    if (selected(&o, &cat.v[i])) {
-      run.cases[run.n++] = &cat.v[i];
-      roles |= !strcmp(cat.v[i].role, "authorizer") ? REQ_AUTHORIZER : 0;
-      roles |= !strcmp(cat.v[i].role, "filter") ? REQ_FILTER : 0;
-    }
-  int mode_rc = other_mode(&o, &cfg, &cat, &run);
-  if (mode_rc >= 0)
-    return leave(mode_rc, &o, &cfg, &cat, &run);
   fsp_baseline base = {0};
-  if (o.baseline && baseline_load(o.baseline, &base, err, sizeof(err))) {
-    fprintf(stderr, "fcgispec: --baseline: %s\n", err);
-    baseline_free(&base);
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
+  int rc = parse_options(argc, argv, &o, &cfg) ? EXIT_USAGE
+                                               : load_cases(&o, &cat, &run);
+  if (!rc) {
+    run.jobs = o.jobs;
+    run.strict = o.strict;
+    rc = other_mode(&o, &cfg, &cat, &run);
   }
-  warn_unknown(&base, &cat, o.baseline);
-  if (outputs_ok(&o)) {
-    baseline_free(&base);
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  }
-  if (o.proxy) {
-    int rc = proxy_mode(&o, &cfg, &run, &base);
-    baseline_free(&base);
-    return leave(rc, &o, &cfg, &cat, &run);
-  }
-  char addr[200], cmd[4400], label[300];
-  int builtin = !o.target;
-  if (builtin && builtin_target(&o, addr, sizeof(addr), cmd, sizeof(cmd))) {
-    baseline_free(&base);
-    return leave(EXIT_UNREACHABLE, &o, &cfg, &cat, &run);
-  }
-  if (target_parse(o.target, &cfg.target, err, sizeof(err)) ||
-      (o.spawn && cfg.target.is_unix &&
-       unix_path_claim(cfg.target.path, err, sizeof(err)))) {
-    fprintf(stderr, "fcgispec: --target: %s (see --help)\n", err);
-    baseline_free(&base);
-    return leave(EXIT_USAGE, &o, &cfg, &cat, &run);
-  }
-  target_format(&cfg.target, label, sizeof(label));
-  if (builtin)
-    snprintf(label, sizeof(label), "built-in reference responder (%s)",
-             FCS_RESPONDER_NAME);
-  run.target = label;
-  prepare_run(&o, &cfg, &run);
-  fsp_probe probe = {0};
-  int64_t t0 = now_ms();
-  char why[1400];
-  int unreachable = open_target(&o, &cfg, err, sizeof(err)) != 0;
-  if (unreachable) {
-    snprintf(why, sizeof(why), "target %s unreachable: %s", label, err);
-  } else {
-    probe_backend(&cfg, roles, o.echo, &probe);
-    run.probe = &probe;
-    unreachable = probe.not_fastcgi;
-    snprintf(why, sizeof(why), "%s", probe.not_fastcgi_why);
-  }
-  if (unreachable) {
-    fprintf(stderr, "fcgispec: %s\n", why);
-    run.failure = why;
-    all_undecided(&run, why);
-  } else {
-    run_all(&run, &cfg, o.jobs);
-  }
-  run.wall_ms = now_ms() - t0;
-  if (o.spawn) {
-    spawn_stop(cfg.pid);
-    if (cfg.target.is_unix && builtin)
-      unlink(cfg.target.path);
-  }
-  int rc = report_run(&run, &o, &base, unreachable);
-  probe_free(&probe);
+  if (rc < 0 && (load_baseline(&o, &cat, &base) || outputs_ok(&o)))
+    rc = EXIT_USAGE;
+  if (rc < 0)
+    rc = o.proxy ? proxy_mode(&o, &cfg, &run, &base)
+                 : backend_mode(&o, &cfg, &run, &base);
   baseline_free(&base);
   return leave(rc, &o, &cfg, &cat, &run);
 }

@@ -1,14 +1,97 @@
 #include "probe.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "backend_conn.h"
 #include "clock.h"
-#include "conn.h"
 #include "fcs/encoder.h"
+#include "wire_trace.h"
+
+static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
+  replies_begin(&((fsp_conn *)ctx)->replies, id, role, flags);
+}
+
+void served_free(fsp_served *got) {
+  buf_free(&got->out);
+  buf_free(&got->err);
+  sent_free(&got->sent);
+}
+
+int serve_probe(const fsp_config *cfg, long deadline_ms,
+                const char *const *pairs, uint16_t role, fsp_served *got,
+                fsp_buf *why) {
+  int64_t deadline = now_ms() + deadline_ms;
+  fsp_trace tr;
+  trace_init(&tr);
+  fsp_conn conn;
+  fsp_sent sent;
+  sent_init(&sent);
+  char err[256];
+  if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
+    buf_fmt(why, "cannot connect: %s", err);
+    conn_close(&conn);
+    trace_free(&tr);
+    if (got)
+      got->sent = sent;
+    else
+      sent_free(&sent);
+    return -1;
+  }
+  fsp_step s = {.kind = S_REQUEST, .id = 1, .role = role};
+  s.o = (fsp_rec_opts){-1, -1, -1, -1, -1, -1, -1};
+  size_t n = 0;
+  while (pairs && pairs[n])
+    n++;
+  fsp_buf *items = xcalloc(n + 1, sizeof(fsp_buf)), out = {0};
+  for (size_t i = 0; i < n; i++)
+    buf_str(&items[i], pairs[i]);
+  s.items = items;
+  s.nitems = n;
+  step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
+  sent_feed(&sent, out.p, out.len, declare_on, &conn);
+  conn_write(&conn, out.p, out.len, 0, deadline);
+  const fsp_reply *rep = NULL;
+  /* Slow is not hung here either: bytes received restart the deadline, up
+   * to the same cap a case has. */
+  int64_t cap = deadline + 19 * (int64_t)deadline_ms;
+  while (!(rep = replies_next_end(&conn.replies, 1, NULL, NULL)) &&
+         !conn_done(&conn) && now_ms() < deadline) {
+    conn_pump(&conn, deadline);
+    if (conn.rx_bytes && conn.last_rx + deadline_ms > deadline)
+      deadline =
+          conn.last_rx + deadline_ms < cap ? conn.last_rx + deadline_ms : cap;
+  }
+  int rc = -1;
+  if (!rep)
+    buf_fmt(why, "%s before END_REQUEST",
+            conn_done(&conn) ? "the connection closed or broke"
+                             : "no response within the deadline");
+  else if (rep->end.protocol_status != FCS_REQUEST_COMPLETE)
+    buf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
+            rep->end.protocol_status,
+            fcs_protocol_status_name(rep->end.protocol_status));
+  else
+    rc = 0;
+  if (rep && got) {
+    buf_add(&got->out, rep->out.p, rep->out.len);
+    buf_add(&got->err, rep->err.p, rep->err.len);
+  }
+  if (got)
+    got->sent = sent;
+  else
+    sent_free(&sent);
+  conn_close(&conn);
+  buf_free(&out);
+  for (size_t i = 0; i < n; i++)
+    buf_free(&items[i]);
+  free(items);
+  trace_free(&tr);
+  return rc;
+}
 
 static void copy_value(char *dst, size_t cap, const fcs_nv_pair *p) {
   size_t n = p->value_len < cap - 1 ? p->value_len : cap - 1;
@@ -34,7 +117,7 @@ static size_t get_values_query(uint8_t *out, size_t cap) {
   return len;
 }
 
-static void get_values(fsp_config *cfg, fsp_probe *p) {
+static void get_values(const fsp_config *cfg, fsp_probe *p) {
   long ms = cfg->timeout_ms < 1000 ? cfg->timeout_ms : 1000;
   int64_t deadline = now_ms() + ms;
   fsp_trace tr;
@@ -67,11 +150,6 @@ static void get_values(fsp_config *cfg, fsp_probe *p) {
   }
   conn_close(&c);
   trace_free(&tr);
-  cfg->mpxs_known = p->mpxs_conns[0] != 0;
-  if (strcmp(p->mpxs_conns, "1") == 0)
-    cfg->caps |= REQ_MPXS;
-  else if (strcmp(p->mpxs_conns, "0") == 0)
-    cfg->caps |= REQ_NO_MPXS;
 }
 
 /* "Status: 404 Not Found" when the reply's CGI header block says so and
@@ -99,7 +177,8 @@ static void odd_status(const fsp_served *got, fsp_buf *out) {
 
 /* The baseline request with a marker of its own, and what its reply
  * reveals. */
-static void learn_content(fsp_config *cfg, const char *echo, fsp_probe *p) {
+static void learn_content(const fsp_config *cfg, const char *echo,
+                          fsp_probe *p) {
   char token[64];
   snprintf(token, sizeof(token), "fcgispec-probe-%ld-%lld", (long)getpid(),
            (long long)now_ms());
@@ -121,7 +200,7 @@ static void learn_content(fsp_config *cfg, const char *echo, fsp_probe *p) {
   served_free(&got);
 }
 
-void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
+void probe_backend(const fsp_config *cfg, unsigned roles, const char *echo,
                    fsp_probe *p) {
   memset(p, 0, sizeof(*p));
   get_values(cfg, p);
@@ -142,10 +221,6 @@ void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
   }
   served_free(&got);
   buf_free(&why);
-  cfg->content = p->content;
-  cfg->caps |= (p->content ? REQ_ECHO : 0) |
-               (p->authorizer ? REQ_AUTHORIZER : 0) |
-               (p->filter ? REQ_FILTER : 0);
 }
 
 void probe_free(fsp_probe *p) {

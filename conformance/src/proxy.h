@@ -5,6 +5,7 @@
 #ifndef FSP_PROXY_H
 #define FSP_PROXY_H
 
+#include "backend.h"
 #include "case.h"
 #include "recorder.h"
 #include "run.h"
@@ -20,10 +21,11 @@ typedef struct proxy_env {
   long rss_limit_kib; /* a spawned proxy holding more fails the case */
 } proxy_env;
 
-/* Runs one proxy case (c->proxy) and decides its verdict, then checks the
- * proxy still accepts connections. Cases run one at a time: every request
- * the backend gets while a case runs is that case's. */
-void proxy_run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res);
+/* Runs one proxy case (c->proxy) against be->proxy and decides its
+ * verdict, then checks the proxy still accepts connections. Cases run one
+ * at a time: every request the backend gets while a case runs is that
+ * case's. */
+void proxy_run_case(const fsp_case *c, fsp_backend *be, fsp_result *res);
 
 /* The HTTP bytes a proxy case sends, with placeholders expanded for the
  * given environment (markers numbered as in a run's first case). */

@@ -34,7 +34,7 @@ typedef struct px_client {
 
 typedef struct px_case {
   const fsp_case *c;
-  fsp_config *cfg;
+  const fsp_config *cfg;
   proxy_env *env;
   unsigned seq; /* this case's number in the run */
   px_req reqs[PX_REQUESTS];

@@ -267,7 +267,7 @@ static fsp_tri about_body(const px_case *pc, const rec_request *q,
                          : ", not ended");
     return TRI_FALSE;
   default: /* streams-ended */
-    if (q->params_done && q->in_done && (q->role != 3 || q->data_done))
+    if (q->params_done && q->in_done && (q->role != FCS_FILTER || q->data_done))
       return TRI_TRUE;
     buf_fmt(why, "request %lu: PARAMS %s, STDIN %s", k->id,
             q->params_done ? "ended" : "not ended",

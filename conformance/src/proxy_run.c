@@ -485,8 +485,8 @@ static int proxy_alive(const px_case *pc) {
 
 /* The spawned proxy's processes stay within --rss-limit: a reply that
  * makes a proxy hoard memory is a denial of service. */
-static void check_memory(const px_case *pc, fsp_result *res) {
-  res->rss_kib = proc_group_rss_kib(pc->cfg->pid);
+static void check_memory(const px_case *pc, pid_t pid, fsp_result *res) {
+  res->rss_kib = proc_group_rss_kib(pid);
   if (!pc->env->rss_limit_kib || res->rss_kib <= pc->env->rss_limit_kib)
     return;
   buf_fmt(&res->notes,
@@ -527,14 +527,14 @@ static void px_free(px_case *pc) {
   buf_free(&pc->pending);
 }
 
-void proxy_run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res) {
+void proxy_run_case(const fsp_case *c, fsp_backend *be, fsp_result *res) {
   memset(res, 0, sizeof(*res));
-  px_case pc = {.c = c, .cfg = cfg, .env = cfg->proxy};
+  px_case pc = {.c = c, .cfg = be->cfg, .env = be->proxy};
   for (int i = 0; i < PX_CLIENTS; i++)
     pc.cl[i].h.fd = -1;
-  pthread_mutex_lock(&cfg->lock);
+  pthread_mutex_lock(&be->lock);
   pc.seq = ++pc.env->cases;
-  pthread_mutex_unlock(&cfg->lock);
+  pthread_mutex_unlock(&be->lock);
   pc.t0 = pc.last_change = now_ms();
   const rec_state *rs = recorder_lock(pc.env->rec);
   pc.req_from = rs->nreqs;
@@ -558,22 +558,22 @@ void proxy_run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res) {
                          "this case\n");
     if (res->verdict < FSP_V_FAIL)
       res->verdict = FSP_V_FAIL;
-    if (cfg->spawn) { /* one crash costs one case */
+    if (be->cfg->spawn) { /* one crash costs one case */
       fsp_buf why = {0};
-      respawn(cfg, cfg->generation, &why);
+      respawn(be, backend_generation(be), &why);
       buf_fmt(&res->notes, "%.*s\n", (int)why.len, (const char *)why.p);
       buf_free(&why);
     }
   }
-  if (cfg->pid > 0 && !res->down)
-    check_memory(&pc, res);
+  if (be->pid > 0 && !res->down)
+    check_memory(&pc, be->pid, res);
   rs = recorder_lock(pc.env->rec);
   if (res->verdict != FSP_V_PASS)
     px_trace(&pc, rs, &res->trace);
   px_requests_json(&pc, rs, &res->requests);
   recorder_unlock(pc.env->rec);
   px_free(&pc);
-  res->ms = now_ms() - pc.t0;
+  res->elapsed_ms = now_ms() - pc.t0;
 }
 
 /* Expands c's requests as a run's first case would (no connection):

@@ -175,3 +175,12 @@ const fsp_reply *replies_last_end(const fsp_replies *r, uint16_t id,
     }
   return NULL;
 }
+
+int replies_all_ended(const fsp_replies *r) {
+  /* Each reply answers one BEGIN the runner sent, and the next reply for
+   * an id opens only once the last one ended. */
+  size_t ended = 0;
+  for (size_t i = 0; i < r->n; i++)
+    ended += r->v[i].ended;
+  return ended >= r->nbegun;
+}

@@ -93,4 +93,7 @@ const fsp_reply *replies_next_end(const fsp_replies *r, uint16_t id,
 const fsp_reply *replies_last_end(const fsp_replies *r, uint16_t id,
                                   size_t *idx);
 
+/* 1 when every request the runner began has its END_REQUEST. */
+int replies_all_ended(const fsp_replies *r);
+
 #endif

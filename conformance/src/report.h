@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "baseline.h"
 #include "case.h"
 #include "probe.h"
 #include "run.h"
@@ -51,7 +52,13 @@ typedef struct fsp_score {
   int exit_code;
 } fsp_score;
 
+/* Scores the run. A run that could not reach its target (r->failure)
+ * exits EXIT_UNREACHABLE whatever its verdicts. */
 void score_run(const fsp_run *r, fsp_score *s);
+/* Compares each verdict with the baseline (empty without --baseline): one it
+ * expects is known (r->known), an entry whose case now passes is fixed;
+ * then scores the run. */
+void score_with_baseline(fsp_run *r, const fsp_baseline *base, fsp_score *s);
 /* The non-pass verdict counts as a failure of the run. */
 int verdict_fails_run(const fsp_run *r, size_t i);
 

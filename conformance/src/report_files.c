@@ -104,10 +104,10 @@ static void json_case(FILE *f, const fsp_run *r, size_t i) {
   if (c->proxy)
     fprintf(f, ", \"side\": \"%s\"", c->replies ? "response" : "request");
   fprintf(f, ", \"level\": \"%s\", \"role\": ", level_name(c->level));
-  json_cstr(f, c->role);
+  json_cstr(f, case_role_name(c));
   fprintf(f, ", \"verdict\": \"%s\", \"known\": %s, \"ms\": %lld,",
           verdict_name(res->verdict), r->known[i] ? "true" : "false",
-          (long long)res->ms);
+          (long long)res->elapsed_ms);
   if (res->rss_kib)
     fprintf(f, " \"rss_kib\": %ld,", res->rss_kib);
   fprintf(f, " \"down\": %s,\n", res->down ? "true" : "false");
@@ -199,7 +199,7 @@ static void junit_case(FILE *f, const fsp_run *r, size_t i) {
   xml_cstr(f, c->section);
   fprintf(f, "\" name=\"");
   xml_cstr(f, c->id);
-  fprintf(f, "\" time=\"%.3f\">\n", (double)res->ms / 1000.0);
+  fprintf(f, "\" time=\"%.3f\">\n", (double)res->elapsed_ms / 1000.0);
   fsp_verdict v = res->verdict;
   const char *msg = verdict_name(v);
   if (r->known[i] && v != FSP_V_PASS) {
@@ -246,7 +246,7 @@ int report_junit(const char *path, const fsp_run *r, const fsp_score *s) {
       errors += !known && v == FSP_V_ERROR;
       fails += !known &&
                (v == FSP_V_FAIL || v == FSP_V_HANG || verdict_fails_run(r, j));
-      t += (double)r->res[j].ms / 1000.0;
+      t += (double)r->res[j].elapsed_ms / 1000.0;
     }
     fprintf(f, "  <testsuite name=\"");
     xml_cstr(f, r->cases[i]->section);

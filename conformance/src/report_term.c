@@ -95,7 +95,7 @@ static void details(FILE *out, const fsp_run *r, size_t i, int color) {
   char v[16];
   upper(v, verdict_name(res->verdict), sizeof(v));
   fprintf(out, "\n%s%s%s %s [%s, role %s] (%s)\n", st.on, v, st.off, c->id,
-          level_name(c->level), c->role, c->path);
+          level_name(c->level), case_role_name(c), c->path);
   fprintf(out, "  requirement: %s\n", c->requirement);
   if (c->advisory)
     fprintf(out, "  advisory: %s\n", c->advisory);

@@ -1,26 +1,25 @@
 #include "run.h"
 
-#include "proxy.h"
-
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
+#include "backend_conn.h"
 #include "clock.h"
-#include "conn.h"
+#include "conn_summary.h"
 #include "expect.h"
 #include "sent.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 typedef struct runstate {
   const fsp_case *c;
-  fsp_config *cfg;
+  const fsp_config *cfg;
+  const fsp_content *content;
   fsp_result *res;
   fsp_conn conn;
   fsp_sent sent;     /* what was written on conn, as an app would read it */
   fsp_buf ends_told; /* per reply: its END was reported to sent */
-  fsp_trace trace;
+  fsp_trace *trace;
   fsp_buf pending;
   size_t chunk;
   size_t mark;     /* first record after the latest write */
@@ -145,7 +144,7 @@ static fsp_eval eval_ctx(runstate *st, int64_t start, int *unchecked) {
                 .mark = st->mark,
                 .step_start = start,
                 .now = now_ms(),
-                .content = st->cfg->content,
+                .content = st->content,
                 .used = &st->used,
                 .reply_index = &st->reply_index,
                 .unchecked = unchecked};
@@ -307,7 +306,7 @@ static void do_observe(runstate *st, const fsp_step *s) {
     int64_t now = now_ms();
     int64_t quiet_since = st->conn.last_rx > start ? st->conn.last_rx : start;
     if (conn_done(&st->conn) || now >= deadline(st) ||
-        (st->conn.replies.nbegun && conn_all_ended(&st->conn)) ||
+        (st->conn.replies.nbegun && replies_all_ended(&st->conn.replies)) ||
         now - quiet_since >= st->cfg->settle_ms)
       break;
     conn_pump(&st->conn, quiet_since + st->cfg->settle_ms);
@@ -333,7 +332,7 @@ static void check_integrity(runstate *st) {
       continue;
     fsp_buf why = {0};
     fsp_content_verdict v =
-        content_compare(st->cfg->content, rep, req, &st->sent, &why);
+        content_compare(st->content, rep, req, &st->sent, &why);
     if (v == CONTENT_UNCHECKED) {
       st->res->content_unchecked++;
       buf_fmt(&st->res->notes, "reply to request %u: %.*s\n", rep->id,
@@ -367,11 +366,11 @@ static void close_conn(runstate *st) {
 static int reconnect(runstate *st) {
   flush(st);
   close_conn(st);
-  trace_note(&st->trace, "reconnect: new connection");
+  trace_note(st->trace, "reconnect: new connection");
   st->mark = st->observed = 0;
   sent_init(&st->sent);
   char err[256];
-  if (conn_open(&st->conn, &st->cfg->target, &st->trace, deadline(st), err,
+  if (conn_open(&st->conn, &st->cfg->target, st->trace, deadline(st), err,
                 sizeof(err))) {
     st->res->verdict = FSP_V_ERROR;
     buf_fmt(&st->res->observed, "cannot reconnect: %s", err);
@@ -429,55 +428,22 @@ static void run_steps(runstate *st) {
     flush(st);
 }
 
-static const char *missing_feature(const fsp_config *cfg, unsigned missing) {
-  if (missing & REQ_MPXS)
-    return cfg->mpxs_known
-               ? "the backend does not multiplex (FCGI_MPXS_CONNS=0)"
-               : "FCGI_MPXS_CONNS is unknown (GET_VALUES did not give it)";
-  if (missing & REQ_NO_MPXS)
-    return cfg->mpxs_known
-               ? "the backend multiplexes (FCGI_MPXS_CONNS=1)"
-               : "FCGI_MPXS_CONNS is unknown (GET_VALUES did not give it)";
-  if (missing & REQ_AUTHORIZER)
-    return "the backend does not serve the Authorizer role";
-  if (missing & REQ_FILTER)
-    return "the backend does not serve the Filter role";
-  return "the backend does not reveal the params and body it received";
-}
-
-static unsigned needs(const fsp_case *c) {
-  unsigned r = c->requires;
-  if (strcmp(c->role, "authorizer") == 0)
-    r |= REQ_AUTHORIZER;
-  if (strcmp(c->role, "filter") == 0)
-    r |= REQ_FILTER;
-  return r;
-}
-
-void run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res) {
-  if (c->proxy) {
-    proxy_run_case(c, cfg, res);
-    return;
-  }
+void run_case(const fsp_case *c, const fsp_config *cfg,
+              const fsp_content *content, fsp_result *res, fsp_trace *trace) {
   memset(res, 0, sizeof(*res));
   int64_t t0 = now_ms();
-  unsigned missing = needs(c) & ~cfg->caps;
-  if (missing) {
-    res->verdict = FSP_V_UNSUPPORTED;
-    buf_str(&res->observed, missing_feature(cfg, missing));
-    return;
-  }
-  pthread_mutex_lock(&cfg->lock);
-  unsigned generation = cfg->generation;
-  pthread_mutex_unlock(&cfg->lock);
-  runstate st = {.c = c, .cfg = cfg, .res = res, .t0 = t0};
-  trace_init(&st.trace);
+  runstate st = {.c = c,
+                 .cfg = cfg,
+                 .content = content,
+                 .res = res,
+                 .trace = trace,
+                 .t0 = t0};
   st.budget = c->deadline_ms ? c->deadline_ms : cfg->timeout_ms;
   st.cap = t0 + (cfg->cap_ms ? cfg->cap_ms : 20 * st.budget);
   res->verdict = c->level == FSP_LVL_INFO ? FSP_V_INFO : FSP_V_PASS;
   sent_init(&st.sent);
   char err[256];
-  if (conn_open(&st.conn, &cfg->target, &st.trace, deadline(&st), err,
+  if (conn_open(&st.conn, &cfg->target, trace, deadline(&st), err,
                 sizeof(err))) {
     res->verdict = FSP_V_ERROR;
     buf_fmt(&res->observed, "cannot connect: %s", err);
@@ -493,12 +459,4 @@ void run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res) {
     res->verdict = FSP_V_UNSUPPORTED;
     buf_str(&res->observed, "a check could not be made (see the notes)");
   }
-  int restarted = res->verdict != FSP_V_ERROR && liveness(cfg, generation, res);
-  pthread_mutex_lock(&cfg->lock);
-  res->tainted = cfg->generation != generation + (unsigned)restarted;
-  pthread_mutex_unlock(&cfg->lock);
-  if (res->verdict != FSP_V_PASS)
-    trace_render(&st.trace, &res->trace, 8);
-  trace_free(&st.trace);
-  res->ms = now_ms() - t0;
 }

@@ -1,47 +1,39 @@
-/* Runs one case against the target and decides its verdict, then probes
- * the backend on a fresh connection (backend.h) so a crash or wedge is
- * pinned to the case that caused it. */
+/* Runs one case against the target: interprets its steps on a connection
+ * and decides its verdict. What surrounds a case (the features it needs,
+ * the liveness probe after it) is schedule.c's. */
 #ifndef FSP_RUN_H
 #define FSP_RUN_H
 
-#include <pthread.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "buf.h"
 #include "case.h"
+#include "content.h"
 #include "produce.h"
 #include "sent.h"
 #include "target.h"
 #include "verdict.h"
+#include "wire_trace.h"
 
+/* What the user asked for: set up before the cases run, read-only while
+ * they do. The backend's runtime state is backend.h's. */
 typedef struct fsp_config {
   fsp_target target;
-  fsp_params std;  /* the "std" params */
-  long timeout_ms; /* per-case deadline unless the case sets one */
-  long settle_ms;  /* observe: quiet time that ends an observation */
-  unsigned caps;   /* REQ_* features the backend has (probe.c) */
-  int mpxs_known;  /* GET_VALUES gave FCGI_MPXS_CONNS */
-  /* How the app reveals what it received (NULL: it does not). */
-  const struct fsp_content *content;
-  long cap_ms;         /* no case runs longer (0: 20 x its deadline) */
-  const char *spawn;   /* command that starts the backend, or NULL */
-  pid_t pid;           /* its process, restarted when a probe finds it dead */
-  unsigned generation; /* restarts so far */
-  pthread_mutex_t lock;
-  /* Proxy mode (docs/proxies.md): the proxy and the recording backend
-   * behind it; NULL when fcgispec talks to a backend. */
-  struct proxy_env *proxy;
+  fsp_params std;    /* the "std" params */
+  long timeout_ms;   /* per-case deadline unless the case sets one */
+  long settle_ms;    /* observe: quiet time that ends an observation */
+  long cap_ms;       /* no case runs longer (0: 20 x its deadline) */
+  const char *spawn; /* command that starts the backend, or NULL */
 } fsp_config;
 
 typedef struct fsp_result {
   fsp_verdict verdict;
-  fsp_buf expected; /* the check that decided the verdict */
-  fsp_buf observed; /* what the backend did */
-  fsp_buf notes;    /* informational observations */
-  fsp_buf trace;    /* wire trace, kept for non-pass verdicts */
-  int64_t ms;
-  int down; /* the liveness probe failed after this case */
+  fsp_buf expected;   /* the check that decided the verdict */
+  fsp_buf observed;   /* what the backend did */
+  fsp_buf notes;      /* informational observations */
+  fsp_buf trace;      /* wire trace, kept for non-pass verdicts */
+  int64_t elapsed_ms; /* the case's run time, its liveness probe included */
+  int down;           /* the liveness probe failed after this case */
   /* The runner restarted the backend for another case while this one ran:
    * what this case saw may be the restart's doing (it is run again). */
   int tainted;
@@ -56,7 +48,11 @@ typedef struct fsp_result {
   fsp_buf requests;
 } fsp_result;
 
-void run_case(const fsp_case *c, fsp_config *cfg, fsp_result *res);
+/* Runs c's steps and sets res (zeroed first). content: how the app
+ * reveals what it received (NULL: it does not). The wire trace of the case
+ * is added to trace. */
+void run_case(const fsp_case *c, const fsp_config *cfg,
+              const fsp_content *content, fsp_result *res, fsp_trace *trace);
 /* Verdict for a failed check at a case's level (hang: the deadline passed
  * undecided): fail for MUST and TRUST, non-strict for SHOULD, info for MAY
  * and INFO. */

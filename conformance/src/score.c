@@ -49,7 +49,19 @@ void score_run(const fsp_run *r, fsp_score *s) {
   size_t ps =
       s->pass[FSP_LVL_MUST] + s->pass[FSP_LVL_TRUST] + s->pass[FSP_LVL_SHOULD];
   s->score = sc ? 100.0 * (double)ps / (double)sc : 100.0;
-  s->exit_code = s->regressions ? EXIT_FAILED
-                 : s->errors    ? EXIT_ERRORS
-                                : EXIT_OK;
+  s->exit_code = r->failure       ? EXIT_UNREACHABLE
+                 : s->regressions ? EXIT_FAILED
+                 : s->errors      ? EXIT_ERRORS
+                                  : EXIT_OK;
+}
+
+void score_with_baseline(fsp_run *r, const fsp_baseline *base, fsp_score *s) {
+  size_t fixed = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    int b = baseline_lookup(base, r->cases[i]->id);
+    r->known[i] = b >= 0 && b == (int)r->res[i].verdict;
+    fixed += b >= 0 && r->res[i].verdict == FSP_V_PASS;
+  }
+  score_run(r, s);
+  s->fixed = fixed;
 }

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_conn.h"
 #include "check.h"
-#include "conn.h"
 #include "content.h"
 #include "expect.h"
 #include "fcs/fcs.h"

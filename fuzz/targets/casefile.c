@@ -100,8 +100,8 @@ static int line_holds(const uint8_t *data, size_t size, int n,
 static void check_case(const fsp_case *c, const uint8_t *data, size_t size,
                        size_t lines) {
   size_t sl = strlen(c->section);
-  FZ_CHECK(c->requirement && c->role && !strncmp(c->id, c->section, sl) &&
-               c->id[sl] == '/',
+  FZ_CHECK(c->requirement && case_role_name(c) &&
+               !strncmp(c->id, c->section, sl) && c->id[sl] == '/',
            "case '%s' of section '%s' lacks a field or its section prefix",
            c->id, c->section);
   FZ_CHECK(c->level < FSP_LVL_COUNT, "case %s has level %d", c->id,
@@ -127,10 +127,9 @@ static void check_case(const fsp_case *c, const uint8_t *data, size_t size,
 
 static void check_same(const fsp_case *a, const fsp_case *b) {
   FZ_CHECK(fz_streq(a->id, b->id) && fz_streq(a->section, b->section) &&
-               fz_streq(a->requirement, b->requirement) &&
-               fz_streq(a->role, b->role) && a->level == b->level &&
-               a->deadline_ms == b->deadline_ms && a->requires == b->requires &&
-               a->nsteps == b->nsteps,
+               fz_streq(a->requirement, b->requirement) && a->role == b->role &&
+               a->level == b->level && a->deadline_ms == b->deadline_ms &&
+               a->requires == b->requires && a->nsteps == b->nsteps,
            "case %s parsed twice differs in its header fields", a->id);
   for (size_t i = 0; i < a->nsteps; i++) {
     const fsp_step *x = &a->steps[i], *y = &b->steps[i];

@@ -1,5 +1,6 @@
 /* runner: a hostile backend's bytes through the conformance runner's
- * receive path (conformance/src/conn.c, expect.c, trace.c), in-process.
+ * receive path (conformance/src/backend_conn.c, expect.c, wire_trace.c),
+ * in-process.
  *
  * Input: 2 bytes (big-endian) pick the case whose conditions are judged:
  * the value modulo (catalog size + 1), where the catalog size means every
@@ -34,13 +35,11 @@
 #include "../support/provider.h"
 #include "../support/rxlog.h"
 #include "../support/target.h"
+#include "backend_conn.h"
 #include "catalog.h"
-#include "conn.h"
+#include "conn_summary.h"
 #include "expect.h"
-#include "trace.h"
-
-/* Records the trace rendering lists per direction (trace.c). */
-#define TRACE_RECORDS_SHOWN 200
+#include "wire_trace.h"
 
 /* The catalog fcgispec loads from seeds/cases, parsed from the copies
  * compiled into this binary. */
@@ -169,7 +168,7 @@ static void judge_case(const fsp_case *k, const fsp_conn *c, const knobs *kn,
         buf_flag_set(&used, reply_index);
     }
   }
-  buf_fmt(out, "all ended %d\n", conn_all_ended(c));
+  buf_fmt(out, "all ended %d\n", replies_all_ended(&c->replies));
   buf_free(&used);
 }
 

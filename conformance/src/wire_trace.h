@@ -1,7 +1,7 @@
 /* Wire trace of one case: every chunk written and read, in order, with its
  * time. Bounded: past TRACE_MAX_BYTES only the sizes are kept. */
-#ifndef FSP_TRACE_H
-#define FSP_TRACE_H
+#ifndef FSP_WIRE_TRACE_H
+#define FSP_WIRE_TRACE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +9,9 @@
 #include "buf.h"
 
 #define TRACE_MAX_BYTES (256u << 10)
+/* trace_render lists at most this many records per direction, then how
+ * many more there were. */
+#define TRACE_RECORDS_SHOWN 200
 
 typedef enum { TR_SENT, TR_RECV, TR_NOTE } fsp_trace_dir;
 

@@ -5,8 +5,8 @@
  * replies and broken rules it reports (replies.h). Memory is bounded: past
  * RX_BUDGET bytes of content or RX_MAX_RECORDS records the connection is
  * marked flooded and stops keeping what arrives. */
-#ifndef FSP_CONN_H
-#define FSP_CONN_H
+#ifndef FSP_BACKEND_CONN_H
+#define FSP_BACKEND_CONN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 #include "fcs/fcs.h"
 #include "replies.h"
 #include "target.h"
-#include "trace.h"
+#include "wire_trace.h"
 
 /* Overridable so a fuzz build can reach the bounds with small inputs. */
 #ifndef RX_BUDGET
@@ -74,10 +74,6 @@ int conn_write(fsp_conn *c, const uint8_t *data, size_t len, size_t chunk,
  * when something changed, 0 on timeout. */
 int conn_pump(fsp_conn *c, int64_t until);
 void conn_shutdown_write(fsp_conn *c);
-
-/* One line per group of records from index from on: what the backend
- * sent, then EOF / flood / garbage state. */
-void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out);
 
 /* 1 when the first bytes received are text, as an HTTP, SSH or mail
  * server would send, not a FastCGI record header (whose version byte is

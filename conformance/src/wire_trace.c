@@ -1,4 +1,4 @@
-#include "trace.h"
+#include "wire_trace.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -72,15 +72,13 @@ static void hex_lines(fsp_buf *out, const uint8_t *p, size_t len,
   }
 }
 
-#define RECORDS_LISTED 200
-
 static void more_records(fsp_buf *out, size_t n) {
-  if (n > RECORDS_LISTED)
-    buf_fmt(out, "    ... %zu more records\n", n - RECORDS_LISTED);
+  if (n > TRACE_RECORDS_SHOWN)
+    buf_fmt(out, "    ... %zu more records\n", n - TRACE_RECORDS_SHOWN);
 }
 
 /* Decodes the kept bytes of one direction and lists its records: the
- * first RECORDS_LISTED, then how many more, and a framing error wherever
+ * first TRACE_RECORDS_SHOWN, then how many more, and a framing error wherever
  * it comes. */
 static void records(const fsp_trace *t, fsp_trace_dir dir, fsp_buf *out) {
   fcs_decoder d;
@@ -112,7 +110,7 @@ static void records(const fsp_trace *t, fsp_trace_dir dir, fsp_buf *out) {
         break;
       if (ev.type != FCS_EV_HEADER)
         continue;
-      if (++seen > RECORDS_LISTED)
+      if (++seen > TRACE_RECORDS_SHOWN)
         continue;
       const fcs_header *h = &ev.header;
       buf_fmt(out, "    %s v%u %s id=%u clen=%u pad=%u",
