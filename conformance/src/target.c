@@ -195,7 +195,9 @@ pid_t spawn_start(const char *cmd) {
     signal(SIGINT, stop_group_and_die);
   }
   char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
-  /* What the backend prints is not part of the report on stdout. */
+  /* What the backend prints is not part of the report on stdout. Not
+   * die_with_parent: a restart may run on a worker thread, which ends before
+   * the run does; the handlers above stop the group instead. */
   pid_t pid = child_spawn(argv, &(child_opts){.fd = {-1, 2, -1}});
   if (pid > 0)
     spawned_group = pid;
