@@ -4,9 +4,7 @@
  * connections, from one poll() loop shaped like the responder's. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 
 #include "listener.h"
 #include "server.h"
+#include "stop_signal.h"
 
 static const char usage[] =
     "usage: fcs-http-origin --listen tcp:HOST:PORT [--body-bytes N] "
@@ -25,40 +24,11 @@ static const char usage[] =
     "close. Prints 'listening on ADDR' once it accepts connections; stops\n"
     "on SIGTERM or SIGINT (exit 0).\n"
     "\n"
-    "  --listen ADDR      tcp:HOST:PORT (port 0 picks a free one) or unix:PATH\n"
+    "  --listen ADDR      tcp:HOST:PORT (port 0 picks a free one) or "
+    "unix:PATH\n"
     "  --body-bytes N     the body of every reply, 0..67108864 (default 128)\n"
     "  --max-conns N      connections served at once, 1..65535 (default 1024)\n"
     "  --help             this text\n";
-
-static int stop_pipe[2] = {-1, -1};
-
-static void on_stop_signal(int sig) {
-  (void)sig;
-  int saved = errno;
-  char b = 0;
-  if (write(stop_pipe[1], &b, 1) < 0) {
-  }
-  errno = saved;
-}
-
-static int install_signals(void) {
-  if (pipe(stop_pipe) != 0)
-    return -1;
-  for (int i = 0; i < 2; i++) {
-    int fl = fcntl(stop_pipe[i], F_GETFL);
-    if (fl < 0 || fcntl(stop_pipe[i], F_SETFL, fl | O_NONBLOCK) != 0 ||
-        fcntl(stop_pipe[i], F_SETFD, FD_CLOEXEC) != 0)
-      return -1;
-  }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
-    return -1;
-  sa.sa_handler = SIG_IGN;
-  return sigaction(SIGPIPE, &sa, NULL);
-}
 
 static int parse_number(const char *s, uint32_t lo, uint32_t hi,
                         uint32_t *out) {
@@ -129,7 +99,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "fcs-http-origin: %s\n", err);
     return 1;
   }
-  if (install_signals() != 0) {
+  int stop_fd = stop_signal_install();
+  if (stop_fd < 0) {
     fprintf(stderr, "fcs-http-origin: cannot set up signal handling: %s\n",
             strerror(errno));
     listener_close(&l);
@@ -137,7 +108,7 @@ int main(int argc, char **argv) {
   }
   printf("listening on %s\n", l.name);
   fflush(stdout);
-  int rc = origin_run(l.fd, stop_pipe[0], &cfg);
+  int rc = origin_run(l.fd, stop_fd, &cfg);
   listener_close(&l);
   return rc == 0 ? 0 : 1;
 }

@@ -13,9 +13,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 
 int target_parse(const char *spec, fsp_target *t, char *err, size_t errlen) {
@@ -194,25 +194,17 @@ pid_t spawn_start(const char *cmd) {
     signal(SIGTERM, stop_group_and_die);
     signal(SIGINT, stop_group_and_die);
   }
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    /* What the backend prints is not part of the report on stdout. */
-    dup2(2, 1);
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-    _exit(127);
-  }
-  if (pid > 0) {
-    setpgid(pid, pid);
+  char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+  /* What the backend prints is not part of the report on stdout. Not
+   * die_with_parent: a restart may run on a worker thread, which ends before
+   * the run does; the handlers above stop the group instead. */
+  pid_t pid = child_spawn(argv, &(child_opts){.fd = {-1, 2, -1}});
+  if (pid > 0)
     spawned_group = pid;
-  }
   return pid;
 }
 
-int spawn_alive(pid_t pid) {
-  int status;
-  return waitpid(pid, &status, WNOHANG) == 0;
-}
+int spawn_alive(pid_t pid) { return child_alive(pid); }
 
 int spawn_wait_ready(const fsp_target *t, pid_t pid, int64_t deadline,
                      char *err, size_t errlen) {
@@ -239,16 +231,5 @@ void spawn_stop(pid_t pid) {
     return;
   if (spawned_group == pid)
     spawned_group = 0;
-  kill(-pid, SIGTERM);
-  int64_t until = now_ms() + 2000;
-  int status;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (now_ms() > until) {
-      kill(-pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    sleep_ms(10);
-  }
-  kill(-pid, SIGKILL); /* leftovers of the group, if any */
+  child_stop(pid, 2000);
 }

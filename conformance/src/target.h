@@ -35,6 +35,8 @@ int unix_path_claim(const char *path, char *err, size_t errlen);
  * still accepts at the deadline. */
 int unix_path_wait_released(const char *path, int64_t deadline);
 
+/* Starting and stopping go through child.h. */
+
 /* Runs cmd with /bin/sh in its own process group, its stdout joined to
  * stderr; its pid, or -1. A TERM or INT to the runner stops that group
  * (unless spawn_stop did already) before the runner ends by it. */

@@ -11,20 +11,8 @@
 #include "listener.h"
 #include "options.h"
 #include "server.h"
+#include "stop_signal.h"
 #include "web_server_addrs.h"
-
-static int stop_pipe[2] = {-1, -1};
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig) {
-  int saved = errno;
-  stop_signal = sig;
-  char b = 0;
-  /* Non-blocking: a full pipe already holds the wake-up. */
-  if (write(stop_pipe[1], &b, 1) < 0) {
-  }
-  errno = saved;
-}
 
 /* A launcher may start us with fds 0-2 closed (spec 2.2 closes stdout and
  * stderr); later sockets must not land on them and receive log lines. */
@@ -32,28 +20,6 @@ static void fill_std_fds(void) {
   for (int fd = 0; fd <= 2; fd++)
     if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
       return;
-}
-
-static int set_flags(int fd) {
-  int fl = fcntl(fd, F_GETFL);
-  return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
-                 fcntl(fd, F_SETFD, FD_CLOEXEC) != 0
-             ? -1
-             : 0;
-}
-
-static int install_signals(void) {
-  if (pipe(stop_pipe) != 0 || set_flags(stop_pipe[0]) != 0 ||
-      set_flags(stop_pipe[1]) != 0)
-    return -1;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
-    return -1;
-  sa.sa_handler = SIG_IGN;
-  return sigaction(SIGPIPE, &sa, NULL);
 }
 
 int main(int argc, char **argv) {
@@ -93,7 +59,8 @@ int main(int argc, char **argv) {
     web_server_addrs_free(&allowed);
     return opt.listen ? 1 : 2;
   }
-  if (install_signals() != 0) {
+  int stop_fd = stop_signal_install();
+  if (stop_fd < 0) {
     fprintf(stderr, "fcgi-responder: cannot set up signal handling: %s\n",
             strerror(errno));
     listener_close(&l);
@@ -102,10 +69,10 @@ int main(int argc, char **argv) {
   }
   printf("listening on %s\n", l.name);
   fflush(stdout);
-  rc = server_run(l.fd, stop_pipe[0], &opt.cfg, opt.idle_timeout_ms, &allowed);
-  if (stop_signal)
+  rc = server_run(l.fd, stop_fd, &opt.cfg, opt.idle_timeout_ms, &allowed);
+  if (stop_signal_caught())
     fprintf(stderr, "fcgi-responder: stopping on %s\n",
-            stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+            stop_signal_caught() == SIGTERM ? "SIGTERM" : "SIGINT");
   listener_close(&l);
   web_server_addrs_free(&allowed);
   return rc == 0 ? 0 : 1;

@@ -51,13 +51,13 @@ const char *fcs_responder_config_check(const fcs_responder_config *cfg) {
 
 void fcsr_layout_compute(const fcs_responder_config *cfg, fcsr_layout *l) {
   l->slots = cfg->mpxs_conns ? cfg->max_conn_reqs : 1;
-  /* One assembler slot more than requests served, so the BEGIN that goes
-   * over the limit still arrives as a request to answer with
-   * CANT_MPX_CONN or OVERLOADED. Streams pass through uncopied: the
-   * responder keeps its own bounded echo of them. */
+  /* The assembler's request table is the connection's: a BEGIN past it
+   * arrives REFUSED, to answer with CANT_MPX_CONN or OVERLOADED. Streams
+   * pass through uncopied: the responder keeps its own bounded echo of
+   * them. */
   l->limits.max_params_bytes = cfg->max_params_bytes;
   l->limits.max_pairs = cfg->max_pairs;
-  l->limits.max_requests = l->slots + 1;
+  l->limits.max_requests = l->slots;
   l->limits.max_stream_bytes = 0;
   l->assembler_bytes = fcs_assembler_memory_size(&l->limits);
   l->echo_bytes = (size_t)l->slots * 2 * cfg->echo_bytes;

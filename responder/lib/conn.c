@@ -18,21 +18,18 @@
 #include "reply.h"
 #include "stream.h"
 
-/* An accepted request: what the responder keeps beside the assembler. */
-typedef struct slot {
-  uint8_t used;
-  uint8_t flags;
-  uint16_t id;
-  uint16_t role;
+/* What the responder keeps of a request beside the assembler's own record
+ * of it: the echo of its STDIN and DATA, by the request's slot there. */
+typedef struct echo_streams {
   fcsr_stream in, data;
-} slot;
+} echo_streams;
 
 /* The reply in progress and what to do once it is written. */
 typedef struct pending {
   fcsr_reply reply;
   uint8_t keep_conn;
   uint8_t in_assembler; /* the id is active there: end it when done */
-  slot *slot;           /* the accepted request to release, or NULL */
+  uint8_t accepted;     /* a request taken, not refused: release it */
 } pending;
 
 struct fcs_responder {
@@ -40,8 +37,8 @@ struct fcs_responder {
   fcsr_layout layout;
   fcs_assembler assembler;
   void *assembler_mem;
-  slot *slots;
-  uint32_t accepted; /* slots in use */
+  echo_streams *streams; /* one per assembler slot */
+  uint32_t accepted;     /* requests taken and not yet answered */
   uint8_t *echo_mem;
   uint8_t *text;
   uint8_t *fixed; /* the fixed reply (cfg.body_bytes), built once */
@@ -60,7 +57,7 @@ struct fcs_responder {
 size_t fcs_responder_memory_size(const fcs_responder_config *cfg) {
   fcsr_layout l;
   fcsr_layout_compute(cfg, &l);
-  return sizeof(fcs_responder) + (size_t)l.slots * sizeof(slot) +
+  return sizeof(fcs_responder) + (size_t)l.slots * sizeof(echo_streams) +
          l.buffer_bytes;
 }
 
@@ -74,11 +71,11 @@ fcs_responder *fcs_responder_new(const fcs_responder_config *cfg) {
   fcsr_layout_compute(cfg, &r->layout);
   const fcsr_layout *l = &r->layout;
   r->assembler_mem = malloc(l->assembler_bytes);
-  r->slots = calloc(l->slots, sizeof(slot));
+  r->streams = calloc(l->slots, sizeof(echo_streams));
   r->echo_mem = malloc(l->echo_bytes ? l->echo_bytes : 1);
   r->text = malloc(l->text_bytes);
   r->output_mem = malloc(l->output_bytes);
-  if (!r->assembler_mem || !r->slots || !r->echo_mem || !r->text ||
+  if (!r->assembler_mem || !r->streams || !r->echo_mem || !r->text ||
       !r->output_mem ||
       fcs_assembler_init(&r->assembler, FCS_SIDE_APP, FCS_STRICT, &l->limits,
                          r->assembler_mem, l->assembler_bytes) != FCS_E_OK) {
@@ -87,8 +84,8 @@ fcs_responder *fcs_responder_new(const fcs_responder_config *cfg) {
   }
   for (uint32_t i = 0; i < l->slots; i++) {
     uint8_t *echo = r->echo_mem + (size_t)i * 2 * cfg->echo_bytes;
-    fcsr_stream_init(&r->slots[i].in, echo, cfg->echo_bytes);
-    fcsr_stream_init(&r->slots[i].data, echo + cfg->echo_bytes,
+    fcsr_stream_init(&r->streams[i].in, echo, cfg->echo_bytes);
+    fcsr_stream_init(&r->streams[i].data, echo + cfg->echo_bytes,
                      cfg->echo_bytes);
   }
   if (cfg->body_bytes) {
@@ -110,21 +107,13 @@ fcs_responder *fcs_responder_new(const fcs_responder_config *cfg) {
   return r;
 }
 
-static void release_slot(fcs_responder *r, slot *s) {
-  s->used = 0;
-  r->accepted--;
-  if (r->cfg.budget)
-    r->cfg.budget->active--;
-}
-
 void fcs_responder_free(fcs_responder *r) {
   if (!r)
     return;
-  for (uint32_t i = 0; r->slots && i < r->layout.slots; i++)
-    if (r->slots[i].used)
-      release_slot(r, &r->slots[i]);
+  if (r->cfg.budget)
+    r->cfg.budget->active -= r->accepted;
   free(r->assembler_mem);
-  free(r->slots);
+  free(r->streams);
   free(r->echo_mem);
   free(r->text);
   free(r->fixed);
@@ -132,31 +121,25 @@ void fcs_responder_free(fcs_responder *r) {
   free(r);
 }
 
-static slot *find_slot(fcs_responder *r, uint16_t id) {
-  for (uint32_t i = 0; i < r->layout.slots; i++)
-    if (r->slots[i].used && r->slots[i].id == id)
-      return &r->slots[i];
-  return NULL;
+/* The request the assembler holds under id, if active. Between replies
+ * every active request is one the responder took: a refused one ends with
+ * its reply, before more input is read. */
+static const fcs_request *request(const fcs_responder *r, uint16_t id) {
+  const fcs_request *q = fcs_assembler_request(&r->assembler, id);
+  return q && q->active ? q : NULL;
 }
 
-static slot *take_slot(fcs_responder *r, uint16_t id, uint16_t role,
-                       uint8_t flags) {
-  for (uint32_t i = 0; i < r->layout.slots; i++) {
-    slot *s = &r->slots[i];
-    if (s->used)
-      continue;
-    s->used = 1;
-    s->id = id;
-    s->role = role;
-    s->flags = flags;
-    fcsr_stream_reset(&s->in);
-    fcsr_stream_reset(&s->data);
-    r->accepted++;
-    if (r->cfg.budget)
-      r->cfg.budget->active++;
-    return s;
-  }
-  return NULL;
+static echo_streams *streams_of(fcs_responder *r, const fcs_request *q) {
+  return &r->streams[q - r->assembler.req];
+}
+
+static void accept_request(fcs_responder *r, uint16_t id) {
+  echo_streams *s = streams_of(r, request(r, id));
+  fcsr_stream_reset(&s->in);
+  fcsr_stream_reset(&s->data);
+  r->accepted++;
+  if (r->cfg.budget)
+    r->cfg.budget->active++;
 }
 
 /* ---- replies ---------------------------------------------------------- */
@@ -165,8 +148,11 @@ static void finish_reply(fcs_responder *r) {
   pending *p = &r->pending;
   if (p->in_assembler)
     fcs_assembler_end(&r->assembler, p->reply.id);
-  if (p->slot)
-    release_slot(r, p->slot);
+  if (p->accepted) {
+    r->accepted--;
+    if (r->cfg.budget)
+      r->cfg.budget->active--;
+  }
   if (!p->keep_conn)
     r->close_after = 1;
   if (r->close_after && fcs_assembler_active(&r->assembler) == 0)
@@ -189,34 +175,35 @@ static void start_reply(fcs_responder *r, const pending *p) {
   pump(r);
 }
 
-/* END_REQUEST alone, refusing a new request. */
-static void reject(fcs_responder *r, uint16_t id, uint8_t flags,
-                   uint8_t protocol_status, int in_assembler) {
+/* END_REQUEST alone, refusing the request of a BEGIN or REFUSED event
+ * (which the assembler did not make active). */
+static void reject(fcs_responder *r, const fcs_asm_event *ev,
+                   uint8_t protocol_status) {
   pending p = {0};
-  p.reply.id = id;
+  p.reply.id = ev->request_id;
   p.reply.protocol_status = protocol_status;
-  p.keep_conn = flags & FCS_KEEP_CONN;
-  p.in_assembler = (uint8_t)in_assembler;
+  p.keep_conn = ev->flags & FCS_KEEP_CONN;
+  p.in_assembler = ev->type == FCS_AE_BEGIN;
   start_reply(r, &p);
 }
 
 /* The role's response: its echo, the knobs' STDERR and appStatus. */
-static void respond(fcs_responder *r, slot *s) {
-  const fcs_request *ar = fcs_assembler_request(&r->assembler, s->id);
+static void respond(fcs_responder *r, const fcs_request *q) {
+  echo_streams *s = streams_of(r, q);
   fcsr_knobs knobs;
-  fcsr_knobs_read(ar->pairs, ar->npairs, &knobs);
-  fcsr_echo_request rq = {s->id,
-                          s->role,
-                          s->flags,
-                          ar->pairs,
-                          ar->npairs,
-                          s->role == FCS_AUTHORIZER ? NULL : &s->in,
-                          s->role == FCS_FILTER ? &s->data : NULL};
+  fcsr_knobs_read(q->pairs, q->npairs, &knobs);
+  fcsr_echo_request rq = {q->id,
+                          q->role,
+                          q->flags,
+                          q->pairs,
+                          q->npairs,
+                          q->role == FCS_AUTHORIZER ? NULL : &s->in,
+                          q->role == FCS_FILTER ? &s->data : NULL};
   pending p = {0};
   fcsr_reply *rp = &p.reply;
-  rp->id = s->id;
+  rp->id = q->id;
   rp->with_stdout = 1;
-  if (r->fixed && s->role == FCS_RESPONDER) {
+  if (r->fixed && q->role == FCS_RESPONDER) {
     rp->out = r->fixed; /* never changes: replies may share it */
     rp->out_len = r->fixed_len;
   } else {
@@ -230,19 +217,20 @@ static void respond(fcs_responder *r, slot *s) {
   rp->err_len = knobs.stderr_len;
   rp->app_status = knobs.app_status;
   rp->protocol_status = FCS_REQUEST_COMPLETE;
-  p.keep_conn = s->flags & FCS_KEEP_CONN;
+  p.keep_conn = q->flags & FCS_KEEP_CONN;
   p.in_assembler = 1;
-  p.slot = s;
+  p.accepted = 1;
   start_reply(r, &p);
 }
 
 /* An empty STDOUT, then END_REQUEST with a fixed appStatus; with text, a
  * STDERR stream carrying it first. */
-static void end_early(fcs_responder *r, slot *s, uint32_t app_status,
-                      const char *stderr_text, int in_assembler) {
+static void end_early(fcs_responder *r, const fcs_request *q,
+                      uint32_t app_status, const char *stderr_text,
+                      int in_assembler) {
   pending p = {0};
   fcsr_reply *rp = &p.reply;
-  rp->id = s->id;
+  rp->id = q->id;
   rp->with_stdout = 1;
   if (stderr_text) {
     rp->with_stderr = 1;
@@ -251,9 +239,9 @@ static void end_early(fcs_responder *r, slot *s, uint32_t app_status,
   }
   rp->app_status = app_status;
   rp->protocol_status = FCS_REQUEST_COMPLETE;
-  p.keep_conn = s->flags & FCS_KEEP_CONN;
+  p.keep_conn = q->flags & FCS_KEEP_CONN;
   p.in_assembler = (uint8_t)in_assembler;
-  p.slot = s;
+  p.accepted = 1;
   start_reply(r, &p);
 }
 
@@ -263,23 +251,23 @@ static int role_known(uint16_t role) {
   return role == FCS_RESPONDER || role == FCS_AUTHORIZER || role == FCS_FILTER;
 }
 
+/* A BEGIN the assembler took, or REFUSED when its slots, this connection's
+ * cap, are all active (a second request without FCGI_MPXS_CONNS). */
 static void on_begin(fcs_responder *r, const fcs_asm_event *ev) {
   const fcs_responder_budget *b = r->cfg.budget;
-  if (!r->cfg.mpxs_conns && r->accepted > 0)
-    reject(r, ev->request_id, ev->flags, FCS_CANT_MPX_CONN, 1);
-  else if (r->accepted >= r->layout.slots || /* this connection's cap */
-           (b && b->active >= r->cfg.max_reqs))
-    reject(r, ev->request_id, ev->flags, FCS_OVERLOADED, 1);
+  int refused = ev->type == FCS_AE_REFUSED;
+  if (refused && !r->cfg.mpxs_conns)
+    reject(r, ev, FCS_CANT_MPX_CONN);
+  else if (refused || (b && b->active >= r->cfg.max_reqs))
+    reject(r, ev, FCS_OVERLOADED);
   else if (!role_known(ev->role))
-    reject(r, ev->request_id, ev->flags, FCS_UNKNOWN_ROLE, 1);
+    reject(r, ev, FCS_UNKNOWN_ROLE);
   else
-    take_slot(r, ev->request_id, ev->role, ev->flags);
+    accept_request(r, ev->request_id);
 }
 
 static void on_stream_data(fcs_responder *r, const fcs_asm_event *ev) {
-  slot *s = find_slot(r, ev->request_id);
-  if (!s)
-    return;
+  echo_streams *s = streams_of(r, request(r, ev->request_id));
   fcsr_stream_add(ev->record_type == FCS_DATA ? &s->data : &s->in, ev->data,
                   ev->len);
 }
@@ -288,20 +276,17 @@ static void on_stream_data(fcs_responder *r, const fcs_asm_event *ev) {
  * AUTHORIZER (which gets no body) once PARAMS has. */
 static void on_input_done(fcs_responder *r, const fcs_asm_event *ev,
                           uint8_t stream) {
-  slot *s = find_slot(r, ev->request_id);
-  if (!s)
-    return;
-  uint8_t last = s->role == FCS_AUTHORIZER ? FCS_PARAMS
-                 : s->role == FCS_FILTER   ? FCS_DATA
+  const fcs_request *q = request(r, ev->request_id);
+  uint8_t last = q->role == FCS_AUTHORIZER ? FCS_PARAMS
+                 : q->role == FCS_FILTER   ? FCS_DATA
                                            : FCS_STDIN;
   if (stream == last)
-    respond(r, s);
+    respond(r, q);
 }
 
 static void on_abort(fcs_responder *r, const fcs_asm_event *ev) {
-  slot *s = find_slot(r, ev->request_id);
-  if (s)
-    end_early(r, s, FCS_RESPONDER_STATUS_ABORTED, NULL, 1);
+  end_early(r, request(r, ev->request_id), FCS_RESPONDER_STATUS_ABORTED, NULL,
+            1);
 }
 
 /* Record-layer errors carry whatever request id the broken header had;
@@ -319,12 +304,12 @@ static void on_error(fcs_responder *r, const fcs_error *e) {
            "protocol error %s at offset %" PRIu64 ", record %" PRIu64 ": %s\n",
            fcs_err_name(e->code), e->offset, e->record,
            fcs_err_message(e->code));
-  slot *s = e->request_id && error_names_request(e->code)
-                ? find_slot(r, e->request_id)
-                : NULL;
+  const fcs_request *q = e->request_id && error_names_request(e->code)
+                             ? request(r, e->request_id)
+                             : NULL;
   /* The assembler has stopped, so the request is released here only. */
-  if (s && !replying(r))
-    end_early(r, s, FCS_RESPONDER_STATUS_PROTOCOL_ERROR, r->error_text, 0);
+  if (q && !replying(r))
+    end_early(r, q, FCS_RESPONDER_STATUS_PROTOCOL_ERROR, r->error_text, 0);
 }
 
 static void on_event(fcs_responder *r, const fcs_asm_event *ev) {
@@ -336,10 +321,8 @@ static void on_event(fcs_responder *r, const fcs_asm_event *ev) {
     fcsr_mgmt_unknown_type(&r->out, ev->record_type);
     break;
   case FCS_AE_BEGIN:
+  case FCS_AE_REFUSED:
     on_begin(r, ev);
-    break;
-  case FCS_AE_REFUSED: /* no assembler slot left: not active there */
-    reject(r, ev->request_id, ev->flags, FCS_OVERLOADED, 0);
     break;
   case FCS_AE_PARAMS:
     on_input_done(r, ev, FCS_PARAMS);

@@ -1,5 +1,6 @@
-/* Starting and stopping fcgi-responder processes for the tests. Every
- * process started here is stopped by its pid. */
+/* Starting and stopping fcgi-responder processes for the tests, on
+ * child.h: every process started here is stopped by its pid, and gets
+ * SIGTERM when the test that started it dies. */
 #ifndef RESPONDER_TESTS_PROC_H
 #define RESPONDER_TESTS_PROC_H
 
@@ -17,12 +18,13 @@ typedef struct proc {
  * the reason printed. */
 int proc_start(proc *p, char *const argv[], const char *log_path, int stdin_fd);
 
-/* Sends SIGTERM and waits up to 10 s (then SIGKILL). Returns the exit
- * status, or -1 if it did not exit by itself or died from a signal. */
+/* Sends SIGTERM to its process group and waits up to 10 s (then SIGKILL).
+ * Returns the exit status, or -1 if it did not exit by itself or died from
+ * a signal. */
 int proc_stop(proc *p);
 
-/* Runs argv to completion with stdout and stderr in out_path; returns the
- * exit status or -1. */
+/* Runs argv to completion (killed after 10 s) with stdout and stderr in
+ * out_path; returns the exit status or -1. */
 int proc_run(char *const argv[], const char *out_path);
 
 /* The whole of a (small) file as a NUL-terminated string; "" when it

@@ -1,14 +1,13 @@
 #include "id0_backend.h"
 
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "fcs/fcs.h"
 
 static int read_all(int fd, uint8_t *p, size_t n) {
@@ -54,7 +53,7 @@ pid_t id0_backend_start(const char *path, int as_end) {
       close(ls);
     return -1;
   }
-  pid_t pid = fork();
+  pid_t pid = child_fork(&(child_opts){{-1, -1, -1}, 1});
   if (pid) {
     close(ls);
     return pid;
@@ -69,7 +68,6 @@ pid_t id0_backend_start(const char *path, int as_end) {
 }
 
 void id0_backend_stop(pid_t pid, const char *path) {
-  kill(pid, SIGTERM);
-  waitpid(pid, NULL, 0);
+  child_stop(pid, 10000);
   unlink(path);
 }

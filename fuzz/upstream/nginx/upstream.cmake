@@ -19,6 +19,8 @@ target_include_directories(fcs_upstream_nginx_http PUBLIC
   ${PROJECT_SOURCE_DIR}/conformance/src)
 target_compile_definitions(fcs_upstream_nginx_http PRIVATE
   _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
+# target.c starts backends too (unused here).
+target_link_libraries(fcs_upstream_nginx_http PUBLIC fcs_spawn)
 
 # The units a FastCGI reply passes through carry libFuzzer's coverage
 # (fcs_upstream_library); the rest of nginx (configuration, core, request
