@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "conn.h"
 #include "content.h"
 #include "gen.h"
@@ -30,7 +30,7 @@ typedef struct view_target {
 
 typedef struct view_run {
   const view_target *t;
-  fsp_buf bytes; /* the stream, placeholder replaced for t */
+  bytebuf bytes; /* the stream, placeholder replaced for t */
   long timeout_ms;
   int refused;
   char err[256];
@@ -47,6 +47,6 @@ void *view_exchange(void *v);
 void view_run_free(view_run *v);
 
 /* The JSON line of a finished run, ending in a newline. */
-void view_json(const view_run *v, const char *file, fsp_buf *out);
+void view_json(const view_run *v, const char *file, bytebuf *out);
 
 #endif

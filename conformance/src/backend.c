@@ -7,19 +7,20 @@
 #include "clock.h"
 #include "conn.h"
 #include "trace.h"
+#include "xalloc.h"
 
 static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
   replies_begin(&((fsp_conn *)ctx)->replies, id, role, flags);
 }
 
 void served_free(fsp_served *got) {
-  buf_free(&got->out);
-  buf_free(&got->err);
+  bytebuf_free(&got->out);
+  bytebuf_free(&got->err);
   sent_free(&got->sent);
 }
 
 int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
-                uint16_t role, fsp_served *got, fsp_buf *why) {
+                uint16_t role, fsp_served *got, bytebuf *why) {
   int64_t deadline = now_ms() + deadline_ms;
   fsp_trace tr;
   trace_init(&tr);
@@ -28,7 +29,7 @@ int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
   sent_init(&sent);
   char err[256];
   if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
-    buf_fmt(why, "cannot connect: %s", err);
+    bytebuf_fmt(why, "cannot connect: %s", err);
     conn_close(&conn);
     trace_free(&tr);
     if (got)
@@ -42,9 +43,9 @@ int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
   size_t n = 0;
   while (pairs && pairs[n])
     n++;
-  fsp_buf *items = xcalloc(n + 1, sizeof(fsp_buf)), out = {0};
+  bytebuf *items = xcalloc(n + 1, sizeof(bytebuf)), out = {0};
   for (size_t i = 0; i < n; i++)
-    buf_str(&items[i], pairs[i]);
+    bytebuf_str(&items[i], pairs[i]);
   s.items = items;
   s.nitems = n;
   step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
@@ -63,27 +64,27 @@ int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
   }
   int rc = -1;
   if (!rep)
-    buf_fmt(why, "%s before END_REQUEST",
-            conn_done(&conn) ? "the connection closed or broke"
-                             : "no response within the deadline");
+    bytebuf_fmt(why, "%s before END_REQUEST",
+                conn_done(&conn) ? "the connection closed or broke"
+                                 : "no response within the deadline");
   else if (rep->end.protocol_status != FCS_REQUEST_COMPLETE)
-    buf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
-            rep->end.protocol_status,
-            fcs_protocol_status_name(rep->end.protocol_status));
+    bytebuf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
+                rep->end.protocol_status,
+                fcs_protocol_status_name(rep->end.protocol_status));
   else
     rc = 0;
   if (rep && got) {
-    buf_add(&got->out, rep->out.p, rep->out.len);
-    buf_add(&got->err, rep->err.p, rep->err.len);
+    bytebuf_add(&got->out, rep->out.p, rep->out.len);
+    bytebuf_add(&got->err, rep->err.p, rep->err.len);
   }
   if (got)
     got->sent = sent;
   else
     sent_free(&sent);
   conn_close(&conn);
-  buf_free(&out);
+  bytebuf_free(&out);
   for (size_t i = 0; i < n; i++)
-    buf_free(&items[i]);
+    bytebuf_free(&items[i]);
   free(items);
   trace_free(&tr);
   return rc;
@@ -98,38 +99,38 @@ static long probe_deadline(const fsp_config *cfg) {
 }
 
 int liveness(fsp_config *cfg, unsigned generation, fsp_result *res) {
-  fsp_buf why = {0};
+  bytebuf why = {0};
   long probe_ms = probe_deadline(cfg);
   if (serve_probe(cfg, probe_ms, NULL, FCS_RESPONDER, NULL, &why) == 0) {
-    buf_free(&why);
+    bytebuf_free(&why);
     return 0;
   }
   res->down = 1;
   if (res->verdict != FSP_V_FAIL && res->verdict != FSP_V_HANG) {
     res->verdict = FSP_V_FAIL;
-    buf_str(&res->expected,
-            "liveness: a fresh connection is served after the case");
+    bytebuf_str(&res->expected,
+                "liveness: a fresh connection is served after the case");
   }
   if (res->observed.len)
-    buf_str(&res->observed, "; ");
-  buf_str(&res->observed, "after this case the backend did not serve a "
-                          "fresh connection: ");
-  buf_add(&res->observed, why.p, why.len);
+    bytebuf_str(&res->observed, "; ");
+  bytebuf_str(&res->observed, "after this case the backend did not serve a "
+                              "fresh connection: ");
+  bytebuf_add(&res->observed, why.p, why.len);
   int restarted = 0;
   if (cfg->spawn) {
     why.len = 0;
     restarted = respawn(cfg, generation, &why) == 1;
-    buf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
+    bytebuf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
   }
-  buf_free(&why);
+  bytebuf_free(&why);
   return restarted;
 }
 
-int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why) {
+int respawn(fsp_config *cfg, unsigned generation, bytebuf *why) {
   pthread_mutex_lock(&cfg->lock);
   /* Parallel cases may all see the same death: the first restarts it. */
   if (cfg->generation != generation) {
-    buf_str(why, "already restarted for another case");
+    bytebuf_str(why, "already restarted for another case");
     pthread_mutex_unlock(&cfg->lock);
     return 0;
   }
@@ -153,11 +154,12 @@ int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why) {
   else if (cfg->pid < 0)
     rc = -1;
   if (rc)
-    buf_fmt(why, "restart failed: %s", err);
+    bytebuf_fmt(why, "restart failed: %s", err);
   else
-    buf_str(why, was_alive ? "the process was still there but did not serve "
-                             "(wedged, or dying); restarted"
-                           : "the process had died; restarted");
+    bytebuf_str(why, was_alive
+                         ? "the process was still there but did not serve "
+                           "(wedged, or dying); restarted"
+                         : "the process had died; restarted");
   pthread_mutex_unlock(&cfg->lock);
   return rc ? -1 : 1;
 }

@@ -7,13 +7,13 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "run.h"
 #include "sent.h"
 
 /* What a probe request got back (served_free releases it). */
 typedef struct fsp_served {
-  fsp_buf out, err; /* the reply's STDOUT and STDERR */
+  bytebuf out, err; /* the reply's STDOUT and STDERR */
   fsp_sent sent;    /* what was sent, as an app reads it */
 } fsp_served;
 
@@ -23,7 +23,7 @@ typedef struct fsp_served {
  * params. got (may be NULL) gets the reply and what was sent, served or
  * not. */
 int serve_probe(fsp_config *cfg, long deadline_ms, const char *const *pairs,
-                uint16_t role, fsp_served *got, fsp_buf *why);
+                uint16_t role, fsp_served *got, bytebuf *why);
 void served_free(fsp_served *got);
 
 /* After a case: the baseline request on a fresh connection. When it is
@@ -36,6 +36,6 @@ int liveness(fsp_config *cfg, unsigned generation, fsp_result *res);
  * was restarted since generation: 1 when it did and the backend accepts
  * connections again, 0 when another case restarted it already, -1 when the
  * restart failed. why says what happened. */
-int respawn(fsp_config *cfg, unsigned generation, fsp_buf *why);
+int respawn(fsp_config *cfg, unsigned generation, bytebuf *why);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/fcs.h"
 #include "replies.h"
 #include "target.h"
@@ -44,7 +44,7 @@ typedef struct fsp_conn {
   fsp_rx *recs;
   size_t nrecs;
   uint64_t headers; /* records begun, kept in recs or not */
-  fsp_buf arena;
+  bytebuf arena;
   uint64_t rx_bytes;
   uint8_t first[48]; /* the first bytes received, for a diagnosis */
   size_t nfirst;
@@ -77,7 +77,7 @@ void conn_shutdown_write(fsp_conn *c);
 
 /* One line per group of records from index from on: what the backend
  * sent, then EOF / flood / garbage state. */
-void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out);
+void conn_summary(const fsp_conn *c, size_t from, bytebuf *out);
 
 /* 1 when the first bytes received are text, as an HTTP, SSH or mail
  * server would send, not a FastCGI record header (whose version byte is

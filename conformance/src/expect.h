@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "case.h"
 #include "conn.h"
 #include "content.h"
@@ -27,7 +27,7 @@ typedef struct fsp_eval {
   /* Per reply index, non-zero when an earlier response/end/echo check
    * consumed that reply (NULL: none), so "response 1" twice means two
    * responses. */
-  const fsp_buf *used;
+  const bytebuf *used;
   size_t *reply_index; /* set to the reply a true check used */
   /* Set to 1 when a true check could not look at what it is about (the
    * app reveals nothing, or there was nothing to check): the case is then
@@ -37,7 +37,7 @@ typedef struct fsp_eval {
 
 /* Decides k; on TRI_FALSE appends why (what was observed) to why, and on
  * TRI_TRUE may append a note (e.g. content not checkable). */
-fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why);
+fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, bytebuf *why);
 
 /* 1 when every request the runner began on c has its END_REQUEST. */
 int conn_all_ended(const fsp_conn *c);

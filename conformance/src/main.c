@@ -21,6 +21,7 @@
 #include "proxy.h"
 #include "report.h"
 #include "run.h"
+#include "xalloc.h"
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
@@ -31,7 +32,7 @@ typedef struct options {
   size_t ninclude, nexclude;
   int list, jobs, strict, verbose, color;
   long timeout_ms, settle_ms, cap_ms;
-  fsp_buf rerun;
+  bytebuf rerun;
 } options;
 
 static void usage(FILE *out) {
@@ -95,13 +96,13 @@ static void add_pattern(const char ***v, size_t *n, const char *p) {
 
 /* Options that the rerun command repeats, shell-quoted. */
 static void sticky(options *o, const char *flag, const char *value) {
-  buf_fmt(&o->rerun, " %s '", flag);
+  bytebuf_fmt(&o->rerun, " %s '", flag);
   for (const char *p = value; *p; p++)
     if (*p == '\'')
-      buf_str(&o->rerun, "'\\''");
+      bytebuf_str(&o->rerun, "'\\''");
     else
-      buf_byte(&o->rerun, (uint8_t)*p);
-  buf_byte(&o->rerun, '\'');
+      bytebuf_byte(&o->rerun, (uint8_t)*p);
+  bytebuf_byte(&o->rerun, '\'');
 }
 
 static int number_opt(const char *s, long min, long max, long *out) {
@@ -377,7 +378,7 @@ static proxy_env dump_env(const options *o) {
 }
 
 static int send_bytes(const options *o, const fsp_case *c,
-                      const fsp_params *std, fsp_buf *out) {
+                      const fsp_params *std, bytebuf *out) {
   char err[256];
   if (c->proxy) {
     proxy_env env = dump_env(o);
@@ -403,13 +404,13 @@ static int export_cases(const options *o, const char *dir, int replies,
                         const fsp_params *std) {
   mkdir(dir, 0755);
   for (size_t i = 0; i < n; i++) {
-    fsp_buf b = {0};
+    bytebuf b = {0};
     char err[256];
     if (replies) {
       proxy_env env = dump_env(o);
       if (proxy_case_reply(cases[i], &env, 1, &b, err, sizeof err)) {
         fprintf(stderr, "fcgispec: %s: %s\n", cases[i]->path, err);
-        buf_free(&b);
+        bytebuf_free(&b);
         return -1;
       }
     } else if (send_bytes(o, cases[i], std, &b)) {
@@ -423,10 +424,10 @@ static int export_cases(const options *o, const char *dir, int replies,
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f)) {
       fprintf(stderr, "fcgispec: cannot write %s\n", path);
-      buf_free(&b);
+      bytebuf_free(&b);
       return -1;
     }
-    buf_free(&b);
+    bytebuf_free(&b);
   }
   printf("wrote %zu %s to %s\n", n, replies ? "replies" : "seeds", dir);
   return 0;
@@ -468,16 +469,17 @@ static void rerun_tainted(fsp_run *run, fsp_config *cfg) {
     if (!r->tainted || r->verdict == FSP_V_PASS || r->verdict == FSP_V_INFO ||
         r->verdict == FSP_V_UNSUPPORTED)
       continue;
-    fsp_buf first = {0};
-    buf_fmt(&first, "%s: %.*s", verdict_name(r->verdict), (int)r->observed.len,
-            (const char *)r->observed.p);
+    bytebuf first = {0};
+    bytebuf_fmt(&first, "%s: %.*s", verdict_name(r->verdict),
+                (int)r->observed.len, (const char *)r->observed.p);
     result_free(r);
     run_case(run->cases[i], cfg, r);
-    buf_fmt(&r->notes,
-            "run again alone: the backend was restarted for another case "
-            "while it first ran (then %.*s)\n",
-            (int)(first.len < 300 ? first.len : 300), (const char *)first.p);
-    buf_free(&first);
+    bytebuf_fmt(&r->notes,
+                "run again alone: the backend was restarted for another case "
+                "while it first ran (then %.*s)\n",
+                (int)(first.len < 300 ? first.len : 300),
+                (const char *)first.p);
+    bytebuf_free(&first);
   }
 }
 
@@ -528,7 +530,7 @@ static int builtin_target(options *o, char *addr, size_t cap, char *cmd,
  * itself, else fcgispec with the options that matter. */
 static const char *rerun_prefix(options *o) {
   const char *env = getenv("FCGISPEC_RERUN");
-  buf_byte(&o->rerun, 0);
+  bytebuf_byte(&o->rerun, 0);
   return env && *env ? env : (const char *)o->rerun.p;
 }
 
@@ -540,7 +542,7 @@ static int leave(int rc, options *o, fsp_config *cfg, fsp_catalog *cat,
   params_free(&cfg->std);
   free(o->include);
   free(o->exclude);
-  buf_free(&o->rerun);
+  bytebuf_free(&o->rerun);
   return rc;
 }
 
@@ -624,7 +626,7 @@ static int open_target(const options *o, fsp_config *cfg, char *err,
 static void all_undecided(fsp_run *run, const char *why) {
   for (size_t i = 0; i < run->n; i++) {
     run->res[i].verdict = FSP_V_ERROR;
-    buf_str(&run->res[i].observed, why);
+    bytebuf_str(&run->res[i].observed, why);
   }
 }
 
@@ -664,10 +666,10 @@ static int other_mode(const options *o, const fsp_config *cfg,
   if (o->dump_send) {
     for (size_t i = 0; i < cat->n; i++)
       if (!strcmp(cat->v[i].id, o->dump_send)) {
-        fsp_buf b = {0};
+        bytebuf b = {0};
         int rc = send_bytes(o, &cat->v[i], &cfg->std, &b);
         fwrite(b.p, 1, b.len, stdout);
-        buf_free(&b);
+        bytebuf_free(&b);
         return rc ? EXIT_USAGE : EXIT_OK;
       }
     fprintf(stderr, "fcgispec: no case with id '%s' (see --list)\n",
@@ -785,7 +787,7 @@ int main(int argc, char **argv) {
   fsp_config cfg = {0};
   pthread_mutex_init(&cfg.lock, NULL);
   params_defaults(&cfg.std);
-  buf_str(&o.rerun, argv[0]);
+  bytebuf_str(&o.rerun, argv[0]);
   fsp_catalog cat = {0};
   fsp_run run = {.jobs = o.jobs};
   if (parse_options(argc, argv, &o, &cfg))

@@ -51,7 +51,7 @@ static void get_values(fsp_config *cfg, fsp_probe *p) {
     p->not_fastcgi =
         conn_speaks_text(&c, p->not_fastcgi_why, sizeof(p->not_fastcgi_why));
     if (r->nmgmt && r->mgmt[0].type == FCS_GET_VALUES_RESULT) {
-      const fsp_buf *b = &r->mgmt[0].pairs;
+      const bytebuf *b = &r->mgmt[0].pairs;
       p->get_values_answered = 1;
       size_t pos = 0;
       fcs_nv_pair pair;
@@ -76,7 +76,7 @@ static void get_values(fsp_config *cfg, fsp_probe *p) {
 
 /* "Status: 404 Not Found" when the reply's CGI header block says so and
  * the status is not 2xx; the first line of STDERR too. */
-static void odd_status(const fsp_served *got, fsp_buf *out) {
+static void odd_status(const fsp_served *got, bytebuf *out) {
   const uint8_t *p = got->out.p, *end = p + got->out.len;
   while (p && p < end) {
     const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
@@ -86,14 +86,14 @@ static void odd_status(const fsp_served *got, fsp_buf *out) {
     if (n == 0)
       break; /* end of the header block */
     if (n > 9 && !strncasecmp((const char *)p, "Status: ", 8) && p[8] != '2')
-      buf_fmt(out, "'%.*s'", (int)(n < 60 ? n : 60), (const char *)p);
+      bytebuf_fmt(out, "'%.*s'", (int)(n < 60 ? n : 60), (const char *)p);
     p = nl ? nl + 1 : NULL;
   }
   if (out->len && got->err.len) {
     const uint8_t *nl = memchr(got->err.p, '\n', got->err.len);
     size_t n = nl ? (size_t)(nl - got->err.p) : got->err.len;
-    buf_fmt(out, " (STDERR: '%.*s')", (int)(n < 100 ? n : 100),
-            (const char *)got->err.p);
+    bytebuf_fmt(out, " (STDERR: '%.*s')", (int)(n < 100 ? n : 100),
+                (const char *)got->err.p);
   }
 }
 
@@ -116,7 +116,7 @@ static void learn_content(fsp_config *cfg, const char *echo, fsp_probe *p) {
       p->content = content_learn(got.out.p, got.out.len, &got.sent.v[0],
                                  &cfg->std, echo, &p->content_why);
   } else {
-    buf_str(&p->content_why, "the baseline request was not served");
+    bytebuf_str(&p->content_why, "the baseline request was not served");
   }
   served_free(&got);
 }
@@ -128,7 +128,7 @@ void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
   if (p->not_fastcgi)
     return;
   learn_content(cfg, echo, p);
-  fsp_buf why = {0};
+  bytebuf why = {0};
   if ((roles & REQ_AUTHORIZER) &&
       serve_probe(cfg, cfg->timeout_ms, NULL, FCS_AUTHORIZER, NULL, &why) == 0)
     p->authorizer = 1;
@@ -141,7 +141,7 @@ void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
       content_learn_filter(p->content, got.out.p, got.out.len, &got.sent.v[0]);
   }
   served_free(&got);
-  buf_free(&why);
+  bytebuf_free(&why);
   cfg->content = p->content;
   cfg->caps |= (p->content ? REQ_ECHO : 0) |
                (p->authorizer ? REQ_AUTHORIZER : 0) |
@@ -150,7 +150,7 @@ void probe_backend(fsp_config *cfg, unsigned roles, const char *echo,
 
 void probe_free(fsp_probe *p) {
   content_free(p->content);
-  buf_free(&p->baseline_why);
-  buf_free(&p->content_why);
-  buf_free(&p->baseline_status);
+  bytebuf_free(&p->baseline_why);
+  bytebuf_free(&p->content_why);
+  bytebuf_free(&p->baseline_status);
 }

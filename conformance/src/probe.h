@@ -5,7 +5,7 @@
 #ifndef FSP_PROBE_H
 #define FSP_PROBE_H
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "content.h"
 #include "run.h"
 
@@ -17,12 +17,12 @@ typedef struct fsp_probe {
   int not_fastcgi; /* the target answered GET_VALUES with text */
   char not_fastcgi_why[160];
   fsp_content *content; /* NULL: the app reveals nothing */
-  fsp_buf baseline_why; /* why the baseline request failed, if it did */
-  fsp_buf content_why;  /* how the echo format was found, or why not */
+  bytebuf baseline_why; /* why the baseline request failed, if it did */
+  bytebuf content_why;  /* how the echo format was found, or why not */
   /* The baseline reply's CGI status when it is not 2xx ('Status: 404 Not
    * Found'), and its first STDERR line: usually a missing param such as
    * SCRIPT_FILENAME. */
-  fsp_buf baseline_status;
+  bytebuf baseline_status;
 } fsp_probe;
 
 /* Fills p, cfg->caps and cfg->content. roles: REQ_AUTHORIZER | REQ_FILTER

@@ -266,7 +266,7 @@ static void test_params(void) {
       CHECK_EQ(r->straddles, want[i].straddles);
     }
     CHECK_EQ(rec_param_count(q, "DUP"), 2);
-    const fsp_buf *dup = rec_param_value(q, "DUP");
+    const bytebuf *dup = rec_param_value(q, "DUP");
     CHECK(dup && dup->len == 5 && !memcmp(dup->p, "first", 5));
     CHECK(rec_param_value(q, "DU") == NULL);
     CHECK_EQ(rec_param_count(q, "NOPE"), 0);
@@ -346,7 +346,7 @@ static void test_close_without_keep_conn(void) {
   if (st->nconns == 1 && st->nreqs == 1) {
     CHECK(st->conns[0].closed_by_us);
     CHECK(st->reqs[0].answered && !st->reqs[0].cut);
-    const fsp_buf *uri = rec_param_value(&st->reqs[0], "REQUEST_URI");
+    const bytebuf *uri = rec_param_value(&st->reqs[0], "REQUEST_URI");
     CHECK(uri && uri->len == 1 && uri->p[0] == '/');
     CHECK_BYTES(st->reqs[0].in.p, st->reqs[0].in.len, "hello", 5);
   }
