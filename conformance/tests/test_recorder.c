@@ -119,7 +119,7 @@ static void peer_send(peer *p) {
     }
     at += (size_t)w;
   }
-  tbuf_clear(&p->c.send);
+  p->c.send.len = 0;
 }
 
 /* Reads replies until done says so, the recorder closes, or until. */
@@ -183,13 +183,13 @@ static void check_reply_at(int line, peer *p, uint16_t id, size_t index) {
 
 /* One pair, appended to content; force_long writes both lengths in 4
  * bytes. Returns where the pair starts. */
-static size_t add_pair(tbuf *content, const char *name, const char *value,
+static size_t add_pair(bytebuf *content, const char *name, const char *value,
                        int force_long) {
   size_t at = content->len, n;
   fcs_nv_pair p = {(const uint8_t *)name, (uint32_t)strlen(name),
                    (const uint8_t *)value, (uint32_t)strlen(value)};
   fcs_encode_pairs(NULL, 0, &p, 1, force_long, &n);
-  fcs_encode_pairs(tbuf_reserve(content, n), n, &p, 1, force_long, &n);
+  fcs_encode_pairs(bytebuf_reserve(content, n), n, &p, 1, force_long, &n);
   content->len += n;
   return at;
 }
@@ -213,7 +213,7 @@ static void test_params(void) {
   char longvalue[301];
   memset(longvalue, 'v', 300);
   longvalue[300] = 0;
-  tbuf params = {0};
+  bytebuf params = {0};
   add_pair(&params, "REQUEST_METHOD", "POST", 0);
   add_pair(&params, "DUP", "first", 0);
   add_pair(&params, "LONGVALUE", longvalue, 0);
@@ -299,7 +299,7 @@ static void test_params(void) {
     }
   }
   recorder_unlock(rec);
-  tbuf_free(&params);
+  bytebuf_free(&params);
   peer_close(&p);
   stop();
 }
@@ -618,11 +618,11 @@ static void test_get_values(void) {
   peer_read_until(&p, has_mgmt_replies, 0, now_ms() + REPLY_MS);
   CHECK(!p.c.failed);
   CHECK_EQ(p.c.gv_count, 1);
-  tbuf want = {0};
+  bytebuf want = {0};
   add_pair(&want, FCS_MAX_CONNS, "100", 0);
   add_pair(&want, FCS_MPXS_CONNS, "1", 0);
   CHECK_BYTES(p.c.gv.p, p.c.gv.len, want.p, want.len);
-  tbuf_free(&want);
+  bytebuf_free(&want);
   CHECK_EQ(p.c.unknown_count, 1);
   CHECK_EQ(p.c.unknown[0], 42);
   const rec_state *st = recorder_lock(rec);
@@ -763,7 +763,7 @@ static const char *const marked[] = {
     "REQUEST_METHOD=GET", "QUERY_STRING=a=1&fcgispec=c1r1&b=2", NULL};
 
 /* A record header followed by its content and padding bytes. */
-static void rec_bytes(tbuf *b, uint8_t version, uint8_t type, uint16_t id,
+static void rec_bytes(bytebuf *b, uint8_t version, uint8_t type, uint16_t id,
                       const char *content, size_t clen, uint16_t declared,
                       uint8_t pad, uint8_t padbyte, uint8_t reserved) {
   uint8_t h[8] = {version,
@@ -774,10 +774,10 @@ static void rec_bytes(tbuf *b, uint8_t version, uint8_t type, uint16_t id,
                   (uint8_t)declared,
                   pad,
                   reserved};
-  tbuf_put(b, h, 8);
-  tbuf_put(b, content, clen);
+  bytebuf_add(b, h, 8);
+  bytebuf_add(b, content, clen);
   for (int i = 0; i < pad; i++)
-    tbuf_put(b, &padbyte, 1);
+    bytebuf_add(b, &padbyte, 1);
 }
 #define REC(b, type, id, s)                                                    \
   rec_bytes(b, 1, type, id, s, strlen(s), (uint16_t)strlen(s), 0, 0, 0)
@@ -796,7 +796,7 @@ static void test_script_records(void) {
          "reply stdout\n"
          "reply end\n"
          "reply stdout clen=9 \"abc\"\n");
-  tbuf want = {0};
+  bytebuf want = {0};
   REC(&want, FCS_STDOUT, 3, "Status: 200 OK\r\n\r\nhi");
   rec_bytes(&want, 1, FCS_STDOUT, 3, "x", 1, 1, 3, 0xee, 0);
   REC(&want, FCS_STDERR, 7, "e");
@@ -824,7 +824,7 @@ static void test_script_records(void) {
   recorder_unlock(rec);
   peer_close(&p);
   recorder_scripts_clear(rec);
-  tbuf_free(&want);
+  bytebuf_free(&want);
   case_free(&c);
   stop();
 }
@@ -863,7 +863,7 @@ static void test_script_keep_conn(void) {
   start();
   fsp_case c;
   script(&c, "fcgispec=c1r1", "reply stdout\nreply end\n");
-  tbuf want = {0};
+  bytebuf want = {0};
   REC(&want, FCS_STDOUT, 1, "");
   rec_bytes(&want, 1, FCS_END_REQUEST, 1, "\0\0\0\0\0\0\0\0", 8, 8, 0, 0, 0);
   peer p;
@@ -893,7 +893,7 @@ static void test_script_keep_conn(void) {
   recorder_unlock(rec);
   peer_close(&p);
   recorder_scripts_clear(rec);
-  tbuf_free(&want);
+  bytebuf_free(&want);
   case_free(&c);
   stop();
 }
