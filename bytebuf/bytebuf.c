@@ -34,15 +34,21 @@ void bytebuf_byte(bytebuf *b, uint8_t c) { bytebuf_add(b, &c, 1); }
 void bytebuf_str(bytebuf *b, const char *s) { bytebuf_add(b, s, strlen(s)); }
 
 void bytebuf_fmt(bytebuf *b, const char *fmt, ...) {
+  /* Formatted into the room there is, and again only when it did not fit:
+   * the tests' logs are made of many short pieces. */
+  size_t room = b->p ? b->cap - b->len : 0;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int n = vsnprintf(room ? (char *)b->p + b->len : NULL, room, fmt, ap);
   va_end(ap);
   if (n <= 0)
     return;
-  va_start(ap, fmt);
-  vsnprintf((char *)bytebuf_reserve(b, (size_t)n + 1), (size_t)n + 1, fmt, ap);
-  va_end(ap);
+  if ((size_t)n >= room) {
+    va_start(ap, fmt);
+    vsnprintf((char *)bytebuf_reserve(b, (size_t)n + 1), (size_t)n + 1, fmt,
+              ap);
+    va_end(ap);
+  }
   b->len += (size_t)n;
 }
 
