@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "names.h"
-#include "textbuf.h"
 
 /* Content slices of one record, written as one line once complete: one
  * record's content may arrive as several slices depending on the cuts. */
@@ -14,26 +13,41 @@ typedef struct merged {
   int open;
   char key[160]; /* the line without record, offset and data */
   uint64_t record, offset, next_offset;
-  uint8_t *data;
-  size_t len, cap;
+  bytebuf data;
 } merged;
 
 typedef struct run {
-  textbuf log;
+  bytebuf log;
   merged m;
   int idle; /* events in a row that consumed nothing */
   int stopped;
 } run;
 
+#define HEX_LIMIT 48
+
+void evlog_data(bytebuf *log, const uint8_t *p, size_t n) {
+  if (n <= HEX_LIMIT) {
+    bytebuf_str(log, "[");
+    for (size_t i = 0; i < n; i++)
+      bytebuf_fmt(log, "%s%02x", i ? " " : "", p[i]);
+    bytebuf_str(log, "]");
+    return;
+  }
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ p[i]) * 16777619u;
+  bytebuf_fmt(log, "[%zu bytes fnv %08x]", n, h);
+}
+
 static void flush(run *r) {
   if (!r->m.open)
     return;
-  tb_printf(&r->log, "r%ju @%ju %s ", (uintmax_t)r->m.record,
-            (uintmax_t)r->m.offset, r->m.key);
-  tb_data(&r->log, r->m.data, r->m.len);
-  tb_printf(&r->log, "\n");
+  bytebuf_fmt(&r->log, "r%ju @%ju %s ", (uintmax_t)r->m.record,
+              (uintmax_t)r->m.offset, r->m.key);
+  evlog_data(&r->log, r->m.data.p, r->m.data.len);
+  bytebuf_str(&r->log, "\n");
   r->m.open = 0;
-  r->m.len = 0;
+  r->m.data.len = 0;
 }
 
 static void add_slice(run *r, const char *key, uint64_t record, uint64_t offset,
@@ -47,15 +61,7 @@ static void add_slice(run *r, const char *key, uint64_t record, uint64_t offset,
     m->offset = offset;
     snprintf(m->key, sizeof m->key, "%s", key);
   }
-  if (m->len + len > m->cap) {
-    m->cap = 2 * (m->len + len);
-    m->data = realloc(m->data, m->cap);
-    if (!m->data)
-      abort();
-  }
-  if (len)
-    memcpy(m->data + m->len, data, len);
-  m->len += len;
+  bytebuf_add(&m->data, data, len);
   m->next_offset = offset + len;
 }
 
@@ -68,7 +74,7 @@ static void line(run *r, const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   flush(r);
-  tb_printf(&r->log, "%s", buf);
+  bytebuf_str(&r->log, buf);
 }
 
 static void contract_broken(run *r, const char *what) {
@@ -89,31 +95,32 @@ static int inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len) {
   return a >= b && a + n <= b + len;
 }
 
-static void log_header(textbuf *t, const fcs_header *h) {
-  tb_printf(t, "v%u t%u id%u c%u p%u res%u", h->version, h->type, h->request_id,
-            h->content_length, h->padding_length, h->reserved);
+static void log_header(bytebuf *t, const fcs_header *h) {
+  bytebuf_fmt(t, "v%u t%u id%u c%u p%u res%u", h->version, h->type,
+              h->request_id, h->content_length, h->padding_length, h->reserved);
 }
 
-static void log_error(textbuf *t, const fcs_error *e) {
-  tb_printf(t, "%s @%ju r%ju id%u t%u", fcs_err_name(e->code),
-            (uintmax_t)e->offset, (uintmax_t)e->record, e->request_id, e->type);
+static void log_error(bytebuf *t, const fcs_error *e) {
+  bytebuf_fmt(t, "%s @%ju r%ju id%u t%u", fcs_err_name(e->code),
+              (uintmax_t)e->offset, (uintmax_t)e->record, e->request_id,
+              e->type);
 }
 
-static void log_body(textbuf *t, const fcs_event *ev) {
+static void log_body(bytebuf *t, const fcs_event *ev) {
   switch (ev->header.type) {
   case FCS_BEGIN_REQUEST:
-    tb_printf(t, " role%u flags%u rsv", ev->body.begin.role,
-              ev->body.begin.flags);
-    tb_data(t, ev->body.begin.reserved, 5);
+    bytebuf_fmt(t, " role%u flags%u rsv", ev->body.begin.role,
+                ev->body.begin.flags);
+    evlog_data(t, ev->body.begin.reserved, 5);
     break;
   case FCS_END_REQUEST:
-    tb_printf(t, " app%u proto%u rsv", ev->body.end.app_status,
-              ev->body.end.protocol_status);
-    tb_data(t, ev->body.end.reserved, 3);
+    bytebuf_fmt(t, " app%u proto%u rsv", ev->body.end.app_status,
+                ev->body.end.protocol_status);
+    evlog_data(t, ev->body.end.reserved, 3);
     break;
   case FCS_UNKNOWN_TYPE:
-    tb_printf(t, " type%u rsv", ev->body.unknown_type.type);
-    tb_data(t, ev->body.unknown_type.reserved, 7);
+    bytebuf_fmt(t, " type%u rsv", ev->body.unknown_type.type);
+    evlog_data(t, ev->body.unknown_type.reserved, 7);
     break;
   default:
     break;
@@ -156,10 +163,10 @@ static void log_decoder_event(run *r, const fcs_event *ev) {
   if (ev->type == FCS_EV_RECORD_END)
     log_body(&r->log, ev);
   if (ev->type == FCS_EV_ERROR) {
-    tb_printf(&r->log, " ");
+    bytebuf_str(&r->log, " ");
     log_error(&r->log, &ev->error);
   }
-  tb_printf(&r->log, "\n");
+  bytebuf_str(&r->log, "\n");
 }
 
 static int same_error(const fcs_error *a, const fcs_error *b) {
@@ -270,15 +277,13 @@ static void decoder_step(run *r, void *ctx, const uint8_t *piece, size_t plen) {
     feed_decoder(r, &s->d, piece, plen);
 }
 
-static void run_init(run *r) {
-  memset(r, 0, sizeof *r);
-  tb_init(&r->log);
-}
+static void run_init(run *r) { memset(r, 0, sizeof *r); }
 
 static char *run_done(run *r) {
   flush(r);
-  free(r->m.data);
-  return tb_take(&r->log);
+  bytebuf_free(&r->m.data);
+  bytebuf_byte(&r->log, 0);
+  return (char *)r->log.p;
 }
 
 char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
@@ -300,10 +305,10 @@ char *decoder_log_styled(fcs_mode mode, decoder_style style, const uint8_t *in,
     fcs_err e = fcs_decoder_finish(&s.d, &ev);
     line(&r, "FINISH %s", fcs_err_name(e));
     if (e != FCS_E_OK) {
-      tb_printf(&r.log, " ");
+      bytebuf_str(&r.log, " ");
       log_error(&r.log, &ev.error);
     }
-    tb_printf(&r.log, "\n");
+    bytebuf_str(&r.log, "\n");
   }
   return run_done(&r);
 }
@@ -317,39 +322,40 @@ static void log_asm_event(run *r, const fcs_asm_event *ev) {
     return;
   }
   line(r, "r%ju @%ju %s", (uintmax_t)ev->record, (uintmax_t)ev->offset, key);
-  textbuf *t = &r->log;
+  bytebuf *t = &r->log;
   switch (ev->type) {
   case FCS_AE_GET_VALUES:
   case FCS_AE_GET_VALUES_RESULT:
   case FCS_AE_PARAMS:
-    tb_printf(t, " pairs%u ", ev->npairs);
-    tb_data(t, ev->data, ev->len);
+    bytebuf_fmt(t, " pairs%u ", ev->npairs);
+    evlog_data(t, ev->data, ev->len);
     break;
   case FCS_AE_STREAM_END:
-    tb_printf(t, " ");
-    tb_data(t, ev->data, ev->len);
+    bytebuf_str(t, " ");
+    evlog_data(t, ev->data, ev->len);
     break;
   case FCS_AE_END_REQUEST:
-    tb_printf(t, " app%u proto%u", ev->end.app_status, ev->end.protocol_status);
+    bytebuf_fmt(t, " app%u proto%u", ev->end.app_status,
+                ev->end.protocol_status);
     break;
   case FCS_AE_UNKNOWN_TYPE:
-    tb_printf(t, " type%u", ev->unknown_type.type);
+    bytebuf_fmt(t, " type%u", ev->unknown_type.type);
     break;
   case FCS_AE_IGNORED:
   case FCS_AE_REFUSED:
   case FCS_AE_VIOLATION:
-    tb_printf(t, " reason %s", fcs_err_name(ev->reason));
+    bytebuf_fmt(t, " reason %s", fcs_err_name(ev->reason));
     if (ev->error.code != FCS_E_OK)
-      tb_printf(t, " broken @%ju", (uintmax_t)ev->error.offset);
+      bytebuf_fmt(t, " broken @%ju", (uintmax_t)ev->error.offset);
     break;
   case FCS_AE_ERROR:
-    tb_printf(t, " ");
+    bytebuf_str(t, " ");
     log_error(t, &ev->error);
     break;
   default:
     break;
   }
-  tb_printf(t, "\n");
+  bytebuf_str(t, "\n");
 }
 
 /* The rule an IGNORED, REFUSED or VIOLATION event reports broken is its
@@ -421,10 +427,10 @@ char *assembler_log(const asm_setup *s, const uint8_t *in, size_t len,
     fcs_err e = fcs_assembler_finish(&a, &ev);
     line(&r, "FINISH %s", fcs_err_name(e));
     if (e != FCS_E_OK) {
-      tb_printf(&r.log, " ");
+      bytebuf_str(&r.log, " ");
       log_error(&r.log, &ev.error);
     }
-    tb_printf(&r.log, "\n");
+    bytebuf_str(&r.log, "\n");
   }
   free(mem);
   return run_done(&r);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
 #include "fcs/fcs.h"
 
 /* cuts: ascending offsets strictly inside (0, len); NULL when ncuts is 0.
@@ -47,5 +48,9 @@ typedef struct asm_setup {
 
 char *assembler_log(const asm_setup *setup, const uint8_t *in, size_t len,
                     const size_t *cuts, size_t ncuts);
+
+/* Appends bytes as the logs write them: short data as hex, long data as
+ * its length and a hash (readable diffs without megabyte lines). */
+void evlog_data(bytebuf *log, const uint8_t *p, size_t n);
 
 #endif

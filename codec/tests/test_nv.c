@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "evlog.h"
 #include "fcs/fcs.h"
-#include "textbuf.h"
 
 static const uint8_t method_get[] = {0x0e, 0x03, 'R', 'E', 'Q', 'U', 'E',
                                      'S',  'T',  '_', 'M', 'E', 'T', 'H',
@@ -178,19 +178,19 @@ static size_t build_pairs(uint8_t *buf, size_t cap) {
 }
 
 static char *describe_with_next(const uint8_t *buf, size_t len) {
-  textbuf t;
-  tb_init(&t);
+  bytebuf t = {0};
   size_t pos = 0;
   fcs_nv_pair p;
   fcs_nv_result r;
   while ((r = fcs_nv_next(buf, len, &pos, &p)) == FCS_NV_OK) {
-    tb_printf(&t, "%u/%u ", p.name_len, p.value_len);
-    tb_data(&t, p.name, p.name_len);
-    tb_data(&t, p.value, p.value_len);
-    tb_printf(&t, "\n");
+    bytebuf_fmt(&t, "%u/%u ", p.name_len, p.value_len);
+    evlog_data(&t, p.name, p.name_len);
+    evlog_data(&t, p.value, p.value_len);
+    bytebuf_str(&t, "\n");
   }
-  tb_printf(&t, r == FCS_NV_END ? "end\n" : "truncated\n");
-  return tb_take(&t);
+  bytebuf_str(&t, r == FCS_NV_END ? "end\n" : "truncated\n");
+  bytebuf_byte(&t, 0);
+  return (char *)t.p;
 }
 
 typedef struct pair_acc {
@@ -200,7 +200,7 @@ typedef struct pair_acc {
 
 /* Feeds one piece (a heap copy of exactly its size) and describes every
  * pair it completes. */
-static void parse_piece(fcs_nv_parser *np, pair_acc *acc, textbuf *t,
+static void parse_piece(fcs_nv_parser *np, pair_acc *acc, bytebuf *t,
                         const uint8_t *src, size_t len) {
   uint8_t *piece = malloc(len);
   memcpy(piece, src, len);
@@ -226,10 +226,10 @@ static void parse_piece(fcs_nv_parser *np, pair_acc *acc, textbuf *t,
     } else if (pc.kind == FCS_NV_PIECE_PAIR_END) {
       CHECK_EQ(acc->nlen, pc.name_len);
       CHECK_EQ(acc->vlen, pc.value_len);
-      tb_printf(t, "%u/%u ", pc.name_len, pc.value_len);
-      tb_data(t, acc->name, acc->nlen);
-      tb_data(t, acc->value, acc->vlen);
-      tb_printf(t, "\n");
+      bytebuf_fmt(t, "%u/%u ", pc.name_len, pc.value_len);
+      evlog_data(t, acc->name, acc->nlen);
+      evlog_data(t, acc->value, acc->vlen);
+      bytebuf_str(t, "\n");
     }
   }
   free(piece);
@@ -237,8 +237,7 @@ static void parse_piece(fcs_nv_parser *np, pair_acc *acc, textbuf *t,
 
 static char *describe_with_parser(const uint8_t *buf, size_t len,
                                   const size_t *cuts, size_t ncuts) {
-  textbuf t;
-  tb_init(&t);
+  bytebuf t = {0};
   fcs_nv_parser np;
   pair_acc acc = {{0}, {0}, 0, 0};
   fcs_nv_parser_init(&np);
@@ -248,8 +247,9 @@ static char *describe_with_parser(const uint8_t *buf, size_t len,
     parse_piece(&np, &acc, &t, buf + start, end - start);
     start = end;
   }
-  tb_printf(&t, fcs_nv_parser_at_boundary(&np) ? "end\n" : "truncated\n");
-  return tb_take(&t);
+  bytebuf_str(&t, fcs_nv_parser_at_boundary(&np) ? "end\n" : "truncated\n");
+  bytebuf_byte(&t, 0);
+  return (char *)t.p;
 }
 
 static void compare(const char *want, const uint8_t *buf, size_t len,

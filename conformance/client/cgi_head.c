@@ -82,7 +82,7 @@ static void header_line(cgi_head *h, size_t start, size_t end) {
   while (e > v && is_ows(p[e - 1]))
     e--;
   cgi_field f = {start, colon - start, v, e - v};
-  buf_add(&h->fields, &f, sizeof(f));
+  bytebuf_add(&h->fields, &f, sizeof(f));
 }
 
 /* A line ended at the block's last byte: a header, or the empty line. */
@@ -103,7 +103,7 @@ size_t cgi_head_feed(cgi_head *h, const uint8_t *p, size_t n) {
   while (used < n && h->state == CGI_HEAD_READING) {
     const uint8_t *nl = memchr(p + used, '\n', n - used);
     size_t take = nl ? (size_t)(nl - (p + used)) + 1 : n - used;
-    buf_add(&h->block, p + used, take);
+    bytebuf_add(&h->block, p + used, take);
     used += take;
     if (h->block.len > CGI_HEAD_MAX)
       invalid(h, "its header block has no end in the first " STR(
@@ -130,6 +130,6 @@ const cgi_field *cgi_head_field(const cgi_head *h, size_t i) {
 }
 
 void cgi_head_free(cgi_head *h) {
-  buf_free(&h->block);
-  buf_free(&h->fields);
+  bytebuf_free(&h->block);
+  bytebuf_free(&h->fields);
 }

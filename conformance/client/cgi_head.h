@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 /* A web server would refuse a longer header block too (nginx: 4-8 KiB). */
 #define CGI_HEAD_MAX 65536
@@ -26,8 +26,8 @@ typedef struct cgi_field {
 
 typedef struct cgi_head {
   cgi_head_state state;
-  fsp_buf block;  /* the bytes read into the block, as received */
-  fsp_buf fields; /* cgi_field items */
+  bytebuf block;  /* the bytes read into the block, as received */
+  bytebuf fields; /* cgi_field items */
   size_t line;    /* where the line being read starts in block */
   int status;     /* DONE: Status, or 302 for a client redirect (a Location
                      with a scheme), else 200; INVALID: 502, as a gateway

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "request.h"
+#include "xalloc.h"
 
 /* After END_REQUEST without KEEP_CONN the backend must close: reading on
  * this long shows what else it sends (a second END_REQUEST, ...). */
@@ -120,7 +121,7 @@ static void reply_eof(reply *rp) {
 }
 
 static int send_request(const opts *o, output *out, int fd) {
-  fsp_buf req = {0};
+  bytebuf req = {0};
   request_build(o, &req);
   verbose_params(out->v, &o->params);
   if (out->v->on) {
@@ -143,7 +144,7 @@ static int send_request(const opts *o, output *out, int fd) {
     }
     at += w > 0 ? (size_t)w : 0;
   }
-  buf_free(&req);
+  bytebuf_free(&req);
   return rc;
 }
 

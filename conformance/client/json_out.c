@@ -75,7 +75,7 @@ static void headers(FILE *f, const cgi_head *h) {
   fputc(']', f);
 }
 
-static void warnings(FILE *f, const fsp_buf *w) {
+static void warnings(FILE *f, const bytebuf *w) {
   const fcs_error *e = (const fcs_error *)w->p;
   size_t n = w->len / sizeof(*e);
   fputc('[', f);
@@ -137,7 +137,7 @@ void json_out_print(FILE *f, const outcome *r, const json_parts *j) {
 }
 
 void json_parts_free(json_parts *j) {
-  buf_free(&j->body);
-  buf_free(&j->err_text);
-  buf_free(&j->warnings);
+  bytebuf_free(&j->body);
+  bytebuf_free(&j->err_text);
+  bytebuf_free(&j->warnings);
 }

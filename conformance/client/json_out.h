@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "outcome.h"
 
 /* Writes bytes as a JSON string: valid UTF-8 as it is, every byte that is
@@ -17,8 +17,8 @@ int json_string(FILE *f, const uint8_t *p, size_t n);
 
 /* The reply's parts fcgi-curl keeps for the object. */
 typedef struct json_parts {
-  fsp_buf body, err_text;
-  fsp_buf warnings; /* fcs_error items */
+  bytebuf body, err_text;
+  bytebuf warnings; /* fcs_error items */
 } json_parts;
 
 void json_out_print(FILE *f, const outcome *r, const json_parts *j);

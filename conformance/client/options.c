@@ -14,6 +14,7 @@
 #include "outcome.h"
 #include "roles.h"
 #include "write_out.h"
+#include "xalloc.h"
 
 static const char usage_text[] =
     "usage: fcgi-curl [options] TARGET [PATH]\n"
@@ -125,7 +126,7 @@ static int option_error(int ch, char **argv) {
 }
 
 /* DATA is text, @FILE, or - (standard input). */
-static int load(const char *arg, fsp_buf *out) {
+static int load(const char *arg, bytebuf *out) {
   FILE *f = NULL;
   if (strcmp(arg, "-") == 0)
     f = stdin;
@@ -135,13 +136,13 @@ static int load(const char *arg, fsp_buf *out) {
     return EXIT_USAGE;
   }
   if (!f) {
-    buf_str(out, arg);
+    bytebuf_str(out, arg);
     return -1;
   }
   uint8_t tmp[65536];
   size_t n;
   while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-    buf_add(out, tmp, n);
+    bytebuf_add(out, tmp, n);
   if (f != stdin)
     fclose(f);
   return -1;
@@ -188,26 +189,26 @@ static int add_header(fsp_params *headers, const char *arg) {
     v++;
   while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
     e--;
-  fsp_buf name = {0}, value = {0};
+  bytebuf name = {0}, value = {0};
   if (n == 12 && strncasecmp(arg, "Content-Type", n) == 0)
-    buf_str(&name, "CONTENT_TYPE");
+    bytebuf_str(&name, "CONTENT_TYPE");
   else if (n == 14 && strncasecmp(arg, "Content-Length", n) == 0)
-    buf_str(&name, "CONTENT_LENGTH");
+    bytebuf_str(&name, "CONTENT_LENGTH");
   else {
-    buf_str(&name, "HTTP_");
+    bytebuf_str(&name, "HTTP_");
     for (size_t i = 0; i < n; i++)
-      buf_byte(&name,
-               arg[i] == '-' ? '_' : (uint8_t)toupper((unsigned char)arg[i]));
+      bytebuf_byte(
+          &name, arg[i] == '-' ? '_' : (uint8_t)toupper((unsigned char)arg[i]));
   }
-  buf_byte(&name, 0);
+  bytebuf_byte(&name, 0);
   for (size_t i = 0; i < headers->n; i++)
     if (strcmp(headers->names[i], (char *)name.p) == 0)
-      buf_fmt(&value, "%s, ", headers->values[i]);
-  buf_add(&value, v, (size_t)(e - v));
-  buf_byte(&value, 0);
+      bytebuf_fmt(&value, "%s, ", headers->values[i]);
+  bytebuf_add(&value, v, (size_t)(e - v));
+  bytebuf_byte(&value, 0);
   params_set(headers, (char *)name.p, (char *)value.p);
-  buf_free(&name);
-  buf_free(&value);
+  bytebuf_free(&name);
+  bytebuf_free(&value);
   return -1;
 }
 
@@ -404,6 +405,6 @@ int opts_parse(int argc, char **argv, opts *o) {
 
 void opts_free(opts *o) {
   params_free(&o->params);
-  buf_free(&o->body);
-  buf_free(&o->data);
+  bytebuf_free(&o->body);
+  bytebuf_free(&o->data);
 }

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "produce.h"
 #include "target.h"
 
@@ -21,7 +21,7 @@ typedef struct opts {
   fsp_target target;
   char target_name[300]; /* the target as tcp:HOST:PORT or unix:PATH */
   fsp_params params;     /* the request's params, in the order sent */
-  fsp_buf body, data;    /* STDIN and DATA */
+  bytebuf body, data;    /* STDIN and DATA */
 } opts;
 
 /* Fills o from the command line. Returns -1 when the request is to be

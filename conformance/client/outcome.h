@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "cgi_head.h"
 #include "fcs/fcs.h"
 

@@ -64,7 +64,7 @@ static void write_reply(output *out, const uint8_t *p, size_t n) {
   if (out->quiet || n == 0)
     return;
   if (out->o->json) {
-    buf_add(&out->json.body, p, n);
+    bytebuf_add(&out->json.body, p, n);
     return;
   }
   if (fwrite(p, 1, n, out->to) != n && out->o->out_file)
@@ -108,14 +108,14 @@ void output_stdout(output *out, const uint8_t *p, size_t n) {
 
 void output_stderr(output *out, const uint8_t *p, size_t n) {
   if (out->o->json)
-    buf_add(&out->json.err_text, p, n);
+    bytebuf_add(&out->json.err_text, p, n);
   else
     verbose_stderr(out->v, p, n);
 }
 
 void output_warning(output *out, const fcs_error *e) {
   if (out->o->json) {
-    buf_add(&out->json.warnings, e, sizeof(*e));
+    bytebuf_add(&out->json.warnings, e, sizeof(*e));
     return;
   }
   say(out,

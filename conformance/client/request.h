@@ -3,9 +3,9 @@
 #ifndef FCURL_REQUEST_H
 #define FCURL_REQUEST_H
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "options.h"
 
-void request_build(const opts *o, fsp_buf *out);
+void request_build(const opts *o, bytebuf *out);
 
 #endif

@@ -37,30 +37,30 @@ typedef struct grec {
 typedef struct gen {
   rng r;
   uint64_t muts;
-  fsp_buf arena;
+  bytebuf arena;
 } gen;
 
 static const fsp_rec_opts plain = {-1, -1, -1, -1, -1, -1, -1};
 
-static size_t nrecs(const fsp_buf *list) { return list->len / sizeof(grec); }
-static grec *rec_at(const fsp_buf *list, size_t i) {
+static size_t nrecs(const bytebuf *list) { return list->len / sizeof(grec); }
+static grec *rec_at(const bytebuf *list, size_t i) {
   return (grec *)(void *)list->p + i;
 }
 
 /* Adds a record at position at (appended when at is past the end). */
-static void put(fsp_buf *list, size_t at, uint8_t type, uint16_t id, size_t off,
+static void put(bytebuf *list, size_t at, uint8_t type, uint16_t id, size_t off,
                 size_t len) {
   grec g = {type, id, plain, off, len, {0}};
   size_t n = nrecs(list);
   if (at > n)
     at = n;
-  buf_add(list, &g, sizeof(g));
+  bytebuf_add(list, &g, sizeof(g));
   grec *v = rec_at(list, 0);
   memmove(v + at + 1, v + at, (n - at) * sizeof(g));
   v[at] = g;
 }
 
-static void append(fsp_buf *list, uint8_t type, uint16_t id, size_t off,
+static void append(bytebuf *list, uint8_t type, uint16_t id, size_t off,
                    size_t len) {
   put(list, (size_t)-1, type, id, off, len);
 }
@@ -103,7 +103,7 @@ static size_t cut_points(size_t len, size_t keep_from, size_t keep_to,
 /* Content at arena offset base, len bytes, as records of type cut at
  * cuts; with empty_mid, an empty record at one of the cuts (there must be
  * one). Then the stream's empty terminator. */
-static void stream_records(gen *g, fsp_buf *list, uint8_t type, uint16_t id,
+static void stream_records(gen *g, bytebuf *list, uint8_t type, uint16_t id,
                            size_t base, size_t len, const size_t *cuts,
                            size_t ncuts, int empty_mid) {
   size_t empty_at = empty_mid ? rng_below(&g->r, ncuts) : (size_t)-1;
@@ -133,7 +133,7 @@ static size_t random_cuts(gen *g, size_t len, size_t *out, size_t max) {
 /* The PARAMS stream: pairs encoded back to back, cut into records. Split
  * cuts favour the bytes of a pair's lengths, so a pair's length bytes
  * straddle two records. */
-static void params_records(gen *g, fsp_buf *list, const gen_req *q,
+static void params_records(gen *g, bytebuf *list, const gen_req *q,
                            int mutate) {
   size_t base = g->arena.len, from = 0, to = 0, starts[512], nstarts = 0;
   uint8_t placeholder[GEN_PLACEHOLDER_LEN];
@@ -171,11 +171,11 @@ static void params_records(gen *g, fsp_buf *list, const gen_req *q,
                  empty && ncuts);
 }
 
-static void body_records(gen *g, fsp_buf *list, uint8_t type, uint16_t id,
-                         const fsp_buf *body, int split, int empty_mid) {
+static void body_records(gen *g, bytebuf *list, uint8_t type, uint16_t id,
+                         const bytebuf *body, int split, int empty_mid) {
   size_t base = g->arena.len, extra[MAX_CUTS] = {0}, nextra = 0,
          cuts[MAX_CUTS * 2];
-  buf_add(&g->arena, body->p, body->len);
+  bytebuf_add(&g->arena, body->p, body->len);
   if (split || empty_mid)
     nextra = random_cuts(g, body->len, extra, split ? 8 : 1);
   size_t ncuts = cut_points(body->len, 0, 0, extra, nextra, cuts, MAX_CUTS * 2);
@@ -185,7 +185,7 @@ static void body_records(gen *g, fsp_buf *list, uint8_t type, uint16_t id,
 
 /* A request's records in order; mutate: the first request, which carries
  * the stream-level mutations. */
-static void request_records(gen *g, fsp_buf *list, const gen_req *q,
+static void request_records(gen *g, bytebuf *list, const gen_req *q,
                             int mutate) {
   append(list, FCS_BEGIN_REQUEST, q->id, 0, FCS_BODY_LEN);
   rec_at(list, nrecs(list) - 1)->begin = q->begin;
@@ -197,23 +197,23 @@ static void request_records(gen *g, fsp_buf *list, const gen_req *q,
 }
 
 /* Two lists merged in a random order that keeps each one's order. */
-static void interleave(gen *g, fsp_buf *a, const fsp_buf *b) {
-  fsp_buf out = {0};
+static void interleave(gen *g, bytebuf *a, const bytebuf *b) {
+  bytebuf out = {0};
   size_t i = 0, j = 0, na = nrecs(a), nb = nrecs(b);
   while (i < na || j < nb) {
     int from_a = j == nb || (i < na && rng_one_in(&g->r, 2));
-    buf_add(&out, from_a ? rec_at(a, i++) : rec_at(b, j++), sizeof(grec));
+    bytebuf_add(&out, from_a ? rec_at(a, i++) : rec_at(b, j++), sizeof(grec));
   }
-  buf_free(a);
+  bytebuf_free(a);
   *a = out;
 }
 
-static size_t anywhere(gen *g, const fsp_buf *list) {
+static size_t anywhere(gen *g, const bytebuf *list) {
   return rng_below(&g->r, nrecs(list) + 1);
 }
 
 /* Records that belong to no request of the stream, or to no app. */
-static void foreign(gen *g, fsp_buf *list, uint16_t id) {
+static void foreign(gen *g, bytebuf *list, uint16_t id) {
   size_t off = g->arena.len;
   if (HAS(UNKNOWN_TYPE)) {
     uint8_t type = rng_one_in(&g->r, 4)
@@ -221,7 +221,7 @@ static void foreign(gen *g, fsp_buf *list, uint16_t id) {
                        : (uint8_t)(FCS_MAXTYPE + 1 + rng_below(&g->r, 244));
     size_t n = rng_below(&g->r, 17);
     for (size_t i = 0; i < n; i++)
-      buf_byte(&g->arena, (uint8_t)rng_next(&g->r));
+      bytebuf_byte(&g->arena, (uint8_t)rng_next(&g->r));
     put(list, anywhere(g, list), type, rng_one_in(&g->r, 2) ? id : 0, off, n);
   }
   if (HAS(GET_VALUES)) {
@@ -243,14 +243,14 @@ static void foreign(gen *g, fsp_buf *list, uint16_t id) {
       fcs_end_body end = {.app_status = 0};
       uint8_t b[FCS_BODY_LEN];
       fcs_end_body_encode(&end, b);
-      buf_add(&g->arena, b, sizeof(b));
+      bytebuf_add(&g->arena, b, sizeof(b));
     } else if (type == FCS_UNKNOWN_TYPE) {
       fcs_unknown_type_body u = {.type = 42};
       uint8_t b[FCS_BODY_LEN];
       fcs_unknown_type_body_encode(&u, b);
-      buf_add(&g->arena, b, sizeof(b));
+      bytebuf_add(&g->arena, b, sizeof(b));
     } else if (type != FCS_GET_VALUES_RESULT) {
-      buf_str(&g->arena, "Status: 200 OK\r\n\r\nfrom the client");
+      bytebuf_str(&g->arena, "Status: 200 OK\r\n\r\nfrom the client");
     }
     put(list, anywhere(g, list), type, fcs_type_is_management(type) ? 0 : id,
         off, g->arena.len - off);
@@ -262,14 +262,14 @@ static void foreign(gen *g, fsp_buf *list, uint16_t id) {
       produce_pair(&g->arena, (const uint8_t *)"HTTP_X_OTHER", 12,
                    (const uint8_t *)"other", 5, 0);
     else
-      buf_str(&g->arena, "body of a request never begun");
+      bytebuf_str(&g->arena, "body of a request never begun");
     put(list, anywhere(g, list), type,
         (uint16_t)(id + 7 + rng_below(&g->r, 100)), off, g->arena.len - off);
   }
 }
 
 /* ABORT_REQUEST for id anywhere after its BEGIN. */
-static void abort_request(gen *g, fsp_buf *list, uint16_t id) {
+static void abort_request(gen *g, bytebuf *list, uint16_t id) {
   size_t begin = 0;
   while (begin < nrecs(list) &&
          (rec_at(list, begin)->type != FCS_BEGIN_REQUEST ||
@@ -280,7 +280,7 @@ static void abort_request(gen *g, fsp_buf *list, uint16_t id) {
 }
 
 /* Header bytes: padding, reserved bytes, version. */
-static void headers(gen *g, fsp_buf *list, gen_stream *s) {
+static void headers(gen *g, bytebuf *list, gen_stream *s) {
   size_t n = nrecs(list);
   if (HAS(PADDING)) {
     size_t forced = rng_below(&g->r, n);
@@ -300,7 +300,7 @@ static void headers(gen *g, fsp_buf *list, gen_stream *s) {
   s->framing_broken = HAS(VERSION_0);
 }
 
-static void write_out(const gen *g, const fsp_buf *list, gen_stream *s) {
+static void write_out(const gen *g, const bytebuf *list, gen_stream *s) {
   for (size_t i = 0; i < nrecs(list); i++) {
     const grec *rc = rec_at(list, i);
     if (rc->type == FCS_BEGIN_REQUEST)
@@ -315,7 +315,7 @@ static void write_out(const gen *g, const fsp_buf *list, gen_stream *s) {
         .content_length = (uint16_t)rc->len,
         .padding_length = (uint8_t)(rc->o.pad < 0 ? 0 : rc->o.pad),
         .reserved = (uint8_t)(rc->o.reserved < 0 ? 0 : rc->o.reserved)};
-    buf_add(&s->headers, &h, sizeof(h));
+    bytebuf_add(&s->headers, &h, sizeof(h));
   }
 }
 
@@ -360,7 +360,7 @@ void gen_make(uint64_t seed, uint64_t index, gen_stream *s) {
     id = 1;
   gen_req q;
   gen_req_make(&g.r, kind, g.muts, id, &q);
-  fsp_buf list = {0};
+  bytebuf list = {0};
   if ((g.muts >> GM_INTERLEAVE) & 1) {
     /* A second, plain request on the same connection: both keep it. */
     q.begin.flags |= FCS_KEEP_CONN;
@@ -368,11 +368,11 @@ void gen_make(uint64_t seed, uint64_t index, gen_stream *s) {
     uint16_t id2 = (uint16_t)(q.id + 1);
     gen_req_make(&g.r, REQ_ANY, 0, id2 ? id2 : 1, &q2);
     q2.begin.flags |= FCS_KEEP_CONN;
-    fsp_buf other = {0};
+    bytebuf other = {0};
     request_records(&g, &list, &q, 1);
     request_records(&g, &other, &q2, 0);
     interleave(&g, &list, &other);
-    buf_free(&other);
+    bytebuf_free(&other);
     gen_req_free(&q2);
   } else {
     request_records(&g, &list, &q, 1);
@@ -382,12 +382,12 @@ void gen_make(uint64_t seed, uint64_t index, gen_stream *s) {
     abort_request(&g, &list, q.id);
   headers(&g, &list, s);
   write_out(&g, &list, s);
-  buf_free(&list);
-  buf_free(&g.arena);
+  bytebuf_free(&list);
+  bytebuf_free(&g.arena);
   gen_req_free(&q);
 }
 
 void gen_stream_free(gen_stream *s) {
-  buf_free(&s->bytes);
-  buf_free(&s->headers);
+  bytebuf_free(&s->bytes);
+  bytebuf_free(&s->headers);
 }

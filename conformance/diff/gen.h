@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/proto.h"
 
 /* Every request's SCRIPT_FILENAME value: GEN_PLACEHOLDER_PREFIX then '@'
@@ -69,11 +69,11 @@ typedef enum gen_mutation {
 const char *gen_mutation_name(gen_mutation m);
 
 typedef struct gen_stream {
-  fsp_buf bytes;
+  bytebuf bytes;
   uint64_t mutations; /* bit m set: mutation m was applied */
   /* The records as the generator laid them out, in order (fcs_header
    * items): what a decoder must find in bytes. */
-  fsp_buf headers;
+  bytebuf headers;
   /* A mutation wrote bytes that stop even a lenient decoder (version 0):
    * decoding may fail from the record that carries it on. */
   int framing_broken;

@@ -21,12 +21,12 @@ gen_pair *gen_req_pair(const gen_req *q, size_t i) {
 static gen_pair *insert(gen_req *q, size_t at, const void *name, size_t nl,
                         const void *value, size_t vl) {
   gen_pair p = {0};
-  buf_add(&p.name, name, nl);
-  buf_add(&p.value, value, vl);
+  bytebuf_add(&p.name, name, nl);
+  bytebuf_add(&p.value, value, vl);
   size_t n = gen_req_npairs(q);
   if (at > n)
     at = n;
-  buf_add(&q->pairs, &p, sizeof(p)); /* grows by one */
+  bytebuf_add(&q->pairs, &p, sizeof(p)); /* grows by one */
   gen_pair *v = gen_req_pair(q, 0);
   memmove(v + at + 1, v + at, (n - at) * sizeof(p));
   v[at] = p;
@@ -53,13 +53,13 @@ static gen_pair *find(const gen_req *q, const char *name) {
 
 static void set(gen_pair *p, const char *value) {
   p->value.len = 0;
-  buf_str(&p->value, value);
+  bytebuf_str(&p->value, value);
 }
 
-static void fill_text(rng *r, fsp_buf *b, size_t n) {
+static void fill_text(rng *r, bytebuf *b, size_t n) {
   static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789=&+%-_.\n";
   for (size_t i = 0; i < n; i++)
-    buf_byte(b, (uint8_t)chars[rng_below(r, sizeof(chars) - 1)]);
+    bytebuf_byte(b, (uint8_t)chars[rng_below(r, sizeof(chars) - 1)]);
 }
 
 static void path(rng *r, char *out, size_t cap) {
@@ -184,15 +184,15 @@ static void duplicate(rng *r, gen_req *q, int same) {
   size_t i = 1 + (size_t)rng_below(r, gen_req_npairs(q) - 1);
   size_t at = i + 1 + (size_t)rng_below(r, gen_req_npairs(q) - i);
   gen_pair *p = gen_req_pair(q, i);
-  fsp_buf name = {0}, value = {0};
-  buf_add(&name, p->name.p, p->name.len);
+  bytebuf name = {0}, value = {0};
+  bytebuf_add(&name, p->name.p, p->name.len);
   if (same)
-    buf_add(&value, p->value.p, p->value.len);
+    bytebuf_add(&value, p->value.p, p->value.len);
   else
-    buf_fmt(&value, "dup-%u", (unsigned)rng_below(r, 1000));
+    bytebuf_fmt(&value, "dup-%u", (unsigned)rng_below(r, 1000));
   insert(q, at, name.p, name.len, value.p, value.len);
-  buf_free(&name);
-  buf_free(&value);
+  bytebuf_free(&name);
+  bytebuf_free(&value);
 }
 
 static uint16_t role_of(rng *r, uint64_t muts) {
@@ -268,10 +268,10 @@ void gen_req_make(rng *r, int kind, uint64_t muts, uint16_t id, gen_req *q) {
 
 void gen_req_free(gen_req *q) {
   for (size_t i = 0; i < gen_req_npairs(q); i++) {
-    buf_free(&gen_req_pair(q, i)->name);
-    buf_free(&gen_req_pair(q, i)->value);
+    bytebuf_free(&gen_req_pair(q, i)->name);
+    bytebuf_free(&gen_req_pair(q, i)->value);
   }
-  buf_free(&q->pairs);
-  buf_free(&q->body);
-  buf_free(&q->data);
+  bytebuf_free(&q->pairs);
+  bytebuf_free(&q->body);
+  bytebuf_free(&q->data);
 }

@@ -6,21 +6,21 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/proto.h"
 #include "rng.h"
 
 typedef struct gen_pair {
-  fsp_buf name, value;
+  bytebuf name, value;
   int lng; /* both lengths in the four-byte form */
 } gen_pair;
 
 typedef struct gen_req {
   uint16_t id;
   fcs_begin_body begin;
-  fsp_buf pairs; /* gen_pair items, in the order they are sent */
-  fsp_buf body;  /* STDIN */
-  fsp_buf data;  /* DATA, sent when has_data (the Filter role) */
+  bytebuf pairs; /* gen_pair items, in the order they are sent */
+  bytebuf body;  /* STDIN */
+  bytebuf data;  /* DATA, sent when has_data (the Filter role) */
   int has_data;
 } gen_req;
 

@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 /* The quoted JSON string for n bytes at p. */
-void jsonl_bytes(fsp_buf *out, const uint8_t *p, size_t n);
+void jsonl_bytes(bytebuf *out, const uint8_t *p, size_t n);
 /* The quoted JSON string for a C string. */
-void jsonl_str(fsp_buf *out, const char *s);
+void jsonl_str(bytebuf *out, const char *s);
 
 #endif

@@ -8,7 +8,7 @@
 #include "gen.h"
 #include "jsonl.h"
 
-static int write_file(const char *path, const fsp_buf *b) {
+static int write_file(const char *path, const bytebuf *b) {
   FILE *f = fopen(path, "wb");
   if (!f)
     return -1;
@@ -17,18 +17,18 @@ static int write_file(const char *path, const fsp_buf *b) {
 }
 
 static void print_line(uint64_t index, const char *file, const gen_stream *s) {
-  fsp_buf line = {0};
-  buf_fmt(&line, "{\"id\": %llu, \"file\": ", (unsigned long long)index);
+  bytebuf line = {0};
+  bytebuf_fmt(&line, "{\"id\": %llu, \"file\": ", (unsigned long long)index);
   jsonl_str(&line, file);
-  buf_fmt(&line, ", \"size\": %zu, \"mutations\": [", s->bytes.len);
+  bytebuf_fmt(&line, ", \"size\": %zu, \"mutations\": [", s->bytes.len);
   for (int m = 0, n = 0; m < GM_COUNT; m++)
     if ((s->mutations >> m) & 1) {
-      buf_str(&line, n++ ? ", " : "");
+      bytebuf_str(&line, n++ ? ", " : "");
       jsonl_str(&line, gen_mutation_name((gen_mutation)m));
     }
-  buf_str(&line, "]}\n");
+  bytebuf_str(&line, "]}\n");
   fwrite(line.p, 1, line.len, stdout);
-  buf_free(&line);
+  bytebuf_free(&line);
 }
 
 int cmd_streams(int argc, char **argv) {

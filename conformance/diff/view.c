@@ -88,5 +88,5 @@ void view_run_free(view_run *v) {
   conn_close(&v->conn);
   sent_free(&v->sent);
   trace_free(&v->trace);
-  buf_free(&v->bytes);
+  bytebuf_free(&v->bytes);
 }

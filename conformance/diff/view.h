@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "backend_conn.h"
-#include "buf.h"
+#include "bytebuf.h"
 #include "content.h"
 #include "gen.h"
 #include "sent.h"
@@ -31,7 +31,7 @@ typedef struct view_target {
 
 typedef struct view_run {
   const view_target *t;
-  fsp_buf bytes; /* the stream, placeholder replaced for t */
+  bytebuf bytes; /* the stream, placeholder replaced for t */
   long timeout_ms;
   int refused;
   char err[256];
@@ -48,6 +48,6 @@ void *view_exchange(void *v);
 void view_run_free(view_run *v);
 
 /* The JSON line of a finished run, ending in a newline. */
-void view_json(const view_run *v, const char *file, fsp_buf *out);
+void view_json(const view_run *v, const char *file, bytebuf *out);
 
 #endif

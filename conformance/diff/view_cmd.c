@@ -155,14 +155,14 @@ static int probe_all(view_opts *o) {
   return rc;
 }
 
-static int read_file(const char *path, fsp_buf *out) {
+static int read_file(const char *path, bytebuf *out) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return -1;
   uint8_t chunk[65536];
   size_t n;
   while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-    buf_add(out, chunk, n);
+    bytebuf_add(out, chunk, n);
   int bad = ferror(f);
   fclose(f);
   return bad ? -1 : 0;
@@ -174,7 +174,7 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
-static void view_file(view_opts *o, const char *path, const fsp_buf *bytes) {
+static void view_file(view_opts *o, const char *path, const bytebuf *bytes) {
   view_run runs[MAX_TARGETS];
   pthread_t th[MAX_TARGETS];
   int started[MAX_TARGETS];
@@ -182,14 +182,14 @@ static void view_file(view_opts *o, const char *path, const fsp_buf *bytes) {
     memset(&runs[i], 0, sizeof(runs[i]));
     runs[i].t = &o->t[i];
     runs[i].timeout_ms = o->timeout_ms;
-    buf_add(&runs[i].bytes, bytes->p, bytes->len);
+    bytebuf_add(&runs[i].bytes, bytes->p, bytes->len);
     if (runs[i].bytes.len)
       script_substitute(runs[i].bytes.p, runs[i].bytes.len, o->t[i].padded);
     started[i] = pthread_create(&th[i], NULL, view_exchange, &runs[i]) == 0;
     if (!started[i])
       view_exchange(&runs[i]);
   }
-  fsp_buf line = {0};
+  bytebuf line = {0};
   for (size_t i = 0; i < o->n; i++) {
     if (started[i])
       pthread_join(th[i], NULL);
@@ -199,7 +199,7 @@ static void view_file(view_opts *o, const char *path, const fsp_buf *bytes) {
     view_run_free(&runs[i]);
   }
   fflush(stdout);
-  buf_free(&line);
+  bytebuf_free(&line);
 }
 
 int cmd_view(int argc, char **argv) {
@@ -207,18 +207,18 @@ int cmd_view(int argc, char **argv) {
   memset(&o, 0, sizeof(o));
   int rc = parse(argc, argv, &o);
   for (size_t i = 0; !rc && i < o.nfiles; i++) {
-    fsp_buf b = {0};
+    bytebuf b = {0};
     if (read_file(o.files[i], &b))
       rc = usage_error("view: cannot read %s: %s", o.files[i], strerror(errno));
-    buf_free(&b);
+    bytebuf_free(&b);
   }
   if (!rc)
     rc = probe_all(&o);
   for (size_t i = 0; !rc && i < o.nfiles; i++) {
-    fsp_buf b = {0};
+    bytebuf b = {0};
     if (read_file(o.files[i], &b) == 0)
       view_file(&o, o.files[i], &b);
-    buf_free(&b);
+    bytebuf_free(&b);
   }
   for (size_t i = 0; i < o.n; i++)
     content_free(o.t[i].content);

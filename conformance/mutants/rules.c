@@ -59,9 +59,9 @@ static void set_del(uint16_t *set, size_t *n, uint16_t id) {
     }
 }
 
-static void put_record(fsp_buf *out, uint8_t type, uint16_t id,
+static void put_record(bytebuf *out, uint8_t type, uint16_t id,
                        const uint8_t *content, size_t clen) {
-  BUF_ENCODE(out, fcs_encode_record, type, id, content, clen, NULL);
+  BYTEBUF_ENCODE(out, fcs_encode_record, type, id, content, clen, NULL);
 }
 
 /* A short length (<= 127) written in the four-byte form. */
@@ -76,7 +76,7 @@ static int has_long_short_length(const uint8_t *p, size_t n) {
  * one more pair, or with values over 100 bytes cut in half. 0 when the
  * record is not made of whole pairs (it is then passed on unchanged). */
 static int rewrite_params(const mutant_state *m, const uint8_t *p, size_t n,
-                          fsp_buf *out) {
+                          bytebuf *out) {
   fcs_nv_pair pair;
   size_t pos = 0;
   fcs_nv_result res;
@@ -90,20 +90,20 @@ static int rewrite_params(const mutant_state *m, const uint8_t *p, size_t n,
     if (m->rule == M_CUT_VALUE && vlen > 100)
       vlen /= 2;
     size_t need = fcs_nv_pair_size(pair.name_len, vlen, 0), w;
-    buf_reserve(out, need);
+    bytebuf_reserve(out, need);
     fcs_nv_encode(out->p + out->len, need, pair.name, pair.name_len, pair.value,
                   vlen, 0, &w);
     out->len += w;
   }
   if (m->rule == M_INJECT_PARAM) {
     static const uint8_t extra[] = "\x0a\x01X_INJECTED1";
-    buf_add(out, extra, sizeof(extra) - 1);
+    bytebuf_add(out, extra, sizeof(extra) - 1);
   }
   return 1;
 }
 
 void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
-                fsp_buf *to_app, fsp_buf *to_server) {
+                bytebuf *to_app, bytebuf *to_server) {
   fcs_header h;
   fcs_header_decode(rec, &h);
   const uint8_t *content = rec + FCS_HEADER_LEN;
@@ -155,12 +155,12 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
       /* inject-param: only into a second PARAMS record of the request */
       int second = in_set(m->marked, m->nmarked, h.request_id);
       set_add(m->marked, &m->nmarked, h.request_id);
-      fsp_buf pairs = {0};
+      bytebuf pairs = {0};
       int done = (m->rule == M_CUT_VALUE || second) &&
                  rewrite_params(m, content, clen, &pairs);
       if (done)
         put_record(to_app, FCS_PARAMS, h.request_id, pairs.p, pairs.len);
-      buf_free(&pairs);
+      bytebuf_free(&pairs);
       if (done)
         return;
     }
@@ -186,7 +186,7 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
   }
   if (begin)
     set_add(m->active, &m->nactive, h.request_id);
-  buf_add(to_app, rec, len);
+  bytebuf_add(to_app, rec, len);
   uint8_t *body = to_app->p + at + FCS_HEADER_LEN;
   if (begin && m->rule == M_SERVE_UNKNOWN_ROLE &&
       (role < FCS_RESPONDER || role > FCS_FILTER))
@@ -196,7 +196,7 @@ void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
 }
 
 void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
-                 fsp_buf *to_server) {
+                 bytebuf *to_server) {
   fcs_header h;
   fcs_header_decode(rec, &h);
   if (h.type == FCS_END_REQUEST) {
@@ -214,7 +214,7 @@ void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
     break;
   case M_CLOSE_MID_RECORD:
     if (h.type == FCS_UNKNOWN_TYPE) {
-      buf_add(to_server, rec, 12);
+      bytebuf_add(to_server, rec, 12);
       m->close_now = 1;
       return;
     }
@@ -225,13 +225,13 @@ void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
     break;
   case M_DOUBLE_END:
     if (h.type == FCS_END_REQUEST)
-      buf_add(to_server, rec, len);
+      bytebuf_add(to_server, rec, len);
     break;
   default:
     break;
   }
   size_t at = to_server->len;
-  buf_add(to_server, rec, len);
+  bytebuf_add(to_server, rec, len);
   uint8_t *out = to_server->p + at;
   if (m->rule == M_WRONG_VERSION)
     out[0] = 2;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 typedef enum mutant_rule {
   M_NONE = 0,
@@ -59,9 +59,9 @@ typedef struct mutant_state {
 /* One whole record from the web server: appends what the responder should
  * see to to_app, and anything the mutant answers itself to to_server. */
 void rule_input(mutant_state *m, const uint8_t *rec, size_t len,
-                fsp_buf *to_app, fsp_buf *to_server);
+                bytebuf *to_app, bytebuf *to_server);
 /* One whole record from the responder: appends what goes on the wire. */
 void rule_output(mutant_state *m, const uint8_t *rec, size_t len,
-                 fsp_buf *to_server);
+                 bytebuf *to_server);
 
 #endif

@@ -14,7 +14,7 @@ typedef struct mconn {
   int fd;
   fcs_responder *r;
   mutant_state m;
-  fsp_buf in, out; /* partial records, each direction */
+  bytebuf in, out; /* partial records, each direction */
   int failed;      /* a write failed: the peer is gone */
 } mconn;
 
@@ -40,7 +40,7 @@ static void send_all(mconn *c, const uint8_t *p, size_t n) {
 
 /* Calls fn on every whole record at the front of b and removes it; at_eof
  * hands over a trailing partial record too. */
-static void whole_records(mconn *c, fsp_buf *b, int at_eof,
+static void whole_records(mconn *c, bytebuf *b, int at_eof,
                           void (*fn)(mconn *, const uint8_t *, size_t)) {
   size_t at = 0;
   while (b->len - at >= FCS_HEADER_LEN) {
@@ -63,13 +63,13 @@ static void whole_records(mconn *c, fsp_buf *b, int at_eof,
 }
 
 static void emit(mconn *c, const uint8_t *rec, size_t len) {
-  fsp_buf wire = {0};
+  bytebuf wire = {0};
   if (len >= FCS_HEADER_LEN)
     rule_output(&c->m, rec, len, &wire);
   else
-    buf_add(&wire, rec, len);
+    bytebuf_add(&wire, rec, len);
   send_all(c, wire.p, wire.len);
-  buf_free(&wire);
+  bytebuf_free(&wire);
 }
 
 /* Moves the responder's output through the output rule to the socket. */
@@ -80,7 +80,7 @@ static void drain(mconn *c) {
     fcs_responder_output(c->r, &p, &n);
     if (!n)
       return;
-    buf_add(&c->out, p, n);
+    bytebuf_add(&c->out, p, n);
     fcs_responder_output_consumed(c->r, n);
     whole_records(c, &c->out, 0, emit);
   }
@@ -96,15 +96,15 @@ static void to_responder(mconn *c, const uint8_t *p, size_t n) {
 }
 
 static void accept_record(mconn *c, const uint8_t *rec, size_t len) {
-  fsp_buf app = {0}, direct = {0};
+  bytebuf app = {0}, direct = {0};
   if (len >= FCS_HEADER_LEN)
     rule_input(&c->m, rec, len, &app, &direct);
   else if (c->m.rule != M_HANG)
-    buf_add(&app, rec, len);
+    bytebuf_add(&app, rec, len);
   send_all(c, direct.p, direct.len);
   to_responder(c, app.p, app.len);
-  buf_free(&app);
-  buf_free(&direct);
+  bytebuf_free(&app);
+  bytebuf_free(&direct);
 }
 
 static void flood(mconn *c) {
@@ -149,13 +149,13 @@ void serve_connection(int fd, mutant_rule rule) {
       drain(&c);
       break;
     }
-    buf_add(&c.in, buf, (size_t)n);
+    bytebuf_add(&c.in, buf, (size_t)n);
     whole_records(&c, &c.in, 0, accept_record);
   }
   if (c.r)
     drain(&c);
   fcs_responder_free(c.r);
-  buf_free(&c.in);
-  buf_free(&c.out);
+  bytebuf_free(&c.in);
+  bytebuf_free(&c.out);
   finish(fd);
 }

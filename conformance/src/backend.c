@@ -85,39 +85,39 @@ static long probe_deadline(const fsp_config *cfg) {
 
 int liveness(fsp_backend *b, unsigned generation, fsp_result *res) {
   const fsp_config *cfg = b->cfg;
-  fsp_buf why = {0};
+  bytebuf why = {0};
   long probe_ms = probe_deadline(cfg);
   if (serve_probe(cfg, probe_ms, NULL, FCS_RESPONDER, NULL, &why) == 0) {
-    buf_free(&why);
+    bytebuf_free(&why);
     return 0;
   }
   res->down = 1;
   if (res->verdict != FSP_V_FAIL && res->verdict != FSP_V_HANG) {
     res->verdict = FSP_V_FAIL;
-    buf_str(&res->expected,
-            "liveness: a fresh connection is served after the case");
+    bytebuf_str(&res->expected,
+                "liveness: a fresh connection is served after the case");
   }
   if (res->observed.len)
-    buf_str(&res->observed, "; ");
-  buf_str(&res->observed, "after this case the backend did not serve a "
-                          "fresh connection: ");
-  buf_add(&res->observed, why.p, why.len);
+    bytebuf_str(&res->observed, "; ");
+  bytebuf_str(&res->observed, "after this case the backend did not serve a "
+                              "fresh connection: ");
+  bytebuf_add(&res->observed, why.p, why.len);
   int restarted = 0;
   if (cfg->spawn) {
     why.len = 0;
     restarted = respawn(b, generation, &why) == 1;
-    buf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
+    bytebuf_fmt(&res->observed, " (%.*s)", (int)why.len, (const char *)why.p);
   }
-  buf_free(&why);
+  bytebuf_free(&why);
   return restarted;
 }
 
-int respawn(fsp_backend *b, unsigned generation, fsp_buf *why) {
+int respawn(fsp_backend *b, unsigned generation, bytebuf *why) {
   const fsp_config *cfg = b->cfg;
   pthread_mutex_lock(&b->lock);
   /* Parallel cases may all see the same death: the first restarts it. */
   if (b->generation != generation) {
-    buf_str(why, "already restarted for another case");
+    bytebuf_str(why, "already restarted for another case");
     pthread_mutex_unlock(&b->lock);
     return 0;
   }
@@ -141,11 +141,12 @@ int respawn(fsp_backend *b, unsigned generation, fsp_buf *why) {
   else if (b->pid < 0)
     rc = -1;
   if (rc)
-    buf_fmt(why, "restart failed: %s", err);
+    bytebuf_fmt(why, "restart failed: %s", err);
   else
-    buf_str(why, was_alive ? "the process was still there but did not serve "
-                             "(wedged, or dying); restarted"
-                           : "the process had died; restarted");
+    bytebuf_str(why, was_alive
+                         ? "the process was still there but did not serve "
+                           "(wedged, or dying); restarted"
+                         : "the process had died; restarted");
   pthread_mutex_unlock(&b->lock);
   return rc ? -1 : 1;
 }

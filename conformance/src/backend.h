@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "case.h"
 #include "probe.h"
 #include "run.h"
@@ -49,6 +49,6 @@ int liveness(fsp_backend *b, unsigned generation, fsp_result *res);
  * was restarted since generation: 1 when it did and the backend accepts
  * connections again, 0 when another case restarted it already, -1 when the
  * restart failed. why says what happened. */
-int respawn(fsp_backend *b, unsigned generation, fsp_buf *why);
+int respawn(fsp_backend *b, unsigned generation, bytebuf *why);
 
 #endif

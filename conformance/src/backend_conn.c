@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "xalloc.h"
 
 void conn_init(fsp_conn *c, fsp_trace *trace) {
   memset(c, 0, sizeof(*c));
@@ -31,7 +32,7 @@ void conn_close(fsp_conn *c) {
   if (c->fd >= 0)
     close(c->fd);
   free(c->recs);
-  buf_free(&c->arena);
+  bytebuf_free(&c->arena);
   replies_free(&c->replies);
   memset(c, 0, sizeof(*c));
   c->fd = -1;
@@ -89,7 +90,7 @@ static void on_event(fsp_conn *c, const fcs_event *ev) {
       return;
     }
     /* Content is appended in order, and only the newest record grows. */
-    buf_add(&c->arena, ev->data, ev->len);
+    bytebuf_add(&c->arena, ev->data, ev->len);
     r->kept += (uint32_t)ev->len;
     break;
   case FCS_EV_RECORD_END:

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/fcs.h"
 #include "replies.h"
 #include "target.h"
@@ -44,7 +44,7 @@ typedef struct fsp_conn {
   fsp_rx *recs;
   size_t nrecs;
   uint64_t headers; /* records begun, kept in recs or not */
-  fsp_buf arena;
+  bytebuf arena;
   uint64_t rx_bytes;
   uint8_t first[48]; /* the first bytes received, for a diagnosis */
   size_t nfirst;

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
+#include "bytebuf.h"
+#include "xalloc.h"
 
 /* One "CASE-ID VERDICT" line (comment already cut off); 0, 1 when blank,
  * -1 with err. */

@@ -8,6 +8,7 @@
 #include "roles.h"
 #include "tokens.h"
 #include "verdict.h"
+#include "xalloc.h"
 
 typedef struct parser {
   const char *path;
@@ -90,16 +91,16 @@ static int role_number(parser *ps, const fsp_tok *t, unsigned long *out) {
   return number(ps, t, 65535, "role", out);
 }
 
-static void add_item(fsp_buf **items, size_t *n, fsp_buf b) {
-  *items = xrealloc(*items, (*n + 1) * sizeof(fsp_buf));
+static void add_item(bytebuf **items, size_t *n, bytebuf b) {
+  *items = xrealloc(*items, (*n + 1) * sizeof(bytebuf));
   (*items)[(*n)++] = b;
 }
 
-static int take_item(parser *ps, const fsp_tok *t, fsp_buf **items, size_t *n) {
-  fsp_buf b = {0};
+static int take_item(parser *ps, const fsp_tok *t, bytebuf **items, size_t *n) {
+  bytebuf b = {0};
   char msg[200];
   if (tok_bytes(t, &b, msg, sizeof(msg))) {
-    buf_free(&b); /* the pieces before the one that failed */
+    bytebuf_free(&b); /* the pieces before the one that failed */
     FAIL(ps, "%s", msg);
   }
   add_item(items, n, b);
@@ -271,7 +272,7 @@ static int proxy_cond_args(parser *ps, fsp_toks *tk, size_t *i, fsp_cond *c,
     if (!t)
       FAIL(ps, "'%s' needs %zu argument%s", name, strlen(shape),
            strlen(shape) > 1 ? "s" : "");
-    fsp_buf b = {0};
+    bytebuf b = {0};
     switch (*a) {
     case 'K':
       if (number(ps, t, 64, "request number (1..64)", &c->id))
@@ -292,7 +293,7 @@ static int proxy_cond_args(parser *ps, fsp_toks *tk, size_t *i, fsp_cond *c,
         if (take_item(ps, t, &c->items, &c->nitems))
           return -1;
       } else {
-        buf_str(&b, t->word);
+        bytebuf_str(&b, t->word);
         add_item(&c->items, &c->nitems, b);
       }
       break;
@@ -474,8 +475,8 @@ static int reply_step(parser *ps, fsp_toks *tk, fsp_step *s) {
   if (s->type == FCS_END_REQUEST &&
       !s->nitems) { /* END_REQUEST: complete, appStatus 0 */
     static const uint8_t complete[8] = {0};
-    fsp_buf body = {0};
-    buf_add(&body, complete, sizeof(complete));
+    bytebuf body = {0};
+    bytebuf_add(&body, complete, sizeof(complete));
     add_item(&s->items, &s->nitems, body);
   }
   return 0;
@@ -486,13 +487,13 @@ static int observe_params(parser *ps, fsp_toks *tk, fsp_step *s) {
   if (number(ps, &tk->v[1], 64, "request number (1..64)", &s->id) || s->id == 0)
     FAIL(ps, "'observe' takes a request number 1..64, then param names");
   for (size_t i = 2; i < tk->n; i++) {
-    fsp_buf b = {0};
+    bytebuf b = {0};
     if (tk->v[i].quoted) {
       if (take_item(ps, &tk->v[i], &s->items, &s->nitems))
         return -1;
       continue;
     }
-    buf_str(&b, tk->v[i].word);
+    bytebuf_str(&b, tk->v[i].word);
     add_item(&s->items, &s->nitems, b);
   }
   return 0;
@@ -725,7 +726,7 @@ static int is_http_producer(fsp_step_kind k) {
 int step_is_request(const fsp_step *s) {
   int marked = s->kind == S_GET || s->kind == S_POST;
   for (size_t i = 0; s->kind == S_HTTP && i < s->nitems && !marked; i++)
-    marked = buf_contains(&s->items[i], (const uint8_t *)"{marker}", 8);
+    marked = bytebuf_contains(&s->items[i], (const uint8_t *)"{marker}", 8);
   return marked;
 }
 
@@ -839,9 +840,9 @@ int case_parse_stream(FILE *f, const char *path, fsp_case *c, char *err,
   return 0;
 }
 
-static void free_items(fsp_buf *items, size_t n) {
+static void free_items(bytebuf *items, size_t n) {
   for (size_t i = 0; i < n; i++)
-    buf_free(&items[i]);
+    bytebuf_free(&items[i]);
   free(items);
 }
 

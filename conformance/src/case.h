@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 typedef enum fsp_level {
   FSP_LVL_MUST = 0,
@@ -137,7 +137,7 @@ typedef struct fsp_cond {
   unsigned long num; /* protocol status for end; HTTP status (or its class
                         1..5) for status; count for param-count */
   long ms;           /* close, open, quiet: -1 = not given */
-  fsp_buf *items;    /* echo bytes or GET_VALUES names */
+  bytebuf *items;    /* echo bytes or GET_VALUES names */
   size_t nitems;
 } fsp_cond;
 
@@ -160,7 +160,7 @@ typedef struct fsp_step {
   fsp_reply_kind reply; /* reply: what it does */
   int std, lng, keep;   /* params/request: std params, 4-byte lengths */
   fsp_rec_opts o;
-  fsp_buf *items; /* byte items (params: name, value, name, value, ...) */
+  bytebuf *items; /* byte items (params: name, value, name, value, ...) */
   size_t nitems;
   fsp_cond *alts; /* expect/allow: alternatives joined by "or" */
   size_t nalts;

@@ -9,7 +9,7 @@ static fcs_end_body end_body(const fsp_conn *c, const fsp_rx *r) {
   return b;
 }
 
-void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out) {
+void conn_summary(const fsp_conn *c, size_t from, bytebuf *out) {
   size_t start = out->len;
   for (size_t i = from; i < c->nrecs;) {
     const fsp_rx *r = &c->recs[i];
@@ -21,46 +21,46 @@ void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out) {
            fcs_type_is_stream(r->h.type))
       bytes += c->recs[j++].h.content_length;
     if (out->len > start)
-      buf_str(out, ", ");
+      bytebuf_str(out, ", ");
     const char *name = fcs_type_name(r->h.type);
     if (strncmp(name, "FCGI_", 5) == 0)
       name += 5;
     if (j > i + 1)
-      buf_fmt(out, "%s(%u) x%zu [%zu bytes]", name, r->h.request_id, j - i,
-              bytes);
+      bytebuf_fmt(out, "%s(%u) x%zu [%zu bytes]", name, r->h.request_id, j - i,
+                  bytes);
     else if (fcs_type_is_stream(r->h.type))
-      buf_fmt(out, r->h.content_length ? "%s(%u) [%u bytes]" : "%s(%u) end",
-              name, r->h.request_id, r->h.content_length);
+      bytebuf_fmt(out, r->h.content_length ? "%s(%u) [%u bytes]" : "%s(%u) end",
+                  name, r->h.request_id, r->h.content_length);
     else if (r->h.type == FCS_END_REQUEST) {
       fcs_end_body b = end_body(c, r);
-      buf_fmt(out, "END_REQUEST(%u, appStatus %u, %s)", r->h.request_id,
-              b.app_status, fcs_protocol_status_name(b.protocol_status));
+      bytebuf_fmt(out, "END_REQUEST(%u, appStatus %u, %s)", r->h.request_id,
+                  b.app_status, fcs_protocol_status_name(b.protocol_status));
     } else if (r->h.type == FCS_UNKNOWN_TYPE && r->kept)
-      buf_fmt(out, "UNKNOWN_TYPE(type %u)", rx_content(c, r)[0]);
+      bytebuf_fmt(out, "UNKNOWN_TYPE(type %u)", rx_content(c, r)[0]);
     else if (r->h.type == FCS_GET_VALUES_RESULT)
-      buf_fmt(out, "GET_VALUES_RESULT [%u bytes]", r->h.content_length);
+      bytebuf_fmt(out, "GET_VALUES_RESULT [%u bytes]", r->h.content_length);
     else
-      buf_fmt(out, "%s(%u) type %u [%u bytes]", name, r->h.request_id,
-              r->h.type, r->h.content_length);
+      bytebuf_fmt(out, "%s(%u) type %u [%u bytes]", name, r->h.request_id,
+                  r->h.type, r->h.content_length);
     if (r->h.version != FCS_VERSION_1)
-      buf_fmt(out, " version %u", r->h.version);
+      bytebuf_fmt(out, " version %u", r->h.version);
     if (!c->recs[j > i + 1 ? j - 1 : i].complete && !c->flooded)
-      buf_str(out, " (incomplete)");
+      bytebuf_str(out, " (incomplete)");
     i = j > i ? j : i + 1;
   }
   if (out->len == start)
-    buf_str(out, "nothing");
+    bytebuf_str(out, "nothing");
   if (c->flooded)
-    buf_fmt(out,
-            "; flood: kept %zu records and %zu content bytes, then only "
-            "counted (%llu bytes received in all)",
-            c->nrecs, c->arena.len, (unsigned long long)c->rx_bytes);
+    bytebuf_fmt(out,
+                "; flood: kept %zu records and %zu content bytes, then only "
+                "counted (%llu bytes received in all)",
+                c->nrecs, c->arena.len, (unsigned long long)c->rx_bytes);
   if (c->garbage)
-    buf_fmt(out, "; unframeable bytes: %s at byte %llu",
-            fcs_err_name(c->garbage_err.code),
-            (unsigned long long)c->garbage_err.offset);
+    bytebuf_fmt(out, "; unframeable bytes: %s at byte %llu",
+                fcs_err_name(c->garbage_err.code),
+                (unsigned long long)c->garbage_err.offset);
   if (c->eof)
-    buf_str(out, "; EOF");
+    bytebuf_str(out, "; EOF");
   else if (c->write_fail)
-    buf_str(out, "; write failed (peer gone)");
+    bytebuf_str(out, "; write failed (peer gone)");
 }

@@ -5,10 +5,10 @@
 #include <stddef.h>
 
 #include "backend_conn.h"
-#include "buf.h"
+#include "bytebuf.h"
 
 /* One item per group of records from index from on: what the backend
  * sent, then EOF / flood / garbage state. */
-void conn_summary(const fsp_conn *c, size_t from, fsp_buf *out);
+void conn_summary(const fsp_conn *c, size_t from, bytebuf *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include "echo_view.h"
 #include "integrity.h"
 #include "produce.h"
+#include "xalloc.h"
 
 struct fsp_content {
   echo_hint hint;
@@ -16,12 +17,12 @@ struct fsp_content {
 
 /* A sent request in the form integrity.h compares; pairs point into
  * req->params and are held in *store. */
-static sent_request as_sent(const fsp_sent_req *req, fsp_buf *store) {
+static sent_request as_sent(const fsp_sent_req *req, bytebuf *store) {
   size_t pos = 0;
   fcs_nv_pair p;
   store->len = 0;
   while (fcs_nv_next(req->params.p, req->params.len, &pos, &p) == FCS_NV_OK)
-    buf_add(store, &p, sizeof(p));
+    bytebuf_add(store, &p, sizeof(p));
   sent_request s = {.id = req->id,
                     .role = req->role,
                     .pairs = (const fcs_nv_pair *)(void *)store->p,
@@ -57,13 +58,13 @@ static echo_probe probe_of(const sent_request *s, char *value, size_t cap) {
 
 fsp_content *content_learn(const uint8_t *out, size_t len,
                            const fsp_sent_req *probe, const fsp_params *env,
-                           const char *forced, fsp_buf *why) {
+                           const char *forced, bytebuf *why) {
   echo_format want = forced ? echo_format_parse(forced) : ECHO_UNKNOWN;
   if (want == ECHO_NONE) {
-    buf_str(why, "--echo none");
+    bytebuf_str(why, "--echo none");
     return NULL;
   }
-  fsp_buf store = {0};
+  bytebuf store = {0};
   sent_request s = as_sent(probe, &store);
   char value[128];
   echo_probe ep = probe_of(&s, value, sizeof(value));
@@ -74,21 +75,21 @@ fsp_content *content_learn(const uint8_t *out, size_t len,
      * marker in it: pages that do not decode stay unchecked. */
     memset(&ct->hint, 0, sizeof(ct->hint));
     ct->hint.format = want;
-    buf_fmt(why, "; --echo %s forced", forced);
+    bytebuf_fmt(why, "; --echo %s forced", forced);
   } else if (got == ECHO_NONE || got == ECHO_UNKNOWN) {
     free(ct);
-    buf_free(&store);
+    bytebuf_free(&store);
     return NULL;
   }
   for (size_t i = 0; i < env->n; i++)
     params_set(&ct->env, env->names[i], env->values[i]);
   echo_view v;
-  fsp_buf derr = {0};
+  bytebuf derr = {0};
   echo_decode(&ct->hint, out, len, &v, &derr);
   echo_quirks_learn(&s, &v, &ct->quirks);
   echo_view_free(&v);
-  buf_free(&derr);
-  buf_free(&store);
+  bytebuf_free(&derr);
+  bytebuf_free(&store);
   return ct;
 }
 
@@ -96,7 +97,7 @@ void content_learn_filter(fsp_content *ct, const uint8_t *out, size_t len,
                           const fsp_sent_req *probe) {
   if (!ct)
     return;
-  fsp_buf store = {0}, why = {0};
+  bytebuf store = {0}, why = {0};
   sent_request s = as_sent(probe, &store);
   char value[128];
   echo_probe ep = probe_of(&s, value, sizeof(value));
@@ -108,12 +109,12 @@ void content_learn_filter(fsp_content *ct, const uint8_t *out, size_t len,
     ct->hint.data_index = h.data_index;
     ct->quirks.data_shown = 1;
   }
-  buf_free(&why);
-  buf_free(&store);
+  bytebuf_free(&why);
+  bytebuf_free(&store);
 }
 
 int content_decode(const fsp_content *ct, const uint8_t *out, size_t len,
-                   echo_view *v, fsp_buf *why) {
+                   echo_view *v, bytebuf *why) {
   return echo_decode(&ct->hint, out, len, v, why);
 }
 
@@ -172,39 +173,41 @@ static int ordinary(const fsp_content *ct, const sent_request *rq) {
  * lengths that do not match its streams may be refused, and a reply cut at
  * the runner's own budget proves nothing. */
 static void not_an_echo(const fsp_content *ct, const fsp_reply *rep,
-                        const sent_request *rq, const fsp_buf *derr,
-                        fsp_buf *why, fsp_content_verdict *out) {
+                        const sent_request *rq, const bytebuf *derr,
+                        bytebuf *why, fsp_content_verdict *out) {
   int cut = rep->out.len < rep->out_total;
   int echoes = rq->role == FCS_RESPONDER ||
                (rq->role == FCS_FILTER && ct->filter_echoes);
   if (cut || !echoes || !ordinary(ct, rq)) {
-    buf_fmt(why, "content not checked: the reply does not read as %s (%.*s)",
-            echo_format_name(ct->hint.format), (int)derr->len,
-            (const char *)derr->p);
+    bytebuf_fmt(why,
+                "content not checked: the reply does not read as %s (%.*s)",
+                echo_format_name(ct->hint.format), (int)derr->len,
+                (const char *)derr->p);
     return;
   }
   *out = CONTENT_DIFFERS;
   if (!rep->out.len) {
-    buf_fmt(why,
-            "the reply has no STDOUT at all (appStatus %u), unlike the "
-            "probe's echo page, so the app did not serve the request as sent",
-            rep->end.app_status);
+    bytebuf_fmt(
+        why,
+        "the reply has no STDOUT at all (appStatus %u), unlike the "
+        "probe's echo page, so the app did not serve the request as sent",
+        rep->end.app_status);
     return;
   }
-  buf_fmt(why,
-          "the reply is not an echo page as the probe's was (%.*s), so the "
-          "app did not see the request as sent; it begins \"",
-          (int)derr->len, (const char *)derr->p);
-  buf_escape(why, rep->out.p, rep->out.len, 60);
-  buf_byte(why, '"');
+  bytebuf_fmt(why,
+              "the reply is not an echo page as the probe's was (%.*s), so the "
+              "app did not see the request as sent; it begins \"",
+              (int)derr->len, (const char *)derr->p);
+  bytebuf_escape(why, rep->out.p, rep->out.len, 60);
+  bytebuf_byte(why, '"');
 }
 
 static fsp_content_verdict compare(const fsp_content *ct, const fsp_reply *rep,
                                    const sent_request *rq,
                                    const sent_request *others, size_t nothers,
-                                   fsp_buf *why) {
+                                   bytebuf *why) {
   echo_view v;
-  fsp_buf derr = {0};
+  bytebuf derr = {0};
   fsp_content_verdict out = CONTENT_UNCHECKED;
   if (echo_decode(&ct->hint, rep->out.p, rep->out.len, &v, &derr)) {
     not_an_echo(ct, rep, rq, &derr, why, &out);
@@ -214,66 +217,69 @@ static fsp_content_verdict compare(const fsp_content *ct, const fsp_reply *rep,
     if (integrity_count(&r)) {
       out = CONTENT_DIFFERS;
       for (size_t i = 0; i < integrity_count(&r); i++) {
-        const fsp_buf *t = &integrity_at(&r, i)->text;
-        buf_fmt(why, "%s%.*s", i ? "; " : "", (int)t->len, (const char *)t->p);
+        const bytebuf *t = &integrity_at(&r, i)->text;
+        bytebuf_fmt(why, "%s%.*s", i ? "; " : "", (int)t->len,
+                    (const char *)t->p);
       }
     } else if (r.unshown) {
       /* A request's body is what many cases are about: not seeing it is
        * not seeing the request. */
-      buf_str(why, "content not checked: the app does not show the body "
-                   "(or the DATA) it received");
+      bytebuf_str(why, "content not checked: the app does not show the body "
+                       "(or the DATA) it received");
     } else if (r.checked) {
       out = CONTENT_SAME;
     } else {
-      buf_str(why, "content not checked: ");
+      bytebuf_str(why, "content not checked: ");
       integrity_summary(&r, why);
     }
     integrity_report_free(&r);
   }
   echo_view_free(&v);
-  buf_free(&derr);
+  bytebuf_free(&derr);
   return out;
 }
 
 fsp_content_verdict content_compare(const fsp_content *ct, const fsp_reply *rep,
                                     const fsp_sent_req *req,
-                                    const fsp_sent *sent, fsp_buf *why) {
+                                    const fsp_sent *sent, bytebuf *why) {
   if (!ct) {
-    buf_str(why, "content not checked: the app does not reveal what it "
-                 "received");
+    bytebuf_str(why, "content not checked: the app does not reveal what it "
+                     "received");
     return CONTENT_UNCHECKED;
   }
   if (req->unclean) {
-    buf_fmt(why,
-            "content not checked: the request breaks %s on purpose, so what "
-            "the app sees is not defined",
-            fcs_err_name(req->unclean));
+    bytebuf_fmt(
+        why,
+        "content not checked: the request breaks %s on purpose, so what "
+        "the app sees is not defined",
+        fcs_err_name(req->unclean));
     return CONTENT_UNCHECKED;
   }
   const char *undefined = undefined_view(req);
   if (undefined) {
-    buf_fmt(why, "content not checked: %s", undefined);
+    bytebuf_fmt(why, "content not checked: %s", undefined);
     return CONTENT_UNCHECKED;
   }
-  fsp_buf store = {0};
+  bytebuf store = {0};
   sent_request rq = as_sent(req, &store);
   if (!representable(&rq)) {
-    buf_free(&store);
-    buf_str(why, "content not checked: a param has an empty name, or NUL in "
-                 "it, or '=' in its name, which an application need not show");
+    bytebuf_free(&store);
+    bytebuf_str(why,
+                "content not checked: a param has an empty name, or NUL in "
+                "it, or '=' in its name, which an application need not show");
     return CONTENT_UNCHECKED;
   }
   size_t nothers = 0;
   sent_request *others = xcalloc(sent->n + 1, sizeof(*others));
-  fsp_buf *stores = xcalloc(sent->n + 1, sizeof(*stores));
+  bytebuf *stores = xcalloc(sent->n + 1, sizeof(*stores));
   for (size_t i = 0; i < sent->n; i++)
     if (&sent->v[i] != req && sent->v[i].params_done)
       others[nothers] = as_sent(&sent->v[i], &stores[nothers]), nothers++;
   fsp_content_verdict out = compare(ct, rep, &rq, others, nothers, why);
   for (size_t i = 0; i < nothers; i++)
-    buf_free(&stores[i]);
+    bytebuf_free(&stores[i]);
   free(stores);
   free(others);
-  buf_free(&store);
+  bytebuf_free(&store);
   return out;
 }

@@ -5,7 +5,7 @@
 #ifndef FSP_CONTENT_H
 #define FSP_CONTENT_H
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "echo_view.h"
 #include "produce.h"
 #include "replies.h"
@@ -28,7 +28,7 @@ typedef enum fsp_content_verdict {
  * forced is "none"); why says what was found or tried. */
 fsp_content *content_learn(const uint8_t *out, size_t len,
                            const fsp_sent_req *probe, const fsp_params *env,
-                           const char *forced, fsp_buf *why);
+                           const char *forced, bytebuf *why);
 /* Learns from the Filter probe's reply where the app shows a Filter's
  * DATA (a Responder probe has none to find). */
 void content_learn_filter(fsp_content *ct, const uint8_t *out, size_t len,
@@ -36,7 +36,7 @@ void content_learn_filter(fsp_content *ct, const uint8_t *out, size_t len,
 /* Decodes a reply's STDOUT with what was learnt (echo_decode); 0 when
  * decoded. v must be freed with echo_view_free either way. */
 int content_decode(const fsp_content *ct, const uint8_t *out, size_t len,
-                   echo_view *v, fsp_buf *why);
+                   echo_view *v, bytebuf *why);
 /* "lines", "json", ... for the report. */
 const char *content_format(const fsp_content *ct);
 void content_free(fsp_content *ct);
@@ -46,6 +46,6 @@ void content_free(fsp_content *ct);
  * came from another request). ct NULL: the app reveals nothing. */
 fsp_content_verdict content_compare(const fsp_content *ct, const fsp_reply *rep,
                                     const fsp_sent_req *req,
-                                    const fsp_sent *sent, fsp_buf *why);
+                                    const fsp_sent *sent, bytebuf *why);
 
 #endif

@@ -61,13 +61,13 @@ static const listing print_r_listing = {"php-print-r", "Array\n(\n",
 /* Reads the params into v; *rest gets where the bytes after the listing
  * start (len when it has no end line). */
 static int read_listing(const listing *l, const uint8_t *out, size_t len,
-                        size_t pos, echo_view *v, size_t *rest, fsp_buf *why) {
+                        size_t pos, echo_view *v, size_t *rest, bytebuf *why) {
   size_t hl = strlen(l->head);
   if (len - pos < hl || memcmp(out + pos, l->head, hl)) {
-    buf_fmt(why,
-            "%s: the body does not start with \"Array\" and \"(\" lines "
-            "at byte %zu",
-            l->format, pos);
+    bytebuf_fmt(why,
+                "%s: the body does not start with \"Array\" and \"(\" lines "
+                "at byte %zu",
+                l->format, pos);
     return -1;
   }
   pos += hl;
@@ -90,10 +90,11 @@ static int read_listing(const listing *l, const uint8_t *out, size_t len,
       last =
           echo_view_add(v, line + name_at, nl, line + value_at, n - value_at);
     } else if (last) {
-      buf_byte(&last->value.bytes, '\n');
-      buf_add(&last->value.bytes, line, n);
+      bytebuf_byte(&last->value.bytes, '\n');
+      bytebuf_add(&last->value.bytes, line, n);
     } else {
-      buf_fmt(why, "%s: the line at byte %zu is not a param", l->format, at);
+      bytebuf_fmt(why, "%s: the line at byte %zu is not a param", l->format,
+                  at);
       return -1;
     }
   }
@@ -101,7 +102,7 @@ static int read_listing(const listing *l, const uint8_t *out, size_t len,
 
 static int listing_learn(const listing *l, const uint8_t *out, size_t len,
                          size_t pos, const echo_probe *probe, echo_hint *h,
-                         fsp_buf *why) {
+                         bytebuf *why) {
   echo_view v = {0};
   size_t rest;
   int rc = read_listing(l, out, len, pos, &v, &rest, why);
@@ -114,7 +115,7 @@ static int listing_learn(const listing *l, const uint8_t *out, size_t len,
 
 static int listing_decode(const listing *l, const echo_hint *h,
                           const uint8_t *out, size_t len, size_t pos,
-                          echo_view *v, fsp_buf *why) {
+                          echo_view *v, bytebuf *why) {
   size_t rest;
   if (read_listing(l, out, len, pos, v, &rest, why) < 0)
     return -1;
@@ -124,22 +125,22 @@ static int listing_decode(const listing *l, const echo_hint *h,
 }
 
 static int printenv_learn(const uint8_t *out, size_t len, size_t pos,
-                          const echo_probe *probe, echo_hint *h, fsp_buf *why) {
+                          const echo_probe *probe, echo_hint *h, bytebuf *why) {
   return listing_learn(&printenv_listing, out, len, pos, probe, h, why);
 }
 
 static int printenv_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                           size_t pos, echo_view *v, fsp_buf *why) {
+                           size_t pos, echo_view *v, bytebuf *why) {
   return listing_decode(&printenv_listing, h, out, len, pos, v, why);
 }
 
 static int print_r_learn(const uint8_t *out, size_t len, size_t pos,
-                         const echo_probe *probe, echo_hint *h, fsp_buf *why) {
+                         const echo_probe *probe, echo_hint *h, bytebuf *why) {
   return listing_learn(&print_r_listing, out, len, pos, probe, h, why);
 }
 
 static int print_r_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                          size_t pos, echo_view *v, fsp_buf *why) {
+                          size_t pos, echo_view *v, bytebuf *why) {
   return listing_decode(&print_r_listing, h, out, len, pos, v, why);
 }
 

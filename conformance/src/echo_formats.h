@@ -11,10 +11,10 @@ typedef struct echo_reader {
   /* Fills the layout part of h (where the params, body and data are) from
    * a probe's page. 0 when the page reads as this format. */
   int (*learn)(const uint8_t *out, size_t len, size_t pos,
-               const echo_probe *probe, echo_hint *h, fsp_buf *why);
+               const echo_probe *probe, echo_hint *h, bytebuf *why);
   /* Decodes a page laid out as h says; 0 ok, -1 with why. */
   int (*decode)(const echo_hint *h, const uint8_t *out, size_t len, size_t pos,
-                echo_view *v, fsp_buf *why);
+                echo_view *v, bytebuf *why);
 } echo_reader;
 
 extern const echo_reader echo_lines_reader, echo_json_reader,

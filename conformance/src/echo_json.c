@@ -12,31 +12,31 @@
 #define JSON_STARTS 8
 
 static int find_object(const uint8_t *out, size_t len, size_t pos,
-                       json_value *root, fsp_buf *why) {
-  fsp_buf first = {0};
+                       json_value *root, bytebuf *why) {
+  bytebuf first = {0};
   for (int tries = 0; tries < JSON_STARTS && pos < len; tries++) {
     const uint8_t *brace = memchr(out + pos, '{', len - pos);
     if (!brace)
       break;
     size_t at = (size_t)(brace - out), end = at;
-    fsp_buf e = {0};
+    bytebuf e = {0};
     if (json_parse(out, len, &end, root, &e) == 0) {
-      buf_free(&e);
-      buf_free(&first);
+      bytebuf_free(&e);
+      bytebuf_free(&first);
       return 0;
     }
     json_free(root);
     if (first.len == 0)
       first = e;
     else
-      buf_free(&e);
+      bytebuf_free(&e);
     pos = at + 1;
   }
   if (first.len)
-    buf_add(why, first.p, first.len);
+    bytebuf_add(why, first.p, first.len);
   else
-    buf_fmt(why, "json: no object in the body (from byte %zu)", pos);
-  buf_free(&first);
+    bytebuf_fmt(why, "json: no object in the body (from byte %zu)", pos);
+  bytebuf_free(&first);
   return -1;
 }
 
@@ -108,14 +108,14 @@ static int find_string(const json_value *obj, const json_value *params,
 }
 
 static int json_learn(const uint8_t *out, size_t len, size_t pos,
-                      const echo_probe *probe, echo_hint *h, fsp_buf *why) {
+                      const echo_probe *probe, echo_hint *h, bytebuf *why) {
   json_value root;
   if (find_object(out, len, pos, &root, why) < 0)
     return -1;
   int rc = 0;
   if (!find_params(&root, probe, &h->params, 0)) {
-    buf_fmt(why, "no string %s=%s in the object", probe->marker_name,
-            probe->marker_value);
+    bytebuf_fmt(why, "no string %s=%s in the object", probe->marker_name,
+                probe->marker_value);
     rc = -1;
   } else {
     const json_value *params = at_path(&root, &h->params, h->params.depth);
@@ -131,8 +131,8 @@ static int json_learn(const uint8_t *out, size_t len, size_t pos,
 }
 
 static void copy_str(echo_str *to, const echo_str *from) {
-  buf_add(&to->bytes, from->bytes.p, from->bytes.len);
-  buf_add(&to->latin1, from->latin1.p, from->latin1.len);
+  bytebuf_add(&to->bytes, from->bytes.p, from->bytes.len);
+  bytebuf_add(&to->latin1, from->latin1.p, from->latin1.len);
   to->has_latin1 = from->has_latin1;
   to->inexact = from->inexact;
 }
@@ -147,20 +147,20 @@ static void value_of(const json_value *j, echo_str *to) {
     to->inexact = 1;
 }
 
-static void path_text(const echo_path *p, fsp_buf *out) {
+static void path_text(const echo_path *p, bytebuf *out) {
   for (uint8_t i = 0; i < p->depth; i++)
-    buf_fmt(out, ".%s", p->keys[i]);
+    bytebuf_fmt(out, ".%s", p->keys[i]);
 }
 
 static int read_stream(const json_value *root, const echo_path *p,
-                       echo_stream *s, fsp_buf *why) {
+                       echo_stream *s, bytebuf *why) {
   const json_value *j = at_path(root, p, p->depth);
   if (!j) /* e.g. no "stdin" for an AUTHORIZER */
     return 0;
   if (j->type != JSON_STRING) {
-    buf_str(why, "json: the value at ");
+    bytebuf_str(why, "json: the value at ");
     path_text(p, why);
-    buf_fmt(why, " (byte %zu) is not a string", j->offset);
+    bytebuf_fmt(why, " (byte %zu) is not a string", j->offset);
     return -1;
   }
   s->shown = 1;
@@ -190,16 +190,16 @@ static void read_request(const json_value *holder, echo_view *v) {
 }
 
 static int json_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                       size_t pos, echo_view *v, fsp_buf *why) {
+                       size_t pos, echo_view *v, bytebuf *why) {
   json_value root;
   if (find_object(out, len, pos, &root, why) < 0)
     return -1;
   int rc = 0;
   const json_value *params = at_path(&root, &h->params, h->params.depth);
   if (!params || params->type != JSON_OBJECT) {
-    buf_str(why, "json: no object at the params path ");
+    bytebuf_str(why, "json: no object at the params path ");
     path_text(&h->params, why);
-    buf_fmt(why, " (object at byte %zu)", root.offset);
+    bytebuf_fmt(why, " (object at byte %zu)", root.offset);
     rc = -1;
   } else {
     for (size_t i = 0; i < json_count(params); i++) {

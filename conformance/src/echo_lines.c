@@ -8,11 +8,11 @@
 typedef struct cursor {
   const uint8_t *out;
   size_t len, pos;
-  fsp_buf *why;
+  bytebuf *why;
 } cursor;
 
 static int fail(cursor *c, size_t at, const char *what) {
-  buf_fmt(c->why, "lines: %s at byte %zu", what, at);
+  bytebuf_fmt(c->why, "lines: %s at byte %zu", what, at);
   return -1;
 }
 
@@ -38,7 +38,7 @@ static int hex_digit(uint8_t c) {
 }
 
 /* Undoes the %XX escaping of a param line's name or value. */
-static int unescape(cursor *c, const uint8_t *p, size_t n, fsp_buf *to) {
+static int unescape(cursor *c, const uint8_t *p, size_t n, bytebuf *to) {
   for (size_t i = 0; i < n; i++) {
     size_t at = (size_t)(p + i - c->out);
     if (p[i] == '%') {
@@ -46,12 +46,12 @@ static int unescape(cursor *c, const uint8_t *p, size_t n, fsp_buf *to) {
       int lo = i + 2 < n ? hex_digit(p[i + 2]) : -1;
       if (hi < 0 || lo < 0)
         return fail(c, at, "bad %XX escape");
-      buf_byte(to, (uint8_t)(hi << 4 | lo));
+      bytebuf_byte(to, (uint8_t)(hi << 4 | lo));
       i += 2;
     } else if (p[i] < 0x21 || p[i] > 0x7e) {
       return fail(c, at, "unescaped byte in a param line");
     } else {
-      buf_byte(to, p[i]);
+      bytebuf_byte(to, p[i]);
     }
   }
   return 0;
@@ -118,7 +118,7 @@ static int word_is(const uint8_t *w, size_t n, const char *s) {
 }
 
 static int lines_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                        size_t pos, echo_view *v, fsp_buf *why) {
+                        size_t pos, echo_view *v, bytebuf *why) {
   (void)h;
   cursor c = {out, len, pos, why};
   uint64_t said = 0, num;
@@ -163,8 +163,8 @@ static int lines_decode(const echo_hint *h, const uint8_t *out, size_t len,
   if (c.pos != len)
     return fail(&c, c.pos, "bytes after the 'end' line");
   if (counted && said != echo_view_count(v)) {
-    buf_fmt(why, "lines: 'params %llu' but %zu param lines",
-            (unsigned long long)said, echo_view_count(v));
+    bytebuf_fmt(why, "lines: 'params %llu' but %zu param lines",
+                (unsigned long long)said, echo_view_count(v));
     return -1;
   }
   return 0;
@@ -172,7 +172,7 @@ static int lines_decode(const echo_hint *h, const uint8_t *out, size_t len,
 
 /* The format describes itself: nothing to learn. */
 static int lines_learn(const uint8_t *out, size_t len, size_t pos,
-                       const echo_probe *probe, echo_hint *h, fsp_buf *why) {
+                       const echo_probe *probe, echo_hint *h, bytebuf *why) {
   (void)out, (void)len, (void)pos, (void)probe, (void)h, (void)why;
   return 0;
 }

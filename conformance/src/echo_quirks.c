@@ -5,16 +5,16 @@
 #include "integrity.h"
 
 size_t echo_names_count(const echo_names *l) {
-  return l->items.len / sizeof(fsp_buf);
+  return l->items.len / sizeof(bytebuf);
 }
 
-const fsp_buf *echo_names_at(const echo_names *l, size_t i) {
-  return (const fsp_buf *)(const void *)l->items.p + i;
+const bytebuf *echo_names_at(const echo_names *l, size_t i) {
+  return (const bytebuf *)(const void *)l->items.p + i;
 }
 
 int echo_names_has(const echo_names *l, const uint8_t *name, size_t n) {
   for (size_t i = 0; i < echo_names_count(l); i++) {
-    const fsp_buf *b = echo_names_at(l, i);
+    const bytebuf *b = echo_names_at(l, i);
     if (b->len == n && (n == 0 || !memcmp(b->p, name, n)))
       return 1;
   }
@@ -24,15 +24,15 @@ int echo_names_has(const echo_names *l, const uint8_t *name, size_t n) {
 static void names_add(echo_names *l, const uint8_t *name, size_t n) {
   if (echo_names_has(l, name, n))
     return;
-  fsp_buf b = {0};
-  buf_add(&b, name, n);
-  buf_add(&l->items, &b, sizeof b);
+  bytebuf b = {0};
+  bytebuf_add(&b, name, n);
+  bytebuf_add(&l->items, &b, sizeof b);
 }
 
 static void names_free(echo_names *l) {
   for (size_t i = 0; i < echo_names_count(l); i++)
-    buf_free((fsp_buf *)(void *)l->items.p + i);
-  buf_free(&l->items);
+    bytebuf_free((bytebuf *)(void *)l->items.p + i);
+  bytebuf_free(&l->items);
 }
 
 static int sent_name(const sent_request *rq, const echo_str *name) {

@@ -13,11 +13,11 @@
 typedef struct cursor {
   const uint8_t *out;
   size_t len, pos;
-  fsp_buf *why;
+  bytebuf *why;
 } cursor;
 
 static int fail(cursor *c, const char *what) {
-  buf_fmt(c->why, "php-var-dump: %s at byte %zu", what, c->pos);
+  bytebuf_fmt(c->why, "php-var-dump: %s at byte %zu", what, c->pos);
   return -1;
 }
 
@@ -32,10 +32,10 @@ static int take(cursor *c, const char *lit) {
 static int expect(cursor *c, const char *lit) {
   if (take(c, lit))
     return 0;
-  buf_str(c->why, "php-var-dump: expected \"");
+  bytebuf_str(c->why, "php-var-dump: expected \"");
   for (const char *p = lit; *p; p++)
-    buf_str(c->why, *p == '\n' ? "\\n" : (char[]){*p, 0});
-  buf_fmt(c->why, "\" at byte %zu", c->pos);
+    bytebuf_str(c->why, *p == '\n' ? "\\n" : (char[]){*p, 0});
+  bytebuf_fmt(c->why, "\" at byte %zu", c->pos);
   return -1;
 }
 
@@ -77,7 +77,7 @@ static int string_value(cursor *c, echo_str *to) {
     return -1;
   if (c->len - c->pos < n)
     return fail(c, "string shorter than its length");
-  buf_add(&to->bytes, c->out + c->pos, (size_t)n);
+  bytebuf_add(&to->bytes, c->out + c->pos, (size_t)n);
   c->pos += (size_t)n;
   return expect(c, "\"\n");
 }
@@ -95,7 +95,7 @@ static int value(cursor *c, int depth, echo_str *to) {
   if (take(c, "int(") || take(c, "float(")) {
     if (until(c, ")\n", &p, &n) < 0)
       return -1;
-    buf_add(&to->bytes, p, n);
+    bytebuf_add(&to->bytes, p, n);
     return 0;
   }
   to->inexact = 1;
@@ -126,7 +126,7 @@ static int array_entries(cursor *c, int depth, uint64_t n, echo_view *v) {
       rc = until(c, stop, &p, &len);
     }
     if (rc == 0) {
-      buf_add(&name.bytes, p, len);
+      bytebuf_add(&name.bytes, p, len);
       rc = indent(c, 2 * depth);
     }
     if (rc == 0)
@@ -144,7 +144,7 @@ static int array_entries(cursor *c, int depth, uint64_t n, echo_view *v) {
 }
 
 /* The array, then the strings dumped after it (as many as there are). */
-static int read_dump(cursor *c, echo_view *v, fsp_buf *after) {
+static int read_dump(cursor *c, echo_view *v, bytebuf *after) {
   uint64_t n;
   if (expect(c, "array(") < 0 || count(c, ") {\n", &n) < 0 ||
       array_entries(c, 1, n, v) < 0 || expect(c, "}\n") < 0)
@@ -156,21 +156,21 @@ static int read_dump(cursor *c, echo_view *v, fsp_buf *after) {
       echo_str_free(&s);
       return 0;
     }
-    buf_add(after, &s, sizeof s);
+    bytebuf_add(after, &s, sizeof s);
     *c = look;
   }
 }
 
-static void free_strings(fsp_buf *after) {
+static void free_strings(bytebuf *after) {
   echo_str *s = (echo_str *)(void *)after->p;
   for (size_t i = 0; i < after->len / sizeof *s; i++)
     echo_str_free(&s[i]);
-  buf_free(after);
+  bytebuf_free(after);
 }
 
 /* The index of the first string after the array that is the n bytes at p;
  * 0 when none is. */
-static int find(const fsp_buf *after, const uint8_t *p, size_t n,
+static int find(const bytebuf *after, const uint8_t *p, size_t n,
                 uint8_t *index) {
   const echo_str *s = (const echo_str *)(const void *)after->p;
   for (size_t i = 0; n && i < after->len / sizeof *s && i <= UINT8_MAX; i++)
@@ -182,8 +182,8 @@ static int find(const fsp_buf *after, const uint8_t *p, size_t n,
 }
 
 static int var_dump_learn(const uint8_t *out, size_t len, size_t pos,
-                          const echo_probe *probe, echo_hint *h, fsp_buf *why) {
-  fsp_buf after = {0};
+                          const echo_probe *probe, echo_hint *h, bytebuf *why) {
+  bytebuf after = {0};
   cursor c = {out, len, pos, why};
   echo_view v = {0};
   int rc = read_dump(&c, &v, &after);
@@ -198,7 +198,7 @@ static int var_dump_learn(const uint8_t *out, size_t len, size_t pos,
   return rc;
 }
 
-static void shown_string(const fsp_buf *after, uint8_t shown, uint8_t index,
+static void shown_string(const bytebuf *after, uint8_t shown, uint8_t index,
                          echo_stream *s) {
   const echo_str *str = (const echo_str *)(const void *)after->p;
   if (shown && index < after->len / sizeof *str)
@@ -206,9 +206,9 @@ static void shown_string(const fsp_buf *after, uint8_t shown, uint8_t index,
 }
 
 static int var_dump_decode(const echo_hint *h, const uint8_t *out, size_t len,
-                           size_t pos, echo_view *v, fsp_buf *why) {
+                           size_t pos, echo_view *v, bytebuf *why) {
   cursor c = {out, len, pos, why};
-  fsp_buf after = {0};
+  bytebuf after = {0};
   int rc = read_dump(&c, v, &after);
   if (rc == 0) {
     shown_string(&after, h->body_shown, h->body_index, &v->in);

@@ -41,7 +41,7 @@ int echo_str_is(const echo_str *s, const void *p, size_t n) {
          (n == 0 || !memcmp(s->latin1.p, p, n));
 }
 
-static size_t common_prefix(const fsp_buf *b, const uint8_t *p, size_t n) {
+static size_t common_prefix(const bytebuf *b, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < b->len && i < n && b->p[i] == p[i])
     i++;
@@ -63,8 +63,8 @@ size_t echo_str_common(const echo_str *s, const uint8_t *p, size_t n,
 }
 
 void echo_str_free(echo_str *s) {
-  buf_free(&s->bytes);
-  buf_free(&s->latin1);
+  bytebuf_free(&s->bytes);
+  bytebuf_free(&s->latin1);
   memset(s, 0, sizeof *s);
 }
 
@@ -78,7 +78,7 @@ const echo_pair *echo_view_pair(const echo_view *v, size_t i) {
 
 void echo_view_take(echo_view *v, echo_str *name, echo_str *value) {
   echo_pair pr = {*name, *value};
-  buf_add(&v->pairs, &pr, sizeof pr);
+  bytebuf_add(&v->pairs, &pr, sizeof pr);
   memset(name, 0, sizeof *name);
   memset(value, 0, sizeof *value);
 }
@@ -86,15 +86,15 @@ void echo_view_take(echo_view *v, echo_str *name, echo_str *value) {
 echo_pair *echo_view_add(echo_view *v, const void *name, size_t name_len,
                          const void *value, size_t value_len) {
   echo_str n = {0}, val = {0};
-  buf_add(&n.bytes, name, name_len);
-  buf_add(&val.bytes, value, value_len);
+  bytebuf_add(&n.bytes, name, name_len);
+  bytebuf_add(&val.bytes, value, value_len);
   echo_view_take(v, &n, &val);
   return (echo_pair *)(void *)v->pairs.p + echo_view_count(v) - 1;
 }
 
 void echo_stream_set(echo_stream *s, const void *p, size_t n) {
   echo_str_free(&s->bytes);
-  buf_add(&s->bytes.bytes, p, n);
+  bytebuf_add(&s->bytes.bytes, p, n);
   s->shown = 1;
   s->partial = 0;
   s->total = n;
@@ -127,7 +127,7 @@ void echo_view_free(echo_view *v) {
     echo_str_free(&p->name);
     echo_str_free(&p->value);
   }
-  buf_free(&v->pairs);
+  bytebuf_free(&v->pairs);
   echo_str_free(&v->in.bytes);
   echo_str_free(&v->data.bytes);
   memset(v, 0, sizeof *v);
@@ -144,7 +144,7 @@ static int is_header(const uint8_t *line, size_t n) {
 /* Where the CGI body starts: after the empty line (LF or CRLF) that ends
  * the header lines. */
 static int body_start(const uint8_t *out, size_t len, size_t *start,
-                      fsp_buf *why) {
+                      bytebuf *why) {
   size_t pos = 0, at;
   const uint8_t *line;
   size_t n;
@@ -152,7 +152,7 @@ static int body_start(const uint8_t *out, size_t len, size_t *start,
   for (int first = 1;; first = 0) {
     at = pos;
     if (!echo_next_line(out, len, &pos, &line, &n, &lf) || !lf) {
-      buf_fmt(why, "no empty line ends the CGI headers (%zu bytes)", len);
+      bytebuf_fmt(why, "no empty line ends the CGI headers (%zu bytes)", len);
       return -1;
     }
     if (n > 0 && line[n - 1] == '\r')
@@ -161,7 +161,7 @@ static int body_start(const uint8_t *out, size_t len, size_t *start,
       break;
     int folded = !first && (line[0] == ' ' || line[0] == '\t');
     if (!folded && !is_header(line, n)) {
-      buf_fmt(why, "the line at byte %zu is not a CGI header", at);
+      bytebuf_fmt(why, "the line at byte %zu is not a CGI header", at);
       return -1;
     }
   }
@@ -188,7 +188,7 @@ static int shows_marker(const echo_view *v, const echo_probe *probe) {
 }
 
 echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
-                       echo_hint *hint, fsp_buf *why) {
+                       echo_hint *hint, bytebuf *why) {
   memset(hint, 0, sizeof *hint);
   hint->format = ECHO_NONE;
   size_t start;
@@ -200,7 +200,7 @@ echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
     memset(&h, 0, sizeof h);
     h.format = r->format;
     echo_view v = {0};
-    fsp_buf e = {0};
+    bytebuf e = {0};
     int found = r->learn(out, len, start, probe, &h, &e) == 0 &&
                 r->decode(&h, out, len, start, &v, &e) == 0 &&
                 shows_marker(&v, probe);
@@ -209,16 +209,16 @@ echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
       h.data_shown = v.data.shown;
       *hint = h;
     } else if (e.len == 0) {
-      buf_fmt(&e, "%s: no param %s=%s", echo_format_name(r->format),
-              probe->marker_name, probe->marker_value);
+      bytebuf_fmt(&e, "%s: no param %s=%s", echo_format_name(r->format),
+                  probe->marker_name, probe->marker_value);
     }
     if (i)
-      buf_str(why, "; ");
+      bytebuf_str(why, "; ");
     if (found)
-      buf_fmt(why, "%s: marker found", echo_format_name(r->format));
+      bytebuf_fmt(why, "%s: marker found", echo_format_name(r->format));
     else
-      buf_add(why, e.p, e.len);
-    buf_free(&e);
+      bytebuf_add(why, e.p, e.len);
+    bytebuf_free(&e);
     echo_view_free(&v);
     if (found)
       return hint->format;
@@ -227,14 +227,14 @@ echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
 }
 
 int echo_decode(const echo_hint *hint, const uint8_t *out, size_t len,
-                echo_view *v, fsp_buf *why) {
+                echo_view *v, bytebuf *why) {
   memset(v, 0, sizeof *v);
   v->format = hint->format;
   if (hint->format == ECHO_NONE)
     return 0;
   const echo_reader *r = reader_of(hint->format);
   if (!r) {
-    buf_fmt(why, "cannot decode format %s", echo_format_name(hint->format));
+    bytebuf_fmt(why, "cannot decode format %s", echo_format_name(hint->format));
     return -1;
   }
   size_t start;
@@ -243,17 +243,17 @@ int echo_decode(const echo_hint *hint, const uint8_t *out, size_t len,
   return r->decode(hint, out, len, start, v, why);
 }
 
-static void describe_path(const echo_path *p, fsp_buf *out) {
+static void describe_path(const echo_path *p, bytebuf *out) {
   if (p->depth == 0)
-    buf_str(out, "the top");
+    bytebuf_str(out, "the top");
   for (uint8_t i = 0; i < p->depth; i++)
-    buf_fmt(out, ".%s", p->keys[i]);
+    bytebuf_fmt(out, ".%s", p->keys[i]);
 }
 
-void echo_hint_describe(const echo_hint *h, fsp_buf *out) {
-  buf_str(out, echo_format_name(h->format));
+void echo_hint_describe(const echo_hint *h, bytebuf *out) {
+  bytebuf_str(out, echo_format_name(h->format));
   if (h->format == ECHO_JSON) {
-    buf_str(out, ", params at ");
+    bytebuf_str(out, ", params at ");
     describe_path(&h->params, out);
   }
   const char *names[2] = {"body", "data"};
@@ -263,17 +263,17 @@ void echo_hint_describe(const echo_hint *h, fsp_buf *out) {
   for (int i = 0; i < 2; i++) {
     if (!shown[i]) {
       if (h->format != ECHO_NONE)
-        buf_fmt(out, ", %s not shown", names[i]);
+        bytebuf_fmt(out, ", %s not shown", names[i]);
       continue;
     }
-    buf_fmt(out, ", %s ", names[i]);
+    bytebuf_fmt(out, ", %s ", names[i]);
     if (h->format == ECHO_JSON) {
-      buf_str(out, "at ");
+      bytebuf_str(out, "at ");
       describe_path(paths[i], out);
     } else if (h->format == ECHO_PHP_VAR_DUMP) {
-      buf_fmt(out, "in string %u after the array", (unsigned)index[i]);
+      bytebuf_fmt(out, "in string %u after the array", (unsigned)index[i]);
     } else {
-      buf_str(out, "shown");
+      bytebuf_str(out, "shown");
     }
   }
 }

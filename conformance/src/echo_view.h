@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 typedef enum echo_format {
   ECHO_UNKNOWN = 0,
@@ -33,8 +33,8 @@ echo_format echo_format_parse(const char *name);
 
 /* A string as the page showed it. */
 typedef struct echo_str {
-  fsp_buf bytes;      /* raw bytes; for a JSON string, its UTF-8 */
-  fsp_buf latin1;     /* a JSON string whose code points are all below 256:
+  bytebuf bytes;      /* raw bytes; for a JSON string, its UTF-8 */
+  bytebuf latin1;     /* a JSON string whose code points are all below 256:
                          one byte per code point */
   uint8_t has_latin1; /* latin1 holds that second reading */
   uint8_t inexact;    /* the page could not show it exactly (a replacement
@@ -66,7 +66,7 @@ typedef struct echo_stream {
 
 typedef struct echo_view {
   echo_format format;
-  fsp_buf pairs; /* echo_pair items, in page order, duplicates kept */
+  bytebuf pairs; /* echo_pair items, in page order, duplicates kept */
   echo_stream in, data;
   uint8_t id_shown;
   uint16_t request_id;
@@ -113,15 +113,15 @@ typedef struct echo_probe {
  * Returns hint->format: ECHO_NONE when no format shows the marker. Appends
  * to why one "FORMAT: outcome" clause per format tried. */
 echo_format echo_learn(const uint8_t *out, size_t len, const echo_probe *probe,
-                       echo_hint *hint, fsp_buf *why);
+                       echo_hint *hint, bytebuf *why);
 
 /* Decodes a page with what was learnt. 0 when decoded; -1 when the page
  * does not read as hint->format, with why naming the byte offset. v is
  * filled either way and must be freed with echo_view_free. */
 int echo_decode(const echo_hint *hint, const uint8_t *out, size_t len,
-                echo_view *v, fsp_buf *why);
+                echo_view *v, bytebuf *why);
 
 /* One line for reports, e.g. "json, params at .params, body at .stdin". */
-void echo_hint_describe(const echo_hint *hint, fsp_buf *out);
+void echo_hint_describe(const echo_hint *hint, bytebuf *out);
 
 #endif

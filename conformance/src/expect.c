@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 static const char *gone(const fsp_conn *c) {
   if (c->garbage)
     return "the backend sent bytes that do not frame as records";
@@ -14,39 +16,39 @@ static const char *gone(const fsp_conn *c) {
 static const fsp_replies *replies(const fsp_eval *x) { return &x->c->replies; }
 
 /* Pending while the connection can still deliver, false once it cannot. */
-static fsp_tri missing_end(const fsp_eval *x, unsigned long id, fsp_buf *why) {
+static fsp_tri missing_end(const fsp_eval *x, unsigned long id, bytebuf *why) {
   if (!gone(x->c))
     return TRI_PENDING;
-  buf_fmt(why, "%s before END_REQUEST for id %lu", gone(x->c), id);
+  bytebuf_fmt(why, "%s before END_REQUEST for id %lu", gone(x->c), id);
   return TRI_FALSE;
 }
 
 /* "record 3 (FCGI_STDOUT, id 1) at byte 40: BAD_VERSION" */
-static void describe(const fsp_breach *b, fsp_buf *why) {
-  buf_fmt(why, "record %llu (%s, id %u) at byte %llu: %s (%s)",
-          (unsigned long long)b->record, fcs_type_name(b->type), b->id,
-          (unsigned long long)b->offset, fcs_err_name(b->reason),
-          fcs_err_message(b->reason));
+static void describe(const fsp_breach *b, bytebuf *why) {
+  bytebuf_fmt(why, "record %llu (%s, id %u) at byte %llu: %s (%s)",
+              (unsigned long long)b->record, fcs_type_name(b->type), b->id,
+              (unsigned long long)b->offset, fcs_err_name(b->reason),
+              fcs_err_message(b->reason));
 }
 
 /* The next unconsumed reply of id, its index set in x->reply_index. */
 static fsp_tri next_reply(const fsp_eval *x, unsigned long id,
-                          const fsp_reply **rep, fsp_buf *why) {
+                          const fsp_reply **rep, bytebuf *why) {
   *rep = replies_next_end(replies(x), (uint16_t)id, x->used, x->reply_index);
   return *rep ? TRI_TRUE : missing_end(x, id, why);
 }
 
 /* END_REQUEST(id) with REQUEST_COMPLETE. */
 static fsp_tri response(const fsp_eval *x, unsigned long id,
-                        const fsp_reply **out, fsp_buf *why) {
+                        const fsp_reply **out, bytebuf *why) {
   const fsp_reply *rep;
   fsp_tri t = next_reply(x, id, &rep, why);
   if (t != TRI_TRUE)
     return t;
   if (rep->end.protocol_status != FCS_REQUEST_COMPLETE) {
-    buf_fmt(why, "END_REQUEST(%lu) with protocolStatus %u (%s)", id,
-            rep->end.protocol_status,
-            fcs_protocol_status_name(rep->end.protocol_status));
+    bytebuf_fmt(why, "END_REQUEST(%lu) with protocolStatus %u (%s)", id,
+                rep->end.protocol_status,
+                fcs_protocol_status_name(rep->end.protocol_status));
     return TRI_FALSE;
   }
   if (out)
@@ -54,7 +56,7 @@ static fsp_tri response(const fsp_eval *x, unsigned long id,
   return TRI_TRUE;
 }
 
-static fsp_tri echo(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri echo(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_reply *rep;
   fsp_tri t = response(x, k->id, &rep, why);
   if (t != TRI_TRUE)
@@ -65,7 +67,7 @@ static fsp_tri echo(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
       req ? content_compare(x->content, rep, req, x->sent, why)
           : CONTENT_UNCHECKED;
   if (!req)
-    buf_str(why, "content not checked: the request sent is not known");
+    bytebuf_str(why, "content not checked: the request sent is not known");
   if (v == CONTENT_DIFFERS)
     return TRI_FALSE;
   if (v == CONTENT_UNCHECKED && x->unchecked)
@@ -73,15 +75,15 @@ static fsp_tri echo(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
   return TRI_TRUE;
 }
 
-static fsp_tri end_status(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri end_status(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_reply *rep;
   fsp_tri t = next_reply(x, k->id, &rep, why);
   if (t != TRI_TRUE)
     return t;
   if (rep->end.protocol_status != k->num) {
-    buf_fmt(why, "END_REQUEST(%lu) with protocolStatus %u (%s)", k->id,
-            rep->end.protocol_status,
-            fcs_protocol_status_name(rep->end.protocol_status));
+    bytebuf_fmt(why, "END_REQUEST(%lu) with protocolStatus %u (%s)", k->id,
+                rep->end.protocol_status,
+                fcs_protocol_status_name(rep->end.protocol_status));
     return TRI_FALSE;
   }
   return TRI_TRUE;
@@ -113,35 +115,35 @@ static uint64_t window_end(const fsp_replies *r, const fsp_reply *rep) {
   return UINT64_MAX;
 }
 
-static fsp_tri stdout_end(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri stdout_end(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_reply *rep = replies_last_end(replies(x), (uint16_t)k->id, NULL);
   if (!rep)
     return missing_end(x, k->id, why);
   if (!rep->out_ended) {
-    buf_fmt(why, "no empty STDOUT record before END_REQUEST(%lu)", k->id);
+    bytebuf_fmt(why, "no empty STDOUT record before END_REQUEST(%lu)", k->id);
     return TRI_FALSE;
   }
   return TRI_TRUE;
 }
 
-static fsp_tri stderr_ok(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri stderr_ok(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_reply *rep = replies_last_end(replies(x), (uint16_t)k->id, NULL);
   if (!rep)
     return missing_end(x, k->id, why);
   const fsp_breach *b = NULL;
   if (breaches(replies(x), rep->id, FCS_E_STREAM_AFTER_END, FCS_STDERR,
                rep->first_record, rep->end_record, &b)) {
-    buf_str(why, "a STDERR record after STDERR's empty record: ");
+    bytebuf_str(why, "a STDERR record after STDERR's empty record: ");
     describe(b, why);
     return TRI_FALSE;
   }
   if (rep->err_used && !rep->err_ended) {
-    buf_str(why, "STDERR carried data but was never ended by an empty "
-                 "STDERR record");
+    bytebuf_str(why, "STDERR carried data but was never ended by an empty "
+                     "STDERR record");
     return TRI_FALSE;
   }
   if (!rep->err_used) {
-    buf_str(why, "not checked: the app wrote nothing on STDERR");
+    bytebuf_str(why, "not checked: the app wrote nothing on STDERR");
     if (x->unchecked)
       *x->unchecked = 1;
   }
@@ -150,7 +152,7 @@ static fsp_tri stderr_ok(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
 
 /* single-end and nothing-after-end: about the first END_REQUEST of id and
  * what follows it for that request. */
-static fsp_tri after_end(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri after_end(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_replies *r = replies(x);
   const fsp_reply *rep = replies_next_end(r, (uint16_t)k->id, NULL, NULL);
   if (!rep)
@@ -163,10 +165,10 @@ static fsp_tri after_end(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
   if (!n)
     return TRI_TRUE;
   if (only_ends)
-    buf_fmt(why, "%zu END_REQUEST records for id %lu", n + 1, k->id);
+    bytebuf_fmt(why, "%zu END_REQUEST records for id %lu", n + 1, k->id);
   else
-    buf_fmt(why, "%zu records for id %lu after its END_REQUEST", n, k->id);
-  buf_str(why, ", the first ");
+    bytebuf_fmt(why, "%zu records for id %lu after its END_REQUEST", n, k->id);
+  bytebuf_str(why, ", the first ");
   describe(b, why);
   return TRI_FALSE;
 }
@@ -185,18 +187,18 @@ static const fsp_mgmt *mgmt_since(const fsp_eval *x, uint8_t type) {
  * not count: the case expected those first (a management record sent
  * after a request's last input may be answered after that request). */
 static fsp_tri awaited(const fsp_eval *x, const fsp_mgmt *found,
-                       const char *what, fsp_buf *why) {
+                       const char *what, bytebuf *why) {
   if (found)
     return TRI_TRUE;
   const fsp_replies *r = replies(x);
   for (size_t i = 0; i < r->n; i++)
     if (r->v[i].ended && r->v[i].end_record >= x->mark &&
-        !buf_flag(x->used, i)) {
-      buf_fmt(why, "no %s before the END_REQUEST of a later request", what);
+        !bytebuf_flag(x->used, i)) {
+      bytebuf_fmt(why, "no %s before the END_REQUEST of a later request", what);
       return TRI_FALSE;
     }
   if (gone(x->c)) {
-    buf_fmt(why, "%s before any %s", gone(x->c), what);
+    bytebuf_fmt(why, "%s before any %s", gone(x->c), what);
     return TRI_FALSE;
   }
   return TRI_PENDING;
@@ -212,7 +214,7 @@ static const fsp_breach *breach_at(const fsp_replies *r, uint64_t record,
 }
 
 static fsp_tri unknown_type(const fsp_cond *k, const fsp_eval *x,
-                            fsp_buf *why) {
+                            bytebuf *why) {
   const fsp_mgmt *m = mgmt_since(x, FCS_UNKNOWN_TYPE);
   fsp_tri t = awaited(x, m, "FCGI_UNKNOWN_TYPE", why);
   if (t != TRI_TRUE)
@@ -221,12 +223,12 @@ static fsp_tri unknown_type(const fsp_cond *k, const fsp_eval *x,
    * version, its reserved bytes) is another condition's. */
   const fsp_breach *b = breach_at(replies(x), m->record, FCS_E_BODY_LENGTH);
   if (m->id != 0 || b || m->unknown.type != k->id) {
-    buf_fmt(why,
-            "FCGI_UNKNOWN_TYPE with id %u for type %u (expected id 0, "
-            "type %lu)",
-            m->id, m->unknown.type, k->id);
+    bytebuf_fmt(why,
+                "FCGI_UNKNOWN_TYPE with id %u for type %u (expected id 0, "
+                "type %lu)",
+                m->id, m->unknown.type, k->id);
     if (b) {
-      buf_str(why, "; ");
+      bytebuf_str(why, "; ");
       describe(b, why);
     }
     return TRI_FALSE;
@@ -254,13 +256,13 @@ static int value_valid(const fcs_nv_pair *p) {
   return 1;
 }
 
-static fsp_tri values(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri values(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_mgmt *m = mgmt_since(x, FCS_GET_VALUES_RESULT);
   fsp_tri t = awaited(x, m, "FCGI_GET_VALUES_RESULT", why);
   if (t != TRI_TRUE)
     return t;
   if (m->id != 0) {
-    buf_fmt(why, "FCGI_GET_VALUES_RESULT on request id %u, not 0", m->id);
+    bytebuf_fmt(why, "FCGI_GET_VALUES_RESULT on request id %u, not 0", m->id);
     return TRI_FALSE;
   }
   size_t pos = 0, n = 0;
@@ -279,25 +281,25 @@ static fsp_tri values(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
     if ((k->kind == C_VALUES_LACKS && listed) ||
         (k->kind == C_VALUES_ONLY && !listed) ||
         (k->kind == C_VALUES_VALID && !value_valid(&pair))) {
-      buf_fmt(why, "the reply has %.*s=%.*s", (int)pair.name_len, pair.name,
-              (int)(pair.value_len < 40 ? pair.value_len : 40), pair.value);
+      bytebuf_fmt(why, "the reply has %.*s=%.*s", (int)pair.name_len, pair.name,
+                  (int)(pair.value_len < 40 ? pair.value_len : 40), pair.value);
       out = TRI_FALSE;
       break;
     }
   }
   if (out == TRI_TRUE && res == FCS_NV_TRUNCATED) {
-    buf_fmt(why, "the reply's pairs do not parse (byte %zu of %zu)", pos,
-            m->pairs.len);
+    bytebuf_fmt(why, "the reply's pairs do not parse (byte %zu of %zu)", pos,
+                m->pairs.len);
     out = TRI_FALSE;
   }
   for (size_t i = 0; out == TRI_TRUE && i < k->nitems; i++) {
     if (k->kind == C_VALUES_HAS && !seen[i]) {
-      buf_fmt(why, "the reply (%zu pairs) lacks %.*s", n, (int)k->items[i].len,
-              (const char *)k->items[i].p);
+      bytebuf_fmt(why, "the reply (%zu pairs) lacks %.*s", n,
+                  (int)k->items[i].len, (const char *)k->items[i].p);
       out = TRI_FALSE;
     } else if (k->kind == C_VALUES_ONLY && seen[i] > 1) {
-      buf_fmt(why, "the reply has %.*s %d times", (int)k->items[i].len,
-              (const char *)k->items[i].p, seen[i]);
+      bytebuf_fmt(why, "the reply has %.*s %d times", (int)k->items[i].len,
+                  (const char *)k->items[i].p, seen[i]);
       out = TRI_FALSE;
     }
   }
@@ -326,7 +328,7 @@ static int heard_of(const fsp_replies *r, uint16_t id, const char **what) {
   return 0;
 }
 
-static fsp_tri timed(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri timed(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_conn *c = x->c;
   int64_t elapsed = x->now - x->step_start;
   const char *what;
@@ -335,19 +337,20 @@ static fsp_tri timed(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
     if (conn_done(c))
       return TRI_TRUE;
     if (k->ms >= 0 && elapsed >= k->ms) {
-      buf_fmt(why, "the connection is still open after %ld ms", k->ms);
+      bytebuf_fmt(why, "the connection is still open after %ld ms", k->ms);
       return TRI_FALSE;
     }
     return TRI_PENDING;
   case C_OPEN:
     if (c->eof) {
-      buf_fmt(why, "the backend closed the connection within %ld ms", k->ms);
+      bytebuf_fmt(why, "the backend closed the connection within %ld ms",
+                  k->ms);
       return TRI_FALSE;
     }
     return elapsed >= k->ms ? TRI_TRUE : TRI_PENDING;
   default: /* C_QUIET */
     if (heard_of(replies(x), (uint16_t)k->id, &what)) {
-      buf_fmt(why, "the backend sent %s for id %lu", what, k->id);
+      bytebuf_fmt(why, "the backend sent %s for id %lu", what, k->id);
       return TRI_FALSE;
     }
     return k->ms < 0 || elapsed >= k->ms ? TRI_TRUE : TRI_PENDING;
@@ -375,7 +378,7 @@ static int breaks(fsp_cond_kind k, fcs_err e, uint8_t type) {
 /* Rules every received record obeys, by the codec's reasons: those the
  * assembler read past, and the one that stopped it (version 0, a body too
  * short to read), which is broken all the same. */
-static fsp_tri rule(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri rule(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_replies *r = replies(x);
   for (size_t i = 0; i < r->nbreach; i++)
     if (breaks(k->kind, r->breach[i].reason, r->breach[i].type)) {
@@ -394,18 +397,18 @@ static fsp_tri rule(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
 
 /* Record-layout questions the codec does not rule on (alignment is a
  * recommendation, reserved bytes carry no meaning): the raw record log. */
-static fsp_tri layout(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+static fsp_tri layout(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   const fsp_conn *c = x->c;
   for (size_t i = 0; i < c->nrecs; i++) {
     const fsp_rx *r = &c->recs[i];
     const fcs_header *h = &r->h;
     if (k->kind == C_ALIGNED) {
       if ((h->content_length + h->padding_length) % 8) {
-        buf_fmt(why,
-                "record %zu (%s) has content %u + padding %u, not a "
-                "multiple of 8",
-                i, fcs_type_name(h->type), h->content_length,
-                h->padding_length);
+        bytebuf_fmt(why,
+                    "record %zu (%s) has content %u + padding %u, not a "
+                    "multiple of 8",
+                    i, fcs_type_name(h->type), h->content_length,
+                    h->padding_length);
         return TRI_FALSE;
       }
       continue;
@@ -418,15 +421,15 @@ static fsp_tri layout(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
     for (size_t j = from; j < 8 && j < r->kept; j++)
       bad |= p[j] != 0;
     if (bad) {
-      buf_fmt(why, "record %zu (%s) has non-zero reserved bytes", i,
-              fcs_type_name(h->type));
+      bytebuf_fmt(why, "record %zu (%s) has non-zero reserved bytes", i,
+                  fcs_type_name(h->type));
       return TRI_FALSE;
     }
   }
   return TRI_TRUE;
 }
 
-fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why) {
+fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, bytebuf *why) {
   switch (k->kind) {
   case C_RESPONSE:
     return response(x, k->id, NULL, why);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "backend_conn.h"
-#include "buf.h"
+#include "bytebuf.h"
 #include "case.h"
 #include "content.h"
 #include "sent.h"
@@ -27,7 +27,7 @@ typedef struct fsp_eval {
   /* Per reply index, non-zero when an earlier response/end/echo check
    * consumed that reply (NULL: none), so "response 1" twice means two
    * responses. */
-  const fsp_buf *used;
+  const bytebuf *used;
   size_t *reply_index; /* set to the reply a true check used */
   /* Set to 1 when a true check could not look at what it is about (the
    * app reveals nothing, or there was nothing to check): the case is then
@@ -37,6 +37,6 @@ typedef struct fsp_eval {
 
 /* Decides k; on TRI_FALSE appends why (what was observed) to why, and on
  * TRI_TRUE may append a note (e.g. content not checkable). */
-fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, fsp_buf *why);
+fsp_tri cond_eval(const fsp_cond *k, const fsp_eval *x, bytebuf *why);
 
 #endif

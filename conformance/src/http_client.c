@@ -194,11 +194,11 @@ void http_close(http_conn *c) {
 }
 
 void http_conn_free(http_conn *c) {
-  buf_free(&c->raw);
+  bytebuf_free(&c->raw);
   for (size_t i = 0; i < HTTP_MAX_RESPONSES; i++) {
-    buf_free(&c->interim[i].head);
-    buf_free(&c->interim[i].body);
-    buf_free(&c->resp[i].head);
-    buf_free(&c->resp[i].body);
+    bytebuf_free(&c->interim[i].head);
+    bytebuf_free(&c->interim[i].body);
+    bytebuf_free(&c->resp[i].head);
+    bytebuf_free(&c->resp[i].body);
   }
 }

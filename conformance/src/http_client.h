@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "target.h"
 
 /* Bytes of a response head and of a body kept; beyond them the response
@@ -34,9 +34,9 @@ typedef enum http_framing {
 
 typedef struct http_response {
   int status;   /* 100..999 */
-  fsp_buf head; /* status line, header lines and the blank line, as
+  bytebuf head; /* status line, header lines and the blank line, as
                    received (so far, while the head is incomplete) */
-  fsp_buf body; /* de-chunked, first HTTP_BODY_KEEP bytes */
+  bytebuf body; /* de-chunked, first HTTP_BODY_KEEP bytes */
   uint64_t body_total;
   http_framing framing;
   int complete; /* the whole response arrived (a close-delimited body:
@@ -70,7 +70,7 @@ typedef struct http_conn {
    * the bytes make sense. Bytes after it are still counted and kept in
    * raw, but not parsed. */
   char error[128];
-  fsp_buf raw; /* every byte received, up to HTTP_HEAD_MAX + BODY_KEEP */
+  bytebuf raw; /* every byte received, up to HTTP_HEAD_MAX + BODY_KEEP */
   uint64_t raw_total;
   http_response interim[HTTP_MAX_RESPONSES]; /* 1xx, in order */
   size_t ninterim;

@@ -108,7 +108,7 @@ static void response_start(http_conn *c, uint64_t at) {
   http_response *r = current(c);
   r->status = status;
   r->t = now_ms();
-  buf_add(&r->head, c->start, sizeof(c->start));
+  bytebuf_add(&r->head, c->start, sizeof(c->start));
   c->state = P_AFTER_CODE;
 }
 
@@ -121,7 +121,7 @@ typedef struct field {
 
 /* The field line at *at (after the status line), moving *at past it; 0 at
  * the blank line or at a line that has not ended. */
-static int next_field(const fsp_buf *h, size_t *at, field *f) {
+static int next_field(const bytebuf *h, size_t *at, field *f) {
   const uint8_t *p = h->p + *at, *end = h->p + h->len;
   const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
   const uint8_t *colon = nl ? memchr(p, ':', (size_t)(nl - p)) : NULL;
@@ -139,7 +139,7 @@ static int next_field(const fsp_buf *h, size_t *at, field *f) {
 }
 
 /* Where the field lines of a head start: after the status line. */
-static size_t fields_start(const fsp_buf *h) {
+static size_t fields_start(const bytebuf *h) {
   const uint8_t *nl = h->len ? memchr(h->p, '\n', h->len) : NULL;
   return nl ? (size_t)(nl + 1 - h->p) : h->len;
 }
@@ -430,7 +430,7 @@ static void parse_byte(http_conn *c, uint8_t b, uint64_t at) {
     fail(c, at, "response head longer than %u bytes", HTTP_HEAD_MAX);
     return;
   }
-  buf_byte(&r->head, b);
+  bytebuf_byte(&r->head, b);
   if (state == P_FIELD_START && b == '\n')
     head_done(c, at);
 }
@@ -443,7 +443,7 @@ static size_t body_bytes(http_conn *c, const uint8_t *p, size_t len) {
   if (c->state != P_CLOSE_BODY && n > c->left)
     n = (size_t)c->left;
   size_t room = HTTP_BODY_KEEP - r->body.len;
-  buf_add(&r->body, p, n < room ? n : room);
+  bytebuf_add(&r->body, p, n < room ? n : room);
   r->body_total += n;
   if (c->state == P_CLOSE_BODY)
     return n;
@@ -459,7 +459,7 @@ static size_t body_bytes(http_conn *c, const uint8_t *p, size_t len) {
 
 void http_ingest(http_conn *c, const uint8_t *p, size_t len) {
   size_t keep = HTTP_HEAD_MAX + HTTP_BODY_KEEP - c->raw.len;
-  buf_add(&c->raw, p, len < keep ? len : keep);
+  bytebuf_add(&c->raw, p, len < keep ? len : keep);
   c->raw_total += len;
   while (len && c->state != P_STOPPED) {
     size_t n = 1;

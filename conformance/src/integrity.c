@@ -5,33 +5,34 @@
 
 #include "fcs/proto.h"
 #include "fcs_crc32.h"
+#include "xalloc.h"
 
 /* Bytes of a name written into a finding; longer names are cut. */
 #define NAME_SHOWN_MAX 64
 
-static fsp_buf *finding(integrity_report *r, integrity_kind kind) {
+static bytebuf *finding(integrity_report *r, integrity_kind kind) {
   integrity_finding f = {kind, {0}};
-  buf_add(&r->findings, &f, sizeof f);
+  bytebuf_add(&r->findings, &f, sizeof f);
   return &((integrity_finding *)(void *)r->findings.p)[integrity_count(r) - 1]
               .text;
 }
 
 /* Printable ASCII as it is; other bytes, and '%', as %XX. */
-static void put_name(fsp_buf *out, const uint8_t *p, size_t n) {
+static void put_name(bytebuf *out, const uint8_t *p, size_t n) {
   size_t shown = n < NAME_SHOWN_MAX ? n : NAME_SHOWN_MAX;
   for (size_t i = 0; i < shown; i++) {
     if (p[i] < 0x21 || p[i] > 0x7e || p[i] == '%')
-      buf_fmt(out, "%%%02X", p[i]);
+      bytebuf_fmt(out, "%%%02X", p[i]);
     else
-      buf_byte(out, p[i]);
+      bytebuf_byte(out, p[i]);
   }
   if (shown < n)
-    buf_str(out, "...");
+    bytebuf_str(out, "...");
 }
 
-static void put_list_name(fsp_buf *list, const uint8_t *p, size_t n) {
+static void put_list_name(bytebuf *list, const uint8_t *p, size_t n) {
   if (list->len)
-    buf_str(list, ", ");
+    bytebuf_str(list, ", ");
   put_name(list, p, n);
 }
 
@@ -88,17 +89,17 @@ static void value_differs(integrity_report *r, const sent_request *rq,
     }
   }
   int cut = best == best_shown && best_shown < best_sent;
-  fsp_buf *t = finding(r, cut ? INTEGRITY_VALUE_CUT : INTEGRITY_VALUE_CHANGED);
-  buf_str(t, "value of ");
+  bytebuf *t = finding(r, cut ? INTEGRITY_VALUE_CUT : INTEGRITY_VALUE_CHANGED);
+  bytebuf_str(t, "value of ");
   put_name(t, p->name, p->name_len);
-  buf_fmt(t, " %s at byte %zu", cut ? "cut" : "changed", best);
+  bytebuf_fmt(t, " %s at byte %zu", cut ? "cut" : "changed", best);
 }
 
 /* The values the page shows for the sent name of p. */
 static void check_values(integrity_report *r, const sent_request *rq,
                          const fcs_nv_pair *p, const echo_view *v,
                          const echo_quirks *q, const sent_request *others,
-                         size_t nothers, fsp_buf *crossed) {
+                         size_t nothers, bytebuf *crossed) {
   int matched = 0;
   for (size_t i = 0; i < echo_view_count(v); i++) {
     const echo_pair *e = echo_view_pair(v, i);
@@ -158,8 +159,8 @@ static int unreadable_names(const sent_request *rq, const echo_view *v) {
 static void check_sent_names(integrity_report *r, const sent_request *rq,
                              const echo_view *v, const echo_quirks *q,
                              const sent_request *others, size_t nothers,
-                             fsp_buf *crossed) {
-  fsp_buf lost = {0};
+                             bytebuf *crossed) {
+  bytebuf lost = {0};
   int unreadable = unreadable_names(rq, v);
   for (size_t i = 0; i < rq->npairs; i++) {
     const fcs_nv_pair *p = &rq->pairs[i];
@@ -178,11 +179,11 @@ static void check_sent_names(integrity_report *r, const sent_request *rq,
     }
   }
   if (lost.len) {
-    fsp_buf *t = finding(r, INTEGRITY_PARAMS_LOST);
-    buf_str(t, "params lost: ");
-    buf_add(t, lost.p, lost.len);
+    bytebuf *t = finding(r, INTEGRITY_PARAMS_LOST);
+    bytebuf_str(t, "params lost: ");
+    bytebuf_add(t, lost.p, lost.len);
   }
-  buf_free(&lost);
+  bytebuf_free(&lost);
 }
 
 static int shown_before(const echo_view *v, size_t i) {
@@ -199,7 +200,7 @@ static int shown_before(const echo_view *v, size_t i) {
 static void check_shown_names(integrity_report *r, const sent_request *rq,
                               const echo_view *v, const echo_quirks *q,
                               const sent_request *others, size_t nothers,
-                              fsp_buf *crossed) {
+                              bytebuf *crossed) {
   for (size_t i = 0; i < echo_view_count(v); i++) {
     const echo_pair *e = echo_view_pair(v, i);
     if (e->name.inexact || sent_name(rq, &e->name) ||
@@ -211,10 +212,10 @@ static void check_shown_names(integrity_report *r, const sent_request *rq,
     if (k < nothers) {
       put_list_name(&crossed[k], e->name.bytes.p, e->name.bytes.len);
     } else {
-      fsp_buf *t = finding(r, INTEGRITY_INJECTED);
-      buf_str(t, "param ");
+      bytebuf *t = finding(r, INTEGRITY_INJECTED);
+      bytebuf_str(t, "param ");
       put_name(t, e->name.bytes.p, e->name.bytes.len);
-      buf_str(t, " injected");
+      bytebuf_str(t, " injected");
     }
   }
 }
@@ -222,16 +223,16 @@ static void check_shown_names(integrity_report *r, const sent_request *rq,
 static void check_params(integrity_report *r, const sent_request *rq,
                          const echo_view *v, const echo_quirks *q,
                          const sent_request *others, size_t nothers) {
-  fsp_buf *crossed = xcalloc(nothers ? nothers : 1, sizeof *crossed);
+  bytebuf *crossed = xcalloc(nothers ? nothers : 1, sizeof *crossed);
   check_sent_names(r, rq, v, q, others, nothers, crossed);
   check_shown_names(r, rq, v, q, others, nothers, crossed);
   for (size_t k = 0; k < nothers; k++) {
     if (crossed[k].len)
-      buf_fmt(finding(r, INTEGRITY_CROSSED),
-              "params of request %u seen in request %u: %.*s",
-              (unsigned)others[k].id, (unsigned)rq->id, (int)crossed[k].len,
-              (const char *)crossed[k].p);
-    buf_free(&crossed[k]);
+      bytebuf_fmt(finding(r, INTEGRITY_CROSSED),
+                  "params of request %u seen in request %u: %.*s",
+                  (unsigned)others[k].id, (unsigned)rq->id, (int)crossed[k].len,
+                  (const char *)crossed[k].p);
+    bytebuf_free(&crossed[k]);
   }
   free(crossed);
 }
@@ -279,16 +280,17 @@ static void check_partial(integrity_report *r, const stream_rule *k,
   size_t shown_len;
   size_t common = echo_str_common(&s->bytes, sent, n, &shown_len);
   if (common < shown_len)
-    buf_fmt(finding(r, k->changed), "%s changed at byte %zu", k->label, common);
+    bytebuf_fmt(finding(r, k->changed), "%s changed at byte %zu", k->label,
+                common);
   else if (s->total < n)
-    buf_fmt(finding(r, k->cut), "%s cut at byte %llu (sent %zu bytes)",
-            k->label, (unsigned long long)s->total, n);
+    bytebuf_fmt(finding(r, k->cut), "%s cut at byte %llu (sent %zu bytes)",
+                k->label, (unsigned long long)s->total, n);
   else if (s->total > n)
-    buf_fmt(finding(r, k->changed), "%s changed at byte %zu", k->label, n);
+    bytebuf_fmt(finding(r, k->changed), "%s changed at byte %zu", k->label, n);
   else if (fcsr_crc32_update(FCSR_CRC32_INIT, sent, n) != s->crc)
-    buf_fmt(finding(r, k->changed),
-            "%s changed at byte %zu or later (CRC-32 differs)", k->label,
-            shown_len);
+    bytebuf_fmt(finding(r, k->changed),
+                "%s changed at byte %zu or later (CRC-32 differs)", k->label,
+                shown_len);
 }
 
 static void check_stream(integrity_report *r, const stream_rule *k,
@@ -320,12 +322,13 @@ static void check_stream(integrity_report *r, const stream_rule *k,
     common = echo_str_common(&s->bytes, sent, n, &shown_len);
   }
   if (shown_len == 0 && n > 0)
-    buf_fmt(finding(r, k->lost), "%s lost", k->label);
+    bytebuf_fmt(finding(r, k->lost), "%s lost", k->label);
   else if (common == shown_len && shown_len < n)
-    buf_fmt(finding(r, k->cut), "%s cut at byte %zu (sent %zu bytes)", k->label,
-            shown_len, n);
+    bytebuf_fmt(finding(r, k->cut), "%s cut at byte %zu (sent %zu bytes)",
+                k->label, shown_len, n);
   else if (common < shown_len)
-    buf_fmt(finding(r, k->changed), "%s changed at byte %zu", k->label, common);
+    bytebuf_fmt(finding(r, k->changed), "%s changed at byte %zu", k->label,
+                common);
 }
 
 void integrity_check(const sent_request *rq, const echo_view *v,
@@ -337,8 +340,8 @@ void integrity_check(const sent_request *rq, const echo_view *v,
   if (v->id_shown) {
     r->checked++;
     if (v->request_id != rq->id)
-      buf_fmt(finding(r, INTEGRITY_WRONG_ID), "answered as request id %u",
-              (unsigned)v->request_id);
+      bytebuf_fmt(finding(r, INTEGRITY_WRONG_ID), "answered as request id %u",
+                  (unsigned)v->request_id);
   }
   check_params(r, rq, v, q, others, nothers);
   if (rq->role != FCS_AUTHORIZER)
@@ -356,15 +359,15 @@ const integrity_finding *integrity_at(const integrity_report *r, size_t i) {
   return (const integrity_finding *)(const void *)r->findings.p + i;
 }
 
-void integrity_summary(const integrity_report *r, fsp_buf *out) {
-  buf_fmt(out, "%zu checks, %zu not made", r->checked, r->unchecked);
+void integrity_summary(const integrity_report *r, bytebuf *out) {
+  bytebuf_fmt(out, "%zu checks, %zu not made", r->checked, r->unchecked);
   if (r->not_comparable)
-    buf_fmt(out, " (%zu values not comparable)", r->not_comparable);
+    bytebuf_fmt(out, " (%zu values not comparable)", r->not_comparable);
 }
 
 void integrity_report_free(integrity_report *r) {
   for (size_t i = 0; i < integrity_count(r); i++)
-    buf_free(&((integrity_finding *)(void *)r->findings.p)[i].text);
-  buf_free(&r->findings);
+    bytebuf_free(&((integrity_finding *)(void *)r->findings.p)[i].text);
+  bytebuf_free(&r->findings);
   memset(r, 0, sizeof *r);
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "echo_view.h"
 #include "fcs/nv.h"
 
@@ -27,13 +27,13 @@ typedef struct sent_request {
   size_t data_len;
 } sent_request;
 
-/* A set of names: fsp_buf items, one per name. */
+/* A set of names: bytebuf items, one per name. */
 typedef struct echo_names {
-  fsp_buf items;
+  bytebuf items;
 } echo_names;
 
 size_t echo_names_count(const echo_names *l);
-const fsp_buf *echo_names_at(const echo_names *l, size_t i);
+const bytebuf *echo_names_at(const echo_names *l, size_t i);
 int echo_names_has(const echo_names *l, const uint8_t *name, size_t n);
 
 typedef struct echo_quirks {
@@ -66,11 +66,11 @@ typedef enum integrity_kind {
 
 typedef struct integrity_finding {
   integrity_kind kind;
-  fsp_buf text; /* one line, no LF */
+  bytebuf text; /* one line, no LF */
 } integrity_finding;
 
 typedef struct integrity_report {
-  fsp_buf findings;      /* integrity_finding items */
+  bytebuf findings;      /* integrity_finding items */
   size_t checked;        /* checks made */
   size_t unchecked;      /* checks that could not be made */
   size_t not_comparable; /* of those: values the page could not show
@@ -99,7 +99,7 @@ size_t integrity_count(const integrity_report *r);
 const integrity_finding *integrity_at(const integrity_report *r, size_t i);
 /* "N checks, M not made" and, when there are some, "(K values not
  * comparable)". */
-void integrity_summary(const integrity_report *r, fsp_buf *out);
+void integrity_summary(const integrity_report *r, bytebuf *out);
 void integrity_report_free(integrity_report *r);
 
 #endif

@@ -5,11 +5,11 @@
 typedef struct parser {
   const uint8_t *p;
   size_t len, pos;
-  fsp_buf *why;
+  bytebuf *why;
 } parser;
 
 static int fail(parser *ps, size_t at, const char *what) {
-  buf_fmt(ps->why, "json: %s at byte %zu", what, at);
+  bytebuf_fmt(ps->why, "json: %s at byte %zu", what, at);
   return -1;
 }
 
@@ -46,9 +46,9 @@ static void put_code_point(echo_str *s, uint32_t cp, int *latin1_ok) {
     u[3] = (uint8_t)(0x80 | (cp & 0x3f));
     n = 4;
   }
-  buf_add(&s->bytes, u, n);
+  bytebuf_add(&s->bytes, u, n);
   if (cp < 0x100)
-    buf_byte(&s->latin1, (uint8_t)cp);
+    bytebuf_byte(&s->latin1, (uint8_t)cp);
   else
     *latin1_ok = 0;
   if (cp == 0xfffd) /* what encoders write for bytes they could not read */
@@ -173,7 +173,7 @@ static int parse_string(parser *ps, echo_str *s) {
   }
   s->has_latin1 = (uint8_t)latin1_ok;
   if (!latin1_ok)
-    buf_free(&s->latin1);
+    bytebuf_free(&s->latin1);
   return 0;
 }
 
@@ -206,7 +206,7 @@ static int parse_number(parser *ps, json_value *v) {
       return fail(ps, start, "bad number");
   }
   v->type = JSON_NUMBER;
-  buf_add(&v->text.bytes, ps->p + start, ps->pos - start);
+  bytebuf_add(&v->text.bytes, ps->p + start, ps->pos - start);
   return 0;
 }
 
@@ -219,7 +219,7 @@ static int parse_word(parser *ps, json_value *v) {
     size_t n = strlen(words[i].word);
     if (ps->len - ps->pos >= n && !memcmp(ps->p + ps->pos, words[i].word, n)) {
       v->type = words[i].type;
-      buf_add(&v->text.bytes, words[i].word, n);
+      bytebuf_add(&v->text.bytes, words[i].word, n);
       ps->pos += n;
       return 0;
     }
@@ -265,7 +265,7 @@ static int parse_members(parser *ps, json_value *v, int depth) {
       json_free(&m.value);
       return -1;
     }
-    buf_add(&v->members, &m, sizeof m);
+    bytebuf_add(&v->members, &m, sizeof m);
     skip_space(ps);
     if (ps->pos >= ps->len)
       return fail(ps, ps->pos,
@@ -298,7 +298,7 @@ static int parse_value(parser *ps, json_value *v, int depth) {
 }
 
 int json_parse(const uint8_t *text, size_t len, size_t *pos, json_value *v,
-               fsp_buf *why) {
+               bytebuf *why) {
   parser ps = {text, len, *pos, why};
   int rc = parse_value(&ps, v, 0);
   *pos = ps.pos;
@@ -319,7 +319,7 @@ void json_free(json_value *v) {
     echo_str_free(&m->key);
     json_free(&m->value);
   }
-  buf_free(&v->members);
+  bytebuf_free(&v->members);
   echo_str_free(&v->text);
 }
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "echo_view.h"
 
 typedef enum json_type {
@@ -23,7 +23,7 @@ typedef struct json_value {
   json_type type;
   size_t offset;   /* where the value starts in the text */
   echo_str text;   /* STRING: its characters; NUMBER and BOOL: the token */
-  fsp_buf members; /* ARRAY and OBJECT: json_member items, in text order */
+  bytebuf members; /* ARRAY and OBJECT: json_member items, in text order */
 } json_value;
 
 typedef struct json_member {
@@ -38,7 +38,7 @@ typedef struct json_member {
  * *pos ends just after it. 0 when parsed; -1 with why naming the problem
  * and its byte offset in text. v must be freed with json_free either way. */
 int json_parse(const uint8_t *text, size_t len, size_t *pos, json_value *v,
-               fsp_buf *why);
+               bytebuf *why);
 void json_free(json_value *v);
 
 size_t json_count(const json_value *v);

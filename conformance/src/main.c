@@ -21,6 +21,7 @@
 #include "report.h"
 #include "run.h"
 #include "schedule.h"
+#include "xalloc.h"
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
@@ -31,7 +32,7 @@ typedef struct options {
   size_t ninclude, nexclude;
   int list, jobs, strict, verbose, color;
   long timeout_ms, settle_ms, cap_ms;
-  fsp_buf rerun;
+  bytebuf rerun;
   /* With no --target: where the built-in responder listens and the command
    * that starts it (--target and --spawn point here). */
   char builtin_addr[200], builtin_cmd[4400];
@@ -98,13 +99,13 @@ static void add_pattern(const char ***v, size_t *n, const char *p) {
 
 /* Options that the rerun command repeats, shell-quoted. */
 static void sticky(options *o, const char *flag, const char *value) {
-  buf_fmt(&o->rerun, " %s '", flag);
+  bytebuf_fmt(&o->rerun, " %s '", flag);
   for (const char *p = value; *p; p++)
     if (*p == '\'')
-      buf_str(&o->rerun, "'\\''");
+      bytebuf_str(&o->rerun, "'\\''");
     else
-      buf_byte(&o->rerun, (uint8_t)*p);
-  buf_byte(&o->rerun, '\'');
+      bytebuf_byte(&o->rerun, (uint8_t)*p);
+  bytebuf_byte(&o->rerun, '\'');
 }
 
 static int number_opt(const char *s, long min, long max, long *out) {
@@ -380,7 +381,7 @@ static proxy_env dump_env(const options *o) {
 }
 
 static int send_bytes(const options *o, const fsp_case *c,
-                      const fsp_params *std, fsp_buf *out) {
+                      const fsp_params *std, bytebuf *out) {
   char err[256];
   if (c->proxy) {
     proxy_env env = dump_env(o);
@@ -406,13 +407,13 @@ static int export_cases(const options *o, const char *dir, int replies,
                         const fsp_params *std) {
   mkdir(dir, 0755);
   for (size_t i = 0; i < n; i++) {
-    fsp_buf b = {0};
+    bytebuf b = {0};
     char err[256];
     if (replies) {
       proxy_env env = dump_env(o);
       if (proxy_case_reply(cases[i], &env, 1, &b, err, sizeof err)) {
         fprintf(stderr, "fcgispec: %s: %s\n", cases[i]->path, err);
-        buf_free(&b);
+        bytebuf_free(&b);
         return -1;
       }
     } else if (send_bytes(o, cases[i], std, &b)) {
@@ -426,10 +427,10 @@ static int export_cases(const options *o, const char *dir, int replies,
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(b.p, 1, b.len, f) != b.len || fclose(f)) {
       fprintf(stderr, "fcgispec: cannot write %s\n", path);
-      buf_free(&b);
+      bytebuf_free(&b);
       return -1;
     }
-    buf_free(&b);
+    bytebuf_free(&b);
   }
   printf("wrote %zu %s to %s\n", n, replies ? "replies" : "seeds", dir);
   return 0;
@@ -465,7 +466,7 @@ static int builtin_target(options *o) {
  * itself, else fcgispec with the options that matter. */
 static const char *rerun_prefix(options *o) {
   const char *env = getenv("FCGISPEC_RERUN");
-  buf_byte(&o->rerun, 0);
+  bytebuf_byte(&o->rerun, 0);
   return env && *env ? env : (const char *)o->rerun.p;
 }
 
@@ -477,7 +478,7 @@ static int leave(int rc, options *o, fsp_config *cfg, fsp_catalog *cat,
   params_free(&cfg->std);
   free(o->include);
   free(o->exclude);
-  buf_free(&o->rerun);
+  bytebuf_free(&o->rerun);
   return rc;
 }
 
@@ -537,7 +538,7 @@ static void warn_unknown(const fsp_baseline *b, const fsp_catalog *cat,
 static void all_undecided(fsp_run *run, const char *why) {
   for (size_t i = 0; i < run->n; i++) {
     run->res[i].verdict = FSP_V_ERROR;
-    buf_str(&run->res[i].observed, why);
+    bytebuf_str(&run->res[i].observed, why);
   }
 }
 
@@ -567,10 +568,10 @@ static int other_mode(const options *o, const fsp_config *cfg,
   if (o->dump_send) {
     for (size_t i = 0; i < cat->n; i++)
       if (!strcmp(cat->v[i].id, o->dump_send)) {
-        fsp_buf b = {0};
+        bytebuf b = {0};
         int rc = send_bytes(o, &cat->v[i], &cfg->std, &b);
         fwrite(b.p, 1, b.len, stdout);
-        buf_free(&b);
+        bytebuf_free(&b);
         return rc ? EXIT_USAGE : EXIT_OK;
       }
     fprintf(stderr, "fcgispec: no case with id '%s' (see --list)\n",
@@ -782,7 +783,7 @@ int main(int argc, char **argv) {
       .jobs = 1, .timeout_ms = 2000, .settle_ms = 200, .color = isatty(1)};
   fsp_config cfg = {0};
   params_defaults(&cfg.std);
-  buf_str(&o.rerun, argv[0]);
+  bytebuf_str(&o.rerun, argv[0]);
   fsp_catalog cat = {0};
   fsp_run run = {.jobs = o.jobs};
   fsp_baseline base = {0};

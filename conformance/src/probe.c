@@ -10,20 +10,21 @@
 #include "clock.h"
 #include "fcs/encoder.h"
 #include "wire_trace.h"
+#include "xalloc.h"
 
 static void declare_on(void *ctx, uint16_t id, uint16_t role, uint8_t flags) {
   replies_begin(&((fsp_conn *)ctx)->replies, id, role, flags);
 }
 
 void served_free(fsp_served *got) {
-  buf_free(&got->out);
-  buf_free(&got->err);
+  bytebuf_free(&got->out);
+  bytebuf_free(&got->err);
   sent_free(&got->sent);
 }
 
 int serve_probe(const fsp_config *cfg, long deadline_ms,
                 const char *const *pairs, uint16_t role, fsp_served *got,
-                fsp_buf *why) {
+                bytebuf *why) {
   int64_t deadline = now_ms() + deadline_ms;
   fsp_trace tr;
   trace_init(&tr);
@@ -32,7 +33,7 @@ int serve_probe(const fsp_config *cfg, long deadline_ms,
   sent_init(&sent);
   char err[256];
   if (conn_open(&conn, &cfg->target, &tr, deadline, err, sizeof(err))) {
-    buf_fmt(why, "cannot connect: %s", err);
+    bytebuf_fmt(why, "cannot connect: %s", err);
     conn_close(&conn);
     trace_free(&tr);
     if (got)
@@ -46,9 +47,9 @@ int serve_probe(const fsp_config *cfg, long deadline_ms,
   size_t n = 0;
   while (pairs && pairs[n])
     n++;
-  fsp_buf *items = xcalloc(n + 1, sizeof(fsp_buf)), out = {0};
+  bytebuf *items = xcalloc(n + 1, sizeof(bytebuf)), out = {0};
   for (size_t i = 0; i < n; i++)
-    buf_str(&items[i], pairs[i]);
+    bytebuf_str(&items[i], pairs[i]);
   s.items = items;
   s.nitems = n;
   step_produce(NULL, &s, &cfg->std, &out, err, sizeof(err));
@@ -67,27 +68,27 @@ int serve_probe(const fsp_config *cfg, long deadline_ms,
   }
   int rc = -1;
   if (!rep)
-    buf_fmt(why, "%s before END_REQUEST",
-            conn_done(&conn) ? "the connection closed or broke"
-                             : "no response within the deadline");
+    bytebuf_fmt(why, "%s before END_REQUEST",
+                conn_done(&conn) ? "the connection closed or broke"
+                                 : "no response within the deadline");
   else if (rep->end.protocol_status != FCS_REQUEST_COMPLETE)
-    buf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
-            rep->end.protocol_status,
-            fcs_protocol_status_name(rep->end.protocol_status));
+    bytebuf_fmt(why, "END_REQUEST with protocolStatus %u (%s)",
+                rep->end.protocol_status,
+                fcs_protocol_status_name(rep->end.protocol_status));
   else
     rc = 0;
   if (rep && got) {
-    buf_add(&got->out, rep->out.p, rep->out.len);
-    buf_add(&got->err, rep->err.p, rep->err.len);
+    bytebuf_add(&got->out, rep->out.p, rep->out.len);
+    bytebuf_add(&got->err, rep->err.p, rep->err.len);
   }
   if (got)
     got->sent = sent;
   else
     sent_free(&sent);
   conn_close(&conn);
-  buf_free(&out);
+  bytebuf_free(&out);
   for (size_t i = 0; i < n; i++)
-    buf_free(&items[i]);
+    bytebuf_free(&items[i]);
   free(items);
   trace_free(&tr);
   return rc;
@@ -134,7 +135,7 @@ static void get_values(const fsp_config *cfg, fsp_probe *p) {
     p->not_fastcgi =
         conn_speaks_text(&c, p->not_fastcgi_why, sizeof(p->not_fastcgi_why));
     if (r->nmgmt && r->mgmt[0].type == FCS_GET_VALUES_RESULT) {
-      const fsp_buf *b = &r->mgmt[0].pairs;
+      const bytebuf *b = &r->mgmt[0].pairs;
       p->get_values_answered = 1;
       size_t pos = 0;
       fcs_nv_pair pair;
@@ -154,7 +155,7 @@ static void get_values(const fsp_config *cfg, fsp_probe *p) {
 
 /* "Status: 404 Not Found" when the reply's CGI header block says so and
  * the status is not 2xx; the first line of STDERR too. */
-static void odd_status(const fsp_served *got, fsp_buf *out) {
+static void odd_status(const fsp_served *got, bytebuf *out) {
   const uint8_t *p = got->out.p, *end = p + got->out.len;
   while (p && p < end) {
     const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
@@ -164,14 +165,14 @@ static void odd_status(const fsp_served *got, fsp_buf *out) {
     if (n == 0)
       break; /* end of the header block */
     if (n > 9 && !strncasecmp((const char *)p, "Status: ", 8) && p[8] != '2')
-      buf_fmt(out, "'%.*s'", (int)(n < 60 ? n : 60), (const char *)p);
+      bytebuf_fmt(out, "'%.*s'", (int)(n < 60 ? n : 60), (const char *)p);
     p = nl ? nl + 1 : NULL;
   }
   if (out->len && got->err.len) {
     const uint8_t *nl = memchr(got->err.p, '\n', got->err.len);
     size_t n = nl ? (size_t)(nl - got->err.p) : got->err.len;
-    buf_fmt(out, " (STDERR: '%.*s')", (int)(n < 100 ? n : 100),
-            (const char *)got->err.p);
+    bytebuf_fmt(out, " (STDERR: '%.*s')", (int)(n < 100 ? n : 100),
+                (const char *)got->err.p);
   }
 }
 
@@ -195,7 +196,7 @@ static void learn_content(const fsp_config *cfg, const char *echo,
       p->content = content_learn(got.out.p, got.out.len, &got.sent.v[0],
                                  &cfg->std, echo, &p->content_why);
   } else {
-    buf_str(&p->content_why, "the baseline request was not served");
+    bytebuf_str(&p->content_why, "the baseline request was not served");
   }
   served_free(&got);
 }
@@ -207,7 +208,7 @@ void probe_backend(const fsp_config *cfg, unsigned roles, const char *echo,
   if (p->not_fastcgi)
     return;
   learn_content(cfg, echo, p);
-  fsp_buf why = {0};
+  bytebuf why = {0};
   if ((roles & REQ_AUTHORIZER) &&
       serve_probe(cfg, cfg->timeout_ms, NULL, FCS_AUTHORIZER, NULL, &why) == 0)
     p->authorizer = 1;
@@ -220,12 +221,12 @@ void probe_backend(const fsp_config *cfg, unsigned roles, const char *echo,
       content_learn_filter(p->content, got.out.p, got.out.len, &got.sent.v[0]);
   }
   served_free(&got);
-  buf_free(&why);
+  bytebuf_free(&why);
 }
 
 void probe_free(fsp_probe *p) {
   content_free(p->content);
-  buf_free(&p->baseline_why);
-  buf_free(&p->content_why);
-  buf_free(&p->baseline_status);
+  bytebuf_free(&p->baseline_why);
+  bytebuf_free(&p->content_why);
+  bytebuf_free(&p->baseline_status);
 }

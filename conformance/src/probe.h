@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "content.h"
 #include "run.h"
 #include "sent.h"
@@ -20,12 +20,12 @@ typedef struct fsp_probe {
   int not_fastcgi; /* the target answered GET_VALUES with text */
   char not_fastcgi_why[160];
   fsp_content *content; /* NULL: the app reveals nothing */
-  fsp_buf baseline_why; /* why the baseline request failed, if it did */
-  fsp_buf content_why;  /* how the echo format was found, or why not */
+  bytebuf baseline_why; /* why the baseline request failed, if it did */
+  bytebuf content_why;  /* how the echo format was found, or why not */
   /* The baseline reply's CGI status when it is not 2xx ('Status: 404 Not
    * Found'), and its first STDERR line: usually a missing param such as
    * SCRIPT_FILENAME. */
-  fsp_buf baseline_status;
+  bytebuf baseline_status;
 } fsp_probe;
 
 /* Fills p. roles: REQ_AUTHORIZER | REQ_FILTER to probe (probing a role
@@ -37,7 +37,7 @@ void probe_free(fsp_probe *p);
 
 /* What a probe request got back (served_free releases it). */
 typedef struct fsp_served {
-  fsp_buf out, err; /* the reply's STDOUT and STDERR */
+  bytebuf out, err; /* the reply's STDOUT and STDERR */
   fsp_sent sent;    /* what was sent, as an app reads it */
 } fsp_served;
 
@@ -48,7 +48,7 @@ typedef struct fsp_served {
  * (may be NULL) gets the reply and what was sent, served or not. */
 int serve_probe(const fsp_config *cfg, long deadline_ms,
                 const char *const *pairs, uint16_t role, fsp_served *got,
-                fsp_buf *why);
+                bytebuf *why);
 void served_free(fsp_served *got);
 
 #endif

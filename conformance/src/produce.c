@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fcs/fcs.h"
+#include "xalloc.h"
 
 void params_set(fsp_params *p, const char *name, const char *value) {
   for (size_t i = 0; i < p->n; i++)
@@ -50,7 +51,7 @@ void params_free(fsp_params *p) {
 
 static long opt(long v, long dflt) { return v < 0 ? dflt : v; }
 
-void produce_record(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
+void produce_record(bytebuf *out, const fsp_rec_opts *o, uint8_t type,
                     uint16_t id, const uint8_t *content, size_t clen) {
   fcs_header h = {
       .version = (uint8_t)opt(o->version, FCS_VERSION_1),
@@ -60,13 +61,13 @@ void produce_record(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
       .padding_length = (uint8_t)opt(o->pad, 0),
       .reserved = (uint8_t)opt(o->reserved, 0),
   };
-  BUF_ENCODE(out, fcs_encode_raw_record, &h, content, clen,
-             (uint8_t)opt(o->padbyte, 0));
+  BYTEBUF_ENCODE(out, fcs_encode_raw_record, &h, content, clen,
+                 (uint8_t)opt(o->padbyte, 0));
 }
 
 /* Content split into records of at most split (default 65535) bytes; an
  * empty content gives one empty record. */
-static void records(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
+static void records(bytebuf *out, const fsp_rec_opts *o, uint8_t type,
                     uint16_t id, const uint8_t *content, size_t len) {
   size_t max = (size_t)opt(o->split, FCS_MAX_CONTENT);
   if (len == 0) {
@@ -78,21 +79,21 @@ static void records(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
                    len - at < max ? len - at : max);
 }
 
-static void concat(const fsp_step *s, fsp_buf *b) {
+static void concat(const fsp_step *s, bytebuf *b) {
   for (size_t i = 0; i < s->nitems; i++)
-    buf_add(b, s->items[i].p, s->items[i].len);
+    bytebuf_add(b, s->items[i].p, s->items[i].len);
 }
 
-void produce_pair(fsp_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
+void produce_pair(bytebuf *b, const uint8_t *n, size_t nl, const uint8_t *v,
                   size_t vl, int lng) {
   size_t need = fcs_nv_pair_size((uint32_t)nl, (uint32_t)vl, lng), w;
-  buf_reserve(b, need);
+  bytebuf_reserve(b, need);
   fcs_nv_encode(b->p + b->len, need, n, (uint32_t)nl, v, (uint32_t)vl, lng, &w);
   b->len += w;
 }
 
 /* GET_VALUES: every item is a name, sent with an empty value. */
-static void names(const fsp_step *s, fsp_buf *b) {
+static void names(const fsp_step *s, bytebuf *b) {
   for (size_t i = 0; i < s->nitems; i++)
     produce_pair(b, s->items[i].p, s->items[i].len, NULL, 0, 0);
 }
@@ -106,7 +107,7 @@ static int named(const fsp_step *s, const char *name) {
 }
 
 /* A std pair, unless the step sends a pair of that name itself. */
-static void std_pair(const fsp_step *s, fsp_buf *b, const char *name,
+static void std_pair(const fsp_step *s, bytebuf *b, const char *name,
                      const char *value) {
   if (!named(s, name))
     produce_pair(b, (const uint8_t *)name, strlen(name), (const uint8_t *)value,
@@ -117,7 +118,7 @@ static void std_pair(const fsp_step *s, fsp_buf *b, const char *name,
  * (the case id and the line that sends them), then extra pairs (name,
  * value, ... NULL), then the step's own pairs. */
 static void pairs(const fsp_case *c, const fsp_step *s, const fsp_params *std,
-                  const char *const *extra, fsp_buf *b) {
+                  const char *const *extra, bytebuf *b) {
   if (s->std) {
     for (size_t i = 0; i < std->n; i++)
       std_pair(s, b, std->names[i], std->values[i]);
@@ -132,14 +133,14 @@ static void pairs(const fsp_case *c, const fsp_step *s, const fsp_params *std,
                  s->items[i + 1].len, s->lng);
 }
 
-void produce_begin(fsp_buf *out, const fsp_rec_opts *o, uint16_t id,
+void produce_begin(bytebuf *out, const fsp_rec_opts *o, uint16_t id,
                    const fcs_begin_body *body) {
   uint8_t b[FCS_BODY_LEN];
   fcs_begin_body_encode(body, b);
   produce_record(out, o, FCS_BEGIN_REQUEST, id, b, sizeof(b));
 }
 
-static void begin(fsp_buf *out, const fsp_rec_opts *o, uint16_t id,
+static void begin(bytebuf *out, const fsp_rec_opts *o, uint16_t id,
                   uint16_t role, uint8_t flags) {
   fcs_begin_body body = {.role = role, .flags = flags};
   produce_begin(out, o, id, &body);
@@ -151,7 +152,7 @@ static void begin(fsp_buf *out, const fsp_rec_opts *o, uint16_t id,
  * announces it, unless the step sets CONTENT_LENGTH itself. An Authorizer
  * gets no body (spec 6.3). */
 static void request(const fsp_case *c, const fsp_step *s, const fsp_params *std,
-                    fsp_buf *out) {
+                    bytebuf *out) {
   fsp_step p = *s;
   p.std = 1;
   uint16_t id = (uint16_t)s->id;
@@ -172,7 +173,7 @@ static void request(const fsp_case *c, const fsp_step *s, const fsp_params *std,
                          s->role == FCS_FILTER ? "FCGI_DATA_LENGTH" : NULL,
                          dlen,
                          NULL};
-  fsp_buf content = {0};
+  bytebuf content = {0};
   begin(out, &s->o, id, (uint16_t)s->role, s->keep ? FCS_KEEP_CONN : 0);
   pairs(c, &p, std, with_body ? extra : NULL, &content);
   records(out, &s->o, FCS_PARAMS, id, content.p, content.len);
@@ -187,12 +188,12 @@ static void request(const fsp_case *c, const fsp_step *s, const fsp_params *std,
                      strlen(data));
     produce_record(out, &s->o, FCS_DATA, id, NULL, 0);
   }
-  buf_free(&content);
+  bytebuf_free(&content);
 }
 
 int step_produce(const fsp_case *c, const fsp_step *s, const fsp_params *std,
-                 fsp_buf *out, char *err, size_t errlen) {
-  fsp_buf content = {0};
+                 bytebuf *out, char *err, size_t errlen) {
+  bytebuf content = {0};
   uint16_t id = (uint16_t)s->id;
   int rc = 0;
   switch (s->kind) {
@@ -239,6 +240,6 @@ int step_produce(const fsp_case *c, const fsp_step *s, const fsp_params *std,
   default:
     break;
   }
-  buf_free(&content);
+  bytebuf_free(&content);
   return rc;
 }

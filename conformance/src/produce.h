@@ -3,7 +3,7 @@
 #ifndef FSP_PRODUCE_H
 #define FSP_PRODUCE_H
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "case.h"
 #include "fcs/proto.h"
 
@@ -28,19 +28,19 @@ void params_free(fsp_params *p);
  * NULL outside a case); 0 on success, -1 with err filled when a record
  * would exceed the format's limits. */
 int step_produce(const fsp_case *c, const fsp_step *s, const fsp_params *std,
-                 fsp_buf *out, char *err, size_t errlen);
+                 bytebuf *out, char *err, size_t errlen);
 
 /* The pieces step_produce is made of, for callers that build streams
  * record by record (fcgi-diff's generator). One record: header (with o's
  * version, reserved byte, padding length and byte, and a content length
  * that lies when o->clen is given), content, padding. */
-void produce_record(fsp_buf *out, const fsp_rec_opts *o, uint8_t type,
+void produce_record(bytebuf *out, const fsp_rec_opts *o, uint8_t type,
                     uint16_t id, const uint8_t *content, size_t clen);
 /* A BEGIN_REQUEST record with this body (reserved bytes as given). */
-void produce_begin(fsp_buf *out, const fsp_rec_opts *o, uint16_t id,
+void produce_begin(bytebuf *out, const fsp_rec_opts *o, uint16_t id,
                    const fcs_begin_body *body);
 /* One name-value pair, lengths in the four-byte form when lng. */
-void produce_pair(fsp_buf *b, const uint8_t *n, size_t nl, const uint8_t *v,
+void produce_pair(bytebuf *b, const uint8_t *n, size_t nl, const uint8_t *v,
                   size_t vl, int lng);
 
 #endif

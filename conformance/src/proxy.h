@@ -29,12 +29,12 @@ void proxy_run_case(const fsp_case *c, fsp_backend *be, fsp_result *res);
 
 /* The HTTP bytes a proxy case sends, with placeholders expanded for the
  * given environment (markers numbered as in a run's first case). */
-int proxy_case_bytes(const fsp_case *c, const proxy_env *env, fsp_buf *out,
+int proxy_case_bytes(const fsp_case *c, const proxy_env *env, bytebuf *out,
                      char *err, size_t errlen);
 /* The FastCGI bytes the recording backend's script answers c's first
  * scripted request with, for request id (nothing when c has no reply
  * lines): the fuzz seeds of upstream proxies' reply parsers. */
 int proxy_case_reply(const fsp_case *c, const proxy_env *env, uint16_t id,
-                     fsp_buf *out, char *err, size_t errlen);
+                     bytebuf *out, char *err, size_t errlen);
 
 #endif

@@ -29,7 +29,7 @@ typedef struct px_client {
   int closed_by_us; /* close step, or reconnect */
   unsigned gen;     /* reconnects so far */
   size_t sent;      /* marked requests on this connection */
-  fsp_buf log;      /* bytes written on this connection, for the repro */
+  bytebuf log;      /* bytes written on this connection, for the repro */
 } px_client;
 
 typedef struct px_case {
@@ -41,7 +41,7 @@ typedef struct px_case {
   size_t nreqs;
   px_client cl[PX_CLIENTS];
   int cur;
-  fsp_buf pending;
+  bytebuf pending;
   int pending_req; /* request number the pending bytes carry, or 0 */
   size_t chunk;
   size_t req_from, conn_from; /* the recorder's counts when the case began */
@@ -66,26 +66,26 @@ int px_case_conn(const px_case *pc, const rec_state *rs, size_t conn);
 int px_settled(const px_case *pc);
 
 /* Expands {marker} (request k's), {marker:N}, {host}, {port}, {docroot}. */
-void px_expand(const px_case *pc, size_t k, const fsp_buf *in, fsp_buf *out);
+void px_expand(const px_case *pc, size_t k, const bytebuf *in, bytebuf *out);
 
 /* Decides one proxy condition; on TRI_FALSE appends why. */
 fsp_tri px_cond_eval(const px_case *pc, const rec_state *rs, const fsp_cond *k,
-                     fsp_buf *why);
+                     bytebuf *why);
 
 /* The response-side conditions (proxy_resp.c): body, body-has,
  * body-lacks, header, no-header, header-count, own-reply. */
 fsp_tri px_cond_response(const px_case *pc, const rec_state *rs,
-                         const fsp_cond *k, fsp_buf *why);
+                         const fsp_cond *k, bytebuf *why);
 
 /* Appends the case's trace: per client the bytes sent and the response
  * heads, per backend request its params, body and records, and a repro
  * line per client. */
-void px_trace(const px_case *pc, const rec_state *rs, fsp_buf *out);
+void px_trace(const px_case *pc, const rec_state *rs, bytebuf *out);
 /* Appends a JSON array: per request of the case its response and what
  * the backend received, then the backend requests carrying none of the
  * case's markers (proxy_json.c, docs/proxies.md). */
-void px_requests_json(const px_case *pc, const rec_state *rs, fsp_buf *out);
+void px_requests_json(const px_case *pc, const rec_state *rs, bytebuf *out);
 /* Appends "NAME=value" of request k's params called name, escaped. */
-void px_show_param(const rec_request *q, const fsp_buf *name, fsp_buf *out);
+void px_show_param(const rec_request *q, const bytebuf *name, bytebuf *out);
 
 #endif

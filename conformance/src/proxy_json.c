@@ -12,20 +12,20 @@
 #define JSON_STDIN_KEEP (64u << 10)
 
 /* A JSON string of bytes in the differential views' form (buf.h). */
-static void json_bytes(fsp_buf *out, const uint8_t *p, size_t n) {
-  fsp_buf esc = {0};
-  buf_escape_bytes(&esc, p, n);
-  buf_byte(out, '"');
+static void json_bytes(bytebuf *out, const uint8_t *p, size_t n) {
+  bytebuf esc = {0};
+  bytebuf_escape_bytes(&esc, p, n);
+  bytebuf_byte(out, '"');
   for (size_t i = 0; i < esc.len; i++) {
     if (esc.p[i] == '"' || esc.p[i] == '\\')
-      buf_byte(out, '\\');
-    buf_byte(out, esc.p[i]);
+      bytebuf_byte(out, '\\');
+    bytebuf_byte(out, esc.p[i]);
   }
-  buf_byte(out, '"');
-  buf_free(&esc);
+  bytebuf_byte(out, '"');
+  bytebuf_free(&esc);
 }
 
-static void json_text(fsp_buf *out, const char *s) {
+static void json_text(bytebuf *out, const char *s) {
   json_bytes(out, (const uint8_t *)s, strlen(s));
 }
 
@@ -42,11 +42,11 @@ static uint64_t case_start(const rec_conn *c, int64_t t0) {
 
 /* "broken": the rules of the spec broken on q's connection while the case
  * ran, one "NAME at byte N" each. */
-static void json_broken(const px_case *pc, const rec_conn *c, fsp_buf *out) {
+static void json_broken(const px_case *pc, const rec_conn *c, bytebuf *out) {
   uint64_t from = case_start(c, pc->t0);
-  buf_str(out, "\"broken\": [");
+  bytebuf_str(out, "\"broken\": [");
   if (!c->violations.len) { /* its p may be NULL: no arithmetic on it */
-    buf_byte(out, ']');
+    bytebuf_byte(out, ']');
     return;
   }
   size_t n = 0;
@@ -59,60 +59,60 @@ static void json_broken(const px_case *pc, const rec_conn *c, fsp_buf *out) {
     while (sp && p[sp - 1] != ' ')
       sp--;
     if (strtoull(p + sp, NULL, 10) >= from) {
-      buf_str(out, n++ ? ", " : "");
+      bytebuf_str(out, n++ ? ", " : "");
       json_bytes(out, (const uint8_t *)p, len);
     }
     p += len + 1;
   }
-  buf_byte(out, ']');
+  bytebuf_byte(out, ']');
 }
 
 /* The backend request's fields: its header, params in arrival order,
  * STDIN, and the rules its connection broke. */
 static void json_backend(const px_case *pc, const rec_state *rs,
-                         const rec_request *q, fsp_buf *out) {
-  buf_fmt(out,
-          "\"backend\": {\"connection\": %zu, \"id\": %u, \"role\": %u, "
-          "\"flags\": %u, \"params_ended\": %s, \"params\": [",
-          q->conn + 1, q->id, q->role, q->flags, yes(q->params_done));
+                         const rec_request *q, bytebuf *out) {
+  bytebuf_fmt(out,
+              "\"backend\": {\"connection\": %zu, \"id\": %u, \"role\": %u, "
+              "\"flags\": %u, \"params_ended\": %s, \"params\": [",
+              q->conn + 1, q->id, q->role, q->flags, yes(q->params_done));
   for (size_t i = 0; i < q->nparams; i++) {
-    buf_str(out, i ? ", [" : "[");
+    bytebuf_str(out, i ? ", [" : "[");
     json_bytes(out, q->params[i].name.p, q->params[i].name.len);
-    buf_str(out, ", ");
+    bytebuf_str(out, ", ");
     json_bytes(out, q->params[i].value.p, q->params[i].value.len);
-    buf_byte(out, ']');
+    bytebuf_byte(out, ']');
   }
-  buf_str(out, "], \"stdin\": ");
+  bytebuf_str(out, "], \"stdin\": ");
   json_bytes(out, q->in.p,
              q->in.len < JSON_STDIN_KEEP ? q->in.len : JSON_STDIN_KEEP);
-  buf_fmt(out,
-          ", \"stdin_total\": %" PRIu64 ", \"stdin_ended\": %s, "
-          "\"aborted\": %s, \"cut\": %s, ",
-          q->in_total, yes(q->in_done), yes(q->aborted), yes(q->cut));
+  bytebuf_fmt(out,
+              ", \"stdin_total\": %" PRIu64 ", \"stdin_ended\": %s, "
+              "\"aborted\": %s, \"cut\": %s, ",
+              q->in_total, yes(q->in_done), yes(q->aborted), yes(q->cut));
   json_broken(pc, &rs->conns[q->conn], out);
-  buf_byte(out, '}');
+  bytebuf_byte(out, '}');
 }
 
 /* The client's side of request k: its final response's status line, or
  * null, and how its connection ended. */
-static void json_client(const px_case *pc, size_t k, fsp_buf *out) {
+static void json_client(const px_case *pc, size_t k, bytebuf *out) {
   const http_response *r = px_response(pc, k);
   const http_conn *h = px_conn(pc, k);
-  buf_str(out, "\"response\": ");
+  bytebuf_str(out, "\"response\": ");
   if (r) {
     const uint8_t *nl = memchr(r->head.p, '\n', r->head.len);
     size_t line = nl ? (size_t)(nl - r->head.p) : r->head.len;
     if (line && r->head.p[line - 1] == '\r')
       line--;
-    buf_str(out, "{\"status_line\": ");
+    bytebuf_str(out, "{\"status_line\": ");
     json_bytes(out, r->head.p, line);
-    buf_fmt(out,
-            ", \"status\": %d, \"complete\": %s, \"body_bytes\": %" PRIu64 "}",
-            r->status, yes(r->complete), r->body_total);
+    bytebuf_fmt(
+        out, ", \"status\": %d, \"complete\": %s, \"body_bytes\": %" PRIu64 "}",
+        r->status, yes(r->complete), r->body_total);
   } else {
-    buf_str(out, "null");
+    bytebuf_str(out, "null");
   }
-  buf_fmt(out, ", \"closed\": %s, \"client_error\": ", yes(h->eof));
+  bytebuf_fmt(out, ", \"closed\": %s, \"client_error\": ", yes(h->eof));
   json_text(out, h->error);
 }
 
@@ -125,30 +125,30 @@ static int unmarked(const px_case *pc, const rec_request *q) {
   return 1;
 }
 
-void px_requests_json(const px_case *pc, const rec_state *rs, fsp_buf *out) {
-  buf_byte(out, '[');
+void px_requests_json(const px_case *pc, const rec_state *rs, bytebuf *out) {
+  bytebuf_byte(out, '[');
   size_t n = 0;
   for (size_t k = 1; k <= pc->nreqs; k++) {
     const rec_request *q = px_find(pc, rs, k);
-    buf_fmt(out, "%s{\"request\": %zu, \"marker\": ", n++ ? ", " : "", k);
+    bytebuf_fmt(out, "%s{\"request\": %zu, \"marker\": ", n++ ? ", " : "", k);
     json_text(out, pc->reqs[k - 1].marker);
-    buf_fmt(out, ", \"forwarded\": %s, ", yes(q != NULL));
+    bytebuf_fmt(out, ", \"forwarded\": %s, ", yes(q != NULL));
     json_client(pc, k, out);
     if (q) {
-      buf_str(out, ", ");
+      bytebuf_str(out, ", ");
       json_backend(pc, rs, q, out);
     }
-    buf_byte(out, '}');
+    bytebuf_byte(out, '}');
   }
   /* Backend requests without a marker of the case: smuggled or split off
    * another request; "request" 0 names none. */
   for (size_t i = pc->req_from; i < rs->nreqs; i++) {
     if (!unmarked(pc, &rs->reqs[i]))
       continue;
-    buf_str(out, n++ ? ", {" : "{");
-    buf_str(out, "\"request\": 0, \"forwarded\": true, ");
+    bytebuf_str(out, n++ ? ", {" : "{");
+    bytebuf_str(out, "\"request\": 0, \"forwarded\": true, ");
     json_backend(pc, rs, &rs->reqs[i], out);
-    buf_byte(out, '}');
+    bytebuf_byte(out, '}');
   }
-  buf_byte(out, ']');
+  bytebuf_byte(out, ']');
 }

@@ -9,21 +9,21 @@
 
 #define SHOW 120 /* bytes of a value or body shown in a reason */
 
-static void show(fsp_buf *why, const uint8_t *p, size_t n) {
-  buf_byte(why, '"');
-  buf_escape(why, p, n, SHOW);
-  buf_byte(why, '"');
+static void show(bytebuf *why, const uint8_t *p, size_t n) {
+  bytebuf_byte(why, '"');
+  bytebuf_escape(why, p, n, SHOW);
+  bytebuf_byte(why, '"');
 }
 
 /* Request k's complete response in *r, or why there is none. */
 static fsp_tri complete_response(const px_case *pc, size_t k,
-                                 const http_response **r, fsp_buf *why) {
+                                 const http_response **r, bytebuf *why) {
   *r = px_response(pc, k);
   if (*r && (*r)->complete)
     return TRI_TRUE;
   if (!px_req_done(pc, k))
     return TRI_PENDING;
-  buf_fmt(why, "request %zu got no complete response", k);
+  bytebuf_fmt(why, "request %zu got no complete response", k);
   return TRI_FALSE;
 }
 
@@ -33,11 +33,11 @@ static void name_of(const fsp_cond *k, char *out, size_t len) {
 }
 
 static fsp_tri about_body(const px_case *pc, const http_response *r,
-                          const fsp_cond *k, fsp_buf *why) {
-  fsp_buf want = {0};
+                          const fsp_cond *k, bytebuf *why) {
+  bytebuf want = {0};
   px_expand(pc, k->id, &k->items[0], &want);
   int whole = r->body_total == r->body.len;
-  int found = want.len && buf_contains(&r->body, want.p, want.len);
+  int found = want.len && bytebuf_contains(&r->body, want.p, want.len);
   /* A body longer than the client keeps may hold ITEM past what it kept:
    * body-lacks cannot pass on it. */
   int ok = k->kind == C_BODY
@@ -46,20 +46,20 @@ static fsp_tri about_body(const px_case *pc, const http_response *r,
            : k->kind == C_BODY_HAS ? found
                                    : !found && whole;
   if (!ok) {
-    buf_fmt(why, "request %lu: body of %llu bytes ", k->id,
-            (unsigned long long)r->body_total);
+    bytebuf_fmt(why, "request %lu: body of %llu bytes ", k->id,
+                (unsigned long long)r->body_total);
     show(why, r->body.p, r->body.len);
-    buf_str(why, k->kind != C_BODY_LACKS ? ", wanted "
-                 : found                 ? " holds "
-                                         : ", kept in part, may hold ");
+    bytebuf_str(why, k->kind != C_BODY_LACKS ? ", wanted "
+                     : found                 ? " holds "
+                                             : ", kept in part, may hold ");
     show(why, want.p, want.len);
   }
-  buf_free(&want);
+  bytebuf_free(&want);
   return ok ? TRI_TRUE : TRI_FALSE;
 }
 
 static fsp_tri about_header(const px_case *pc, const http_response *r,
-                            const fsp_cond *k, fsp_buf *why) {
+                            const fsp_cond *k, bytebuf *why) {
   char name[256];
   name_of(k, name, sizeof name);
   size_t n = http_header_count(r, name);
@@ -70,31 +70,31 @@ static fsp_tri about_header(const px_case *pc, const http_response *r,
   case C_NO_HEADER:
     if (!n)
       return TRI_TRUE;
-    buf_fmt(why, "request %lu: the response has %s: ", k->id, name);
+    bytebuf_fmt(why, "request %lu: the response has %s: ", k->id, name);
     show(why, v, vlen);
     return TRI_FALSE;
   case C_HEADER_COUNT:
     if (n == k->num)
       return TRI_TRUE;
-    buf_fmt(why, "request %lu: %zu %s header%s, wanted %lu", k->id, n, name,
-            n == 1 ? "" : "s", k->num);
+    bytebuf_fmt(why, "request %lu: %zu %s header%s, wanted %lu", k->id, n, name,
+                n == 1 ? "" : "s", k->num);
     return TRI_FALSE;
   default: { /* C_HEADER */
-    fsp_buf want = {0};
+    bytebuf want = {0};
     px_expand(pc, k->id, &k->items[1], &want);
     int ok = n && vlen == want.len && (!vlen || !memcmp(v, want.p, vlen));
     if (!ok) {
-      buf_fmt(why, "request %lu: ", k->id);
+      bytebuf_fmt(why, "request %lu: ", k->id);
       if (n) {
-        buf_fmt(why, "%s: ", name);
+        bytebuf_fmt(why, "%s: ", name);
         show(why, v, vlen);
       } else {
-        buf_fmt(why, "no %s header", name);
+        bytebuf_fmt(why, "no %s header", name);
       }
-      buf_str(why, ", wanted ");
+      bytebuf_str(why, ", wanted ");
       show(why, want.p, want.len);
     }
-    buf_free(&want);
+    bytebuf_free(&want);
     return ok ? TRI_TRUE : TRI_FALSE;
   }
   }
@@ -104,13 +104,13 @@ static fsp_tri about_header(const px_case *pc, const http_response *r,
  * (recorder.h): not another request's, and nothing left over from one. */
 static fsp_tri own_reply(const px_case *pc, const rec_state *rs,
                          const http_response *r, const fsp_cond *k,
-                         fsp_buf *why) {
+                         bytebuf *why) {
   const rec_request *q = px_find(pc, rs, k->id);
   if (!q) {
-    buf_fmt(why,
-            "request %lu did not reach the backend; the client got "
-            "HTTP %d",
-            k->id, r->status);
+    bytebuf_fmt(why,
+                "request %lu did not reach the backend; the client got "
+                "HTTP %d",
+                k->id, r->status);
     return TRI_FALSE;
   }
   size_t n = (size_t)(q - rs->reqs);
@@ -126,19 +126,19 @@ static fsp_tri own_reply(const px_case *pc, const rec_state *rs,
                   !memcmp(r->body.p, body, strlen(body));
   if (r->status == 200 && tagged && same_body)
     return TRI_TRUE;
-  buf_fmt(why, "request %lu: the client got HTTP %d", k->id, r->status);
+  bytebuf_fmt(why, "request %lu: the client got HTTP %d", k->id, r->status);
   if (v) {
-    buf_str(why, " with " REC_REPLY_HEADER ": ");
+    bytebuf_str(why, " with " REC_REPLY_HEADER ": ");
     show(why, v, vlen);
   }
-  buf_fmt(why, " and body ");
+  bytebuf_fmt(why, " and body ");
   show(why, r->body.p, r->body.len);
-  buf_fmt(why, ", not the reply to its backend request %zu", n);
+  bytebuf_fmt(why, ", not the reply to its backend request %zu", n);
   return TRI_FALSE;
 }
 
 fsp_tri px_cond_response(const px_case *pc, const rec_state *rs,
-                         const fsp_cond *k, fsp_buf *why) {
+                         const fsp_cond *k, bytebuf *why) {
   const http_response *r;
   fsp_tri t = complete_response(pc, k->id, &r, why);
   if (t != TRI_TRUE)

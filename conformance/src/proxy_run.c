@@ -12,6 +12,7 @@
 #include "proc_rss.h"
 #include "proxy_case.h"
 #include "rec_session.h"
+#include "xalloc.h"
 
 static const uint8_t marker_key[] = "fcgispec=";
 
@@ -68,7 +69,7 @@ int px_settled(const px_case *pc) {
   return now_ms() - pc->last_change >= pc->cfg->settle_ms;
 }
 
-void px_expand(const px_case *pc, size_t k, const fsp_buf *in, fsp_buf *out) {
+void px_expand(const px_case *pc, size_t k, const bytebuf *in, bytebuf *out) {
   const char *const fixed[][2] = {
       {"{marker}", k >= 1 && k <= pc->nreqs ? pc->reqs[k - 1].marker : NULL},
       {"{host}", pc->env->host},
@@ -81,7 +82,7 @@ void px_expand(const px_case *pc, size_t k, const fsp_buf *in, fsp_buf *out) {
     for (size_t f = 0; f < sizeof(fixed) / sizeof(fixed[0]) && !used; f++) {
       size_t n = strlen(fixed[f][0]);
       if (fixed[f][1] && left >= n && !memcmp(at, fixed[f][0], n)) {
-        buf_str(out, fixed[f][1]);
+        bytebuf_str(out, fixed[f][1]);
         used = n;
       }
     }
@@ -90,20 +91,20 @@ void px_expand(const px_case *pc, size_t k, const fsp_buf *in, fsp_buf *out) {
       while (j < left && at[j] >= '0' && at[j] <= '9')
         num = num * 10 + (size_t)(at[j++] - '0');
       if (j < left && at[j] == '}' && num >= 1 && num <= pc->nreqs) {
-        buf_str(out, pc->reqs[num - 1].marker);
+        bytebuf_str(out, pc->reqs[num - 1].marker);
         used = j + 1;
       }
     }
     if (!used) {
-      buf_byte(out, in->p[i]);
+      bytebuf_byte(out, in->p[i]);
       used = 1;
     }
     i += used;
   }
 }
 
-static int has_marker(const fsp_buf *item) {
-  return buf_contains(item, (const uint8_t *)"{marker}", 8);
+static int has_marker(const bytebuf *item) {
+  return bytebuf_contains(item, (const uint8_t *)"{marker}", 8);
 }
 
 /* A new request number for a step that carries {marker}; 0 when the case
@@ -121,30 +122,31 @@ static size_t new_request(px_case *pc) {
 /* get/post: the request line with the marker in the query, Host, the
  * case's header lines, and for post Content-Length and the body. */
 static void build_request(px_case *pc, const fsp_step *s, size_t k,
-                          fsp_buf *out) {
-  fsp_buf target = {0};
+                          bytebuf *out) {
+  bytebuf target = {0};
   px_expand(pc, k, &s->items[0], &target);
-  buf_str(out, s->kind == S_POST ? "POST " : "GET ");
-  buf_add(out, target.p, target.len);
+  bytebuf_str(out, s->kind == S_POST ? "POST " : "GET ");
+  bytebuf_add(out, target.p, target.len);
   if (!has_marker(&s->items[0])) {
-    buf_byte(out, target.len && memchr(target.p, '?', target.len) ? '&' : '?');
-    buf_str(out, pc->reqs[k - 1].marker);
+    bytebuf_byte(out,
+                 target.len && memchr(target.p, '?', target.len) ? '&' : '?');
+    bytebuf_str(out, pc->reqs[k - 1].marker);
   }
-  buf_fmt(out, " HTTP/1.1\r\nHost: %s\r\n", pc->env->host);
+  bytebuf_fmt(out, " HTTP/1.1\r\nHost: %s\r\n", pc->env->host);
   size_t first_header = s->kind == S_POST ? 2 : 1;
-  fsp_buf body = {0};
+  bytebuf body = {0};
   if (s->kind == S_POST) {
     px_expand(pc, k, &s->items[1], &body);
-    buf_fmt(out, "Content-Length: %zu\r\n", body.len);
+    bytebuf_fmt(out, "Content-Length: %zu\r\n", body.len);
   }
   for (size_t i = first_header; i < s->nitems; i++) {
     px_expand(pc, k, &s->items[i], out);
-    buf_str(out, "\r\n");
+    bytebuf_str(out, "\r\n");
   }
-  buf_str(out, "\r\n");
-  buf_add(out, body.p, body.len);
-  buf_free(&body);
-  buf_free(&target);
+  bytebuf_str(out, "\r\n");
+  bytebuf_add(out, body.p, body.len);
+  bytebuf_free(&body);
+  bytebuf_free(&target);
 }
 
 /* The reply lines since the previous request answer request k (the
@@ -280,10 +282,11 @@ static int flush(px_case *pc, fsp_result *res) {
     /* Refused after this case reached it: the proxy went down under the
      * case (a crash the liveness check confirms), not a runner error. */
     res->verdict = connected_before(pc) ? FSP_V_FAIL : FSP_V_ERROR;
-    buf_fmt(&res->observed, "cannot connect to the proxy %s: %s%s",
-            pc->env->host, err,
-            connected_before(pc) ? " (it took this case's earlier connections)"
-                                 : "");
+    bytebuf_fmt(&res->observed, "cannot connect to the proxy %s: %s%s",
+                pc->env->host, err,
+                connected_before(pc)
+                    ? " (it took this case's earlier connections)"
+                    : "");
     return -1;
   }
   if (pc->pending_req) {
@@ -294,7 +297,7 @@ static int flush(px_case *pc, fsp_result *res) {
     r->gen = cl->gen;
     r->ordinal = cl->sent++;
   }
-  buf_add(&cl->log, pc->pending.p, pc->pending.len);
+  bytebuf_add(&cl->log, pc->pending.p, pc->pending.len);
   /* A proxy that answers and closes before reading everything is not an
    * error: the checks judge what it did. A proxy that reads slowly gets
    * until the case's cap. */
@@ -305,35 +308,35 @@ static int flush(px_case *pc, fsp_result *res) {
   return 0;
 }
 
-static fsp_tri eval_alts(px_case *pc, const fsp_step *s, fsp_buf *why) {
+static fsp_tri eval_alts(px_case *pc, const fsp_step *s, bytebuf *why) {
   const rec_state *rs = recorder_lock(pc->env->rec);
   int pending = 0;
   fsp_tri out = TRI_FALSE;
   for (size_t i = 0; i < s->nalts && out != TRI_TRUE; i++) {
-    fsp_buf w = {0};
+    bytebuf w = {0};
     fsp_tri t = px_cond_eval(pc, rs, &s->alts[i], &w);
     if (t == TRI_TRUE) {
       why->len = 0;
       out = TRI_TRUE;
     } else if (t == TRI_PENDING) {
       pending = 1;
-    } else if (w.len && !buf_contains(why, w.p, w.len)) {
+    } else if (w.len && !bytebuf_contains(why, w.p, w.len)) {
       /* alternatives about one request often fail for one reason */
       if (why->len)
-        buf_str(why, "; ");
-      buf_add(why, w.p, w.len);
+        bytebuf_str(why, "; ");
+      bytebuf_add(why, w.p, w.len);
     }
-    buf_free(&w);
+    bytebuf_free(&w);
   }
   recorder_unlock(pc->env->rec);
   return out == TRI_TRUE ? TRI_TRUE : pending ? TRI_PENDING : TRI_FALSE;
 }
 
 static void fail_with(fsp_result *res, const fsp_step *s, fsp_verdict v,
-                      const fsp_buf *why) {
+                      const bytebuf *why) {
   res->verdict = v;
-  buf_fmt(&res->expected, "line %d: %s", s->line, s->text);
-  buf_add(&res->observed, why->p, why->len);
+  bytebuf_fmt(&res->expected, "line %d: %s", s->line, s->text);
+  bytebuf_add(&res->observed, why->p, why->len);
 }
 
 /* Runs the expect at steps[i] and its allow lines; the index of the last
@@ -342,7 +345,7 @@ static size_t do_expect(px_case *pc, size_t i, fsp_result *res, int *decided) {
   const fsp_case *c = pc->c;
   const fsp_step *s = &c->steps[i];
   pc->step_start = now_ms();
-  fsp_buf why = {0};
+  bytebuf why = {0};
   fsp_tri t;
   for (;;) {
     why.len = 0;
@@ -355,31 +358,31 @@ static size_t do_expect(px_case *pc, size_t i, fsp_result *res, int *decided) {
   while (last + 1 < c->nsteps && c->steps[last + 1].kind == S_ALLOW)
     last++;
   if (t == TRI_TRUE) {
-    buf_free(&why);
+    bytebuf_free(&why);
     return last;
   }
   *decided = 1;
   if (t == TRI_PENDING)
-    buf_fmt(&why, "%sno decision: nothing moved for %ld ms",
-            why.len ? "; " : "",
-            c->deadline_ms ? c->deadline_ms : pc->cfg->timeout_ms);
+    bytebuf_fmt(&why, "%sno decision: nothing moved for %ld ms",
+                why.len ? "; " : "",
+                c->deadline_ms ? c->deadline_ms : pc->cfg->timeout_ms);
   for (size_t j = i + 1; j <= last; j++) {
-    fsp_buf w = {0};
+    bytebuf w = {0};
     if (eval_alts(pc, &c->steps[j], &w) == TRI_TRUE) {
       fsp_verdict v = (fsp_verdict)c->steps[j].verdict;
       if (c->level >= FSP_LVL_MAY)
         v = FSP_V_INFO;
-      buf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
-              c->steps[j].text);
+      bytebuf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
+                  c->steps[j].text);
       fail_with(res, s, v, &why);
-      buf_free(&w);
-      buf_free(&why);
+      bytebuf_free(&w);
+      bytebuf_free(&why);
       return last;
     }
-    buf_free(&w);
+    bytebuf_free(&w);
   }
   fail_with(res, s, level_verdict(c->level, t == TRI_PENDING), &why);
-  buf_free(&why);
+  bytebuf_free(&why);
   return last;
 }
 
@@ -393,20 +396,20 @@ static void do_observe(px_case *pc, const fsp_step *s, fsp_result *res) {
       s->id && s->id <= pc->nreqs ? px_find(pc, rs, s->id) : NULL;
   const http_response *r =
       s->id && s->id <= pc->nreqs ? px_response(pc, s->id) : NULL;
-  buf_fmt(&res->notes, "line %d: request %lu: ", s->line, s->id);
+  bytebuf_fmt(&res->notes, "line %d: request %lu: ", s->line, s->id);
   if (r)
-    buf_fmt(&res->notes, "HTTP %d; ", r->status);
+    bytebuf_fmt(&res->notes, "HTTP %d; ", r->status);
   if (!q)
-    buf_str(&res->notes, "did not reach the backend");
+    bytebuf_str(&res->notes, "did not reach the backend");
   else
-    buf_fmt(&res->notes, "FCGI_KEEP_CONN %s; ",
-            q->flags & FCS_KEEP_CONN ? "set" : "not set");
+    bytebuf_fmt(&res->notes, "FCGI_KEEP_CONN %s; ",
+                q->flags & FCS_KEEP_CONN ? "set" : "not set");
   for (size_t i = 0; q && i < s->nitems; i++) {
     if (i)
-      buf_str(&res->notes, ", ");
+      bytebuf_str(&res->notes, ", ");
     px_show_param(q, &s->items[i], &res->notes);
   }
-  buf_byte(&res->notes, '\n');
+  bytebuf_byte(&res->notes, '\n');
   recorder_unlock(pc->env->rec);
 }
 
@@ -423,7 +426,7 @@ static void run_steps(px_case *pc, fsp_result *res) {
       produce(pc, s);
       if (pc->unplayable[0]) {
         res->verdict = FSP_V_ERROR;
-        buf_str(&res->observed, pc->unplayable);
+        bytebuf_str(&res->observed, pc->unplayable);
         return;
       }
       continue;
@@ -489,14 +492,15 @@ static void check_memory(const px_case *pc, pid_t pid, fsp_result *res) {
   res->rss_kib = proc_group_rss_kib(pid);
   if (!pc->env->rss_limit_kib || res->rss_kib <= pc->env->rss_limit_kib)
     return;
-  buf_fmt(&res->notes,
-          "the proxy's processes hold %ld KiB after this case, over "
-          "--rss-limit (%ld KiB)\n",
-          res->rss_kib, pc->env->rss_limit_kib);
+  bytebuf_fmt(&res->notes,
+              "the proxy's processes hold %ld KiB after this case, over "
+              "--rss-limit (%ld KiB)\n",
+              res->rss_kib, pc->env->rss_limit_kib);
   if (res->verdict < FSP_V_FAIL) {
     res->verdict = FSP_V_FAIL;
-    buf_str(&res->expected, "the proxy's processes stay within --rss-limit");
-    buf_fmt(&res->observed, "the proxy holds %ld KiB", res->rss_kib);
+    bytebuf_str(&res->expected,
+                "the proxy's processes stay within --rss-limit");
+    bytebuf_fmt(&res->observed, "the proxy holds %ld KiB", res->rss_kib);
   }
 }
 
@@ -505,7 +509,7 @@ static void free_replies(px_case *pc) {
     px_req *r = &pc->reqs[k];
     for (size_t i = 0; i < r->nreply; i++) {
       for (size_t j = 0; j < r->reply[i].nitems; j++)
-        buf_free(&r->reply[i].items[j]);
+        bytebuf_free(&r->reply[i].items[j]);
       free(r->reply[i].items);
     }
     free(r->reply);
@@ -522,9 +526,9 @@ static void px_free(px_case *pc) {
     for (unsigned g = 0; g < pc->cl[i].gen; g++)
       http_conn_free(&pc->cl[i].past[g]);
     free(pc->cl[i].past);
-    buf_free(&pc->cl[i].log);
+    bytebuf_free(&pc->cl[i].log);
   }
-  buf_free(&pc->pending);
+  bytebuf_free(&pc->pending);
 }
 
 void proxy_run_case(const fsp_case *c, fsp_backend *be, fsp_result *res) {
@@ -554,15 +558,15 @@ void proxy_run_case(const fsp_case *c, fsp_backend *be, fsp_result *res) {
   recorder_scripts_clear(pc.env->rec);
   if (!proxy_alive(&pc)) {
     res->down = 1;
-    buf_str(&res->notes, "the proxy stopped accepting connections after "
-                         "this case\n");
+    bytebuf_str(&res->notes, "the proxy stopped accepting connections after "
+                             "this case\n");
     if (res->verdict < FSP_V_FAIL)
       res->verdict = FSP_V_FAIL;
     if (be->cfg->spawn) { /* one crash costs one case */
-      fsp_buf why = {0};
+      bytebuf why = {0};
       respawn(be, backend_generation(be), &why);
-      buf_fmt(&res->notes, "%.*s\n", (int)why.len, (const char *)why.p);
-      buf_free(&why);
+      bytebuf_fmt(&res->notes, "%.*s\n", (int)why.len, (const char *)why.p);
+      bytebuf_free(&why);
     }
   }
   if (be->pid > 0 && !res->down)
@@ -598,19 +602,19 @@ static int expand_case(px_case *pc, char *err, size_t errlen) {
   return 0;
 }
 
-int proxy_case_bytes(const fsp_case *c, const proxy_env *env, fsp_buf *out,
+int proxy_case_bytes(const fsp_case *c, const proxy_env *env, bytebuf *out,
                      char *err, size_t errlen) {
   px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
   int rc = expand_case(&pc, err, errlen);
   if (!rc)
-    buf_add(out, pc.pending.p, pc.pending.len);
-  buf_free(&pc.pending);
+    bytebuf_add(out, pc.pending.p, pc.pending.len);
+  bytebuf_free(&pc.pending);
   free_replies(&pc);
   return rc;
 }
 
 int proxy_case_reply(const fsp_case *c, const proxy_env *env, uint16_t id,
-                     fsp_buf *out, char *err, size_t errlen) {
+                     bytebuf *out, char *err, size_t errlen) {
   px_case pc = {.c = c, .env = (proxy_env *)env, .seq = 1};
   int rc = expand_case(&pc, err, errlen);
   for (size_t k = 0; !rc && k < pc.nreqs; k++)
@@ -618,7 +622,7 @@ int proxy_case_reply(const fsp_case *c, const proxy_env *env, uint16_t id,
       rec_script_bytes(pc.reqs[k].reply, pc.reqs[k].nreply, id, out);
       break;
     }
-  buf_free(&pc.pending);
+  bytebuf_free(&pc.pending);
   free_replies(&pc);
   return rc;
 }

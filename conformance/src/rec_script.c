@@ -7,7 +7,7 @@
 #include "produce.h"
 #include "rec_session.h"
 
-int rec_marker_in(const fsp_buf *v, const char *m) {
+int rec_marker_in(const bytebuf *v, const char *m) {
   size_t mlen = strlen(m);
   for (size_t o = 0; v->len >= mlen && o + mlen <= v->len; o++)
     /* the marker, not the start of a longer one (r1 in r12) */
@@ -38,7 +38,7 @@ static void drop_first(rec_session *s) {
 }
 
 /* The bytes of a reply step that writes (raw or record) for request id. */
-static void put_step(const fsp_step *st, uint16_t id, fsp_buf *out) {
+static void put_step(const fsp_step *st, uint16_t id, bytebuf *out) {
   fsp_step copy = *st;
   char err[160];
   copy.kind = st->reply == R_RAW ? S_RAW : S_RECORD;
@@ -69,7 +69,7 @@ static int step(rec_session *s, rec_play *p, int64_t now) {
 }
 
 void rec_script_bytes(const fsp_step *steps, size_t n, uint16_t id,
-                      fsp_buf *out) {
+                      bytebuf *out) {
   for (size_t i = 0; i < n && steps[i].reply != R_CLOSE; i++)
     if (steps[i].reply == R_RAW || steps[i].reply == R_RECORD)
       put_step(&steps[i], id, out);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "xalloc.h"
 
 /* What GET_VALUES is answered with. */
 static const struct {
@@ -29,8 +30,8 @@ static rec_conn *conn_of(rec_store *store, const rec_session *s) {
 }
 
 static void violation(rec_conn *c, const fcs_error *e) {
-  buf_fmt(&c->violations, "%s at byte %" PRIu64 "\n", fcs_err_name(e->code),
-          e->offset);
+  bytebuf_fmt(&c->violations, "%s at byte %" PRIu64 "\n", fcs_err_name(e->code),
+              e->offset);
   c->nviolations++;
 }
 
@@ -49,7 +50,7 @@ static void drop_active(rec_session *s, rec_active *a) {
 
 static void put_record(rec_session *s, uint8_t type, uint16_t id,
                        const void *content, size_t clen) {
-  BUF_ENCODE(&s->out, fcs_encode_record, type, id, content, clen, NULL);
+  BYTEBUF_ENCODE(&s->out, fcs_encode_record, type, id, content, clen, NULL);
 }
 
 /* STDOUT carrying text (none: only its empty record), then END_REQUEST. */
@@ -57,13 +58,13 @@ static void put_reply(rec_session *s, uint16_t id, const char *text,
                       uint8_t protocol_status) {
   size_t len = text ? strlen(text) : 0;
   if (protocol_status == FCS_REQUEST_COMPLETE)
-    BUF_ENCODE(&s->out, fcs_encode_stream, FCS_STDOUT, id,
-               (const uint8_t *)text, len, 1, NULL);
-  BUF_ENCODE(&s->out, fcs_encode_end_request, id, 0, protocol_status, NULL);
+    BYTEBUF_ENCODE(&s->out, fcs_encode_stream, FCS_STDOUT, id,
+                   (const uint8_t *)text, len, 1, NULL);
+  BYTEBUF_ENCODE(&s->out, fcs_encode_end_request, id, 0, protocol_status, NULL);
 }
 
 static void put_unknown_type(rec_session *s, uint8_t type) {
-  BUF_ENCODE(&s->out, fcs_encode_unknown_type, type, NULL);
+  BYTEBUF_ENCODE(&s->out, fcs_encode_unknown_type, type, NULL);
 }
 
 /* Each known name asked for, once, in the order first asked. */
@@ -191,8 +192,8 @@ static void on_params(rec_store *store, rec_session *s, rec_active *a,
     q->params = grow(q->params, q->nparams, &cap, sizeof *q->params);
     rec_param *p = &q->params[q->nparams++];
     memset(p, 0, sizeof *p);
-    buf_add(&p->name, pair.name, pair.name_len);
-    buf_add(&p->value, pair.value, pair.value_len);
+    bytebuf_add(&p->name, pair.name, pair.name_len);
+    bytebuf_add(&p->value, pair.value, pair.value_len);
     /* The pair's head is its two lengths, before the name; the name's
      * length took 4 bytes when its first byte has the high bit set (spec
      * 3.4), the value's takes the rest of the head. */
@@ -211,9 +212,9 @@ static void on_stream_data(rec_store *store, rec_active *a,
                            const fcs_asm_event *ev) {
   rec_request *q = &store->st.reqs[a->req];
   int data = ev->record_type == FCS_DATA;
-  fsp_buf *keep = data ? &q->data : &q->in;
+  bytebuf *keep = data ? &q->data : &q->in;
   size_t left = keep->len < REC_STREAM_KEEP ? REC_STREAM_KEEP - keep->len : 0;
-  buf_add(keep, ev->data, ev->len < left ? ev->len : left);
+  bytebuf_add(keep, ev->data, ev->len < left ? ev->len : left);
   *(data ? &q->data_total : &q->in_total) += ev->len;
   if (ev->record != a->last_record)
     (*(data ? &q->data_records : &q->in_records))++;
@@ -366,7 +367,7 @@ void rec_session_closed(rec_store *store, rec_session *s, int by_us) {
 }
 
 void rec_session_free(rec_session *s) {
-  buf_free(&s->out);
+  bytebuf_free(&s->out);
   free(s->as_mem);
 }
 
@@ -385,16 +386,16 @@ void rec_store_free(rec_store *store) {
   for (size_t i = 0; i < st->nreqs; i++) {
     rec_request *q = &st->reqs[i];
     for (size_t k = 0; k < q->nparams; k++) {
-      buf_free(&q->params[k].name);
-      buf_free(&q->params[k].value);
+      bytebuf_free(&q->params[k].name);
+      bytebuf_free(&q->params[k].value);
     }
     free(q->params);
-    buf_free(&q->in);
-    buf_free(&q->data);
+    bytebuf_free(&q->in);
+    bytebuf_free(&q->data);
   }
   for (size_t i = 0; i < st->nconns; i++) {
     free(st->conns[i].records);
-    buf_free(&st->conns[i].violations);
+    bytebuf_free(&st->conns[i].violations);
   }
   free(st->reqs);
   free(st->conns);

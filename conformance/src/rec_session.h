@@ -58,7 +58,7 @@ typedef struct rec_session {
   fcs_assembler as;
   void *as_mem;
   int failed;  /* the framing broke: nothing more is read */
-  fsp_buf out; /* replies not written yet, from out_at */
+  bytebuf out; /* replies not written yet, from out_at */
   size_t out_at;
   int closing;   /* close once out is written, reading nothing more */
   int read_done; /* the peer half-closed while a script played: reading
@@ -94,7 +94,7 @@ int rec_play_tick(rec_session *s, int64_t now);
 /* Every byte a script writes for request id, waits left out, up to a
  * close (the fuzz seeds of upstream proxies' reply parsers). */
 void rec_script_bytes(const fsp_step *steps, size_t n, uint16_t id,
-                      fsp_buf *out);
+                      bytebuf *out);
 /* When the next step of s falls due (ms), or 0 when none waits. */
 int64_t rec_play_due(const rec_session *s);
 

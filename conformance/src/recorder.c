@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "rec_session.h"
+#include "xalloc.h"
 
 #define BACKLOG 128
 #define READ_CHUNK 65536
@@ -372,7 +373,7 @@ static fcs_nv_pair as_pair(const rec_param *p) {
                        (uint32_t)p->value.len};
 }
 
-const fsp_buf *rec_param_value(const rec_request *q, const char *name) {
+const bytebuf *rec_param_value(const rec_request *q, const char *name) {
   for (size_t i = 0; i < q->nparams; i++) {
     fcs_nv_pair p = as_pair(&q->params[i]);
     if (fcs_nv_name_is(&p, name))

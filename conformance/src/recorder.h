@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/fcs.h"
 #include "target.h"
 
@@ -36,7 +36,7 @@ typedef struct rec_record {
 } rec_record;
 
 typedef struct rec_param {
-  fsp_buf name, value;
+  bytebuf name, value;
   uint8_t name_long, value_long; /* the length was written in 4 bytes */
   uint8_t straddles;             /* the pair spans two PARAMS records */
 } rec_param;
@@ -49,7 +49,7 @@ typedef struct rec_request {
   rec_param *params;      /* in arrival order, duplicates kept */
   size_t nparams;
   size_t params_records;               /* PARAMS records, the empty one too */
-  fsp_buf in, data;                    /* STDIN, DATA (first REC_STREAM_KEEP) */
+  bytebuf in, data;                    /* STDIN, DATA (first REC_STREAM_KEEP) */
   uint64_t in_total, data_total;       /* bytes received, kept or not */
   size_t in_records, data_records;     /* records with content */
   int params_done, in_done, data_done; /* the stream's empty record came */
@@ -67,7 +67,7 @@ typedef struct rec_conn {
   rec_record *records;
   size_t nrecords;
   uint64_t bytes;
-  fsp_buf violations; /* one line per broken rule: "NAME at byte N\n"
+  bytebuf violations; /* one line per broken rule: "NAME at byte N\n"
                          (fcs_err_name; TRUNCATED when the peer
                          closed inside a record) */
   size_t nviolations;
@@ -115,10 +115,10 @@ void recorder_scripts_clear(fsp_recorder *r);
 
 /* 1 when the value holds the marker whole (not as the start of a longer
  * one: fcgispec=c1r1 is not in fcgispec=c1r12). */
-int rec_marker_in(const fsp_buf *v, const char *marker);
+int rec_marker_in(const bytebuf *v, const char *marker);
 
 /* The value of the first param called name, or NULL. */
-const fsp_buf *rec_param_value(const rec_request *q, const char *name);
+const bytebuf *rec_param_value(const rec_request *q, const char *name);
 /* How many params are called name. */
 size_t rec_param_count(const rec_request *q, const char *name);
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* Requests open at once that the tracker follows; a case begins far fewer. */
 #define OPEN_REQUESTS 256
 /* Breaches kept; a flood of bad records is counted past it. */
@@ -25,11 +27,11 @@ void replies_init(fsp_replies *r, uint64_t budget) {
 
 void replies_free(fsp_replies *r) {
   for (size_t i = 0; i < r->n; i++) {
-    buf_free(&r->v[i].out);
-    buf_free(&r->v[i].err);
+    bytebuf_free(&r->v[i].out);
+    bytebuf_free(&r->v[i].err);
   }
   for (size_t i = 0; i < r->nmgmt; i++)
-    buf_free(&r->mgmt[i].pairs);
+    bytebuf_free(&r->mgmt[i].pairs);
   free(r->v);
   free(r->breach);
   free(r->mgmt);
@@ -65,10 +67,10 @@ static fsp_reply *open_reply(fsp_replies *r, uint16_t id, uint64_t record) {
   return rep;
 }
 
-static void keep(fsp_replies *r, fsp_buf *b, const uint8_t *p, size_t len) {
+static void keep(fsp_replies *r, bytebuf *b, const uint8_t *p, size_t len) {
   size_t room = r->kept < r->budget ? (size_t)(r->budget - r->kept) : 0;
   size_t n = len < room ? len : room;
-  buf_add(b, p, n);
+  bytebuf_add(b, p, n);
   r->kept += n;
 }
 
@@ -91,7 +93,7 @@ static void add_mgmt(fsp_replies *r, const fcs_asm_event *ev) {
   m->id = ev->request_id;
   m->record = ev->record;
   if (ev->type == FCS_AE_GET_VALUES_RESULT)
-    buf_add(&m->pairs, ev->data, ev->len);
+    bytebuf_add(&m->pairs, ev->data, ev->len);
   else
     m->unknown = ev->unknown_type;
 }
@@ -152,9 +154,9 @@ void replies_feed(fsp_replies *r, const uint8_t *p, size_t len) {
 }
 
 const fsp_reply *replies_next_end(const fsp_replies *r, uint16_t id,
-                                  const fsp_buf *used, size_t *idx) {
+                                  const bytebuf *used, size_t *idx) {
   for (size_t i = 0; i < r->n; i++) {
-    if (buf_flag(used, i))
+    if (bytebuf_flag(used, i))
       continue;
     if (r->v[i].id == id && r->v[i].ended) {
       if (idx)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/fcs.h"
 
 /* One reply: what came for a request id from its BEGIN_REQUEST (as the
@@ -26,7 +26,7 @@ typedef struct fsp_reply {
   int out_ended;         /* STDOUT ended by an empty record */
   int err_used;          /* STDERR carried data */
   int err_ended;         /* STDERR ended by an empty record */
-  fsp_buf out, err;      /* bytes kept (bounded by the connection budget) */
+  bytebuf out, err;      /* bytes kept (bounded by the connection budget) */
   uint64_t out_total;    /* STDOUT bytes received, kept or not */
   uint64_t err_total;
 } fsp_reply;
@@ -47,7 +47,7 @@ typedef struct fsp_mgmt {
   uint8_t type;
   uint16_t id;
   uint64_t record;
-  fsp_buf pairs;                 /* GET_VALUES_RESULT content */
+  bytebuf pairs;                 /* GET_VALUES_RESULT content */
   fcs_unknown_type_body unknown; /* UNKNOWN_TYPE body */
 } fsp_mgmt;
 
@@ -88,7 +88,7 @@ void replies_feed(fsp_replies *r, const uint8_t *p, size_t len);
 /* The first ended reply for id that no check consumed yet (used[i] != 0:
  * reply i was consumed; used may be NULL or shorter than n), or NULL. */
 const fsp_reply *replies_next_end(const fsp_replies *r, uint16_t id,
-                                  const fsp_buf *used, size_t *idx);
+                                  const bytebuf *used, size_t *idx);
 /* The latest ended reply for id, or NULL. */
 const fsp_reply *replies_last_end(const fsp_replies *r, uint16_t id,
                                   size_t *idx);

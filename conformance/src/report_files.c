@@ -23,7 +23,7 @@ static void json_str(FILE *f, const char *s, size_t n) {
 
 static void json_cstr(FILE *f, const char *s) { json_str(f, s, strlen(s)); }
 
-static void json_buf(FILE *f, const fsp_buf *b) {
+static void json_buf(FILE *f, const bytebuf *b) {
   json_str(f, (const char *)b->p, b->len);
 }
 
@@ -171,7 +171,7 @@ static void xml_str(FILE *f, const char *s, size_t n) {
 
 static void xml_cstr(FILE *f, const char *s) { xml_str(f, s, strlen(s)); }
 
-static void xml_buf(FILE *f, const fsp_buf *b) {
+static void xml_buf(FILE *f, const bytebuf *b) {
   xml_str(f, (const char *)b->p, b->len);
 }
 

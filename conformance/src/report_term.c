@@ -40,7 +40,7 @@ static void put_text(FILE *out, const uint8_t *p, size_t n) {
   }
 }
 
-static void put_buf(FILE *out, const char *label, const fsp_buf *b) {
+static void put_buf(FILE *out, const char *label, const bytebuf *b) {
   if (!b->len)
     return;
   fprintf(out, "  %s: ", label);
@@ -49,7 +49,7 @@ static void put_buf(FILE *out, const char *label, const fsp_buf *b) {
 }
 
 /* First line of a buffer, at most max characters. */
-static void first_line(FILE *out, const fsp_buf *b, int max) {
+static void first_line(FILE *out, const bytebuf *b, int max) {
   int n = 0;
   while ((size_t)n < b->len && b->p[n] != '\n' && n < max)
     n++;
@@ -67,7 +67,7 @@ static void row(FILE *out, const fsp_run *r, size_t i, int color) {
           level_name(c->level), c->id, c->requirement,
           strlen(c->requirement) > 60 ? "..." : "");
   if (res->verdict == FSP_V_INFO || res->verdict == FSP_V_UNSUPPORTED) {
-    const fsp_buf *seen = res->observed.len ? &res->observed : &res->notes;
+    const bytebuf *seen = res->observed.len ? &res->observed : &res->notes;
     fprintf(out, "  %-18s seen: ", "");
     if (seen->len)
       first_line(out, seen, 100);

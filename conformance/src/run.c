@@ -18,9 +18,9 @@ typedef struct runstate {
   fsp_result *res;
   fsp_conn conn;
   fsp_sent sent;     /* what was written on conn, as an app would read it */
-  fsp_buf ends_told; /* per reply: its END was reported to sent */
+  bytebuf ends_told; /* per reply: its END was reported to sent */
   fsp_trace *trace;
-  fsp_buf pending;
+  bytebuf pending;
   size_t chunk;
   size_t mark;     /* first record after the latest write */
   size_t observed; /* first record not yet reported by observe */
@@ -29,8 +29,8 @@ typedef struct runstate {
   int64_t cap;      /* absolute: no case runs past it, progress or not */
   int64_t progress; /* time of the latest byte received, 0: none yet */
   int decided;      /* a check failed: the remaining steps are skipped */
-  fsp_buf used;     /* replies consumed by checks (expect.h) */
-  fsp_buf checked;  /* replies whose content a check compared */
+  bytebuf used;     /* replies consumed by checks (expect.h) */
+  bytebuf checked;  /* replies whose content a check compared */
   size_t reply_index;
   int unchecked; /* a check could not look at what it is about */
 } runstate;
@@ -48,11 +48,11 @@ static int64_t deadline(runstate *st) {
 }
 
 void result_free(fsp_result *r) {
-  buf_free(&r->expected);
-  buf_free(&r->observed);
-  buf_free(&r->notes);
-  buf_free(&r->trace);
-  buf_free(&r->requests);
+  bytebuf_free(&r->expected);
+  bytebuf_free(&r->observed);
+  bytebuf_free(&r->notes);
+  bytebuf_free(&r->trace);
+  bytebuf_free(&r->requests);
 }
 
 static void declare_begin(void *ctx, uint16_t id, uint16_t role,
@@ -65,8 +65,8 @@ static void declare_begin(void *ctx, uint16_t id, uint16_t role,
 static void sync_ends(runstate *st) {
   const fsp_replies *r = &st->conn.replies;
   for (size_t i = 0; i < r->n; i++)
-    if (r->v[i].ended && !buf_flag(&st->ends_told, i)) {
-      buf_flag_set(&st->ends_told, i);
+    if (r->v[i].ended && !bytebuf_flag(&st->ends_told, i)) {
+      bytebuf_flag_set(&st->ends_told, i);
       sent_ended(&st->sent, r->v[i].id);
     }
 }
@@ -92,19 +92,19 @@ fsp_verdict level_verdict(fsp_level l, int hang) {
 
 /* Evaluates the alternatives of one expect/allow line; *which (may be
  * NULL) is set to the one that held. */
-static fsp_tri eval_alts(const fsp_step *s, const fsp_eval *x, fsp_buf *why,
+static fsp_tri eval_alts(const fsp_step *s, const fsp_eval *x, bytebuf *why,
                          size_t *which) {
   int pending = 0;
   for (size_t i = 0; i < s->nalts; i++) {
-    fsp_buf w = {0};
+    bytebuf w = {0};
     *x->reply_index = SIZE_MAX;
     fsp_tri t = cond_eval(&s->alts[i], x, &w);
     if (t == TRI_TRUE) {
       /* Only the note of the alternative that held: why the others did
        * not no longer matters. */
       why->len = 0;
-      buf_add(why, w.p, w.len);
-      buf_free(&w);
+      bytebuf_add(why, w.p, w.len);
+      bytebuf_free(&w);
       if (which)
         *which = i;
       return TRI_TRUE;
@@ -113,10 +113,10 @@ static fsp_tri eval_alts(const fsp_step *s, const fsp_eval *x, fsp_buf *why,
       pending = 1;
     else if (w.len) {
       if (why->len)
-        buf_str(why, "; ");
-      buf_add(why, w.p, w.len);
+        bytebuf_str(why, "; ");
+      bytebuf_add(why, w.p, w.len);
     }
-    buf_free(&w);
+    bytebuf_free(&w);
   }
   return pending ? TRI_PENDING : TRI_FALSE;
 }
@@ -155,31 +155,31 @@ static void fail_with(runstate *st, const fsp_step *s, fsp_verdict v,
                       const char *why) {
   st->res->verdict = v;
   st->decided = 1;
-  buf_fmt(&st->res->expected, "line %d: %s", s->line, s->text);
-  buf_str(&st->res->observed, why);
+  bytebuf_fmt(&st->res->expected, "line %d: %s", s->line, s->text);
+  bytebuf_str(&st->res->observed, why);
   if (st->res->observed.len)
-    buf_str(&st->res->observed, "; ");
-  buf_str(&st->res->observed, "received: ");
+    bytebuf_str(&st->res->observed, "; ");
+  bytebuf_str(&st->res->observed, "received: ");
   conn_summary(&st->conn, 0, &st->res->observed);
 }
 
 /* Why a check that is still pending at the deadline stopped: no progress
  * for the budget (a hang), or the cap reached while bytes still came. */
-static int undecided_reason(runstate *st, fsp_buf *why) {
+static int undecided_reason(runstate *st, bytebuf *why) {
   int64_t now = now_ms();
   if (st->progress && now >= st->cap && st->progress + st->budget > st->cap) {
-    buf_fmt(why, "undecided: still receiving after %lld ms (the cap)",
-            (long long)(now - st->t0));
+    bytebuf_fmt(why, "undecided: still receiving after %lld ms (the cap)",
+                (long long)(now - st->t0));
     return 1;
   }
   if (st->conn.flooded)
-    buf_fmt(why,
-            "no decision: the backend kept sending past the read bounds (a "
-            "flood is not progress) for %lld ms",
-            (long long)(now - (st->progress ? st->progress : st->t0)));
+    bytebuf_fmt(why,
+                "no decision: the backend kept sending past the read bounds (a "
+                "flood is not progress) for %lld ms",
+                (long long)(now - (st->progress ? st->progress : st->t0)));
   else
-    buf_fmt(why, "no decision: nothing received for %lld ms",
-            (long long)st->budget);
+    bytebuf_fmt(why, "no decision: nothing received for %lld ms",
+                (long long)st->budget);
   return 0;
 }
 
@@ -212,15 +212,15 @@ static void still_judged(runstate *st, size_t from) {
     const fsp_step *s = &c->steps[i];
     if (s->kind != S_EXPECT || !about_received(s))
       continue;
-    fsp_buf why = {0};
+    bytebuf why = {0};
     fsp_eval x = eval_ctx(st, now_ms(), NULL);
     fsp_verdict v = level_verdict(c->level, 0);
     if (eval_alts(s, &x, &why, NULL) == TRI_FALSE && v > st->res->verdict) {
-      buf_byte(&why, 0);
+      bytebuf_byte(&why, 0);
       st->res->expected.len = st->res->observed.len = 0;
       fail_with(st, s, v, (const char *)why.p);
     }
-    buf_free(&why);
+    bytebuf_free(&why);
   }
 }
 
@@ -231,7 +231,7 @@ static size_t do_expect(runstate *st, size_t i) {
   const fsp_step *s = &c->steps[i];
   flush(st);
   int64_t start = now_ms();
-  fsp_buf why = {0};
+  bytebuf why = {0};
   fsp_tri t;
   int unchecked;
   size_t which = 0;
@@ -250,50 +250,50 @@ static size_t do_expect(runstate *st, size_t i) {
     last++;
   if (t == TRI_TRUE) {
     if (st->reply_index != SIZE_MAX) {
-      buf_flag_set(&st->used, st->reply_index);
+      bytebuf_flag_set(&st->used, st->reply_index);
       if (s->alts[which].kind == C_ECHO) {
-        buf_flag_set(&st->checked, st->reply_index);
+        bytebuf_flag_set(&st->checked, st->reply_index);
         *(unchecked ? &st->res->content_unchecked
                     : &st->res->content_checked) += 1;
       }
     }
     st->unchecked |= unchecked;
     if (why.len)
-      buf_fmt(&st->res->notes, "line %d: %.*s\n", s->line, (int)why.len,
-              (const char *)why.p);
-    buf_free(&why);
+      bytebuf_fmt(&st->res->notes, "line %d: %.*s\n", s->line, (int)why.len,
+                  (const char *)why.p);
+    bytebuf_free(&why);
     return last;
   }
   fsp_verdict hung = FSP_V_FAIL;
   if (t == TRI_PENDING) {
     if (why.len)
-      buf_str(&why, "; ");
+      bytebuf_str(&why, "; ");
     hung = undecided_reason(st, &why) ? FSP_V_ERROR : FSP_V_HANG;
   }
   /* The first allow line that holds now sets a milder verdict. */
   for (size_t j = i + 1; j <= last; j++) {
-    fsp_buf w = {0};
+    bytebuf w = {0};
     fsp_eval x = eval_ctx(st, start, NULL);
     if (eval_alts(&c->steps[j], &x, &w, NULL) == TRI_TRUE) {
       fsp_verdict v = (fsp_verdict)c->steps[j].verdict;
       if (c->level >= FSP_LVL_MAY)
         v = FSP_V_INFO;
-      buf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
-              c->steps[j].text);
-      buf_free(&w);
+      bytebuf_fmt(&why, "; tolerated by line %d: %s", c->steps[j].line,
+                  c->steps[j].text);
+      bytebuf_free(&w);
       fail_with(st, s, v, (const char *)why.p);
-      buf_free(&why);
+      bytebuf_free(&why);
       still_judged(st, last + 1);
       return last;
     }
-    buf_free(&w);
+    bytebuf_free(&w);
   }
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   fsp_verdict v = level_verdict(c->level, t == TRI_PENDING);
   if (hung == FSP_V_ERROR)
     v = FSP_V_ERROR;
   fail_with(st, s, v, (const char *)why.p);
-  buf_free(&why);
+  bytebuf_free(&why);
   return last;
 }
 
@@ -311,9 +311,9 @@ static void do_observe(runstate *st, const fsp_step *s) {
       break;
     conn_pump(&st->conn, quiet_since + st->cfg->settle_ms);
   }
-  buf_fmt(&st->res->notes, "line %d: observed: ", s->line);
+  bytebuf_fmt(&st->res->notes, "line %d: observed: ", s->line);
   conn_summary(&st->conn, st->observed, &st->res->notes);
-  buf_byte(&st->res->notes, '\n');
+  bytebuf_byte(&st->res->notes, '\n');
   st->observed = st->conn.nrecs;
 }
 
@@ -325,32 +325,32 @@ static void check_integrity(runstate *st) {
   for (size_t i = 0; i < r->n; i++) {
     const fsp_reply *rep = &r->v[i];
     if (!rep->ended || rep->end.protocol_status != FCS_REQUEST_COMPLETE ||
-        buf_flag(&st->checked, i))
+        bytebuf_flag(&st->checked, i))
       continue;
     const fsp_sent_req *req = sent_find(&st->sent, rep->id, rep->nth);
     if (!req)
       continue;
-    fsp_buf why = {0};
+    bytebuf why = {0};
     fsp_content_verdict v =
         content_compare(st->content, rep, req, &st->sent, &why);
     if (v == CONTENT_UNCHECKED) {
       st->res->content_unchecked++;
-      buf_fmt(&st->res->notes, "reply to request %u: %.*s\n", rep->id,
-              (int)why.len, (const char *)why.p);
+      bytebuf_fmt(&st->res->notes, "reply to request %u: %.*s\n", rep->id,
+                  (int)why.len, (const char *)why.p);
     } else {
       st->res->content_checked++;
     }
     if (v == CONTENT_DIFFERS && st->res->verdict != FSP_V_FAIL) {
       st->res->verdict = FSP_V_FAIL;
-      buf_fmt(&st->res->expected,
-              "%sintegrity: every request arrives as it "
-              "was sent",
-              st->res->expected.len ? "; " : "");
-      buf_fmt(&st->res->observed, "%sEND_REQUEST(%u): %.*s",
-              st->res->observed.len ? "; " : "", rep->id, (int)why.len,
-              (const char *)why.p);
+      bytebuf_fmt(&st->res->expected,
+                  "%sintegrity: every request arrives as it "
+                  "was sent",
+                  st->res->expected.len ? "; " : "");
+      bytebuf_fmt(&st->res->observed, "%sEND_REQUEST(%u): %.*s",
+                  st->res->observed.len ? "; " : "", rep->id, (int)why.len,
+                  (const char *)why.p);
     }
-    buf_free(&why);
+    bytebuf_free(&why);
   }
 }
 
@@ -373,7 +373,7 @@ static int reconnect(runstate *st) {
   if (conn_open(&st->conn, &st->cfg->target, st->trace, deadline(st), err,
                 sizeof(err))) {
     st->res->verdict = FSP_V_ERROR;
-    buf_fmt(&st->res->observed, "cannot reconnect: %s", err);
+    bytebuf_fmt(&st->res->observed, "cannot reconnect: %s", err);
     st->decided = 1;
     return -1;
   }
@@ -418,7 +418,7 @@ static void run_steps(runstate *st) {
     default:
       if (step_produce(c, s, &st->cfg->std, &st->pending, err, sizeof(err))) {
         st->res->verdict = FSP_V_ERROR;
-        buf_str(&st->res->observed, err);
+        bytebuf_str(&st->res->observed, err);
         st->decided = 1;
       }
       break;
@@ -446,17 +446,17 @@ void run_case(const fsp_case *c, const fsp_config *cfg,
   if (conn_open(&st.conn, &cfg->target, trace, deadline(&st), err,
                 sizeof(err))) {
     res->verdict = FSP_V_ERROR;
-    buf_fmt(&res->observed, "cannot connect: %s", err);
+    bytebuf_fmt(&res->observed, "cannot connect: %s", err);
   } else {
     run_steps(&st);
   }
   close_conn(&st);
-  buf_free(&st.pending);
-  buf_free(&st.used);
-  buf_free(&st.checked);
-  buf_free(&st.ends_told);
+  bytebuf_free(&st.pending);
+  bytebuf_free(&st.used);
+  bytebuf_free(&st.checked);
+  bytebuf_free(&st.ends_told);
   if (st.unchecked && res->verdict == FSP_V_PASS) {
     res->verdict = FSP_V_UNSUPPORTED;
-    buf_str(&res->observed, "a check could not be made (see the notes)");
+    bytebuf_str(&res->observed, "a check could not be made (see the notes)");
   }
 }

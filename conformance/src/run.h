@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "case.h"
 #include "content.h"
 #include "produce.h"
@@ -28,10 +28,10 @@ typedef struct fsp_config {
 
 typedef struct fsp_result {
   fsp_verdict verdict;
-  fsp_buf expected;   /* the check that decided the verdict */
-  fsp_buf observed;   /* what the backend did */
-  fsp_buf notes;      /* informational observations */
-  fsp_buf trace;      /* wire trace, kept for non-pass verdicts */
+  bytebuf expected;   /* the check that decided the verdict */
+  bytebuf observed;   /* what the backend did */
+  bytebuf notes;      /* informational observations */
+  bytebuf trace;      /* wire trace, kept for non-pass verdicts */
   int64_t elapsed_ms; /* the case's run time, its liveness probe included */
   int down;           /* the liveness probe failed after this case */
   /* The runner restarted the backend for another case while this one ran:
@@ -45,7 +45,7 @@ typedef struct fsp_result {
   long rss_kib;
   /* Proxy mode: what each request of the case became, a JSON array
    * (proxy_json.c) that the JSON report carries as "requests". */
-  fsp_buf requests;
+  bytebuf requests;
 } fsp_result;
 
 /* Runs c's steps and sets res (zeroed first). content: how the app

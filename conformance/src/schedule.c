@@ -20,7 +20,7 @@ static void run_one(const fsp_case *c, fsp_backend *be, fsp_result *res) {
   if (lacks) {
     memset(res, 0, sizeof(*res));
     res->verdict = FSP_V_UNSUPPORTED;
-    buf_str(&res->observed, lacks);
+    bytebuf_str(&res->observed, lacks);
     return;
   }
   int64_t t0 = now_ms();
@@ -73,16 +73,17 @@ static void rerun_tainted(fsp_run *run, fsp_backend *be) {
     if (!r->tainted || r->verdict == FSP_V_PASS || r->verdict == FSP_V_INFO ||
         r->verdict == FSP_V_UNSUPPORTED)
       continue;
-    fsp_buf first = {0};
-    buf_fmt(&first, "%s: %.*s", verdict_name(r->verdict), (int)r->observed.len,
-            (const char *)r->observed.p);
+    bytebuf first = {0};
+    bytebuf_fmt(&first, "%s: %.*s", verdict_name(r->verdict),
+                (int)r->observed.len, (const char *)r->observed.p);
     result_free(r);
     run_one(run->cases[i], be, r);
-    buf_fmt(&r->notes,
-            "run again alone: the backend was restarted for another case "
-            "while it first ran (then %.*s)\n",
-            (int)(first.len < 300 ? first.len : 300), (const char *)first.p);
-    buf_free(&first);
+    bytebuf_fmt(&r->notes,
+                "run again alone: the backend was restarted for another case "
+                "while it first ran (then %.*s)\n",
+                (int)(first.len < 300 ? first.len : 300),
+                (const char *)first.p);
+    bytebuf_free(&first);
   }
 }
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* Bounds of the view: larger than anything the catalog sends. */
 #define SENT_REQUESTS 64
 #define SENT_PARAMS_BYTES (256u << 10)
@@ -22,9 +24,9 @@ void sent_init(fsp_sent *s) {
 
 void sent_free(fsp_sent *s) {
   for (size_t i = 0; i < s->n; i++) {
-    buf_free(&s->v[i].params);
-    buf_free(&s->v[i].in);
-    buf_free(&s->v[i].data);
+    bytebuf_free(&s->v[i].params);
+    bytebuf_free(&s->v[i].in);
+    bytebuf_free(&s->v[i].data);
   }
   free(s->v);
   free(s->mem);
@@ -39,9 +41,9 @@ static fsp_sent_req *current(fsp_sent *s, uint16_t id) {
   return NULL;
 }
 
-static void add_stream(fsp_buf *b, const uint8_t *p, size_t len) {
+static void add_stream(bytebuf *b, const uint8_t *p, size_t len) {
   size_t room = b->len < SENT_STREAM_BYTES ? SENT_STREAM_BYTES - b->len : 0;
-  buf_add(b, p, len < room ? len : room);
+  bytebuf_add(b, p, len < room ? len : room);
 }
 
 static void on_event(fsp_sent *s, const fcs_asm_event *ev) {
@@ -68,7 +70,7 @@ static void on_event(fsp_sent *s, const fcs_asm_event *ev) {
     break;
   case FCS_AE_PARAMS:
     if (r) {
-      buf_add(&r->params, ev->data, ev->len);
+      bytebuf_add(&r->params, ev->data, ev->len);
       r->npairs = ev->npairs;
       r->params_done = 1;
     }

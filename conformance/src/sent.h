@@ -10,15 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 #include "fcs/fcs.h"
 
 typedef struct fsp_sent_req {
   uint16_t id, role;
   uint8_t flags;
-  fsp_buf params; /* the PARAMS stream, once complete (params_done) */
+  bytebuf params; /* the PARAMS stream, once complete (params_done) */
   uint32_t npairs;
-  fsp_buf in, data; /* STDIN and DATA bytes */
+  bytebuf in, data; /* STDIN and DATA bytes */
   int params_done, in_done, data_done, aborted;
   /* FCS_E_OK, or the rule the request's own records broke (for example
    * STREAM_AFTER_END): what the app sees is then not defined. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* Cap on one expanded item, so a typo like "a"*99999999999 fails clearly. */
 #define MAX_ITEM_BYTES (16u << 20)
 
@@ -28,34 +30,34 @@ static int hexval(int c) {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static int unescape(const char **pp, fsp_buf *out, char *err, size_t errlen,
+static int unescape(const char **pp, bytebuf *out, char *err, size_t errlen,
                     int col) {
   const char *p = *pp;
   switch (*p) {
   case 'n':
-    buf_byte(out, '\n');
+    bytebuf_byte(out, '\n');
     break;
   case 'r':
-    buf_byte(out, '\r');
+    bytebuf_byte(out, '\r');
     break;
   case 't':
-    buf_byte(out, '\t');
+    bytebuf_byte(out, '\t');
     break;
   case '0':
-    buf_byte(out, 0);
+    bytebuf_byte(out, 0);
     break;
   case '\\':
-    buf_byte(out, '\\');
+    bytebuf_byte(out, '\\');
     break;
   case '"':
-    buf_byte(out, '"');
+    bytebuf_byte(out, '"');
     break;
   case 'x':
     if (hexval(p[1]) < 0 || hexval(p[2]) < 0) {
       snprintf(err, errlen, "column %d: \\x needs two hex digits", col);
       return -1;
     }
-    buf_byte(out, (uint8_t)(hexval(p[1]) * 16 + hexval(p[2])));
+    bytebuf_byte(out, (uint8_t)(hexval(p[1]) * 16 + hexval(p[2])));
     p += 2;
     break;
   default:
@@ -99,7 +101,7 @@ static int parse_piece(const char *line, const char **pp, fsp_tok *t, char *err,
         if (unescape(&p, &t->text, err, errlen, t->col))
           return -1;
       } else {
-        buf_byte(&t->text, (uint8_t)*p++);
+        bytebuf_byte(&t->text, (uint8_t)*p++);
       }
     }
     if (*p != '"') {
@@ -151,7 +153,7 @@ int toks_split(const char *line, fsp_toks *out, char *err, size_t errlen) {
 
 static void tok_free(fsp_tok *t) {
   free(t->word);
-  buf_free(&t->text);
+  bytebuf_free(&t->text);
   if (t->next) {
     tok_free(t->next);
     free(t->next);
@@ -182,14 +184,14 @@ int tok_is_bytes(const fsp_tok *t) {
   return 1;
 }
 
-static int piece_bytes(const fsp_tok *t, fsp_buf *out, char *err,
+static int piece_bytes(const fsp_tok *t, bytebuf *out, char *err,
                        size_t errlen) {
-  fsp_buf one = {0};
+  bytebuf one = {0};
   if (t->quoted) {
-    buf_add(&one, t->text.p, t->text.len);
+    bytebuf_add(&one, t->text.p, t->text.len);
   } else if (is_hex_run(t->word)) {
     for (const char *w = t->word; *w; w += 2)
-      buf_byte(&one, (uint8_t)(hexval(w[0]) * 16 + hexval(w[1])));
+      bytebuf_byte(&one, (uint8_t)(hexval(w[0]) * 16 + hexval(w[1])));
   } else {
     snprintf(err, errlen,
              "column %d: '%s' is not a byte item (hex pairs or \"text\")",
@@ -199,14 +201,14 @@ static int piece_bytes(const fsp_tok *t, fsp_buf *out, char *err,
   if (one.len * t->repeat > MAX_ITEM_BYTES) {
     snprintf(err, errlen, "column %d: item expands past %u bytes", t->col,
              MAX_ITEM_BYTES);
-    buf_free(&one);
+    bytebuf_free(&one);
     return -1;
   }
   /* The first copy, then what is written so far doubled until the total:
    * "z"*199990 takes 18 copies, not 199990. */
   size_t total = one.len * t->repeat;
   if (total) { /* an empty buffer has no memory yet */
-    buf_reserve(out, total);
+    bytebuf_reserve(out, total);
     uint8_t *dst = out->p + out->len;
     memcpy(dst, one.p, one.len);
     for (size_t have = one.len; have < total;) {
@@ -216,11 +218,11 @@ static int piece_bytes(const fsp_tok *t, fsp_buf *out, char *err,
     }
     out->len += total;
   }
-  buf_free(&one);
+  bytebuf_free(&one);
   return 0;
 }
 
-int tok_bytes(const fsp_tok *t, fsp_buf *out, char *err, size_t errlen) {
+int tok_bytes(const fsp_tok *t, bytebuf *out, char *err, size_t errlen) {
   for (; t; t = t->next)
     if (piece_bytes(t, out, err, errlen))
       return -1;

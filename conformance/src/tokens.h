@@ -10,12 +10,12 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 typedef struct fsp_tok {
   int quoted;
   char *word;   /* the word without its *N suffix (NULL when quoted) */
-  fsp_buf text; /* quoted: the unescaped bytes */
+  bytebuf text; /* quoted: the unescaped bytes */
   unsigned long repeat;
   int col;              /* 1-based column, for error messages */
   struct fsp_tok *next; /* the piece joined after this one by '+' */
@@ -31,7 +31,7 @@ int toks_split(const char *line, fsp_toks *out, char *err, size_t errlen);
 void toks_free(fsp_toks *t);
 
 /* Appends the bytes of one byte item; 0 on success. */
-int tok_bytes(const fsp_tok *t, fsp_buf *out, char *err, size_t errlen);
+int tok_bytes(const fsp_tok *t, bytebuf *out, char *err, size_t errlen);
 /* 1 when the token is a byte item (quoted, or hex pairs). */
 int tok_is_bytes(const fsp_tok *t);
 /* "key=value" word: returns 1 and points *value after '='. */

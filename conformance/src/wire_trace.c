@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "fcs/fcs.h"
+#include "xalloc.h"
 
 void trace_init(fsp_trace *t) {
   memset(t, 0, sizeof(*t));
@@ -23,7 +24,7 @@ static void add(fsp_trace *t, fsp_trace_dir dir, const uint8_t *p, size_t len) {
   e->len = len;
   e->kept = len < room ? len : room;
   e->count = 1;
-  buf_add(&t->data, p, e->kept);
+  bytebuf_add(&t->data, p, e->kept);
 }
 
 void trace_add(fsp_trace *t, fsp_trace_dir dir, const uint8_t *p, size_t len) {
@@ -36,7 +37,7 @@ void trace_add(fsp_trace *t, fsp_trace_dir dir, const uint8_t *p, size_t len) {
     size_t room =
         t->data.len < TRACE_MAX_BYTES ? TRACE_MAX_BYTES - t->data.len : 0;
     size_t k = len < room ? len : room;
-    buf_add(&t->data, p, k);
+    bytebuf_add(&t->data, p, k);
     e->len += len;
     e->kept += k;
     e->count++;
@@ -51,36 +52,36 @@ void trace_note(fsp_trace *t, const char *text) {
   add(t, TR_NOTE, (const uint8_t *)text, strlen(text));
 }
 
-static void hex_lines(fsp_buf *out, const uint8_t *p, size_t len,
+static void hex_lines(bytebuf *out, const uint8_t *p, size_t len,
                       int max_lines) {
   for (size_t at = 0; at < len; at += 16) {
     if ((int)(at / 16) >= max_lines) {
-      buf_fmt(out, "      ... %zu more bytes\n", len - at);
+      bytebuf_fmt(out, "      ... %zu more bytes\n", len - at);
       return;
     }
-    buf_fmt(out, "      %06zx ", at);
+    bytebuf_fmt(out, "      %06zx ", at);
     for (size_t i = 0; i < 16; i++) {
       if (at + i < len)
-        buf_fmt(out, " %02x", p[at + i]);
+        bytebuf_fmt(out, " %02x", p[at + i]);
       else
-        buf_str(out, "   ");
+        bytebuf_str(out, "   ");
     }
-    buf_str(out, "  |");
+    bytebuf_str(out, "  |");
     for (size_t i = 0; i < 16 && at + i < len; i++)
-      buf_byte(out, isprint(p[at + i]) ? p[at + i] : '.');
-    buf_str(out, "|\n");
+      bytebuf_byte(out, isprint(p[at + i]) ? p[at + i] : '.');
+    bytebuf_str(out, "|\n");
   }
 }
 
-static void more_records(fsp_buf *out, size_t n) {
+static void more_records(bytebuf *out, size_t n) {
   if (n > TRACE_RECORDS_SHOWN)
-    buf_fmt(out, "    ... %zu more records\n", n - TRACE_RECORDS_SHOWN);
+    bytebuf_fmt(out, "    ... %zu more records\n", n - TRACE_RECORDS_SHOWN);
 }
 
 /* Decodes the kept bytes of one direction and lists its records: the
  * first TRACE_RECORDS_SHOWN, then how many more, and a framing error wherever
  * it comes. */
-static void records(const fsp_trace *t, fsp_trace_dir dir, fsp_buf *out) {
+static void records(const fsp_trace *t, fsp_trace_dir dir, bytebuf *out) {
   fcs_decoder d;
   fcs_decoder_init(&d, FCS_LENIENT);
   size_t seen = 0;
@@ -100,10 +101,10 @@ static void records(const fsp_trace *t, fsp_trace_dir dir, fsp_buf *out) {
       left -= used;
       if (ev.type == FCS_EV_ERROR) {
         more_records(out, seen);
-        buf_fmt(out, "    !! %s at byte %llu: %s\n",
-                fcs_err_name(ev.error.code),
-                (unsigned long long)ev.error.offset,
-                fcs_err_message(ev.error.code));
+        bytebuf_fmt(out, "    !! %s at byte %llu: %s\n",
+                    fcs_err_name(ev.error.code),
+                    (unsigned long long)ev.error.offset,
+                    fcs_err_message(ev.error.code));
         return;
       }
       if (ev.type == FCS_EV_NONE)
@@ -113,49 +114,51 @@ static void records(const fsp_trace *t, fsp_trace_dir dir, fsp_buf *out) {
       if (++seen > TRACE_RECORDS_SHOWN)
         continue;
       const fcs_header *h = &ev.header;
-      buf_fmt(out, "    %s v%u %s id=%u clen=%u pad=%u",
-              dir == TR_SENT ? ">>" : "<<", h->version, fcs_type_name(h->type),
-              h->request_id, h->content_length, h->padding_length);
+      bytebuf_fmt(out, "    %s v%u %s id=%u clen=%u pad=%u",
+                  dir == TR_SENT ? ">>" : "<<", h->version,
+                  fcs_type_name(h->type), h->request_id, h->content_length,
+                  h->padding_length);
       if (h->reserved)
-        buf_fmt(out, " reserved=%u", h->reserved);
+        bytebuf_fmt(out, " reserved=%u", h->reserved);
       if (!fcs_type_is_known(h->type))
-        buf_fmt(out, " (type %u)", h->type);
-      buf_byte(out, '\n');
+        bytebuf_fmt(out, " (type %u)", h->type);
+      bytebuf_byte(out, '\n');
     }
     if (e->kept < e->len) {
       more_records(out, seen);
-      buf_str(out, "    ... trace limit reached\n");
+      bytebuf_str(out, "    ... trace limit reached\n");
       return;
     }
   }
   more_records(out, seen);
 }
 
-void trace_render(const fsp_trace *t, fsp_buf *out, int max_lines) {
-  buf_str(out, "  wire trace (>> sent, << received):\n");
+void trace_render(const fsp_trace *t, bytebuf *out, int max_lines) {
+  bytebuf_str(out, "  wire trace (>> sent, << received):\n");
   for (size_t i = 0; i < t->n; i++) {
     const fsp_trace_entry *e = &t->v[i];
     const uint8_t *p = t->data.p + e->off;
     if (e->dir == TR_NOTE) {
-      buf_fmt(out, "    %6lldms -- %.*s\n", (long long)e->t, (int)e->kept, p);
+      bytebuf_fmt(out, "    %6lldms -- %.*s\n", (long long)e->t, (int)e->kept,
+                  p);
       continue;
     }
-    buf_fmt(out, "    %6lldms %s %zu bytes", (long long)e->t,
-            e->dir == TR_SENT ? ">>" : "<<", e->len);
+    bytebuf_fmt(out, "    %6lldms %s %zu bytes", (long long)e->t,
+                e->dir == TR_SENT ? ">>" : "<<", e->len);
     if (e->count > 1)
-      buf_fmt(out, " in %zu %s", e->count,
-              e->dir == TR_SENT ? "writes" : "reads");
-    buf_byte(out, '\n');
+      bytebuf_fmt(out, " in %zu %s", e->count,
+                  e->dir == TR_SENT ? "writes" : "reads");
+    bytebuf_byte(out, '\n');
     hex_lines(out, p, e->kept, max_lines);
   }
-  buf_str(out, "  records sent:\n");
+  bytebuf_str(out, "  records sent:\n");
   records(t, TR_SENT, out);
-  buf_str(out, "  records received:\n");
+  bytebuf_str(out, "  records received:\n");
   records(t, TR_RECV, out);
 }
 
 void trace_free(fsp_trace *t) {
   free(t->v);
-  buf_free(&t->data);
+  bytebuf_free(&t->data);
   memset(t, 0, sizeof(*t));
 }

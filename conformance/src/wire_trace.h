@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "bytebuf.h"
 
 #define TRACE_MAX_BYTES (256u << 10)
 /* trace_render lists at most this many records per direction, then how
@@ -27,7 +27,7 @@ typedef struct fsp_trace {
   int64_t t0;
   fsp_trace_entry *v;
   size_t n;
-  fsp_buf data;
+  bytebuf data;
 } fsp_trace;
 
 void trace_init(fsp_trace *t);
@@ -35,7 +35,7 @@ void trace_add(fsp_trace *t, fsp_trace_dir dir, const uint8_t *p, size_t len);
 void trace_note(fsp_trace *t, const char *text);
 /* Appends a readable trace: per chunk a hex dump (at most max_lines lines
  * of 16 bytes), then the records each direction carried, decoded. */
-void trace_render(const fsp_trace *t, fsp_buf *out, int max_lines);
+void trace_render(const fsp_trace *t, bytebuf *out, int max_lines);
 void trace_free(fsp_trace *t);
 
 #endif

@@ -53,7 +53,7 @@ static void refused_at(int line, const char *steps, const char *want) {
 }
 #define refused(steps, want) refused_at(__LINE__, steps, want)
 
-static int item_is(const fsp_buf *b, const void *p, size_t n) {
+static int item_is(const bytebuf *b, const void *p, size_t n) {
   return b->len == n && (n == 0 || memcmp(b->p, p, n) == 0);
 }
 

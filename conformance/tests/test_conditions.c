@@ -29,14 +29,14 @@
 static uint8_t scratch[FCS_MAX_RECORD];
 
 /* Appends the n bytes an encoder call wrote into scratch. */
-static void emit(fsp_buf *b, fcs_err rc, const size_t *n) {
+static void emit(bytebuf *b, fcs_err rc, const size_t *n) {
   CHECK(rc == FCS_E_OK);
   if (rc == FCS_E_OK)
-    buf_add(b, scratch, *n);
+    bytebuf_add(b, scratch, *n);
 }
 
 /* One record; o NULL: version 1, no padding. */
-static void record(fsp_buf *b, uint8_t type, uint16_t id, const void *content,
+static void record(bytebuf *b, uint8_t type, uint16_t id, const void *content,
                    size_t len, const fcs_record_opts *o) {
   size_t n;
   emit(
@@ -46,11 +46,11 @@ static void record(fsp_buf *b, uint8_t type, uint16_t id, const void *content,
 }
 
 /* One stream record holding text ("" is the stream's empty record). */
-static void put(fsp_buf *b, uint8_t type, uint16_t id, const char *text) {
+static void put(bytebuf *b, uint8_t type, uint16_t id, const char *text) {
   record(b, type, id, text, strlen(text), NULL);
 }
 
-static void end_request(fsp_buf *b, uint16_t id, uint8_t status) {
+static void end_request(bytebuf *b, uint16_t id, uint8_t status) {
   size_t n;
   emit(b,
        fcs_encode_end_request(scratch, sizeof scratch, id, 0, status, NULL, &n),
@@ -58,19 +58,19 @@ static void end_request(fsp_buf *b, uint16_t id, uint8_t status) {
 }
 
 /* A whole reply: STDOUT, its empty record, END_REQUEST(REQUEST_COMPLETE). */
-static void reply(fsp_buf *b, uint16_t id) {
+static void reply(bytebuf *b, uint16_t id) {
   put(b, FCS_STDOUT, id, "Status: 200 OK\r\n\r\nok");
   put(b, FCS_STDOUT, id, "");
   end_request(b, id, FCS_REQUEST_COMPLETE);
 }
 
-static void unknown_type(fsp_buf *b, uint8_t type) {
+static void unknown_type(bytebuf *b, uint8_t type) {
   size_t n;
   emit(b, fcs_encode_unknown_type(scratch, sizeof scratch, type, NULL, &n), &n);
 }
 
 /* GET_VALUES_RESULT on id holding "NAME=VALUE" pairs (NULL-terminated). */
-static void values_result(fsp_buf *b, uint16_t id, const char *const *kv) {
+static void values_result(bytebuf *b, uint16_t id, const char *const *kv) {
   fcs_nv_pair pairs[8];
   size_t n = 0, len;
   for (; kv[n]; n++) {
@@ -89,13 +89,13 @@ static void values_result(fsp_buf *b, uint16_t id, const char *const *kv) {
 typedef struct scene {
   fsp_trace trace;
   fsp_conn conn;
-  fsp_buf wire; /* backend bytes written, not yet received */
+  bytebuf wire; /* backend bytes written, not yet received */
   /* How a condition is asked (fsp_eval): */
   uint64_t mark;         /* first record after the latest write */
   int64_t elapsed;       /* ms since the expect line began */
   const fsp_sent *sent;  /* what the runner sent, or NULL */
   const fsp_content *ct; /* how the app shows a request, or NULL */
-  fsp_buf used;          /* replies earlier checks consumed */
+  bytebuf used;          /* replies earlier checks consumed */
   /* What the latest judgement set: */
   size_t reply_index;
   int unchecked;
@@ -110,8 +110,8 @@ static void scene_open(scene *s) {
 static void scene_free(scene *s) {
   conn_close(&s->conn);
   trace_free(&s->trace);
-  buf_free(&s->wire);
-  buf_free(&s->used);
+  bytebuf_free(&s->wire);
+  bytebuf_free(&s->used);
 }
 
 /* The runner sent BEGIN_REQUEST for id. */
@@ -133,7 +133,7 @@ static void closes(scene *s) {
 }
 
 /* cond_eval of the condition on the line "expect COND". */
-static fsp_tri judge(scene *s, const char *cond, fsp_buf *why) {
+static fsp_tri judge(scene *s, const char *cond, bytebuf *why) {
   char text[512];
   snprintf(text, sizeof text,
            "id: t/c\nsection: t\nlevel: MUST\nrole: any\nrequirement: r\n"
@@ -172,10 +172,10 @@ static const char *tri_name(fsp_tri t) {
 /* cond is want on s; when names is given, why contains it. */
 static void judged(int line, scene *s, const char *cond, fsp_tri want,
                    const char *names) {
-  fsp_buf why = {0};
+  bytebuf why = {0};
   fsp_tri got = judge(s, cond, &why);
   int named =
-      !names || buf_contains(&why, (const uint8_t *)names, strlen(names));
+      !names || bytebuf_contains(&why, (const uint8_t *)names, strlen(names));
   if (got != want || !named) {
     fprintf(stderr, "%s:%d: '%s' is %s (why: %.*s), want %s%s%s\n", __FILE__,
             line, cond, tri_name(got), (int)why.len,
@@ -183,7 +183,7 @@ static void judged(int line, scene *s, const char *cond, fsp_tri want,
             names ? " naming " : "", names ? names : "");
     check_failures++;
   }
-  buf_free(&why);
+  bytebuf_free(&why);
 }
 
 #define IS_TRUE(s, cond) judged(__LINE__, s, cond, TRI_TRUE, NULL)
@@ -193,7 +193,7 @@ static void judged(int line, scene *s, const char *cond, fsp_tri want,
 
 /* A STDOUT record of version 0 (the encoder writes 0 as version 1): the
  * decoder and the assembler stop on it. */
-static void version_0(fsp_buf *b, uint16_t id) {
+static void version_0(bytebuf *b, uint16_t id) {
   size_t at = b->len;
   put(b, FCS_STDOUT, id, "x");
   b->p[at] = 0;
@@ -215,7 +215,7 @@ static void test_response(void) {
   CHECK_EQ(s.reply_index, 0);
   /* Each response uses up one END_REQUEST: once an earlier check consumed
    * it, the next one is awaited. */
-  buf_byte(&s.used, 1);
+  bytebuf_byte(&s.used, 1);
   IS_PENDING(&s, "response 1");
   begun(&s, 1);
   reply(&s.wire, 1);
@@ -823,7 +823,7 @@ static void test_reserved_zero(void) {
 
 /* The bytes of a `request ID keep` step on line `line` (std params, the
  * marker, a body), as the runner produces them. */
-static void produce_request(uint16_t id, int line, fsp_buf *out) {
+static void produce_request(uint16_t id, int line, bytebuf *out) {
   fsp_params std = {0};
   params_defaults(&std);
   fsp_step st = {.kind = S_REQUEST,
@@ -838,7 +838,7 @@ static void produce_request(uint16_t id, int line, fsp_buf *out) {
 }
 
 /* The reference responder's answer to in, served in-process. */
-static void responder_answer(const fsp_buf *in, fsp_buf *out) {
+static void responder_answer(const bytebuf *in, bytebuf *out) {
   fcs_responder_config cfg;
   fcs_responder_config_default(&cfg);
   fcs_responder *r = fcs_responder_new(&cfg);
@@ -848,7 +848,7 @@ static void responder_answer(const fsp_buf *in, fsp_buf *out) {
     at += used;
     const uint8_t *o;
     fcs_responder_output(r, &o, &n);
-    buf_add(out, o, n);
+    bytebuf_add(out, o, n);
     fcs_responder_output_consumed(r, n);
   } while (used || n);
   fcs_responder_free(r);
@@ -864,7 +864,7 @@ static void declare(void *replies, uint16_t id, uint16_t role, uint8_t flags) {
  * (as long). */
 static void exchange(scene *s, fsp_sent *sent, uint16_t id, int line,
                      const char *from, const char *to) {
-  fsp_buf req = {0};
+  bytebuf req = {0};
   produce_request(id, line, &req);
   sent_feed(sent, req.p, req.len, declare, &s->conn.replies);
   if (from) {
@@ -876,7 +876,7 @@ static void exchange(scene *s, fsp_sent *sent, uint16_t id, int line,
       memcpy(req.p + at, to, n);
   }
   responder_answer(&req, &s->wire);
-  buf_free(&req);
+  bytebuf_free(&req);
 }
 
 static void test_echo(void) {
@@ -888,7 +888,7 @@ static void test_echo(void) {
   exchange(&s, &sent, 1, 1, NULL, NULL);
   arrive(&s);
   const fsp_reply *rep = replies_next_end(&s.conn.replies, 1, NULL, NULL);
-  fsp_buf why = {0};
+  bytebuf why = {0};
   fsp_params env = {0};
   params_defaults(&env);
   fsp_content *ct =
@@ -897,7 +897,7 @@ static void test_echo(void) {
           : NULL;
   CHECK(ct && strcmp(content_format(ct), "lines") == 0);
   params_free(&env);
-  buf_free(&why);
+  bytebuf_free(&why);
   sent_free(&sent);
   scene_free(&s);
 

@@ -11,13 +11,14 @@
 #include "echo_view.h"
 #include "fcs/proto.h"
 #include "integrity.h"
+#include "xalloc.h"
 
 static const char *data_dir;
 
-static fsp_buf slurp(const char *name) {
+static bytebuf slurp(const char *name) {
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", data_dir, name);
-  fsp_buf b = {0};
+  bytebuf b = {0};
   FILE *f = fopen(path, "rb");
   if (!f) {
     fprintf(stderr, "cannot open %s\n", path);
@@ -26,7 +27,7 @@ static fsp_buf slurp(const char *name) {
   uint8_t chunk[4096];
   size_t n;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_add(&b, chunk, n);
+    bytebuf_add(&b, chunk, n);
   fclose(f);
   return b;
 }
@@ -41,7 +42,7 @@ typedef struct sent {
 } sent;
 
 static void load_sent(const char *name, const char *script, sent *s) {
-  fsp_buf page = slurp(name), why = {0};
+  bytebuf page = slurp(name), why = {0};
   echo_hint lines = {.format = ECHO_LINES};
   if (echo_decode(&lines, page.p, page.len, &s->view, &why) < 0) {
     fprintf(stderr, "%s: %.*s\n", name, (int)why.len, (const char *)why.p);
@@ -66,8 +67,8 @@ static void load_sent(const char *name, const char *script, sent *s) {
                          s->view.in.bytes.bytes.len,
                          NULL,
                          0};
-  buf_free(&page);
-  buf_free(&why);
+  bytebuf_free(&page);
+  bytebuf_free(&why);
 }
 
 static void free_sent(sent *s) {
@@ -137,7 +138,7 @@ static void check_app(const app *a) {
   load_sent("responder-awkward.out", a->script, &awkward);
   char name[256];
   snprintf(name, sizeof name, "%s-probe.out", a->name);
-  fsp_buf page = slurp(name), why = {0};
+  bytebuf page = slurp(name), why = {0};
   echo_probe ep = {"FCGISPEC_PROBE", "tok-capture", probe.rq.in,
                    probe.rq.in_len,  NULL,          0};
   echo_hint h;
@@ -154,7 +155,7 @@ static void check_app(const app *a) {
   echo_quirks q;
   echo_quirks_learn(&probe.rq, &v, &q);
   echo_view_free(&v);
-  buf_free(&page);
+  bytebuf_free(&page);
 
   snprintf(name, sizeof name, "%s-awkward.out", a->name);
   page = slurp(name);
@@ -170,7 +171,7 @@ static void check_app(const app *a) {
     want++;
   int same = integrity_count(&r) == want;
   for (size_t i = 0; same && i < want; i++) {
-    const fsp_buf *t = &integrity_at(&r, i)->text;
+    const bytebuf *t = &integrity_at(&r, i)->text;
     same = t->len == strlen(a->findings[i]) &&
            !memcmp(t->p, a->findings[i], t->len);
   }
@@ -182,16 +183,16 @@ static void check_app(const app *a) {
               (const char *)integrity_at(&r, i)->text.p);
     check_failures++;
   }
-  fsp_buf summary = {0};
+  bytebuf summary = {0};
   integrity_summary(&r, &summary);
   fprintf(stderr, "  %-28s %s: %.*s\n", a->name, echo_format_name(f),
           (int)summary.len, (const char *)summary.p);
-  buf_free(&summary);
+  bytebuf_free(&summary);
   integrity_report_free(&r);
   echo_quirks_free(&q);
   echo_view_free(&v);
-  buf_free(&page);
-  buf_free(&why);
+  bytebuf_free(&page);
+  bytebuf_free(&why);
   free_sent(&probe);
   free_sent(&awkward);
 }

@@ -18,14 +18,14 @@ typedef struct request {
   fcs_nv_pair pairs[MAX_PAIRS];
   size_t name_at[MAX_PAIRS]; /* where in text each pair's bytes are */
   size_t npairs;
-  fsp_buf body, data, text;
+  bytebuf body, data, text;
 } request;
 
 static void add_pair(request *rq, const void *name, size_t nl,
                      const void *value, size_t vl) {
   rq->name_at[rq->npairs] = rq->text.len;
-  buf_add(&rq->text, name, nl);
-  buf_add(&rq->text, value, vl);
+  bytebuf_add(&rq->text, name, nl);
+  bytebuf_add(&rq->text, value, vl);
   rq->pairs[rq->npairs++] =
       (fcs_nv_pair){NULL, (uint32_t)nl, NULL, (uint32_t)vl};
 }
@@ -51,14 +51,14 @@ static sent_request finish(request *rq) {
 }
 
 static void request_free(request *rq) {
-  buf_free(&rq->body);
-  buf_free(&rq->data);
-  buf_free(&rq->text);
+  bytebuf_free(&rq->body);
+  bytebuf_free(&rq->data);
+  bytebuf_free(&rq->text);
 }
 
 /* Sends rq as a FILTER request to a fresh responder in format and returns
  * its STDOUT. */
-static fsp_buf exchange(const fcs_responder_config *cfg,
+static bytebuf exchange(const fcs_responder_config *cfg,
                         const sent_request *rq) {
   fcs_responder *r = fcs_responder_new(cfg);
   if (!r) {
@@ -88,8 +88,8 @@ static fsp_buf exchange(const fcs_responder_config *cfg,
   }
   client_req *q = client_req_of(&c, rq->id);
   CHECK_EQ(q->end_count, 1);
-  fsp_buf page = {0};
-  buf_add(&page, q->out.p, q->out.len);
+  bytebuf page = {0};
+  bytebuf_add(&page, q->out.p, q->out.len);
   client_free(&c);
   fcs_responder_free(r);
   return page;
@@ -102,10 +102,10 @@ static echo_hint round_trip(const fcs_responder_config *cfg,
   request probe = {.id = 1};
   add_text_pair(&probe, "SCRIPT_NAME", "/probe");
   add_text_pair(&probe, "FCGISPEC_PROBE", "tok-77");
-  buf_str(&probe.body, "probe-body");
-  buf_str(&probe.data, "probe-data");
+  bytebuf_str(&probe.body, "probe-body");
+  bytebuf_str(&probe.data, "probe-data");
   sent_request sp = finish(&probe);
-  fsp_buf page = exchange(cfg, &sp), why = {0};
+  bytebuf page = exchange(cfg, &sp), why = {0};
   echo_probe ep = {"FCGISPEC_PROBE", "tok-77", sp.in,
                    sp.in_len,        sp.data,  sp.data_len};
   echo_hint h;
@@ -115,7 +115,7 @@ static echo_hint round_trip(const fcs_responder_config *cfg,
   echo_quirks q;
   echo_quirks_learn(&sp, &v, &q);
   echo_view_free(&v);
-  buf_free(&page);
+  bytebuf_free(&page);
 
   page = exchange(cfg, rq);
   why.len = 0;
@@ -134,8 +134,8 @@ static echo_hint round_trip(const fcs_responder_config *cfg,
   integrity_report_free(&r);
   echo_view_free(&v);
   echo_quirks_free(&q);
-  buf_free(&page);
-  buf_free(&why);
+  bytebuf_free(&page);
+  bytebuf_free(&why);
   request_free(&probe);
   return h;
 }
@@ -170,13 +170,13 @@ static void test_awkward_request(void) {
   add_text_pair(&rq, "EMPTY", "");
   add_text_pair(&rq, "DUP", "first");
   add_text_pair(&rq, "DUP", "second");
-  fsp_buf big = {0};
+  bytebuf big = {0};
   for (int i = 0; i < 4096; i++)
-    buf_byte(&big, (uint8_t)(' ' + i % 90));
+    bytebuf_byte(&big, (uint8_t)(' ' + i % 90));
   add_pair(&rq, "BIG", 3, big.p, big.len);
   for (int i = 0; i < 256; i++)
-    buf_byte(&rq.body, (uint8_t)i);
-  buf_add(&rq.data, "\xff\0data", 6);
+    bytebuf_byte(&rq.body, (uint8_t)i);
+  bytebuf_add(&rq.data, "\xff\0data", 6);
   sent_request sr = finish(&rq);
   fcs_responder_config cfg;
   fcs_responder_config_default(&cfg);
@@ -185,7 +185,7 @@ static void test_awkward_request(void) {
     echo_hint h = round_trip(&cfg, &sr);
     check_hint(formats[f], &h);
   }
-  buf_free(&big);
+  bytebuf_free(&big);
   request_free(&rq);
 }
 
@@ -211,8 +211,8 @@ static void test_limits_never_cut(void) {
         add_pair(&rq, name, 2, value, 55);
       }
     }
-    buf_add(&rq.body, value, 300);
-    buf_add(&rq.data, value, 300);
+    bytebuf_add(&rq.body, value, 300);
+    bytebuf_add(&rq.data, value, 300);
     sent_request sr = finish(&rq);
     for (size_t f = 0; f < NFORMATS; f++) {
       cfg.echo_format = (uint8_t)formats[f];

@@ -11,17 +11,17 @@
 #define HEAD "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
 
 /* A page: the CGI head, then n body bytes. */
-static fsp_buf page(const void *body, size_t n) {
-  fsp_buf b = {0};
-  buf_str(&b, HEAD);
-  buf_add(&b, body, n);
+static bytebuf page(const void *body, size_t n) {
+  bytebuf b = {0};
+  bytebuf_str(&b, HEAD);
+  bytebuf_add(&b, body, n);
   return b;
 }
 
-static fsp_buf text_page(const char *body) { return page(body, strlen(body)); }
+static bytebuf text_page(const char *body) { return page(body, strlen(body)); }
 
-static int decode(echo_format f, const fsp_buf *pg, echo_view *v,
-                  fsp_buf *why) {
+static int decode(echo_format f, const bytebuf *pg, echo_view *v,
+                  bytebuf *why) {
   echo_hint h;
   memset(&h, 0, sizeof h);
   h.format = f;
@@ -42,17 +42,17 @@ static int decode(echo_format f, const fsp_buf *pg, echo_view *v,
 
 /* The page does not decode as f, and why names the offset. */
 static void check_fails(echo_format f, const char *body, const char *where) {
-  fsp_buf pg = text_page(body), why = {0};
+  bytebuf pg = text_page(body), why = {0};
   echo_view v;
   CHECK_EQ(decode(f, &pg, &v, &why), -1);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   if (!strstr((char *)why.p, where)) {
     fprintf(stderr, "  error \"%s\" does not name \"%s\"\n", why.p, where);
     check_failures++;
   }
   echo_view_free(&v);
-  buf_free(&why);
-  buf_free(&pg);
+  bytebuf_free(&why);
+  bytebuf_free(&pg);
 }
 
 static void test_format_names(void) {
@@ -64,40 +64,40 @@ static void test_format_names(void) {
 }
 
 static void test_cgi_head(void) {
-  fsp_buf why = {0};
+  bytebuf why = {0};
   echo_view v;
   /* LF-only head, a folded header line. */
-  fsp_buf pg = {0};
-  buf_str(&pg, "Content-Type: text/plain\nX-A: 1\n 2\n\nend\n");
+  bytebuf pg = {0};
+  bytebuf_str(&pg, "Content-Type: text/plain\nX-A: 1\n 2\n\nend\n");
   echo_hint h = {.format = ECHO_LINES};
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0);
   echo_view_free(&v);
   pg.len = 0;
-  buf_str(&pg, "Content-Type: text/plain\r\nA=1\r\n\r\nend\n");
+  bytebuf_str(&pg, "Content-Type: text/plain\r\nA=1\r\n\r\nend\n");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), -1);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   CHECK(strstr((char *)why.p, "the line at byte 26 is not a CGI header"));
   echo_view_free(&v);
   why.len = 0;
   pg.len = 0;
-  buf_str(&pg, "Content-Type: text/plain\r\n");
+  bytebuf_str(&pg, "Content-Type: text/plain\r\n");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), -1);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   CHECK(strstr((char *)why.p, "no empty line ends the CGI headers"));
   echo_view_free(&v);
-  buf_free(&why);
-  buf_free(&pg);
+  bytebuf_free(&why);
+  bytebuf_free(&pg);
 }
 
 static void test_lines_reference(void) {
-  fsp_buf pg = text_page("request-id 7\nrole FILTER\nflags 1\nparams 3\n"
+  bytebuf pg = text_page("request-id 7\nrole FILTER\nflags 1\nparams 3\n"
                          "param REQUEST_METHOD=GET\n"
                          "param REQUEST_URI=/x?a%3Db\n"
                          "param EMPTY=\n"
                          "knob-error FCS_APP_STATUS\n"
                          "stdin 5 3610a686 5\nhello\n"
                          "data 3 00000001 3\na\nb\nend\n");
-  fsp_buf why = {0};
+  bytebuf why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 3);
@@ -115,22 +115,22 @@ static void test_lines_reference(void) {
   CHECK_EQ(v.data.total, 3);
   echo_view_free(&v);
   echo_view_free(&v); /* twice is safe */
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 /* Every byte value, NUL, %, = and LF through the %XX escapes; empty names
  * and values; duplicates in order; a 4 KiB value. */
 static void test_lines_escapes(void) {
-  fsp_buf body = {0}, value = {0};
-  buf_str(&body, "param A%3DB%20=%00%25%3D%0A%FF\nparam =\nparam D=1\n"
-                 "param D=2\nparam BIG=");
+  bytebuf body = {0}, value = {0};
+  bytebuf_str(&body, "param A%3DB%20=%00%25%3D%0A%FF\nparam =\nparam D=1\n"
+                     "param D=2\nparam BIG=");
   for (int i = 0; i < 4096; i++) {
-    buf_fmt(&body, "%%%02X", (unsigned)(i & 0xff));
-    buf_byte(&value, (uint8_t)i);
+    bytebuf_fmt(&body, "%%%02X", (unsigned)(i & 0xff));
+    bytebuf_byte(&value, (uint8_t)i);
   }
-  buf_str(&body, "\nend\n");
-  fsp_buf pg = page(body.p, body.len), why = {0};
+  bytebuf_str(&body, "\nend\n");
+  bytebuf pg = page(body.p, body.len), why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(echo_view_count(&v), 5);
@@ -143,15 +143,15 @@ static void test_lines_escapes(void) {
   CHECK_EQ(v.in.shown, 0);
   CHECK_EQ(v.id_shown, 0);
   echo_view_free(&v);
-  buf_free(&pg);
-  buf_free(&why);
-  buf_free(&body);
-  buf_free(&value);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
+  bytebuf_free(&body);
+  bytebuf_free(&value);
 }
 
 static void test_lines_partial_stream(void) {
   static const char body[] = "stdin 1000 0badf00d 4\nab\0d\nend\n";
-  fsp_buf pg = page(body, sizeof body - 1), why = {0};
+  bytebuf pg = page(body, sizeof body - 1), why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(v.in.partial, 1);
@@ -159,16 +159,16 @@ static void test_lines_partial_stream(void) {
   CHECK_EQ(v.in.crc, 0x0badf00du);
   CHECK_SPAN(&v.in.bytes, "ab\0d", 4);
   echo_view_free(&v);
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 /* The echo apps of scripts/backends write "stdin N" and roles of their
  * own; the body may hold LFs and ends with one more. */
 static void test_lines_short_streams(void) {
-  fsp_buf pg = text_page("role PHP\nparam X=1\nstdin 6\nhe\nlo\n\n"
+  bytebuf pg = text_page("role PHP\nparam X=1\nstdin 6\nhe\nlo\n\n"
                          "data 0\n\nend\n");
-  fsp_buf why = {0};
+  bytebuf why = {0};
   echo_view v;
   CHECK_EQ(decode(ECHO_LINES, &pg, &v, &why), 0);
   CHECK_EQ(v.role, 0);
@@ -177,8 +177,8 @@ static void test_lines_short_streams(void) {
   CHECK_EQ(v.data.shown, 1);
   CHECK_EQ(v.data.bytes.bytes.len, 0);
   echo_view_free(&v);
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 static void test_lines_errors(void) {
@@ -210,7 +210,7 @@ static void test_json_strings(void) {
       " \"\xc3\xa9\", \"\\n\\t\\\"\\\\\\/\\b\\f\\r\", \"\\u0000\","
       " \"\\udc00\"]";
   json_value v;
-  fsp_buf why = {0};
+  bytebuf why = {0};
   size_t pos = 0;
   CHECK_EQ(json_parse((const uint8_t *)text, sizeof text - 1, &pos, &v, &why),
            0);
@@ -236,21 +236,21 @@ static void test_json_strings(void) {
   CHECK_SPAN(&json_member_at(&v, 6)->value.text, "\0", 1);
   CHECK_EQ(json_member_at(&v, 7)->value.text.inexact, 1); /* lone low half */
   json_free(&v);
-  buf_free(&why);
+  bytebuf_free(&why);
 }
 
 static void check_json_error(const char *text, const char *where) {
   json_value v;
-  fsp_buf why = {0};
+  bytebuf why = {0};
   size_t pos = 0;
   CHECK_EQ(json_parse((const uint8_t *)text, strlen(text), &pos, &v, &why), -1);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   if (!strstr((char *)why.p, where)) {
     fprintf(stderr, "  json error \"%s\" does not name \"%s\"\n", why.p, where);
     check_failures++;
   }
   json_free(&v);
-  buf_free(&why);
+  bytebuf_free(&why);
 }
 
 static void test_json_errors(void) {
@@ -278,8 +278,8 @@ static void test_json_errors(void) {
   check_json_error(deep, "nesting too deep at byte 64");
 }
 
-static echo_format learn(const fsp_buf *pg, const char *body, echo_hint *h,
-                         fsp_buf *why) {
+static echo_format learn(const bytebuf *pg, const char *body, echo_hint *h,
+                         bytebuf *why) {
   echo_probe probe = {"FCGISPEC_PROBE", "tok-1", (const uint8_t *)body,
                       strlen(body),     NULL,    0};
   return echo_learn(pg->p, pg->len, &probe, h, why);
@@ -288,11 +288,11 @@ static echo_format learn(const fsp_buf *pg, const char *body, echo_hint *h,
 /* The reference responder's JSON: params nested, id and role beside them,
  * bytes as \u00XX (the Latin-1 reading). */
 static void test_json_nested(void) {
-  fsp_buf pg = text_page(
+  bytebuf pg = text_page(
       "{\"request_id\":3,\"role\":\"FILTER\",\"flags\":0,\"params\":{"
       "\"FCGISPEC_PROBE\":\"tok-1\",\"BIN\":\"\\u0000\\u00ff%=\\n\","
       "\"E\":\"\",\"E\":\"2\"},\"stdin\":\"b\\u00e9dy\",\"data\":\"dd\"}\n");
-  fsp_buf why = {0};
+  bytebuf why = {0};
   echo_hint h;
   echo_probe probe = {"FCGISPEC_PROBE",
                       "tok-1",
@@ -307,7 +307,7 @@ static void test_json_nested(void) {
   CHECK_EQ(h.body_shown, 1);
   CHECK(h.body.depth == 1 && strcmp(h.body.keys[0], "stdin") == 0);
   CHECK(h.data_shown == 1 && strcmp(h.data.keys[0], "data") == 0);
-  fsp_buf d = {0};
+  bytebuf d = {0};
   echo_hint_describe(&h, &d);
   CHECK_TEXT(d.p, d.len,
              "json, params at .params, body at .stdin, data at .data");
@@ -325,18 +325,18 @@ static void test_json_nested(void) {
                     4));
   CHECK_SPAN(&v.data.bytes, "dd", 2);
   echo_view_free(&v);
-  buf_free(&d);
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&d);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 /* PHP's json_encode($_SERVER) after some text: flat params, numbers and
  * nulls among the values; the body at a deeper path of a second object. */
 static void test_json_flat_and_deep(void) {
-  fsp_buf pg = text_page("note {not json}\n{\"FCGISPEC_PROBE\":\"tok-1\","
+  bytebuf pg = text_page("note {not json}\n{\"FCGISPEC_PROBE\":\"tok-1\","
                          "\"REQUEST_TIME\":1700000000,\"BAD\":null,"
                          "\"U\":\"\\ufffd\",\"argv\":[]}");
-  fsp_buf why = {0};
+  bytebuf why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "body", &h, &why), ECHO_JSON);
   CHECK_EQ(h.params.depth, 0);
@@ -352,12 +352,12 @@ static void test_json_flat_and_deep(void) {
   CHECK_EQ(echo_view_pair(&v, 3)->value.inexact, 1); /* U+FFFD */
   CHECK_EQ(echo_view_pair(&v, 4)->value.inexact, 1); /* an array */
   echo_view_free(&v);
-  buf_free(&pg);
+  bytebuf_free(&pg);
 
   pg = text_page("{\"app\":{\"env\":{\"x\":{\"FCGISPEC_PROBE\":\"tok-1\"}}},"
                  "\"req\":{\"meta\":{\"len\":4},\"in\":{\"raw\":\"body\"}}}");
   CHECK_EQ(learn(&pg, "body", &h, &why), ECHO_JSON);
-  fsp_buf d = {0};
+  bytebuf d = {0};
   echo_hint_describe(&h, &d);
   CHECK_TEXT(d.p, d.len,
              "json, params at .app.env.x, body at .req.in.raw, data not shown");
@@ -365,53 +365,53 @@ static void test_json_flat_and_deep(void) {
   CHECK_SPAN(&v.in.bytes, "body", 4);
   CHECK_EQ(v.id_shown, 0);
   echo_view_free(&v);
-  buf_free(&pg);
+  bytebuf_free(&pg);
 
   /* The same hint on a page without the params object, and with a body
    * that is not a string. */
   why.len = 0;
   pg = text_page("{\"app\":{}}");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), -1);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   CHECK(strstr((char *)why.p, "no object at the params path .app.env.x"));
   echo_view_free(&v);
-  buf_free(&pg);
+  bytebuf_free(&pg);
   why.len = 0;
   pg = text_page("{\"app\":{\"env\":{\"x\":{}}},\"req\":{\"in\":{\"raw\":5}}}");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), -1);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   CHECK(strstr((char *)why.p, "the value at .req.in.raw (byte 87) is not a "
                               "string"));
   echo_view_free(&v);
-  buf_free(&pg);
+  bytebuf_free(&pg);
   why.len = 0;
   pg = text_page("{\"app\":{\"env\":{\"x\":{\"A\":\"1\"}}}}, oops");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), 0); /* text after it */
   echo_view_free(&v);
-  buf_free(&pg);
+  bytebuf_free(&pg);
   pg = text_page("no braces");
   CHECK_EQ(echo_decode(&h, pg.p, pg.len, &v, &why), -1);
   echo_view_free(&v);
-  buf_free(&d);
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&d);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 static void test_printenv(void) {
-  fsp_buf body = {0}, big = {0};
-  buf_str(&body, "FCGISPEC_PROBE=tok-1\nQ=a=b%20&c\nML=one\ntwo\n\n"
-                 "three\nE=\nBIN=");
-  buf_add(&body, "\0\xff\r", 3);
-  buf_str(&body, "\nBIG=");
+  bytebuf body = {0}, big = {0};
+  bytebuf_str(&body, "FCGISPEC_PROBE=tok-1\nQ=a=b%20&c\nML=one\ntwo\n\n"
+                     "three\nE=\nBIN=");
+  bytebuf_add(&body, "\0\xff\r", 3);
+  bytebuf_str(&body, "\nBIG=");
   for (int i = 0; i < 4096; i++)
-    buf_byte(&big, (uint8_t)('a' + i % 26));
-  buf_add(&body, big.p, big.len);
-  buf_str(&body, "\nD=1\nD=2\n\nthe\nbody\n");
-  fsp_buf pg = page(body.p, body.len), why = {0};
+    bytebuf_byte(&big, (uint8_t)('a' + i % 26));
+  bytebuf_add(&body, big.p, big.len);
+  bytebuf_str(&body, "\nD=1\nD=2\n\nthe\nbody\n");
+  bytebuf pg = page(body.p, body.len), why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "the\nbody\n", &h, &why), ECHO_PRINTENV);
   CHECK_EQ(h.body_shown, 0); /* the value's empty line ends the listing */
-  buf_free(&pg);
+  bytebuf_free(&pg);
   /* Without the empty line inside ML, the body after the listing is found. */
   memcpy(strstr((char *)body.p, "two\n\nthree"), "two\nXthree", 10);
   pg = page(body.p, body.len);
@@ -433,10 +433,10 @@ static void test_printenv(void) {
               "printenv: the line at byte 44 is not a param");
   check_fails(ECHO_PRINTENV, "1A=1\n",
               "printenv: the line at byte 44 is not a param");
-  buf_free(&pg);
-  buf_free(&why);
-  buf_free(&body);
-  buf_free(&big);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
+  bytebuf_free(&body);
+  bytebuf_free(&big);
 }
 
 /* var_dump's lengths carry values with quotes, LFs and NULs exactly. */
@@ -453,7 +453,7 @@ static void test_var_dump(void) {
       "  [\"B\"]=>\n  bool(true)\n"
       "}\n"
       "string(4) \"body\"\nstring(2) \"dd\"\n";
-  fsp_buf pg = page(body, sizeof body - 1), why = {0};
+  bytebuf pg = page(body, sizeof body - 1), why = {0};
   echo_hint h;
   echo_probe probe = {"FCGISPEC_PROBE",        "tok-1",
                       (const uint8_t *)"body", 4,
@@ -472,12 +472,12 @@ static void test_var_dump(void) {
   CHECK_SPAN(&v.in.bytes, "body", 4);
   CHECK_SPAN(&v.data.bytes, "dd", 2);
   echo_view_free(&v);
-  fsp_buf d = {0};
+  bytebuf d = {0};
   echo_hint_describe(&h, &d);
   CHECK_TEXT(d.p, d.len,
              "php-var-dump, body in string 0 after the array, data in string "
              "1 after the array");
-  buf_free(&d);
+  bytebuf_free(&d);
   check_fails(ECHO_PHP_VAR_DUMP,
               "array(1) {\n  [\"A\"]=>\n  string(9) \"ab\"\n}\n",
               "string shorter than its length at byte 78");
@@ -489,8 +489,8 @@ static void test_var_dump(void) {
   check_fails(ECHO_PHP_VAR_DUMP, "array(2) {\n  [\"A\"]=>\n  int(1)\n}\n",
               "expected indentation at byte 74");
   check_fails(ECHO_PHP_VAR_DUMP, "Array\n", "expected \"array(\" at byte 44");
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 static void test_print_r(void) {
@@ -503,7 +503,7 @@ static void test_print_r(void) {
                              "    [D] => a]b\n"
                              "    [] => \n"
                              ")\nthe body";
-  fsp_buf pg = page(body, sizeof body - 1), why = {0};
+  bytebuf pg = page(body, sizeof body - 1), why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "the body", &h, &why), ECHO_PHP_PRINT_R);
   CHECK_EQ(h.body_shown, 1);
@@ -522,8 +522,8 @@ static void test_print_r(void) {
               "php-print-r: the body does not start with");
   check_fails(ECHO_PHP_PRINT_R, "Array\n(\nstray\n",
               "php-print-r: the line at byte 52 is not a param");
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 /* Each format's page is learnt as that format, never as another. */
@@ -541,7 +541,7 @@ static void test_learn_picks_the_format(void) {
       {"FCGISPEC_PROBE=tok-1\n\nbody", ECHO_PRINTENV},
   };
   for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
-    fsp_buf pg = text_page(pages[i].body), why = {0};
+    bytebuf pg = text_page(pages[i].body), why = {0};
     echo_hint h;
     CHECK_EQ(learn(&pg, "body", &h, &why), pages[i].format);
     CHECK_EQ(h.body_shown, 1);
@@ -550,18 +550,18 @@ static void test_learn_picks_the_format(void) {
     CHECK_SPAN(&v.in.bytes, "body", 4);
     CHECK_EQ(v.format, pages[i].format);
     echo_view_free(&v);
-    buf_free(&pg);
-    buf_free(&why);
+    bytebuf_free(&pg);
+    bytebuf_free(&why);
   }
 }
 
 static void test_learn_none(void) {
   /* The marker's value differs by one byte: no format shows it. */
-  fsp_buf pg = text_page("param FCGISPEC_PROBE=tok-2\nend\n"), why = {0};
+  bytebuf pg = text_page("param FCGISPEC_PROBE=tok-2\nend\n"), why = {0};
   echo_hint h;
   CHECK_EQ(learn(&pg, "", &h, &why), ECHO_NONE);
   CHECK_EQ(h.format, ECHO_NONE);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   CHECK(strstr((char *)why.p, "lines: no param FCGISPEC_PROBE=tok-1; json: "));
   CHECK(strstr((char *)why.p, "; php-var-dump: "));
   CHECK(strstr((char *)why.p, "; php-print-r: "));
@@ -571,20 +571,20 @@ static void test_learn_none(void) {
   CHECK_EQ(echo_view_count(&v), 0);
   CHECK_EQ(v.in.shown, 0);
   echo_view_free(&v);
-  buf_free(&pg);
+  bytebuf_free(&pg);
   why.len = 0;
   pg = text_page("hello\n");
   pg.p[0] = 'X'; /* still a body that no format reads */
   CHECK_EQ(learn(&pg, "", &h, &why), ECHO_NONE);
-  buf_free(&pg);
+  bytebuf_free(&pg);
   why.len = 0;
   pg = text_page("");
   pg.len -= 2; /* no empty line after the head */
   CHECK_EQ(learn(&pg, "", &h, &why), ECHO_NONE);
-  buf_byte(&why, 0);
+  bytebuf_byte(&why, 0);
   CHECK(strstr((char *)why.p, "no empty line ends the CGI headers"));
-  buf_free(&pg);
-  buf_free(&why);
+  bytebuf_free(&pg);
+  bytebuf_free(&why);
 }
 
 int main(void) {

@@ -422,13 +422,13 @@ static int loopback_socket(fsp_target *t, int listening) {
   return fd;
 }
 
-static void read_exactly(int fd, size_t n, fsp_buf *into) {
+static void read_exactly(int fd, size_t n, bytebuf *into) {
   while (n) {
     uint8_t buf[4096];
     ssize_t got = read(fd, buf, n < sizeof buf ? n : sizeof buf);
     if (got <= 0)
       break;
-    buf_add(into, buf, (size_t)got);
+    bytebuf_add(into, buf, (size_t)got);
     n -= (size_t)got;
   }
 }
@@ -463,10 +463,10 @@ static void test_requests_counted(void) {
     CHECK_EQ(http_send(&c, (const uint8_t *)sends[i].bytes, len, sends[i].chunk,
                        now_ms() + 2000),
              0);
-    fsp_buf got = {0};
+    bytebuf got = {0};
     read_exactly(peer, len, &got);
     CHECK_TEXT(got.p, got.len, sends[i].bytes);
-    buf_free(&got);
+    bytebuf_free(&got);
   }
   CHECK_EQ(c.sent_requests, 6);
   CHECK_EQ(c.head_mask, 0x25);
@@ -503,16 +503,16 @@ static void *early_answer(void *arg) {
   int fd = accept(s->listen_fd, NULL, NULL);
   if (fd < 0)
     return NULL;
-  fsp_buf in = {0};
-  while (!buf_contains(&in, (const uint8_t *)"\r\n\r\n", 4)) {
+  bytebuf in = {0};
+  while (!bytebuf_contains(&in, (const uint8_t *)"\r\n\r\n", 4)) {
     uint8_t buf[512];
     ssize_t n = read(fd, buf, sizeof buf);
     if (n <= 0)
       break;
-    buf_add(&in, buf, (size_t)n);
+    bytebuf_add(&in, buf, (size_t)n);
   }
   s->head_bytes = in.len;
-  buf_free(&in);
+  bytebuf_free(&in);
   static const char answer[] = "HTTP/1.1 400 Bad Request\r\n"
                                "Content-Length: 3\r\nConnection: close\r\n\r\n"
                                "bad";

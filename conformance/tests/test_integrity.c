@@ -49,7 +49,7 @@ static void view_of(const sent_request *rq, echo_view *v) {
 static void set_value(echo_view *v, size_t i, const char *value) {
   echo_pair *p = (echo_pair *)(void *)v->pairs.p + i;
   echo_str_free(&p->value);
-  buf_str(&p->value.bytes, value);
+  bytebuf_str(&p->value.bytes, value);
 }
 
 /* The quirks of an application that shows everything and adds nothing. */
@@ -111,10 +111,10 @@ static void test_exact_echo(void) {
   CHECK_NO_FINDING(&r);
   CHECK_EQ(r.checked, 5); /* id, three params, body */
   CHECK_EQ(r.unchecked, 0);
-  fsp_buf s = {0};
+  bytebuf s = {0};
   integrity_summary(&r, &s);
   CHECK_TEXT(s.p, s.len, "5 checks, 0 not made");
-  buf_free(&s);
+  bytebuf_free(&s);
   integrity_report_free(&r);
 }
 
@@ -418,10 +418,10 @@ static void test_not_comparable(void) {
   CHECK_NO_FINDING(&r);
   CHECK_EQ(r.not_comparable, 2);
   CHECK_EQ(r.unchecked, 2);
-  fsp_buf s = {0};
+  bytebuf s = {0};
   integrity_summary(&r, &s);
   CHECK_TEXT(s.p, s.len, "3 checks, 2 not made (2 values not comparable)");
-  buf_free(&s);
+  bytebuf_free(&s);
   integrity_report_free(&r);
   /* An unreadable name: the sent name it may stand for is not lost. */
   static const char *const kv[] = {"A=1", "N\xff=2", NULL};
@@ -444,7 +444,7 @@ static void test_two_readings(void) {
   echo_view v = {0};
   for (int i = 0; i < 2; i++) {
     echo_pair *p = echo_view_add(&v, i ? "U" : "L", 1, "\xc3\xbf", 2);
-    buf_byte(&p->value.latin1, 0xff);
+    bytebuf_byte(&p->value.latin1, 0xff);
     p->value.has_latin1 = 1;
   }
   integrity_report r;
@@ -462,10 +462,10 @@ static void test_two_readings(void) {
                                "\xc3\xbf"
                                "A",
                                3);
-  buf_add(&p->value.latin1,
-          "\xff"
-          "A",
-          2);
+  bytebuf_add(&p->value.latin1,
+              "\xff"
+              "A",
+              2);
   p->value.has_latin1 = 1;
   run(&a.rq, &v, &r);
   CHECK_FINDINGS(&r, {INTEGRITY_VALUE_CUT, "value of L cut at byte 2"});

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "clock.h"
 #include "proxy_case.h"
+#include "xalloc.h"
 
 #define MAX_REQS 8
 
@@ -59,18 +60,18 @@ static void param(rec_request *q, const char *name, const char *value) {
   q->params = xrealloc(q->params, (q->nparams + 1) * sizeof(rec_param));
   rec_param *p = &q->params[q->nparams++];
   memset(p, 0, sizeof(*p));
-  buf_str(&p->name, name);
-  buf_add(&p->value, value, strlen(value));
+  bytebuf_str(&p->name, name);
+  bytebuf_add(&p->value, value, strlen(value));
 }
 
 /* A backend request carrying request k's marker in QUERY_STRING. */
 static rec_request *arrived(fake *f, size_t k) {
   rec_request *q = &f->reqs[f->rs.nreqs++];
   q->params_done = 1;
-  fsp_buf qs = {0};
-  buf_fmt(&qs, "a=1&%s%c", f->pc.reqs[k - 1].marker, 0);
+  bytebuf qs = {0};
+  bytebuf_fmt(&qs, "a=1&%s%c", f->pc.reqs[k - 1].marker, 0);
   param(q, "QUERY_STRING", (const char *)qs.p);
-  buf_free(&qs);
+  bytebuf_free(&qs);
   param(q, "REMOTE_ADDR", "127.0.0.1");
   return q;
 }
@@ -78,13 +79,13 @@ static rec_request *arrived(fake *f, size_t k) {
 static void fake_free(fake *f) {
   for (size_t i = 0; i < f->rs.nreqs; i++) {
     for (size_t j = 0; j < f->reqs[i].nparams; j++) {
-      buf_free(&f->reqs[i].params[j].name);
-      buf_free(&f->reqs[i].params[j].value);
+      bytebuf_free(&f->reqs[i].params[j].name);
+      bytebuf_free(&f->reqs[i].params[j].value);
     }
     free(f->reqs[i].params);
-    buf_free(&f->reqs[i].in);
+    bytebuf_free(&f->reqs[i].in);
   }
-  buf_free(&f->conns[0].violations);
+  bytebuf_free(&f->conns[0].violations);
   http_conn_free(&f->pc.cl[0].h);
 }
 
@@ -97,17 +98,17 @@ static void responds(fake *f, const char *bytes) {
 static fsp_tri judge(fake *f, fsp_cond_kind kind, unsigned long k,
                      const char *name, const char *item) {
   fsp_cond c = {.kind = kind, .id = k, .ms = -1};
-  fsp_buf items[2] = {{0}, {0}};
+  bytebuf items[2] = {{0}, {0}};
   if (name)
-    buf_str(&items[c.nitems++], name);
+    bytebuf_str(&items[c.nitems++], name);
   if (item)
-    buf_str(&items[c.nitems++], item);
+    bytebuf_str(&items[c.nitems++], item);
   c.items = items;
-  fsp_buf why = {0};
+  bytebuf why = {0};
   fsp_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
-  buf_free(&why);
-  buf_free(&items[0]);
-  buf_free(&items[1]);
+  bytebuf_free(&why);
+  bytebuf_free(&items[0]);
+  bytebuf_free(&items[1]);
   return t;
 }
 
@@ -166,7 +167,7 @@ static void test_status(void) {
   fake_init(&f);
   sent(&f, 404);
   fsp_cond c = {.kind = C_STATUS, .id = 1, .num = 4, .ms = -1};
-  fsp_buf why = {0};
+  bytebuf why = {0};
   CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_TRUE);
   c.num = 404;
   CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_TRUE);
@@ -174,7 +175,7 @@ static void test_status(void) {
   CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_FALSE);
   c.num = 400;
   CHECK_EQ(px_cond_eval(&f.pc, &f.rs, &c, &why), TRI_FALSE);
-  buf_free(&why);
+  bytebuf_free(&why);
   fake_free(&f);
 }
 
@@ -234,7 +235,7 @@ static void test_body_framed(void) {
   sent(&f, 200);
   rec_request *q = arrived(&f, 1);
   param(q, "CONTENT_LENGTH", "5");
-  buf_str(&q->in, "hello");
+  bytebuf_str(&q->in, "hello");
   q->in_total = 5;
   f.pc.last_change = now_ms(); /* still moving: the body may come */
   CHECK_EQ(judge(&f, C_BODY_FRAMED, 1, NULL, NULL), TRI_PENDING);
@@ -294,7 +295,7 @@ static void test_records_valid(void) {
   sent(&f, 200);
   arrived(&f, 1);
   CHECK_EQ(judge(&f, C_RECORDS_VALID, 0, NULL, NULL), TRI_TRUE);
-  buf_str(&f.conns[0].violations, "NV_TRUNCATED at byte 40\n");
+  bytebuf_str(&f.conns[0].violations, "NV_TRUNCATED at byte 40\n");
   f.conns[0].nviolations = 1;
   CHECK_EQ(judge(&f, C_RECORDS_VALID, 0, NULL, NULL), TRI_FALSE);
   fake_free(&f);
@@ -310,7 +311,7 @@ static void test_same_param(void) {
   rec_request *q = arrived(&f, 2);
   param(q, "HTTP_X_REAL_IP", "1.1.1.1");
   CHECK_EQ(judge(&f, C_SAME_PARAM, 0, "HTTP_X_REAL_IP", NULL), TRI_TRUE);
-  buf_str(&q->params[q->nparams - 1].value, "0");
+  bytebuf_str(&q->params[q->nparams - 1].value, "0");
   CHECK_EQ(judge(&f, C_SAME_PARAM, 0, "HTTP_X_REAL_IP", NULL), TRI_FALSE);
   fake_free(&f);
 }
@@ -370,8 +371,8 @@ static void test_expand(void) {
   fake_init(&f);
   sent(&f, 200);
   sent(&f, 200);
-  fsp_buf in = {0}, out = {0};
-  buf_str(&in, "a{marker}b{marker:2}c{host}{port}{docroot}{marker:9}{x}");
+  bytebuf in = {0}, out = {0};
+  bytebuf_str(&in, "a{marker}b{marker:2}c{host}{port}{docroot}{marker:9}{x}");
   snprintf(f.env.port, sizeof(f.env.port), "8080");
   px_expand(&f.pc, 1, &in, &out);
   CHECK_TEXT(out.p, out.len,
@@ -379,27 +380,27 @@ static void test_expand(void) {
              "{marker:9}{x}");
   out.len = 0;
   px_expand(&f.pc, 0, &in, &out); /* no request: {marker} stays */
-  CHECK(buf_contains(&out, (const uint8_t *)"a{marker}b", 10));
-  buf_free(&in);
-  buf_free(&out);
+  CHECK(bytebuf_contains(&out, (const uint8_t *)"a{marker}b", 10));
+  bytebuf_free(&in);
+  bytebuf_free(&out);
   fake_free(&f);
 }
 
 /* header-count k name n */
 static fsp_tri judge_count(fake *f, unsigned long k, const char *name,
                            unsigned long n) {
-  fsp_buf item = {0};
-  buf_str(&item, name);
+  bytebuf item = {0};
+  bytebuf_str(&item, name);
   fsp_cond c = {.kind = C_HEADER_COUNT,
                 .id = k,
                 .num = n,
                 .ms = -1,
                 .items = &item,
                 .nitems = 1};
-  fsp_buf why = {0};
+  bytebuf why = {0};
   fsp_tri t = px_cond_eval(&f->pc, &f->rs, &c, &why);
-  buf_free(&why);
-  buf_free(&item);
+  bytebuf_free(&why);
+  bytebuf_free(&item);
   return t;
 }
 

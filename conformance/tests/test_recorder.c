@@ -119,7 +119,7 @@ static void peer_send(peer *p) {
     }
     at += (size_t)w;
   }
-  tbuf_clear(&p->c.send);
+  p->c.send.len = 0;
 }
 
 /* Reads replies until done says so, the recorder closes, or until. */
@@ -183,13 +183,13 @@ static void check_reply_at(int line, peer *p, uint16_t id, size_t index) {
 
 /* One pair, appended to content; force_long writes both lengths in 4
  * bytes. Returns where the pair starts. */
-static size_t add_pair(tbuf *content, const char *name, const char *value,
+static size_t add_pair(bytebuf *content, const char *name, const char *value,
                        int force_long) {
   size_t at = content->len, n;
   fcs_nv_pair p = {(const uint8_t *)name, (uint32_t)strlen(name),
                    (const uint8_t *)value, (uint32_t)strlen(value)};
   fcs_encode_pairs(NULL, 0, &p, 1, force_long, &n);
-  fcs_encode_pairs(tbuf_reserve(content, n), n, &p, 1, force_long, &n);
+  fcs_encode_pairs(bytebuf_reserve(content, n), n, &p, 1, force_long, &n);
   content->len += n;
   return at;
 }
@@ -234,7 +234,7 @@ static void check_params_request(const rec_request *q, const char *longvalue,
     CHECK_EQ(r->straddles, want[i].straddles);
   }
   CHECK_EQ(rec_param_count(q, "DUP"), 2);
-  const fsp_buf *dup = rec_param_value(q, "DUP");
+  const bytebuf *dup = rec_param_value(q, "DUP");
   CHECK(dup && dup->len == 5 && !memcmp(dup->p, "first", 5));
   CHECK(rec_param_value(q, "DU") == NULL);
   CHECK_EQ(rec_param_count(q, "NOPE"), 0);
@@ -275,7 +275,7 @@ static void test_params(void) {
   char longvalue[301];
   memset(longvalue, 'v', 300);
   longvalue[300] = 0;
-  tbuf params = {0};
+  bytebuf params = {0};
   add_pair(&params, "REQUEST_METHOD", "POST", 0);
   add_pair(&params, "DUP", "first", 0);
   add_pair(&params, "LONGVALUE", longvalue, 0);
@@ -308,7 +308,7 @@ static void test_params(void) {
     check_params_conn(&st->conns[0], sent, dup2, sizeof body);
   }
   recorder_unlock(rec);
-  tbuf_free(&params);
+  bytebuf_free(&params);
   peer_close(&p);
   stop();
 }
@@ -355,7 +355,7 @@ static void test_close_without_keep_conn(void) {
   if (st->nconns == 1 && st->nreqs == 1) {
     CHECK(st->conns[0].closed_by_us);
     CHECK(st->reqs[0].answered && !st->reqs[0].cut);
-    const fsp_buf *uri = rec_param_value(&st->reqs[0], "REQUEST_URI");
+    const bytebuf *uri = rec_param_value(&st->reqs[0], "REQUEST_URI");
     CHECK(uri && uri->len == 1 && uri->p[0] == '/');
     CHECK_BYTES(st->reqs[0].in.p, st->reqs[0].in.len, "hello", 5);
   }
@@ -627,11 +627,11 @@ static void test_get_values(void) {
   peer_read_until(&p, has_mgmt_replies, 0, now_ms() + REPLY_MS);
   CHECK(!p.c.failed);
   CHECK_EQ(p.c.gv_count, 1);
-  tbuf want = {0};
+  bytebuf want = {0};
   add_pair(&want, FCS_MAX_CONNS, "100", 0);
   add_pair(&want, FCS_MPXS_CONNS, "1", 0);
   CHECK_BYTES(p.c.gv.p, p.c.gv.len, want.p, want.len);
-  tbuf_free(&want);
+  bytebuf_free(&want);
   CHECK_EQ(p.c.unknown_count, 1);
   CHECK_EQ(p.c.unknown[0], 42);
   const rec_state *st = recorder_lock(rec);
@@ -772,7 +772,7 @@ static const char *const marked[] = {
     "REQUEST_METHOD=GET", "QUERY_STRING=a=1&fcgispec=c1r1&b=2", NULL};
 
 /* A record header followed by its content and padding bytes. */
-static void rec_bytes(tbuf *b, uint8_t version, uint8_t type, uint16_t id,
+static void rec_bytes(bytebuf *b, uint8_t version, uint8_t type, uint16_t id,
                       const char *content, size_t clen, uint16_t declared,
                       uint8_t pad, uint8_t padbyte, uint8_t reserved) {
   uint8_t h[8] = {version,
@@ -783,10 +783,10 @@ static void rec_bytes(tbuf *b, uint8_t version, uint8_t type, uint16_t id,
                   (uint8_t)declared,
                   pad,
                   reserved};
-  tbuf_put(b, h, 8);
-  tbuf_put(b, content, clen);
+  bytebuf_add(b, h, 8);
+  bytebuf_add(b, content, clen);
   for (int i = 0; i < pad; i++)
-    tbuf_put(b, &padbyte, 1);
+    bytebuf_add(b, &padbyte, 1);
 }
 #define REC(b, type, id, s)                                                    \
   rec_bytes(b, 1, type, id, s, strlen(s), (uint16_t)strlen(s), 0, 0, 0)
@@ -805,7 +805,7 @@ static void test_script_records(void) {
          "reply stdout\n"
          "reply end\n"
          "reply stdout clen=9 \"abc\"\n");
-  tbuf want = {0};
+  bytebuf want = {0};
   REC(&want, FCS_STDOUT, 3, "Status: 200 OK\r\n\r\nhi");
   rec_bytes(&want, 1, FCS_STDOUT, 3, "x", 1, 1, 3, 0xee, 0);
   REC(&want, FCS_STDERR, 7, "e");
@@ -833,7 +833,7 @@ static void test_script_records(void) {
   recorder_unlock(rec);
   peer_close(&p);
   recorder_scripts_clear(rec);
-  tbuf_free(&want);
+  bytebuf_free(&want);
   case_free(&c);
   stop();
 }
@@ -872,7 +872,7 @@ static void test_script_keep_conn(void) {
   start();
   fsp_case c;
   script(&c, "fcgispec=c1r1", "reply stdout\nreply end\n");
-  tbuf want = {0};
+  bytebuf want = {0};
   REC(&want, FCS_STDOUT, 1, "");
   rec_bytes(&want, 1, FCS_END_REQUEST, 1, "\0\0\0\0\0\0\0\0", 8, 8, 0, 0, 0);
   peer p;
@@ -902,7 +902,7 @@ static void test_script_keep_conn(void) {
   recorder_unlock(rec);
   peer_close(&p);
   recorder_scripts_clear(rec);
-  tbuf_free(&want);
+  bytebuf_free(&want);
   case_free(&c);
   stop();
 }

@@ -15,6 +15,7 @@
 #include "../support/hash.h"
 #include "../support/refmodel.h"
 #include "../support/target.h"
+#include "bytebuf.h"
 
 #define TRACKED_STREAMS 4
 
@@ -22,8 +23,7 @@
  * incremental parser with what it has found so far. */
 typedef struct params_stream {
   uint16_t id;
-  uint8_t *bytes;
-  size_t len;
+  bytebuf bytes;
   fcs_nv_parser parser;
   size_t pairs;
   uint64_t name_hash, value_hash;
@@ -75,17 +75,17 @@ static void parser_pieces(params_stream *ps, const uint8_t *data, size_t len) {
       int complete;
       size_t n = ps->pairs + 1;
       ref_pair *got = malloc(n * sizeof(ref_pair));
-      size_t have = ref_pairs(ps->bytes, ps->len, got, n, &complete);
+      size_t have = ref_pairs(ps->bytes.p, ps->bytes.len, got, n, &complete);
       FZ_CHECK(have >= n,
                "request %u PARAMS: codec completed pair %zu, the "
                "model only %zu pairs",
                ps->id, n, have);
       const ref_pair *r = &got[n - 1];
       FZ_CHECK(r->name_len == ps->name_len && r->value_len == ps->value_len &&
-                   fz_hash(FZ_HASH_INIT, ps->bytes + r->name, r->name_len) ==
+                   fz_hash(FZ_HASH_INIT, ps->bytes.p + r->name, r->name_len) ==
                        ps->name_hash &&
-                   fz_hash(FZ_HASH_INIT, ps->bytes + r->value, r->value_len) ==
-                       ps->value_hash,
+                   fz_hash(FZ_HASH_INIT, ps->bytes.p + r->value,
+                           r->value_len) == ps->value_hash,
                "request %u PARAMS pair %zu: codec %u/%u bytes, model %zu/%zu "
                "(or their bytes differ)",
                ps->id, n - 1, ps->name_len, ps->value_len, r->name_len,
@@ -106,24 +106,20 @@ static void on_params(state *s, const ref_record *r) {
     return;
   if (r->ends_stream) {
     int complete;
-    size_t total = ref_pairs(ps->bytes, ps->len, NULL, 0, &complete);
+    size_t total = ref_pairs(ps->bytes.p, ps->bytes.len, NULL, 0, &complete);
     FZ_CHECK(total == ps->pairs &&
                  complete == fcs_nv_parser_at_boundary(&ps->parser),
              "request %u PARAMS stream end: model %zu pairs (%s), codec %zu "
              "(%s)",
              ps->id, total, complete ? "clean" : "truncated", ps->pairs,
              fcs_nv_parser_at_boundary(&ps->parser) ? "clean" : "truncated");
-    free(ps->bytes);
-    ps->bytes = NULL;
-    ps->len = 0;
+    bytebuf_free(&ps->bytes);
     ps->pairs = 0;
     fcs_nv_parser_init(&ps->parser);
     return;
   }
   const uint8_t *content = s->in + r->content;
-  ps->bytes = realloc(ps->bytes, ps->len + r->content_length);
-  memcpy(ps->bytes + ps->len, content, r->content_length);
-  ps->len += r->content_length;
+  bytebuf_add(&ps->bytes, content, r->content_length);
   parser_pieces(ps, content, r->content_length);
 }
 
@@ -246,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FZ_CHECK(k == model.count, "codec completed %zu records, the model %zu", k,
            model.count);
   for (size_t i = 0; i < s.nstreams; i++)
-    free(s.streams[i].bytes);
+    bytebuf_free(&s.streams[i].bytes);
   ref_decoding_free(&model);
   return 0;
 }

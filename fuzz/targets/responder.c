@@ -24,6 +24,7 @@
 #include "../support/check.h"
 #include "../support/target.h"
 #include "../support/trace.h"
+#include "bytebuf.h"
 #include "fcs_responder.h"
 
 #define INPUT_LIMIT 8192
@@ -59,12 +60,7 @@ static void read_input(const uint8_t *in, size_t len, input_facts *f) {
   } while (ev.type != FCS_EV_ERROR && ev.type != FCS_EV_NONE);
 }
 
-typedef struct output {
-  uint8_t *bytes;
-  size_t len, cap;
-} output;
-
-static size_t take_output(fcs_responder *r, size_t piece, output *o) {
+static size_t take_output(fcs_responder *r, size_t piece, bytebuf *o) {
   const uint8_t *data;
   size_t len;
   fcs_responder_output(r, &data, &len);
@@ -72,18 +68,13 @@ static size_t take_output(fcs_responder *r, size_t piece, output *o) {
     len = piece;
   if (len == 0)
     return 0;
-  if (o->len + len > o->cap) {
-    o->cap = 2 * (o->len + len);
-    o->bytes = realloc(o->bytes, o->cap);
-  }
-  memcpy(o->bytes + o->len, data, len);
-  o->len += len;
+  bytebuf_add(o, data, len);
   fcs_responder_output_consumed(r, len);
   return len;
 }
 
 static void run(const uint8_t *in, size_t len, uint8_t knobs, size_t out_piece,
-                size_t in_piece, output *o) {
+                size_t in_piece, bytebuf *o) {
   fcs_responder_config cfg;
   fcs_responder_config_default(&cfg);
   cfg.mpxs_conns = knobs & 1;
@@ -148,7 +139,7 @@ static void check_values_result(const fcs_asm_event *ev) {
   FZ_CHECK(res == FCS_NV_END, "GET_VALUES_RESULT pairs are cut short");
 }
 
-static void check_output(const output *o, const input_facts *f) {
+static void check_output(const bytebuf *o, const input_facts *f) {
   fcs_limits limits = {1, 1, f->nbegins ? (uint32_t)f->nbegins : 1, 0};
   size_t memlen;
   void *mem = fz_asm_memory(&limits, &memlen);
@@ -163,7 +154,7 @@ static void check_output(const output *o, const input_facts *f) {
   size_t pos = 0;
   while (o->len - pos >= FCS_HEADER_LEN) {
     fcs_header h;
-    fcs_header_decode(o->bytes + pos, &h);
+    fcs_header_decode(o->p + pos, &h);
     size_t whole = FCS_HEADER_LEN + (size_t)h.content_length + h.padding_length;
     const fcs_request *req = fcs_assembler_request(&a, h.request_id);
     if ((h.type == FCS_STDOUT || h.type == FCS_STDERR ||
@@ -181,7 +172,7 @@ static void check_output(const output *o, const input_facts *f) {
     }
     size_t end = pos + (whole < o->len - pos ? whole : o->len - pos);
     do {
-      pos += fcs_assembler_feed(&a, o->bytes + pos, end - pos, &ev);
+      pos += fcs_assembler_feed(&a, o->p + pos, end - pos, &ev);
       FZ_CHECK(ev.type != FCS_AE_ERROR,
                "responder output at byte %llu breaks the rules: %s (%s)",
                (unsigned long long)ev.error.offset, fcs_err_name(ev.error.code),
@@ -213,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(facts.types, 0, sizeof facts.types);
   facts.nids = facts.nbegins = 0;
   read_input(in, len, &facts);
-  static output o; /* storage reused between runs */
+  static bytebuf o; /* storage reused between runs */
   o.len = 0;
   run(in, len, data[0], data[1], (size_t)data[2] + 1, &o);
   check_output(&o, &facts);

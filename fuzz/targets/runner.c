@@ -134,8 +134,8 @@ static void check_log(const fsp_conn *c, const fz_rxlog *m, const uint8_t *in,
 /* Every condition of the case, as run.c judges them: an alternative that
  * holds consumes its END_REQUEST, so a later check looks further on. */
 static void judge_case(const fsp_case *k, const fsp_conn *c, const knobs *kn,
-                       fsp_buf *out) {
-  fsp_buf used = {0};
+                       bytebuf *out) {
+  bytebuf used = {0};
   for (size_t s = 0; s < k->nsteps; s++) {
     const fsp_step *st = &k->steps[s];
     for (size_t a = 0; a < st->nalts; a++) {
@@ -148,7 +148,7 @@ static void judge_case(const fsp_case *k, const fsp_conn *c, const knobs *kn,
                     .used = &used,
                     .reply_index = &reply_index,
                     .unchecked = &unchecked};
-      fsp_buf why = {0};
+      bytebuf why = {0};
       fsp_tri t = cond_eval(&st->alts[a], &x, &why);
       FZ_CHECK(t != TRI_FALSE || why.len,
                "case %s line %d, alternative %zu: false without a reason",
@@ -160,19 +160,19 @@ static void judge_case(const fsp_case *k, const fsp_conn *c, const knobs *kn,
                "case %s line %d: a check that was not true says it could "
                "not look",
                k->id, st->line);
-      buf_fmt(out, "%zu.%zu=%d%d:", s, a, (int)t, unchecked);
-      buf_add(out, why.p, why.len);
-      buf_byte(out, '\n');
-      buf_free(&why);
+      bytebuf_fmt(out, "%zu.%zu=%d%d:", s, a, (int)t, unchecked);
+      bytebuf_add(out, why.p, why.len);
+      bytebuf_byte(out, '\n');
+      bytebuf_free(&why);
       if (t == TRI_TRUE && reply_index != SIZE_MAX)
-        buf_flag_set(&used, reply_index);
+        bytebuf_flag_set(&used, reply_index);
     }
   }
-  buf_fmt(out, "all ended %d\n", replies_all_ended(&c->replies));
-  buf_free(&used);
+  bytebuf_fmt(out, "all ended %d\n", replies_all_ended(&c->replies));
+  bytebuf_free(&used);
 }
 
-static void judge(const fsp_conn *c, const knobs *kn, fsp_buf *out) {
+static void judge(const fsp_conn *c, const knobs *kn, bytebuf *out) {
   const fsp_catalog *cat = catalog();
   size_t pick = kn->pick % (cat->n + 1);
   for (size_t i = 0; i < cat->n; i++)
@@ -182,7 +182,7 @@ static void judge(const fsp_conn *c, const knobs *kn, fsp_buf *out) {
   conn_summary(c, kn->mark % (c->nrecs + 1), out);
 }
 
-static size_t count_lines(const fsp_buf *b, const char *prefix) {
+static size_t count_lines(const bytebuf *b, const char *prefix) {
   size_t n = 0, plen = strlen(prefix);
   for (size_t at = 0; at < b->len;) {
     const uint8_t *nl = memchr(b->p + at, '\n', b->len - at);
@@ -208,7 +208,7 @@ static void check_trace(const fsp_trace *t, const fz_rxlog *m,
     kept += e->kept;
   }
   FZ_CHECK(total == len, "the trace received %zu bytes of %zu", total, len);
-  fsp_buf out = {0};
+  bytebuf out = {0};
   trace_render(t, &out, 8);
   if (kept == len) {
     size_t shown = count_lines(&out, "    << v");
@@ -225,7 +225,7 @@ static void check_trace(const fsp_trace *t, const fz_rxlog *m,
              "the trace %s the framing error",
              m->garbage ? "does not show" : "shows");
   }
-  buf_free(&out);
+  bytebuf_free(&out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -262,7 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_rxlog_decode(in, len, &m);
   check_log(&c, &m, in, len);
 
-  fsp_buf first = {0}, second = {0};
+  bytebuf first = {0}, second = {0};
   judge(&c, &kn, &first);
   judge(&c, &kn, &second);
   FZ_CHECK(first.len == second.len && fz_same(first.p, second.p, first.len),
@@ -270,8 +270,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
            "%.*s",
            (int)first.len, (const char *)first.p, (int)second.len,
            (const char *)second.p);
-  buf_free(&first);
-  buf_free(&second);
+  bytebuf_free(&first);
+  bytebuf_free(&second);
 
   check_trace(&tr, &m, in, len);
   fz_rxlog_free(&m);

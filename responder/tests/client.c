@@ -20,12 +20,12 @@ void client_init(client *c) {
 }
 
 void client_free(client *c) {
-  tbuf_free(&c->send);
-  tbuf_free(&c->raw);
-  tbuf_free(&c->gv);
+  bytebuf_free(&c->send);
+  bytebuf_free(&c->raw);
+  bytebuf_free(&c->gv);
   for (int i = 0; i < CLIENT_MAX_IDS; i++) {
-    tbuf_free(&c->req[i].out);
-    tbuf_free(&c->req[i].err);
+    bytebuf_free(&c->req[i].out);
+    bytebuf_free(&c->req[i].err);
   }
   free(c->mem);
 }
@@ -53,7 +53,7 @@ void client_record(client *c, uint8_t type, uint16_t id, const void *content,
                    size_t len) {
   size_t n;
   fcs_encode_record(NULL, 0, type, id, content, len, &plain, &n);
-  fcs_encode_record(tbuf_reserve(&c->send, n), n, type, id, content, len,
+  fcs_encode_record(bytebuf_reserve(&c->send, n), n, type, id, content, len,
                     &plain, &n);
   c->send.len += n;
 }
@@ -62,11 +62,11 @@ void client_begin(client *c, uint16_t id, uint16_t role, uint8_t flags) {
   uint8_t rec[16];
   size_t n;
   fcs_encode_begin_request(rec, sizeof rec, id, role, flags, &plain, &n);
-  tbuf_put(&c->send, rec, n);
+  bytebuf_add(&c->send, rec, n);
   /* Replies to a reused id start afresh. */
   client_req *r = client_req_of(c, id);
-  tbuf_clear(&r->out);
-  tbuf_clear(&r->err);
+  r->out.len = 0;
+  r->err.len = 0;
   r->out_ended = r->err_ended = r->end_count = 0;
   fcs_err e = fcs_assembler_begin(&c->as, id, role, flags);
   if (e != FCS_E_OK) {
@@ -75,14 +75,14 @@ void client_begin(client *c, uint16_t id, uint16_t role, uint8_t flags) {
   }
 }
 
-static void append_pairs(tbuf *content, const fcs_nv_pair *pairs, size_t n) {
+static void append_pairs(bytebuf *content, const fcs_nv_pair *pairs, size_t n) {
   size_t need;
   fcs_encode_pairs(NULL, 0, pairs, n, 0, &need);
-  fcs_encode_pairs(tbuf_reserve(content, need), need, pairs, n, 0, &need);
+  fcs_encode_pairs(bytebuf_reserve(content, need), need, pairs, n, 0, &need);
   content->len += need;
 }
 
-void client_pairs(tbuf *content, const char *const *pairs) {
+void client_pairs(bytebuf *content, const char *const *pairs) {
   for (size_t i = 0; pairs && pairs[i]; i++) {
     const char *eq = strchr(pairs[i], '=');
     size_t nlen = eq ? (size_t)(eq - pairs[i]) : strlen(pairs[i]);
@@ -95,10 +95,10 @@ void client_pairs(tbuf *content, const char *const *pairs) {
 
 void client_params(client *c, uint16_t id, const char *const *pairs,
                    int terminate) {
-  tbuf content = {0};
+  bytebuf content = {0};
   client_pairs(&content, pairs);
   client_stream(c, FCS_PARAMS, id, content.p, content.len, 0, terminate);
-  tbuf_free(&content);
+  bytebuf_free(&content);
 }
 
 void client_stream(client *c, uint8_t type, uint16_t id, const void *data,
@@ -107,7 +107,7 @@ void client_stream(client *c, uint8_t type, uint16_t id, const void *data,
   o.max_content = max_content;
   size_t n;
   fcs_encode_stream(NULL, 0, type, id, data, len, terminate, &o, &n);
-  fcs_encode_stream(tbuf_reserve(&c->send, n), n, type, id, data, len,
+  fcs_encode_stream(bytebuf_reserve(&c->send, n), n, type, id, data, len,
                     terminate, &o, &n);
   c->send.len += n;
 }
@@ -117,14 +117,14 @@ void client_abort(client *c, uint16_t id) {
 }
 
 void client_get_values(client *c, const char *const *names) {
-  tbuf content = {0};
+  bytebuf content = {0};
   for (size_t i = 0; names[i]; i++) {
     fcs_nv_pair p = {(const uint8_t *)names[i], (uint32_t)strlen(names[i]),
                      (const uint8_t *)"", 0};
     append_pairs(&content, &p, 1);
   }
   client_record(c, FCS_GET_VALUES, FCS_NULL_REQUEST_ID, content.p, content.len);
-  tbuf_free(&content);
+  bytebuf_free(&content);
 }
 
 void client_simple_request(client *c, uint16_t id, uint8_t flags,
@@ -138,8 +138,8 @@ static void on_event(client *c, const fcs_asm_event *ev) {
   client_req *r;
   switch (ev->type) {
   case FCS_AE_GET_VALUES_RESULT:
-    tbuf_clear(&c->gv);
-    tbuf_put(&c->gv, ev->data, ev->len);
+    c->gv.len = 0;
+    bytebuf_add(&c->gv, ev->data, ev->len);
     c->gv_count++;
     break;
   case FCS_AE_UNKNOWN_TYPE:
@@ -149,8 +149,8 @@ static void on_event(client *c, const fcs_asm_event *ev) {
     break;
   case FCS_AE_STREAM_DATA:
     r = client_req_of(c, ev->request_id);
-    tbuf_put(ev->record_type == FCS_STDOUT ? &r->out : &r->err, ev->data,
-             ev->len);
+    bytebuf_add(ev->record_type == FCS_STDOUT ? &r->out : &r->err, ev->data,
+                ev->len);
     break;
   case FCS_AE_STREAM_END:
     r = client_req_of(c, ev->request_id);
@@ -192,7 +192,7 @@ static void scan_records(client *c) {
 }
 
 void client_receive(client *c, const uint8_t *data, size_t len) {
-  tbuf_put(&c->raw, data, len);
+  bytebuf_add(&c->raw, data, len);
   size_t used = 0;
   for (;;) {
     fcs_asm_event ev;

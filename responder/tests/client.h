@@ -7,15 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
 #include "fcs/fcs.h"
-#include "tbuf.h"
 
 #define CLIENT_MAX_IDS 32
 
 typedef struct client_req {
   uint16_t id;
   int begun;
-  tbuf out, err;      /* STDOUT and STDERR content */
+  bytebuf out, err;   /* STDOUT and STDERR content */
   int out_ended;      /* empty STDOUT records seen */
   int err_ended;      /* empty STDERR records seen */
   int end_count;      /* END_REQUEST records */
@@ -24,12 +24,12 @@ typedef struct client_req {
 } client_req;
 
 typedef struct client {
-  tbuf send;        /* request bytes not sent yet */
-  tbuf raw;         /* every reply byte, as received */
+  bytebuf send;     /* request bytes not sent yet */
+  bytebuf raw;      /* every reply byte, as received */
   fcs_assembler as; /* strict, client side */
   void *mem;
   client_req req[CLIENT_MAX_IDS];
-  tbuf gv;             /* content of the last GET_VALUES_RESULT */
+  bytebuf gv;          /* content of the last GET_VALUES_RESULT */
   int gv_count;        /* GET_VALUES_RESULT records */
   uint8_t unknown[16]; /* types named by UNKNOWN_TYPE replies */
   int unknown_count;
@@ -47,7 +47,7 @@ void client_free(client *c);
 void client_begin(client *c, uint16_t id, uint16_t role, uint8_t flags);
 /* Appends the encoding of pairs ("NAME=VALUE" strings, split at the first
  * '=', NULL-terminated) to content. */
-void client_pairs(tbuf *content, const char *const *pairs);
+void client_pairs(bytebuf *content, const char *const *pairs);
 /* pairs: "NAME=VALUE" strings (split at the first '='), NULL-terminated;
  * then the empty PARAMS record when terminate. */
 void client_params(client *c, uint16_t id, const char *const *pairs,

@@ -31,10 +31,10 @@ static void test_deterministic(void) {
 
 /* The record headers a lenient decoder finds in p, fed in pieces of 1 to
  * 97 bytes; *error gets the code that stopped it (FCS_E_OK if none). */
-static fsp_buf decode(const uint8_t *p, size_t len, fcs_err *error) {
+static bytebuf decode(const uint8_t *p, size_t len, fcs_err *error) {
   fcs_decoder d;
   fcs_decoder_init(&d, FCS_LENIENT);
-  fsp_buf headers = {0};
+  bytebuf headers = {0};
   *error = FCS_E_OK;
   for (size_t at = 0, step = 1; at < len && !*error; step = step % 97 + 1) {
     size_t n = len - at < step ? len - at : step;
@@ -52,7 +52,7 @@ static fsp_buf decode(const uint8_t *p, size_t len, fcs_err *error) {
         break;
       }
       if (ev.type == FCS_EV_HEADER)
-        buf_add(&headers, &ev.header, sizeof(ev.header));
+        bytebuf_add(&headers, &ev.header, sizeof(ev.header));
     }
   }
   fcs_event ev;
@@ -75,7 +75,7 @@ static void test_decodes_as_laid_out(void) {
     gen_stream s;
     gen_make(1, i, &s);
     fcs_err e;
-    fsp_buf got = decode(s.bytes.p, s.bytes.len, &e);
+    bytebuf got = decode(s.bytes.p, s.bytes.len, &e);
     size_t ngot = got.len / sizeof(fcs_header),
            nwant = s.headers.len / sizeof(fcs_header);
     const fcs_header *g = (const fcs_header *)(void *)got.p,
@@ -92,7 +92,7 @@ static void test_decodes_as_laid_out(void) {
     if (e != (s.framing_broken ? FCS_E_BAD_VERSION : FCS_E_OK))
       fprintf(stderr, "stream %llu: %s\n", (unsigned long long)i,
               fcs_err_name(e));
-    buf_free(&got);
+    bytebuf_free(&got);
     gen_stream_free(&s);
   }
 }
@@ -136,7 +136,7 @@ static void test_baselines(void) {
     }
 }
 
-static int contains(const fsp_buf *b, const char *s, size_t n) {
+static int contains(const bytebuf *b, const char *s, size_t n) {
   for (size_t i = 0; i + n <= b->len; i++)
     if (!memcmp(b->p + i, s, n))
       return 1;
@@ -187,13 +187,13 @@ static void test_substitution_keeps_lengths(void) {
     gen_stream s;
     gen_make(1, i, &s);
     fcs_err e1, e2;
-    fsp_buf before = decode(s.bytes.p, s.bytes.len, &e1);
+    bytebuf before = decode(s.bytes.p, s.bytes.len, &e1);
     size_t begins = 0;
     const fcs_header *h = (const fcs_header *)(void *)s.headers.p;
     for (size_t k = 0; k < s.headers.len / sizeof(*h); k++)
       begins += h[k].type == FCS_BEGIN_REQUEST;
     size_t n = script_substitute(s.bytes.p, s.bytes.len, padded);
-    fsp_buf after = decode(s.bytes.p, s.bytes.len, &e2);
+    bytebuf after = decode(s.bytes.p, s.bytes.len, &e2);
     CHECK_EQ(n, begins);
     CHECK_EQ(e1, e2);
     CHECK_BYTES(before.p, before.len, after.p, after.len);
@@ -203,15 +203,15 @@ static void test_substitution_keeps_lengths(void) {
     for (size_t k = 0; k < sent.n; k++) {
       size_t pos = 0;
       fcs_nv_pair p;
-      const fsp_buf *b = &sent.v[k].params;
+      const bytebuf *b = &sent.v[k].params;
       while (fcs_nv_next(b->p, b->len, &pos, &p) == FCS_NV_OK)
         if (fcs_nv_name_is(&p, "SCRIPT_FILENAME") &&
             p.value_len == GEN_PLACEHOLDER_LEN)
           CHECK_BYTES(p.value, p.value_len, padded, sizeof(padded));
     }
     sent_free(&sent);
-    buf_free(&before);
-    buf_free(&after);
+    bytebuf_free(&before);
+    bytebuf_free(&after);
     gen_stream_free(&s);
   }
 }

@@ -73,15 +73,15 @@ static json_value *lines(size_t *n) {
   *n = 0;
   while (pos < len) {
     v = realloc(v, (*n + 1) * sizeof(*v));
-    fsp_buf why = {0};
+    bytebuf why = {0};
     if (json_parse((const uint8_t *)text, len, &pos, &v[*n], &why)) {
       fprintf(stderr, "bad JSON line: %.*s\n", (int)why.len, why.p);
       check_failures++;
       json_free(&v[*n]);
-      buf_free(&why);
+      bytebuf_free(&why);
       break;
     }
-    buf_free(&why);
+    bytebuf_free(&why);
     (*n)++;
     while (pos < len && text[pos] == '\n')
       pos++;

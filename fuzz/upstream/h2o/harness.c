@@ -55,6 +55,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bytebuf.h"
 #include "check.h"
 #include "h2o.h"
 #include "hash.h"
@@ -85,25 +86,12 @@ static struct {
  * (the 503 h2o sends for a broken reply; its generator has none). */
 static struct {
   int handler_started;
-  uint8_t *body;
-  size_t len, cap;
+  bytebuf body;
 } seen;
 
 static void keep_body(const h2o_iovec_t *bufs, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (seen.len + bufs[i].len > seen.cap) {
-      size_t cap = seen.cap ? seen.cap : 4096;
-      while (cap < seen.len + bufs[i].len)
-        cap *= 2;
-      uint8_t *grown = realloc(seen.body, cap);
-      FZ_CHECK(grown, "h2o harness: out of memory keeping %zu body bytes", cap);
-      seen.body = grown;
-      seen.cap = cap;
-    }
-    if (bufs[i].len)
-      memcpy(seen.body + seen.len, bufs[i].base, bufs[i].len);
-    seen.len += bufs[i].len;
-  }
+  for (size_t i = 0; i < n; i++)
+    bytebuf_add(&seen.body, bufs[i].base, bufs[i].len);
 }
 
 static void observe_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs,
@@ -381,14 +369,15 @@ static void check_body(const h2o_req_t *req, const uint8_t *in, size_t len) {
     size_t want = (size_t)n - h;
     if (req->res.content_length < want)
       want = req->res.content_length;
-    FZ_CHECK(
-        seen.len == want && (want == 0 || memcmp(seen.body, s + h, want) == 0),
-        "h2o sent %zu body bytes, the STDOUT content after the %zu-byte "
-        "header block (Content-Length %zd) is %zu bytes%s",
-        seen.len, h,
-        req->res.content_length == SIZE_MAX ? (ssize_t)-1
-                                            : (ssize_t)req->res.content_length,
-        want, seen.len == want ? ", and they differ" : "");
+    FZ_CHECK(seen.body.len == want &&
+                 (want == 0 || memcmp(seen.body.p, s + h, want) == 0),
+             "h2o sent %zu body bytes, the STDOUT content after the %zu-byte "
+             "header block (Content-Length %zd) is %zu bytes%s",
+             seen.body.len, h,
+             req->res.content_length == SIZE_MAX
+                 ? (ssize_t)-1
+                 : (ssize_t)req->res.content_length,
+             want, seen.body.len == want ? ", and they differ" : "");
   }
   free(s);
 }
@@ -430,19 +419,20 @@ static void check_kept_connection(int app) {
       "h2o harness: the second reply does not fit %zu bytes", sizeof reply);
   client *c = client_open(&world.ctx, KEEP_PATH);
   seen.handler_started = 0;
-  seen.len = 0;
+  seen.body.len = 0;
   client_send_request(c);
   app = app_take_request(app);
   FZ_CHECK(app_write(app, reply, used + at),
            "h2o closed the connection it sent the second request on");
   close(app);
   finish(c);
-  FZ_CHECK(c->complete && seen.handler_started && seen.len == sizeof body - 1 &&
-               memcmp(seen.body, body, sizeof body - 1) == 0,
+  FZ_CHECK(c->complete && seen.handler_started &&
+               seen.body.len == sizeof body - 1 &&
+               memcmp(seen.body.p, body, sizeof body - 1) == 0,
            "on the kept connection, the second request got %zu body bytes "
            "(%.*s), not the application's second reply",
-           seen.len, (int)(seen.len < 64 ? seen.len : 64),
-           seen.body ? (const char *)seen.body : "");
+           seen.body.len, (int)(seen.body.len < 64 ? seen.body.len : 64),
+           seen.body.p ? (const char *)seen.body.p : "");
   client_close(c);
 }
 
@@ -452,7 +442,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int keep = (fz_hash(FZ_HASH_INIT, data, size) >> 40) & 1;
   client *c = client_open(&world.ctx, keep ? KEEP_PATH : "/");
   seen.handler_started = 0;
-  seen.len = 0;
+  seen.body.len = 0;
   client_send_request(c);
   int app = app_reply(c, app_take_request(-1), data, size, keep);
   FZ_CHECK(c->complete,

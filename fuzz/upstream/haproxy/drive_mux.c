@@ -77,22 +77,6 @@ static struct {
   int detach_wanted;
 } d;
 
-void hap_bytes_add(hap_bytes *b, const void *p, size_t n) {
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-      cap *= 2;
-    uint8_t *grown = realloc(b->data, cap);
-    if (!grown)
-      abort();
-    b->data = grown;
-    b->cap = cap;
-  }
-  if (n)
-    memcpy(b->data + b->len, p, n);
-  b->len += n;
-}
-
 /* handle_stderr logs each piece of STDERR content with a '\n' added. */
 static void log_to_outcome(void *ctx, const char *msg) {
   hap_outcome *out = ctx;
@@ -101,7 +85,7 @@ static void log_to_outcome(void *ctx, const char *msg) {
     n--;
   else
     out->stderr_unterminated++;
-  hap_bytes_add(&out->stderr_text, msg, n);
+  bytebuf_add(&out->stderr_text, msg, n);
   out->stderr_logs++;
 }
 
@@ -123,7 +107,7 @@ static void note_stdout(void) {
   if (!tmp)
     abort();
   b_getblk(&fs->rxbuf, (char *)tmp, n, d.rx_seen);
-  hap_bytes_add(&d.out->stdout_raw, tmp, n);
+  bytebuf_add(&d.out->stdout_raw, tmp, n);
   free(tmp);
   d.rx_seen = have;
 }
@@ -157,7 +141,7 @@ static void forward_response(void) {
       break;
     case HTX_BLK_DATA: {
       struct ist v = htx_get_blk_value(htx, blk);
-      hap_bytes_add(&out->body, v.ptr, v.len);
+      bytebuf_add(&out->body, v.ptr, v.len);
       break;
     }
     default:
@@ -420,9 +404,9 @@ void hap_run(const hap_setup *s, hap_outcome *out) {
 }
 
 void hap_outcome_free(hap_outcome *out) {
-  free(out->stdout_raw.data);
-  free(out->body.data);
-  free(out->stderr_text.data);
+  bytebuf_free(&out->stdout_raw);
+  bytebuf_free(&out->body);
+  bytebuf_free(&out->stderr_text);
   memset(out, 0, sizeof(*out));
 }
 

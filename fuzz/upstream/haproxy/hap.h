@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
+
 typedef struct hap_setup {
   const uint8_t *in; /* what the FastCGI application sends */
   size_t len;
@@ -22,22 +24,13 @@ typedef struct hap_setup {
   int http10;       /* the request is HTTP/1.0 instead of HTTP/1.1 */
 } hap_setup;
 
-typedef struct hap_bytes {
-  uint8_t *data;
-  size_t len, cap;
-} hap_bytes;
-
-/* Appends n bytes to b, growing it (drive_mux.c); aborts when out of
- * memory. */
-void hap_bytes_add(hap_bytes *b, const void *p, size_t n);
-
 typedef struct hap_outcome {
   unsigned stream_id;           /* the id the mux gave the request (0: none) */
-  hap_bytes stdout_raw;         /* bytes the demux moved into the stream's rx
-                                   buffer, in order: its view of the STDOUT stream */
-  hap_bytes body;               /* the DATA blocks of the HTX response */
-  hap_bytes stderr_text;        /* app_log messages, each without the '\n' the
-                                   mux adds, one after the other */
+  bytebuf stdout_raw;           /* bytes the demux moved into the stream's rx
+                                     buffer, in order: its view of the STDOUT stream */
+  bytebuf body;                 /* the DATA blocks of the HTX response */
+  bytebuf stderr_text;          /* app_log messages, each without the '\n' the
+                                     mux adds, one after the other */
   unsigned stderr_logs;         /* how many */
   unsigned stderr_unterminated; /* of them without that '\n' */
   int status;                   /* status of the HTX start line (0: none) */

@@ -84,10 +84,10 @@ static int starts_with_settings_answer(const uint8_t *in, size_t len) {
 }
 
 typedef struct reference {
-  hap_bytes out, err; /* STDOUT of the stream; STDERR it and id 0 log */
-  size_t err_whole;   /* err.len at the end of the last whole record */
-  int ended, closed;  /* the stream's end; its END_REQUEST */
-  int error;          /* libfcs stopped on an error */
+  bytebuf out, err;  /* STDOUT of the stream; STDERR it and id 0 log */
+  size_t err_whole;  /* err.len at the end of the last whole record */
+  int ended, closed; /* the stream's end; its END_REQUEST */
+  int error;         /* libfcs stopped on an error */
   uint64_t hash;
 } reference;
 
@@ -152,9 +152,9 @@ static void on_content(reference *ref, const hap_outcome *o, fcs_header h,
   int mine = o->stream_id && h.request_id == o->stream_id &&
              rec_off >= o->id_from && !ref->closed;
   if (h.type == FCS_STDOUT && mine && !ref->ended)
-    hap_bytes_add(&ref->out, data, len);
+    bytebuf_add(&ref->out, data, len);
   if (h.type == FCS_STDERR && (mine || h.request_id == 0))
-    hap_bytes_add(&ref->err, data, len);
+    bytebuf_add(&ref->err, data, len);
 }
 
 static void on_record_end(reference *ref, const hap_outcome *o, fcs_header h,
@@ -198,16 +198,16 @@ static void decode_reference(const uint8_t *in, size_t len,
   }
 }
 
-static size_t first_difference(const hap_bytes *a, const hap_bytes *b) {
+static size_t first_difference(const bytebuf *a, const bytebuf *b) {
   size_t n = a->len < b->len ? a->len : b->len, i = 0;
-  while (i < n && a->data[i] == b->data[i])
+  while (i < n && a->p[i] == b->p[i])
     i++;
   return i;
 }
 
 static void check_stdout(const hap_outcome *o, const reference *ref,
                          int complete) {
-  const hap_bytes *raw = &o->stdout_raw, *exp = &ref->out;
+  const bytebuf *raw = &o->stdout_raw, *exp = &ref->out;
   size_t same = first_difference(raw, exp);
   FZ_CHECK(o->stream_id || !raw->len,
            "the mux moved %zu STDOUT bytes into a stream without an id",
@@ -230,9 +230,9 @@ static void check_body(const hap_outcome *o, const hap_setup *s) {
   if (!o->eom || o->stream_error || o->htx_error || o->chunked ||
       s->head_request)
     return;
-  const uint8_t *raw = o->stdout_raw.data;
+  const uint8_t *raw = o->stdout_raw.p;
   size_t had = o->raw_at_eom, n = o->body.len;
-  FZ_CHECK(n <= had && (!n || !memcmp(raw + had - n, o->body.data, n)),
+  FZ_CHECK(n <= had && (!n || !memcmp(raw + had - n, o->body.p, n)),
            "the complete HTX response has %zu body bytes that are not the "
            "end of the %zu STDOUT bytes the stream had then",
            n, had);
@@ -247,8 +247,8 @@ static void check_body(const hap_outcome *o, const hap_setup *s) {
 
 static void check_stderr(const hap_outcome *o, const reference *ref,
                          int complete) {
-  const hap_bytes *got = &o->stderr_text, *exp = &ref->err;
-  if (memchr(exp->data ? (const void *)exp->data : "", 0, exp->len))
+  const bytebuf *got = &o->stderr_text, *exp = &ref->err;
+  if (memchr(exp->p ? (const void *)exp->p : "", 0, exp->len))
     return; /* the log's "%s" cuts a message at a NUL */
   FZ_CHECK(ref->error || !o->stderr_unterminated,
            "%u of %u STDERR log messages lack the '\\n' the mux adds",
@@ -388,8 +388,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!known_swap && !known_resume)
     check_stderr(&o, &ref, complete && o.stream_id);
 
-  free(ref.out.data);
-  free(ref.err.data);
+  bytebuf_free(&ref.out);
+  bytebuf_free(&ref.err);
   hap_outcome_free(&o);
   return 0;
 }

@@ -28,6 +28,8 @@ fcs_upstream_library(haproxy
   # The harness finds hap.h and fuzz/support through these too, so that a
   # planted copy of it (fcs_planted_bug, below) builds from anywhere.
   INCLUDES ${UPSTREAM_SRC}/include ${hap} ${HARNESS_DIR} ${FCS_FUZZ_DIR}
+  # hap.h's outcome is kept in byte buffers (bytebuf.h).
+  LIBS fcs_bytebuf
   # As Debian builds it: BUG_ON checks on (DEBUG_STRICT), signed overflow
   # wraps (-fwrapv, below); BUG_ON ends in abort() rather than a write to
   # address 1, for a readable report.

@@ -85,17 +85,17 @@ typedef struct exchange {
   int client_eof, app_eof, app_shut;
   size_t sent; /* input bytes written to nginx */
   size_t pieces;
-  fsp_buf response; /* what nginx wrote to the client */
+  bytebuf response; /* what nginx wrote to the client */
 } exchange;
 
 /* Reads what is there: into keep (NULL: thrown away), 1 at EOF. */
-static int drain(int fd, fsp_buf *keep) {
+static int drain(int fd, bytebuf *keep) {
   uint8_t buf[4096];
   for (;;) {
     ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
     if (n > 0) {
       if (keep)
-        buf_add(keep, buf, (size_t)n);
+        bytebuf_add(keep, buf, (size_t)n);
       continue;
     }
     return n == 0 || (errno != EAGAIN && errno != EINTR);
@@ -213,7 +213,7 @@ static int token_byte(uint8_t b) {
  * of its own; a name byte as 'x'; a control byte, or what follows the code
  * instead of a space, as a space), the rest of the response is still
  * checked. CR, LF and NUL are never masked. */
-static void mask_known(fsp_buf *r) {
+static void mask_known(bytebuf *r) {
   if (fz_upstream_strict() || r->len < 12 || memcmp(r->p, "HTTP/1.1 ", 9))
     return;
   if (r->p[9] < '2')
@@ -239,10 +239,10 @@ static void mask_known(fsp_buf *r) {
 }
 
 /* b as one line of text, for a failure message (the process ends). */
-static const char *shown(const fsp_buf *b) {
-  static fsp_buf text;
-  buf_escape(&text, b->p, b->len, 600);
-  buf_byte(&text, 0);
+static const char *shown(const bytebuf *b) {
+  static bytebuf text;
+  bytebuf_escape(&text, b->p, b->len, 600);
+  bytebuf_byte(&text, 0);
   return (const char *)text.p;
 }
 
@@ -251,8 +251,8 @@ static const char *shown(const fsp_buf *b) {
 static void check_response(const exchange *x, const knobs *k) {
   if (!x->response.len)
     return;
-  fsp_buf r = {0};
-  buf_add(&r, x->response.p, x->response.len);
+  bytebuf r = {0};
+  bytebuf_add(&r, x->response.p, x->response.len);
   mask_known(&r);
   static http_conn c;
   http_conn_init(&c);
@@ -268,7 +268,7 @@ static void check_response(const exchange *x, const knobs *k) {
   FZ_CHECK(!memcmp(c.resp[0].head.p, "HTTP/1.1 ", 9),
            "%s: the response is not HTTP/1.1: \"%s\"", k->scene,
            shown(&x->response));
-  buf_free(&r);
+  bytebuf_free(&r);
   http_conn_free(&c);
 }
 
@@ -280,6 +280,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *left = ngxs_leftover();
   FZ_CHECK(!left, "%s: nginx still holds %s after the exchange", k.scene, left);
   check_response(&x, &k);
-  buf_free(&x.response);
+  bytebuf_free(&x.response);
   return 0;
 }

@@ -13,10 +13,10 @@ list(TRANSFORM nginx_units PREPEND ${UPSTREAM_SRC}/)
 add_library(fcs_upstream_nginx_http STATIC
   ${PROJECT_SOURCE_DIR}/conformance/src/http_parse.c
   ${PROJECT_SOURCE_DIR}/conformance/src/http_client.c
-  ${PROJECT_SOURCE_DIR}/conformance/src/target.c
-  ${PROJECT_SOURCE_DIR}/conformance/src/buf.c)
+  ${PROJECT_SOURCE_DIR}/conformance/src/target.c)
 target_include_directories(fcs_upstream_nginx_http PUBLIC
   ${PROJECT_SOURCE_DIR}/conformance/src)
+target_link_libraries(fcs_upstream_nginx_http PUBLIC fcs_bytebuf)
 target_compile_definitions(fcs_upstream_nginx_http PRIVATE
   _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE)
 # target.c starts backends too (unused here).

@@ -49,31 +49,13 @@
 #include "../../support/hash.h"
 #include "../../support/target.h"
 #include "../../support/trace.h"
+#include "bytebuf.h"
 #include "fpm_worker.h"
 
 /* Well inside what one write to a Unix socket takes. */
 #define INPUT_LIMIT (128u * 1024u)
 
 /* ---- small containers ---- */
-
-typedef struct bytes {
-  uint8_t *p;
-  size_t len, cap;
-} bytes;
-
-static void bytes_add(bytes *b, const void *p, size_t n) {
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + n)
-      cap *= 2;
-    b->p = realloc(b->p, cap);
-    FZ_CHECK(b->p != NULL, "out of memory for %zu bytes", cap);
-    b->cap = cap;
-  }
-  if (n)
-    memcpy(b->p + b->len, p, n);
-  b->len += n;
-}
 
 /* Grows an array of n elements of size each to hold one more. */
 static void *grow(void *v, size_t n, size_t *cap, size_t size) {
@@ -92,7 +74,7 @@ typedef struct nv {
 } nv;
 
 typedef struct nvlist {
-  bytes blob;
+  bytebuf blob;
   nv *v;
   size_t n, cap;
 } nvlist;
@@ -103,15 +85,15 @@ static void nv_add(nvlist *l, const void *name, size_t name_len,
   nv *e = &l->v[l->n++];
   e->name = l->blob.len;
   e->name_len = name_len;
-  bytes_add(&l->blob, name, name_len);
+  bytebuf_add(&l->blob, name, name_len);
   e->value = l->blob.len;
   e->value_len = value_len;
-  bytes_add(&l->blob, value, value_len);
+  bytebuf_add(&l->blob, value, value_len);
   e->hash = fz_hash(FZ_HASH_INIT, name, name_len);
 }
 
 static void nv_free(nvlist *l) {
-  free(l->blob.p);
+  bytebuf_free(&l->blob);
   free(l->v);
 }
 
@@ -181,7 +163,7 @@ typedef struct codec_request {
   int params_done;
   uint64_t params_end; /* offset of the empty PARAMS record */
   nvlist params;
-  bytes in;
+  bytebuf in;
   int in_done;
   uint64_t in_end; /* offset of the empty STDIN record */
 } codec_request;
@@ -244,7 +226,7 @@ static void codec_read(const uint8_t *in, size_t len, codec_view *c) {
       r->params_end = ev.offset;
     } else if (ev.type == FCS_AE_STREAM_DATA && r &&
                ev.record_type == FCS_STDIN) {
-      bytes_add(&r->in, ev.data, ev.len);
+      bytebuf_add(&r->in, ev.data, ev.len);
     } else if (ev.type == FCS_AE_STREAM_END && r &&
                ev.record_type == FCS_STDIN) {
       r->in_done = 1;
@@ -268,7 +250,7 @@ static void codec_read(const uint8_t *in, size_t len, codec_view *c) {
 static void codec_free(codec_view *c) {
   for (size_t i = 0; i < c->nreq; i++) {
     nv_free(&c->req[i].params);
-    free(c->req[i].in.p);
+    bytebuf_free(&c->req[i].in);
   }
   free(c->req);
   free(c->q);
@@ -281,14 +263,14 @@ typedef struct php_request {
   size_t params_end; /* ... when fcgi_accept_request returned the request */
   nvlist env;        /* in fcgi_loadenv's order */
   long content_length;
-  bytes body;
-  bytes out;   /* what php wrote for it */
+  bytebuf body;
+  bytebuf out; /* what php wrote for it */
   int read_on; /* php read the connection again after it */
 } php_request;
 
 typedef struct php_answer { /* a GET_VALUES php answered */
   size_t start, end;        /* bytes read before and after */
-  bytes out;
+  bytebuf out;
 } php_answer;
 
 typedef struct php_view {
@@ -314,25 +296,25 @@ static size_t php_consumed(const php_view *v, int fd) {
 /* What php wrote since the last drain. A reset comes after the data that
  * came before it: php closing its end with input unread (fcgi_close with
  * force) resets the connection. */
-static void drain(const php_view *v, bytes *out) {
+static void drain(const php_view *v, bytebuf *out) {
   uint8_t buf[4096];
   ssize_t n;
   while ((n = read(v->client, buf, sizeof buf)) > 0)
-    bytes_add(out, buf, (size_t)n);
+    bytebuf_add(out, buf, (size_t)n);
   FZ_CHECK(n == 0 || errno == EAGAIN || errno == ECONNRESET,
            "reading php-fpm's output: %s", strerror(errno));
 }
 
 static void on_reading(void *arg, int fd) {
   php_view *v = arg;
-  bytes out = {0};
+  bytebuf out = {0};
   drain(v, &out);
   size_t now = php_consumed(v, fd);
   if (out.len) { /* the GET_VALUES the read before answered */
     v->ans = grow(v->ans, v->nans, &v->capans, sizeof *v->ans);
     v->ans[v->nans++] = (php_answer){v->read_start, now, out};
   } else {
-    free(out.p);
+    bytebuf_free(&out);
   }
   if (v->finished)
     v->req[v->nreq - 1].read_on = 1;
@@ -362,7 +344,7 @@ static void on_body_wanted(void *arg, long content_length) {
 
 static void on_body(void *arg, const char *bytes_read, size_t len) {
   php_view *v = arg;
-  bytes_add(&v->req[v->nreq - 1].body, bytes_read, len);
+  bytebuf_add(&v->req[v->nreq - 1].body, bytes_read, len);
 }
 
 static void on_finished(void *arg) {
@@ -374,11 +356,11 @@ static void on_finished(void *arg) {
 static void php_free(php_view *v) {
   for (size_t i = 0; i < v->nreq; i++) {
     nv_free(&v->req[i].env);
-    free(v->req[i].body.p);
-    free(v->req[i].out.p);
+    bytebuf_free(&v->req[i].body);
+    bytebuf_free(&v->req[i].out);
   }
   for (size_t i = 0; i < v->nans; i++)
-    free(v->ans[i].out.p);
+    bytebuf_free(&v->ans[i].out);
   free(v->req);
   free(v->ans);
 }
@@ -431,7 +413,7 @@ static void php_read(const uint8_t *in, size_t len, php_view *v) {
   v->len = len;
   v->client = connect_client(in, len);
   fpm_worker_serve(listener, &h);
-  bytes rest = {0};
+  bytebuf rest = {0};
   drain(v, &rest);
   FZ_CHECK(rest.len == 0,
            "php-fpm wrote %zu bytes that answer no request or GET_VALUES",
@@ -527,7 +509,7 @@ static void expected_env(const codec_request *r, nvlist *want) {
     } else {
       want->v[e - 1].value = want->blob.len;
       want->v[e - 1].value_len = p->value_len;
-      bytes_add(&want->blob, nv_value(&r->params, i), p->value_len);
+      bytebuf_add(&want->blob, nv_value(&r->params, i), p->value_len);
     }
   }
   free(x.slot);
@@ -644,7 +626,7 @@ typedef struct out_record {
   fcs_end_body end;
 } out_record;
 
-static size_t out_records(const bytes *out, out_record *recs, size_t max,
+static size_t out_records(const bytebuf *out, out_record *recs, size_t max,
                           const char *what, size_t at) {
   fcs_decoder d;
   fcs_decoder_init(&d, FCS_LENIENT);
@@ -690,13 +672,13 @@ static void check_reply(const php_request *p, const codec_request *r) {
   FZ_CHECK(!r || id == r->id,
            "request at byte %zu: php-fpm answers on id %u, libfcs read id %u",
            p->start, id, r ? r->id : 0);
-  bytes text = {0};
+  bytebuf text = {0};
   for (size_t i = 0; i + 1 < n; i++) {
     FZ_CHECK(recs[i].h.type == FCS_STDOUT && recs[i].h.request_id == id,
              "request at byte %zu: php-fpm's reply has a record of type %u "
              "id %u before its END_REQUEST on id %u",
              p->start, recs[i].h.type, recs[i].h.request_id, id);
-    bytes_add(&text, recs[i].content, recs[i].h.content_length);
+    bytebuf_add(&text, recs[i].content, recs[i].h.content_length);
   }
   size_t head = sizeof FPM_WORKER_HEAD - 1;
   FZ_CHECK(
@@ -706,7 +688,7 @@ static void check_reply(const php_request *p, const codec_request *r) {
       "request at byte %zu: php-fpm's STDOUT holds %zu bytes, not the "
       "%zu-byte head and the %zu body bytes the script wrote",
       p->start, text.len, head, p->body.len);
-  free(text.p);
+  bytebuf_free(&text);
   free(recs);
 }
 
