@@ -6,8 +6,10 @@ bytes (fcgispec --export-seeds) go to the reference responder over a Unix
 socket, and its reply becomes a seed in the runner target's input format
 (fuzz/targets/runner.c), with the sizes of the reads that brought it as
 the chunk schedule and the case it answers as the case to judge. A few
-hand-made hostile replies (floods past the target's bounds, bytes that do
-not frame, a record cut short) are added. Files are named by SHA-1.
+hostile replies (floods past the target's bounds, bytes that do not
+frame, a record cut short), the seed-only cases seeds/fuzz-cases/runner
+script for the recording backend (fcgispec --export-replies), are added.
+Files are named by SHA-1.
 """
 import argparse
 import hashlib
@@ -22,7 +24,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from fuzz_seeds import STDOUT, STDERR, END, record, reply  # noqa: E402
+from fuzz_seeds import FUZZ_CASES, exported  # noqa: E402
 
 FLAG_ECHO, FLAG_EOF = 1, 2
 READ_TIMEOUT = 2.0  # seconds without a byte before a reply is taken as whole
@@ -104,21 +106,18 @@ def responder_replies(fcgispec, responder):
     return ids, replies
 
 
-def hostile(all_cases):
+def hostile(all_cases, fcgispec):
     """Replies that pass the runner's bounds (1024 content bytes and 64
     records in the fuzz build) or do not frame, judged by every case."""
-    # more records than the bound and than the trace lists (200)
-    flood_records = record(STDOUT, 1) * 250 + record(END, 1, bytes(8))
-    flood_content = record(STDOUT, 1, b"x" * 800) * 2 + record(STDOUT, 1) + record(END, 1, bytes(8))
-    garbage = reply() + b"\x00\x06\x00\x01\x00\x00\x00\x00"  # version 0
-    cut = reply()[:-3]
-    err_unended = record(STDERR, 1, b"warn") + record(STDOUT, 1) + record(END, 1, bytes(8))
+    r = {k.removeprefix("seed_runner_"): v for k, v in
+         exported(fcgispec, "--export-replies", FUZZ_CASES, ["seed/runner"]).items()}
     return [
-        runner_input(all_cases, [7, 1000, 3], flood_records),
-        runner_input(all_cases, [900, 900], flood_content, mark=2, waited=40),
-        runner_input(all_cases, [len(garbage)], garbage, flags=FLAG_EOF | 4),
-        runner_input(all_cases, [5, 5, 5], cut, flags=0),
-        runner_input(all_cases, [1] * 40, err_unended, flags=FLAG_ECHO),
+        runner_input(all_cases, [7, 1000, 3], r["flood-records"]),
+        runner_input(all_cases, [900, 900], r["flood-content"], mark=2, waited=40),
+        runner_input(all_cases, [len(r["version-0-after-reply"])],
+                     r["version-0-after-reply"], flags=FLAG_EOF | 4),
+        runner_input(all_cases, [5, 5, 5], r["end-cut-short"], flags=0),
+        runner_input(all_cases, [1] * 40, r["stderr-unended"], flags=FLAG_ECHO),
     ]
 
 
@@ -135,7 +134,7 @@ def main(argv=None):
     started = time.monotonic()
     ids, replies = responder_replies(a.fcgispec, a.responder)
     seeds = [runner_input(i, reads, data) for i, (reads, data) in replies.items()]
-    seeds += hostile(len(ids))
+    seeds += hostile(len(ids), a.fcgispec)
     a.out.mkdir(parents=True, exist_ok=True)
     new = 0
     for data in seeds:

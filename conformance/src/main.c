@@ -25,7 +25,8 @@
 
 typedef struct options {
   const char *target, *spawn, *cases_dir, *json, *junit, *baseline,
-      *write_baseline, *dump_send, *export_seeds, *export_replies, *echo;
+      *write_baseline, *dump_send, *export_seeds, *export_replies,
+      *export_params, *echo;
   const char *proxy, *listen, *docroot; /* proxy mode (docs/proxies.md) */
   long rss_limit_mib;                   /* proxy mode: 0 = the default */
   const char **include, **exclude;
@@ -80,6 +81,8 @@ static void usage(FILE *out) {
       "      --export-seeds DIR write each selected case's bytes to DIR\n"
       "      --export-replies DIR  write the FastCGI reply each selected\n"
       "                         proxy case scripts (request id 1) to DIR\n"
+      "      --export-params DIR  write the content of the PARAMS records\n"
+      "                         each selected case sends to DIR\n"
       "  -v, --verbose          details for info and known cases too\n"
       "      --color WHEN       auto, always or never\n"
       "      --version          print the version and exit\n"
@@ -146,6 +149,7 @@ static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
     O_DUMP,
     O_EXPORT,
     O_EXPORT_REPLIES,
+    O_EXPORT_PARAMS,
     O_COLOR,
     O_ECHO,
     O_CASE_CAP,
@@ -172,6 +176,7 @@ static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
       {"dump-send", required_argument, 0, O_DUMP},
       {"export-seeds", required_argument, 0, O_EXPORT},
       {"export-replies", required_argument, 0, O_EXPORT_REPLIES},
+      {"export-params", required_argument, 0, O_EXPORT_PARAMS},
       {"verbose", no_argument, 0, 'v'},
       {"color", required_argument, 0, O_COLOR},
       {"echo", required_argument, 0, O_ECHO},
@@ -299,6 +304,9 @@ static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
     case O_EXPORT_REPLIES:
       o->export_replies = optarg;
       break;
+    case O_EXPORT_PARAMS:
+      o->export_params = optarg;
+      break;
     case 'v':
       o->verbose = 1;
       break;
@@ -400,16 +408,39 @@ static int send_bytes(const options *o, const fsp_case *c,
   return 0;
 }
 
-/* Writes each case's bytes (what it sends, or with replies, the FastCGI
- * reply its script plays) to DIR/<id with / as _>.bin. */
-static int export_cases(const options *o, const char *dir, int replies,
+/* What --export-seeds, --export-replies and --export-params write. */
+typedef enum { EXPORT_SENT, EXPORT_REPLIES, EXPORT_PARAMS } export_what;
+
+/* Keeps of the records in b the content of the PARAMS ones, back to back
+ * (the name-value pairs the params fuzz target reads); a record the bytes
+ * do not hold whole ends the walk. */
+static void params_content(fsp_buf *b) {
+  size_t at = 0, kept = 0;
+  while (b->len - at >= FCS_HEADER_LEN) {
+    fcs_header h;
+    fcs_header_decode(b->p + at, &h);
+    size_t end = at + FCS_HEADER_LEN + h.content_length + h.padding_length;
+    if (end > b->len)
+      break;
+    if (h.type == FCS_PARAMS) {
+      memmove(b->p + kept, b->p + at + FCS_HEADER_LEN, h.content_length);
+      kept += h.content_length;
+    }
+    at = end;
+  }
+  b->len = kept;
+}
+
+/* Writes each case's bytes (what it sends, the FastCGI reply its script
+ * plays, or the PARAMS content it sends) to DIR/<id with / as _>.bin. */
+static int export_cases(const options *o, const char *dir, export_what what,
                         const fsp_case **cases, size_t n,
                         const fsp_params *std) {
   mkdir(dir, 0755);
   for (size_t i = 0; i < n; i++) {
     bytebuf b = {0};
     char err[256];
-    if (replies) {
+    if (what == EXPORT_REPLIES) {
       proxy_env env = dump_env(o);
       if (proxy_case_reply(cases[i], &env, 1, &b, err, sizeof err)) {
         fprintf(stderr, "fcgispec: %s: %s\n", cases[i]->path, err);
@@ -418,6 +449,8 @@ static int export_cases(const options *o, const char *dir, int replies,
       }
     } else if (send_bytes(o, cases[i], std, &b)) {
       return -1;
+    } else if (what == EXPORT_PARAMS) {
+      params_content(&b);
     }
     char path[4096];
     int len = snprintf(path, sizeof(path), "%s/", dir);
@@ -432,7 +465,8 @@ static int export_cases(const options *o, const char *dir, int replies,
     }
     bytebuf_free(&b);
   }
-  printf("wrote %zu %s to %s\n", n, replies ? "replies" : "seeds", dir);
+  static const char *const names[] = {"seeds", "replies", "PARAMS contents"};
+  printf("wrote %zu %s to %s\n", n, names[what], dir);
   return 0;
 }
 
@@ -561,7 +595,7 @@ static int finish(fsp_run *run, const options *o, const fsp_baseline *base) {
 }
 
 /* The modes that do not run cases (--dump-send, --export-seeds,
- * --export-replies, --list);
+ * --export-replies, --export-params, --list);
  * -1 when none applies. */
 static int other_mode(const options *o, const fsp_config *cfg,
                       const fsp_catalog *cat, const fsp_run *run) {
@@ -578,12 +612,15 @@ static int other_mode(const options *o, const fsp_config *cfg,
             o->dump_send);
     return EXIT_USAGE;
   }
-  if (o->export_seeds || o->export_replies)
-    return export_cases(o,
-                        o->export_seeds ? o->export_seeds : o->export_replies,
-                        !o->export_seeds, run->cases, run->n, &cfg->std)
+  if (o->export_seeds || o->export_replies || o->export_params) {
+    export_what what = o->export_seeds     ? EXPORT_SENT
+                       : o->export_replies ? EXPORT_REPLIES
+                                           : EXPORT_PARAMS;
+    const char *dirs[] = {o->export_seeds, o->export_replies, o->export_params};
+    return export_cases(o, dirs[what], what, run->cases, run->n, &cfg->std)
                ? EXIT_USAGE
                : EXIT_OK;
+  }
   if (run->n == 0) {
     fprintf(stderr, "fcgispec: no case matches the selection (see --list)\n");
     return EXIT_USAGE;

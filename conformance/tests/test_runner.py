@@ -148,6 +148,18 @@ def test_seed_export_writes_the_bytes_each_case_sends(tmp_path):
     assert p.stdout == seed
 
 
+def test_params_export_writes_the_pairs_each_case_sends(tmp_path):
+    out = tmp_path / "params"
+    code, _, _ = run_fcgispec("--export-params", str(out), "3.4/nv/lengths-past-stream-end",
+                              "3.4/nv/pair-cut-by-terminator")
+    assert code == 0
+    # the content of the PARAMS records, headers and the other records left out
+    assert (out / "3.4_nv_lengths-past-stream-end.bin").read_bytes() == b"\xff" * 8 + b"XY"
+    cut = (out / "3.4_nv_pair-cut-by-terminator.bin").read_bytes()
+    assert cut.startswith(b"\x11\x07GATEWAY_INTERFACECGI/1.1")
+    assert cut.endswith(b"\x05\x10ABC")
+
+
 def test_spawn_never_removes_a_file_it_did_not_create(tmp_path):
     # A regular file at the socket path is refused and left as it was.
     f = tmp_path / "f"

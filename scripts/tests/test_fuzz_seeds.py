@@ -1,34 +1,68 @@
 import hashlib
 import stat
 
-from fuzz_helpers import ROOT  # noqa: F401  (puts scripts/ on sys.path)
+import pytest
+
+from fuzz_helpers import BUILD, ROOT, catalog_ids
 
 import fuzz_seeds
 
+FCGISPEC = BUILD / "conformance" / "fcgispec"
 
-def test_get_values_query_is_the_spec_example():
-    rec = fuzz_seeds.record(fuzz_seeds.GET_VALUES, 0, fuzz_seeds.QUERY)
+
+@pytest.fixture(scope="module")
+def streams():
+    if not FCGISPEC.exists():
+        pytest.fail(f"{FCGISPEC} is missing: build the default preset first")
+    return fuzz_seeds.streams(FCGISPEC)
+
+
+def test_seed_only_cases_stay_out_of_the_scored_catalog():
+    seed_only = catalog_ids(fuzz_seeds.FUZZ_CASES)
+    assert seed_only and all(i.startswith("seed/") for i in seed_only)
+    assert not seed_only & catalog_ids(ROOT / "seeds" / "cases")
+
+
+def test_every_seed_only_case_gives_a_stream(streams):
+    app, client, params = streams
+    cases = fuzz_seeds.FUZZ_CASES
+    def count(folder):
+        return len(list((cases / folder).glob("*.case")))
+    assert len([k for k in app if k.startswith("seed_")]) == count("app") + count("params")
+    assert len(client) == count("reply") + count("runner")
+    assert len(params) == count("params")
+    # and every case of the scored catalog a web server's bytes
+    assert len([k for k in app if k.startswith("case-")]) > 300
+
+
+def test_get_values_query_is_the_spec_example(streams):
+    rec = streams[0]["seed_app_get-values"]
     assert rec[:8] == bytes.fromhex("0109000000300000")
     assert rec[8:24] == b"\x0e\x00FCGI_MAX_CONNS"
     assert len(rec) == 8 + 48
 
 
-def test_name_value_length_forms():
-    assert fuzz_seeds.nv_length(127) == b"\x7f"
-    assert fuzz_seeds.nv_length(128) == b"\x80\x00\x00\x80"
-    assert fuzz_seeds.nv_length(127, long_form=True) == b"\x80\x00\x00\x7f"
-    assert fuzz_seeds.nv_length(2**31 - 1) == b"\xff\xff\xff\xff"
+def test_name_value_length_forms(streams):
+    params = streams[2]
+    assert params["seed_params_value-127"][:2] == b"\x7f\x7f"
+    assert params["seed_params_value-128"][:8] == b"\x80\x00\x00\x80" * 2
+    assert params["seed_params_long-form-127"][:8] == b"\x80\x00\x00\x7f\x80\x00\x00\x01"
+    # the 2^31-1 lengths of CVE-2025-23016's shape
+    assert params["seed_params_lengths-2-31"] == b"\xff" * 8 + b"A" * 8
+    assert params["seed_params_nothing"] == b""
 
 
-def test_stream_splits_and_terminates():
-    s = fuzz_seeds.stream(fuzz_seeds.STDIN, 1, b"abcde", piece=2)
-    # three data records of 2, 2, 1 bytes, then the empty one
-    assert len(s) == 3 * 8 + 5 + 8
-    assert s[-8:] == bytes.fromhex("0105000100000000")
+def test_replies_are_what_the_cases_script(streams):
+    client = streams[1]
+    # STDOUT "A", its end, STDOUT "B" after it, END_REQUEST complete
+    assert client["seed_reply_stdout-after-end"] == bytes.fromhex(
+        "0106000100010000" "41" "0106000100000000" "0106000100010000" "42"
+        "0103000100080000" "0000000000000000")
+    assert client["seed_reply_end-status-4"][8:16] == bytes.fromhex("0000000004000000")
 
 
-def test_inputs_follow_each_target_format():
-    c = fuzz_seeds.corpora(fuzz_seeds.app_streams(), fuzz_seeds.client_streams())
+def test_inputs_follow_each_target_format(streams):
+    c = fuzz_seeds.corpora(*streams)
     assert all(i[0] < 4 for i in c["decode"])
     assert all(i[0] < 2 for i in c["reference"])
     for i in c["chunking"]:
@@ -36,8 +70,8 @@ def test_inputs_follow_each_target_format():
         assert len(i) >= 1 + nsteps
     for i in c["params"]:
         assert len(i) >= 1 + (i[0] & 0x3F)
-    # the 2^31-1 lengths of CVE-2025-23016's shape are among the params seeds
     assert any(b"\xff\xff\xff\xff\xff\xff\xff\xff" in i for i in c["params"])
+    assert len(c["multiplex"]) == 4
 
 
 def test_files_are_named_by_content_and_rewriting_adds_nothing(tmp_path):
@@ -48,18 +82,29 @@ def test_files_are_named_by_content_and_rewriting_adds_nothing(tmp_path):
     assert fuzz_seeds.write_corpora(tmp_path, corpus) == 0
 
 
-def test_conformance_case_bytes_are_picked_up(tmp_path):
+def test_exports_name_the_cases_directory_and_selection(tmp_path):
     runner = tmp_path / "fake-runner"
-    runner.write_text('#!/bin/sh\n[ "$1" = --export-seeds ] || exit 2\n'
-                      'printf "\\001\\011" > "$2/3.3_a.bin"\nprintf "xy" > "$2/b.bin"\n')
+    runner.write_text('#!/bin/sh\n[ "$1 $2 $3" = "--cases DIR --export-params" ] || exit 2\n'
+                      '[ "$5" = seed/params ] || exit 2\n'
+                      'printf "\\001\\011" > "$4/seed_a.bin"\nprintf "xy" > "$4/b.bin"\n')
     runner.chmod(runner.stat().st_mode | stat.S_IEXEC)
-    got = fuzz_seeds.conformance_streams(runner)
-    assert got == {"case-3.3_a": b"\x01\x09", "case-b": b"xy"}
-    assert fuzz_seeds.conformance_streams(tmp_path / "missing") == {}
+    got = fuzz_seeds.exported(runner, "--export-params", "DIR", ["seed/params"])
+    assert got == {"seed_a": b"\x01\x09", "b": b"xy"}
 
 
-def test_main_writes_every_target(tmp_path):
-    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(tmp_path / "none")]) == 0
+def test_main_writes_every_target_reproducibly(tmp_path):
+    if not FCGISPEC.exists():
+        pytest.fail(f"{FCGISPEC} is missing: build the default preset first")
+    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(FCGISPEC)]) == 0
+    first = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert {p.name for p in tmp_path.iterdir()} == {
         "decode", "chunking", "roundtrip", "params", "reference", "libfcgi",
         "responder", "multiplex"}
+    # a second run writes the same files and nothing new
+    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(FCGISPEC)]) == 0
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == first
+
+
+def test_main_needs_the_runner(tmp_path, capsys):
+    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(tmp_path / "none")]) == 2
+    assert "no conformance runner" in capsys.readouterr().err
