@@ -414,7 +414,7 @@ typedef enum { EXPORT_SENT, EXPORT_REPLIES, EXPORT_PARAMS } export_what;
 /* Keeps of the records in b the content of the PARAMS ones, back to back
  * (the name-value pairs the params fuzz target reads); a record the bytes
  * do not hold whole ends the walk. */
-static void params_content(fsp_buf *b) {
+static void params_content(bytebuf *b) {
   size_t at = 0, kept = 0;
   while (b->len - at >= FCS_HEADER_LEN) {
     fcs_header h;
