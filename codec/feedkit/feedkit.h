@@ -1,7 +1,7 @@
 /* The feed kit: runs bytes through a fresh decoder or an assembler in
- * pieces, the one statement of the feeding contract that the codec tests
- * (codec/tests/evlog.c) and the fuzz oracles (fuzz/support/trace.c) hold
- * the codec to, and the one expansion of whole-record events.
+ * pieces, for the codec tests' event logs and the fuzz oracles' traces
+ * alike: the one statement of the feeding contract they hold the codec to,
+ * and the one expansion of whole-record events.
  *
  * The kit links no codec: each program brings its own (plain, built for
  * coverage, or with a planted bug).
@@ -53,7 +53,8 @@ typedef struct fk_kit {
    * whole input at once. */
   size_t (*next_piece)(void *ctx, size_t left);
   /* Feed each piece from its own exactly-sized heap copy, so that ASan
-   * flags a read outside it; otherwise straight from the input. */
+   * flags a read outside it (the decoder promises to read only [in,
+   * in + len)); otherwise straight from the input, which is cheaper. */
   int copy_pieces;
   size_t batch; /* events per fcs_decoder_feed_many call, 1..FK_MAX_BATCH */
   /* Each decoder event, normalised: HEADER, CONTENT, RECORD_END,

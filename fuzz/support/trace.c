@@ -21,7 +21,9 @@ static void *grow(void *items, size_t *cap, size_t need, size_t size) {
 }
 
 /* The feed kit runs the codec and checks the feeding contract; these
- * sinks turn its events into items. */
+ * sinks turn its events into items. Pieces are fed straight from the
+ * input: a heap copy of each (copy_pieces) cost the chunking target about
+ * 15% more time per input. */
 typedef struct sink {
   void *trace; /* fz_dec_trace or fz_asm_trace */
   fz_chunker *chunks;
