@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feedkit.h"
 #include "names.h"
 
 /* Content slices of one record, written as one line once complete: one
@@ -19,8 +20,9 @@ typedef struct merged {
 typedef struct run {
   bytebuf log;
   merged m;
-  int idle; /* events in a row that consumed nothing */
-  int stopped;
+  /* The pieces: cuts[next..ncuts) are still ahead. */
+  const size_t *cuts;
+  size_t ncuts, next, len;
 } run;
 
 #define HEX_LIMIT 48
@@ -77,22 +79,11 @@ static void line(run *r, const char *fmt, ...) {
   bytebuf_str(&r->log, buf);
 }
 
-static void contract_broken(run *r, const char *what) {
-  line(r, "CONTRACT BROKEN: %s\n", what);
-  r->stopped = 1;
-}
-
-/* Counts events in a row that consume nothing, against the bound the
- * decoder or the assembler promises. */
-static void progress(run *r, size_t used, int bound) {
-  r->idle = used ? 0 : r->idle + 1;
-  if (r->idle > bound)
-    contract_broken(r, "more events in a row consumed nothing than promised");
-}
-
-static int inside(const uint8_t *p, size_t n, const uint8_t *base, size_t len) {
-  uintptr_t a = (uintptr_t)p, b = (uintptr_t)base;
-  return a >= b && a + n <= b + len;
+static void contract_broken(void *ctx, const char *file, int at,
+                            const char *check, const char *what) {
+  run *r = ctx;
+  line(r, "CONTRACT BROKEN: ");
+  bytebuf_fmt(&r->log, "%s (%s at %s:%d)\n", what, check, file, at);
 }
 
 static void log_header(bytebuf *t, const fcs_header *h) {
@@ -127,32 +118,9 @@ static void log_body(bytebuf *t, const fcs_event *ev) {
   }
 }
 
-static void log_decoder_event(run *r, const fcs_event *ev);
-
-/* A RECORD event, logged as the pieces it stands for. */
-static void log_whole_record(run *r, const fcs_event *ev) {
-  fcs_event piece = *ev;
-  piece.type = FCS_EV_HEADER;
-  log_decoder_event(r, &piece);
-  if (ev->len) {
-    piece.type = FCS_EV_CONTENT;
-    piece.offset = ev->offset + FCS_HEADER_LEN;
-    log_decoder_event(r, &piece);
-  }
-  piece.type = FCS_EV_RECORD_END;
-  piece.offset = ev->offset;
-  log_decoder_event(r, &piece);
-  if (ev->ends_stream) {
-    piece.type = FCS_EV_STREAM_END;
-    log_decoder_event(r, &piece);
-  }
-}
-
-static void log_decoder_event(run *r, const fcs_event *ev) {
-  if (ev->type == FCS_EV_RECORD) {
-    log_whole_record(r, ev);
-    return;
-  }
+/* A normalised decoder event (the kit expands RECORD events). */
+static void log_decoder_event(void *ctx, const fcs_event *ev) {
+  run *r = ctx;
   if (ev->type == FCS_EV_CONTENT) {
     add_slice(r, "CONTENT", ev->record, ev->offset, ev->data, ev->len);
     return;
@@ -169,151 +137,35 @@ static void log_decoder_event(run *r, const fcs_event *ev) {
   bytebuf_str(&r->log, "\n");
 }
 
-static int same_error(const fcs_error *a, const fcs_error *b) {
-  return a->code == b->code && a->offset == b->offset &&
-         a->record == b->record && a->request_id == b->request_id &&
-         a->type == b->type;
-}
-
-static void feed_decoder(run *r, fcs_decoder *d, const uint8_t *piece,
-                         size_t plen) {
-  size_t off = 0;
-  while (!r->stopped) {
-    fcs_event ev;
-    size_t n = fcs_decoder_feed(d, piece + off, plen - off, &ev);
-    if (n > plen - off) {
-      contract_broken(r, "feed claimed more bytes than it was given");
-      return;
-    }
-    off += n;
-    if (ev.type == FCS_EV_NONE) {
-      if (off != plen)
-        contract_broken(r, "NONE before the input was used up");
-      return;
-    }
-    progress(r, n, FCS_DECODER_MAX_IDLE_EVENTS);
-    if ((ev.type == FCS_EV_CONTENT || ev.type == FCS_EV_RECORD) &&
-        !inside(ev.data, ev.len, piece, plen)) {
-      contract_broken(r, "content slice outside the input");
-      return;
-    }
-    log_decoder_event(r, &ev);
-    if (ev.type == FCS_EV_ERROR) {
-      fcs_event again;
-      if (fcs_decoder_feed(d, piece + off, plen - off, &again) != 0 ||
-          again.type != FCS_EV_ERROR || !same_error(&again.error, &ev.error))
-        contract_broken(r, "error not repeated without consuming");
-      r->stopped = 1;
-    }
+static void log_finish(run *r, const fcs_error *err) {
+  line(r, "FINISH %s", fcs_err_name(err->code));
+  if (err->code != FCS_E_OK) {
+    bytebuf_str(&r->log, " ");
+    log_error(&r->log, err);
   }
+  bytebuf_str(&r->log, "\n");
 }
 
-/* fcs_decoder_feed_many with room for 3 events a call: besides the
- * decoder's own rules, it must stop early only when the input is used up
- * or after an error. */
-static void feed_decoder_many(run *r, fcs_decoder *d, const uint8_t *piece,
-                              size_t plen) {
-  size_t off = 0;
-  while (!r->stopped) {
-    fcs_event evs[3];
-    size_t count,
-        n = fcs_decoder_feed_many(d, piece + off, plen - off, evs, 3, &count);
-    if (n > plen - off || count > 3) {
-      contract_broken(r, "feed_many claimed more than it was given");
-      return;
-    }
-    off += n;
-    for (size_t i = 0; i < count && !r->stopped; i++) {
-      const fcs_event *ev = &evs[i];
-      if ((ev->type == FCS_EV_CONTENT || ev->type == FCS_EV_RECORD) &&
-          !inside(ev->data, ev->len, piece, plen)) {
-        contract_broken(r, "content slice outside the input");
-        return;
-      }
-      if (ev->type == FCS_EV_NONE ||
-          (ev->type == FCS_EV_ERROR && i + 1 < count))
-        contract_broken(r, "feed_many stored NONE or went on after an error");
-      log_decoder_event(r, ev);
-      r->stopped = ev->type == FCS_EV_ERROR;
-    }
-    if (!r->stopped && count < 3) {
-      if (off != plen)
-        contract_broken(r, "feed_many stopped before the input was used up");
-      return;
-    }
-  }
+static void log_decoder_finish(void *ctx, const fcs_event *ev) {
+  log_finish(ctx, &ev->error);
 }
 
-/* Feeds the pieces in their own heap copies; calls step for each. */
-typedef void (*step_fn)(run *r, void *ctx, const uint8_t *piece, size_t plen);
-
-static void feed_pieces(run *r, void *ctx, step_fn step, const uint8_t *in,
-                        size_t len, const size_t *cuts, size_t ncuts) {
-  size_t start = 0;
-  for (size_t i = 0; i <= ncuts && !r->stopped; i++) {
-    size_t end = i < ncuts ? cuts[i] : len;
-    if (end <= start)
-      continue;
-    uint8_t *copy = malloc(end - start);
-    if (!copy)
-      abort();
-    memcpy(copy, in + start, end - start);
-    step(r, ctx, copy, end - start);
-    free(copy);
-    start = end;
-  }
+static void log_asm_finish(void *ctx, const fcs_asm_event *ev) {
+  log_finish(ctx, &ev->error);
 }
 
-typedef struct styled_decoder {
-  fcs_decoder d;
-  decoder_style style;
-} styled_decoder;
-
-static void decoder_step(run *r, void *ctx, const uint8_t *piece, size_t plen) {
-  styled_decoder *s = ctx;
-  if (s->style == DEC_FEED_MANY)
-    feed_decoder_many(r, &s->d, piece, plen);
-  else
-    feed_decoder(r, &s->d, piece, plen);
+/* The next piece ends at the next cut past where it starts, or at the end
+ * of the input. */
+static size_t next_piece(void *ctx, size_t left) {
+  run *r = ctx;
+  size_t start = r->len - left;
+  while (r->next < r->ncuts && r->cuts[r->next] <= start)
+    r->next++;
+  return r->next < r->ncuts ? r->cuts[r->next] - start : left;
 }
 
-static void run_init(run *r) { memset(r, 0, sizeof *r); }
-
-static char *run_done(run *r) {
-  flush(r);
-  bytebuf_free(&r->m.data);
-  bytebuf_byte(&r->log, 0);
-  return (char *)r->log.p;
-}
-
-char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
-                  const size_t *cuts, size_t ncuts) {
-  return decoder_log_styled(mode, DEC_PIECEWISE, in, len, cuts, ncuts);
-}
-
-char *decoder_log_styled(fcs_mode mode, decoder_style style, const uint8_t *in,
-                         size_t len, const size_t *cuts, size_t ncuts) {
-  run r;
-  run_init(&r);
-  styled_decoder s;
-  fcs_decoder_init(&s.d, mode);
-  fcs_decoder_whole_records(&s.d, style != DEC_PIECEWISE);
-  s.style = style;
-  feed_pieces(&r, &s, decoder_step, in, len, cuts, ncuts);
-  if (!r.stopped) {
-    fcs_event ev;
-    fcs_err e = fcs_decoder_finish(&s.d, &ev);
-    line(&r, "FINISH %s", fcs_err_name(e));
-    if (e != FCS_E_OK) {
-      bytebuf_str(&r.log, " ");
-      log_error(&r.log, &ev.error);
-    }
-    bytebuf_str(&r.log, "\n");
-  }
-  return run_done(&r);
-}
-
-static void log_asm_event(run *r, const fcs_asm_event *ev) {
+static void log_asm_event(void *ctx, const fcs_asm_event *ev) {
+  run *r = ctx;
   char key[160];
   snprintf(key, sizeof key, "%s id%u t%u role%u fl%u", asm_event_name(ev->type),
            ev->request_id, ev->record_type, ev->role, ev->flags);
@@ -358,58 +210,54 @@ static void log_asm_event(run *r, const fcs_asm_event *ev) {
   bytebuf_str(t, "\n");
 }
 
-/* The rule an IGNORED, REFUSED or VIOLATION event reports broken is its
- * reason, in its own record. */
-static int names_its_record(const fcs_asm_event *ev) {
-  const fcs_error *e = &ev->error;
-  return e->code == ev->reason && e->record == ev->record &&
-         e->request_id == ev->request_id && e->type == ev->record_type &&
-         e->offset >= ev->offset;
+/* Every piece from its own heap copy, feed_many with room for 3 events a
+ * call. */
+static void run_init(run *r, fk_kit *k, size_t len, const size_t *cuts,
+                     size_t ncuts) {
+  memset(r, 0, sizeof *r);
+  r->cuts = cuts;
+  r->ncuts = ncuts;
+  r->len = len;
+  *k = (fk_kit){.ctx = r,
+                .next_piece = next_piece,
+                .copy_pieces = 1,
+                .batch = 3,
+                .dec_event = log_decoder_event,
+                .asm_event = log_asm_event,
+                .dec_finished = log_decoder_finish,
+                .asm_finished = log_asm_finish,
+                .broken = contract_broken};
 }
 
-static void assembler_step(run *r, void *ctx, const uint8_t *piece,
-                           size_t plen) {
-  fcs_assembler *a = ctx;
-  size_t off = 0;
-  while (!r->stopped) {
-    fcs_asm_event ev;
-    size_t n = fcs_assembler_feed(a, piece + off, plen - off, &ev);
-    if (n > plen - off) {
-      contract_broken(r, "feed claimed more bytes than it was given");
-      return;
-    }
-    off += n;
-    if (ev.type == FCS_AE_NONE) {
-      if (off != plen)
-        contract_broken(r, "NONE before the input was used up");
-      return;
-    }
-    progress(r, n, FCS_ASSEMBLER_MAX_IDLE_EVENTS);
-    if (ev.type == FCS_AE_STREAM_DATA &&
-        !inside(ev.data, ev.len, piece, plen)) {
-      contract_broken(r, "stream slice outside the input");
-      return;
-    }
-    if (ev.type != FCS_AE_ERROR && ev.error.code != FCS_E_OK &&
-        !names_its_record(&ev)) {
-      contract_broken(r, "a broken rule that is not the event's own");
-      return;
-    }
-    log_asm_event(r, &ev);
-    if (ev.type == FCS_AE_ERROR) {
-      fcs_asm_event again;
-      if (fcs_assembler_feed(a, piece + off, plen - off, &again) != 0 ||
-          again.type != FCS_AE_ERROR || !same_error(&again.error, &ev.error))
-        contract_broken(r, "error not repeated without consuming");
-      r->stopped = 1;
-    }
-  }
+static char *run_done(run *r) {
+  flush(r);
+  bytebuf_free(&r->m.data);
+  bytebuf_byte(&r->log, 0);
+  return (char *)r->log.p;
+}
+
+char *decoder_log(fcs_mode mode, const uint8_t *in, size_t len,
+                  const size_t *cuts, size_t ncuts) {
+  return decoder_log_styled(mode, DEC_PIECEWISE, in, len, cuts, ncuts);
+}
+
+char *decoder_log_styled(fcs_mode mode, decoder_style style, const uint8_t *in,
+                         size_t len, const size_t *cuts, size_t ncuts) {
+  static const fk_way ways[] = {[DEC_PIECEWISE] = FK_FEED,
+                                [DEC_WHOLE_RECORDS] = FK_WHOLE_RECORDS,
+                                [DEC_FEED_MANY] = FK_MANY_WHOLE};
+  run r;
+  fk_kit k;
+  run_init(&r, &k, len, cuts, ncuts);
+  fk_decode(&k, mode, ways[style], in, len);
+  return run_done(&r);
 }
 
 char *assembler_log(const asm_setup *s, const uint8_t *in, size_t len,
                     const size_t *cuts, size_t ncuts) {
   run r;
-  run_init(&r);
+  fk_kit k;
+  run_init(&r, &k, len, cuts, ncuts);
   size_t memlen = fcs_assembler_memory_size(s->limits);
   void *mem = malloc(memlen);
   fcs_assembler a;
@@ -421,17 +269,7 @@ char *assembler_log(const asm_setup *s, const uint8_t *in, size_t len,
   for (size_t i = 0; i < s->nbegin; i++)
     if (fcs_assembler_begin(&a, s->begin_ids[i], FCS_RESPONDER, 0) != FCS_E_OK)
       abort();
-  feed_pieces(&r, &a, assembler_step, in, len, cuts, ncuts);
-  if (!r.stopped) {
-    fcs_asm_event ev;
-    fcs_err e = fcs_assembler_finish(&a, &ev);
-    line(&r, "FINISH %s", fcs_err_name(e));
-    if (e != FCS_E_OK) {
-      bytebuf_str(&r.log, " ");
-      log_error(&r.log, &ev.error);
-    }
-    bytebuf_str(&r.log, "\n");
-  }
+  fk_assemble(&k, &a, in, len);
   free(mem);
   return run_done(&r);
 }

@@ -3,14 +3,10 @@
  * event per line. The text does not depend on where the cuts are, so two
  * runs over the same bytes must give equal logs.
  *
- * Every piece is fed from its own exactly-sized heap copy, so ASan flags any
- * read outside it. The runner also checks the feeding contract and writes a
- * line starting with "CONTRACT BROKEN" when it is broken: a call that claims
- * more bytes than it was given, a content slice outside the piece, FCS_EV_NONE
- * before the piece is used up, more than two events in a row that consume
- * nothing, an error that is not repeated by the next call, or a broken rule
- * (error of an IGNORED, REFUSED or VIOLATION event) that is not the event's
- * reason in the event's record. */
+ * The feed kit (codec/feedkit/feedkit.h) does the feeding, every piece from
+ * its own exactly-sized heap copy so that ASan flags any read outside it,
+ * and checks the feeding contract: a broken one ends the log with a line
+ * starting with "CONTRACT BROKEN". */
 #ifndef FCS_TESTS_EVLOG_H
 #define FCS_TESTS_EVLOG_H
 

@@ -20,15 +20,27 @@ static void *grow(void *items, size_t *cap, size_t need, size_t size) {
   return p;
 }
 
-/* ---- decoder ---- */
+/* The feed kit runs the codec and checks the feeding contract; these
+ * sinks turn its events into items. Pieces are fed straight from the
+ * input: a heap copy of each (copy_pieces) cost the chunking target about
+ * 15% more time per input. */
+typedef struct sink {
+  void *trace; /* fz_dec_trace or fz_asm_trace */
+  fz_chunker *chunks;
+  const fcs_limits *limits; /* the assembler's, in force */
+} sink;
 
-/* Where the decoder's event sequence stands, to check its order. */
-typedef struct dec_state {
-  enum { BETWEEN, IN_RECORD, BEFORE_STREAM_END } phase;
-  fcs_header header;
-  uint64_t content_seen;
-  uint64_t next_record, next_offset;
-} dec_state;
+static size_t next_piece(void *ctx, size_t left) {
+  return fz_chunk_next(((sink *)ctx)->chunks, left);
+}
+
+static void contract_broken(void *ctx, const char *file, int line,
+                            const char *check, const char *what) {
+  (void)ctx;
+  fz_fail(file, line, check, "%s", what);
+}
+
+/* ---- decoder ---- */
 
 static void fixed_body(const fcs_event *ev, uint8_t out[FCS_BODY_LEN]) {
   memset(out, 0, FCS_BODY_LEN);
@@ -47,61 +59,11 @@ static void fixed_body(const fcs_event *ev, uint8_t out[FCS_BODY_LEN]) {
   }
 }
 
-static void dec_check_order(dec_state *s, const fcs_event *ev) {
-  switch (ev->type) {
-  case FCS_EV_HEADER:
-    FZ_CHECK(s->phase == BETWEEN, "HEADER inside record %" PRIu64, ev->record);
-    FZ_CHECK(ev->record == s->next_record && ev->offset == s->next_offset,
-             "HEADER of record %" PRIu64 " at offset %" PRIu64
-             ", expected record %" PRIu64 " at %" PRIu64,
-             ev->record, ev->offset, s->next_record, s->next_offset);
-    s->phase = IN_RECORD;
-    s->header = ev->header;
-    s->content_seen = 0;
-    break;
-  case FCS_EV_CONTENT:
-    FZ_CHECK(s->phase == IN_RECORD && ev->len > 0,
-             "CONTENT of %zu bytes outside a record's content (record %" PRIu64
-             ")",
-             ev->len, ev->record);
-    s->content_seen += ev->len;
-    FZ_CHECK(s->content_seen <= s->header.content_length,
-             "record %" PRIu64 ": %" PRIu64 " content bytes, header says %u",
-             ev->record, s->content_seen, s->header.content_length);
-    break;
-  case FCS_EV_RECORD_END:
-    FZ_CHECK(s->phase == IN_RECORD, "RECORD_END outside a record");
-    FZ_CHECK(s->content_seen == s->header.content_length,
-             "record %" PRIu64 " ended after %" PRIu64
-             " content bytes, header says %u",
-             ev->record, s->content_seen, s->header.content_length);
-    s->next_offset += FCS_HEADER_LEN + (uint64_t)s->header.content_length +
-                      s->header.padding_length;
-    if (fcs_type_is_stream(s->header.type) && s->header.content_length == 0) {
-      s->phase = BEFORE_STREAM_END;
-    } else {
-      s->phase = BETWEEN;
-      s->next_record++;
-    }
-    break;
-  case FCS_EV_STREAM_END:
-    FZ_CHECK(s->phase == BEFORE_STREAM_END,
-             "STREAM_END not right after an empty stream record (record "
-             "%" PRIu64 ")",
-             ev->record);
-    s->phase = BETWEEN;
-    s->next_record++;
-    break;
-  default:
-    break;
-  }
-}
-
 static void dec_push(fz_dec_trace *t, const fcs_event *ev) {
   fz_dec_item *last = t->n ? &t->items[t->n - 1] : NULL;
   if (ev->type == FCS_EV_CONTENT && last && last->type == FCS_EV_CONTENT &&
       last->record == ev->record) {
-    last->len += ev->len; /* contiguous: offsets were checked */
+    last->len += ev->len; /* contiguous: the kit checked the offsets */
     return;
   }
   t->items = grow(t->items, &t->cap, t->n + 1, sizeof(*t->items));
@@ -121,170 +83,37 @@ static void dec_push(fz_dec_trace *t, const fcs_event *ev) {
   }
 }
 
-/* One event from a call that consumed [from, from + used) of in. Returns 0
- * after an ERROR (the trace ends there). */
-static int dec_observe(fz_dec_trace *t, dec_state *s, const uint8_t *in,
-                       const uint8_t *from, size_t used, const fcs_event *ev) {
-  size_t consumed = (size_t)(from - in) + used;
-  if (ev->type == FCS_EV_CONTENT || ev->type == FCS_EV_RECORD) {
-    uint64_t at =
-        ev->type == FCS_EV_RECORD ? ev->offset + FCS_HEADER_LEN : ev->offset;
-    FZ_CHECK(ev->data >= from && ev->data + ev->len <= from + used &&
-                 (uint64_t)(ev->data - in) == at,
-             "content slice [%" PRIu64 ", +%zu) is not in the consumed part "
-             "[%zu, +%zu) where it claims to be",
-             at, ev->len, (size_t)(from - in), used);
-  }
-  if (ev->type == FCS_EV_ERROR) {
-    FZ_CHECK(ev->error.offset < consumed,
-             "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
-             fcs_err_name(ev->error.code), ev->error.offset, consumed);
-    FZ_CHECK(!fz_streq(fcs_err_name(ev->error.code), "UNKNOWN_ERROR") &&
-                 *fcs_err_message(ev->error.code),
-             "error code %d has no name or message", ev->error.code);
-    dec_push(t, ev);
-    return 0;
-  }
-  if (ev->type == FCS_EV_HEADER || ev->type == FCS_EV_RECORD)
+/* A normalised event from the kit, whose names must be the codec's. */
+static void dec_event(void *ctx, const fcs_event *ev) {
+  if (ev->type == FCS_EV_HEADER)
     FZ_CHECK(fz_streq(fcs_type_name(ev->header.type), "UNKNOWN") !=
                  (fcs_type_is_known(ev->header.type) != 0),
              "type %u is %s but named %s", ev->header.type,
              fcs_type_is_known(ev->header.type) ? "known" : "unknown",
              fcs_type_name(ev->header.type));
-  if (ev->type != FCS_EV_RECORD) {
-    dec_check_order(s, ev);
-    dec_push(t, ev);
-    return 1;
-  }
-  /* A whole record: the events it stands for. */
-  FZ_CHECK(ev->len == ev->header.content_length,
-           "RECORD with %zu content bytes, header says %u", ev->len,
-           ev->header.content_length);
-  fcs_event part = *ev;
-  part.type = FCS_EV_HEADER;
-  dec_check_order(s, &part);
-  dec_push(t, &part);
-  if (ev->len) {
-    part.type = FCS_EV_CONTENT;
-    part.offset = ev->offset + FCS_HEADER_LEN;
-    dec_check_order(s, &part);
-    dec_push(t, &part);
-  }
-  part.type = FCS_EV_RECORD_END;
-  part.offset = ev->offset;
-  dec_check_order(s, &part);
-  dec_push(t, &part);
-  FZ_CHECK(ev->ends_stream == (s->phase == BEFORE_STREAM_END),
-           "RECORD %s a stream, the spec says it does%s",
-           ev->ends_stream ? "ends" : "does not end",
-           s->phase == BEFORE_STREAM_END ? "" : " not");
-  if (ev->ends_stream) {
-    part.type = FCS_EV_STREAM_END;
-    dec_check_order(s, &part);
-    dec_push(t, &part);
-  }
-  return 1;
+  if (ev->type == FCS_EV_ERROR)
+    FZ_CHECK(!fz_streq(fcs_err_name(ev->error.code), "UNKNOWN_ERROR") &&
+                 *fcs_err_message(ev->error.code),
+             "error code %d has no name or message", ev->error.code);
+  dec_push(((sink *)ctx)->trace, ev);
 }
 
-/* The decoder stopped on err (a header error unless TRUNCATED): it must
- * name the header's own error, and give it again without consuming. */
-static void dec_error_sticks(fcs_decoder *d, const fcs_error *err,
-                             const uint8_t *p, size_t left, fcs_mode mode) {
-  fcs_event ev;
-  if (err->code != FCS_E_TRUNCATED) {
-    fcs_header h = d->header;
-    FZ_CHECK(fcs_header_check(&h, mode) == err->code,
-             "decoder stopped on %s, fcs_header_check says %s for that header",
-             fcs_err_name(err->code), fcs_err_name(fcs_header_check(&h, mode)));
-  }
-  size_t used = fcs_decoder_feed(d, p, left, &ev);
-  FZ_CHECK(used == 0 && ev.type == FCS_EV_ERROR && ev.error.code == err->code &&
-               ev.error.offset == err->offset,
-           "feeding after %s consumed %zu bytes and gave event %d (%s)",
-           fcs_err_name(err->code), used, ev.type, fcs_err_name(ev.error.code));
-  FZ_CHECK(fcs_decoder_finish(d, &ev) == err->code, "finish after %s says %s",
-           fcs_err_name(err->code), fcs_err_name(ev.error.code));
-}
-
-/* Feeds one piece one event per call; 0 after an ERROR. */
-static int feed_one_by_one(fcs_decoder *d, fz_dec_trace *t, dec_state *s,
-                           const uint8_t *in, const uint8_t *p, size_t left) {
-  int idle = 0;
-  for (;;) {
-    fcs_event ev;
-    size_t used = fcs_decoder_feed(d, p, left, &ev);
-    FZ_CHECK(used <= left,
-             "decoder consumed %zu bytes of a %zu-byte piece at offset %zu",
-             used, left, (size_t)(p - in));
-    idle = used || ev.type == FCS_EV_NONE ? 0 : idle + 1;
-    FZ_CHECK(idle <= FCS_DECODER_MAX_IDLE_EVENTS,
-             "decoder gave %d events in a row that consumed nothing, at "
-             "offset %zu",
-             idle, (size_t)(p - in));
-    if (ev.type == FCS_EV_NONE) {
-      FZ_CHECK(used == left, "decoder stopped with %zu bytes left at %zu",
-               left - used, (size_t)(p - in) + used);
-      return 1;
-    }
-    if (!dec_observe(t, s, in, p, used, &ev))
-      return 0;
-    p += used;
-    left -= used;
-  }
-}
-
-/* Feeds one piece through fcs_decoder_feed_many; 0 after an ERROR. */
-static int feed_many(fcs_decoder *d, fz_dec_trace *t, dec_state *s,
-                     const uint8_t *in, const uint8_t *p, size_t left) {
-  enum { BATCH = 8 };
-  for (;;) {
-    fcs_event evs[BATCH];
-    size_t count;
-    size_t used = fcs_decoder_feed_many(d, p, left, evs, BATCH, &count);
-    FZ_CHECK(used <= left && count <= BATCH,
-             "feed_many consumed %zu of %zu bytes, gave %zu events", used, left,
-             count);
-    for (size_t i = 0; i < count; i++)
-      if (!dec_observe(t, s, in, p, used, &evs[i]))
-        return 0;
-    p += used;
-    left -= used;
-    if (count < BATCH) {
-      FZ_CHECK(left == 0, "feed_many stopped with %zu bytes left at %zu", left,
-               (size_t)(p - in));
-      return 1;
-    }
-  }
+static void dec_finished(void *ctx, const fcs_event *ev) {
+  if (ev->type == FCS_EV_ERROR)
+    dec_push(((sink *)ctx)->trace, ev);
 }
 
 void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
-                      fcs_mode mode, fz_way way, fz_chunker *chunks) {
-  fcs_decoder d;
-  dec_state s = {BETWEEN, {0}, 0, 0, 0};
-  fcs_event ev;
-  fcs_decoder_init(&d, mode);
-  fcs_decoder_whole_records(&d,
-                            way == FZ_WHOLE_RECORDS || way == FZ_MANY_WHOLE);
+                      fcs_mode mode, fk_way way, fz_chunker *chunks) {
+  sink s = {t, chunks, NULL};
+  const fk_kit k = {.ctx = &s,
+                    .next_piece = next_piece,
+                    .batch = FK_MAX_BATCH,
+                    .dec_event = dec_event,
+                    .dec_finished = dec_finished,
+                    .broken = contract_broken};
   t->n = 0;
-  for (size_t pos = 0; pos < len;) {
-    size_t piece = fz_chunk_next(chunks, len - pos);
-    int going = way == FZ_FEED_MANY || way == FZ_MANY_WHOLE
-                    ? feed_many(&d, t, &s, in, in + pos, piece)
-                    : feed_one_by_one(&d, t, &s, in, in + pos, piece);
-    if (!going) {
-      dec_error_sticks(&d, &t->items[t->n - 1].error, in + pos, piece, mode);
-      return;
-    }
-    pos += piece;
-  }
-  if (fcs_decoder_finish(&d, &ev) != FCS_E_OK) {
-    FZ_CHECK(ev.error.code == FCS_E_TRUNCATED && ev.error.offset == len,
-             "finish reported %s at offset %" PRIu64 " for a %zu-byte input",
-             fcs_err_name(ev.error.code), ev.error.offset, len);
-    dec_push(t, &ev);
-  } else {
-    FZ_CHECK(s.phase == BETWEEN, "finish accepted an input ending mid-record");
-  }
+  fk_decode(&k, mode, way, in, len);
 }
 
 static void dec_describe(char *buf, size_t cap, const fz_dec_item *it) {
@@ -390,10 +219,6 @@ static void asm_check(const fcs_asm_event *ev, const fcs_limits *lim) {
              "parse as those pairs",
              ev->request_id, ev->npairs, ev->len);
     break;
-  case FCS_AE_VIOLATION:
-    FZ_CHECK(ev->error.code != FCS_E_OK, "VIOLATION of %s without the rule",
-             fcs_err_name(ev->reason));
-    break;
   case FCS_AE_STREAM_END:
     FZ_CHECK(ev->len <= lim->max_stream_bytes,
              "stream of request %u kept %zu bytes, limit %u", ev->request_id,
@@ -451,24 +276,21 @@ static int is_rule(const fz_asm_item *it) {
   return it->type != FCS_AE_ERROR && it->error.code != FCS_E_OK;
 }
 
-static void asm_check_rule(const fcs_asm_event *ev, size_t consumed) {
-  const fcs_error *e = &ev->error;
-  FZ_CHECK(e->code == ev->reason && e->record == ev->record &&
-               e->request_id == ev->request_id && e->type == ev->record_type &&
-               e->offset >= ev->offset && e->offset < consumed,
-           "event %d reports %s at byte %" PRIu64 " of record %" PRIu64
-           " (id %u, type %u); it stands for record %" PRIu64 " at %" PRIu64
-           " (id %u, type %u, reason %s), %zu bytes consumed",
-           ev->type, fcs_err_name(e->code), e->offset, e->record, e->request_id,
-           e->type, ev->record, ev->offset, ev->request_id, ev->record_type,
-           fcs_err_name(ev->reason), consumed);
+static void asm_event(void *ctx, const fcs_asm_event *ev) {
+  sink *s = ctx;
+  asm_check(ev, s->limits);
+  asm_push(s->trace, ev);
+}
+
+static void asm_finished(void *ctx, const fcs_asm_event *ev) {
+  if (ev->type == FCS_AE_ERROR)
+    asm_push(((sink *)ctx)->trace, ev);
 }
 
 void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
                       fcs_side side, fz_asm_mode mode, const fcs_limits *limits,
                       fz_chunker *chunks) {
   fcs_assembler a;
-  fcs_asm_event ev;
   size_t memlen;
   void *mem = fz_asm_memory(limits, &memlen);
   fcs_err e = fcs_assembler_init(
@@ -479,71 +301,19 @@ void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
   FZ_CHECK((e == FCS_E_OK) == (mode != FZ_ASM_STRICT),
            "fcs_assembler_observe on a %s assembler: %s",
            mode == FZ_ASM_STRICT ? "strict" : "lenient", fcs_err_name(e));
-  fcs_limits in_force = a.limits;
-  limits = &in_force;
   for (uint16_t id = 1; side == FCS_SIDE_CLIENT && id <= 3; id++)
     FZ_CHECK(fcs_assembler_begin(&a, id, FCS_RESPONDER, 0) == FCS_E_OK &&
                  fcs_assembler_begin(&a, id, FCS_RESPONDER, 0) ==
                      FCS_E_DUPLICATE_BEGIN,
              "client side: beginning request %u (twice) went wrong", id);
+  sink s = {t, chunks, &a.limits};
+  const fk_kit k = {.ctx = &s,
+                    .next_piece = next_piece,
+                    .asm_event = asm_event,
+                    .asm_finished = asm_finished,
+                    .broken = contract_broken};
   t->n = 0;
-  size_t pos = 0;
-  while (pos < len) {
-    size_t piece = fz_chunk_next(chunks, len - pos);
-    const uint8_t *p = in + pos;
-    size_t left = piece;
-    int idle = 0;
-    for (;;) {
-      size_t used = fcs_assembler_feed(&a, p, left, &ev);
-      FZ_CHECK(used <= left,
-               "assembler consumed %zu bytes of a %zu-byte piece at %zu", used,
-               left, (size_t)(p - in));
-      idle = used || ev.type == FCS_AE_NONE ? 0 : idle + 1;
-      FZ_CHECK(idle <= FCS_ASSEMBLER_MAX_IDLE_EVENTS,
-               "assembler gave %d events in a row that consumed nothing, at "
-               "offset %zu",
-               idle, (size_t)(p - in));
-      if (ev.type == FCS_AE_STREAM_DATA)
-        FZ_CHECK(ev.data >= p && ev.data + ev.len <= p + used &&
-                     (uint64_t)(ev.data - in) == ev.offset && ev.len > 0,
-                 "STREAM_DATA slice [%" PRIu64 ", +%zu) is not the consumed "
-                 "part [%zu, +%zu) it claims",
-                 ev.offset, ev.len, (size_t)(p - in), used);
-      p += used;
-      left -= used;
-      if (ev.type == FCS_AE_NONE) {
-        FZ_CHECK(left == 0, "assembler stopped with %zu bytes left at %zu",
-                 left, (size_t)(p - in));
-        break;
-      }
-      if (ev.type == FCS_AE_ERROR) {
-        FZ_CHECK(ev.error.offset < (uint64_t)(p - in),
-                 "error %s at offset %" PRIu64 ", after the %zu bytes consumed",
-                 fcs_err_name(ev.error.code), ev.error.offset,
-                 (size_t)(p - in));
-        asm_push(t, &ev);
-        fcs_error err = ev.error;
-        used = fcs_assembler_feed(&a, p, left, &ev);
-        FZ_CHECK(used == 0 && ev.type == FCS_AE_ERROR &&
-                     ev.error.code == err.code &&
-                     fcs_assembler_finish(&a, &ev) == err.code,
-                 "assembler: feeding or finishing after %s did not repeat it",
-                 fcs_err_name(err.code));
-        return;
-      }
-      asm_check(&ev, limits);
-      if (ev.error.code != FCS_E_OK)
-        asm_check_rule(&ev, (size_t)(p - in));
-      asm_push(t, &ev);
-    }
-    pos += piece;
-  }
-  if (fcs_assembler_finish(&a, &ev) != FCS_E_OK) {
-    FZ_CHECK(ev.error.code == FCS_E_TRUNCATED && ev.error.offset == len,
-             "finish reported %s at offset %" PRIu64 " for a %zu-byte input",
-             fcs_err_name(ev.error.code), ev.error.offset, len);
-    asm_push(t, &ev);
-  }
+  fk_assemble(&k, &a, in, len);
 }
 
 static void asm_describe(char *buf, size_t cap, const fz_asm_item *it) {

@@ -4,11 +4,11 @@
  * name the same input bytes in every run; data the assembler copied is
  * kept as length + hash).
  *
- * Collecting a trace also checks the invariants every run must keep: a feed
- * never consumes more than it was given, slices lie inside the piece fed and
- * sit at the offset they claim, content adds up to the header's length,
- * error offsets lie inside the input, events come in a legal order, and a
- * feed that consumes nothing is followed by progress soon. */
+ * The feed kit (codec/feedkit/feedkit.h) runs the codec and checks the
+ * feeding contract (a broken one fails the oracle); collecting a trace
+ * also checks that the codec names the types, roles, statuses and errors
+ * it reports, and that PARAMS and kept streams keep to the limits and
+ * parse as the pairs reported. */
 #ifndef FZ_TRACE_H
 #define FZ_TRACE_H
 
@@ -17,6 +17,7 @@
 
 #include "chunker.h"
 #include "fcs/fcs.h"
+#include "feedkit.h"
 
 typedef struct fz_dec_item {
   fcs_event_type type;
@@ -54,21 +55,10 @@ typedef struct fz_asm_trace {
   size_t n, cap;
 } fz_asm_trace;
 
-/* The ways to drive the decoder. Whole-record events are expanded
- * into the events they stand for, so every way gives the same trace. */
-typedef enum fz_way {
-  FZ_FEED = 0,      /* fcs_decoder_feed, one event per call */
-  FZ_FEED_MANY,     /* fcs_decoder_feed_many, a batch per call */
-  FZ_WHOLE_RECORDS, /* feed with whole-record events on */
-  FZ_MANY_WHOLE,    /* feed_many with whole-record events on */
-  FZ_WAYS
-} fz_way;
-
-/* After an ERROR, feeding again and finishing must repeat it without
- * consuming anything; a header error must be the one fcs_header_check
- * gives for the header the event carries. */
+/* The decoder's events in one of the kit's ways (feed_many with room for
+ * FK_MAX_BATCH events). */
 void fz_dec_trace_run(fz_dec_trace *t, const uint8_t *in, size_t len,
-                      fcs_mode mode, fz_way way, fz_chunker *chunks);
+                      fcs_mode mode, fk_way way, fz_chunker *chunks);
 /* How the assembler reads: a codec mode, or observe mode (lenient, with
  * every broken rule reported). */
 typedef enum fz_asm_mode {
@@ -80,9 +70,7 @@ typedef enum fz_asm_mode {
 
 /* Client side: request ids 1..3 are begun (as responder requests) before
  * the input is fed, so replies for them are expected. limits NULL: the
- * codec's defaults. After an ERROR, feeding again and finishing must repeat
- * it without consuming anything. A broken rule an event reports is its
- * reason, in its own record, at a byte already consumed. */
+ * codec's defaults. */
 void fz_asm_trace_run(fz_asm_trace *t, const uint8_t *in, size_t len,
                       fcs_side side, fz_asm_mode mode, const fcs_limits *limits,
                       fz_chunker *chunks);

@@ -41,7 +41,7 @@
 static void compare_schedule(const uint8_t *in, size_t len, fcs_mode mode,
                              const fz_asm_mode asm_modes[ASM_RUNS],
                              unsigned asm_runs, fcs_side side,
-                             fz_chunker *pieces, const fz_way *ways,
+                             fz_chunker *pieces, const fk_way *ways,
                              size_t nways, const fz_dec_trace *whole_dec,
                              const fz_asm_trace whole_asm[ASM_RUNS],
                              const char *what) {
@@ -91,13 +91,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   unsigned sum = 0;
   for (size_t i = 0; i < nsteps; i++)
     sum += steps[i];
-  fz_way other = (fz_way)(FZ_FEED_MANY + sum % (FZ_WAYS - FZ_FEED_MANY));
+  fk_way other = (fk_way)(FK_FEED_MANY + sum % (FK_WAYS - FK_FEED_MANY));
   /* Streams past SINGLE_BYTE_LIMIT: the schedule fed one way (one event
    * per call or the other way) and to the assembler in one of its two
    * modes, both picked by the sum, instead of all four runs. */
   int full = len <= SINGLE_BYTE_LIMIT;
-  fz_way ways[2] = {FZ_FEED, other};
-  const fz_way *sched_ways = full || sum / 3 % 2 == 0 ? ways : ways + 1;
+  fk_way ways[2] = {FK_FEED, other};
+  const fk_way *sched_ways = full || sum / 3 % 2 == 0 ? ways : ways + 1;
   size_t nways = full ? 2 : 1;
   unsigned asm_runs = full ? 3u : 1u << (sum / 6 % ASM_RUNS);
   /* Past LARGE_LIMIT, either the decoder or the assembler (sum again). */
@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * in batches, which the decode target holds equal to the others. */
   fz_chunker_whole(&pieces);
   if (nways)
-    fz_dec_trace_run(&whole_dec, in, len, mode, FZ_MANY_WHOLE, &pieces);
+    fz_dec_trace_run(&whole_dec, in, len, mode, FK_MANY_WHOLE, &pieces);
   for (size_t i = 0; i < ASM_RUNS; i++) {
     if (!(asm_runs >> i & 1))
       continue;
@@ -128,8 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                    "whole input against the input's chunk schedule");
   if (full) {
     fz_chunker_fixed(&pieces, 1);
-    compare_schedule(in, len, mode, asm_modes, asm_runs, side, &pieces, ways,
-                     1, &whole_dec, whole_asm,
+    compare_schedule(in, len, mode, asm_modes, asm_runs, side, &pieces, ways, 1,
+                     &whole_dec, whole_asm,
                      "whole input against one byte at a time");
   }
   return 0;

@@ -46,19 +46,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * mode is held against. */
   int full = len <= FULL_LIMIT;
   size_t pick = (size_t)(data[0] >> 2) + len;
-  fz_way only_way = (fz_way)(pick % FZ_MANY_WHOLE); /* not FZ_MANY_WHOLE */
+  fk_way only_way = (fk_way)(pick % FK_MANY_WHOLE); /* not FK_MANY_WHOLE */
   fz_asm_mode only_mode =
-      pick / FZ_MANY_WHOLE % 2 ? FZ_ASM_LENIENT : FZ_ASM_STRICT;
+      pick / FK_MANY_WHOLE % 2 ? FZ_ASM_LENIENT : FZ_ASM_STRICT;
 
   /* Past LARGE_LIMIT: the decoder's runs or the assembler's. */
-  int decoder = len <= LARGE_LIMIT || pick / FZ_MANY_WHOLE / 2 % 2 == 0;
+  int decoder = len <= LARGE_LIMIT || pick / FK_MANY_WHOLE / 2 % 2 == 0;
   int assembler = len <= LARGE_LIMIT || !decoder;
 
-  fz_way ref = full ? FZ_FEED : FZ_MANY_WHOLE;
+  fk_way ref = full ? FK_FEED : FK_MANY_WHOLE;
   fz_chunker_whole(&whole);
   if (decoder)
     fz_dec_trace_run(&first, in, len, mode, ref, &whole);
-  for (fz_way way = FZ_FEED; decoder && way < FZ_WAYS; way++) {
+  for (fk_way way = FK_FEED; decoder && way < FK_WAYS; way++) {
     if (way == ref || (!full && way != only_way))
       continue;
     fz_chunker_whole(&whole);
