@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "check.h"
+#include "oracle.h"
 
 /* Record types and constants as listed in section 8 of the spec. */
 #define T_BEGIN_REQUEST 1

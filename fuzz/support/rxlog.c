@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "oracle.h"
 
 static fz_rx_record *add(fz_rxlog *log, const fcs_header *h) {
   fz_rx_record *v = realloc(log->v, (log->n + 1) * sizeof(*v));

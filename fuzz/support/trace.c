@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "oracle.h"
 #include "hash.h"
 
 static void *grow(void *items, size_t *cap, size_t need, size_t size) {

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/target.h"
 #include "case.h"
 

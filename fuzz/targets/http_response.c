@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/target.h"
 #include "http_client.h"
 

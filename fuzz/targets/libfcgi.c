@@ -35,7 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/target.h"
 #include "../support/trace.h"
 

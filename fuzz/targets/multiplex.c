@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/provider.h"
 #include "../support/target.h"
 #include "../support/trace.h"

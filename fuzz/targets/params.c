@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/chunker.h"
 #include "../support/hash.h"
 #include "../support/target.h"

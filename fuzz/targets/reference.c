@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/hash.h"
 #include "../support/refmodel.h"
 #include "../support/target.h"

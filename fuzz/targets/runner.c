@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "../support/case_texts.h"
-#include "../support/check.h"
+#include "../support/oracle.h"
 #include "../support/chunker.h"
 #include "../support/provider.h"
 #include "../support/rxlog.h"

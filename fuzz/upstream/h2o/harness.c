@@ -56,7 +56,7 @@
 #include <unistd.h>
 
 #include "bytebuf.h"
-#include "check.h"
+#include "oracle.h"
 #include "h2o.h"
 #include "hash.h"
 #include "shim_client.h"

@@ -39,7 +39,7 @@
 #include "fcs/nv.h"
 
 #include "hap.h"
-#include "support/check.h"
+#include "support/oracle.h"
 #include "support/target.h"
 
 #define MAX_PIECES 256

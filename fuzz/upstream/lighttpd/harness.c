@@ -25,7 +25,7 @@
 
 #include "fcs/decoder.h"
 
-#include "../../support/check.h"
+#include "../../support/oracle.h"
 #include "../../support/hash.h"
 #include "../../support/target.h"
 #include "server.h"

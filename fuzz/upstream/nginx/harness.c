@@ -29,7 +29,7 @@
 
 #include "http_client.h"
 #include "nginx_shim.h"
-#include "support/check.h"
+#include "support/oracle.h"
 #include "support/hash.h"
 #include "support/target.h"
 

@@ -45,7 +45,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../support/check.h"
+#include "../../support/oracle.h"
 #include "../../support/hash.h"
 #include "../../support/target.h"
 #include "../../support/trace.h"

@@ -1,8 +1,8 @@
 /* Oracle failures. A broken invariant prints what was expected, what was
  * seen and where, then aborts: libFuzzer, AFL++, the replay driver and ctest
  * all record an abort as a finding. */
-#ifndef FZ_CHECK_H
-#define FZ_CHECK_H
+#ifndef FZ_ORACLE_H
+#define FZ_ORACLE_H
 
 #define FZ_CHECK(cond, ...)                                                    \
   do {                                                                         \

@@ -1,4 +1,4 @@
-#include "check.h"
+#include "oracle.h"
 
 #include <stdarg.h>
 #include <stdint.h>
