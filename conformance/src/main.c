@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,8 @@ typedef struct options {
   long rss_limit_mib;                   /* proxy mode: 0 = the default */
   const char **include, **exclude;
   size_t ninclude, nexclude;
-  int list, jobs, strict, verbose, color;
-  long timeout_ms, settle_ms, cap_ms;
+  int list, strict, verbose, color;
+  long jobs, timeout_ms, settle_ms, cap_ms;
   bytebuf rerun;
   /* With no --target: where the built-in responder listens and the command
    * that starts it (--target and --spawn point here). */
@@ -101,8 +102,8 @@ static void add_pattern(const char ***v, size_t *n, const char *p) {
 }
 
 /* Options that the rerun command repeats, shell-quoted. */
-static void sticky(options *o, const char *flag, const char *value) {
-  bytebuf_fmt(&o->rerun, " %s '", flag);
+static void sticky(options *o, const char *name, const char *value) {
+  bytebuf_fmt(&o->rerun, " --%s '", name);
   for (const char *p = value; *p; p++)
     if (*p == '\'')
       bytebuf_str(&o->rerun, "'\\''");
@@ -134,211 +135,153 @@ static void usage_error(const char *fmt, ...) {
   va_end(ap);
 }
 
-static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
-  enum {
-    O_SPAWN = 256,
-    O_LIST,
-    O_TIMEOUT,
-    O_SETTLE,
-    O_STRICT,
-    O_BASELINE,
-    O_WRITE_BASELINE,
-    O_JSON,
-    O_JUNIT,
-    O_CASES,
-    O_DUMP,
-    O_EXPORT,
-    O_EXPORT_REPLIES,
-    O_EXPORT_PARAMS,
-    O_COLOR,
-    O_ECHO,
-    O_CASE_CAP,
-    O_PROXY,
-    O_LISTEN,
-    O_DOCROOT,
-    O_RSS_LIMIT
-  };
-  static const struct option longs[] = {
-      {"target", required_argument, 0, 't'},
-      {"spawn", required_argument, 0, O_SPAWN},
-      {"list", no_argument, 0, O_LIST},
-      {"exclude", required_argument, 0, 'x'},
-      {"jobs", required_argument, 0, 'j'},
-      {"timeout", required_argument, 0, O_TIMEOUT},
-      {"settle", required_argument, 0, O_SETTLE},
-      {"strict", no_argument, 0, O_STRICT},
-      {"baseline", required_argument, 0, O_BASELINE},
-      {"write-baseline", required_argument, 0, O_WRITE_BASELINE},
-      {"json", required_argument, 0, O_JSON},
-      {"junit", required_argument, 0, O_JUNIT},
-      {"param", required_argument, 0, 'p'},
-      {"cases", required_argument, 0, O_CASES},
-      {"dump-send", required_argument, 0, O_DUMP},
-      {"export-seeds", required_argument, 0, O_EXPORT},
-      {"export-replies", required_argument, 0, O_EXPORT_REPLIES},
-      {"export-params", required_argument, 0, O_EXPORT_PARAMS},
-      {"verbose", no_argument, 0, 'v'},
-      {"color", required_argument, 0, O_COLOR},
-      {"echo", required_argument, 0, O_ECHO},
-      {"case-cap", required_argument, 0, O_CASE_CAP},
-      {"proxy", required_argument, 0, O_PROXY},
-      {"listen", required_argument, 0, O_LISTEN},
-      {"docroot", required_argument, 0, O_DOCROOT},
-      {"rss-limit", required_argument, 0, O_RSS_LIMIT},
-      {"help", no_argument, 0, 'h'},
-      {"version", no_argument, 0, 'V'},
-      {0, 0, 0, 0}};
-  int ch;
-  long n;
-  opterr = 0;
-  while ((ch = getopt_long(argc, argv, ":t:x:j:p:vh", longs, NULL)) != -1) {
-    switch (ch) {
-    case 't':
-      o->target = optarg;
-      sticky(o, "--target", optarg);
-      break;
-    case O_SPAWN:
-      o->spawn = optarg;
-      sticky(o, "--spawn", optarg);
-      break;
-    case O_LIST:
-      o->list = 1;
-      break;
-    case O_PROXY:
-      o->proxy = optarg;
-      sticky(o, "--proxy", optarg);
-      break;
-    case O_LISTEN:
-      o->listen = optarg;
-      sticky(o, "--listen", optarg);
-      break;
-    case O_DOCROOT:
-      o->docroot = optarg;
-      sticky(o, "--docroot", optarg);
-      break;
-    case O_RSS_LIMIT:
-      if (number_opt(optarg, 1, 1 << 20, &n)) {
-        usage_error("--rss-limit must be 1..1048576 MiB");
-        return -1;
-      }
-      o->rss_limit_mib = n;
-      sticky(o, "--rss-limit", optarg);
-      break;
-    case 'x':
-      add_pattern(&o->exclude, &o->nexclude, optarg);
-      break;
-    case 'j':
-      if (number_opt(optarg, 1, 64, &n)) {
-        usage_error("--jobs must be 1..64");
-        return -1;
-      }
-      o->jobs = (int)n;
-      break;
-    case O_ECHO:
-      if (echo_format_parse(optarg) == ECHO_UNKNOWN) {
-        fprintf(stderr,
-                "fcgispec: --echo takes lines, json, printenv, php-var-dump, "
-                "php-print-r or none, not '%s' (see --help)\n",
-                optarg);
-        return -1;
-      }
-      o->echo = optarg;
-      sticky(o, "--echo", optarg);
-      break;
-    case O_CASE_CAP:
-      if (number_opt(optarg, 1, 12000000, &n)) {
-        usage_error("--case-cap must be 1..12000000 ms");
-        return -1;
-      }
-      o->cap_ms = n;
-      sticky(o, "--case-cap", optarg);
-      break;
-    case O_TIMEOUT:
-    case O_SETTLE:
-      if (number_opt(optarg, 1, 600000, &n)) {
-        usage_error("--%s must be 1..600000 ms",
-                    ch == O_TIMEOUT ? "timeout" : "settle");
-        return -1;
-      }
-      *(ch == O_TIMEOUT ? &o->timeout_ms : &o->settle_ms) = n;
-      sticky(o, ch == O_TIMEOUT ? "--timeout" : "--settle", optarg);
-      break;
-    case O_STRICT:
-      o->strict = 1;
-      break;
-    case O_BASELINE:
-      o->baseline = optarg;
-      break;
-    case O_WRITE_BASELINE:
-      o->write_baseline = optarg;
-      break;
-    case O_JSON:
-      o->json = optarg;
-      break;
-    case O_JUNIT:
-      o->junit = optarg;
-      break;
-    case 'p': {
-      const char *eq = strchr(optarg, '=');
-      if (!eq || eq == optarg) {
-        usage_error("--param wants NAME=VALUE, got '%s'", optarg);
-        return -1;
-      }
-      char *name = xstrdup(optarg);
-      name[eq - optarg] = 0;
-      params_set(&cfg->std, name, eq + 1);
-      free(name);
-      sticky(o, "--param", optarg);
-      break;
-    }
-    case O_CASES:
-      o->cases_dir = optarg;
-      sticky(o, "--cases", optarg);
-      break;
-    case O_DUMP:
-      o->dump_send = optarg;
-      break;
-    case O_EXPORT:
-      o->export_seeds = optarg;
-      break;
-    case O_EXPORT_REPLIES:
-      o->export_replies = optarg;
-      break;
-    case O_EXPORT_PARAMS:
-      o->export_params = optarg;
-      break;
-    case 'v':
-      o->verbose = 1;
-      break;
-    case O_COLOR:
-      if (!strcmp(optarg, "always"))
-        o->color = 1;
-      else if (!strcmp(optarg, "never"))
-        o->color = 0;
-      else if (strcmp(optarg, "auto")) {
-        usage_error("--color is auto, always or never");
-        return -1;
-      }
-      break;
-    case 'h':
-      usage(stdout);
-      exit(EXIT_OK);
-    case 'V':
-      printf("fcgispec %s\n", FCS_VERSION);
-      exit(EXIT_OK);
-    case ':':
-      usage_error("option '%s' needs a value", argv[optind - 1]);
-      return -1;
-    default: /* getopt's own message would name the binary's full path */
-      if (optopt && optopt < 256)
-        usage_error("unknown option '-%c'", optopt);
-      else
-        usage_error("unknown option '%s'", argv[optind - 1]);
-      return -1;
-    }
+/* How an option's value is taken: a string kept as given, a switch, or a
+ * number in a range. Options marked sticky are repeated by the rerun
+ * command each report prints. The rest (-x, -p, --echo, --color, --help,
+ * --version) are taken one by one in take_special. */
+typedef enum opt_kind {
+  OPT_TEXT,
+  OPT_SWITCH,
+  OPT_NUMBER,
+  OPT_SPECIAL
+} opt_kind;
+
+typedef struct opt_spec {
+  const char *name;
+  int val; /* getopt's value: the short letter, else 256 + index */
+  opt_kind kind;
+  size_t field; /* offsetof(options, ...) for TEXT, SWITCH and NUMBER */
+  int sticky;
+  long min, max;
+  const char *unit; /* NUMBER: in its range error, "" for none */
+} opt_spec;
+
+#define TEXT(n, v, f, st)                                                      \
+  { n, v, OPT_TEXT, offsetof(options, f), st, 0, 0, "" }
+#define SWITCH(n, v, f)                                                        \
+  { n, v, OPT_SWITCH, offsetof(options, f), 0, 0, 0, "" }
+#define NUMBER(n, v, f, st, lo, hi, u)                                         \
+  { n, v, OPT_NUMBER, offsetof(options, f), st, lo, hi, u }
+#define SPECIAL(n, v)                                                          \
+  { n, v, OPT_SPECIAL, 0, 0, 0, 0, "" }
+
+static const opt_spec opt_specs[] = {
+    TEXT("target", 't', target, 1),
+    TEXT("spawn", 256, spawn, 1),
+    SWITCH("list", 257, list),
+    SPECIAL("exclude", 'x'),
+    NUMBER("jobs", 'j', jobs, 0, 1, 64, ""),
+    NUMBER("timeout", 258, timeout_ms, 1, 1, 600000, " ms"),
+    NUMBER("settle", 259, settle_ms, 1, 1, 600000, " ms"),
+    SWITCH("strict", 260, strict),
+    TEXT("baseline", 261, baseline, 0),
+    TEXT("write-baseline", 262, write_baseline, 0),
+    TEXT("json", 263, json, 0),
+    TEXT("junit", 264, junit, 0),
+    SPECIAL("param", 'p'),
+    TEXT("cases", 265, cases_dir, 1),
+    TEXT("dump-send", 266, dump_send, 0),
+    TEXT("export-seeds", 267, export_seeds, 0),
+    TEXT("export-replies", 268, export_replies, 0),
+    TEXT("export-params", 269, export_params, 0),
+    SWITCH("verbose", 'v', verbose),
+    SPECIAL("color", 270),
+    SPECIAL("echo", 271),
+    NUMBER("case-cap", 272, cap_ms, 1, 1, 12000000, " ms"),
+    TEXT("proxy", 273, proxy, 1),
+    TEXT("listen", 274, listen, 1),
+    TEXT("docroot", 275, docroot, 1),
+    NUMBER("rss-limit", 276, rss_limit_mib, 1, 1, 1 << 20, " MiB"),
+    SPECIAL("help", 'h'),
+    SPECIAL("version", 'V')};
+#define NOPTS (sizeof opt_specs / sizeof opt_specs[0])
+
+static const opt_spec *opt_spec_of(int val) {
+  for (size_t i = 0; i < NOPTS; i++)
+    if (opt_specs[i].val == val)
+      return &opt_specs[i];
+  return NULL;
+}
+
+/* Takes a TEXT, SWITCH or NUMBER option's value into its field. */
+static int take_common(const opt_spec *sp, options *o) {
+  char *field = (char *)o + sp->field;
+  if (sp->kind == OPT_SWITCH) {
+    *(int *)field = 1;
+    return 0;
   }
-  for (int i = optind; i < argc; i++)
-    add_pattern(&o->include, &o->ninclude, argv[i]);
+  if (sp->kind == OPT_TEXT) {
+    *(const char **)field = optarg;
+  } else if (number_opt(optarg, sp->min, sp->max, (long *)field)) {
+    usage_error("--%s must be %ld..%ld%s", sp->name, sp->min, sp->max,
+                sp->unit);
+    return -1;
+  }
+  if (sp->sticky)
+    sticky(o, sp->name, optarg);
+  return 0;
+}
+
+static int take_param(const char *arg, options *o, fsp_config *cfg) {
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) {
+    usage_error("--param wants NAME=VALUE, got '%s'", arg);
+    return -1;
+  }
+  char *name = xstrdup(arg);
+  name[eq - arg] = 0;
+  params_set(&cfg->std, name, eq + 1);
+  free(name);
+  sticky(o, "param", arg);
+  return 0;
+}
+
+static int take_special(int ch, char **argv, options *o, fsp_config *cfg) {
+  switch (ch) {
+  case 'x':
+    add_pattern(&o->exclude, &o->nexclude, optarg);
+    return 0;
+  case 'p':
+    return take_param(optarg, o, cfg);
+  case 271: /* --echo */
+    if (echo_format_parse(optarg) == ECHO_UNKNOWN) {
+      fprintf(stderr,
+              "fcgispec: --echo takes lines, json, printenv, php-var-dump, "
+              "php-print-r or none, not '%s' (see --help)\n",
+              optarg);
+      return -1;
+    }
+    o->echo = optarg;
+    sticky(o, "echo", optarg);
+    return 0;
+  case 270: /* --color */
+    if (!strcmp(optarg, "always") || !strcmp(optarg, "never"))
+      o->color = !strcmp(optarg, "always");
+    else if (strcmp(optarg, "auto")) {
+      usage_error("--color is auto, always or never");
+      return -1;
+    }
+    return 0;
+  case 'h':
+    usage(stdout);
+    exit(EXIT_OK);
+  case 'V':
+    printf("fcgispec %s\n", FCS_VERSION);
+    exit(EXIT_OK);
+  case ':':
+    usage_error("option '%s' needs a value", argv[optind - 1]);
+    return -1;
+  default: /* getopt's own message would name the binary's full path */
+    if (optopt && optopt < 256)
+      usage_error("unknown option '-%c'", optopt);
+    else
+      usage_error("unknown option '%s'", argv[optind - 1]);
+    return -1;
+  }
+}
+
+/* Options that only make sense together, or apart. */
+static int check_combinations(const options *o) {
   if (o->spawn && !o->target && !o->proxy) {
     usage_error("--spawn needs --target (where CMD listens)");
     return -1;
@@ -354,6 +297,31 @@ static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
     return -1;
   }
   return 0;
+}
+
+static int parse_options(int argc, char **argv, options *o, fsp_config *cfg) {
+  struct option longs[NOPTS + 1] = {{0}};
+  for (size_t i = 0; i < NOPTS; i++) {
+    const opt_spec *sp = &opt_specs[i];
+    longs[i] = (struct option){sp->name,
+                               sp->kind == OPT_SWITCH || sp->val == 'h' ||
+                                       sp->val == 'V'
+                                   ? no_argument
+                                   : required_argument,
+                               0, sp->val};
+  }
+  int ch;
+  opterr = 0;
+  while ((ch = getopt_long(argc, argv, ":t:x:j:p:vh", longs, NULL)) != -1) {
+    const opt_spec *sp = opt_spec_of(ch);
+    int rc = sp && sp->kind != OPT_SPECIAL ? take_common(sp, o)
+                                           : take_special(ch, argv, o, cfg);
+    if (rc)
+      return rc;
+  }
+  for (int i = optind; i < argc; i++)
+    add_pattern(&o->include, &o->ninclude, argv[i]);
+  return check_combinations(o);
 }
 
 static int selected(const options *o, const fsp_case *c) {
