@@ -1,8 +1,6 @@
 import hashlib
 import stat
 
-from fuzz_helpers import ROOT  # noqa: F401  (puts scripts/ on sys.path)
-
 import fuzz_seeds
 
 

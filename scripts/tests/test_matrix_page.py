@@ -22,8 +22,7 @@ import pytest
 from matrix_reports import case, report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import browser  # noqa: E402
+from fcgispec_tools.matrix import browser
 
 BUILD = pathlib.Path(os.environ.get("FCS_BUILD_DIR", ROOT / "build" / "default"))
 if not BUILD.is_absolute():

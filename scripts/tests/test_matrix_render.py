@@ -4,21 +4,14 @@ for backends and for reverse proxies."""
 import html.parser
 import pathlib
 import re
-import sys
 
 import pytest
 
 from matrix_reports import case, report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import check  # noqa: E402
-import columns  # noqa: E402
-import page  # noqa: E402
-import runner  # noqa: E402
-import sections  # noqa: E402
-import summary  # noqa: E402
-from runner import Result  # noqa: E402
+from fcgispec_tools.matrix import check, columns, page, runner, sections, summary
+from fcgispec_tools.matrix.runner import Result
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import pathlib
 import subprocess
 import tempfile
 
-import fuzz_build
-import fuzz_upstream
+from .. import ROOT
+from . import build, upstream
 
-ROOT = fuzz_build.ROOT
 CODEC_SOURCES = str(ROOT / "codec" / "src")
 
 
@@ -38,7 +37,7 @@ def replay_profile(binaries, corpus_dirs, tmp):
 
 
 def measure(corpus_dirs, names=None, html_dir=None, jobs=2, log=print):
-    binaries = fuzz_build.build("coverage", names, jobs)
+    binaries = build.build("coverage", names, jobs)
     with tempfile.TemporaryDirectory() as tmp:
         profdata = replay_profile(binaries, corpus_dirs, tmp)
         objects = [str(binaries[0])] + [a for b in binaries[1:] for a in ("-object", str(b))]
@@ -61,14 +60,14 @@ def upstream_units(harness):
     unpacked source."""
     listed = ROOT / "fuzz" / "upstream" / harness / "coverage.txt"
     lines = [ln.strip() for ln in listed.read_text().splitlines()]
-    return [fuzz_upstream.DEFAULT_OUT / harness / ln for ln in lines
+    return [upstream.DEFAULT_OUT / harness / ln for ln in lines
             if ln and not ln.startswith("#")]
 
 
 def measure_upstream(harness, corpus_dirs, jobs=2):
     """[(unit, lines covered, lines)] for the harness's FastCGI units after
     replaying corpus_dirs through its coverage-built replay driver."""
-    binary = fuzz_build.build("coverage", [harness], jobs)[0]
+    binary = build.build("coverage", [harness], jobs)[0]
     units = upstream_units(harness)
     with tempfile.TemporaryDirectory() as tmp:
         profdata = replay_profile([binary], corpus_dirs, tmp)
@@ -78,6 +77,6 @@ def measure_upstream(harness, corpus_dirs, jobs=2):
                              check=True, capture_output=True, text=True).stdout
     found = {f["filename"]: f["summary"]["lines"]
              for f in json.loads(out)["data"][0]["files"]}
-    return [(u.relative_to(fuzz_upstream.DEFAULT_OUT / harness),
+    return [(u.relative_to(upstream.DEFAULT_OUT / harness),
              found.get(str(u), {}).get("covered", 0),
              found.get(str(u), {}).get("count", 0)) for u in units]

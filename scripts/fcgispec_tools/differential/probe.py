@@ -14,9 +14,9 @@ import json
 import pathlib
 import subprocess
 
+from .. import ROOT
 from . import backends, stream, tool
 
-ROOT = backends.ROOT
 QUIRKS = ROOT / "seeds" / "differential" / "quirks-backend.json"
 PROBE_CASES = ROOT / "seeds" / "differential" / "probe"
 GENERATED = ("plain-get", "plain-post")  # streams 0 and 1 of seed 1

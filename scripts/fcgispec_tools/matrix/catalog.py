@@ -2,7 +2,7 @@
 section, with its level and requirement text."""
 import dataclasses
 
-import sections
+from . import sections
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,8 +10,8 @@ import subprocess
 import threading
 import time
 
-import catalog
-from columns import BACKEND, PROXY
+from . import catalog
+from .columns import BACKEND, PROXY
 
 VERDICTS = ["pass", "fail", "non-strict", "info", "unsupported", "hang",
             "error"]

@@ -28,8 +28,7 @@ import subprocess
 import tempfile
 import time
 
-import fuzz_build
-import fuzz_campaign
+from . import build, campaign
 
 
 
@@ -37,14 +36,14 @@ EMPTY_RUNS_FACTOR = 50
 
 
 def corpus_files(target):
-    return sorted(str(p) for p in fuzz_campaign.seeds(target).iterdir()
+    return sorted(str(p) for p in campaign.seeds(target).iterdir()
                   if p.is_file() and "." not in p.name)
 
 
 def _wall(binary, files, runs):
     start = time.perf_counter()
     subprocess.run([str(binary), f"-runs={runs}",
-                    f"-max_len={fuzz_campaign.MAX_LEN}", *files], check=True,
+                    f"-max_len={campaign.MAX_LEN}", *files], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
@@ -82,7 +81,7 @@ def _cpu(binary, files, runs):
         return _wall(binary, files, runs)
     _reap_leftovers()
     proc = subprocess.Popen([str(binary), f"-runs={runs}",
-                             f"-max_len={fuzz_campaign.MAX_LEN}", *files],
+                             f"-max_len={campaign.MAX_LEN}", *files],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     total, status, deadline = 0.0, None, None
     while True:
@@ -128,12 +127,12 @@ def best_rates(binaries, files, runs, repeat, clock=_cpu):
 
 
 def measure(names, seconds, runs=200, log=print, repeat=3, baseline=None):
-    fuzz_build.build("bench", list(names) + [fuzz_build.EMPTY_TARGET])
-    empty = fuzz_build.binary("bench", fuzz_build.EMPTY_TARGET)
+    build.build("bench", list(names) + [build.EMPTY_TARGET])
+    empty = build.binary("bench", build.EMPTY_TARGET)
     rows = []
     for name in names:
         files = corpus_files(name)
-        binaries = [fuzz_build.binary("bench", name), empty]
+        binaries = [build.binary("bench", name), empty]
         # The empty target needs many more runs to take measurable time.
         counts = [runs, runs * EMPTY_RUNS_FACTOR]
         old = pathlib.Path(baseline) / f"fuzz_{name}" if baseline else None
@@ -143,7 +142,7 @@ def measure(names, seconds, runs=200, log=print, repeat=3, baseline=None):
         rates = best_rates(binaries, files, counts, repeat)
         target_rate, empty_rate = rates[0], rates[1]
         with tempfile.TemporaryDirectory() as root:
-            fuzzing = fuzz_campaign.run_libfuzzer(
+            fuzzing = campaign.run_libfuzzer(
                 name, seconds, root=pathlib.Path(root), log=lambda _: None,
                 engine="bench")["exec_s"] if seconds > 0 else 0
         row = {"target": name, "inputs": len(files), "replay_exec_s": round(target_rate),

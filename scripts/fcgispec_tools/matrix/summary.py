@@ -1,9 +1,8 @@
 """The Markdown summary of a matrix run (the body of docs/matrix.md): per
 kind with columns, a table of columns and one of sections."""
-import catalog
-import sections
-from columns import BACKEND, PLURALS, PROXY
-from runner import SCORED_LEVELS, VERDICTS, scored_levels_text
+from . import catalog, sections
+from .columns import BACKEND, PLURALS, PROXY
+from .runner import SCORED_LEVELS, VERDICTS, scored_levels_text
 
 # Each kind's part: the words before its first line, and what its
 # sections are.

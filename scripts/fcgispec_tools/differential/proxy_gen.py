@@ -8,10 +8,8 @@ campaign starts from agreement. Each request becomes a proxy case file
 import dataclasses
 import pathlib
 import random
-import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from proxy_fuzz.reply import encode  # noqa: E402  (the case format's byte items)
+from ..proxy_fuzz.reply import encode  # (the case format's byte items)
 
 PLAIN = 2  # streams 0 and 1: the plain GET and the plain POST
 CRLF = b"\r\n"

@@ -14,9 +14,9 @@ import signal
 import subprocess
 import tempfile
 
+from .. import ROOT
 from . import outcome
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 RUN_SH = ROOT / "scripts" / "proxies" / "run.sh"
 STANDIN = ROOT / "conformance" / "tests" / "judge_proxy.py"
 STANDIN_MODES = ("plain", "desync", "crash")

@@ -1,5 +1,5 @@
 """A PNG of the top of the matrix page as Chromium renders it."""
-import browser
+from . import browser
 
 HEIGHT = 1100
 MIN_WIDTH = 800

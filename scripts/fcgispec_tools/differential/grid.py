@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """The differential grid: one self-contained HTML page of a campaign's
 results (the results JSON of docs/differential.md): streams as rows,
 implementations as columns, each cell coloured by the cluster its
@@ -319,7 +318,3 @@ def main(argv):
         return 2
     print(f"grid: wrote {page}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

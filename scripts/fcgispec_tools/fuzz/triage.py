@@ -8,7 +8,8 @@ import re
 import subprocess
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from .. import ROOT
+
 FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+)")
 ORACLE = re.compile(r"^FUZZ ORACLE FAILED: (.*)$")
 CHECK_AT = re.compile(r"^\s*check \(.*\) at (?:.*/)?([^/\s]+:\d+)$")

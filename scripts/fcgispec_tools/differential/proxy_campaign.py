@@ -5,7 +5,7 @@ runner's JSON report ("requests", docs/proxies.md), and the views are
 compared with compare.py, clustered, and one example per cluster is
 minimised with ddmin.
 
-Batches run through scripts/proxy_fuzz/driver.py (one proxy start per
+Batches run through scripts/fcgispec_tools/proxy_fuzz/driver.py (one proxy start per
 batch), at most PARALLEL proxies at once."""
 import concurrent.futures
 import json
@@ -14,11 +14,11 @@ import re
 import subprocess
 import time
 
-from proxy_fuzz import driver
+from .. import ROOT
+from ..proxy_fuzz import driver
 
 from . import compare, ddmin, proxy_gen, register
 
-ROOT = driver.ROOT
 QUIRKS = ROOT / "seeds" / "differential" / "quirks-proxy.json"
 MINIMAL = ROOT / "seeds" / "differential" / "proxy"
 PARALLEL = 3          # proxies run at once (the machine has 2 cores)

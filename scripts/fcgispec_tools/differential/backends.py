@@ -14,7 +14,7 @@ A death is noticed two ways: the process group leader exited (or its
 socket stopped listening), or the backend's log grew a line that says a
 process of it died (the supervisor of scripts/backends/common.sh logs each
 restart of the program it runs; uWSGI's master each worker it respawns;
-and the patterns scripts/proxy_fuzz/driver.py searches proxy logs for).
+and the patterns scripts/fcgispec_tools/proxy_fuzz/driver.py searches proxy logs for).
 Deaths are counted, not just noticed: fcgi-diff's own probe kills some
 backends (its GET_VALUES), and the campaign subtracts what the probe costs.
 """
@@ -30,9 +30,9 @@ import subprocess
 import tempfile
 import time
 
-from proxy_fuzz.driver import DIED
+from .. import ROOT
+from ..proxy_fuzz.driver import DIED
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 BACKENDS_DIR = ROOT / "scripts" / "backends"
 REFERENCE = "reference"
 # Files in scripts/backends that are not start scripts.

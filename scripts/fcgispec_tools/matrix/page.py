@@ -4,10 +4,9 @@ by section; every verdict other than pass opens a block with the checks,
 the wire trace and the command that reruns the case."""
 from html import escape
 
-import catalog
-import sections
-from columns import BACKEND, PLURALS, PROXY
-from runner import VERDICTS, scored_levels_text
+from . import catalog, sections
+from .columns import BACKEND, PLURALS, PROXY
+from .runner import VERDICTS, scored_levels_text
 
 MEANING = {
     "pass": "every check held",

@@ -8,9 +8,9 @@ import pathlib
 import re
 import subprocess
 
+from .. import ROOT
 from . import backends
 
-ROOT = backends.ROOT
 CASES_OUT = ROOT / "seeds" / "differential" / "backend"
 ROW = 32  # bytes per raw line
 

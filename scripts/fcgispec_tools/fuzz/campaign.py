@@ -12,9 +12,9 @@ import tempfile
 import threading
 import time
 
-import fuzz_build
+from .. import ROOT
+from . import build
 
-ROOT = fuzz_build.ROOT
 DICT = ROOT / "fuzz" / "fastcgi.dict"
 MAX_LEN = 4096  # when the target's fuzz/options file names none
 # Status lines of a single process and of -fork mode.
@@ -70,7 +70,7 @@ def run_libfuzzer(target, seconds, jobs=1, root=None, log=print,
     corpus, artifacts = work / "corpus", work / "artifacts"
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
-    cmd = [str(fuzz_build.binary(engine, target)),
+    cmd = [str(build.binary(engine, target)),
            f"-max_total_time={seconds}", f"-max_len={max_len(target)}", f"-dict={DICT}",
            f"-artifact_prefix={artifacts}/", "-print_final_stats=1"]
     if jobs > 1 or keep_going:
@@ -142,7 +142,7 @@ def run_afl(target, seconds, jobs=1, root=None, log=print):
     work = work_dir(target, root)
     sync = work / "sync"
     sync.mkdir(parents=True, exist_ok=True)
-    binary = str(fuzz_build.binary("afl", target))
+    binary = str(build.binary("afl", target))
     procs = []
     for i in range(jobs):
         role = ["-M", "main"] if i == 0 else ["-S", f"secondary{i}"]
@@ -185,7 +185,7 @@ def merge(target, sources, dest, replace=False, log=print):
     sources = [pathlib.Path(s) for s in sources]
     before = sum(1 for s in sources for p in s.rglob("*") if p.is_file())
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([str(fuzz_build.binary("libfuzzer", target)), "-merge=1",
+        subprocess.run([str(build.binary("libfuzzer", target)), "-merge=1",
                         tmp, *map(str, sources)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if replace:

@@ -8,7 +8,9 @@ import re
 import sys
 from dataclasses import dataclass
 
-CASES = pathlib.Path(__file__).resolve().parent.parent / "seeds" / "cases"
+from . import ROOT
+
+CASES = ROOT / "seeds" / "cases"
 
 
 def counts_table(cases, heading, column):

@@ -8,13 +8,12 @@
     coverage   build/coverage  replay drivers with clang source coverage
 """
 import os
-import pathlib
 import subprocess
 import sys
 
-import fuzz_upstream
+from .. import ROOT
+from . import upstream
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENGINES = ("libfuzzer", "bench", "afl", "replay", "coverage")
 # Baseline for the benchmark, built with libFuzzer only: it does nothing.
 EMPTY_TARGET = "empty"
@@ -28,7 +27,7 @@ def codec_targets():
 
 def upstream_targets():
     """The harnesses for other projects' code (fuzz/upstream/sources.txt)."""
-    return list(fuzz_upstream.pins())
+    return list(upstream.pins())
 
 
 def targets():
@@ -48,11 +47,11 @@ def binary(engine, target):
     return build_dir(engine) / "fuzz" / (prefix + target)
 
 
-def _configure_args(engine, upstream=()):
-    """cmake's arguments; upstream: the upstream harnesses wanted (their
+def _configure_args(engine, harnesses=()):
+    """cmake's arguments; harnesses: the upstream harnesses wanted (their
     sources fetched), or none, which leaves the build's choice as it is."""
-    extra = ([f"-DFCS_UPSTREAM_DIR={fuzz_upstream.DEFAULT_OUT}",
-              f"-DFCS_UPSTREAM_HARNESSES={';'.join(upstream)}"] if upstream else [])
+    extra = ([f"-DFCS_UPSTREAM_DIR={upstream.DEFAULT_OUT}",
+              f"-DFCS_UPSTREAM_HARNESSES={';'.join(harnesses)}"] if harnesses else [])
     if engine == "libfuzzer":
         return ["--preset", "fuzz", *extra]
     if engine == "replay":
@@ -81,11 +80,11 @@ def build(engine, names=None, jobs=2, log=sys.stderr):
         env["AFL_QUIET"] = "1"
     run = dict(cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     known = upstream_targets()
-    upstream = [n for n in names if n in known]
-    if upstream:
-        fuzz_upstream.fetch(upstream, log=log)
+    harnesses = [n for n in names if n in known]
+    if harnesses:
+        upstream.fetch(harnesses, log=log)
     print(f"fuzz: configuring {engine} build in {build_dir(engine)}", file=log)
-    subprocess.run(["cmake", *_configure_args(engine, upstream)], **run)
+    subprocess.run(["cmake", *_configure_args(engine, harnesses)], **run)
     wanted = [binary(engine, n).name for n in names]
     print(f"fuzz: building {', '.join(wanted)}", file=log)
     subprocess.run(["cmake", "--build", str(build_dir(engine)), "-j", str(jobs),

@@ -1,7 +1,7 @@
 """Delta debugging for the differential engine: the smallest stream that
 still shows a cluster.
 
-The algorithm is Zeller and Hildebrandt's ddmin as scripts/proxy_fuzz/
+The algorithm is Zeller and Hildebrandt's ddmin as scripts/fcgispec_tools/proxy_fuzz/
 minimise.py writes it once for the whole project: a test takes several
 candidates at once and names the first that still fails, so one round is
 one `fcgi-diff view` call over all its candidates. ddmin() here is the same
@@ -14,7 +14,7 @@ byte ranges of what it was given; it never writes a FastCGI byte of its
 own."""
 import time
 
-from proxy_fuzz import minimise as _dd
+from ..proxy_fuzz import minimise as _dd
 
 from . import stream
 
