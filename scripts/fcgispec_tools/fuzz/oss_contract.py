@@ -30,7 +30,7 @@ import zipfile
 import yaml
 
 from .. import ROOT
-from . import upstream
+from . import build, upstream
 
 BUILD_SH = ROOT / "fuzz" / "oss-fuzz" / "build.sh"
 PROJECT_YAML = ROOT / "fuzz" / "oss-fuzz" / "project.yaml"
@@ -59,10 +59,6 @@ OWN_DRIVER_SYMBOLS = ("replay_path", "name_current_input")
 SHA1_NAME = re.compile(r"^[0-9a-f]{40}$")
 
 
-def targets():
-    return sorted(p.stem for p in (ROOT / "fuzz" / "targets").glob("*.c") if p.stem != "empty")
-
-
 def upstream_output(harness):
     """What fuzz/oss-fuzz/upstream/build.sh names a harness's binary."""
     return f"{harness}_fastcgi"
@@ -79,7 +75,7 @@ def environment(engine, work, out, src=ROOT.parent):
 
 
 def check_out(engine, out, problems, names=None):
-    for t in names or targets():
+    for t in names or build.codec_targets():
         binary = out / t
         if not os.access(binary, os.X_OK):
             problems.append(f"{engine}: $OUT/{t} missing or not executable")
@@ -212,7 +208,7 @@ def main(argv=None):
             problems += check(engine, keep, harness=h)
     for p in problems:
         print(f"oss-contract: FAIL {p}")
-    what = (f"{len(targets())} targets" if a.upstream is None
+    what = (f"{len(build.codec_targets())} targets" if a.upstream is None
             else f"upstream {', '.join(harnesses)}")
     print(f"oss-contract: {'FAIL' if problems else 'ok'}: {', '.join(a.engine)}, {what}")
     return 1 if problems else 0
