@@ -192,7 +192,7 @@ def test_a_proxy_that_is_not_installed_is_skipped_and_fails_the_check(run):
     assert f"] absent: skipped: {said}" in p.stdout
     md = (out / "matrix.md").read_text()
     assert f"| absent | skipped: {said} |" in md
-    assert "| relay | 50.0% | 1/1 | 1/2 | 0/1 | 2 | 1 | 1 | 1 | 0 | 0 | 0 |" in md
+    assert "| relay | 50.0% | 1/1 | 1/2 | 0/1 | 2 | 1 | 0 | 1 | 1 | 0 | 0 |" in md
 
 
 def test_a_proxy_is_run_by_its_run_sh_with_the_report_options(

@@ -4,20 +4,10 @@ by section; every verdict other than pass opens a block with the checks,
 the wire trace and the command that reruns the case."""
 from html import escape
 
+from .. import verdicts
 from . import catalog, sections
 from .columns import BACKEND, PLURALS, PROXY
-from .runner import VERDICTS, scored_levels_text
-
-MEANING = {
-    "pass": "every check held",
-    "fail": "a MUST or TRUST check did not hold, or the backend or proxy "
-            "stopped serving",
-    "non-strict": "a SHOULD check did not hold",
-    "info": "the spec leaves room; the behaviour is recorded",
-    "unsupported": "the backend lacks the feature the case needs",
-    "hang": "nothing arrived for a whole case deadline",
-    "error": "the runner could not decide (unreachable, or still receiving at the cap)",
-}
+from .runner import scored_levels_text
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d1d1f; }
@@ -80,7 +70,7 @@ def column_head(r):
         parts.append(f'<div class="score">{r.score:.1f}%</div>')
         levels = " · ".join(f"{lv} {r.level(lv)}" for lv in r.scored_levels)
         parts.append(f'<div class="levels">{levels}</div><ul class="counts">')
-        for v in VERDICTS:
+        for v in verdicts.NAMES:
             n = r.counts.get(v, 0)
             if n:
                 parts.append(f'<li class="{v}" data-verdict="{v}">'
@@ -185,8 +175,8 @@ def table(kind, heading, about, results):
 
 def render(results, title="FastCGI conformance matrix"):
     """The page; a kind without columns has no table."""
-    legend = "".join(f'<span class="{v}" title="{escape(MEANING[v])}">{v}: '
-                     f"{escape(MEANING[v])}</span>" for v in VERDICTS)
+    legend = "".join(f'<span class="{v.name}" title="{escape(v.meaning)}">{v.name}: '
+                     f"{escape(v.meaning)}</span>" for v in verdicts.ALL)
     out = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",

@@ -10,11 +10,10 @@ import subprocess
 import threading
 import time
 
+from .. import verdicts
 from . import catalog
 from .columns import BACKEND, PROXY
 
-VERDICTS = ["pass", "fail", "non-strict", "info", "unsupported", "hang",
-            "error"]
 # The levels fcgispec's score counts; only proxy cases have TRUST (a rule
 # that comes from a security advisory, judged like MUST).
 SCORED_LEVELS = {BACKEND: ["MUST", "SHOULD"],
@@ -66,7 +65,7 @@ class Result:
         scored = [c for c in self.cases.values()
                   if catalog.row_key(c) == section
                   and c["level"] in self.scored_levels
-                  and c["verdict"] not in ("info", "unsupported")]
+                  and c["verdict"] not in verdicts.UNSCORED]
         return sum(c["verdict"] == "pass" for c in scored), len(scored)
 
     def repro_for(self, case_id):
@@ -75,7 +74,7 @@ class Result:
     def one_line(self):
         if self.report is None:
             return f"skipped: {self.skipped}"
-        counts = ", ".join(f"{v} {self.counts.get(v, 0)}" for v in VERDICTS
+        counts = ", ".join(f"{v} {self.counts.get(v, 0)}" for v in verdicts.NAMES
                            if self.counts.get(v))
         return f"{self.score:.1f}% ({counts}) in {self.seconds:.1f} s"
 

@@ -1,8 +1,9 @@
 """The Markdown summary of a matrix run (the body of docs/matrix.md): per
 kind with columns, a table of columns and one of sections."""
+from .. import verdicts
 from . import catalog, sections
 from .columns import BACKEND, PLURALS, PROXY
-from .runner import SCORED_LEVELS, VERDICTS, scored_levels_text
+from .runner import SCORED_LEVELS, scored_levels_text
 
 # Each kind's part: the words before its first line, and what its
 # sections are.
@@ -16,7 +17,7 @@ def row(cells):
 
 def column_table(kind, results):
     levels = SCORED_LEVELS[kind]
-    head = [kind, "score", *levels, *VERDICTS, "seconds"]
+    head = [kind, "score", *levels, *verdicts.NAMES, "seconds"]
     lines = [row(head), "|" + " --- |" * len(head)]
     for r in results:
         if r.report is None:
@@ -24,7 +25,7 @@ def column_table(kind, results):
         else:
             cells = [r.name, f"{r.score:.1f}%",
                      *(r.level(lv) for lv in levels),
-                     *(str(r.counts.get(v, 0)) for v in VERDICTS),
+                     *(str(r.counts.get(v, 0)) for v in verdicts.NAMES),
                      f"{r.seconds:.1f}"]
         lines.append(row(cells))
     return lines
