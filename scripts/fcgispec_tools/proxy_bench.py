@@ -39,6 +39,7 @@ import http.client
 import pathlib
 
 from . import ROOT
+from .procs import stop_group
 
 PROXIES = ["nginx", "lighttpd", "apache2", "apache2-fcgid", "haproxy",
            "caddy", "h2o"]
@@ -122,21 +123,9 @@ class Procs:
         return p
 
     def stop(self, p):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        # Workers a proxy leaves behind in its group (mod_fcgid's children).
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # The KILL after it also takes the workers a proxy leaves behind in
+        # its group (mod_fcgid's children).
+        stop_group(p, 5)
         if p in self.running:
             self.running.remove(p)
 

@@ -31,6 +31,7 @@ import tempfile
 import time
 
 from .. import ROOT
+from ..procs import stop_group
 from ..proxy_fuzz.driver import DIED
 
 BACKENDS_DIR = ROOT / "scripts" / "backends"
@@ -209,19 +210,7 @@ class Backend:
         """TERM to the group, KILL what is left after STOP_SECONDS."""
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # leftovers of the group
-        except ProcessLookupError:
-            pass
-        self.proc.wait()
+        stop_group(self.proc, STOP_SECONDS)
         self.proc = None
 
     def restart(self, seconds=START_SECONDS):

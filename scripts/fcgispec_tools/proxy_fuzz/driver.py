@@ -10,11 +10,11 @@ import os
 import pathlib
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 
 from .. import ROOT
+from ..procs import stop_group
 from . import outcome
 
 RUN_SH = ROOT / "scripts" / "proxies" / "run.sh"
@@ -52,20 +52,6 @@ class Batch:
         # What {host}, {port}, {docroot} stood for, and where the recording
         # backend listened (the report's "proxy").
         self.placeholders = placeholders or {}
-
-
-def stop_run(proc):
-    """Stops a run cut short: TERM to its session (run.sh and fcgispec,
-    which stops the proxy's group before it goes)."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except OSError:
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 class Target:
@@ -144,7 +130,8 @@ class Driver:
         try:
             _, err = proc.communicate()
         except BaseException:  # interrupted: leave nothing running
-            stop_run(proc)
+            # the session: run.sh, and fcgispec, which stops the proxy's group
+            stop_group(proc, 10)
             raise
         if proc.returncode == 3:
             raise WouldNotStart(" ".join(err.strip().splitlines()[-3:]) or
