@@ -142,10 +142,24 @@ def test_read_baseline_names_the_bad_line(tmp_path):
     f = tmp_path / "x.txt"
     f.write_text("# comment\n3.3/a fail  # why\n\n4.2/b\n")
     with pytest.raises(check.BaselineError, match=r"x.txt line 4: expected "
-                       r"'CASE-ID VERDICT', got '4.2/b'"):
+                       r"'CASE-ID VERDICT' \(verdict: info, .*\), got '4.2/b'"):
         check.read_baseline(f)
     f.write_text("# comment\n3.3/a fail  # why\n")
     assert check.read_baseline(f) == {"3.3/a": "fail"}
+
+
+@pytest.mark.parametrize("text, error", [
+    ("3.3/reply/aligned pass\n", "got '3.3/reply/aligned pass'"),
+    ("3.3/reply/aligned fail\n3.3/reply/aligned info\n", "line 2: .* listed twice"),
+    ("3.3/reply/aligned sometimes\n", "expected 'CASE-ID VERDICT'"),
+])
+def test_read_baseline_refuses_what_fcgispec_refuses(tmp_path, text, error):
+    """The lines fcgispec --baseline refuses (conformance/tests/
+    test_new_user.py gives it the same)."""
+    f = tmp_path / "x.txt"
+    f.write_text(text)
+    with pytest.raises(check.BaselineError, match=error):
+        check.read_baseline(f)
 
 
 def scripts_dir(directory, names, baselines=None):

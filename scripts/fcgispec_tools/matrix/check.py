@@ -22,17 +22,23 @@ class BaselineError(ValueError):
 
 
 def read_baseline(path):
-    """{case id: verdict} from 'CASE-ID VERDICT' lines ('#' comments)."""
+    """{case id: verdict} from 'CASE-ID VERDICT' lines, by the rule
+    fcgispec --baseline reads them with (conformance/src/baseline.h): '#'
+    starts a comment, each case is listed once, with a verdict other than
+    pass."""
+    listed = [v for v in verdicts.NAMES if v != "pass"]
     expected = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         fields = line.split()
-        if len(fields) != 2:
+        if len(fields) != 2 or fields[1] not in listed:
             raise BaselineError(
-                f"{path.name} line {number}: expected 'CASE-ID VERDICT', "
-                f"got {line!r}")
+                f"{path.name} line {number}: expected 'CASE-ID VERDICT' "
+                f"(verdict: {', '.join(listed)}), got {line!r}")
+        if fields[0] in expected:
+            raise BaselineError(f"{path.name} line {number}: '{fields[0]}' is listed twice")
         expected[fields[0]] = fields[1]
     return expected
 
