@@ -9,5 +9,6 @@ writers of scripts/fuzz_*_seeds.py.
   upstream       the pinned upstream sources (scripts/fuzz_upstream.py)
   upstream_seeds the upstream harnesses' corpora
   oss_contract   OSS-Fuzz's build contract (scripts/fuzz_oss_contract.py)
+  seeds          the spec-derived corpora (scripts/fuzz_seeds.py)
   runner_seeds   the runner corpus, http_seeds the http_response corpus
 """

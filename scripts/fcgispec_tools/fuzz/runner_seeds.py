@@ -18,9 +18,8 @@ import subprocess
 import tempfile
 import time
 
-from fuzz_seeds import STDOUT, STDERR, END, record, reply
-
 from .. import ROOT
+from .seeds import STDOUT, STDERR, END, record, reply
 
 FLAG_ECHO, FLAG_EOF = 1, 2
 READ_TIMEOUT = 2.0  # seconds without a byte before a reply is taken as whole
