@@ -3,7 +3,10 @@
 #include <string.h>
 
 static const char *names[FSP_V_COUNT] = {
-    "pass", "info", "unsupported", "non-strict", "fail", "hang", "error"};
+#define FSP_VERDICT(id, name, scored, meaning) name,
+#include "verdicts.def"
+#undef FSP_VERDICT
+};
 
 const char *verdict_name(fsp_verdict v) {
   return v < FSP_V_COUNT ? names[v] : "?";

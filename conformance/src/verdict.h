@@ -1,15 +1,12 @@
-/* Verdicts a case can get, ordered from best to worst for reporting. */
+/* Verdicts a case can get, ordered from best to worst for reporting: the
+ * list is verdicts.def. */
 #ifndef FSP_VERDICT_H
 #define FSP_VERDICT_H
 
 typedef enum fsp_verdict {
-  FSP_V_PASS = 0,
-  FSP_V_INFO,        /* the spec leaves room; what was seen is recorded */
-  FSP_V_UNSUPPORTED, /* skipped: the backend said it lacks the feature */
-  FSP_V_NONSTRICT,   /* a SHOULD (or tolerated deviation) not met */
-  FSP_V_FAIL,
-  FSP_V_HANG,  /* the case deadline passed while waiting for the backend */
-  FSP_V_ERROR, /* the runner could not decide (e.g. cannot connect) */
+#define FSP_VERDICT(id, name, scored, meaning) FSP_V_##id,
+#include "verdicts.def"
+#undef FSP_VERDICT
   FSP_V_COUNT
 } fsp_verdict;
 

@@ -4,14 +4,12 @@ the broken rule (listed here, reviewed by hand). Generated cases
 (scripts/gen_cases.py) are named by globs over their ids."""
 import fnmatch
 import json
-import sys
 
 import pytest
 
-from conftest import ROOT, mutant_spawn_args, run_fcgispec
+from conftest import mutant_spawn_args, run_fcgispec
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import gen_cases  # noqa: E402
+from fcgispec_tools import gen_cases
 
 GENERATED_IDS = {c.id for c in gen_cases.all_cases()}
 

@@ -5,8 +5,8 @@
 # <target>.options. scripts/fuzz_oss_contract.py runs this outside Docker.
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build="$WORK/fcgispec-build"
-targets=$(ls "$repo"/fuzz/targets/*.c | xargs -n1 basename | sed 's/\.c$//' |
-          grep -vx empty)
+# the first word of each line of fuzz/targets.txt that starts with a-z
+targets=$(awk '/^[a-z]/ { print $1 }' "$repo/fuzz/targets.txt")
 
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE= -DFCS_BUILD_TESTS=OFF \
   -DFCS_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" >/dev/null

@@ -1,11 +1,9 @@
-"""Shared by the script tests: paths, the scripts on sys.path, the case ids."""
+"""Shared by the script tests: paths and the case ids."""
 import os
 import pathlib
 import re
-import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
 BUILD = pathlib.Path(os.environ.get("FCS_BUILD_DIR", ROOT / "build" / "default"))
 if not BUILD.is_absolute():
     BUILD = ROOT / BUILD

@@ -1,12 +1,10 @@
 """Shared by the matrix tests: small fcgispec JSON reports, in the schema
 conformance/src/report_files.c writes, scored as conformance/src/score.c
 scores them."""
+from fcgispec_tools import verdicts
 
 LEVELS = ["MUST", "TRUST", "SHOULD", "MAY", "INFO"]
-VERDICTS = ["pass", "info", "unsupported", "non-strict", "fail", "hang",
-            "error"]
 SCORED = ["MUST", "TRUST", "SHOULD"]
-UNSCORED_VERDICTS = ["info", "unsupported"]
 
 
 def case(cid, verdict, level="MUST", known=False, trace="", section=None,
@@ -23,19 +21,19 @@ def case(cid, verdict, level="MUST", known=False, trace="", section=None,
 
 def report(cases, target="unix:/fcgispec.sock", wall_ms=10):
     levels = {lv: {"total": 0, "scored": 0, "passed": 0} for lv in LEVELS}
-    verdicts = {v: 0 for v in VERDICTS}
+    counts = {v: 0 for v in verdicts.NAMES}
     for c in cases:
-        verdicts[c["verdict"]] += 1
+        counts[c["verdict"]] += 1
         lv = levels[c["level"]]
         lv["total"] += 1
-        if c["verdict"] not in UNSCORED_VERDICTS:
+        if c["verdict"] not in verdicts.UNSCORED:
             lv["scored"] += 1
             lv["passed"] += c["verdict"] == "pass"
     scored = sum(levels[lv]["scored"] for lv in SCORED)
     passed = sum(levels[lv]["passed"] for lv in SCORED)
     return {"tool": "fcgispec", "target": target, "wall_ms": wall_ms,
             "jobs": 1,
-            "summary": {"levels": levels, "verdicts": verdicts,
+            "summary": {"levels": levels, "verdicts": counts,
                         "score": 100.0 * passed / scored if scored else 100.0,
                         "regressions": 0, "known": 0, "content_checked": 0,
                         "content_unchecked": 0, "exit_code": 0},

@@ -16,7 +16,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from differential import backends, campaign, casefile, probe
+from fcgispec_tools.differential import backends, campaign, casefile, probe
 
 SCRIPT = ROOT / "scripts" / "differential.py"
 FAST = ["reference", "libfcgi", "perl-fcgi", "php-fpm"]

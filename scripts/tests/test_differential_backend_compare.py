@@ -1,4 +1,4 @@
-"""scripts/differential/compare.py, ddmin.py, stream.py and ci.py on their
+"""scripts/fcgispec_tools/differential/compare.py, ddmin.py, stream.py and ci.py on their
 own, with hand-written views, synthetic predicates and a register made in a
 temporary directory: each class, the consensus tie rule, and the quirks
 ignored exactly (no more: a normaliser that drops every added param, or
@@ -11,7 +11,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from differential import casefile, ci, compare, ddmin, stream
+from fcgispec_tools.differential import casefile, ci, compare, ddmin, stream
 
 SCRIPT = ROOT / "scripts" / "differential.py"
 BASE = [["REQUEST_METHOD", "GET"], ["SCRIPT_NAME", "/x"], ["HTTP_HOST", "a"]]
@@ -305,7 +305,7 @@ def test_usage_errors_are_one_line_and_exit_2(args, message):
 
 
 def test_the_headers_probe_teaches_dropped_http_names():
-    from differential import probe
+    from fcgispec_tools.differential import probe
     plain = [["REQUEST_METHOD", "GET"], ["HTTP_HOST", "a"]]
     headers = plain + [["HTTP_COOKIE", "a=1"], ["HTTP_X_NUL", "n"]]
 

@@ -2,9 +2,7 @@
 cluster keys and the consensus"), and the proxy habits the probe learns so
 that a difference they explain is not one: hand-written views, no proxy
 started."""
-import fuzz_helpers  # noqa: F401  (puts scripts/ on the import path)
-
-from differential import compare, proxy_campaign
+from fcgispec_tools.differential import compare, proxy_campaign
 
 BASE = [["REQUEST_METHOD", "GET"], ["SCRIPT_NAME", "/x"], ["HTTP_HOST", "a"]]
 

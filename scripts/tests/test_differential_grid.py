@@ -1,4 +1,4 @@
-"""scripts/differential/grid.py: the HTML grid of a campaign's results,
+"""scripts/fcgispec_tools/differential/grid.py: the HTML grid of a campaign's results,
 rendered from results built here (both sides, clusters, a timing cluster,
 findings, hostile bytes) and checked in headless Chromium through the DOM:
 cell colours follow cluster keys, the legend counts, the side-by-side
@@ -13,10 +13,9 @@ import pytest
 
 from fuzz_helpers import ROOT
 
-from differential import grid
+from fcgispec_tools.differential import grid
 
-sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import browser  # noqa: E402
+from fcgispec_tools.matrix import browser
 
 BACKENDS = ["reference", "php-fpm", "libfcgi", "node-fastcgi", "fcgiwrap"]
 PROXIES = ["nginx", "apache2", "caddy"]
@@ -385,7 +384,7 @@ def test_two_thousand_streams_by_thirteen_load_quickly(tmp_path):
 
 def run_cli(*args):
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "differential" / "grid.py"), *args],
+        [sys.executable, str(ROOT / "scripts" / "differential.py"), "grid", *args],
         capture_output=True, text=True, timeout=60, env=dict(os.environ))
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from differential import compare, proxy_campaign, proxy_gen, register
-from proxy_fuzz import driver
+from fcgispec_tools.differential import compare, proxy_campaign, proxy_gen, register
+from fcgispec_tools.proxy_fuzz import driver
 
 FCGISPEC = BUILD / "conformance" / "fcgispec"
 REAL = [p for p in ("apache2", "nginx", "lighttpd") if shutil.which(p) or os.path.exists(f"/usr/sbin/{p}")]

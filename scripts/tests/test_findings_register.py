@@ -1,5 +1,5 @@
 """The findings register (docs/findings/, docs/findings.md) and its reader,
-scripts/differential/register.py: every page parses, the table lists
+scripts/fcgispec_tools/differential/register.py: every page parses, the table lists
 exactly the pages, each repro names real cases and files, each finding is
 linked from its implementation's page, and malformed pages are refused
 with their file and line."""
@@ -7,14 +7,12 @@ import fnmatch
 import re
 import shlex
 import shutil
-import sys
 
 import pytest
 
 from fuzz_helpers import ROOT, catalog_ids
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from differential.register import cluster_index, load_register  # noqa: E402
+from fcgispec_tools.differential.register import cluster_index, load_register
 
 FINDINGS = ROOT / "docs" / "findings"
 TABLE_ROW = re.compile(r"\| \[(F\d{3})\]\(findings/([^)]+)\) \| (.*?) \| (.*?) \| "

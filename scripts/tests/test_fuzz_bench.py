@@ -1,8 +1,6 @@
 import stat
 
-from fuzz_helpers import ROOT  # noqa: F401
-
-import fuzz_bench
+from fcgispec_tools.fuzz import bench
 
 
 def test_replay_rate_leaves_out_start_up(tmp_path):
@@ -12,12 +10,12 @@ def test_replay_rate_leaves_out_start_up(tmp_path):
                     "time.sleep(0.2 + int(sys.argv[1].split('=')[1]) / 100)\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     # 2 files, 40 more runs each: 80 executions in about 0.4 s
-    rate = fuzz_bench.replay_rate(fake, ["a", "b"], 41)
+    rate = bench.replay_rate(fake, ["a", "b"], 41)
     assert 120 < rate < 280
 
 
 def test_corpus_files_skip_notes():
-    files = fuzz_bench.corpus_files("decode")
+    files = bench.corpus_files("decode")
     assert files and all("." not in f.rsplit("/", 1)[1] for f in files)
 
 
@@ -30,5 +28,5 @@ def test_cpu_clock_counts_cpu_time_not_waiting(tmp_path):
                     "while time.process_time() < end:\n    pass\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     # 2 files, 40 more runs each: 80 executions in about 0.4 CPU seconds
-    rate = fuzz_bench.replay_rate(fake, ["a", "b"], 41, fuzz_bench._cpu)
+    rate = bench.replay_rate(fake, ["a", "b"], 41, bench._cpu)
     assert 120 < rate < 280

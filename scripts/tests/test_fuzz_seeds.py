@@ -5,7 +5,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT, catalog_ids
 
-import fuzz_seeds
+from fcgispec_tools.fuzz import seeds
 
 FCGISPEC = BUILD / "conformance" / "fcgispec"
 
@@ -14,18 +14,18 @@ FCGISPEC = BUILD / "conformance" / "fcgispec"
 def streams():
     if not FCGISPEC.exists():
         pytest.fail(f"{FCGISPEC} is missing: build the default preset first")
-    return fuzz_seeds.streams(FCGISPEC)
+    return seeds.streams(FCGISPEC)
 
 
 def test_seed_only_cases_stay_out_of_the_scored_catalog():
-    seed_only = catalog_ids(fuzz_seeds.FUZZ_CASES)
+    seed_only = catalog_ids(seeds.FUZZ_CASES)
     assert seed_only and all(i.startswith("seed/") for i in seed_only)
     assert not seed_only & catalog_ids(ROOT / "seeds" / "cases")
 
 
 def test_every_seed_only_case_gives_a_stream(streams):
     app, client, params = streams
-    cases = fuzz_seeds.FUZZ_CASES
+    cases = seeds.FUZZ_CASES
     def count(folder):
         return len(list((cases / folder).glob("*.case")))
     assert len([k for k in app if k.startswith("seed_")]) == count("app") + count("params")
@@ -62,7 +62,7 @@ def test_replies_are_what_the_cases_script(streams):
 
 
 def test_inputs_follow_each_target_format(streams):
-    c = fuzz_seeds.corpora(*streams)
+    c = seeds.corpora(*streams)
     assert all(i[0] < 4 for i in c["decode"])
     assert all(i[0] < 2 for i in c["reference"])
     for i in c["chunking"]:
@@ -76,10 +76,10 @@ def test_inputs_follow_each_target_format(streams):
 
 def test_files_are_named_by_content_and_rewriting_adds_nothing(tmp_path):
     corpus = {"decode": [b"\x00abc", b"\x01abc"]}
-    assert fuzz_seeds.write_corpora(tmp_path, corpus) == 2
+    assert seeds.write_corpora(tmp_path, corpus) == 2
     for p in (tmp_path / "decode").iterdir():
         assert p.name == hashlib.sha1(p.read_bytes()).hexdigest()
-    assert fuzz_seeds.write_corpora(tmp_path, corpus) == 0
+    assert seeds.write_corpora(tmp_path, corpus) == 0
 
 
 def test_exports_name_the_cases_directory_and_selection(tmp_path):
@@ -88,23 +88,23 @@ def test_exports_name_the_cases_directory_and_selection(tmp_path):
                       '[ "$5" = seed/params ] || exit 2\n'
                       'printf "\\001\\011" > "$4/seed_a.bin"\nprintf "xy" > "$4/b.bin"\n')
     runner.chmod(runner.stat().st_mode | stat.S_IEXEC)
-    got = fuzz_seeds.exported(runner, "--export-params", "DIR", ["seed/params"])
+    got = seeds.exported(runner, "--export-params", "DIR", ["seed/params"])
     assert got == {"seed_a": b"\x01\x09", "b": b"xy"}
 
 
 def test_main_writes_every_target_reproducibly(tmp_path):
     if not FCGISPEC.exists():
         pytest.fail(f"{FCGISPEC} is missing: build the default preset first")
-    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(FCGISPEC)]) == 0
+    assert seeds.main(["--out", str(tmp_path), "--conformance", str(FCGISPEC)]) == 0
     first = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert {p.name for p in tmp_path.iterdir()} == {
         "decode", "chunking", "roundtrip", "params", "reference", "libfcgi",
         "responder", "multiplex"}
     # a second run writes the same files and nothing new
-    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(FCGISPEC)]) == 0
+    assert seeds.main(["--out", str(tmp_path), "--conformance", str(FCGISPEC)]) == 0
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == first
 
 
 def test_main_needs_the_runner(tmp_path, capsys):
-    assert fuzz_seeds.main(["--out", str(tmp_path), "--conformance", str(tmp_path / "none")]) == 2
+    assert seeds.main(["--out", str(tmp_path), "--conformance", str(tmp_path / "none")]) == 2
     assert "no conformance runner" in capsys.readouterr().err

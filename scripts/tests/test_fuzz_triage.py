@@ -4,7 +4,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-import fuzz_triage
+from fcgispec_tools.fuzz import triage
 
 ORACLE_OUTPUT = """FUZZ ORACLE FAILED: error BODY_TOO_SHORT at offset 8, after the 8 bytes consumed
   check (ev.error.offset < (uint64_t)(p - in)) at /src/fuzz/support/trace.c:166
@@ -23,24 +23,24 @@ READ of size 1 at 0x602 thread T0
 
 
 def test_oracle_failures_are_keyed_by_their_check():
-    f = fuzz_triage.classify(ORACLE_OUTPUT)
+    f = triage.classify(ORACLE_OUTPUT)
     assert f.signature == "oracle:trace.c:166"
     assert f.message.startswith("error BODY_TOO_SHORT")
 
 
 def test_sanitizer_reports_are_keyed_by_kind_and_top_frames():
-    f = fuzz_triage.classify(ASAN_OUTPUT)
+    f = triage.classify(ASAN_OUTPUT)
     assert f.signature == "sanitizer:heap-buffer-overflow@fcs_nv_next/one_shot"
 
 
 def test_output_without_a_report_is_not_classified():
-    assert fuzz_triage.classify("replayed 3 inputs\n") is None
+    assert triage.classify("replayed 3 inputs\n") is None
 
 
 def test_minimise_keeps_only_what_the_failure_needs():
     def fails(c):
         return b"X" in c and b"Y" in c and c.index(b"X") < c.index(b"Y")
-    assert fuzz_triage.minimise(b"aaaaXbbbbbbbYcc", fails) == b"XY"
+    assert triage.minimise(b"aaaaXbbbbbbbYcc", fails) == b"XY"
 
 
 def test_minimise_respects_its_budget():
@@ -49,7 +49,7 @@ def test_minimise_respects_its_budget():
     def fails(c):
         calls.append(c)
         return True
-    fuzz_triage.minimise(bytes(range(1, 200)), fails, budget=10)
+    triage.minimise(bytes(range(1, 200)), fails, budget=10)
     assert len(calls) <= 10
 
 
@@ -74,12 +74,12 @@ def test_triage_deduplicates_minimises_and_files(tmp_path, planted):
         crashes.append(p)
     passing = tmp_path / "passes"
     passing.write_bytes(b"\x00")
-    filed = fuzz_triage.triage("decode", bad, crashes + [passing],
+    filed = triage.triage("decode", bad, crashes + [passing],
                                regression_dir=tmp_path / "regression", log=lambda _: None)
     assert len(filed) == 1 and list(filed)[0].startswith("oracle:trace.c:")
     (path,) = filed.values()
     assert len(path.read_bytes()) <= 9
-    assert fuzz_triage.run_input(bad, path.read_bytes()) is not None
-    assert fuzz_triage.run_input(good, path.read_bytes()) is None
+    assert triage.run_input(bad, path.read_bytes()) is not None
+    assert triage.run_input(good, path.read_bytes()) is None
     note = path.with_name(path.name + ".txt").read_text()
     assert "Signature: oracle:trace.c:" in note and str(ROOT) not in note

@@ -5,15 +5,13 @@ import hashlib
 
 import pytest
 
-from fuzz_helpers import ROOT  # noqa: F401
+from fuzz_helpers import ROOT
 
-import fuzz_coverage
-import fuzz_upstream
-import fuzz_upstream_seeds
+from fcgispec_tools.fuzz import coverage, upstream, upstream_seeds
 
 
 def test_the_pins_are_the_harness_folders():
-    pins = fuzz_upstream.pins()
+    pins = upstream.pins()
     assert pins and all(len(v) == 2 for v in pins.values())
     for harness in pins:
         assert (ROOT / "fuzz" / "upstream" / harness / "upstream.cmake").is_file(), harness
@@ -22,8 +20,8 @@ def test_the_pins_are_the_harness_folders():
 def test_each_harness_names_fastcgi_units_its_source_has():
     """What `fuzz.py coverage --upstream` reports on: files of the fetched
     source (test.sh fetches before the tests run)."""
-    for harness in fuzz_upstream.pins():
-        units = fuzz_coverage.upstream_units(harness)
+    for harness in upstream.pins():
+        units = coverage.upstream_units(harness)
         assert units, harness
         missing = [str(u) for u in units if not u.is_file()]
         assert not missing, f"{harness}: coverage.txt names {missing} (fetched?)"
@@ -32,14 +30,14 @@ def test_each_harness_names_fastcgi_units_its_source_has():
 def test_a_bad_sources_line_names_file_and_line(tmp_path, monkeypatch):
     bad = tmp_path / "sources.txt"
     bad.write_text("# harness package version\nnginx nginx\n")
-    monkeypatch.setattr(fuzz_upstream, "SOURCES", bad)
-    monkeypatch.setattr(fuzz_upstream, "ROOT", tmp_path)
+    monkeypatch.setattr(upstream, "SOURCES", bad)
+    monkeypatch.setattr(upstream, "ROOT", tmp_path)
     with pytest.raises(SystemExit, match=r"sources.txt:2: want 'harness package version'"):
-        fuzz_upstream.pins()
+        upstream.pins()
 
 
 def test_deb_src_entries_mirror_this_release_only(tmp_path):
-    codename = fuzz_upstream._codename()
+    codename = upstream._codename()
     (tmp_path / "sources.list.d").mkdir()
     (tmp_path / "sources.list").write_text(
         f"deb [arch=amd64 signed-by=/k/one.gpg] http://archive.invalid/debian {codename} main\n"
@@ -50,7 +48,7 @@ def test_deb_src_entries_mirror_this_release_only(tmp_path):
         "Types: deb\nURIs: http://node.invalid\nSuites: nodistro\nComponents: main\n")
     (tmp_path / "sources.list.d" / "b.sources.disabled").write_text(
         f"Types: deb\nURIs: http://off.invalid\nSuites: {codename}\nComponents: main\n")
-    entries = fuzz_upstream.source_entries(tmp_path)
+    entries = upstream.source_entries(tmp_path)
     assert entries == [
         "Types: deb-src\nURIs: http://archive.invalid/debian\n"
         f"Suites: {codename}\nComponents: main\nSigned-By: /k/one.gpg",
@@ -60,32 +58,32 @@ def test_deb_src_entries_mirror_this_release_only(tmp_path):
 
 def test_no_entry_for_this_release_is_an_error(tmp_path):
     (tmp_path / "sources.list").write_text("deb http://other.invalid/debian sid main\n")
-    with pytest.raises(fuzz_upstream.FetchError, match="no archive for"):
-        fuzz_upstream.source_entries(tmp_path)
+    with pytest.raises(upstream.FetchError, match="no archive for"):
+        upstream.source_entries(tmp_path)
 
 
 def test_a_folder_it_did_not_make_is_never_replaced(tmp_path):
     mine = tmp_path / "nginx"
     mine.mkdir()
     (mine / "notes.txt").write_text("someone's\n")
-    with pytest.raises(fuzz_upstream.FetchError, match="was not made by fuzz_upstream.py"):
-        fuzz_upstream.fetch_one("nginx", "nginx", "1", tmp_path, fuzz_upstream.Apt(tmp_path))
+    with pytest.raises(upstream.FetchError, match="was not made by fuzz_upstream.py"):
+        upstream.fetch_one("nginx", "nginx", "1", tmp_path, upstream.Apt(tmp_path))
     assert (mine / "notes.txt").read_text() == "someone's\n"
 
 
 def test_a_stamped_source_is_left_alone(tmp_path):
     src = tmp_path / "h2o"
     src.mkdir()
-    record = fuzz_upstream._record("h2o", "9", ROOT / "fuzz" / "upstream" / "h2o" / "prepare.sh")
-    (src / fuzz_upstream.STAMP).write_text(record)
+    record = upstream._record("h2o", "9", ROOT / "fuzz" / "upstream" / "h2o" / "prepare.sh")
+    (src / upstream.STAMP).write_text(record)
     # No download is tried: Apt would fail in a folder without sources.
-    assert fuzz_upstream.fetch_one("h2o", "h2o", "9", tmp_path, None) == src
+    assert upstream.fetch_one("h2o", "h2o", "9", tmp_path, None) == src
 
 
 def test_seeds_are_content_named_and_never_overwritten(tmp_path):
     (tmp_path / hashlib.sha1(b"kept").hexdigest()).write_bytes(b"kept")
-    big = b"x" * (fuzz_upstream_seeds.MAX_SEED + 1)
-    new = fuzz_upstream_seeds.write_seeds(tmp_path, [b"kept", b"", big, b"new", b"new"])
+    big = b"x" * (upstream_seeds.MAX_SEED + 1)
+    new = upstream_seeds.write_seeds(tmp_path, [b"kept", b"", big, b"new", b"new"])
     assert new == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         hashlib.sha1(b).hexdigest() for b in (b"kept", b"new"))

@@ -10,7 +10,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-import gen_cases
+from fcgispec_tools import gen_cases
 
 SCRIPT = ROOT / "scripts" / "gen_cases.py"
 PARAMS, STDIN = 4, 5

@@ -10,7 +10,7 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-import gen_proxy_cases
+from fcgispec_tools import gen_proxy_cases
 
 SCRIPT = ROOT / "scripts" / "gen_proxy_cases.py"
 GENERATED = "proxy/generated"

@@ -22,8 +22,7 @@ import pytest
 from matrix_reports import case, report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import browser  # noqa: E402
+from fcgispec_tools.matrix import browser
 
 BUILD = pathlib.Path(os.environ.get("FCS_BUILD_DIR", ROOT / "build" / "default"))
 if not BUILD.is_absolute():
@@ -193,7 +192,7 @@ def test_a_proxy_that_is_not_installed_is_skipped_and_fails_the_check(run):
     assert f"] absent: skipped: {said}" in p.stdout
     md = (out / "matrix.md").read_text()
     assert f"| absent | skipped: {said} |" in md
-    assert "| relay | 50.0% | 1/1 | 1/2 | 0/1 | 2 | 1 | 1 | 1 | 0 | 0 | 0 |" in md
+    assert "| relay | 50.0% | 1/1 | 1/2 | 0/1 | 2 | 1 | 0 | 1 | 1 | 0 | 0 |" in md
 
 
 def test_a_proxy_is_run_by_its_run_sh_with_the_report_options(

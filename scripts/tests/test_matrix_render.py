@@ -4,21 +4,14 @@ for backends and for reverse proxies."""
 import html.parser
 import pathlib
 import re
-import sys
 
 import pytest
 
 from matrix_reports import case, report
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import check  # noqa: E402
-import columns  # noqa: E402
-import page  # noqa: E402
-import runner  # noqa: E402
-import sections  # noqa: E402
-import summary  # noqa: E402
-from runner import Result  # noqa: E402
+from fcgispec_tools.matrix import check, columns, page, runner, sections, summary
+from fcgispec_tools.matrix.runner import Result
 
 
 @pytest.fixture
@@ -104,8 +97,8 @@ def test_markdown_summary_tables(results):
     md = summary.render(results).splitlines()
     assert md[0] == "3 cases, 3 backends. Score: the share of scored MUST " \
         "and SHOULD cases that passed."
-    assert "| reference | 100.0% | 2/2 | 0/0 | 2 | 0 | 0 | 1 | 0 | 0 | 0 | 0.5 |" in md
-    assert "| php-fpm | 0.0% | 0/2 | 0/0 | 0 | 1 | 0 | 1 | 0 | 1 | 0 | 2.0 |" in md
+    assert "| reference | 100.0% | 2/2 | 0/0 | 2 | 1 | 0 | 0 | 0 | 0 | 0 | 0.5 |" in md
+    assert "| php-fpm | 0.0% | 0/2 | 0/0 | 0 | 1 | 0 | 0 | 1 | 1 | 0 | 2.0 |" in md
     assert any(l.startswith("| mono | skipped: exit code 3: no mono |")
                for l in md)
     assert "| section | reference | php-fpm |" in md
@@ -149,10 +142,24 @@ def test_read_baseline_names_the_bad_line(tmp_path):
     f = tmp_path / "x.txt"
     f.write_text("# comment\n3.3/a fail  # why\n\n4.2/b\n")
     with pytest.raises(check.BaselineError, match=r"x.txt line 4: expected "
-                       r"'CASE-ID VERDICT', got '4.2/b'"):
+                       r"'CASE-ID VERDICT' \(verdict: info, .*\), got '4.2/b'"):
         check.read_baseline(f)
     f.write_text("# comment\n3.3/a fail  # why\n")
     assert check.read_baseline(f) == {"3.3/a": "fail"}
+
+
+@pytest.mark.parametrize("text, error", [
+    ("3.3/reply/aligned pass\n", "got '3.3/reply/aligned pass'"),
+    ("3.3/reply/aligned fail\n3.3/reply/aligned info\n", "line 2: .* listed twice"),
+    ("3.3/reply/aligned sometimes\n", "expected 'CASE-ID VERDICT'"),
+])
+def test_read_baseline_refuses_what_fcgispec_refuses(tmp_path, text, error):
+    """The lines fcgispec --baseline refuses (conformance/tests/
+    test_new_user.py gives it the same)."""
+    f = tmp_path / "x.txt"
+    f.write_text(text)
+    with pytest.raises(check.BaselineError, match=error):
+        check.read_baseline(f)
 
 
 def scripts_dir(directory, names, baselines=None):
@@ -328,8 +335,8 @@ def test_proxies_have_a_table_of_their_own(results, proxies):
     assert [h.split()[0] for h in proxy_head] == [
         "case", "nginx", "h2o", "caddy"]
     assert proxy_head[1].startswith(
-        "nginx 33.3% MUST 1/1 · TRUST 0/1 · SHOULD 0/1 1 pass 1 fail "
-        "1 non-strict 1 info")
+        "nginx 33.3% MUST 1/1 · TRUST 0/1 · SHOULD 0/1 1 pass 1 info "
+        "1 non-strict 1 fail")
     assert proxy_head[2].startswith("h2o 100.0% MUST 1/1 · TRUST 1/1 ·")
     assert proxy_head[3] == ("caddy skipped: exit code 3: caddy.sh: "
                              "/usr/bin/caddy is missing (it comes with "
@@ -388,9 +395,9 @@ def test_markdown_summary_has_a_proxies_part(results, proxies):
                      "of scored MUST, TRUST and SHOULD cases that passed.")
     assert md[start - 1] == "" and start > 10
     assert md[start + 2] == ("| proxy | score | MUST | TRUST | SHOULD | pass "
-                             "| fail | non-strict | info | unsupported | hang "
+                             "| info | unsupported | non-strict | fail | hang "
                              "| error | seconds |")
-    assert ("| nginx | 33.3% | 1/1 | 0/1 | 0/1 | 1 | 1 | 1 | 1 | 0 | 0 | 0 "
+    assert ("| nginx | 33.3% | 1/1 | 0/1 | 0/1 | 1 | 1 | 0 | 1 | 1 | 0 | 0 "
             "| 3.0 |") in md[start:]
     assert any(l.startswith("| caddy | skipped: exit code 3: caddy.sh: ")
                for l in md[start:])

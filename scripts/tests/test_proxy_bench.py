@@ -12,8 +12,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import proxy_bench  # noqa: E402
+from fcgispec_tools import proxy_bench
 
 BUILD = pathlib.Path(os.environ.get("FCS_BUILD_DIR", ROOT / "build" / "default"))
 SCRIPT = ROOT / "scripts" / "proxy_bench.py"

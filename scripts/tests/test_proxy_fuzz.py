@@ -18,8 +18,8 @@ import pytest
 
 from fuzz_helpers import BUILD, ROOT
 
-from proxy_fuzz import grammar, minimise, outcome
-from proxy_fuzz import reply as R
+from fcgispec_tools.proxy_fuzz import grammar, minimise, outcome
+from fcgispec_tools.proxy_fuzz import reply as R
 
 SCRIPT = ROOT / "scripts" / "proxy_fuzz.py"
 FCGISPEC = BUILD / "conformance" / "fcgispec"

@@ -4,18 +4,15 @@ repository's .yamllint, then what yamllint cannot know: GitHub's shape of a
 job and a step, a certify job for every backend matrix.py knows, each with
 a package list that exists, and ClusterFuzzLite run with the language and
 sanitizers the OSS-Fuzz project declares."""
-import pathlib
 import shutil
 import subprocess
-import sys
 
 import pytest
 import yaml
 
 from fuzz_helpers import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts" / "matrix"))
-import columns  # noqa: E402
+from fcgispec_tools.matrix import columns
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 LINTED = [ROOT / ".github", ROOT / ".clusterfuzzlite", ROOT / "fuzz" / "oss-fuzz" / "project.yaml"]
