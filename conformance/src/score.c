@@ -31,7 +31,7 @@ void score_run(const fsp_run *r, fsp_score *s) {
     s->verdicts[v]++;
     s->by_level[l][v]++;
     s->total[l]++;
-    if (v != FSP_V_INFO && v != FSP_V_UNSUPPORTED) {
+    if (verdict_scored(v)) {
       s->scored[l]++;
       s->pass[l] += v == FSP_V_PASS;
     }

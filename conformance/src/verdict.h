@@ -11,6 +11,8 @@ typedef enum fsp_verdict {
 } fsp_verdict;
 
 const char *verdict_name(fsp_verdict v);
+/* Whether a case with this verdict counts in its level's scored cases. */
+int verdict_scored(fsp_verdict v);
 /* Parses a verdict name; -1 when unknown. */
 int verdict_parse(const char *s);
 

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Writes the fuzz seed corpora under seeds/corpus/<target>/.
 
 Every FastCGI byte of a seed comes from case files, encoded by the codec:
@@ -151,6 +150,3 @@ def main(argv=None):
           f"{n} new files under {args.out}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
