@@ -76,10 +76,10 @@ def test_triage_deduplicates_minimises_and_files(tmp_path, planted):
     passing.write_bytes(b"\x00")
     filed = triage.triage("decode", bad, crashes + [passing],
                                regression_dir=tmp_path / "regression", log=lambda _: None)
-    assert len(filed) == 1 and list(filed)[0].startswith("oracle:trace.c:")
+    assert len(filed) == 1 and list(filed)[0].startswith("oracle:feedkit.c:")
     (path,) = filed.values()
     assert len(path.read_bytes()) <= 9
     assert triage.run_input(bad, path.read_bytes()) is not None
     assert triage.run_input(good, path.read_bytes()) is None
     note = path.with_name(path.name + ".txt").read_text()
-    assert "Signature: oracle:trace.c:" in note and str(ROOT) not in note
+    assert "Signature: oracle:feedkit.c:" in note and str(ROOT) not in note
