@@ -148,7 +148,7 @@ typedef enum opt_kind {
 
 typedef struct opt_spec {
   const char *name;
-  int val; /* getopt's value: the short letter, else 256 + index */
+  int val; /* getopt's value: the short letter, else an O_ name */
   opt_kind kind;
   size_t field; /* offsetof(options, ...) for TEXT, SWITCH and NUMBER */
   int sticky;
@@ -165,33 +165,58 @@ typedef struct opt_spec {
 #define SPECIAL(n, v)                                                          \
   { n, v, OPT_SPECIAL, 0, 0, 0, 0, "" }
 
+/* getopt's values of the options without a short letter. */
+enum {
+  O_SPAWN = 256,
+  O_LIST,
+  O_TIMEOUT,
+  O_SETTLE,
+  O_STRICT,
+  O_BASELINE,
+  O_WRITE_BASELINE,
+  O_JSON,
+  O_JUNIT,
+  O_CASES,
+  O_DUMP,
+  O_EXPORT_SEEDS,
+  O_EXPORT_REPLIES,
+  O_EXPORT_PARAMS,
+  O_COLOR,
+  O_ECHO,
+  O_CASE_CAP,
+  O_PROXY,
+  O_LISTEN,
+  O_DOCROOT,
+  O_RSS_LIMIT,
+};
+
 static const opt_spec opt_specs[] = {
     TEXT("target", 't', target, 1),
-    TEXT("spawn", 256, spawn, 1),
-    SWITCH("list", 257, list),
+    TEXT("spawn", O_SPAWN, spawn, 1),
+    SWITCH("list", O_LIST, list),
     SPECIAL("exclude", 'x'),
     NUMBER("jobs", 'j', jobs, 0, 1, 64, ""),
-    NUMBER("timeout", 258, timeout_ms, 1, 1, 600000, " ms"),
-    NUMBER("settle", 259, settle_ms, 1, 1, 600000, " ms"),
-    SWITCH("strict", 260, strict),
-    TEXT("baseline", 261, baseline, 0),
-    TEXT("write-baseline", 262, write_baseline, 0),
-    TEXT("json", 263, json, 0),
-    TEXT("junit", 264, junit, 0),
+    NUMBER("timeout", O_TIMEOUT, timeout_ms, 1, 1, 600000, " ms"),
+    NUMBER("settle", O_SETTLE, settle_ms, 1, 1, 600000, " ms"),
+    SWITCH("strict", O_STRICT, strict),
+    TEXT("baseline", O_BASELINE, baseline, 0),
+    TEXT("write-baseline", O_WRITE_BASELINE, write_baseline, 0),
+    TEXT("json", O_JSON, json, 0),
+    TEXT("junit", O_JUNIT, junit, 0),
     SPECIAL("param", 'p'),
-    TEXT("cases", 265, cases_dir, 1),
-    TEXT("dump-send", 266, dump_send, 0),
-    TEXT("export-seeds", 267, export_seeds, 0),
-    TEXT("export-replies", 268, export_replies, 0),
-    TEXT("export-params", 269, export_params, 0),
+    TEXT("cases", O_CASES, cases_dir, 1),
+    TEXT("dump-send", O_DUMP, dump_send, 0),
+    TEXT("export-seeds", O_EXPORT_SEEDS, export_seeds, 0),
+    TEXT("export-replies", O_EXPORT_REPLIES, export_replies, 0),
+    TEXT("export-params", O_EXPORT_PARAMS, export_params, 0),
     SWITCH("verbose", 'v', verbose),
     SPECIAL("color", 270),
     SPECIAL("echo", 271),
-    NUMBER("case-cap", 272, cap_ms, 1, 1, 12000000, " ms"),
-    TEXT("proxy", 273, proxy, 1),
-    TEXT("listen", 274, listen, 1),
-    TEXT("docroot", 275, docroot, 1),
-    NUMBER("rss-limit", 276, rss_limit_mib, 1, 1, 1 << 20, " MiB"),
+    NUMBER("case-cap", O_CASE_CAP, cap_ms, 1, 1, 12000000, " ms"),
+    TEXT("proxy", O_PROXY, proxy, 1),
+    TEXT("listen", O_LISTEN, listen, 1),
+    TEXT("docroot", O_DOCROOT, docroot, 1),
+    NUMBER("rss-limit", O_RSS_LIMIT, rss_limit_mib, 1, 1, 1 << 20, " MiB"),
     SPECIAL("help", 'h'),
     SPECIAL("version", 'V')};
 #define NOPTS (sizeof opt_specs / sizeof opt_specs[0])
@@ -243,7 +268,7 @@ static int take_special(int ch, char **argv, options *o, fsp_config *cfg) {
     return 0;
   case 'p':
     return take_param(optarg, o, cfg);
-  case 271: /* --echo */
+  case O_ECHO:
     if (echo_format_parse(optarg) == ECHO_UNKNOWN) {
       fprintf(stderr,
               "fcgispec: --echo takes lines, json, printenv, php-var-dump, "
@@ -254,7 +279,7 @@ static int take_special(int ch, char **argv, options *o, fsp_config *cfg) {
     o->echo = optarg;
     sticky(o, "echo", optarg);
     return 0;
-  case 270: /* --color */
+  case O_COLOR:
     if (!strcmp(optarg, "always") || !strcmp(optarg, "never"))
       o->color = !strcmp(optarg, "always");
     else if (strcmp(optarg, "auto")) {
