@@ -35,12 +35,19 @@ baseline=()
 for arg in "$@"; do
   [ "$arg" = --cases ] && baseline=()
 done
+# A proxy that is slow but not hung for longer than fcgispec's default
+# --timeout declares its own in its start script
+# ("# fcgispec-proxy-timeout: MS", with the reason); a --timeout the caller
+# gives comes later on the line and wins.
+declared=$(sed -n 's/^# fcgispec-proxy-timeout: \([0-9]*\).*/\1/p' "$here/$name.sh" | head -1)
+timeout=()
+[ -n "$declared" ] && timeout=(--timeout "$declared")
 # The rerun line names this script: the private directory is gone by then.
 export FCGISPEC_RERUN="bash scripts/proxies/run.sh $name -v"
 rc=0
 "$build/conformance/fcgispec" --proxy "$http" --listen "$backend" --docroot "$dir/docroot" \
   --spawn "exec bash '$here/$name.sh' '$http' '$backend' '$dir/docroot' 2>'$dir/proxy.log'" \
-  ${baseline[@]+"${baseline[@]}"} "$@" || rc=$?
+  ${baseline[@]+"${baseline[@]}"} ${timeout[@]+"${timeout[@]}"} "$@" || rc=$?
 # FCS_PROXY_LOG=FILE keeps what the proxy wrote (a worker's crash shows
 # only there when the proxy's master process lives on).
 if [ -n "${FCS_PROXY_LOG:-}" ]; then

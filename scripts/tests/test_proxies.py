@@ -346,3 +346,36 @@ def test_run_sh_leaves_the_baseline_out_for_the_callers_cases(tmp_path):
     assert "not in the catalog" not in p.stderr
     [case] = json.loads(report.read_text())["cases"]
     assert (case["id"], case["verdict"], case["known"]) == (known, "fail", False)
+
+
+SLOW_APP_CASE = """\
+id: fcgi-5.3/test/slow-app
+section: fcgi-5.3
+level: MUST
+requirement: An application that answers after 3 s of silence is answered through the proxy.
+reply wait 3000
+reply stdout "Status: 200 OK\\r\\n\\r\\nslow"
+reply stdout
+reply end
+get "/test.php"
+expect body 1 "slow"
+"""
+
+
+def test_run_sh_gives_a_proxy_the_timeout_its_start_script_declares(tmp_path):
+    """apache2-fcgid.sh declares a 5000 ms --timeout (mod_fcgid waits for
+    an application process in whole seconds): 3 s of silence is no hang
+    there, and is one when the caller asks for fcgispec's default."""
+    skip_unless_installed("apache2-fcgid")
+    declared = header("apache2-fcgid", "timeout")
+    assert declared.split()[0] == "5000", declared
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "slow-app.case").write_text(SLOW_APP_CASE)
+    verdicts = {}
+    for given in ([], ["--timeout", "2000"]):
+        report = tmp_path / f"report{len(given)}.json"
+        p = run_script("run.sh", "apache2-fcgid", "--cases", cases, "--json", report, *given)
+        [case] = json.loads(report.read_text())["cases"]
+        verdicts[tuple(given)] = (p.returncode, case["verdict"])
+    assert verdicts == {(): (0, "pass"), ("--timeout", "2000"): (1, "hang")}
