@@ -7,10 +7,12 @@
 # in FCGISPEC_RELAY_TO (FcgidInitialEnv).
 # fcgispec-proxy-package: apache2 libapache2-mod-fcgid
 # fcgispec-proxy-needs: /usr/sbin/apache2 /usr/lib/apache2/modules/mod_fcgid.so /usr/bin/python3
-# fcgispec-proxy-timeout: 5000 ms: mod_fcgid waits for a free application
+# fcgispec-proxy-timeout: 4000 ms: mod_fcgid waits for a free application
 #   process in whole seconds (fcgid_bridge.c sleeps 1 s between tries and
 #   asks its process manager to spawn one), so on a loaded machine a
-#   request can sit silent past fcgispec's 2000 ms while a relay starts
+#   request can sit silent past fcgispec's 2000 ms while a relay starts;
+#   a second under Apache's KeepAliveTimeout (5 s), so a client connection
+#   Apache leaves waiting until that timer closes it is still a hang
 # fcgispec-proxy-config: the PHP example of mod_fcgid's documentation (AddHandler fcgid-script .php, Options +ExecCGI, FcgidWrapper WRAPPER .php) with Debian's /etc/apache2/mods-available/fcgid.conf, in Debian's /etc/apache2/apache2.conf
 #
 # Workers: see apache2-common.sh (www-data when started as root; then the

@@ -363,12 +363,12 @@ expect body 1 "slow"
 
 
 def test_run_sh_gives_a_proxy_the_timeout_its_start_script_declares(tmp_path):
-    """apache2-fcgid.sh declares a 5000 ms --timeout (mod_fcgid waits for
+    """apache2-fcgid.sh declares a 4000 ms --timeout (mod_fcgid waits for
     an application process in whole seconds): 3 s of silence is no hang
     there, and is one when the caller asks for fcgispec's default."""
     skip_unless_installed("apache2-fcgid")
     declared = header("apache2-fcgid", "timeout")
-    assert declared.split()[0] == "5000", declared
+    assert declared.split()[0] == "4000", declared
     cases = tmp_path / "cases"
     cases.mkdir()
     (cases / "slow-app.case").write_text(SLOW_APP_CASE)
