@@ -207,3 +207,36 @@ def test_a_backend_start_script_leaves_no_work_directory(tmp_path):
                           "TMPDIR": str(tmp)})
     assert p.returncode == 0, p.stdout + p.stderr
     assert list(tmp.iterdir()) == []
+
+
+def test_a_start_script_stopped_with_kill_still_leaves_no_work_directory(tmp_path):
+    """fcgispec stops a start script's group with TERM and KILLs it 2 s
+    later; a child that takes longer to exit must not keep the script from
+    removing its work directory (scripts/lib/workdir.sh)."""
+    import signal
+    import subprocess
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    said = tmp_path / "work"
+    script = (f"set -euo pipefail; source {ROOT}/scripts/lib/workdir.sh slow; "
+              f"echo \"$work\" > {said}; "
+              "run_child bash -c 'trap \"\" TERM; sleep 30'")
+    p = subprocess.Popen(["bash", "-c", script], start_new_session=True,
+                         env={**os.environ, "TMPDIR": str(tmp)})
+    try:
+        deadline = time.monotonic() + 10
+        while not said.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        work = said.read_text().strip()
+        assert os.path.isdir(work)
+        time.sleep(0.2)  # the child is up and ignoring TERM
+        os.killpg(p.pid, signal.SIGTERM)
+        time.sleep(1)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(timeout=5)
+        assert not os.path.exists(work)
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -7,8 +7,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
 child=""
 # A child stopped by TERM makes wait return 143; under set -e that would
 # leave the trap before the work directory is removed.
+# The folder goes before the wait as well: a stop that loses patience with
+# a child slow to exit KILLs the whole group, this shell too, and it would
+# stay. Whatever the child still writes in it is gone then anyway.
 cleanup() {
   if [ -n "$child" ] && kill "$child" 2>/dev/null; then
+    rm -rf "$work" 2>/dev/null || true
     wait "$child" 2>/dev/null || true
   fi
   rm -rf "$work"
