@@ -7,6 +7,9 @@
 # What a start script declares in its header, read here:
 #   # fcgispec-proxy-needs: files that must exist, the binary first
 #   # fcgispec-proxy-package: the Debian packages that install them
+# and, read by run.sh instead:
+#   # fcgispec-proxy-timeout: MS and why, when the proxy is slow but not
+#     hung for longer than fcgispec's default --timeout
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 me=$(basename "$0")
