@@ -209,6 +209,21 @@ def test_a_backend_start_script_leaves_no_work_directory(tmp_path):
     assert list(tmp.iterdir()) == []
 
 
+def group_runs(pgid, comm):
+    """A process named COMM runs in process group PGID (from /proc)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        if name == comm and int(fields[2]) == pgid:  # state, ppid, pgrp
+            return True
+    return False
+
+
 def test_a_start_script_stopped_with_kill_still_leaves_no_work_directory(tmp_path):
     """fcgispec stops a start script's group with TERM and KILLs it 2 s
     later; a child that takes longer to exit must not keep the script from
@@ -224,12 +239,14 @@ def test_a_start_script_stopped_with_kill_still_leaves_no_work_directory(tmp_pat
     p = subprocess.Popen(["bash", "-c", script], start_new_session=True,
                          env={**os.environ, "TMPDIR": str(tmp)})
     try:
+        # Stopped before its child runs, the script has nothing to wait
+        # for and would pass on the old trap as well: wait for the sleep.
         deadline = time.monotonic() + 10
-        while not said.exists() and time.monotonic() < deadline:
+        while not (said.exists() and group_runs(p.pid, "sleep")):
+            assert time.monotonic() < deadline, "the child did not start"
             time.sleep(0.05)
         work = said.read_text().strip()
         assert os.path.isdir(work)
-        time.sleep(0.2)  # the child is up and ignoring TERM
         os.killpg(p.pid, signal.SIGTERM)
         time.sleep(1)
         os.killpg(p.pid, signal.SIGKILL)
